@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* hostsock.c - inspect a container socket and build its host twin
+ *
+ * Theory of operation: instead of trapping setsockopt(), fcntl() and close()
+ * for the life of every descriptor to record state (what the published Go
+ * implementation does), the state is read once, at switch time, from the
+ * container's own socket through a pidfd_getfd() duplicate. Options are
+ * compared with the defaults of a fresh host socket of the same kind (cached
+ * per kind on first use) and only the ones that differ are set: one
+ * getsockopt() per option on the hot path, no setsockopt() for untouched
+ * options, and buffers the application did not size keep auto-tuning.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "hostsock.h"
+#include "log.h"
+#include "sockaddr.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+enum opt_scope {
+	OPT_ALL = 0,
+	OPT_TCP,	/* stream sockets only */
+	OPT_UDP,	/* datagram sockets only */
+	OPT_IP4,	/* AF_INET sockets (and mapped traffic of AF_INET6) */
+	OPT_IP6,	/* AF_INET6 sockets only */
+};
+
+enum opt_kind {
+	OPT_PLAIN = 0,
+	OPT_BUF,	/* SO_RCVBUF/SO_SNDBUF: kernel doubles what is set */
+};
+
+/**
+ * struct opt_desc - one socket option copied at switch time
+ * @level:	SOL_SOCKET, IPPROTO_TCP, ...
+ * @name:	option
+ * @len:	value size
+ * @scope:	which sockets it applies to
+ * @kind:	copy rule
+ * @label:	name for logs
+ */
+struct opt_desc {
+	int level;
+	int name;
+	socklen_t len;
+	enum opt_scope scope;
+	enum opt_kind kind;
+	const char *label;
+};
+
+#define OPT(l, n, sz, sc) { l, n, sz, sc, OPT_PLAIN, #n }
+static const struct opt_desc opts[] = {
+	OPT(SOL_SOCKET, SO_REUSEADDR, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_REUSEPORT, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_KEEPALIVE, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_LINGER, sizeof(struct linger), OPT_ALL),
+	{ SOL_SOCKET, SO_RCVBUF, sizeof(int), OPT_ALL, OPT_BUF, "SO_RCVBUF" },
+	{ SOL_SOCKET, SO_SNDBUF, sizeof(int), OPT_ALL, OPT_BUF, "SO_SNDBUF" },
+	OPT(SOL_SOCKET, SO_RCVLOWAT, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval), OPT_ALL),
+	OPT(SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval), OPT_ALL),
+	OPT(SOL_SOCKET, SO_PRIORITY, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_MARK, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_OOBINLINE, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_BROADCAST, sizeof(int), OPT_UDP),
+	OPT(SOL_SOCKET, SO_TIMESTAMP, sizeof(int), OPT_ALL),
+	OPT(SOL_SOCKET, SO_MAX_PACING_RATE, sizeof(unsigned long), OPT_ALL),
+	OPT(IPPROTO_TCP, TCP_NODELAY, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_CORK, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_KEEPIDLE, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_KEEPINTVL, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_KEEPCNT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_USER_TIMEOUT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_SYNCNT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_LINGER2, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_MAXSEG, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_WINDOW_CLAMP, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_NOTSENT_LOWAT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_FASTOPEN_CONNECT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_DEFER_ACCEPT, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_FASTOPEN, sizeof(int), OPT_TCP),
+	OPT(IPPROTO_TCP, TCP_CONGESTION, 16, OPT_TCP),
+	OPT(IPPROTO_UDP, UDP_SEGMENT, sizeof(int), OPT_UDP),
+	OPT(IPPROTO_IP, IP_TOS, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_TTL, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_MTU_DISCOVER, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_RECVERR, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_PKTINFO, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_RECVTOS, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_RECVTTL, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_FREEBIND, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, sizeof(int), OPT_IP4),
+	OPT(IPPROTO_IPV6, IPV6_V6ONLY, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_TCLASS, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_UNICAST_HOPS, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_MTU_DISCOVER, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_RECVERR, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_RECVPKTINFO, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_RECVTCLASS, sizeof(int), OPT_IP6),
+	OPT(IPPROTO_IPV6, IPV6_FREEBIND, sizeof(int), OPT_IP6),
+};
+#undef OPT
+
+#define OPT_MAXLEN 16
+#define N_OPTS ARRAY_SIZE(opts)
+
+/**
+ * struct opt_defaults - option values of a fresh host socket of one kind
+ * @valid:	entries read
+ * @have:	option readable on this kind of socket
+ * @len:	length getsockopt() returned
+ * @val:	the value
+ */
+struct opt_defaults {
+	bool valid;
+	bool have[N_OPTS];
+	socklen_t len[N_OPTS];
+	unsigned char val[N_OPTS][OPT_MAXLEN];
+};
+
+/* [AF_INET, AF_INET6][SOCK_STREAM, SOCK_DGRAM]; the supervisor is one thread */
+static struct opt_defaults defaults[2][2];
+
+static bool opt_applies(const struct opt_desc *o, const struct hostsock_info *info)
+{
+	switch (o->scope) {
+	case OPT_TCP:
+		return info->type == SOCK_STREAM;
+	case OPT_UDP:
+		return info->type == SOCK_DGRAM;
+	case OPT_IP4:
+		return true; /* AF_INET6 sockets carry them for mapped traffic */
+	case OPT_IP6:
+		return info->family == AF_INET6;
+	default:
+		return true;
+	}
+}
+
+static struct opt_defaults *defaults_for(const struct hostsock_info *info)
+{
+	struct opt_defaults *d;
+	_cleanup_close_ int s = -1;
+	size_t i;
+
+	if ((info->family != AF_INET && info->family != AF_INET6) ||
+	    (info->type != SOCK_STREAM && info->type != SOCK_DGRAM))
+		return NULL;
+	d = &defaults[info->family == AF_INET6][info->type == SOCK_DGRAM];
+	if (d->valid)
+		return d;
+	s = socket(info->family, info->type | SOCK_CLOEXEC, info->protocol);
+	if (s < 0)
+		return NULL;
+	for (i = 0; i < N_OPTS; i++) {
+		d->len[i] = opts[i].len;
+		d->have[i] = opt_applies(&opts[i], info) &&
+			     !getsockopt(s, opts[i].level, opts[i].name,
+					 d->val[i], &d->len[i]);
+	}
+	d->valid = true;
+	return d;
+}
+
+int hostsock_inspect(int sock, struct hostsock_info *info)
+{
+	socklen_t len = sizeof(int);
+	char dev[IFNAMSIZ];
+
+	memset(info, 0, sizeof(*info));
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &info->family, &len))
+		return -errno;
+	len = sizeof(int);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &info->type, &len))
+		return -errno;
+	len = sizeof(int);
+	if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len))
+		return -errno;
+	info->fl = fcntl(sock, F_GETFL);
+	if (info->fl < 0)
+		return -errno;
+	if (info->family != AF_INET && info->family != AF_INET6)
+		return 0;
+
+	if (info->type == SOCK_STREAM) {
+		struct tcp_info ti;
+
+		len = sizeof(ti);
+		if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			return -errno;
+		info->connected = ti.tcpi_state != TCP_CLOSE;
+	} else {
+		struct sockaddr_storage peer;
+
+		len = sizeof(peer);
+		info->connected = !getpeername(sock, (struct sockaddr *)&peer, &len);
+	}
+
+	len = sizeof(info->bound);
+	if (getsockname(sock, (struct sockaddr *)&info->bound, &len))
+		return -errno;
+	info->bound_port = sa_port((struct sockaddr *)&info->bound);
+	info->bound_specific =
+		!sa_is_unspecified((struct sockaddr *)&info->bound);
+
+	len = sizeof(dev);
+	if (!getsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, dev, &len))
+		info->bound_dev = len > 0 && dev[0];
+
+	len = sizeof(info->sndtimeo);
+	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &info->sndtimeo, &len))
+		memset(&info->sndtimeo, 0, sizeof(info->sndtimeo));
+	return 0;
+}
+
+int hostsock_netns_ino(int sock, uint64_t *ino)
+{
+	_cleanup_close_ int ns = ioctl(sock, SIOCGSKNS);
+	struct stat st;
+
+	if (ns < 0)
+		return -errno;
+	if (fstat(ns, &st))
+		return -errno;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int hostsock_copy_opts(int from, int to, const struct hostsock_info *info)
+{
+	const struct opt_defaults *d = defaults_for(info);
+	int copied = 0;
+	size_t i;
+
+	if (!d)
+		return 0;
+	for (i = 0; i < N_OPTS; i++) {
+		unsigned char val[OPT_MAXLEN];
+		socklen_t len = opts[i].len;
+		int v;
+
+		if (!d->have[i])
+			continue;
+		if (getsockopt(from, opts[i].level, opts[i].name, val, &len))
+			continue;
+		if (len == d->len[i] && !memcmp(val, d->val[i], len))
+			continue;
+		if (opts[i].kind == OPT_BUF) {
+			memcpy(&v, val, sizeof(v));
+			v /= 2;
+			memcpy(val, &v, sizeof(v));
+		}
+		if (setsockopt(to, opts[i].level, opts[i].name, val, len)) {
+			b4_debug("state copy: host refuses %s: %s", opts[i].label,
+				 strerror(errno));
+			continue;
+		}
+		copied++;
+	}
+	return copied;
+}
+
+int hostsock_create(int csock, const struct hostsock_info *info)
+{
+	_cleanup_close_ int s = -1;
+
+	s = socket(info->family, info->type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   info->protocol);
+	if (s < 0)
+		return -errno;
+	hostsock_copy_opts(csock, s, info);
+
+	if (info->bound_port && !info->bound_specific) {
+		struct sockaddr_storage a = info->bound;
+
+		if (bind(s, (struct sockaddr *)&a, sa_len((struct sockaddr *)&a)))
+			return -errno;
+	}
+	return take_fd(&s);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * hostsock.h - inspect a container socket and build its host twin
+ */
+#ifndef B4NS_HOSTSOCK_H
+#define B4NS_HOSTSOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+/**
+ * struct hostsock_info - what a switch needs to know about a socket
+ * @family:	SO_DOMAIN
+ * @type:	SO_TYPE
+ * @protocol:	SO_PROTOCOL
+ * @fl:		file status flags (F_GETFL), shared with the container's fd
+ * @connected:	TCP not in CLOSE state, or UDP with a peer
+ * @bound_dev:	SO_BINDTODEVICE set
+ * @bound:	local address from getsockname()
+ * @bound_port:	port of @bound, 0 if not bound
+ * @bound_specific: bound to a specific (non-wildcard) address
+ * @sndtimeo:	SO_SNDTIMEO, zero if none
+ */
+struct hostsock_info {
+	int family;
+	int type;
+	int protocol;
+	int fl;
+	bool connected;
+	bool bound_dev;
+	struct sockaddr_storage bound;
+	uint16_t bound_port;
+	bool bound_specific;
+	struct timeval sndtimeo;
+};
+
+/**
+ * hostsock_inspect() - read family, type, state and flags of a socket
+ * @sock:	our duplicate of the container's socket
+ * @info:	result
+ *
+ * Return: 0, -ENOTSOCK if @sock is no socket, other negative errno
+ */
+int hostsock_inspect(int sock, struct hostsock_info *info);
+
+/**
+ * hostsock_netns_ino() - network namespace inode of a socket
+ * @sock:	socket
+ * @ino:	result
+ *
+ * Return: 0, -EPERM if the namespace belongs to a user namespace we have no
+ * CAP_NET_ADMIN over (for an unprivileged supervisor: the host's), other
+ * negative errno
+ */
+int hostsock_netns_ino(int sock, uint64_t *ino);
+
+/**
+ * hostsock_create() - create a host socket carrying the state of @csock
+ * @csock:	our duplicate of the container's socket
+ * @info:	its properties, from hostsock_inspect()
+ *
+ * The new socket has the same family, type and protocol, every socket option
+ * the container changed from its default (only those, so that kernel
+ * auto-tuning of unset buffers survives), and O_NONBLOCK set whatever the
+ * container's mode: the caller connects it asynchronously and restores
+ * @info->fl before answering. A wildcard local port the container bound is
+ * bound on the host socket too.
+ *
+ * Return: the new descriptor (O_CLOEXEC), or negative errno
+ */
+int hostsock_create(int csock, const struct hostsock_info *info);
+
+/**
+ * hostsock_copy_opts() - copy changed socket options from @from to @to
+ * @from:	socket to read options from
+ * @to:		socket to set them on
+ * @info:	properties of @from
+ *
+ * Options the host refuses (e.g. SO_MARK without CAP_NET_ADMIN) are skipped
+ * with a debug message.
+ *
+ * Return: number of options copied
+ */
+int hostsock_copy_opts(int from, int to, const struct hostsock_info *info);
+
+#endif /* B4NS_HOSTSOCK_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* policy.c - should this connect() leave the container through the host?
+ *
+ * Theory of operation: the decision is a pure function of the container's
+ * policy (ignore list, own subnets, gateway handling) and of what the caller
+ * learnt about the socket and the destination. Both the seccomp supervisor
+ * and the preload request server call it, so the two paths cannot disagree.
+ *
+ * Never switched: non-IP sockets, anything but TCP/UDP, sockets already
+ * connected (or listening, or connecting), sockets of a nested namespace,
+ * sockets bound to a device, loopback, unspecified, link-local, multicast
+ * and broadcast destinations, the container's own subnets, ignored CIDRs,
+ * and the gateway address unless host loopback is allowed, in which case
+ * the gateway is rewritten to the host's loopback address.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "policy.h"
+
+void policy_default(struct policy_cfg *cfg)
+{
+	struct sockaddr_in *g4 = (struct sockaddr_in *)&cfg->gateway4;
+	struct sockaddr_in6 *g6 = (struct sockaddr_in6 *)&cfg->gateway6;
+
+	memset(cfg, 0, sizeof(*cfg));
+	g4->sin_family = AF_INET;
+	inet_pton(AF_INET, "10.0.2.2", &g4->sin_addr);
+	g6->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "fd00::2", &g6->sin6_addr);
+}
+
+/* loopback_for() - the host loopback address in the form of @dst's family */
+static void loopback_for(const struct sockaddr *dst,
+			 struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (dst->sa_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)out;
+
+		in->sin_family = AF_INET;
+		in->sin_port = ((const struct sockaddr_in *)dst)->sin_port;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		const struct sockaddr_in6 *d6 = (const struct sockaddr_in6 *)dst;
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = d6->sin6_port;
+		if (IN6_IS_ADDR_V4MAPPED(&d6->sin6_addr))
+			inet_pton(AF_INET6, "::ffff:127.0.0.1", &in6->sin6_addr);
+		else
+			in6->sin6_addr = in6addr_loopback;
+	}
+}
+
+/* policy_dst() - the part of the decision that depends on the address only */
+static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
+				      const struct sockaddr *dst,
+				      struct sockaddr_storage *out,
+				      const char **reason)
+{
+	int i;
+
+	if (sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway4) ||
+	    sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway6)) {
+		if (!cfg->allow_host_loopback) {
+			*reason = "gateway address, host loopback not allowed";
+			return POLICY_KEEP;
+		}
+		loopback_for(dst, out);
+		*reason = "gateway address to host loopback";
+		return POLICY_SWITCH;
+	}
+	if (sa_is_loopback(dst)) {
+		*reason = "loopback";
+		return POLICY_KEEP;
+	}
+	if (sa_is_unspecified(dst)) {
+		*reason = "unspecified address";
+		return POLICY_KEEP;
+	}
+	if (sa_is_local_scope(dst)) {
+		*reason = "link-local, multicast or broadcast";
+		return POLICY_KEEP;
+	}
+	for (i = 0; i < cfg->n_local; i++) {
+		if (sa_cidr_contains(&cfg->local[i], dst)) {
+			*reason = "container subnet";
+			return POLICY_KEEP;
+		}
+	}
+	for (i = 0; i < cfg->n_ignore; i++) {
+		if (sa_cidr_contains(&cfg->ignore[i], dst)) {
+			*reason = "ignored CIDR";
+			return POLICY_KEEP;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	memcpy(out, dst, sa_len(dst));
+	*reason = "routable destination";
+	return POLICY_SWITCH;
+}
+
+enum policy_verdict policy_connect(const struct policy_cfg *cfg,
+				   const struct policy_sock *sock,
+				   const struct sockaddr *dst,
+				   struct sockaddr_storage *out,
+				   const char **reason)
+{
+	if (sock->family != AF_INET && sock->family != AF_INET6) {
+		*reason = "not an IP socket";
+		return POLICY_KEEP;
+	}
+	if (!((sock->type == SOCK_STREAM &&
+	       (sock->protocol == 0 || sock->protocol == IPPROTO_TCP)) ||
+	      (sock->type == SOCK_DGRAM &&
+	       (sock->protocol == 0 || sock->protocol == IPPROTO_UDP)))) {
+		*reason = "not TCP or UDP";
+		return POLICY_KEEP;
+	}
+	if (sock->foreign_ns) {
+		*reason = "socket of a nested network namespace";
+		return POLICY_KEEP;
+	}
+	if (sock->connected) {
+		*reason = "already connected, connecting or listening";
+		return POLICY_KEEP;
+	}
+	if (sock->bound_dev) {
+		*reason = "bound to a container interface";
+		return POLICY_KEEP;
+	}
+	if (dst->sa_family != sock->family) {
+		/* AF_UNSPEC disconnects; other mismatches fail natively */
+		*reason = "address family differs from socket";
+		return POLICY_KEEP;
+	}
+	return policy_dst(cfg, dst, out, reason);
+}
+
+bool policy_host_connect(const struct policy_cfg *cfg,
+			 const struct sockaddr *dst,
+			 struct sockaddr_storage *out, const char **reason)
+{
+	if (dst->sa_family == AF_UNSPEC) {
+		memset(out, 0, sizeof(*out));
+		out->ss_family = AF_UNSPEC;
+		*reason = "disconnect";
+		return true;
+	}
+	if (dst->sa_family != AF_INET && dst->sa_family != AF_INET6) {
+		*reason = "not an IP address";
+		return false;
+	}
+	return policy_dst(cfg, dst, out, reason) == POLICY_SWITCH;
+}

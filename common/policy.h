@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * policy.h - the one switching decision, shared by the seccomp and preload paths
+ */
+#ifndef B4NS_POLICY_H
+#define B4NS_POLICY_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "sockaddr.h"
+
+#define POLICY_MAX_CIDRS 64
+
+/**
+ * struct policy_cfg - inputs of the decision for one container
+ * @ignore:		user CIDRs never switched
+ * @n_ignore:		entries used in @ignore
+ * @local:		the container namespace's own interface subnets
+ * @n_local:		entries used in @local
+ * @allow_host_loopback: switch the gateway address to the host's loopback
+ * @gateway4:		IPv4 gateway address (slirp4netns default 10.0.2.2)
+ * @gateway6:		IPv6 gateway address (slirp4netns default fd00::2)
+ */
+struct policy_cfg {
+	struct sa_cidr ignore[POLICY_MAX_CIDRS];
+	int n_ignore;
+	struct sa_cidr local[POLICY_MAX_CIDRS];
+	int n_local;
+	bool allow_host_loopback;
+	struct sockaddr_storage gateway4;
+	struct sockaddr_storage gateway6;
+};
+
+enum policy_verdict {
+	POLICY_KEEP = 0,	/* leave the socket in the container namespace */
+	POLICY_SWITCH,		/* switch to a host socket, connect to *out */
+};
+
+/**
+ * struct policy_sock - what the caller learnt about the socket
+ * @family:	SO_DOMAIN
+ * @type:	SO_TYPE
+ * @protocol:	SO_PROTOCOL
+ * @connected:	already connected, listening or connecting
+ * @foreign_ns:	the socket lives in another namespace than the container's
+ *		(a nested namespace of the container)
+ * @bound_dev:	SO_BINDTODEVICE is set (container interface names)
+ */
+struct policy_sock {
+	int family;
+	int type;
+	int protocol;
+	bool connected;
+	bool foreign_ns;
+	bool bound_dev;
+};
+
+/**
+ * policy_default() - initialise @cfg with the built-in defaults
+ * @cfg:	configuration to fill (no ignore CIDRs, no local subnets,
+ *		gateways 10.0.2.2 and fd00::2, host loopback not allowed)
+ */
+void policy_default(struct policy_cfg *cfg);
+
+/**
+ * policy_connect() - decide whether a connect() leaves through the host
+ * @cfg:	container policy
+ * @sock:	the socket's properties
+ * @dst:	destination as given by the container, already copied and
+ *		length-checked by the caller
+ * @out:	on POLICY_SWITCH, the address the host socket connects to (the
+ *		destination, or the host's loopback for the gateway address)
+ * @reason:	static text explaining the decision, for logs
+ *
+ * Pure function: no system calls, no global state.
+ *
+ * Return: the verdict
+ */
+enum policy_verdict policy_connect(const struct policy_cfg *cfg,
+				   const struct policy_sock *sock,
+				   const struct sockaddr *dst,
+				   struct sockaddr_storage *out,
+				   const char **reason);
+
+/**
+ * policy_host_connect() - decide a connect() on a socket that already is a
+ * host socket (switched earlier): only destinations the policy would switch
+ * may be reached from it
+ * @cfg:	container policy
+ * @dst:	destination
+ * @out:	address to connect to on success
+ * @reason:	static text for logs
+ *
+ * Return: true if the supervisor may connect the host socket to *@out
+ */
+bool policy_host_connect(const struct policy_cfg *cfg,
+			 const struct sockaddr *dst,
+			 struct sockaddr_storage *out, const char **reason);
+
+#endif /* B4NS_POLICY_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * switch.h - the one "switch this socket" operation both paths call
+ */
+#ifndef B4NS_SWITCH_H
+#define B4NS_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "hostsock.h"
+#include "policy.h"
+
+/**
+ * enum switch_action - what the caller must do with the container's fd
+ * @SWITCH_NONE:	nothing: let the call run in the container namespace
+ * @SWITCH_INJECT:	put @hsock in place of the container's fd
+ * @SWITCH_INPLACE:	the container's fd already is a host socket; the
+ *			connect was made on it in place
+ * @SWITCH_REFUSE:	answer @err without touching anything
+ */
+enum switch_action {
+	SWITCH_NONE = 0,
+	SWITCH_INJECT,
+	SWITCH_INPLACE,
+	SWITCH_REFUSE,
+};
+
+/**
+ * struct switch_conn - one connect() to decide and perform
+ * @csock:	in: our duplicate of the container's socket
+ * @dst:	in: destination, copied once from the container, length-checked
+ * @netns_ino:	in: inode of the container's network namespace
+ * @self_netns_ino: in: inode of the supervisor's (host) network namespace
+ * @action:	out: see enum switch_action
+ * @reason:	out: static text for logs
+ * @to:		out: where the host socket connects
+ * @hsock:	out: for SWITCH_INJECT, the new host socket (O_NONBLOCK)
+ * @err:	out: 0 connected, -EINPROGRESS in progress, or negative errno
+ * @info:	out: the container socket's properties (@info.fl is the mode
+ *		to restore once the connect is complete)
+ */
+struct switch_conn {
+	int csock;
+	const struct sockaddr *dst;
+	uint64_t netns_ino;
+	uint64_t self_netns_ino;
+	enum switch_action action;
+	const char *reason;
+	struct sockaddr_storage to;
+	int hsock;
+	int err;
+	struct hostsock_info info;
+};
+
+/**
+ * switch_connect() - decide a connect() and, if switched, start it on a host
+ * socket
+ * @pol:	the container's policy
+ * @c:		the request; see struct switch_conn
+ *
+ * Either builds a host socket carrying the container socket's state and
+ * starts a non-blocking connect() to the policy's address (SWITCH_INJECT),
+ * or, when the container's fd already is a host socket, connects it in place
+ * if the policy allows the destination (SWITCH_INPLACE) and refuses with
+ * -ENETUNREACH otherwise, or leaves the call to the container (SWITCH_NONE).
+ * The address used is the caller's copy: nothing is read twice.
+ *
+ * Return: 0 (the outcome is in @c), or negative errno if inspecting the
+ * socket failed (then @c->action is SWITCH_NONE)
+ */
+int switch_connect(const struct policy_cfg *pol, struct switch_conn *c);
+
+/**
+ * switch_connect_result() - outcome of a connect() that was in progress
+ * @sock:	the host socket (or the in-place socket)
+ * @fl:		file status flags to restore
+ *
+ * Return: 0 or the negative errno of the connect (SO_ERROR)
+ */
+int switch_connect_result(int sock, int fl);
+
+/**
+ * switch_restore_flags() - put back the container's blocking mode
+ * @sock:	host socket
+ * @fl:		flags read from the container's socket
+ *
+ * Return: 0 or negative errno
+ */
+int switch_restore_flags(int sock, int fl);
+
+#endif /* B4NS_SWITCH_H */

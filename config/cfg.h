@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * cfg.h - the b4ns libconfig file: loading and validation into one struct
+ */
+#ifndef B4NS_CFG_H
+#define B4NS_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+#include "sockaddr.h"
+
+#define CFG_MAX_CIDRS 64
+#define CFG_MAX_PUBLISH 64
+#define CFG_MAX_SECTIONS 128
+#define CFG_NAME_MAX 64
+#define CFG_SPEC_MAX 96
+
+enum cfg_net {
+	CFG_NET_AUTO = 0,	/* slirp4netns if installed, else none */
+	CFG_NET_NONE,
+	CFG_NET_SLIRP4NETNS,
+	CFG_NET_PASTA,
+};
+
+enum cfg_mode {
+	CFG_MODE_SECCOMP = 0,
+	CFG_MODE_PRELOAD,
+	CFG_MODE_AUTO,
+	CFG_MODE_OFF,
+};
+
+/**
+ * struct cfg_container - settings of one container (or the global defaults)
+ * @name:		section name ("" for the global defaults)
+ * @mode:		switching path; valid if @mode_set
+ * @net:		fallback network; valid if @net_set
+ * @log_level:		valid if @log_level_set
+ * @allow_host_loopback: valid if @allow_host_loopback_set
+ * @udp_sendmsg:	trap sendmsg() with msg_name; valid if @udp_sendmsg_set
+ * @ignore:		CIDRs never switched (appended on merge)
+ * @publish:		port specs, validated text (appended on merge)
+ */
+struct cfg_container {
+	char name[CFG_NAME_MAX];
+	enum cfg_mode mode;
+	bool mode_set;
+	enum cfg_net net;
+	bool net_set;
+	enum log_level log_level;
+	bool log_level_set;
+	bool allow_host_loopback;
+	bool allow_host_loopback_set;
+	bool udp_sendmsg;
+	bool udp_sendmsg_set;
+	struct sa_cidr ignore[CFG_MAX_CIDRS];
+	int n_ignore;
+	char publish[CFG_MAX_PUBLISH][CFG_SPEC_MAX];
+	int n_publish;
+};
+
+/**
+ * struct cfg - a whole configuration file
+ * @global:	top-level settings, the defaults of every container
+ * @sections:	named sections from the "containers" group
+ * @n_sections:	entries used in @sections
+ */
+struct cfg {
+	struct cfg_container global;
+	struct cfg_container *sections;
+	int n_sections;
+};
+
+/**
+ * cfg_load() - read and validate a configuration file
+ * @path:	file name
+ * @out:	result; free with cfg_free() (also on error)
+ * @err:	on failure, "FILE:LINE: KEY: what is wrong"
+ * @errlen:	size of @err
+ *
+ * Return: 0, -ENOENT/-EACCES if unreadable, -EINVAL if invalid
+ */
+int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen);
+
+/**
+ * cfg_load_string() - cfg_load() on text in memory
+ * @text:	configuration text
+ * @name:	name used for the file in messages
+ * @out:	result; free with cfg_free()
+ * @err:	on failure, "NAME:LINE: KEY: what is wrong"
+ * @errlen:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+int cfg_load_string(const char *text, const char *name, struct cfg *out,
+		    char *err, size_t errlen);
+
+/**
+ * cfg_find() - look up a named container section
+ * @cfg:	configuration
+ * @name:	section name
+ *
+ * Return: the section, or NULL
+ */
+const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name);
+
+/**
+ * cfg_merge() - apply the settings of @src that are set on top of @dst
+ * @dst:	settings to update; scalars set in @src replace them, lists
+ *		are appended
+ * @src:	overriding settings
+ *
+ * Return: 0, or -E2BIG if a list would overflow
+ */
+int cfg_merge(struct cfg_container *dst, const struct cfg_container *src);
+
+/**
+ * cfg_free() - release what cfg_load() allocated
+ * @cfg:	configuration
+ */
+void cfg_free(struct cfg *cfg);
+
+/**
+ * cfg_net_parse() - "none", "slirp4netns", "pasta" or "auto" to enum
+ * @s:		text
+ * @out:	result
+ *
+ * Return: 0 or -EINVAL
+ */
+int cfg_net_parse(const char *s, enum cfg_net *out);
+
+/**
+ * cfg_mode_parse() - "seccomp", "preload", "auto" or "off" to enum
+ * @s:		text
+ * @out:	result
+ *
+ * Return: 0 or -EINVAL
+ */
+int cfg_mode_parse(const char *s, enum cfg_mode *out);
+
+/**
+ * cfg_net_name() - name of a network mode
+ * @net:	mode
+ *
+ * Return: static string
+ */
+const char *cfg_net_name(enum cfg_net net);
+
+/**
+ * cfg_mode_name() - name of a switching mode
+ * @mode:	mode
+ *
+ * Return: static string
+ */
+const char *cfg_mode_name(enum cfg_mode mode);
+
+#endif /* B4NS_CFG_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * handlers.h - turn one trapped syscall into a switch decision and an answer
+ */
+#ifndef B4NS_HANDLERS_H
+#define B4NS_HANDLERS_H
+
+#include <stdint.h>
+#include <time.h>
+#include <linux/seccomp.h>
+
+#include "notify.h"
+#include "policy.h"
+
+/**
+ * struct handler_ctx - what a handler may use
+ * @notify_fd:		the notify fd the request came from
+ * @req:		the notification
+ * @pol:		the container's policy
+ * @netns_ino:		the container's network namespace
+ * @self_netns_ino:	the supervisor's network namespace
+ * @st:			the container's counters
+ */
+struct handler_ctx {
+	int notify_fd;
+	const struct seccomp_notif *req;
+	const struct policy_cfg *pol;
+	uint64_t netns_ino;
+	uint64_t self_netns_ino;
+	struct notif_stats *st;
+};
+
+/**
+ * struct handler_wait - an answer that must wait for a connect to complete
+ * @sock:	socket to watch for EPOLLOUT (owned by the caller from now on)
+ * @fl:		file status flags to restore on completion
+ * @deadline:	CLOCK_MONOTONIC time after which the answer is -EINPROGRESS
+ *		(SO_SNDTIMEO), or zero for none
+ */
+struct handler_wait {
+	int sock;
+	int fl;
+	struct timespec deadline;
+};
+
+enum handler_result {
+	HANDLER_ANSWER = 0,	/* @resp is ready to send */
+	HANDLER_WAIT,		/* @wait is filled: answer when it completes */
+	HANDLER_DROP,		/* the notification is gone, send nothing */
+};
+
+/**
+ * handler_connect() - handle a trapped connect()
+ * @ctx:	request context
+ * @resp:	answer to fill (id already set)
+ * @wait:	filled for HANDLER_WAIT
+ *
+ * Return: what the caller must do next
+ */
+enum handler_result handler_connect(const struct handler_ctx *ctx,
+				    struct seccomp_notif_resp *resp,
+				    struct handler_wait *wait);
+
+/**
+ * handler_id_valid() - is the notification still pending in the kernel?
+ * @notify_fd:	notify fd
+ * @id:		notification id
+ *
+ * Return: true if the target still waits for our answer
+ */
+bool handler_id_valid(int notify_fd, uint64_t id);
+
+#endif /* B4NS_HANDLERS_H */

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - the b4ns command: subcommand dispatch */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns COMMAND [OPTIONS]\n"
+		"\n"
+		"Host-speed networking for rootless containers: connect() calls are\n"
+		"trapped with seccomp user notification and switched to host sockets.\n"
+		"\n"
+		"Commands:\n"
+		"  run [OPTIONS] -- CMD [ARG...]   run CMD as a rootless container process\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help      this text; 'b4ns run --help' for run's options\n"
+		"  -V, --version   print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("b4ns %s\n", B4NS_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	fprintf(stderr, "b4ns: unknown command '%s' (see 'b4ns --help')\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* notify.c - the supervisor's event loop over seccomp notify fds
+ *
+ * Theory of operation: one epoll set serves every container. A container
+ * owns any number of notify fds (its init process, and every exec for the
+ * daemon), its policy, and an address monitor socket in its namespace. A
+ * notification is received, dispatched by syscall number to a handler and,
+ * in most cases, answered at once. A blocking connect() that was switched is
+ * not waited for here: its host socket joins the epoll set and the answer is
+ * sent when the socket becomes writable or the container's SO_SNDTIMEO
+ * expires, so one slow peer never delays other notifications.
+ *
+ * A notify fd reporting EPOLLHUP has no task left; it is closed with every
+ * wait that came from it, and the container goes with its last notify fd.
+ * Waits whose task was interrupted (signal, kill) are found by a periodic
+ * SECCOMP_IOCTL_NOTIF_ID_VALID sweep and freed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "handlers.h"
+#include "log.h"
+#include "netaddr.h"
+#include "notify.h"
+#include "proc.h"
+#include "switch.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+#define SWEEP_MS 250
+
+struct notif_ev {
+	enum notif_ev_type type;
+};
+
+/**
+ * struct notif_fd - one seccomp notify fd
+ * @ev:		epoll tag
+ * @fd:		the notify fd
+ * @c:		container it belongs to
+ * @next:	next fd of the container
+ */
+struct notif_fd {
+	struct notif_ev ev;
+	int fd;
+	struct notif_container *c;
+	struct notif_fd *next;
+};
+
+/**
+ * struct notif_wait - a notification waiting for a host connect to finish
+ * @ev:		epoll tag
+ * @id:		notification id
+ * @nfd:	notify fd it came from
+ * @sock:	host socket being connected
+ * @fl:		flags to restore
+ * @deadline:	SO_SNDTIMEO expiry, zero if none
+ * @next:	next wait of the loop
+ */
+struct notif_wait {
+	struct notif_ev ev;
+	uint64_t id;
+	struct notif_fd *nfd;
+	int sock;
+	int fl;
+	struct timespec deadline;
+	struct notif_wait *next;
+};
+
+/**
+ * struct notif_container - one container's state
+ * @ev:		epoll tag for the address monitor
+ * @id:		name for logs
+ * @netns_ino:	its network namespace
+ * @pol:	its policy
+ * @nl_fd:	address monitor, or -1
+ * @fds:	its notify fds
+ * @st:		counters
+ * @next:	next container of the loop
+ */
+struct notif_container {
+	struct notif_ev ev;
+	char id[64];
+	uint64_t netns_ino;
+	struct policy_cfg pol;
+	int nl_fd;
+	struct notif_fd *fds;
+	struct notif_stats st;
+	struct notif_container *next;
+};
+
+/**
+ * struct notif_extra - a caller's fd
+ * @ev:		epoll tag
+ * @fd:		descriptor
+ * @fn:		callback
+ * @arg:	callback argument
+ * @next:	next extra of the loop
+ */
+struct notif_extra {
+	struct notif_ev ev;
+	int fd;
+	notif_extra_fn fn;
+	void *arg;
+	struct notif_extra *next;
+};
+
+/**
+ * struct notif_loop - the event loop
+ * @epfd:	epoll set
+ * @stop:	set by notif_loop_stop()
+ * @stop_when_empty: stop once the last container is gone
+ * @self_netns_ino: the supervisor's network namespace
+ * @containers:	live containers
+ * @waits:	pending connects
+ * @extras:	caller's fds
+ * @sizes:	kernel's notification structure sizes
+ */
+struct notif_loop {
+	int epfd;
+	bool stop;
+	bool stop_when_empty;
+	uint64_t self_netns_ino;
+	struct notif_container *containers;
+	struct notif_wait *waits;
+	struct notif_extra *extras;
+	struct seccomp_notif_sizes sizes;
+};
+
+struct notif_loop *notif_loop_new(void)
+{
+	struct notif_loop *l = calloc(1, sizeof(*l));
+	int ret;
+
+	if (!l)
+		return NULL;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		goto fail;
+	ret = proc_netns_ino(0, &l->self_netns_ino);
+	if (ret) {
+		errno = -ret;
+		goto fail;
+	}
+	return l;
+fail:
+	ret = errno;
+	if (l->epfd >= 0)
+		close(l->epfd);
+	free(l);
+	errno = ret;
+	return NULL;
+}
+
+static void wait_free(struct notif_loop *l, struct notif_wait *w)
+{
+	struct notif_wait **pp;
+
+	for (pp = &l->waits; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->sock, NULL);
+	close(w->sock);
+	free(w);
+}
+
+static void container_free(struct notif_loop *l, struct notif_container *c)
+{
+	struct notif_container **pp;
+
+	for (pp = &l->containers; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	b4_info("container %s gone: %llu notifications, %llu switched, "
+		"%llu kept, %llu refused, %llu errors", c->id,
+		(unsigned long long)c->st.notifications,
+		(unsigned long long)c->st.switched,
+		(unsigned long long)c->st.kept,
+		(unsigned long long)c->st.refused,
+		(unsigned long long)c->st.errors);
+	if (c->nl_fd >= 0) {
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->nl_fd, NULL);
+		close(c->nl_fd);
+	}
+	free(c);
+	if (l->stop_when_empty && !l->containers)
+		l->stop = true;
+}
+
+/* nfd_free() - close a notify fd, its waits, and its container if last */
+static void nfd_free(struct notif_loop *l, struct notif_fd *n)
+{
+	struct notif_container *c = n->c;
+	struct notif_wait *w, *next;
+	struct notif_fd **pp;
+
+	for (w = l->waits; w; w = next) {
+		next = w->next;
+		if (w->nfd == n)
+			wait_free(l, w);
+	}
+	for (pp = &c->fds; *pp; pp = &(*pp)->next) {
+		if (*pp == n) {
+			*pp = n->next;
+			break;
+		}
+	}
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, n->fd, NULL);
+	close(n->fd);
+	free(n);
+	if (!c->fds)
+		container_free(l, c);
+}
+
+void notif_loop_free(struct notif_loop *l)
+{
+	struct notif_extra *e, *enext;
+
+	if (!l)
+		return;
+	while (l->containers) {
+		struct notif_container *c = l->containers;
+
+		while (c->fds && c->fds->next)
+			nfd_free(l, c->fds);
+		if (c->fds)
+			nfd_free(l, c->fds); /* frees c */
+		else
+			container_free(l, c);
+	}
+	for (e = l->extras; e; e = enext) {
+		enext = e->next;
+		free(e);
+	}
+	close(l->epfd);
+	free(l);
+}
+
+int notif_loop_add_extra(struct notif_loop *l, int fd, uint32_t events,
+			 notif_extra_fn fn, void *arg)
+{
+	struct notif_extra *e = calloc(1, sizeof(*e));
+	struct epoll_event ev = { .events = events };
+
+	if (!e)
+		return -ENOMEM;
+	e->ev.type = NOTIF_EV_EXTRA;
+	e->fd = fd;
+	e->fn = fn;
+	e->arg = arg;
+	ev.data.ptr = e;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int ret = -errno;
+
+		free(e);
+		return ret;
+	}
+	e->next = l->extras;
+	l->extras = e;
+	return 0;
+}
+
+void notif_loop_stop(struct notif_loop *l)
+{
+	l->stop = true;
+}
+
+void notif_loop_stop_when_empty(struct notif_loop *l)
+{
+	l->stop_when_empty = true;
+	if (!l->containers)
+		l->stop = true;
+}
+
+int notif_loop_containers(const struct notif_loop *l)
+{
+	int n = 0;
+
+	for (const struct notif_container *c = l->containers; c; c = c->next)
+		n++;
+	return n;
+}
+
+const struct notif_stats *notif_container_stats(const struct notif_container *c)
+{
+	return &c->st;
+}
+
+static void container_refresh_subnets(struct notif_container *c)
+{
+	int n = netaddr_dump(c->nl_fd, c->pol.local, POLICY_MAX_CIDRS);
+	char buf[SA_STRLEN];
+
+	if (n < 0) {
+		b4_warn("container %s: cannot read its interface addresses: %s",
+			c->id, strerror(-n));
+		return;
+	}
+	c->pol.n_local = n;
+	for (int i = 0; i < n; i++)
+		b4_debug("container %s: own subnet %s", c->id,
+			 sa_cidr_format(&c->pol.local[i], buf, sizeof(buf)));
+}
+
+struct notif_container *notif_container_new(struct notif_loop *l,
+					    const char *id, pid_t pid,
+					    const struct policy_cfg *pol,
+					    int nl_fd)
+{
+	struct notif_container *c = calloc(1, sizeof(*c));
+	int ret;
+
+	if (!c) {
+		if (nl_fd >= 0)
+			close(nl_fd);
+		return NULL;
+	}
+	c->ev.type = NOTIF_EV_NETLINK;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->pol = *pol;
+	c->pol.n_local = 0;
+	c->nl_fd = nl_fd;
+	ret = proc_netns_ino(pid, &c->netns_ino);
+	if (ret) {
+		b4_err("container %s: cannot find network namespace of pid %d: %s",
+		       id, (int)pid, strerror(-ret));
+		if (nl_fd >= 0)
+			close(nl_fd);
+		free(c);
+		errno = -ret;
+		return NULL;
+	}
+	if (c->netns_ino == l->self_netns_ino)
+		b4_warn("container %s shares the supervisor's network namespace",
+			id);
+	if (nl_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+		container_refresh_subnets(c);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, nl_fd, &ev))
+			b4_warn("container %s: address changes not watched: %s",
+				id, strerror(errno));
+	}
+	c->next = l->containers;
+	l->containers = c;
+	return c;
+}
+
+int notif_container_add_fd(struct notif_loop *l, struct notif_container *c,
+			   int fd)
+{
+	struct notif_fd *n = calloc(1, sizeof(*n));
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+	if (!n) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n->ev.type = NOTIF_EV_NOTIFY;
+	n->fd = fd;
+	n->c = c;
+	ev.data.ptr = n;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int ret = -errno;
+
+		close(fd);
+		free(n);
+		return ret;
+	}
+	/* We answer most notifications at once: ask for the faster wake-up */
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags))
+		b4_debug("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP: %s", strerror(errno));
+	n->next = c->fds;
+	c->fds = n;
+	return 0;
+}
+
+static void send_answer(struct notif_fd *n, struct seccomp_notif_resp *resp)
+{
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+		b4_warn("container %s: answering notification: %s", n->c->id,
+			strerror(errno));
+}
+
+static void wait_add(struct notif_loop *l, struct notif_fd *n, uint64_t id,
+		     const struct handler_wait *hw)
+{
+	struct notif_wait *w = calloc(1, sizeof(*w));
+	struct epoll_event ev = { .events = EPOLLOUT };
+	struct seccomp_notif_resp resp = { .id = id };
+
+	if (w) {
+		w->ev.type = NOTIF_EV_PENDING;
+		w->id = id;
+		w->nfd = n;
+		w->sock = hw->sock;
+		w->fl = hw->fl;
+		w->deadline = hw->deadline;
+		ev.data.ptr = w;
+		if (!epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->sock, &ev)) {
+			w->next = l->waits;
+			l->waits = w;
+			return;
+		}
+		free(w);
+	}
+	b4_err("container %s: cannot wait for a connect: %s", n->c->id,
+	       strerror(errno));
+	n->c->st.errors++;
+	close(hw->sock);
+	resp.error = -ENOMEM;
+	send_answer(n, &resp);
+}
+
+static void wait_done(struct notif_loop *l, struct notif_wait *w, int err)
+{
+	struct seccomp_notif_resp resp = { .id = w->id, .error = err };
+
+	send_answer(w->nfd, &resp);
+	wait_free(l, w);
+}
+
+static void handle_notification(struct notif_loop *l, struct notif_fd *n)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	struct handler_wait hw = { .sock = -1 };
+	struct handler_ctx ctx;
+	enum handler_result r;
+
+	memset(&req, 0, sizeof(req));
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+		/* ENOENT: the task was interrupted before we got it */
+		if (errno != ENOENT && errno != EINTR)
+			b4_debug("container %s: receiving notification: %s",
+				 n->c->id, strerror(errno));
+		return;
+	}
+	n->c->st.notifications++;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+
+	ctx.notify_fd = n->fd;
+	ctx.req = &req;
+	ctx.pol = &n->c->pol;
+	ctx.netns_ino = n->c->netns_ino;
+	ctx.self_netns_ino = l->self_netns_ino;
+	ctx.st = &n->c->st;
+
+	r = handler_connect(&ctx, &resp, &hw);
+	if (r == HANDLER_ANSWER)
+		send_answer(n, &resp);
+	else if (r == HANDLER_WAIT)
+		wait_add(l, n, req.id, &hw);
+}
+
+static bool ts_passed(const struct timespec *d, const struct timespec *now)
+{
+	if (!d->tv_sec && !d->tv_nsec)
+		return false;
+	return now->tv_sec > d->tv_sec ||
+	       (now->tv_sec == d->tv_sec && now->tv_nsec >= d->tv_nsec);
+}
+
+/* sweep() - expire SO_SNDTIMEO deadlines and, every SWEEP_MS, drop waits
+ * whose task went away (signal, kill); return the next epoll timeout */
+static int sweep(struct notif_loop *l, struct timespec *last_check)
+{
+	struct notif_wait *w, *next;
+	struct timespec now;
+	long timeout = SWEEP_MS;
+	bool check;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	check = (now.tv_sec - last_check->tv_sec) * 1000 +
+			(now.tv_nsec - last_check->tv_nsec) / 1000000 >= SWEEP_MS;
+	if (check)
+		*last_check = now;
+	for (w = l->waits; w; w = next) {
+		next = w->next;
+		if (ts_passed(&w->deadline, &now)) {
+			/* Linux answers a timed-out blocking connect so */
+			switch_restore_flags(w->sock, w->fl);
+			wait_done(l, w, -EINPROGRESS);
+			continue;
+		}
+		if (check && !handler_id_valid(w->nfd->fd, w->id)) {
+			b4_debug("container %s: connect abandoned by its task",
+				 w->nfd->c->id);
+			wait_free(l, w);
+			continue;
+		}
+		if (w->deadline.tv_sec || w->deadline.tv_nsec) {
+			long ms = (w->deadline.tv_sec - now.tv_sec) * 1000 +
+				  (w->deadline.tv_nsec - now.tv_nsec) / 1000000 + 1;
+
+			if (ms < timeout)
+				timeout = ms < 1 ? 1 : ms;
+		}
+	}
+	return l->waits ? (int)timeout : -1;
+}
+
+int notif_loop_run(struct notif_loop *l)
+{
+	struct epoll_event evs[32];
+	struct timespec last_check = { 0 };
+	int timeout = -1;
+
+	while (!l->stop) {
+		int n = epoll_wait(l->epfd, evs, ARRAY_SIZE(evs), timeout);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			struct notif_ev *ev = evs[i].data.ptr;
+
+			switch (ev->type) {
+			case NOTIF_EV_NOTIFY: {
+				struct notif_fd *nf = (struct notif_fd *)ev;
+
+				if (evs[i].events & EPOLLIN) {
+					handle_notification(l, nf);
+				} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+					nfd_free(l, nf);
+					/* later events may name freed objects;
+					 * level-triggered: they come again */
+					i = n;
+				}
+				break;
+			}
+			case NOTIF_EV_PENDING: {
+				struct notif_wait *w = (struct notif_wait *)ev;
+
+				wait_done(l, w, switch_connect_result(w->sock, w->fl));
+				break;
+			}
+			case NOTIF_EV_NETLINK:
+				container_refresh_subnets((struct notif_container *)ev);
+				break;
+			case NOTIF_EV_EXTRA: {
+				struct notif_extra *e = (struct notif_extra *)ev;
+
+				e->fn(l, e->fd, evs[i].events, e->arg);
+				break;
+			}
+			}
+		}
+		timeout = l->waits ? sweep(l, &last_check) : -1;
+	}
+	return 0;
+}

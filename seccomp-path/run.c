@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* run.c - "b4ns run": one rootless container process, supervised in-process
+ *
+ * Theory of operation: options come from the config file's global settings,
+ * then its named section (--container), then the command line, each
+ * overriding the one before. The container process is started by
+ * sandbox_start(); this process stays in the caller's network namespace and
+ * becomes its supervisor: one event loop serves the container's notify fd,
+ * a signalfd forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 to the
+ * container and reaps children (we are their subreaper, so daemonised
+ * container processes are reaped here too). The loop ends when the first
+ * process has exited and no process is left holding the filter; the first
+ * process's status becomes ours.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "err.h"
+#include "log.h"
+#include "notify.h"
+#include "policy.h"
+#include "sandbox.h"
+
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				   SIGUSR1, SIGUSR2 };
+
+/**
+ * struct run_state - what the signalfd callback needs
+ * @sb:		the container
+ * @status:	exit status of the first process, once known
+ * @done:	the first process has exited
+ */
+struct run_state {
+	struct sandbox *sb;
+	int status;
+	bool done;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns run [OPTIONS] -- CMD [ARG...]\n"
+		"\n"
+		"Run CMD in a new user and network namespace; its TCP and UDP\n"
+		"connect()s to destinations outside the container are switched to\n"
+		"host sockets.\n"
+		"\n"
+		"Options:\n"
+		"      --net=MODE            none | slirp4netns | pasta: how traffic that\n"
+		"                            is not switched leaves the namespace\n"
+		"                            (default: slirp4netns if installed, else none)\n"
+		"      --ignore=CIDR         never switch this destination (repeatable)\n"
+		"      --allow-host-loopback connect to the gateway address (10.0.2.2,\n"
+		"                            fd00::2) reaches the host's loopback\n"
+		"      --config=FILE         libconfig file with defaults and sections\n"
+		"      --container=NAME      apply the config file's section NAME\n"
+		"  -v, --verbose             log every switching decision (debug)\n"
+		"      --log-level=LEVEL     error | warn | info | debug (default warn)\n"
+		"  -h, --help                this text\n"
+		"\n"
+		"Exit status: CMD's, 128+N if CMD was killed by signal N, 2 for bad\n"
+		"options or configuration, 125 if the container could not start.\n");
+}
+
+static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
+		      void *arg)
+{
+	struct run_state *rs = arg;
+	struct signalfd_siginfo si;
+	pid_t p;
+	int status;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			if (!rs->done)
+				kill(rs->sb->pid, (int)si.ssi_signo);
+			continue;
+		}
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (p == rs->sb->pid) {
+				rs->done = true;
+				rs->status = WIFEXITED(status) ?
+						     WEXITSTATUS(status) :
+						     128 + WTERMSIG(status);
+				notif_loop_stop_when_empty(loop);
+			} else if (p == rs->sb->net_pid) {
+				rs->sb->net_pid = 0;
+				b4_warn("the fallback network helper exited");
+			}
+		}
+	}
+}
+
+enum {
+	OPT_NET = 256,
+	OPT_IGNORE,
+	OPT_CONFIG,
+	OPT_CONTAINER,
+	OPT_ALLOW_HOST_LOOPBACK,
+	OPT_LOG_LEVEL,
+};
+
+static const struct option run_opts[] = {
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* parse_args() - command line into @cli; return -1 to go on, else a status */
+static int parse_args(int argc, char **argv, struct cfg_container *cli,
+		      const char **config, const char **section)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vh", run_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NET:
+			if (cfg_net_parse(optarg, &cli->net) ||
+			    cli->net == CFG_NET_AUTO) {
+				fprintf(stderr, "b4ns run: --net=%s: expected none, "
+					"slirp4netns or pasta\n", optarg);
+				return EXIT_USAGE;
+			}
+			cli->net_set = true;
+			break;
+		case OPT_IGNORE:
+			if (cli->n_ignore >= CFG_MAX_CIDRS) {
+				fprintf(stderr, "b4ns run: too many --ignore (max %d)\n",
+					CFG_MAX_CIDRS);
+				return EXIT_USAGE;
+			}
+			if (sa_cidr_parse(optarg, &cli->ignore[cli->n_ignore])) {
+				fprintf(stderr, "b4ns run: --ignore=%s: not a CIDR "
+					"(e.g. 10.1.0.0/16, fd00::/64)\n", optarg);
+				return EXIT_USAGE;
+			}
+			cli->n_ignore++;
+			break;
+		case OPT_CONFIG:
+			*config = optarg;
+			break;
+		case OPT_CONTAINER:
+			*section = optarg;
+			break;
+		case OPT_ALLOW_HOST_LOOPBACK:
+			cli->allow_host_loopback = true;
+			cli->allow_host_loopback_set = true;
+			break;
+		case 'v':
+			cli->log_level = LOG_LVL_DEBUG;
+			cli->log_level_set = true;
+			break;
+		case OPT_LOG_LEVEL:
+			if (log_level_parse(optarg, &cli->log_level)) {
+				fprintf(stderr, "b4ns run: --log-level=%s: expected "
+					"error, warn, info or debug\n", optarg);
+				return EXIT_USAGE;
+			}
+			cli->log_level_set = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "b4ns run: no command given\n");
+		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* resolve_settings() - config file, its section, then the command line */
+static int resolve_settings(const char *config, const char *section,
+			    const struct cfg_container *cli,
+			    struct cfg_container *eff)
+{
+	struct cfg cfg = { 0 };
+	char err[512];
+	int ret;
+
+	memset(eff, 0, sizeof(*eff));
+	if (config) {
+		ret = cfg_load(config, &cfg, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "b4ns run: %s\n", err);
+			cfg_free(&cfg);
+			return EXIT_USAGE;
+		}
+		*eff = cfg.global;
+		if (section) {
+			const struct cfg_container *s = cfg_find(&cfg, section);
+
+			if (!s) {
+				fprintf(stderr, "b4ns run: %s: no container "
+					"section '%s'\n", config, section);
+				cfg_free(&cfg);
+				return EXIT_USAGE;
+			}
+			if (cfg_merge(eff, s)) {
+				fprintf(stderr, "b4ns run: %s: section '%s' has "
+					"too many entries\n", config, section);
+				cfg_free(&cfg);
+				return EXIT_USAGE;
+			}
+		}
+		cfg_free(&cfg);
+	} else if (section) {
+		fprintf(stderr, "b4ns run: --container needs --config\n");
+		return EXIT_USAGE;
+	}
+	if (cfg_merge(eff, cli)) {
+		fprintf(stderr, "b4ns run: too many --ignore entries\n");
+		return EXIT_USAGE;
+	}
+	if (eff->mode_set && eff->mode != CFG_MODE_SECCOMP &&
+	    eff->mode != CFG_MODE_OFF && eff->mode != CFG_MODE_AUTO) {
+		fprintf(stderr, "b4ns run: mode \"%s\" is not supported by this "
+			"version; use seccomp, auto or off\n",
+			cfg_mode_name(eff->mode));
+		return EXIT_USAGE;
+	}
+	if (eff->n_publish) {
+		fprintf(stderr, "b4ns run: publish is not supported by this "
+			"version\n");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct cfg_container cli = { 0 }, eff;
+	const char *config = NULL, *section = NULL;
+	struct sandbox_opts so = { 0 };
+	struct sandbox sb = { .pid = 0 };
+	struct run_state rs = { .sb = &sb };
+	struct notif_loop *loop = NULL;
+	struct policy_cfg pol;
+	_cleanup_close_ int sfd = -1;
+	sigset_t mask;
+	char id[32];
+	int ret;
+
+	ret = parse_args(argc, argv, &cli, &config, &section);
+	if (ret >= 0)
+		return ret;
+	if (cli.log_level_set)
+		log_level = cli.log_level;
+	ret = resolve_settings(config, section, &cli, &eff);
+	if (ret >= 0)
+		return ret;
+	if (eff.log_level_set)
+		log_level = eff.log_level;
+
+	so.argv = argv + optind;
+	so.allow_host_loopback = eff.allow_host_loopback;
+	so.trap = !(eff.mode_set && eff.mode == CFG_MODE_OFF);
+	so.net = eff.net_set ? eff.net : CFG_NET_AUTO;
+	if (so.net == CFG_NET_AUTO) {
+		so.net = sandbox_have("slirp4netns") ? CFG_NET_SLIRP4NETNS :
+						       CFG_NET_NONE;
+		if (so.net == CFG_NET_NONE)
+			b4_warn("slirp4netns not found: unswitched traffic has "
+				"no way out (--net=none)");
+	} else if (so.net != CFG_NET_NONE &&
+		   !sandbox_have(cfg_net_name(so.net))) {
+		b4_err("--net=%s: %s is not installed", cfg_net_name(so.net),
+		       cfg_net_name(so.net));
+		return EXIT_START;
+	}
+
+	policy_default(&pol);
+	pol.allow_host_loopback = eff.allow_host_loopback;
+	for (int i = 0; i < eff.n_ignore && i < POLICY_MAX_CIDRS; i++)
+		pol.ignore[pol.n_ignore++] = eff.ignore[i];
+
+	/* Signals are read from a signalfd; children unblock them again */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
+		sigaddset(&mask, fwd_signals[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		b4_err("signalfd: %s", strerror(errno));
+		return EXIT_START;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	loop = notif_loop_new();
+	if (!loop) {
+		b4_err("event loop: %s", strerror(errno));
+		return EXIT_START;
+	}
+	ret = sandbox_start(&so, &sb);
+	if (ret) {
+		notif_loop_free(loop);
+		return EXIT_START;
+	}
+	b4_info("container pid %d, net %s, switching %s", (int)sb.pid,
+		cfg_net_name(so.net), so.trap ? "on" : "off");
+
+	ret = notif_loop_add_extra(loop, sfd, EPOLLIN, on_signal, &rs);
+	if (!ret && sb.notify_fd >= 0) {
+		struct notif_container *c;
+
+		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
+		c = notif_container_new(loop, id, sb.pid, &pol, sb.nl_fd);
+		sb.nl_fd = -1;
+		if (!c)
+			ret = -errno;
+		else
+			ret = notif_container_add_fd(loop, c, sb.notify_fd);
+		sb.notify_fd = -1;
+	}
+	if (sb.nl_fd >= 0) {
+		close(sb.nl_fd);
+		sb.nl_fd = -1;
+	}
+	if (ret) {
+		b4_err("cannot supervise the container: %s", strerror(-ret));
+		kill(sb.pid, SIGKILL);
+	}
+
+	ret = notif_loop_run(loop);
+	if (ret)
+		b4_err("event loop: %s", strerror(-ret));
+	notif_loop_free(loop);
+	sandbox_stop_net(&sb);
+	return rs.done ? rs.status : EXIT_START;
+}

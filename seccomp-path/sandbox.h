@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * sandbox.h - start a rootless container process with a notify filter
+ */
+#ifndef B4NS_SANDBOX_H
+#define B4NS_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cfg.h"
+
+/**
+ * struct sandbox_opts - how to start the container process
+ * @argv:		command and arguments
+ * @net:		fallback network (CFG_NET_AUTO already resolved)
+ * @allow_host_loopback: let the fallback network reach host loopback too
+ * @trap:		install the notify filter (false: b4ns mode off)
+ */
+struct sandbox_opts {
+	char **argv;
+	enum cfg_net net;
+	bool allow_host_loopback;
+	bool trap;
+};
+
+/**
+ * struct sandbox - a started container process
+ * @pid:	the container's first process
+ * @net_pid:	slirp4netns/pasta, or 0
+ * @notify_fd:	seccomp listener of the container, or -1
+ * @nl_fd:	address monitor in the container's namespace, or -1
+ * @exit_fd:	closing it tells slirp4netns to exit, or -1
+ */
+struct sandbox {
+	pid_t pid;
+	pid_t net_pid;
+	int notify_fd;
+	int nl_fd;
+	int exit_fd;
+};
+
+/**
+ * sandbox_start() - fork the container process and receive its listener
+ * @o:	options
+ * @sb:	result
+ *
+ * The child enters a new user namespace (the caller's uid and gid mapped to
+ * 0), a new network namespace with loopback up, waits until the fallback
+ * network is attached, loads the seccomp filter, hands the listener and an
+ * address monitor to us, and execs the command.
+ *
+ * Return: 0, or negative errno (logged)
+ */
+int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb);
+
+/**
+ * sandbox_stop_net() - stop the fallback network helper
+ * @sb:	sandbox
+ */
+void sandbox_stop_net(struct sandbox *sb);
+
+/**
+ * sandbox_have() - is a program found in PATH?
+ * @prog:	name
+ *
+ * Return: true if an executable file of that name is in PATH
+ */
+bool sandbox_have(const char *prog);
+
+#endif /* B4NS_SANDBOX_H */
