@@ -9,6 +9,10 @@
  * per kind on first use) and only the ones that differ are set: one
  * getsockopt() per option on the hot path, no setsockopt() for untouched
  * options, and buffers the application did not size keep auto-tuning.
+ *
+ * Known limit: the kernel does not report whether a buffer size was set
+ * (SOCK_*BUF_LOCK), so a size set to exactly half the default (it reads
+ * back doubled, as the default) is not locked on the host socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +78,6 @@ static const struct opt_desc opts[] = {
 	OPT(SOL_SOCKET, SO_RCVLOWAT, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval), OPT_ALL),
 	OPT(SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval), OPT_ALL),
-	OPT(SOL_SOCKET, SO_PRIORITY, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_MARK, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_OOBINLINE, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_BROADCAST, sizeof(int), OPT_UDP),
@@ -113,6 +116,8 @@ static const struct opt_desc opts[] = {
 	OPT(IPPROTO_IPV6, IPV6_RECVPKTINFO, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_RECVTCLASS, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_FREEBIND, sizeof(int), OPT_IP6),
+	/* last: setting IP_TOS or IPV6_TCLASS recomputes the priority */
+	OPT(SOL_SOCKET, SO_PRIORITY, sizeof(int), OPT_ALL),
 };
 #undef OPT
 

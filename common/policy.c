@@ -131,8 +131,11 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		*reason = "bound to a container interface";
 		return POLICY_KEEP;
 	}
-	if (dst->sa_family != sock->family) {
-		/* AF_UNSPEC disconnects; other mismatches fail natively */
+	if (dst->sa_family != sock->family &&
+	    !(sock->family == AF_INET6 && sock->type == SOCK_DGRAM &&
+	      dst->sa_family == AF_INET)) {
+		/* AF_UNSPEC disconnects; other mismatches fail natively. A
+		 * dual-stack UDP socket may connect to an AF_INET address. */
 		*reason = "address family differs from socket";
 		return POLICY_KEEP;
 	}

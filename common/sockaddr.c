@@ -120,7 +120,7 @@ bool sa_cidr_contains(const struct sa_cidr *c, const struct sockaddr *sa)
 		return false;
 	full = c->prefix / 8;
 	rest = c->prefix % 8;
-	if (memcmp(a, c->addr, (size_t)full))
+	if (memcmp(a, c->addr, (size_t)full) != 0)
 		return false;
 	if (rest) {
 		uint8_t m = (uint8_t)(0xff << (8 - rest));

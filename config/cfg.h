@@ -75,22 +75,26 @@ struct cfg {
  * cfg_load() - read and validate a configuration file
  * @path:	file name
  * @out:	result; free with cfg_free() (also on error)
- * @err:	on failure, "FILE:LINE: KEY: what is wrong"
+ * @err:	on failure, "FILE:LINE: KEY: what is wrong" (KEY is the
+ *		setting path, e.g. "containers.web.ignore[1]"), "FILE:LINE:
+ *		MESSAGE" for libconfig syntax errors, "FILE: strerror" if
+ *		unreadable; may be NULL
  * @errlen:	size of @err
  *
- * Return: 0, -ENOENT/-EACCES if unreadable, -EINVAL if invalid
+ * Return: 0, -errno if unreadable (-ENOENT, -EACCES, -EISDIR...), -EINVAL
+ * if invalid, -ENOMEM
  */
 int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen);
 
 /**
  * cfg_load_string() - cfg_load() on text in memory
  * @text:	configuration text
- * @name:	name used for the file in messages
- * @out:	result; free with cfg_free()
- * @err:	on failure, "NAME:LINE: KEY: what is wrong"
+ * @name:	name used for the file in messages, NULL for "(string)"
+ * @out:	result; free with cfg_free() (also on error)
+ * @err:	on failure, "NAME:LINE: KEY: what is wrong"; may be NULL
  * @errlen:	size of @err
  *
- * Return: 0 or -EINVAL
+ * Return: 0, -EINVAL or -ENOMEM
  */
 int cfg_load_string(const char *text, const char *name, struct cfg *out,
 		    char *err, size_t errlen);
@@ -109,6 +113,8 @@ const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name);
  * @dst:	settings to update; scalars set in @src replace them, lists
  *		are appended
  * @src:	overriding settings
+ *
+ * @dst->name is left alone. Nothing is changed if a list would overflow.
  *
  * Return: 0, or -E2BIG if a list would overflow
  */
@@ -142,7 +148,7 @@ int cfg_mode_parse(const char *s, enum cfg_mode *out);
  * cfg_net_name() - name of a network mode
  * @net:	mode
  *
- * Return: static string
+ * Return: static string, "unknown" if out of range
  */
 const char *cfg_net_name(enum cfg_net net);
 
@@ -150,7 +156,7 @@ const char *cfg_net_name(enum cfg_net net);
  * cfg_mode_name() - name of a switching mode
  * @mode:	mode
  *
- * Return: static string
+ * Return: static string, "unknown" if out of range
  */
 const char *cfg_mode_name(enum cfg_mode mode);
 

@@ -128,7 +128,7 @@ static int load_filter(void)
 	}
 	fd = seccomp_notify_fd(ctx);
 	seccomp_release(ctx);
-	return fd < 0 ? fd : fd;
+	return fd;
 }
 
 static int send_fds(int sp, char byte, int *fds, int n)
@@ -362,7 +362,7 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 	sb->net_pid = p;
 	/* pasta has no readiness fd: wait for the tap address to appear */
 	for (int i = 0; i < 500; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = { 0, 10000000L };
 		int status;
 
 		if (netaddr_dump(sb->nl_fd, tmp, 4) > 0)

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* shortconn.c - short-connection load: connect, 1-byte echo, close, repeat
+ *
+ * Usage: shortconn HOST PORT SECONDS
+ * Prints one line: "conns=N secs=S rate=R p50_us=A p99_us=B errors=E".
+ * The server (echod) closes first so TIME_WAIT stays on its side and the
+ * client's ephemeral ports do not run out.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SAMPLES 2000000
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
+	static float lat[MAX_SAMPLES];
+	long n = 0, errors = 0;
+	double start, end, secs;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: shortconn HOST PORT SECONDS\n");
+		return 2;
+	}
+	if (getaddrinfo(argv[1], argv[2], &hints, &ai)) {
+		fprintf(stderr, "shortconn: cannot resolve %s\n", argv[1]);
+		return 2;
+	}
+	secs = atof(argv[3]);
+	start = now_us();
+	end = start + secs * 1e6;
+	while (now_us() < end && n < MAX_SAMPLES) {
+		char c = 'x';
+		double t0 = now_us();
+		int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (s < 0 || connect(s, ai->ai_addr, ai->ai_addrlen)) {
+			errors++;
+			if (s >= 0)
+				close(s);
+			if (errors > 1000 && errors > n) {
+				fprintf(stderr, "shortconn: %s\n", strerror(errno));
+				return 1;
+			}
+			continue;
+		}
+		lat[n] = (float)(now_us() - t0);
+		if (write(s, &c, 1) != 1 || read(s, &c, 1) != 1)
+			errors++;
+		close(s);
+		n++;
+	}
+	secs = (now_us() - start) / 1e6;
+	qsort(lat, (size_t)n, sizeof(lat[0]), cmp);
+	printf("conns=%ld secs=%.2f rate=%.0f p50_us=%.1f p99_us=%.1f errors=%ld\n",
+	       n, secs, (double)n / secs, n ? lat[n / 2] : 0.0,
+	       n ? lat[n * 99 / 100] : 0.0, errors);
+	freeaddrinfo(ai);
+	return n ? 0 : 1;
+}

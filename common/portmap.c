@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* portmap.c - published ports: parsing, conflicts and lookup
+ *
+ * Theory of operation: a publish spec says which host address a listening
+ * socket of the container gets when the supervisor switches it to the host
+ * network namespace. The spec "[HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]" is
+ * split from the outside in: the protocol suffix after the last '/', then a
+ * bracketed IPv6 host IP or, if two ':' remain, an IPv4 host IP before the
+ * first one, then the two port ranges. Every piece must be consumed exactly;
+ * anything left over or missing is reported with the whole spec quoted.
+ *
+ * Parsed entries are kept in a plain array per container: lookups happen
+ * once per bind()/listen(), tables are at most a few dozen entries, so a
+ * linear scan is all that is needed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "portmap.h"
+#include "sockaddr.h"
+
+/* Longest spec accepted: "[IPv6%scope]:65535-65535:65535-65535/udp" fits */
+#define PORTMAP_SPEC_MAX 128
+
+#define PORTMAP_EXPECTED "expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
+
+/**
+ * fail_msg() - write "publish spec 'SPEC': MESSAGE" to @err
+ * @err:	destination, may be NULL
+ * @errlen:	size of @err
+ * @spec:	the spec as given
+ * @fmt:	printf format of MESSAGE
+ */
+__attribute__((format(printf, 4, 5)))
+static void fail_msg(char *err, size_t errlen, const char *spec,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return;
+	n = snprintf(err, errlen, "publish spec '%.*s': ", PORTMAP_SPEC_MAX,
+		     spec);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	/* va_start() is just above: clang-tidy 14 loses track of it when it
+	 * checks several files in one run
+	 */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* fail() - fail_msg(), then -EINVAL; a macro, so that static analysers,
+ * which do not follow calls to variadic functions, see the constant
+ */
+#define fail(err, errlen, spec, ...) \
+	(fail_msg((err), (errlen), (spec), __VA_ARGS__), -EINVAL)
+
+/**
+ * parse_port() - parse a decimal port number, 1-65535
+ * @s:		text, exactly the digits
+ * @out:	result
+ *
+ * Return: 0, -EINVAL if @s is not a decimal number, -ERANGE if out of range
+ */
+static int parse_port(const char *s, uint16_t *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -ERANGE;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/**
+ * parse_range() - parse "PORT" or "FIRST-LAST"
+ * @s:		text; the '-' is cut while parsing, then restored
+ * @spec:	whole spec, for messages
+ * @lo:		first port
+ * @hi:		last port, @lo for a single port
+ * @err:	message destination
+ * @errlen:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_range(char *s, const char *spec, uint16_t *lo, uint16_t *hi,
+		       char *err, size_t errlen)
+{
+	char *dash = strchr(s, '-');
+	const char *bad, *last = s;
+	int rc;
+
+	if (!*s)
+		return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+	if (dash) {
+		*dash = '\0';
+		last = dash + 1;
+	}
+
+	bad = s;
+	rc = parse_port(s, lo);
+	if (!rc) {
+		bad = last;
+		rc = parse_port(last, hi);
+	}
+	if (rc == -ERANGE)
+		return fail(err, errlen, spec, "port %s out of range 1-65535",
+			    bad);
+	if (dash)
+		*dash = '-';
+	if (rc)
+		return fail(err, errlen, spec,
+			    "'%s' is not a port or port range", s);
+	if (*lo > *hi)
+		return fail(err, errlen, spec, "range %s is reversed", s);
+	return 0;
+}
+
+/**
+ * parse_host_ip() - parse the host IP part of a spec into @out->host
+ * @ip:		"1.2.3.4" or, with @v6, the text between the brackets
+ * @v6:		@ip was in brackets
+ * @spec:	whole spec, for messages
+ * @out:	entry whose @host is set
+ * @err:	message destination
+ * @errlen:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_host_ip(const char *ip, bool v6, const char *spec,
+			 struct portmap_entry *out, char *err, size_t errlen)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->host;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->host;
+
+	if (v6) {
+		if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1)
+			return fail(err, errlen, spec,
+				    "invalid IPv6 host IP '%s'", ip);
+		sin6->sin6_family = AF_INET6;
+	} else {
+		if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
+			return fail(err, errlen, spec,
+				    "invalid IPv4 host IP '%s' (IPv6 goes in brackets)",
+				    ip);
+		sin->sin_family = AF_INET;
+	}
+	out->host_ip_set = true;
+	return 0;
+}
+
+int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
+		  size_t errlen)
+{
+	uint16_t hlo = 0, hhi = 0, clo = 0, chi = 0;
+	char buf[PORTMAP_SPEC_MAX];
+	char *ports = buf, *cport, *slash;
+	size_t len = strlen(spec);
+	int rc;
+
+	if (len >= sizeof(buf))
+		return fail(err, errlen, spec, "%s", "too long");
+	memcpy(buf, spec, len + 1);
+	memset(out, 0, sizeof(*out));
+	out->proto = IPPROTO_TCP;
+	out->host.ss_family = AF_INET;	/* 0.0.0.0 */
+
+	slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!strcmp(slash + 1, "udp"))
+			out->proto = IPPROTO_UDP;
+		else if (strcmp(slash + 1, "tcp") != 0)
+			return fail(err, errlen, spec,
+				    "unknown protocol '%s' (expected tcp or udp)",
+				    slash + 1);
+	}
+
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close || close[1] != ':')
+			return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+		*close = '\0';
+		rc = parse_host_ip(buf + 1, true, spec, out, err, errlen);
+		if (rc)
+			return rc;
+		ports = close + 2;
+	} else {
+		char *first = strchr(buf, ':');
+		char *second = first ? strchr(first + 1, ':') : NULL;
+
+		if (second && strchr(second + 1, ':'))
+			return fail(err, errlen, spec, "%s%s", PORTMAP_EXPECTED,
+				    " (IPv6 host IPs go in brackets)");
+		if (second) {
+			*first = '\0';
+			rc = parse_host_ip(buf, false, spec, out, err, errlen);
+			if (rc)
+				return rc;
+			ports = first + 1;
+		}
+	}
+
+	cport = strchr(ports, ':');
+	if (!cport || strchr(cport + 1, ':'))
+		return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+	*cport++ = '\0';
+
+	rc = parse_range(ports, spec, &hlo, &hhi, err, errlen);
+	if (rc)
+		return rc;
+	rc = parse_range(cport, spec, &clo, &chi, err, errlen);
+	if (rc)
+		return rc;
+	if (hhi - hlo != chi - clo)
+		return fail(err, errlen, spec, "ranges %s:%s differ in length",
+			    ports, cport);
+
+	out->host_port = hlo;
+	out->container_port = clo;
+	out->count = (uint16_t)(hhi - hlo + 1);
+	sa_set_port((struct sockaddr *)&out->host, hlo);
+	return 0;
+}
+
+/**
+ * overlap() - do [a, a + na) and [b, b + nb) intersect?
+ * @a:	first port of the first range
+ * @na:	its length
+ * @b:	first port of the second range
+ * @nb:	its length
+ *
+ * Return: true if they share a port
+ */
+static bool overlap(unsigned int a, unsigned int na, unsigned int b,
+		    unsigned int nb)
+{
+	return a < b + nb && b < a + na;
+}
+
+bool portmap_conflicts(const struct portmap_entry *a,
+		       const struct portmap_entry *b)
+{
+	const struct sockaddr *ha = (const struct sockaddr *)&a->host;
+	const struct sockaddr *hb = (const struct sockaddr *)&b->host;
+
+	if (a->proto != b->proto)
+		return false;
+	if (overlap(a->container_port, a->count, b->container_port, b->count))
+		return true;
+	if (!overlap(a->host_port, a->count, b->host_port, b->count))
+		return false;
+	return sa_is_unspecified(ha) || sa_is_unspecified(hb) ||
+	       sa_ip_equal(ha, hb);
+}
+
+bool portmap_lookup(const struct portmap_entry *tab, int n, int proto,
+		    uint16_t container_port, struct sockaddr_storage *host_out)
+{
+	for (int i = 0; i < n; i++) {
+		const struct portmap_entry *e = &tab[i];
+		unsigned int off;
+
+		if (e->proto != proto || container_port < e->container_port)
+			continue;
+		off = (unsigned int)(container_port - e->container_port);
+		if (off >= e->count)
+			continue;
+		if (host_out) {
+			*host_out = e->host;
+			sa_set_port((struct sockaddr *)host_out,
+				    (uint16_t)(e->host_port + off));
+		}
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cfg.c - the b4ns libconfig file: loading and validation into one struct
+ *
+ * Theory of operation: libconfig does the lexing and parsing and gives us a
+ * tree of settings, each remembering its source line. We walk that tree
+ * once, strictly: every setting must be a known key of the right type with
+ * a valid value, or loading fails with exactly one message naming the file,
+ * the line and the setting path ("containers.web.ignore[1]"), so a typo is
+ * never silently ignored. Values are validated with the same parsers the
+ * supervisor uses later (sa_cidr_parse(), portmap_parse()).
+ *
+ * The top level holds the global defaults; the optional "containers" group
+ * holds one group per container name with the same keys. Loading keeps
+ * them apart and records which scalars were set, so that the caller can
+ * build a container's effective settings with cfg_merge(): the global
+ * defaults, then the section on top. Nothing of libconfig outlives
+ * cfg_load(): the result is plain memory, one allocation for the sections.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "portmap.h"
+
+/* Deepest setting we name in messages: containers.NAME.KEY[INDEX] */
+#define CFG_PATH_DEPTH 8
+#define CFG_PATH_MAX 256
+
+enum cfg_key {
+	KEY_LOG_LEVEL,
+	KEY_NET,
+	KEY_MODE,
+	KEY_ALLOW_HOST_LOOPBACK,
+	KEY_UDP_SENDMSG,
+	KEY_IGNORE,
+	KEY_PUBLISH,
+	KEY_CONTAINERS,		/* top level only */
+};
+
+static const char *const key_names[] = {
+	[KEY_LOG_LEVEL]			= "log_level",
+	[KEY_NET]			= "net",
+	[KEY_MODE]			= "mode",
+	[KEY_ALLOW_HOST_LOOPBACK]	= "allow_host_loopback",
+	[KEY_UDP_SENDMSG]		= "udp_sendmsg",
+	[KEY_IGNORE]			= "ignore",
+	[KEY_PUBLISH]			= "publish",
+	[KEY_CONTAINERS]		= "containers",
+};
+
+static const char *const net_names[] = {
+	[CFG_NET_AUTO]		= "auto",
+	[CFG_NET_NONE]		= "none",
+	[CFG_NET_SLIRP4NETNS]	= "slirp4netns",
+	[CFG_NET_PASTA]		= "pasta",
+};
+
+static const char *const mode_names[] = {
+	[CFG_MODE_SECCOMP]	= "seccomp",
+	[CFG_MODE_PRELOAD]	= "preload",
+	[CFG_MODE_AUTO]		= "auto",
+	[CFG_MODE_OFF]		= "off",
+};
+
+/**
+ * struct cfg_ctx - where a load reports its error
+ * @file:	file name used in messages
+ * @err:	message destination, may be NULL
+ * @errlen:	size of @err
+ */
+struct cfg_ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+/**
+ * type_name() - libconfig setting type, with article, for messages
+ * @type:	CONFIG_TYPE_*
+ *
+ * Return: static string
+ */
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+		return "an integer";
+	case CONFIG_TYPE_INT64:
+		return "a 64-bit integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "empty";
+	}
+}
+
+/**
+ * setting_path() - name of a setting as "containers.web.ignore[1]"
+ * @s:		setting
+ * @buf:	destination
+ * @len:	size of @buf
+ */
+static void setting_path(const config_setting_t *s, char *buf, size_t len)
+{
+	const config_setting_t *chain[CFG_PATH_DEPTH];
+	size_t n = 0;
+	int depth = 0;
+
+	for (; s && !config_setting_is_root(s) && depth < CFG_PATH_DEPTH;
+	     s = config_setting_parent(s))
+		chain[depth++] = s;
+
+	buf[0] = '\0';
+	while (depth-- > 0 && n < len) {
+		const char *name = config_setting_name(chain[depth]);
+		int r;
+
+		if (name)
+			r = snprintf(buf + n, len - n, "%s%s", n ? "." : "",
+				     name);
+		else
+			r = snprintf(buf + n, len - n, "[%d]",
+				     config_setting_index(chain[depth]));
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+}
+
+/**
+ * cfg_msg() - write "FILE:LINE: KEY: MESSAGE" for a setting
+ * @ctx:	load context
+ * @s:		offending setting
+ * @fmt:	printf format of MESSAGE
+ */
+__attribute__((format(printf, 3, 4)))
+static void cfg_msg(const struct cfg_ctx *ctx, const config_setting_t *s,
+		    const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(s);
+	char path[CFG_PATH_MAX];
+	va_list ap;
+	int n;
+
+	if (!ctx->err || !ctx->errlen)
+		return;
+	setting_path(s, path, sizeof(path));
+	n = snprintf(ctx->err, ctx->errlen, "%s:%u: %s: ",
+		     file ? file : ctx->file,
+		     (unsigned int)config_setting_source_line(s), path);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return;
+	va_start(ap, fmt);
+	/* va_start() is just above: clang-tidy 14 loses track of it when it
+	 * checks several files in one run
+	 */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* cfg_error() - cfg_msg(), then -EINVAL; a macro, so that static analysers,
+ * which do not follow calls to variadic functions, see the constant
+ */
+#define cfg_error(ctx, s, ...) (cfg_msg((ctx), (s), __VA_ARGS__), -EINVAL)
+
+/**
+ * get_string() - value of a setting that must be a string
+ * @ctx:	load context
+ * @s:		setting
+ * @out:	the string, owned by libconfig
+ *
+ * Return: 0 or -EINVAL
+ */
+static int get_string(const struct cfg_ctx *ctx, const config_setting_t *s,
+		      const char **out)
+{
+	*out = config_setting_get_string(s);	/* NULL unless a string */
+	if (!*out)
+		return cfg_error(ctx, s, "must be a string, not %s",
+				 type_name(config_setting_type(s)));
+	return 0;
+}
+
+/**
+ * get_bool() - value of a setting that must be a boolean
+ * @ctx:	load context
+ * @s:		setting
+ * @out:	the value
+ * @set:	set to true
+ *
+ * Return: 0 or -EINVAL
+ */
+static int get_bool(const struct cfg_ctx *ctx, const config_setting_t *s,
+		    bool *out, bool *set)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return cfg_error(ctx, s,
+				 "must be a boolean (true or false), not %s",
+				 type_name(config_setting_type(s)));
+	*out = config_setting_get_bool(s);
+	*set = true;
+	return 0;
+}
+
+/**
+ * get_list() - strings of a list or array of at most @max strings
+ * @ctx:	load context
+ * @s:		setting
+ * @max:	capacity of @vals
+ * @vals:	the strings, owned by libconfig
+ *
+ * Return: number of elements, or -EINVAL
+ */
+static int get_list(const struct cfg_ctx *ctx, const config_setting_t *s,
+		    int max, const char **vals)
+{
+	int type = config_setting_type(s), n;
+
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+		return cfg_error(ctx, s,
+				 "must be a list of strings [ \"...\", ... ], not %s",
+				 type_name(type));
+	n = config_setting_length(s);
+	if (n > max)
+		return cfg_error(ctx, s, "too many entries (%d, at most %d)",
+				 n, max);
+	for (int i = 0; i < n; i++) {
+		int rc = get_string(ctx,
+				    config_setting_get_elem(s, (unsigned int)i),
+				    &vals[i]);
+
+		if (rc)
+			return rc;
+	}
+	return n;
+}
+
+/**
+ * load_ignore() - parse a list of CIDRs into @c->ignore
+ * @ctx:	load context
+ * @s:		the "ignore" setting
+ * @c:		container settings to fill
+ *
+ * Return: 0 or -EINVAL
+ */
+static int load_ignore(const struct cfg_ctx *ctx, const config_setting_t *s,
+		       struct cfg_container *c)
+{
+	const char *vals[CFG_MAX_CIDRS];
+	int n = get_list(ctx, s, CFG_MAX_CIDRS, vals);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (sa_cidr_parse(vals[i], &c->ignore[i]))
+			return cfg_error(ctx,
+					 config_setting_get_elem(s, (unsigned int)i),
+					 "invalid CIDR '%s' (expected ADDR/LEN, e.g. 10.0.0.0/8 or fd00::/64)",
+					 vals[i]);
+	}
+	c->n_ignore = n;
+	return 0;
+}
+
+/**
+ * load_publish() - validate a list of publish specs into @c->publish
+ * @ctx:	load context
+ * @s:		the "publish" setting
+ * @c:		container settings to fill
+ *
+ * Specs must parse with portmap_parse() and must not conflict with each
+ * other; they are stored as text. Earlier specs are parsed again for the
+ * conflict check: at most CFG_MAX_PUBLISH^2 / 2 cheap parses, once, instead
+ * of a table on the heap or the stack.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int load_publish(const struct cfg_ctx *ctx, const config_setting_t *s,
+			struct cfg_container *c)
+{
+	const char *vals[CFG_MAX_PUBLISH];
+	int n = get_list(ctx, s, CFG_MAX_PUBLISH, vals);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s,
+							(unsigned int)i);
+		size_t len = strlen(vals[i]);
+		struct portmap_entry pm, prev;
+		char perr[PORTMAP_ERR_MAX];
+
+		if (len >= CFG_SPEC_MAX)
+			return cfg_error(ctx, e,
+					 "publish spec too long (at most %d characters)",
+					 CFG_SPEC_MAX - 1);
+		if (portmap_parse(vals[i], &pm, perr, sizeof(perr)))
+			return cfg_error(ctx, e, "%s", perr);
+		for (int j = 0; j < i; j++) {
+			if (portmap_parse(vals[j], &prev, NULL, 0) == 0 &&
+			    portmap_conflicts(&prev, &pm))
+				return cfg_error(ctx, e,
+						 "'%s' conflicts with %s[%d] '%s'",
+						 vals[i], config_setting_name(s),
+						 j, vals[j]);
+		}
+		memcpy(c->publish[i], vals[i], len + 1);
+	}
+	c->n_publish = n;
+	return 0;
+}
+
+/**
+ * find_key() - index of a known key
+ * @name:	setting name
+ * @global:	top level: "containers" is allowed
+ *
+ * Return: enum cfg_key value, or -ENOENT
+ */
+static int find_key(const char *name, bool global)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(key_names); i++) {
+		if (strcmp(name, key_names[i]) != 0)
+			continue;
+		if (i == KEY_CONTAINERS && !global)
+			return -ENOENT;
+		return (int)i;
+	}
+	return -ENOENT;
+}
+
+/**
+ * load_container() - validate the settings of one group into @c
+ * @ctx:	load context
+ * @g:		the root group or a section of "containers"
+ * @c:		settings to fill; only the keys present are marked set
+ * @global:	@g is the root group
+ *
+ * Return: 0 or -EINVAL
+ */
+static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
+			  struct cfg_container *c, bool global)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g,
+							(unsigned int)i);
+		const char *name = config_setting_name(s), *v = NULL;
+		int key = find_key(name, global), rc = 0;
+
+		switch (key) {
+		case KEY_LOG_LEVEL:
+			rc = get_string(ctx, s, &v);
+			if (!rc && log_level_parse(v, &c->log_level))
+				rc = cfg_error(ctx, s,
+					       "invalid value '%s' (expected error, warn, info or debug)",
+					       v);
+			c->log_level_set = !rc;
+			break;
+		case KEY_NET:
+			rc = get_string(ctx, s, &v);
+			if (!rc && cfg_net_parse(v, &c->net))
+				rc = cfg_error(ctx, s,
+					       "invalid value '%s' (expected auto, none, slirp4netns or pasta)",
+					       v);
+			c->net_set = !rc;
+			break;
+		case KEY_MODE:
+			rc = get_string(ctx, s, &v);
+			if (!rc && cfg_mode_parse(v, &c->mode))
+				rc = cfg_error(ctx, s,
+					       "invalid value '%s' (expected seccomp, preload, auto or off)",
+					       v);
+			c->mode_set = !rc;
+			break;
+		case KEY_ALLOW_HOST_LOOPBACK:
+			rc = get_bool(ctx, s, &c->allow_host_loopback,
+				      &c->allow_host_loopback_set);
+			break;
+		case KEY_UDP_SENDMSG:
+			rc = get_bool(ctx, s, &c->udp_sendmsg,
+				      &c->udp_sendmsg_set);
+			break;
+		case KEY_IGNORE:
+			rc = load_ignore(ctx, s, c);
+			break;
+		case KEY_PUBLISH:
+			rc = load_publish(ctx, s, c);
+			break;
+		case KEY_CONTAINERS:
+			break;		/* by load_sections() */
+		default:
+			rc = cfg_error(ctx, s,
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, ignore, publish%s)",
+				       global ? " or containers" : "");
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/**
+ * valid_name() - does a section name match [A-Za-z0-9_.-]{1,63}?
+ * @name:	section name
+ *
+ * Return: true if valid
+ */
+static bool valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= CFG_NAME_MAX)
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-") == len;
+}
+
+/**
+ * load_sections() - validate the "containers" group into @out->sections
+ * @ctx:	load context
+ * @g:		the "containers" setting
+ * @out:	configuration to fill
+ *
+ * Return: 0, -EINVAL or -ENOMEM
+ */
+static int load_sections(const struct cfg_ctx *ctx, const config_setting_t *g,
+			 struct cfg *out)
+{
+	int n;
+
+	if (!config_setting_is_group(g))
+		return cfg_error(ctx, g,
+				 "must be a group { NAME = { ... }; ... }, not %s",
+				 type_name(config_setting_type(g)));
+	n = config_setting_length(g);
+	if (n > CFG_MAX_SECTIONS)
+		return cfg_error(ctx, g, "too many sections (%d, at most %d)",
+				 n, CFG_MAX_SECTIONS);
+	if (!n)
+		return 0;
+	out->sections = calloc((size_t)n, sizeof(*out->sections));
+	if (!out->sections)
+		return -ENOMEM;
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g,
+							(unsigned int)i);
+		struct cfg_container *c = &out->sections[i];
+		const char *name = config_setting_name(s);
+		int rc;
+
+		if (!valid_name(name))
+			return cfg_error(ctx, s,
+					 "section name must match [A-Za-z0-9_.-]{1,63}");
+		/* libconfig rejects duplicate names itself; keep the
+		 * guarantee should that ever change
+		 */
+		if (cfg_find(out, name))
+			return cfg_error(ctx, s, "duplicate section name");
+		if (!config_setting_is_group(s))
+			return cfg_error(ctx, s,
+					 "must be a group { KEY = VALUE; ... }, not %s",
+					 type_name(config_setting_type(s)));
+		rc = load_container(ctx, s, c, false);
+		if (rc)
+			return rc;
+		memcpy(c->name, name, strlen(name) + 1);
+		out->n_sections = i + 1;
+	}
+	return 0;
+}
+
+/**
+ * load() - validate a parsed libconfig tree into @out
+ * @ctx:	load context
+ * @lc:		parsed configuration
+ * @out:	configuration, zeroed
+ *
+ * Return: 0, -EINVAL or -ENOMEM
+ */
+static int load(const struct cfg_ctx *ctx, const config_t *lc, struct cfg *out)
+{
+	const config_setting_t *root = config_root_setting(lc);
+	const config_setting_t *sections;
+	int rc;
+
+	rc = load_container(ctx, root, &out->global, true);
+	if (rc)
+		return rc;
+	sections = config_setting_get_member(root, key_names[KEY_CONTAINERS]);
+	if (sections)
+		return load_sections(ctx, sections, out);
+	return 0;
+}
+
+/**
+ * syntax_error() - report a libconfig parse error as "FILE:LINE: MESSAGE"
+ * @ctx:	load context
+ * @lc:		libconfig state after the failed read
+ *
+ * Return: -EINVAL
+ */
+static int syntax_error(const struct cfg_ctx *ctx, const config_t *lc)
+{
+	const char *file = config_error_file(lc);
+
+	if (ctx->err && ctx->errlen)
+		snprintf(ctx->err, ctx->errlen, "%s:%d: %s",
+			 file ? file : ctx->file, config_error_line(lc),
+			 config_error_text(lc));
+	return -EINVAL;
+}
+
+int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen)
+{
+	struct cfg_ctx ctx = { .file = path, .err = err, .errlen = errlen };
+	struct stat st;
+	config_t lc;
+	FILE *f;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "re");
+	if (!f) {
+		rc = -errno;
+		goto io_error;
+	}
+	if (fstat(fileno(f), &st)) {
+		rc = -errno;
+		fclose(f);
+		goto io_error;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = -EISDIR;
+		fclose(f);
+		goto io_error;
+	}
+
+	config_init(&lc);
+	if (!config_read(&lc, f))
+		rc = syntax_error(&ctx, &lc);
+	else
+		rc = load(&ctx, &lc, out);
+	config_destroy(&lc);
+	fclose(f);
+	return rc;
+
+io_error:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+int cfg_load_string(const char *text, const char *name, struct cfg *out,
+		    char *err, size_t errlen)
+{
+	struct cfg_ctx ctx = { .file = name ? name : "(string)", .err = err,
+			       .errlen = errlen };
+	config_t lc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	config_init(&lc);
+	if (!config_read_string(&lc, text))
+		rc = syntax_error(&ctx, &lc);
+	else
+		rc = load(&ctx, &lc, out);
+	config_destroy(&lc);
+	return rc;
+}
+
+const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (int i = 0; i < cfg->n_sections; i++) {
+		if (!strcmp(cfg->sections[i].name, name))
+			return &cfg->sections[i];
+	}
+	return NULL;
+}
+
+int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
+{
+	if (dst->n_ignore + src->n_ignore > CFG_MAX_CIDRS ||
+	    dst->n_publish + src->n_publish > CFG_MAX_PUBLISH)
+		return -E2BIG;
+
+	if (src->mode_set) {
+		dst->mode = src->mode;
+		dst->mode_set = true;
+	}
+	if (src->net_set) {
+		dst->net = src->net;
+		dst->net_set = true;
+	}
+	if (src->log_level_set) {
+		dst->log_level = src->log_level;
+		dst->log_level_set = true;
+	}
+	if (src->allow_host_loopback_set) {
+		dst->allow_host_loopback = src->allow_host_loopback;
+		dst->allow_host_loopback_set = true;
+	}
+	if (src->udp_sendmsg_set) {
+		dst->udp_sendmsg = src->udp_sendmsg;
+		dst->udp_sendmsg_set = true;
+	}
+
+	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
+	       (size_t)src->n_ignore * sizeof(src->ignore[0]));
+	dst->n_ignore += src->n_ignore;
+	memcpy(&dst->publish[dst->n_publish], src->publish,
+	       (size_t)src->n_publish * sizeof(src->publish[0]));
+	dst->n_publish += src->n_publish;
+	return 0;
+}
+
+void cfg_free(struct cfg *cfg)
+{
+	free(cfg->sections);
+	cfg->sections = NULL;
+	cfg->n_sections = 0;
+}
+
+int cfg_net_parse(const char *s, enum cfg_net *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(net_names); i++) {
+		if (!strcmp(s, net_names[i])) {
+			*out = (enum cfg_net)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int cfg_mode_parse(const char *s, enum cfg_mode *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mode_names); i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*out = (enum cfg_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *cfg_net_name(enum cfg_net net)
+{
+	if ((unsigned int)net >= ARRAY_SIZE(net_names))
+		return "unknown";
+	return net_names[net];
+}
+
+const char *cfg_mode_name(enum cfg_mode mode)
+{
+	if ((unsigned int)mode >= ARRAY_SIZE(mode_names))
+		return "unknown";
+	return mode_names[mode];
+}

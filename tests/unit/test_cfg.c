@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_cfg.c - configuration file loading, validation messages and merging */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "cfg.h"
+
+#define EXAMPLE B4NS_SOURCE_DIR "/config/b4ns.conf.example"
+
+/* The format sample of the design notes: must load as is */
+static const char sample[] =
+	"# global defaults (all optional)\n"
+	"log_level = \"info\";            # error|warn|info|debug\n"
+	"net = \"slirp4netns\";           # auto|none|slirp4netns|pasta\n"
+	"mode = \"seccomp\";              # seccomp|preload|auto|off\n"
+	"allow_host_loopback = false;\n"
+	"udp_sendmsg = false;\n"
+	"ignore = [ \"10.10.0.0/16\", \"fd00:1::/64\" ];\n"
+	"publish = [ \"8080:80\", \"127.0.0.1:5353:53/udp\" ];\n"
+	"containers = {\n"
+	"  web = { mode = \"seccomp\"; publish = [ \"8080:80/tcp\" ]; ignore = [ \"192.168.0.0/16\" ]; };\n"
+	"  legacy = { mode = \"preload\"; net = \"none\"; };\n"
+	"};\n";
+
+/**
+ * load_bad() - @text must fail to load with a message containing @msg
+ * @text:	configuration, loaded as "t.conf"
+ * @msg:	expected substring, usually "t.conf:LINE: KEY: problem"
+ */
+static void load_bad(const char *text, const char *msg)
+{
+	char err[512] = "";
+	struct cfg c;
+	int rc = cfg_load_string(text, "t.conf", &c, err, sizeof(err));
+
+	cr_assert_eq(rc, -EINVAL, "accepted (rc %d):\n%s", rc, text);
+	cr_assert(strstr(err, msg), "message '%s' lacks '%s'", err, msg);
+	cfg_free(&c);
+}
+
+static void load_ok(const char *text, struct cfg *c)
+{
+	char err[512] = "";
+	int rc = cfg_load_string(text, "t.conf", c, err, sizeof(err));
+
+	cr_assert_eq(rc, 0, "rejected: %s", err);
+}
+
+/**
+ * many() - "KEY = [ ... ];" with @n distinct valid entries
+ * @key:	"ignore" (CIDRs) or "publish" (port specs)
+ * @n:		number of entries
+ *
+ * Return: the text, in a static buffer
+ */
+static const char *many(const char *key, int n)
+{
+	static char buf[16384];
+	bool cidr = !strcmp(key, "ignore");
+	size_t len;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "%s = [", key);
+	for (int i = 1; i <= n; i++) {
+		if (cidr)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s\"10.%d.0.0/16\"",
+						i > 1 ? ", " : " ", i);
+		else
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s\"%d:%d\"",
+						i > 1 ? ", " : " ", 1000 + i, i);
+	}
+	snprintf(buf + len, sizeof(buf) - len, " ];\n");
+	return buf;
+}
+
+Test(cfg, example_loads)
+{
+	const struct cfg_container *web, *legacy, *batch;
+	char err[512] = "";
+	struct cfg c;
+	int rc = cfg_load(EXAMPLE, &c, err, sizeof(err));
+
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert(c.global.mode_set);
+	cr_assert_eq(c.global.mode, CFG_MODE_SECCOMP);
+	cr_assert(c.global.net_set);
+	cr_assert_eq(c.global.net, CFG_NET_AUTO);
+	cr_assert(c.global.log_level_set);
+	cr_assert(c.global.allow_host_loopback_set);
+	cr_assert(c.global.udp_sendmsg_set);
+	cr_assert_eq(c.global.n_ignore, 2);
+	cr_assert_eq(c.global.n_publish, 1);
+	cr_assert_str_empty(c.global.name);
+	cr_assert_eq(c.n_sections, 3);
+
+	web = cfg_find(&c, "web");
+	legacy = cfg_find(&c, "legacy");
+	batch = cfg_find(&c, "batch");
+	cr_assert(web && legacy && batch);
+	cr_assert_eq(web->n_publish, 3);
+	cr_assert_eq(web->n_ignore, 1);
+	cr_assert_not(web->net_set);
+	cr_assert_eq(legacy->mode, CFG_MODE_PRELOAD);
+	cr_assert_eq(legacy->net, CFG_NET_NONE);
+	cr_assert_eq(legacy->log_level, LOG_LVL_DEBUG);
+	cr_assert_eq(batch->net, CFG_NET_PASTA);
+	cr_assert(batch->allow_host_loopback);
+	cr_assert(batch->udp_sendmsg);
+	cfg_free(&c);
+}
+
+Test(cfg, sample_loads)
+{
+	const struct cfg_container *web;
+	struct cfg c;
+	char buf[SA_STRLEN];
+
+	load_ok(sample, &c);
+	cr_assert_eq(c.global.log_level, LOG_LVL_INFO);
+	cr_assert_eq(c.global.net, CFG_NET_SLIRP4NETNS);
+	cr_assert_not(c.global.allow_host_loopback);
+	cr_assert(c.global.allow_host_loopback_set);
+	cr_assert_eq(c.global.n_ignore, 2);
+	cr_assert_str_eq(sa_cidr_format(&c.global.ignore[1], buf, sizeof(buf)),
+			 "fd00:1::/64");
+	cr_assert_eq(c.global.n_publish, 2);
+	cr_assert_str_eq(c.global.publish[1], "127.0.0.1:5353:53/udp");
+
+	web = cfg_find(&c, "web");
+	cr_assert_not_null(web);
+	cr_assert_str_eq(web->name, "web");
+	cr_assert_str_eq(web->publish[0], "8080:80/tcp");
+	cr_assert_not(web->log_level_set);
+	cr_assert_not(web->udp_sendmsg_set);
+	cfg_free(&c);
+}
+
+Test(cfg, empty_and_no_containers)
+{
+	struct cfg c;
+
+	load_ok("", &c);
+	cr_assert_eq(c.n_sections, 0);
+	cr_assert_null(c.sections);
+	cr_assert_not(c.global.mode_set);
+	cr_assert_null(cfg_find(&c, "web"));
+	cfg_free(&c);
+
+	load_ok("containers = { };\nignore = [ ];\npublish = ( );\n", &c);
+	cr_assert_eq(c.n_sections, 0);
+	cr_assert_eq(c.global.n_ignore, 0);
+	cfg_free(&c);
+}
+
+Test(cfg, unknown_keys)
+{
+	load_bad("net = \"none\";\nfoo = 2;\n",
+		 "t.conf:2: foo: unknown setting (expected log_level, net, "
+		 "mode, allow_host_loopback, udp_sendmsg, ignore, publish or "
+		 "containers)");
+	load_bad("containers = {\n"
+		 "  web = {\n"
+		 "    mode = \"off\";\n"
+		 "    colour = \"red\";\n"
+		 "  };\n"
+		 "};\n",
+		 "t.conf:4: containers.web.colour: unknown setting");
+	/* no nesting of sections */
+	load_bad("containers = {\n  web = {\n    containers = { };\n  };\n};\n",
+		 "t.conf:3: containers.web.containers: unknown setting");
+}
+
+Test(cfg, wrong_types)
+{
+	load_bad("net = 3;\n",
+		 "t.conf:1: net: must be a string, not an integer");
+	load_bad("\nmode = true;\n",
+		 "t.conf:2: mode: must be a string, not a boolean");
+	load_bad("log_level = [ \"info\" ];\n",
+		 "t.conf:1: log_level: must be a string, not an array");
+	load_bad("allow_host_loopback = \"yes\";\n",
+		 "t.conf:1: allow_host_loopback: must be a boolean (true or false), not a string");
+	load_bad("udp_sendmsg = 1;\n",
+		 "t.conf:1: udp_sendmsg: must be a boolean");
+	load_bad("ignore = \"x\";\n",
+		 "t.conf:1: ignore: must be a list of strings");
+	load_bad("publish = { a = 1; };\n",
+		 "t.conf:1: publish: must be a list of strings [ \"...\", ... ], not a group");
+	load_bad("publish = ( \"8080:80\",\n  80 );\n",
+		 "t.conf:2: publish[1]: must be a string, not an integer");
+	load_bad("ignore = [ 1.5 ];\n",
+		 "t.conf:1: ignore[0]: must be a string, not a float");
+	load_bad("containers = ( );\n",
+		 "t.conf:1: containers: must be a group");
+	load_bad("containers = {\n  web = \"x\";\n};\n",
+		 "t.conf:2: containers.web: must be a group");
+	load_bad("containers = {\n  web = {\n    net = 3L;\n  };\n};\n",
+		 "t.conf:3: containers.web.net: must be a string, not a 64-bit integer");
+}
+
+Test(cfg, bad_enums)
+{
+	load_bad("mode = \"fast\";\n",
+		 "t.conf:1: mode: invalid value 'fast' (expected seccomp, preload, auto or off)");
+	load_bad("net = \"slirp\";\n",
+		 "t.conf:1: net: invalid value 'slirp' (expected auto, none, slirp4netns or pasta)");
+	load_bad("log_level = \"loud\";\n",
+		 "t.conf:1: log_level: invalid value 'loud' (expected error, warn, info or debug)");
+	load_bad("containers = {\n  a = { };\n  b = { mode = \"\"; };\n};\n",
+		 "t.conf:3: containers.b.mode: invalid value ''");
+}
+
+Test(cfg, bad_cidrs)
+{
+	load_bad("ignore = [ \"bogus\" ];\n",
+		 "t.conf:1: ignore[0]: invalid CIDR 'bogus'");
+	load_bad("containers = {\n"
+		 "  web = {\n"
+		 "    ignore = [ \"10.0.0.0/8\",\n"
+		 "               \"10.0.0.0/33\" ];\n"
+		 "  };\n"
+		 "};\n",
+		 "t.conf:4: containers.web.ignore[1]: invalid CIDR '10.0.0.0/33'");
+	load_bad("ignore = [ \"fd00::/129\" ];\n",
+		 "t.conf:1: ignore[0]: invalid CIDR 'fd00::/129'");
+}
+
+Test(cfg, bad_publish)
+{
+	load_bad("publish = [ \"80\" ];\n",
+		 "t.conf:1: publish[0]: publish spec '80': expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]");
+	load_bad("containers = {\n"
+		 "  web = {\n"
+		 "    publish = [ \"8080:80\",\n"
+		 "                \"70000:80\" ];\n"
+		 "  };\n"
+		 "};\n",
+		 "t.conf:4: containers.web.publish[1]: publish spec '70000:80': port 70000 out of range 1-65535");
+	load_bad("publish = [ \"8080:80/sctp\" ];\n",
+		 "t.conf:1: publish[0]: publish spec '8080:80/sctp': unknown protocol 'sctp'");
+	load_bad("publish = [ \"8080:80\", \"8081:80\" ];\n",
+		 "t.conf:1: publish[1]: '8081:80' conflicts with publish[0] '8080:80'");
+	load_bad("publish = [ \"1111111111111111111111111111111111111111111111111"
+		 "11111111111111111111111111111111111111111111111111:80\" ];\n",
+		 "t.conf:1: publish[0]: publish spec too long (at most 95 characters)");
+}
+
+Test(cfg, udp_and_tcp_same_port)
+{
+	struct cfg c;
+
+	load_ok("publish = [ \"53:53/udp\", \"53:53/tcp\" ];\n", &c);
+	cr_assert_eq(c.global.n_publish, 2);
+	cfg_free(&c);
+}
+
+Test(cfg, too_many_entries)
+{
+	char text[20000];
+	struct cfg c;
+	size_t len;
+
+	snprintf(text, sizeof(text), "\n%s", many("ignore", CFG_MAX_CIDRS + 1));
+	load_bad(text, "t.conf:2: ignore: too many entries (65, at most 64)");
+	snprintf(text, sizeof(text), "%s", many("ignore", CFG_MAX_CIDRS));
+	load_ok(text, &c);
+	cr_assert_eq(c.global.n_ignore, CFG_MAX_CIDRS);
+	cfg_free(&c);
+
+	snprintf(text, sizeof(text), "%s", many("publish", CFG_MAX_PUBLISH + 1));
+	load_bad(text, "t.conf:1: publish: too many entries (65, at most 64)");
+	snprintf(text, sizeof(text), "%s", many("publish", CFG_MAX_PUBLISH));
+	load_ok(text, &c);
+	cr_assert_eq(c.global.n_publish, CFG_MAX_PUBLISH);
+	cfg_free(&c);
+
+	len = (size_t)snprintf(text, sizeof(text), "containers = {\n");
+	for (int i = 0; i <= CFG_MAX_SECTIONS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"  c%d = { };\n", i);
+	snprintf(text + len, sizeof(text) - len, "};\n");
+	load_bad(text, "t.conf:1: containers: too many sections (129, at most 128)");
+}
+
+Test(cfg, max_sections)
+{
+	char text[8192];
+	struct cfg c;
+	size_t len;
+
+	len = (size_t)snprintf(text, sizeof(text), "containers = {\n");
+	for (int i = 0; i < CFG_MAX_SECTIONS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"  c%d = { };\n", i);
+	snprintf(text + len, sizeof(text) - len, "};\n");
+	load_ok(text, &c);
+	cr_assert_eq(c.n_sections, CFG_MAX_SECTIONS);
+	cr_assert_not_null(cfg_find(&c, "c127"));
+	cfg_free(&c);
+}
+
+Test(cfg, duplicate_sections)
+{
+	/* libconfig refuses duplicates while parsing, with the line */
+	load_bad("containers = {\n  web = { };\n\n  web = { mode = \"off\"; };\n};\n",
+		 "t.conf:4: duplicate setting name");
+	load_bad("net = \"none\";\nnet = \"pasta\";\n",
+		 "t.conf:2: duplicate setting name");
+}
+
+Test(cfg, section_names)
+{
+	char text[256];
+	struct cfg c;
+
+	load_bad("containers = {\n  we*b = { };\n};\n",
+		 "t.conf:2: containers.we*b: section name must match [A-Za-z0-9_.-]{1,63}");
+	snprintf(text, sizeof(text), "containers = {\n  %s = { };\n};\n",
+		 "a123456789012345678901234567890123456789012345678901234567890123");
+	load_bad(text, "t.conf:2: containers.a1234");
+	load_bad(text, "section name must match");
+
+	snprintf(text, sizeof(text), "containers = {\n  %s = { };\n  my-app_2 = { };\n};\n",
+		 "a12345678901234567890123456789012345678901234567890123456789012");
+	load_ok(text, &c);
+	cr_assert_eq(c.n_sections, 2);
+	cr_assert_not_null(cfg_find(&c, "my-app_2"));
+	cfg_free(&c);
+}
+
+Test(cfg, syntax_errors)
+{
+	char err[512] = "";
+	struct cfg c;
+	int rc;
+
+	load_bad("net = \"none\";\nmode = ;\n", "t.conf:2: syntax error");
+	load_bad("containers = {\n  web = {\n", "t.conf:");
+
+	rc = cfg_load(B4NS_TEST_DATA "/cfg_syntax.conf", &c, err, sizeof(err));
+	cr_assert_eq(rc, -EINVAL);
+	cr_assert(strstr(err, B4NS_TEST_DATA "/cfg_syntax.conf:3: syntax error"),
+		  "%s", err);
+	cfg_free(&c);
+}
+
+Test(cfg, error_in_file)
+{
+	char err[512] = "";
+	struct cfg c;
+	int rc;
+
+	/* libconfig dates a list element by the token after it (it needs
+	 * the lookahead to concatenate adjacent strings): the line is exact
+	 * when the ',' follows on the same line, as it does here
+	 */
+	rc = cfg_load(B4NS_TEST_DATA "/cfg_bad_section.conf", &c, err,
+		      sizeof(err));
+	cr_assert_eq(rc, -EINVAL);
+	cr_assert_str_eq(err, B4NS_TEST_DATA "/cfg_bad_section.conf:7: "
+			 "containers.web.ignore[1]: invalid CIDR '10.0.0.0/33' "
+			 "(expected ADDR/LEN, e.g. 10.0.0.0/8 or fd00::/64)");
+	cfg_free(&c);
+}
+
+Test(cfg, unreadable)
+{
+	char err[512] = "";
+	struct cfg c;
+	int rc;
+
+	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, err,
+		      sizeof(err));
+	cr_assert_eq(rc, -ENOENT);
+	cr_assert_str_eq(err, B4NS_TEST_DATA "/does-not-exist.conf: No such file or directory");
+	cfg_free(&c);
+
+	rc = cfg_load(B4NS_TEST_DATA, &c, err, sizeof(err));
+	cr_assert_eq(rc, -EISDIR);
+	cr_assert(strstr(err, "Is a directory"), "%s", err);
+	cfg_free(&c);
+
+	/* a NULL message buffer is allowed */
+	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, NULL, 0);
+	cr_assert_eq(rc, -ENOENT);
+	rc = cfg_load_string("net = 3;", NULL, &c, NULL, 0);
+	cr_assert_eq(rc, -EINVAL);
+	cfg_free(&c);
+}
+
+Test(cfg, message_truncated)
+{
+	char err[16];
+	struct cfg c;
+
+	cr_assert_eq(cfg_load_string("net = 3;", "t.conf", &c, err,
+				     sizeof(err)), -EINVAL);
+	cr_assert_eq(strlen(err), sizeof(err) - 1);
+	cfg_free(&c);
+}
+
+Test(cfg, merge)
+{
+	struct cfg_container eff;
+	struct cfg c;
+
+	load_ok(sample, &c);
+	eff = c.global;
+	cr_assert_eq(cfg_merge(&eff, cfg_find(&c, "legacy")), 0);
+	cr_assert_eq(eff.mode, CFG_MODE_PRELOAD);	/* replaced */
+	cr_assert_eq(eff.net, CFG_NET_NONE);		/* replaced */
+	cr_assert_eq(eff.log_level, LOG_LVL_INFO);	/* kept */
+	cr_assert(eff.log_level_set);
+	cr_assert_eq(eff.n_ignore, 2);
+	cr_assert_eq(eff.n_publish, 2);
+	cr_assert_str_empty(eff.name);
+
+	eff = c.global;
+	cr_assert_eq(cfg_merge(&eff, cfg_find(&c, "web")), 0);
+	cr_assert_eq(eff.mode, CFG_MODE_SECCOMP);
+	cr_assert_eq(eff.net, CFG_NET_SLIRP4NETNS);
+	cr_assert_eq(eff.n_ignore, 3);			/* appended */
+	cr_assert_eq(eff.ignore[2].family, AF_INET);
+	cr_assert_eq(eff.ignore[2].prefix, 16);
+	cr_assert_eq(eff.n_publish, 3);
+	cr_assert_str_eq(eff.publish[0], "8080:80");
+	cr_assert_str_eq(eff.publish[2], "8080:80/tcp");
+	cfg_free(&c);
+}
+
+Test(cfg, merge_scalars_only_when_set)
+{
+	struct cfg_container dst, src;
+
+	memset(&dst, 0, sizeof(dst));
+	memset(&src, 0, sizeof(src));
+	dst.allow_host_loopback = true;
+	dst.allow_host_loopback_set = true;
+	dst.udp_sendmsg = true;
+	dst.udp_sendmsg_set = true;
+	src.udp_sendmsg = false;
+	src.udp_sendmsg_set = true;	/* explicit false wins */
+	src.allow_host_loopback = false; /* not set: ignored */
+
+	cr_assert_eq(cfg_merge(&dst, &src), 0);
+	cr_assert(dst.allow_host_loopback);
+	cr_assert_not(dst.udp_sendmsg);
+	cr_assert(dst.udp_sendmsg_set);
+	cr_assert_not(dst.mode_set);
+	cr_assert_not(dst.net_set);
+}
+
+Test(cfg, merge_overflow)
+{
+	struct cfg_container dst, src;
+
+	memset(&dst, 0, sizeof(dst));
+	memset(&src, 0, sizeof(src));
+	dst.n_ignore = CFG_MAX_CIDRS - 1;
+	src.n_ignore = 2;
+	src.mode = CFG_MODE_OFF;
+	src.mode_set = true;
+	cr_assert_eq(cfg_merge(&dst, &src), -E2BIG);
+	cr_assert_eq(dst.n_ignore, CFG_MAX_CIDRS - 1);	/* untouched */
+	cr_assert_not(dst.mode_set);
+
+	src.n_ignore = 1;
+	dst.n_publish = CFG_MAX_PUBLISH;
+	src.n_publish = 1;
+	cr_assert_eq(cfg_merge(&dst, &src), -E2BIG);
+
+	src.n_publish = 0;
+	cr_assert_eq(cfg_merge(&dst, &src), 0);
+	cr_assert_eq(dst.n_ignore, CFG_MAX_CIDRS);
+	cr_assert_eq(dst.mode, CFG_MODE_OFF);
+}
+
+Test(cfg, find)
+{
+	struct cfg c;
+
+	load_ok(sample, &c);
+	cr_assert_eq(c.n_sections, 2);
+	cr_assert_eq(cfg_find(&c, "web"), &c.sections[0]);
+	cr_assert_eq(cfg_find(&c, "legacy"), &c.sections[1]);
+	cr_assert_null(cfg_find(&c, "Web"));
+	cr_assert_null(cfg_find(&c, "we"));
+	cr_assert_null(cfg_find(&c, ""));
+	cr_assert_null(cfg_find(&c, NULL));
+	cfg_free(&c);
+	cr_assert_null(c.sections);
+	cr_assert_eq(c.n_sections, 0);
+	cfg_free(&c);	/* twice is harmless */
+	cr_assert_null(cfg_find(&c, "web"));
+}
+
+Test(cfg, enum_names)
+{
+	enum cfg_mode m;
+	enum cfg_net n;
+
+	for (int i = CFG_NET_AUTO; i <= CFG_NET_PASTA; i++) {
+		cr_assert_eq(cfg_net_parse(cfg_net_name((enum cfg_net)i), &n), 0);
+		cr_assert_eq((int)n, i);
+	}
+	for (int i = CFG_MODE_SECCOMP; i <= CFG_MODE_OFF; i++) {
+		cr_assert_eq(cfg_mode_parse(cfg_mode_name((enum cfg_mode)i), &m), 0);
+		cr_assert_eq((int)m, i);
+	}
+	cr_assert_str_eq(cfg_net_name(CFG_NET_SLIRP4NETNS), "slirp4netns");
+	cr_assert_str_eq(cfg_mode_name(CFG_MODE_PRELOAD), "preload");
+	cr_assert_eq(cfg_net_parse("Pasta", &n), -EINVAL);
+	cr_assert_eq(cfg_net_parse("", &n), -EINVAL);
+	cr_assert_eq(cfg_mode_parse("seccomp ", &m), -EINVAL);
+	cr_assert_str_eq(cfg_net_name((enum cfg_net)42), "unknown");
+	cr_assert_str_eq(cfg_mode_name((enum cfg_mode)-1), "unknown");
+}
