@@ -130,12 +130,17 @@ int switch_restore_flags(int sock, int fl)
 	return 0;
 }
 
-int switch_connect_result(int sock, int fl)
+int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
 
 	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len))
+		err = errno;
+	if (!err && to->ss_family != AF_UNSPEC &&
+	    connect(sock, (const struct sockaddr *)to,
+		    sa_len((const struct sockaddr *)to)) &&
+	    errno != EISCONN)
 		err = errno;
 	if (!(fl & O_NONBLOCK) && fcntl(sock, F_SETFL, fl) && !err)
 		err = errno;

@@ -75,10 +75,16 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c);
  * switch_connect_result() - outcome of a connect() that was in progress
  * @sock:	the host socket (or the in-place socket)
  * @fl:		file status flags to restore
+ * @to:		the address it was connecting to
+ *
+ * On success the socket is connected once more to settle it: Linux leaves a
+ * socket whose non-blocking connect completed in a state where the next
+ * connect() returns 0 instead of EISCONN, which a caller that blocked must
+ * not see.
  *
  * Return: 0 or the negative errno of the connect (SO_ERROR)
  */
-int switch_connect_result(int sock, int fl);
+int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to);
 
 /**
  * switch_restore_flags() - put back the container's blocking mode

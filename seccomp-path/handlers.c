@@ -164,6 +164,7 @@ enum handler_result handler_connect(const struct handler_ctx *ctx,
 		if (c.err == -EINPROGRESS && !(c.info.fl & O_NONBLOCK)) {
 			wait->sock = take_fd(&c.hsock);
 			wait->fl = c.info.fl;
+			wait->to = c.to;
 			deadline_from(&wait->deadline, &c.info.sndtimeo);
 			return HANDLER_WAIT;
 		}
@@ -180,6 +181,7 @@ enum handler_result handler_connect(const struct handler_ctx *ctx,
 		    !(c.info.fl & O_NONBLOCK)) {
 			wait->sock = take_fd(&csock);
 			wait->fl = c.info.fl;
+			wait->to = c.to;
 			deadline_from(&wait->deadline, &c.info.sndtimeo);
 			return HANDLER_WAIT;
 		}

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <linux/seccomp.h>
 
 #include "notify.h"
@@ -33,12 +34,14 @@ struct handler_ctx {
  * struct handler_wait - an answer that must wait for a connect to complete
  * @sock:	socket to watch for EPOLLOUT (owned by the caller from now on)
  * @fl:		file status flags to restore on completion
+ * @to:		address being connected to
  * @deadline:	CLOCK_MONOTONIC time after which the answer is -EINPROGRESS
  *		(SO_SNDTIMEO), or zero for none
  */
 struct handler_wait {
 	int sock;
 	int fl;
+	struct sockaddr_storage to;
 	struct timespec deadline;
 };
 

@@ -26,6 +26,7 @@
 
 #include "err.h"
 #include "handlers.h"
+#include "hostsock.h"
 #include "log.h"
 #include "netaddr.h"
 #include "notify.h"
@@ -66,6 +67,7 @@ struct notif_fd {
  * @nfd:	notify fd it came from
  * @sock:	host socket being connected
  * @fl:		flags to restore
+ * @to:		address being connected to
  * @deadline:	SO_SNDTIMEO expiry, zero if none
  * @next:	next wait of the loop
  */
@@ -75,6 +77,7 @@ struct notif_wait {
 	struct notif_fd *nfd;
 	int sock;
 	int fl;
+	struct sockaddr_storage to;
 	struct timespec deadline;
 	struct notif_wait *next;
 };
@@ -338,7 +341,10 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 	c->pol = *pol;
 	c->pol.n_local = 0;
 	c->nl_fd = nl_fd;
-	ret = proc_netns_ino(pid, &c->netns_ino);
+	/* The monitor was opened in the container's namespace before exec; the
+	 * first process may already have moved to a nested one by now */
+	ret = nl_fd >= 0 ? hostsock_netns_ino(nl_fd, &c->netns_ino) :
+			   proc_netns_ino(pid, &c->netns_ino);
 	if (ret) {
 		b4_err("container %s: cannot find network namespace of pid %d: %s",
 		       id, (int)pid, strerror(-ret));
@@ -414,6 +420,7 @@ static void wait_add(struct notif_loop *l, struct notif_fd *n, uint64_t id,
 		w->nfd = n;
 		w->sock = hw->sock;
 		w->fl = hw->fl;
+		w->to = hw->to;
 		w->deadline = hw->deadline;
 		ev.data.ptr = w;
 		if (!epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->sock, &ev)) {
@@ -555,7 +562,7 @@ int notif_loop_run(struct notif_loop *l)
 			case NOTIF_EV_PENDING: {
 				struct notif_wait *w = (struct notif_wait *)ev;
 
-				wait_done(l, w, switch_connect_result(w->sock, w->fl));
+				wait_done(l, w, switch_connect_result(w->sock, w->fl, &w->to));
 				break;
 			}
 			case NOTIF_EV_NETLINK:

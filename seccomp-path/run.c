@@ -309,6 +309,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_START;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* a closed stderr must not kill the supervisor of live containers */
+	signal(SIGPIPE, SIG_IGN);
 
 	loop = notif_loop_new();
 	if (!loop) {

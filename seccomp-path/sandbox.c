@@ -65,6 +65,7 @@ static void sandbox_unblock_signals(void)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 }
 
 /* child_fail() - report an error to the parent and exit */

@@ -975,7 +975,7 @@ static void inject(int family, int type, const char *gw, int lfamily,
 	if (c.err == -EINPROGRESS) {
 		cr_assert(fcntl(c.hsock, F_GETFL) & O_NONBLOCK);
 		wait_out(c.hsock);
-		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl), 0);
+		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl, &c.to), 0);
 	}
 	/* the container's blocking mode is back */
 	cr_assert_eq(!!(fcntl(c.hsock, F_GETFL) & O_NONBLOCK), nonblock);
@@ -1065,7 +1065,7 @@ Test(switching, inject_refused_port)
 		cr_assert_eq(c.action, SWITCH_INJECT);
 		cr_assert_eq(c.err, -EINPROGRESS);
 		wait_out(c.hsock);
-		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl), -ECONNREFUSED);
+		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl, &c.to), -ECONNREFUSED);
 		cr_assert_not(fcntl(c.hsock, F_GETFL) & O_NONBLOCK);
 		close(c.hsock);
 	}
@@ -1183,7 +1183,7 @@ Test(switching, inplace_connect)
 	cr_assert(c.err == 0 || c.err == -EINPROGRESS, "err %d", c.err);
 	if (c.err == -EINPROGRESS) {
 		wait_out(s);
-		cr_assert_eq(switch_connect_result(s, c.info.fl), 0);
+		cr_assert_eq(switch_connect_result(s, c.info.fl, &c.to), 0);
 	}
 	cr_assert_not(fcntl(s, F_GETFL) & O_NONBLOCK, "blocking mode not restored");
 	a = accept(l, NULL, NULL);

@@ -1,0 +1,810 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run.sh - end-to-end tests of "b4ns run".
+#
+# Usage (as root):
+#   sudo tests/e2e/run.sh [--prefix DIR] [--build DIR] [--native] [--keep]
+#                         [--chmod-tun] [-k REGEX] [-v]
+#
+#   --prefix DIR   b4ns install prefix: DIR/bin/b4ns is tested, and
+#                  DIR/bin/b4ns-probe if present (env B4NS_PREFIX).  Default:
+#                  copy B4NS_BUILD/b4ns into a world-readable scratch
+#                  directory (the clone may sit where the test user cannot
+#                  enter, e.g. /root).  The probe is always copied there.
+#   --build DIR    build tree holding b4ns and tests/b4ns-probe (env
+#                  B4NS_BUILD, default /work/main/build); the probe is
+#                  compiled from tests/e2e/b4ns-probe.c if it is not there.
+#   --native       no b4ns: run every client directly in the test host as
+#                  the test user, to validate the harness; tests that only
+#                  make sense through b4ns are skipped.
+#   --keep         leave the test host namespaces and scratch directory.
+#   --chmod-tun    make /dev/net/tun usable by the test user for the
+#                  --net=slirp4netns/pasta tests (mode restored on exit);
+#                  without it those tests are skipped unless it already is.
+#   -k REGEX       run only the tests whose name matches.
+#   -v             show the output of passing tests too.
+#
+# The test host (tests/lib/testhost.sh) is a pair of network namespaces,
+# b4ns-th (10.77.0.1/24, fd77::1/64) and b4ns-peer; servers and the b4ns
+# supervisor run in b4ns-th, so no traffic ever leaves them.  If b4ns-th
+# already exists it is reused and left in place; otherwise it is removed at
+# the end.  B4NS_TH_NS / B4NS_PEER_NS choose other names (a private test host
+# that does not disturb other users of b4ns-th).  Each container
+# runs as the unprivileged user b4nstest with "b4ns run --net=none": the
+# container namespace has only lo, so every connection that works to
+# 10.77.0.1 went through a switched host socket.
+#
+# Servers in b4ns-th:
+#   10.77.0.1:8080, [fd77::1]:8080   HTTP (python3 http.server), /hello.txt
+#   10.77.0.1:7, [fd77::1]:7         TCP echo (socat)
+#   10.77.0.1:5300, [fd77::1]:5300   UDP echo (b4ns-probe udp-echo)
+#   127.0.0.1:9999, [::1]:9999       connection counters: the host loopback
+#                                    that containers must never reach unless
+#                                    --allow-host-loopback
+#   10.77.0.1:9998                   connection counter (race target)
+#   10.77.0.99                       blackhole: no such neighbour
+#
+# Output: TAP-like "ok N - name" lines, "# " diagnostics under failures,
+# and a last line "N passed, M failed[, K skipped]"; exit 1 if any failed.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "$HERE/../lib/common.sh"
+
+B4NS_PREFIX=${B4NS_PREFIX:-}
+B4NS_BUILD=${B4NS_BUILD:-/work/main/build}
+NATIVE=0
+KEEP=0
+TH_PREEXISTED=1
+CHMOD_TUN=0
+TUN_MODE=
+
+usage() {
+	sed -n '4,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while (($# > 0)); do
+	case $1 in
+	--prefix) B4NS_PREFIX=${2:?}; shift ;;
+	--prefix=*) B4NS_PREFIX=${1#*=} ;;
+	--build) B4NS_BUILD=${2:?}; shift ;;
+	--build=*) B4NS_BUILD=${1#*=} ;;
+	--native) NATIVE=1 ;;
+	--keep) KEEP=1 ;;
+	--chmod-tun) CHMOD_TUN=1 ;;
+	-k) T_FILTER=${2:?}; shift ;;
+	-v) T_VERBOSE=1 ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+	shift
+done
+
+[[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
+for tool in nsenter setpriv socat curl timeout busybox; do
+	command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+PYTHON=/usr/bin/python3
+[[ -x $PYTHON ]] || die "$PYTHON is not installed"
+BUSYBOX=$(command -v busybox)
+
+# ---- scratch directory, binaries, user -----------------------------------
+
+SCRATCH=$(mktemp -d /tmp/b4ns-e2e.XXXXXX)
+chmod 755 "$SCRATCH"
+common_init "$SCRATCH"
+mkdir -p "$WORK/bin" "$WORK/www"
+
+cleanup() {
+	local rc=$?
+	stop_all_bg
+	if [[ -n $TUN_MODE ]]; then
+		chmod "$TUN_MODE" /dev/net/tun || true
+	fi
+	if [[ $KEEP == 1 ]]; then
+		log "kept: $WORK and the test host (tests/lib/testhost.sh down)"
+	else
+		if [[ $TH_PREEXISTED == 0 ]]; then
+			B4NS_TH_NS=$TH_NS "$SRC/tests/lib/testhost.sh" down || true
+		fi
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PROBE=$WORK/bin/b4ns-probe
+if [[ -n $B4NS_PREFIX && -x $B4NS_PREFIX/bin/b4ns-probe ]]; then
+	cp "$B4NS_PREFIX/bin/b4ns-probe" "$PROBE"
+elif [[ -x $B4NS_BUILD/tests/b4ns-probe ]]; then
+	cp "$B4NS_BUILD/tests/b4ns-probe" "$PROBE"
+elif [[ -x $B4NS_BUILD/b4ns-probe ]]; then
+	cp "$B4NS_BUILD/b4ns-probe" "$PROBE"
+else
+	log "note: no $B4NS_BUILD/tests/b4ns-probe, compiling it"
+	cc -O2 -D_GNU_SOURCE -o "$PROBE" "$SRC/tests/e2e/b4ns-probe.c" \
+		-lpthread || die "cannot build b4ns-probe"
+fi
+
+B4NS=
+if [[ $NATIVE == 0 ]]; then
+	if [[ -n $B4NS_PREFIX ]]; then
+		B4NS=$B4NS_PREFIX/bin/b4ns
+	elif [[ -x $B4NS_BUILD/b4ns ]]; then
+		cp "$B4NS_BUILD/b4ns" "$WORK/bin/b4ns"
+		B4NS=$WORK/bin/b4ns
+	fi
+	[[ -n $B4NS && -x $B4NS ]] ||
+		die "no b4ns binary (${B4NS:-$B4NS_BUILD/b4ns}); build it, pass --prefix, or use --native"
+fi
+chmod -R a+rX "$WORK"
+
+ensure_test_user
+mkdir -p "$WORK/ctr"
+chown "$TEST_USER:" "$WORK/ctr"
+CTR_DIR=$WORK/ctr
+
+# Known content, different on every run.
+CONTENT=$WORK/www/hello.txt
+printf 'b4ns-e2e hello %s %s\n' "$(date +%s)" "$RANDOM$RANDOM" >"$CONTENT"
+chmod 644 "$CONTENT"
+
+# Other sessions may share the test host: reuse it and leave it up then.
+TH_PREEXISTED=0
+[[ -e /run/netns/$TH_NS ]] && TH_PREEXISTED=1
+B4NS_TH_NS=$TH_NS "$SRC/tests/lib/testhost.sh" up
+
+if [[ $CHMOD_TUN == 1 && -c /dev/net/tun ]]; then
+	TUN_MODE=$(stat -c %a /dev/net/tun)
+	chmod 666 /dev/net/tun
+fi
+
+run_user test -x "$PROBE" || die "$TEST_USER cannot execute $PROBE"
+if [[ -n $B4NS ]]; then
+	run_user test -x "$B4NS" ||
+		die "$TEST_USER cannot execute $B4NS (install to a world-readable prefix)"
+fi
+
+# ---- servers --------------------------------------------------------------
+
+start_servers() {
+	start_bg http4 "$PYTHON" -m http.server --bind 10.77.0.1 \
+		--directory "$WORK/www" 8080
+	start_bg http6 "$PYTHON" -m http.server --bind fd77::1 \
+		--directory "$WORK/www" 8080
+	start_bg echo4 socat TCP4-LISTEN:7,bind=10.77.0.1,reuseaddr,fork,backlog=1024 PIPE
+	start_bg echo6 socat 'TCP6-LISTEN:7,bind=[fd77::1],ipv6only=1,reuseaddr,fork,backlog=1024' PIPE
+	start_bg udp4 "$PROBE" udp-echo 10.77.0.1 5300
+	start_bg udp6 "$PROBE" udp-echo fd77::1 5300
+	start_bg hostlo "$PROBE" count-server 127.0.0.1 9999 "$WORK/hostlo.count"
+	start_bg hostlo6 "$PROBE" count-server ::1 9999 "$WORK/hostlo6.count"
+	start_bg sink "$PROBE" count-server 10.77.0.1 9998 "$WORK/sink.count"
+
+	run_th "$PROBE" wait-listen 10.77.0.1 8080 10000 >/dev/null
+	run_th "$PROBE" wait-listen fd77::1 8080 10000 >/dev/null
+	run_th "$PROBE" wait-listen 10.77.0.1 7 >/dev/null
+	run_th "$PROBE" wait-listen fd77::1 7 >/dev/null
+	wait_log udp4 listening
+	wait_log udp6 listening
+	wait_log hostlo listening
+	wait_log hostlo6 listening
+	wait_log sink listening
+}
+start_servers || die "servers did not start"
+
+# count_snapshot NAME - print the connections counted so far by count-server
+# NAME (drains its accept queue first)
+count_snapshot() {
+	local name=$1 before i
+	before=$(grep -c 'snapshot' "$WORK/$name.log" || true)
+	kill -USR1 "$(bg_pid "$name")"
+	for ((i = 0; i < 100; i++)); do
+		if [[ $(grep -c 'snapshot' "$WORK/$name.log" || true) -gt $before ]]; then
+			cat "$WORK/$name.count"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "count-server $name does not answer" >&2
+	return 1
+}
+
+# ---- how a container is run ----------------------------------------------
+
+# ctr [B4NS-OPTION...] -- CMD... - run CMD as a container of the test user,
+# with --net=none unless an option says otherwise (natively without b4ns in
+# --native mode: the options are dropped)
+ctr() {
+	local opts=()
+	while (($# > 0)) && [[ $1 != -- ]]; do
+		opts+=("$1")
+		shift
+	done
+	[[ ${1:-} == -- ]] || die "ctr: missing --"
+	shift
+	if [[ $NATIVE == 1 ]]; then
+		run_user "$@"
+	elif [[ " ${opts[*]} " == *" --net="* ]]; then
+		run_user "$B4NS" run "${opts[@]}" -- "$@"
+	else
+		run_user "$B4NS" run --net=none "${opts[@]}" -- "$@"
+	fi
+}
+
+# need_b4ns - skip the current test in --native mode
+need_b4ns() {
+	[[ $NATIVE == 0 ]] || skip "needs b4ns (native mode)"
+}
+
+URL4=http://10.77.0.1:8080/hello.txt
+URL6='http://[fd77::1]:8080/hello.txt'
+
+# ---- 1. reaching the test host -------------------------------------------
+
+t_wget() {
+	expect_ok ctr -- timeout 10 "$BUSYBOX" wget -q -O - "$1"
+	expect_stdout_is "$CONTENT"
+}
+
+t_nc_http() {
+	expect_ok ctr -- sh -c "printf 'GET /hello.txt HTTP/1.0\r\n\r\n' |
+		timeout 10 $BUSYBOX nc $1 8080"
+	expect_out "200"
+	expect_out "$(cat "$CONTENT")"
+}
+
+t_curl() {
+	expect_ok ctr -- curl -sS -g --max-time 10 "$1"
+	expect_stdout_is "$CONTENT"
+}
+
+t_python_threads() {
+	cat >"$WORK/pyclient.py" <<'EOF'
+import sys, threading, urllib.request
+
+want = open(sys.argv[1]).read()
+urls = sys.argv[2:]
+errors, done = [], []
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+def worker(url):
+	for _ in range(5):
+		try:
+			body = opener.open(url, timeout=10).read().decode()
+			if body != want:
+				errors.append(f"{url}: wrong body {body!r}")
+			else:
+				done.append(url)
+		except Exception as e:
+			errors.append(f"{url}: {e!r}")
+
+threads = [threading.Thread(target=worker, args=(u,))
+	   for u in urls for _ in range(4)]
+for t in threads:
+	t.start()
+for t in threads:
+	t.join()
+print(f"{len(threads)} threads: {len(done)} fetches ok, {len(errors)} failed")
+for e in errors[:10]:
+	print(e)
+sys.exit(1 if errors or not done else 0)
+EOF
+	chmod 644 "$WORK/pyclient.py"
+	expect_ok ctr -- "$PYTHON" "$WORK/pyclient.py" "$CONTENT" "$URL4" "$URL6"
+	expect_out "40 fetches ok, 0 failed"
+}
+
+t_tcp_echo() {
+	expect_ok ctr -- b4ns-probe connect "$1" 7 --echo --check-peer
+}
+
+t_udp_echo() {
+	expect_ok ctr -- b4ns-probe udp "$1" 5300
+}
+
+t_ignore_v4() {
+	need_b4ns
+	expect_ok ctr --ignore=10.77.0.0/24 -- \
+		b4ns-probe connect 10.77.0.1 8080 --expect ENETUNREACH
+}
+
+t_ignore_v6() {
+	need_b4ns
+	expect_ok ctr --ignore=fd77::/64 -- \
+		b4ns-probe connect fd77::1 8080 --expect ENETUNREACH
+}
+
+t_ignore_other() {
+	# An --ignore that does not cover the destination changes nothing.
+	expect_ok ctr --ignore=10.78.0.0/16 --ignore=fd78::/16 -- \
+		b4ns-probe connect 10.77.0.1 8080 --check-peer
+}
+
+# ---- 2. connect() semantics ----------------------------------------------
+
+t_refused() {
+	expect_ok ctr -- b4ns-probe connect "$1" 8081 --expect ECONNREFUSED
+}
+
+t_nonblock_ok() {
+	expect_ok ctr -- b4ns-probe connect "$1" 7 --nonblock --expect ok \
+		--echo --check-peer
+	expect_out "EINPROGRESS"
+}
+
+t_nonblock_refused() {
+	expect_ok ctr -- b4ns-probe connect "$1" 8081 --nonblock \
+		--expect ECONNREFUSED
+	expect_out "EINPROGRESS"
+}
+
+t_fionbio_ok() {
+	expect_ok ctr -- b4ns-probe connect "$1" 7 --fionbio --expect ok --echo
+	expect_out "EINPROGRESS"
+}
+
+t_nonblock_blackhole() {
+	# connect() itself must not wait for the SYN to be answered.
+	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --nonblock --no-wait \
+		--expect EINPROGRESS --max-ms 500
+}
+
+t_reconnect() {
+	expect_ok ctr -- b4ns-probe connect 10.77.0.1 7 --echo --again EISCONN
+}
+
+t_connect_again_pending() {
+	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --nonblock --no-wait \
+		--expect EINPROGRESS --again EALREADY
+}
+
+# The blackhole's errno and timing natively, as the reference for b4ns.
+t_native_blackhole() {
+	local e
+	rm -f "$WORK/blackhole.errno"
+	expect_rc 1 run_user b4ns-probe connect 10.77.0.99 80 --expect ok
+	e=$(sed -n 's/^connect .*: \(E[A-Z]*\) after .*/\1/p' "$T_OUT")
+	echo "native errno: ${e:-none}"
+	[[ -n $e ]] && echo "$e" >"$WORK/blackhole.errno"
+	expect_ok run_user b4ns-probe connect 10.77.0.99 80 \
+		--expect EHOSTUNREACH --min-ms 1000 --max-ms 8000
+}
+
+t_blackhole() {
+	local e=EHOSTUNREACH
+	[[ -s $WORK/blackhole.errno ]] && e=$(cat "$WORK/blackhole.errno")
+	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 \
+		--expect "$e" --min-ms 1000 --max-ms 8000
+}
+
+t_native_sndtimeo() {
+	expect_ok run_user b4ns-probe connect 10.77.0.99 80 --sndtimeo 1000 \
+		--expect EINPROGRESS --min-ms 900 --max-ms 2000
+}
+
+t_sndtimeo() {
+	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --sndtimeo 1000 \
+		--expect EINPROGRESS --min-ms 900 --max-ms 2000
+}
+
+# ---- 3. socket state across the switch -----------------------------------
+
+t_sockopts() {
+	expect_ok ctr -- b4ns-probe sockopts "$@"
+}
+
+t_cloexec() {
+	expect_ok ctr -- b4ns-probe cloexec "$@" --echo
+	expect_out "cloexec: ok"
+}
+
+# ---- 4. policy ------------------------------------------------------------
+
+t_inside_loopback() {
+	local addr=$1 port=8000
+	# A server inside the container on its own loopback: the connect must
+	# stay in the container (the test host has nothing on that port).
+	expect_ok ctr -- sh -c "
+		b4ns-probe count-server $addr $port $CTR_DIR/inside.count &
+		srv=\$!
+		b4ns-probe wait-listen $addr $port 3000 && sleep 0.2 &&
+		b4ns-probe connect $addr $port --check-peer
+		rc=\$?
+		kill \$srv; wait \$srv
+		exit \$rc"
+	expect_out "connect: ok"
+	expect_out "count-server: 2 connections"
+}
+
+t_container_loopback_empty() {
+	need_b4ns
+	local before after
+	before=$(count_snapshot hostlo)
+	expect_ok ctr -- b4ns-probe connect 127.0.0.1 9999 --expect ECONNREFUSED
+	after=$(count_snapshot hostlo)
+	expect_eq "$((after - before))" 0 "connections on the host's 127.0.0.1:9999"
+}
+
+t_container_loopback6_empty() {
+	need_b4ns
+	local before after
+	before=$(count_snapshot hostlo6)
+	expect_ok ctr -- b4ns-probe connect ::1 9999 --expect ECONNREFUSED
+	after=$(count_snapshot hostlo6)
+	expect_eq "$((after - before))" 0 "connections on the host's [::1]:9999"
+}
+
+t_gateway_denied() {
+	local name=$1 addr=$2 before after
+	need_b4ns
+	before=$(count_snapshot "$name")
+	expect_ok ctr -- b4ns-probe connect "$addr" 9999 --expect ENETUNREACH
+	after=$(count_snapshot "$name")
+	expect_eq "$((after - before))" 0 "connections on the host loopback"
+}
+
+t_gateway_allowed() {
+	local name=$1 addr=$2 before after
+	need_b4ns
+	before=$(count_snapshot "$name")
+	expect_ok ctr --allow-host-loopback -- b4ns-probe connect "$addr" 9999
+	after=$(count_snapshot "$name")
+	expect_eq "$((after - before))" 1 "connections on the host loopback"
+}
+
+t_log_switch() {
+	need_b4ns
+	expect_ok run_user "$B4NS" run --net=none -v -- \
+		b4ns-probe connect 10.77.0.1 8080
+	if ! grep -F 'switch' "$T_ERR" | grep -F '10.77.0.1' >/dev/null; then
+		echo "FAIL: no stderr line with 'switch' and 10.77.0.1"
+		return 1
+	fi
+}
+
+t_log_keep() {
+	need_b4ns
+	expect_ok run_user "$B4NS" run --net=none -v -- \
+		b4ns-probe connect 127.0.0.1 9999 --expect ECONNREFUSED
+	if ! grep -F 'keep' "$T_ERR" | grep -F '127.0.0.1' >/dev/null; then
+		echo "FAIL: no stderr line with 'keep' and 127.0.0.1"
+		return 1
+	fi
+	if grep -F 'switch' "$T_ERR" | grep -F '127.0.0.1' >/dev/null; then
+		echo "FAIL: a 'switch' line names 127.0.0.1"
+		return 1
+	fi
+}
+
+# ---- 5. race --------------------------------------------------------------
+
+RACE_N=${RACE_N:-20000}
+
+# The detector itself: natively in the test host, the flipped address does
+# reach the count server on 127.0.0.1:9999.
+t_race_control() {
+	local before after i
+	before=$(count_snapshot hostlo)
+	expect_ok run_user b4ns-probe connect 127.0.0.1 9999
+	after=$(count_snapshot hostlo)
+	expect_eq "$((after - before))" 1 "host loopback connections"
+	# Scheduling decides how often the flipped address is used: retry.
+	for ((i = 0; i < 5; i++)); do
+		before=$after
+		expect_ok run_user b4ns-probe race 10.77.0.1 9998 9999 5000
+		after=$(count_snapshot hostlo)
+		echo "host loopback connections: $((after - before))"
+		((after - before > 0)) && return 0
+	done
+	echo "FAIL: the detector saw nothing: the race test cannot fail"
+	return 1
+}
+
+t_race() {
+	need_b4ns
+	local lo0 lo1 sink0 sink1 okn
+	lo0=$(count_snapshot hostlo)
+	sink0=$(count_snapshot sink)
+	T_TIMEOUT=150 expect_ok ctr -- b4ns-probe race 10.77.0.1 9998 9999 "$RACE_N"
+	lo1=$(count_snapshot hostlo)
+	sink1=$(count_snapshot sink)
+	okn=$(sed -n 's/^race-ok=//p' "$T_OUT")
+	expect_eq "$((lo1 - lo0))" 0 "connections that reached the host's 127.0.0.1:9999"
+	expect_eq "$((sink1 - sink0))" "$okn" "connections on 10.77.0.1:9998 vs successful connects"
+	if ((okn == 0)); then
+		echo "FAIL: no connect succeeded: nothing was switched"
+		return 1
+	fi
+}
+
+# ---- 6. threads -------------------------------------------------------------
+
+t_threads() {
+	local fdcheck=()
+	[[ $NATIVE == 1 ]] && fdcheck=(--no-fdcheck)
+	T_TIMEOUT=120 expect_ok ctr -- b4ns-probe threads "$@" "${fdcheck[@]}"
+}
+
+# ---- 7. malformed arguments -----------------------------------------------
+
+t_badaddr() {
+	expect_ok ctr -- sh -c 'b4ns-probe badaddr 10.77.0.1 8080 &&
+		b4ns-probe connect 10.77.0.1 7 --echo --check-peer'
+	expect_out "badaddr: ok"
+	expect_out "connect: ok"
+}
+
+# ---- 8. configuration and usage errors -----------------------------------
+
+t_config_unknown_key() {
+	need_b4ns
+	local cfg=$WORK/bad.conf
+	printf '# b4ns e2e: unknown key on line 3\nlog_level = "info";\nbogus = 1;\n' >"$cfg"
+	chmod 644 "$cfg"
+	expect_rc 2 run_user "$B4NS" run --config="$cfg" -- true
+	expect_err "$cfg:3: bogus"
+}
+
+t_config_missing() {
+	need_b4ns
+	expect_rc 2 run_user "$B4NS" run --config="$WORK/no-such.conf" -- true
+}
+
+t_usage_bad_option() {
+	need_b4ns
+	expect_rc 2 run_user "$B4NS" run --no-such-option -- true
+}
+
+t_usage_no_command() {
+	need_b4ns
+	expect_rc 2 run_user "$B4NS" run --net=none --
+}
+
+# ---- 9. exit status and signals -------------------------------------------
+
+t_exit_status() {
+	expect_rc "$1" ctr -- sh -c "exit $1"
+}
+
+t_identity() {
+	# uid 0 inside, the caller's pid and mount namespaces, new user and
+	# network namespaces, parent = the supervisor, only lo.
+	need_b4ns
+	local ns
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	expect_ok ctr -- sh -c 'echo "uid=$(id -u)"
+		echo "parent=$(cat /proc/$PPID/comm)"
+		for n in pid mnt user net; do
+			echo "$n=$(readlink /proc/self/ns/$n)"
+		done
+		ip -o addr'
+	expect_out "uid=0"
+	expect_out "parent=b4ns"
+	for ns in pid mnt; do
+		expect_out "$ns=$(readlink "/proc/self/ns/$ns")"
+	done
+	if grep -qxF "user=$(readlink /proc/self/ns/user)" "$T_OUT"; then
+		echo "FAIL: CMD is in the caller's user namespace"
+		return 1
+	fi
+	if grep -qxF "net=net:[$(stat -L -c %i "/run/netns/$TH_NS")]" "$T_OUT"; then
+		echo "FAIL: CMD is in the caller's network namespace"
+		return 1
+	fi
+	if grep -v ' lo ' "$T_OUT" | grep 'inet'; then
+		echo "FAIL: the container has addresses besides lo"
+		return 1
+	fi
+}
+
+t_killed_by_signal() {
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	expect_rc 137 ctr -- sh -c 'kill -KILL $$'
+}
+
+t_stdin() {
+	need_b4ns
+	expect_ok bash -c 'echo "hello via stdin" | "$@"' _ \
+		"${RUN_USER[@]}" "$B4NS" run --net=none -- cat
+	expect_out "hello via stdin"
+}
+
+t_nested_netns() {
+	# A namespace nested in the container is not the container's: its
+	# connect()s must not be switched (it has no route at all).
+	need_b4ns
+	expect_ok ctr -- sh -c 'sleep 0.3; unshare -n b4ns-probe connect \
+		10.77.0.1 8080 --expect ENETUNREACH'
+}
+
+t_nested_netns_at_once() {
+	# The same, with CMD itself entering the nested namespace at once: the
+	# supervisor must know the container's namespace from before CMD ran.
+	local i bad=0
+	need_b4ns
+	for ((i = 0; i < 10; i++)); do
+		expect_ok ctr -- unshare -n b4ns-probe connect 10.77.0.1 8080 \
+			--expect ENETUNREACH || bad=$((bad + 1))
+	done
+	expect_eq "$bad" 0 "runs where the nested namespace was switched"
+}
+
+t_sigterm() {
+	need_b4ns
+	local pidf=$CTR_DIR/sleep.pid bpid spid rc=0 i st
+	rm -f "$pidf"
+	"${RUN_USER[@]}" "$B4NS" run --net=none -- \
+		sh -c "echo \$\$ > $pidf; exec sleep 30" </dev/null &
+	bpid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $pidf ]] && break
+		sleep 0.05
+	done
+	[[ -s $pidf ]] || { echo "FAIL: CMD did not start"; kill -KILL "$bpid"; return 1; }
+	spid=$(cat "$pidf")
+	echo "b4ns pid $bpid ($(cat "/proc/$bpid/comm")), sleep pid $spid"
+	kill -TERM "$bpid"
+	for ((i = 0; i < 50; i++)); do
+		st=$(awk '{print $3}' "/proc/$bpid/stat" 2>/dev/null || echo gone)
+		[[ $st == Z || $st == gone ]] && break
+		sleep 0.1
+	done
+	if [[ $st != Z && $st != gone ]]; then
+		echo "FAIL: b4ns still running 5 s after SIGTERM"
+		kill -KILL "$bpid" "$spid" 2>/dev/null || true
+		wait "$bpid" || true
+		return 1
+	fi
+	wait "$bpid" || rc=$?
+	echo "b4ns exit status $rc after SIGTERM"
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$spid" 2>/dev/null; then
+		echo "FAIL: CMD (pid $spid) survived SIGTERM to b4ns"
+		kill -KILL "$spid" 2>/dev/null || true
+		return 1
+	fi
+	expect_eq "$rc" 143 "exit status of b4ns after SIGTERM"
+}
+
+# ---- 11. --net=slirp4netns and --net=pasta -------------------------------
+
+need_tun() {
+	need_b4ns
+	run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null ||
+		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
+}
+
+t_slirp_fetch() {
+	need_tun
+	expect_ok ctr --net=slirp4netns -v -- \
+		timeout 10 "$BUSYBOX" wget -q -O - "$URL4"
+	expect_stdout_is "$CONTENT"
+	if ! grep -F 'switch' "$T_ERR" | grep -F '10.77.0.1' >/dev/null; then
+		echo "FAIL: no stderr line with 'switch' and 10.77.0.1"
+		return 1
+	fi
+}
+
+t_slirp_subnet_kept() {
+	need_tun
+	# 10.0.2.3 is slirp4netns' DNS, in the container's own 10.0.2.0/24:
+	# kept inside whatever its outcome (not waited for: slirp4netns
+	# forwards it to a resolver the test host cannot reach).
+	expect_ok ctr --net=slirp4netns -v -- \
+		b4ns-probe connect 10.0.2.3 53 --nonblock --no-wait --expect any
+	if ! grep -F 'keep' "$T_ERR" | grep -F '10.0.2.3' >/dev/null; then
+		echo "FAIL: no stderr line with 'keep' and 10.0.2.3"
+		return 1
+	fi
+}
+
+t_slirp_gateway() {
+	local allow=$1 want=$2 before after opts=(--net=slirp4netns)
+	need_tun
+	[[ $allow == 1 ]] && opts+=(--allow-host-loopback)
+	before=$(count_snapshot hostlo)
+	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 10.0.2.2 9999 \
+		--expect any
+	after=$(count_snapshot hostlo)
+	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
+}
+
+t_pasta_exit() {
+	need_tun
+	expect_rc 3 ctr --net=pasta -- sh -c 'ip -o addr; exit 3'
+}
+
+# ---- run ------------------------------------------------------------------
+
+if [[ $NATIVE == 1 ]]; then
+	echo "# NATIVE mode: clients run directly in $TH_NS, no b4ns"
+else
+	echo "# b4ns: $B4NS"
+fi
+
+run_test "busybox wget (static) fetches $URL4" t_wget "$URL4"
+run_test "busybox wget (static) fetches $URL6" t_wget "$URL6"
+run_test "busybox nc (static) speaks HTTP to 10.77.0.1:8080" t_nc_http 10.77.0.1
+run_test "busybox nc (static) speaks HTTP to [fd77::1]:8080" t_nc_http fd77::1
+run_test "curl (dynamic) fetches $URL4" t_curl "$URL4"
+run_test "curl (dynamic) fetches $URL6" t_curl "$URL6"
+run_test "python3 urllib, 8 threads x 5 fetches over IPv4 and IPv6" t_python_threads
+run_test "TCP echo through a switched socket, 10.77.0.1:7" t_tcp_echo 10.77.0.1
+run_test "TCP echo through a switched socket, [fd77::1]:7" t_tcp_echo fd77::1
+run_test "connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
+run_test "connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
+run_test "--ignore=10.77.0.0/24: not switched, ENETUNREACH (no route inside)" t_ignore_v4
+run_test "--ignore=fd77::/64: not switched, ENETUNREACH (no route inside)" t_ignore_v6
+run_test "--ignore of other CIDRs leaves 10.77.0.1 switched" t_ignore_other
+
+run_test "blocking connect to a closed port: ECONNREFUSED (IPv4)" t_refused 10.77.0.1
+run_test "blocking connect to a closed port: ECONNREFUSED (IPv6)" t_refused fd77::1
+run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv4)" t_nonblock_ok 10.77.0.1
+run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv6)" t_nonblock_ok fd77::1
+run_test "SOCK_NONBLOCK connect to a closed port: SO_ERROR ECONNREFUSED" t_nonblock_refused 10.77.0.1
+run_test "FIONBIO connect: EINPROGRESS, then SO_ERROR 0" t_fionbio_ok 10.77.0.1
+run_test "SOCK_NONBLOCK connect to an unanswering host returns at once" t_nonblock_blackhole
+run_test "second connect() on a connected socket: EISCONN" t_reconnect
+run_test "second connect() while a non-blocking one is pending: EALREADY" t_connect_again_pending
+run_test "native reference: blocking connect to blackhole 10.77.0.99 gives EHOSTUNREACH" t_native_blackhole
+run_test "blocking connect to blackhole 10.77.0.99: same errno as natively, after >= 1 s" t_blackhole
+run_test "native reference: SO_SNDTIMEO 1000 ms connect to blackhole gives EINPROGRESS after ~1 s" t_native_sndtimeo
+run_test "SO_SNDTIMEO 1000 ms connect to blackhole: EINPROGRESS after ~1 s" t_sndtimeo
+
+run_test "socket options set before connect survive the switch (IPv4)" t_sockopts 10.77.0.1 7 --basic
+run_test "socket options set before connect survive the switch (IPv6)" t_sockopts -6 fd77::1 7 --basic
+run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv4)" t_sockopts 10.77.0.1 7
+run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv6)" t_sockopts -6 fd77::1 7
+run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv4)" t_cloexec 10.77.0.1 7
+run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv6)" t_cloexec -6 fd77::1 7
+
+run_test "server inside the container on 127.0.0.1 is reached locally" t_inside_loopback 127.0.0.1
+run_test "server inside the container on ::1 is reached locally" t_inside_loopback ::1
+run_test "127.0.0.1:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback_empty
+run_test "[::1]:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback6_empty
+run_test "10.0.2.2:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo 10.0.2.2
+run_test "[fd00::2]:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo6 fd00::2
+run_test "10.0.2.2:9999 with --allow-host-loopback reaches the host's 127.0.0.1:9999" t_gateway_allowed hostlo 10.0.2.2
+run_test "[fd00::2]:9999 with --allow-host-loopback reaches the host's [::1]:9999" t_gateway_allowed hostlo6 fd00::2
+run_test "-v logs a 'switch' line for 10.77.0.1" t_log_switch
+run_test "-v logs a 'keep' line for 127.0.0.1" t_log_keep
+
+run_test "race detector control: natively the flipped address reaches 127.0.0.1:9999" t_race_control
+run_test "race: sockaddr flipped to 127.0.0.1:9999 during $RACE_N connects never reaches the host loopback" t_race
+
+run_test "threads: 8 x 200 connects to 10.77.0.1:7, supervisor fd count unchanged" t_threads 10.77.0.1 7 8 200
+run_test "threads: 4 x 100 connects to [fd77::1]:7, supervisor fd count unchanged" t_threads -6 fd77::1 7 4 100
+
+run_test "malformed connect() arguments give EINVAL/EFAULT; the supervisor survives" t_badaddr
+
+run_test "--config with an unknown key on line 3: exit 2, 'FILE:3: bogus'" t_config_unknown_key
+run_test "--config naming a missing file: exit 2" t_config_missing
+run_test "unknown option: exit 2" t_usage_bad_option
+run_test "no command after --: exit 2" t_usage_no_command
+
+run_test "exit status of CMD is returned (0)" t_exit_status 0
+run_test "exit status of CMD is returned (7)" t_exit_status 7
+run_test "CMD is uid 0, in the caller's pid namespace, child of b4ns, only lo" t_identity
+run_test "CMD killed by SIGKILL: exit status 137" t_killed_by_signal
+run_test "SIGTERM to b4ns is forwarded: CMD dies, b4ns exits 143" t_sigterm
+run_test "stdin is passed to CMD" t_stdin
+run_test "a network namespace nested in the container is not switched" t_nested_netns
+run_test "CMD = 'unshare -n ...': the nested namespace is not switched (10 runs)" t_nested_netns_at_once
+
+run_test "--net=slirp4netns: busybox wget fetches $URL4 through a switched socket" t_slirp_fetch
+run_test "--net=slirp4netns: the container's own 10.0.2.0/24 is kept" t_slirp_subnet_kept
+run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_slirp_gateway 0 0
+run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_slirp_gateway 1 1
+run_test "--net=pasta: CMD runs, exit status returned" t_pasta_exit
+
+report_summary
