@@ -12,6 +12,13 @@
  * and broadcast destinations, the container's own subnets, ignored CIDRs,
  * and the gateway address unless host loopback is allowed, in which case
  * the gateway is rewritten to the host's loopback address.
+ *
+ * Publishing: a bind() of a published container port (on the unspecified
+ * address or a container address) moves to the host address of the
+ * mapping. Once that happened, the container's own connects to the port on
+ * loopback or on its own subnets follow the service to the host: the one
+ * path to host loopback that exists without --allow-host-loopback, and its
+ * address is the mapping's, never the container's.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -52,6 +59,135 @@ static void loopback_for(const struct sockaddr *dst,
 		else
 			in6->sin6_addr = in6addr_loopback;
 	}
+}
+
+int policy_proto(const struct policy_sock *sock)
+{
+	if (sock->family != AF_INET && sock->family != AF_INET6)
+		return 0;
+	if (sock->type == SOCK_STREAM &&
+	    (sock->protocol == 0 || sock->protocol == IPPROTO_TCP))
+		return IPPROTO_TCP;
+	if (sock->type == SOCK_DGRAM &&
+	    (sock->protocol == 0 || sock->protocol == IPPROTO_UDP))
+		return IPPROTO_UDP;
+	return 0;
+}
+
+/* publish_find() - the entry publishing container @port for @proto */
+static int publish_find(const struct policy_cfg *cfg, int proto, uint16_t port)
+{
+	for (int i = 0; i < cfg->n_publish; i++) {
+		const struct portmap_entry *e = &cfg->publish[i];
+
+		if (e->proto == proto && port >= e->container_port &&
+		    port - e->container_port < e->count)
+			return i;
+	}
+	return -1;
+}
+
+/* host_addr_for() - host side of entry @e for container @port, in the
+ * address family @family; false if the family cannot carry it */
+static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
+			  int family, struct sockaddr_storage *out)
+{
+	uint16_t hport = (uint16_t)(e->host_port + (port - e->container_port));
+	const struct sockaddr *h = (const struct sockaddr *)&e->host;
+	struct sockaddr_storage v4;
+
+	memset(out, 0, sizeof(*out));
+	sa_unmap(h, &v4);
+	if (!e->host_ip_set || sa_is_unspecified(h)) {
+		out->ss_family = (sa_family_t)family;
+	} else if (v4.ss_family == family) {
+		*out = v4;
+	} else if (v4.ss_family == AF_INET && family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr.s6_addr[10] = 0xff;
+		in6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&in6->sin6_addr.s6_addr[12],
+		       &((struct sockaddr_in *)&v4)->sin_addr, 4);
+	} else {
+		return false;
+	}
+	sa_set_port((struct sockaddr *)out, hport);
+	return true;
+}
+
+/* policy_self() - a connect to the container's own published service */
+static bool policy_self(const struct policy_cfg *cfg,
+			const struct policy_sock *sock,
+			const struct sockaddr *dst,
+			struct sockaddr_storage *out)
+{
+	int i = publish_find(cfg, policy_proto(sock), sa_port(dst));
+	bool own = sa_is_loopback(dst) || sa_is_unspecified(dst);
+	const struct portmap_entry *e;
+
+	if (i < 0 || i >= 64 || !(cfg->published & (1ULL << i)))
+		return false;
+	for (int j = 0; !own && j < cfg->n_local; j++)
+		own = sa_cidr_contains(&cfg->local[j], dst);
+	if (!own)
+		return false;
+	e = &cfg->publish[i];
+	if (!e->host_ip_set || sa_is_unspecified((const struct sockaddr *)&e->host)) {
+		/* published on every host address: reach it on loopback */
+		loopback_for(dst, out);
+		sa_set_port((struct sockaddr *)out,
+			    (uint16_t)(e->host_port + (sa_port(dst) - e->container_port)));
+		return true;
+	}
+	return host_addr_for(e, sa_port(dst), sock->family, out);
+}
+
+enum policy_verdict policy_bind(const struct policy_cfg *cfg,
+				const struct policy_sock *sock,
+				const struct sockaddr *addr,
+				struct sockaddr_storage *host, int *entry,
+				const char **reason)
+{
+	int proto = policy_proto(sock);
+	int i;
+
+	*entry = -1;
+	if (!proto) {
+		*reason = "not a TCP or UDP socket";
+		return POLICY_KEEP;
+	}
+	if (sock->foreign_ns) {
+		*reason = "socket of a nested network namespace";
+		return POLICY_KEEP;
+	}
+	if (sock->connected) {
+		*reason = "already bound or connected";
+		return POLICY_KEEP;
+	}
+	if (addr->sa_family != sock->family) {
+		*reason = "address family differs from socket";
+		return POLICY_KEEP;
+	}
+	i = publish_find(cfg, proto, sa_port(addr));
+	if (i < 0) {
+		*reason = "port not published";
+		return POLICY_KEEP;
+	}
+	if (sa_is_loopback(addr)) {
+		*reason = "container loopback";
+		return POLICY_KEEP;
+	}
+	*entry = i;
+	if (!host_addr_for(&cfg->publish[i], sa_port(addr), sock->family,
+			   host)) {
+		memset(host, 0, sizeof(*host));
+		*reason = "published host address is IPv6, socket is IPv4";
+		return POLICY_SWITCH;
+	}
+	*reason = "published port";
+	return POLICY_SWITCH;
 }
 
 /* policy_dst() - the part of the decision that depends on the address only */
@@ -138,6 +274,10 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		 * dual-stack UDP socket may connect to an AF_INET address. */
 		*reason = "address family differs from socket";
 		return POLICY_KEEP;
+	}
+	if (cfg->published && policy_self(cfg, sock, dst, out)) {
+		*reason = "own published port, moved to the host";
+		return POLICY_SWITCH;
 	}
 	return policy_dst(cfg, dst, out, reason);
 }

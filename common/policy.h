@@ -7,9 +7,11 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "portmap.h"
 #include "sockaddr.h"
 
 #define POLICY_MAX_CIDRS 64
+#define POLICY_MAX_PUBLISH 64
 
 /**
  * struct policy_cfg - inputs of the decision for one container
@@ -20,6 +22,11 @@
  * @allow_host_loopback: switch the gateway address to the host's loopback
  * @gateway4:		IPv4 gateway address (slirp4netns default 10.0.2.2)
  * @gateway6:		IPv6 gateway address (slirp4netns default fd00::2)
+ * @publish:		published ports
+ * @n_publish:		entries used in @publish
+ * @published:		bit i set once a container socket was bound to the
+ *			host side of @publish[i]: only then do the container's
+ *			own connects to that port follow it to the host
  */
 struct policy_cfg {
 	struct sa_cidr ignore[POLICY_MAX_CIDRS];
@@ -29,6 +36,9 @@ struct policy_cfg {
 	bool allow_host_loopback;
 	struct sockaddr_storage gateway4;
 	struct sockaddr_storage gateway6;
+	struct portmap_entry publish[POLICY_MAX_PUBLISH];
+	int n_publish;
+	uint64_t published;
 };
 
 enum policy_verdict {
@@ -96,5 +106,36 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 bool policy_host_connect(const struct policy_cfg *cfg,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason);
+
+/**
+ * policy_bind() - decide whether a bind() publishes a port on the host
+ * @cfg:	container policy
+ * @sock:	the socket's properties (@sock->connected: already bound)
+ * @addr:	address the container binds, copied and length-checked
+ * @host:	on POLICY_SWITCH, the host address to bind, in @sock's family
+ * @entry:	on POLICY_SWITCH, index of the @cfg->publish entry
+ * @reason:	static text for logs; on POLICY_SWITCH with a negative
+ *		return, why the mapping cannot be honoured
+ *
+ * A bind of a published container port on the unspecified address or on a
+ * container address moves to the host; loopback binds stay container-local.
+ *
+ * Return: the verdict; for a published port that cannot be bound in this
+ * socket's family (an IPv6 host address for an IPv4 socket) POLICY_SWITCH
+ * with @host zeroed and @reason set: the caller fails the bind
+ */
+enum policy_verdict policy_bind(const struct policy_cfg *cfg,
+				const struct policy_sock *sock,
+				const struct sockaddr *addr,
+				struct sockaddr_storage *host, int *entry,
+				const char **reason);
+
+/**
+ * policy_proto() - IPPROTO_TCP or IPPROTO_UDP for a socket, 0 if neither
+ * @sock:	the socket's properties
+ *
+ * Return: protocol
+ */
+int policy_proto(const struct policy_sock *sock);
 
 #endif /* B4NS_POLICY_H */

@@ -103,6 +103,22 @@ int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
+int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr): an address in another process, never dereferenced here */
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
 int proc_fd_cloexec(pid_t tid, int fd)
 {
 	char path[64], buf[256];

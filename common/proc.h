@@ -43,6 +43,17 @@ int proc_getfd(int pidfd, int fd);
 int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /**
+ * proc_write_mem() - copy @len bytes to @addr in task @tid
+ * @tid:	task id
+ * @addr:	address in the task
+ * @buf:	source
+ * @len:	bytes
+ *
+ * Return: 0 if all bytes were written, -EFAULT or other negative errno
+ */
+int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
+/**
  * proc_fd_cloexec() - is close-on-exec set on fd @fd of task @tid?
  * @tid:	task id
  * @fd:		descriptor number

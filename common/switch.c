@@ -65,10 +65,35 @@ static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 	return 0;
 }
 
+bool switch_is_host_socket(int sock, uint64_t netns_ino,
+			   uint64_t self_netns_ino, bool *foreign)
+{
+	uint64_t ino = 0;
+	int ret = hostsock_netns_ino(sock, &ino);
+
+	*foreign = false;
+	if (ret == -EPERM || (!ret && ino == self_netns_ino && ino != netns_ino))
+		return true;
+	*foreign = !ret && ino != netns_ino;
+	return false;
+}
+
+static void sock_props(const struct hostsock_info *info, bool foreign,
+		       struct policy_sock *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->family = info->family;
+	ps->type = info->type;
+	ps->protocol = info->protocol;
+	ps->connected = info->connected;
+	ps->foreign_ns = foreign;
+	ps->bound_dev = info->bound_dev || info->bound_specific;
+}
+
 int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 {
-	struct policy_sock ps = { 0 };
-	uint64_t ino = 0;
+	struct policy_sock ps;
+	bool foreign;
 	int ret;
 
 	c->action = SWITCH_NONE;
@@ -76,26 +101,18 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	c->err = 0;
 	c->reason = "";
 
-	ret = hostsock_netns_ino(c->csock, &ino);
-	if (ret == -EPERM || (!ret && ino == c->self_netns_ino &&
-			      ino != c->netns_ino))
+	if (switch_is_host_socket(c->csock, c->netns_ino, c->self_netns_ino,
+				  &foreign))
 		return switch_inplace(pol, c);
-	if (ret == -ENOTTY || ret == -ENOTSOCK) {
+
+	ret = hostsock_inspect(c->csock, &c->info);
+	if (ret == -ENOTSOCK) {
 		c->reason = "not a socket";
 		return 0;
 	}
 	if (ret)
 		return ret;
-
-	ret = hostsock_inspect(c->csock, &c->info);
-	if (ret)
-		return ret;
-	ps.family = c->info.family;
-	ps.type = c->info.type;
-	ps.protocol = c->info.protocol;
-	ps.connected = c->info.connected;
-	ps.foreign_ns = ino != c->netns_ino;
-	ps.bound_dev = c->info.bound_dev || c->info.bound_specific;
+	sock_props(&c->info, foreign, &ps);
 
 	if (policy_connect(pol, &ps, c->dst, &c->to, &c->reason) != POLICY_SWITCH)
 		return 0;
@@ -145,4 +162,158 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 	if (!(fl & O_NONBLOCK) && fcntl(sock, F_SETFL, fl) && !err)
 		err = errno;
 	return -err;
+}
+
+int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
+{
+	struct policy_sock ps;
+	bool foreign;
+	int ret;
+
+	b->action = SWITCH_NONE;
+	b->hsock = -1;
+	b->err = 0;
+	b->entry = -1;
+	b->reason = "";
+
+	if (switch_is_host_socket(b->csock, b->netns_ino, b->self_netns_ino,
+				  &foreign)) {
+		b->action = SWITCH_REFUSE;
+		b->err = -EINVAL;
+		b->reason = "bind on a host socket";
+		return 0;
+	}
+	ret = hostsock_inspect(b->csock, &b->info);
+	if (ret)
+		return ret;
+	sock_props(&b->info, foreign, &ps);
+	ps.connected = b->info.connected || b->info.bound_port ||
+		       b->info.bound_specific;
+	ps.bound_dev = b->info.bound_dev;
+	if (policy_bind(pol, &ps, b->addr, &b->host, &b->entry, &b->reason) !=
+	    POLICY_SWITCH)
+		return 0;
+	if (b->host.ss_family == AF_UNSPEC) {
+		b->action = SWITCH_REFUSE;
+		b->err = -EADDRNOTAVAIL;
+		return 0;
+	}
+
+	ret = hostsock_create(b->csock, &b->info);
+	if (ret < 0) {
+		b->action = SWITCH_REFUSE;
+		b->err = ret;
+		b->reason = "host socket could not be created";
+		return 0;
+	}
+	b->hsock = ret;
+	if (bind(b->hsock, (struct sockaddr *)&b->host,
+		 sa_len((struct sockaddr *)&b->host))) {
+		b->err = -errno;
+		closep(&b->hsock);
+		b->action = SWITCH_REFUSE;
+		b->reason = "host address cannot be bound";
+		return 0;
+	}
+	ret = switch_restore_flags(b->hsock, b->info.fl);
+	if (ret) {
+		closep(&b->hsock);
+		b->action = SWITCH_REFUSE;
+		b->err = ret;
+		return 0;
+	}
+	b->action = SWITCH_INJECT;
+	return 0;
+}
+
+/* published_host_socket() - is @info's local port the host side of a
+ * published UDP mapping that a container socket was bound to? */
+static bool published_host_socket(const struct policy_cfg *pol,
+				  const struct hostsock_info *info)
+{
+	for (int i = 0; i < pol->n_publish && i < 64; i++) {
+		const struct portmap_entry *e = &pol->publish[i];
+
+		if (e->proto == IPPROTO_UDP && (pol->published & (1ULL << i)) &&
+		    info->bound_port >= e->host_port &&
+		    info->bound_port - e->host_port < e->count)
+			return true;
+	}
+	return false;
+}
+
+int switch_send(const struct policy_cfg *pol, struct switch_send *s)
+{
+	struct policy_sock ps;
+	bool foreign;
+	int ret;
+
+	s->action = SWITCH_NONE;
+	s->hsock = -1;
+	s->err = 0;
+	s->reason = "";
+	memset(&s->to, 0, sizeof(s->to));
+
+	if (switch_is_host_socket(s->csock, s->netns_ino, s->self_netns_ino,
+				  &foreign)) {
+		ret = hostsock_inspect(s->csock, &s->info);
+		if (ret)
+			return ret;
+		if (s->info.type == SOCK_STREAM) {
+			if ((s->flags & MSG_FASTOPEN) && !s->info.connected) {
+				s->action = SWITCH_REFUSE;
+				s->err = -EOPNOTSUPP;
+				s->reason = "TCP Fast Open sendto on a host socket";
+				return 0;
+			}
+			s->reason = "TCP ignores the address";
+			return 0;
+		}
+		if (s->info.type != SOCK_DGRAM) {
+			s->reason = "not a datagram socket";
+			return 0;
+		}
+		if (published_host_socket(pol, &s->info)) {
+			s->reason = "published UDP socket";
+			return 0;
+		}
+		if (!s->dst) {
+			s->action = SWITCH_INPLACE;
+			s->reason = "host socket, no destination";
+			return 0;
+		}
+		if (!policy_host_connect(pol, s->dst, &s->to, &s->reason)) {
+			s->action = SWITCH_REFUSE;
+			s->err = -ENETUNREACH;
+			return 0;
+		}
+		s->action = SWITCH_INPLACE;
+		return 0;
+	}
+
+	if (!s->dst) {
+		s->reason = "no destination";
+		return 0;
+	}
+	ret = hostsock_inspect(s->csock, &s->info);
+	if (ret)
+		return ret;
+	sock_props(&s->info, foreign, &ps);
+	if (policy_proto(&ps) != IPPROTO_UDP) {
+		s->reason = "not a UDP socket";
+		return 0;
+	}
+	if (policy_connect(pol, &ps, s->dst, &s->to, &s->reason) !=
+	    POLICY_SWITCH)
+		return 0;
+	ret = hostsock_create(s->csock, &s->info);
+	if (ret < 0) {
+		s->action = SWITCH_REFUSE;
+		s->err = ret;
+		s->reason = "host socket could not be created";
+		return 0;
+	}
+	s->hsock = ret;
+	s->action = SWITCH_INJECT;
+	return 0;
 }

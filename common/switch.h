@@ -95,4 +95,112 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to);
  */
 int switch_restore_flags(int sock, int fl);
 
+/**
+ * struct switch_bind - one bind() to decide and perform
+ * @csock:	in: our duplicate of the container's socket
+ * @addr:	in: address, copied once from the container, length-checked
+ * @netns_ino:	in: the container's network namespace
+ * @self_netns_ino: in: the supervisor's network namespace
+ * @action:	out: SWITCH_NONE, SWITCH_INJECT or SWITCH_REFUSE
+ * @reason:	out: static text for logs
+ * @host:	out: the host address bound (or attempted)
+ * @entry:	out: index of the publish entry, -1 if none
+ * @hsock:	out: for SWITCH_INJECT, the bound host socket, in the
+ *		container socket's blocking mode
+ * @err:	out: for SWITCH_REFUSE, the negative errno to answer
+ * @info:	out: the container socket's properties
+ */
+struct switch_bind {
+	int csock;
+	const struct sockaddr *addr;
+	uint64_t netns_ino;
+	uint64_t self_netns_ino;
+	enum switch_action action;
+	const char *reason;
+	struct sockaddr_storage host;
+	int entry;
+	int hsock;
+	int err;
+	struct hostsock_info info;
+};
+
+/**
+ * switch_bind() - publish a container bind() on the host if it is mapped
+ * @pol:	the container's policy
+ * @b:		the request; see struct switch_bind
+ *
+ * A host socket with the container socket's state is bound to the mapping's
+ * host address by the supervisor itself: a host port that cannot be bound
+ * fails the container's bind() with the real errno, never silently falls
+ * back. A bind() on a socket that already is a host socket is refused with
+ * -EINVAL, as the kernel answers for a bound socket, so host ports can only
+ * be claimed through mappings.
+ *
+ * Return: 0 (the outcome is in @b), or negative errno if inspecting failed
+ */
+int switch_bind(const struct policy_cfg *pol, struct switch_bind *b);
+
+/**
+ * struct switch_send - one sendto()/sendmsg() with a destination
+ * @csock:	in: our duplicate of the container's socket
+ * @dst:	in: destination copied from the container, or NULL (sendmsg
+ *		without msg_name)
+ * @flags:	in: the call's MSG_* flags
+ * @netns_ino:	in: the container's network namespace
+ * @self_netns_ino: in: the supervisor's network namespace
+ * @action:	out: SWITCH_NONE (let the call run), SWITCH_INJECT (switch to
+ *		@hsock, then send through it), SWITCH_INPLACE (the fd is a host
+ *		socket: the supervisor must send, to @to) or SWITCH_REFUSE
+ * @reason:	out: static text for logs
+ * @to:		out: destination to send to (AF_UNSPEC: none)
+ * @hsock:	out: for SWITCH_INJECT, the new host socket (O_NONBLOCK)
+ * @err:	out: for SWITCH_REFUSE, the negative errno
+ * @info:	out: the socket's properties
+ */
+struct switch_send {
+	int csock;
+	const struct sockaddr *dst;
+	int flags;
+	uint64_t netns_ino;
+	uint64_t self_netns_ino;
+	enum switch_action action;
+	const char *reason;
+	struct sockaddr_storage to;
+	int hsock;
+	int err;
+	struct hostsock_info info;
+};
+
+/**
+ * switch_send() - decide a datagram send with a destination
+ * @pol:	the container's policy
+ * @s:		the request; see struct switch_send
+ *
+ * An unconnected UDP socket of the container sending to a destination the
+ * policy switches is switched once (SWITCH_INJECT). On a socket that already
+ * is a host socket the supervisor sends every datagram itself, to its
+ * validated copy of a destination the policy allows (SWITCH_INPLACE): letting
+ * the kernel re-read the address could aim a host socket at the host's
+ * loopback. Exceptions answered SWITCH_NONE, safe to let run: published UDP
+ * sockets (they may answer any peer, like any host process on that port),
+ * and TCP sockets, whose kernel ignores the address unless MSG_FASTOPEN
+ * (refused on an unconnected host TCP socket).
+ *
+ * Return: 0 (the outcome is in @s), or negative errno if inspecting failed
+ */
+int switch_send(const struct policy_cfg *pol, struct switch_send *s);
+
+/**
+ * switch_is_host_socket() - does @sock live outside the container namespace?
+ * @sock:		socket
+ * @netns_ino:		the container's network namespace
+ * @self_netns_ino:	the supervisor's network namespace
+ * @foreign:		set if it lives in a namespace that is neither (nested)
+ *
+ * Return: true for a host socket (one we switched, or inherited from the
+ * host)
+ */
+bool switch_is_host_socket(int sock, uint64_t netns_ino,
+			   uint64_t self_netns_ino, bool *foreign);
+
 #endif /* B4NS_SWITCH_H */

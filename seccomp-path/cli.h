@@ -17,4 +17,38 @@
  */
 int cmd_run(int argc, char **argv);
 
+/**
+ * cmd_profile() - "b4ns profile [--base=FILE] [--socket=PATH] [--metadata=STR]"
+ * @argc:	arguments after "profile" (argv[0] is "profile")
+ * @argv:	arguments
+ *
+ * Prints an OCI seccomp profile with b4ns's NOTIFY rules (profile.c).
+ *
+ * Return: exit status: 0, 1 if the output cannot be written, 2 for bad
+ * options or a base profile that cannot be used
+ */
+int cmd_profile(int argc, char **argv);
+
+/**
+ * cmd_oci_hook() - "b4ns oci-hook [--socket=PATH]", Podman's precreate hook
+ * @argc:	arguments after "oci-hook" (argv[0] is "oci-hook")
+ * @argv:	arguments
+ *
+ * Reads an OCI config on stdin and writes the config to use (hook.c).
+ *
+ * Return: exit status: 0, 1 if the config is unusable or the daemon is not
+ * running, 2 for bad options
+ */
+int cmd_oci_hook(int argc, char **argv);
+
+/**
+ * cmd_doctor() - "b4ns doctor [--socket=PATH]": check the host (doctor.c)
+ * @argc:	arguments after "doctor" (argv[0] is "doctor")
+ * @argv:	arguments
+ *
+ * Return: exit status: 0 if every required check passed, 1 otherwise, 2 for
+ * bad options
+ */
+int cmd_doctor(int argc, char **argv);
+
 #endif /* B4NS_CLI_H */

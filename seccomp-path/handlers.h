@@ -11,12 +11,15 @@
 
 #include "notify.h"
 #include "policy.h"
+#include "rewrite.h"
 
 /**
  * struct handler_ctx - what a handler may use
  * @notify_fd:		the notify fd the request came from
  * @req:		the notification
- * @pol:		the container's policy
+ * @pol:		the container's policy (handlers record published ports)
+ * @rw:			the container's rewrite table, NULL if getsockname()
+ *			and getpeername() are not trapped
  * @netns_ino:		the container's network namespace
  * @self_netns_ino:	the supervisor's network namespace
  * @st:			the container's counters
@@ -24,7 +27,8 @@
 struct handler_ctx {
 	int notify_fd;
 	const struct seccomp_notif *req;
-	const struct policy_cfg *pol;
+	struct policy_cfg *pol;
+	struct rewrite_table *rw;
 	uint64_t netns_ino;
 	uint64_t self_netns_ino;
 	struct notif_stats *st;
@@ -50,6 +54,18 @@ enum handler_result {
 	HANDLER_WAIT,		/* @wait is filled: answer when it completes */
 	HANDLER_DROP,		/* the notification is gone, send nothing */
 };
+
+/**
+ * handler_dispatch() - handle any trapped syscall
+ * @ctx:	request context
+ * @resp:	answer to fill (id already set)
+ * @wait:	filled for HANDLER_WAIT
+ *
+ * Return: what the caller must do next
+ */
+enum handler_result handler_dispatch(const struct handler_ctx *ctx,
+				     struct seccomp_notif_resp *resp,
+				     struct handler_wait *wait);
 
 /**
  * handler_connect() - handle a trapped connect()

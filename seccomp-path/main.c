@@ -15,9 +15,12 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  run [OPTIONS] -- CMD [ARG...]   run CMD as a rootless container process\n"
+		"  profile [OPTIONS]               print an OCI seccomp profile for b4ns\n"
+		"  oci-hook [--socket=PATH]        Podman precreate hook (OCI config on stdin)\n"
+		"  doctor [--socket=PATH]          check this host for what b4ns needs\n"
 		"\n"
 		"Options:\n"
-		"  -h, --help      this text; 'b4ns run --help' for run's options\n"
+		"  -h, --help      this text; 'b4ns COMMAND --help' for a command's options\n"
 		"  -V, --version   print the version\n");
 }
 
@@ -37,6 +40,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "oci-hook"))
+		return cmd_oci_hook(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	fprintf(stderr, "b4ns: unknown command '%s' (see 'b4ns --help')\n",
 		argv[1]);
 	return EXIT_USAGE;

@@ -91,6 +91,8 @@ struct notif_wait {
  * @nl_fd:	address monitor, or -1
  * @fds:	its notify fds
  * @st:		counters
+ * @rw:		addresses to show for redirected sockets
+ * @trap_names:	getsockname()/getpeername() are trapped for it
  * @next:	next container of the loop
  */
 struct notif_container {
@@ -101,6 +103,8 @@ struct notif_container {
 	int nl_fd;
 	struct notif_fd *fds;
 	struct notif_stats st;
+	struct rewrite_table rw;
+	bool trap_names;
 	struct notif_container *next;
 };
 
@@ -203,6 +207,7 @@ static void container_free(struct notif_loop *l, struct notif_container *c)
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->nl_fd, NULL);
 		close(c->nl_fd);
 	}
+	rewrite_free(&c->rw);
 	free(c);
 	if (l->stop_when_empty && !l->containers)
 		l->stop = true;
@@ -340,6 +345,8 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->pol = *pol;
 	c->pol.n_local = 0;
+	c->pol.published = 0;
+	c->trap_names = pol->n_publish > 0 || pol->allow_host_loopback;
 	c->nl_fd = nl_fd;
 	/* The monitor was opened in the container's namespace before exec; the
 	 * first process may already have moved to a nested one by now */
@@ -470,11 +477,12 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	ctx.notify_fd = n->fd;
 	ctx.req = &req;
 	ctx.pol = &n->c->pol;
+	ctx.rw = n->c->trap_names ? &n->c->rw : NULL;
 	ctx.netns_ino = n->c->netns_ino;
 	ctx.self_netns_ino = l->self_netns_ino;
 	ctx.st = &n->c->st;
 
-	r = handler_connect(&ctx, &resp, &hw);
+	r = handler_dispatch(&ctx, &resp, &hw);
 	if (r == HANDLER_ANSWER)
 		send_answer(n, &resp);
 	else if (r == HANDLER_WAIT)

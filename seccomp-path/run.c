@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "policy.h"
+#include "portmap.h"
 #include "sandbox.h"
 
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
@@ -61,6 +62,9 @@ static void run_usage(FILE *f)
 		"                            is not switched leaves the namespace\n"
 		"                            (default: slirp4netns if installed, else none)\n"
 		"      --ignore=CIDR         never switch this destination (repeatable)\n"
+		"  -p, --publish=SPEC        publish a container port on the host:\n"
+		"                            [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp],\n"
+		"                            ranges 8000-8009:80-89 (repeatable)\n"
 		"      --allow-host-loopback connect to the gateway address (10.0.2.2,\n"
 		"                            fd00::2) reaches the host's loopback\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
@@ -114,6 +118,7 @@ enum {
 static const struct option run_opts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "publish", required_argument, NULL, 'p' },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
@@ -130,7 +135,7 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vh", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vhp:", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_NET:
 			if (cfg_net_parse(optarg, &cli->net) ||
@@ -154,6 +159,23 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			}
 			cli->n_ignore++;
 			break;
+		case 'p': {
+			struct portmap_entry e;
+			char err[PORTMAP_ERR_MAX];
+
+			if (cli->n_publish >= CFG_MAX_PUBLISH) {
+				fprintf(stderr, "b4ns run: too many --publish (max %d)\n",
+					CFG_MAX_PUBLISH);
+				return EXIT_USAGE;
+			}
+			if (portmap_parse(optarg, &e, err, sizeof(err))) {
+				fprintf(stderr, "b4ns run: --publish: %s\n", err);
+				return EXIT_USAGE;
+			}
+			snprintf(cli->publish[cli->n_publish++], CFG_SPEC_MAX, "%s",
+				 optarg);
+			break;
+		}
 		case OPT_CONFIG:
 			*config = optarg;
 			break;
@@ -242,10 +264,37 @@ static int resolve_settings(const char *config, const char *section,
 			cfg_mode_name(eff->mode));
 		return EXIT_USAGE;
 	}
-	if (eff->n_publish) {
-		fprintf(stderr, "b4ns run: publish is not supported by this "
-			"version\n");
-		return EXIT_USAGE;
+	return -1;
+}
+
+/* publish_table() - parse the effective publish specs, refuse conflicts */
+static int publish_table(const struct cfg_container *eff,
+			 struct policy_cfg *pol)
+{
+	char err[PORTMAP_ERR_MAX];
+
+	pol->n_publish = 0;
+	for (int i = 0; i < eff->n_publish; i++) {
+		struct portmap_entry *e = &pol->publish[pol->n_publish];
+
+		if (pol->n_publish >= POLICY_MAX_PUBLISH) {
+			fprintf(stderr, "b4ns run: too many published ports "
+				"(max %d)\n", POLICY_MAX_PUBLISH);
+			return EXIT_USAGE;
+		}
+		if (portmap_parse(eff->publish[i], e, err, sizeof(err))) {
+			fprintf(stderr, "b4ns run: %s\n", err);
+			return EXIT_USAGE;
+		}
+		for (int j = 0; j < pol->n_publish; j++) {
+			if (portmap_conflicts(&pol->publish[j], e)) {
+				fprintf(stderr, "b4ns run: publish '%s' conflicts "
+					"with '%s'\n", eff->publish[i],
+					eff->publish[j]);
+				return EXIT_USAGE;
+			}
+		}
+		pol->n_publish++;
 	}
 	return -1;
 }
@@ -275,9 +324,20 @@ int cmd_run(int argc, char **argv)
 	if (eff.log_level_set)
 		log_level = eff.log_level;
 
+	policy_default(&pol);
+	ret = publish_table(&eff, &pol);
+	if (ret >= 0)
+		return ret;
+	pol.allow_host_loopback = eff.allow_host_loopback;
+	for (int i = 0; i < eff.n_ignore && i < POLICY_MAX_CIDRS; i++)
+		pol.ignore[pol.n_ignore++] = eff.ignore[i];
+
 	so.argv = argv + optind;
 	so.allow_host_loopback = eff.allow_host_loopback;
 	so.trap = !(eff.mode_set && eff.mode == CFG_MODE_OFF);
+	so.trap_bind = pol.n_publish > 0;
+	so.trap_sendmsg = eff.udp_sendmsg;
+	so.trap_names = pol.n_publish > 0 || eff.allow_host_loopback;
 	so.net = eff.net_set ? eff.net : CFG_NET_AUTO;
 	if (so.net == CFG_NET_AUTO) {
 		so.net = sandbox_have("slirp4netns") ? CFG_NET_SLIRP4NETNS :
@@ -291,11 +351,6 @@ int cmd_run(int argc, char **argv)
 		       cfg_net_name(so.net));
 		return EXIT_START;
 	}
-
-	policy_default(&pol);
-	pol.allow_host_loopback = eff.allow_host_loopback;
-	for (int i = 0; i < eff.n_ignore && i < POLICY_MAX_CIDRS; i++)
-		pol.ignore[pol.n_ignore++] = eff.ignore[i];
 
 	/* Signals are read from a signalfd; children unblock them again */
 	sigemptyset(&mask);

@@ -32,6 +32,7 @@
 #include "err.h"
 #include "log.h"
 #include "netaddr.h"
+#include "proc.h"
 #include "sandbox.h"
 
 #define MSG_READY 'R'
@@ -110,7 +111,10 @@ static int loopback_up(void)
 	return 0;
 }
 
-static int load_filter(void)
+/* load_filter() - trap as little as possible: connect() always, sendto()
+ * only with a destination (a seccomp argument check), the rest only when
+ * the container's settings need them */
+static int load_filter(const struct sandbox_opts *o)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int ret, fd;
@@ -121,6 +125,19 @@ static int load_filter(void)
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1,
+				       SCMP_A4(SCMP_CMP_NE, 0));
+	if (!ret && o->trap_bind)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+	if (!ret && o->trap_sendmsg)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0);
+	if (!ret && o->trap_names)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
+				       SCMP_SYS(getsockname), 0);
+	if (!ret && o->trap_names)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
+				       SCMP_SYS(getpeername), 0);
 	if (!ret)
 		ret = seccomp_load(ctx);
 	if (ret) {
@@ -189,13 +206,18 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 		_exit(125); /* the parent reported why */
 
 	if (o->trap) {
-		int fd = load_filter();
+		int fd = load_filter(o);
 
 		if (fd < 0)
 			child_fail(sp, -fd, "loading the seccomp notify filter");
-		ret = send_fds(sp, MSG_FDS, &fd, 1);
-		if (ret)
-			child_fail(sp, -ret, "handing over the listener");
+		char msg[16];
+		int n = snprintf(msg, sizeof(msg), "%c%d", MSG_FDS, fd);
+
+		/* No sendmsg() now: it may be trapped, and nobody listens
+		 * yet. The parent takes the listener with pidfd_getfd(). */
+		if (write(sp, msg, (size_t)n) != n ||
+		    read(sp, &byte, 1) != 1 || byte != MSG_GO)
+			_exit(125);
 		close(fd);
 	} else {
 		byte = MSG_FDS;
@@ -208,6 +230,16 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ret = errno;
 	fprintf(stderr, "b4ns: cannot run %s: %s\n", o->argv[0], strerror(ret));
 	_exit(ret == ENOENT ? 127 : 126);
+}
+
+/* take_listener() - duplicate the child's notify fd @fd */
+static int take_listener(pid_t pid, int fd)
+{
+	_cleanup_close_ int pidfd = proc_pidfd_open(pid);
+
+	if (pidfd < 0)
+		return pidfd;
+	return proc_getfd(pidfd, fd);
 }
 
 /* recv_msg() - receive one message and any fds from the child */
@@ -444,22 +476,37 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb)
 		goto fail;
 
 	ret = recv_msg(sp[0], buf, sizeof(buf), fds, 2, &nfds);
-	if (ret <= 0 || buf[0] != MSG_FDS || nfds != (o->trap ? 1 : 0)) {
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (ret <= 0 || buf[0] != MSG_FDS) {
 		if (ret > 0 && buf[0] == MSG_ERR)
 			b4_err("starting the container: %s", buf + 1);
 		else
 			b4_err("starting the container: no listener received");
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
 		ret = -EIO;
 		goto fail;
 	}
-	if (nfds)
-		sb->notify_fd = fds[0];
+	if (o->trap) {
+		ret = take_listener(sb->pid, (int)strtol(buf + 1, NULL, 10));
+		if (ret < 0) {
+			b4_err("starting the container: taking its seccomp "
+			       "listener: %s", strerror(-ret));
+			goto fail;
+		}
+		sb->notify_fd = ret;
+		if (send(sp[0], &go, 1, MSG_NOSIGNAL) != 1) {
+			ret = -EIO;
+			goto fail;
+		}
+	}
 	close(sp[0]);
 	return 0;
 fail:
 	close(sp[0]);
+	if (sb->notify_fd >= 0) {
+		close(sb->notify_fd);
+		sb->notify_fd = -1;
+	}
 	if (sb->nl_fd >= 0) {
 		close(sb->nl_fd);
 		sb->nl_fd = -1;

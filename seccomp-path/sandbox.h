@@ -15,12 +15,19 @@
  * @net:		fallback network (CFG_NET_AUTO already resolved)
  * @allow_host_loopback: let the fallback network reach host loopback too
  * @trap:		install the notify filter (false: b4ns mode off)
+ * @trap_bind:		trap bind() (ports are published)
+ * @trap_sendmsg:	trap sendmsg() (config udp_sendmsg)
+ * @trap_names:		trap getsockname()/getpeername() (addresses may be
+ *			rewritten: published ports or host loopback allowed)
  */
 struct sandbox_opts {
 	char **argv;
 	enum cfg_net net;
 	bool allow_host_loopback;
 	bool trap;
+	bool trap_bind;
+	bool trap_sendmsg;
+	bool trap_names;
 };
 
 /**

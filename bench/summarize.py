@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""summarize.py OUTDIR - turn bench/run's results.csv + meta.txt into
+summary.md (medians, min-max, ratios to host-native, targets) and
+summary.png (gnuplot grouped bar chart of the ratios).
+
+Ratios are median(path) / median(host-native) for every metric: above 1 is
+better for rates (Gbit/s, req/s, conn/s, loop/s), worse for latencies.
+"""
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+# (workload, metric, label) in table order; "higher" says which way is good.
+ROWS = [
+    ("iperf-up-1", "gbps", "iperf3 container→server, 1 stream (Gbit/s)"),
+    ("iperf-up-4", "gbps", "iperf3 container→server, 4 streams (Gbit/s)"),
+    ("iperf-down-1", "gbps", "iperf3 server→container (-R), 1 stream (Gbit/s)"),
+    ("iperf-down-4", "gbps", "iperf3 server→container (-R), 4 streams (Gbit/s)"),
+    ("redis-c20", "get_rps", "redis GET -c 20 -P 1 (req/s)"),
+    ("redis-c100", "get_rps", "redis GET -c 100 -P 1 (req/s)"),
+    ("redis-c20", "set_rps", "redis SET -c 20 -P 1 (req/s)"),
+    ("redis-c100", "set_rps", "redis SET -c 100 -P 1 (req/s)"),
+    ("shortconn", "conns_per_s", "short connections (conn/s)"),
+    ("shortconn", "connect_p50_us", "short conn. connect p50 (µs)"),
+    ("shortconn", "connect_p99_us", "short conn. connect p99 (µs)"),
+    ("shortconn", "errors", "short conn. errors (count)"),
+    ("trapped-continue", "p50_us", "trapped connect, not switched: p50 (µs)"),
+    ("trapped-continue", "p99_us", "trapped connect, not switched: p99 (µs)"),
+    ("trapped-switch", "p50_us", "trapped connect, switched (UDP): p50 (µs)"),
+    ("trapped-switch", "p99_us", "trapped connect, switched (UDP): p99 (µs)"),
+    ("offsock", "loops_per_s", "off-socket open/fcntl/close loop (loop/s)"),
+    ("sup-idle", "rss_kib", "supervisor idle: VmRSS (KiB)"),
+    ("sup-idle", "pss_kib", "supervisor idle: Pss (KiB)"),
+    ("sup-idle", "cpu_ms_total", "supervisor idle: CPU since start (ms)"),
+    ("sup-idle", "cpu_ms_idle", "supervisor idle: CPU while idle (ms)"),
+]
+SUP_N_ROWS = [
+    ("containers_ready", "containers connected"),
+    ("rss_kib_per_sup", "VmRSS per supervisor, median (KiB)"),
+    ("rss_kib_total", "VmRSS, all supervisors (KiB)"),
+    ("pss_kib_total", "Pss, all supervisors (KiB)"),
+    ("cpu_ms_total", "CPU since start, all supervisors (ms)"),
+    ("cpu_ms_idle", "CPU while holding, all supervisors (ms)"),
+]
+# Chart: rate metrics only (higher is better), one group per row.
+CHART = [
+    ("iperf-up-1", "gbps", "iperf3 up 1"),
+    ("iperf-up-4", "gbps", "iperf3 up 4"),
+    ("iperf-down-1", "gbps", "iperf3 down 1"),
+    ("iperf-down-4", "gbps", "iperf3 down 4"),
+    ("redis-c20", "get_rps", "redis GET c20"),
+    ("redis-c100", "get_rps", "redis GET c100"),
+    ("redis-c20", "set_rps", "redis SET c20"),
+    ("redis-c100", "set_rps", "redis SET c100"),
+    ("shortconn", "conns_per_s", "short conns/s"),
+    ("offsock", "loops_per_s", "off-socket loop"),
+]
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}".replace(",", " ")
+    if a >= 100:
+        return f"{v:.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def main():
+    out = sys.argv[1]
+    meta = {}
+    with open(os.path.join(out, "meta.txt")) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("=")
+            meta[k] = v
+    paths = meta["paths"].split()
+    label = {p: meta.get("label_" + p, p) for p in paths}
+    skip = {p: meta["path_" + p] for p in paths if meta.get("path_" + p, "ok") != "ok"}
+    measured = [p for p in paths if p not in skip]
+
+    vals = {}  # (path, workload, metric) -> [floats]
+    fails = {}  # (path, workload, metric) -> count
+    seen = set()  # (path, workload) with any row
+    sup_wl = None
+    with open(os.path.join(out, "results.csv")) as f:
+        for r in csv.DictReader(f):
+            key = (r["path"], r["workload"], r["metric"])
+            seen.add((r["path"], r["workload"]))
+            if r["workload"].startswith("sup-") and r["workload"] != "sup-idle":
+                sup_wl = r["workload"]
+            v = r["value"]
+            if v == "skipped":
+                continue
+            try:
+                vals.setdefault(key, []).append(float(v))
+            except ValueError:
+                fails[key] = fails.get(key, 0) + 1
+
+    def med(p, w, m):
+        x = vals.get((p, w, m))
+        return statistics.median(x) if x else None
+
+    def cell(p, w, m, ratio=True):
+        x = vals.get((p, w, m))
+        nf = fails.get((p, w, m), 0)
+        if not x:
+            if nf:
+                return f"failed ({nf}/{nf})"
+            if (p, w) not in seen:
+                return "n/a"
+            return "skipped"
+        md = statistics.median(x)
+        s = fmt(md)
+        if len(x) > 1:
+            s += f" ({fmt(min(x))}–{fmt(max(x))})"
+        n = med("native", w, m)
+        if ratio and n and p != "native":
+            s += f" **×{md / n:.2f}**"
+        elif ratio and p == "native":
+            s += " ×1.00"
+        if nf:
+            s += f" [{nf} failed]"
+        return s
+
+    md = []
+    md.append(f"# b4ns benchmark ({meta.get('mode', '?')} run)\n")
+    md.append(f"- date: {meta.get('date')}")
+    md.append(f"- machine: {meta.get('cpu')}, {meta.get('cores')} vCPU, "
+              f"kernel {meta.get('kernel')}, {meta.get('os')}")
+    md.append(f"- command: `{meta.get('command')}` (as root, from the source tree)")
+    md.append(f"- b4ns: {meta.get('b4ns')}")
+    md.append(f"- {meta.get('runs')} interleaved runs (for each run: for each workload: "
+              f"every path in turn); {meta.get('params')}")
+    vers = [meta[k] for k in ("v_iperf3", "v_redis", "v_slirp4netns", "v_pasta") if k in meta]
+    if vers:
+        md.append(f"- tools: {'; '.join(vers)}")
+    md.append(f"- elapsed: {meta.get('elapsed_s')} s; failed measurements: {meta.get('failures')}")
+    md.append("")
+    md.append("Each cell: median (min–max) over the runs and **×ratio** of the medians to "
+              "host-native (above 1 is better for rates, worse for latencies). Clients run as "
+              "an unprivileged user; servers in the test host namespace (10.79.1.1). "
+              "\"server→container\" is iperf3 `-R` from inside the container: `-p` (published "
+              "ports) is not implemented yet, so the connection is container-initiated.\n")
+
+    md.append("## Paths\n")
+    md.append("| path | how | status |")
+    md.append("|---|---|---|")
+    how = {
+        "native": "client directly in the test host namespace",
+        "b4ns": "`b4ns run --net=none --` (seccomp; switched sockets)",
+        "preload": "`b4ns run` with `mode = \"preload\"`",
+        "podman": "rootless Podman/runc with the b4ns daemon",
+        "slirp65520": "`b4ns run` with `mode = \"off\"; net = \"slirp4netns\"` (MTU 65520)",
+        "slirp1500": "bench/slirpwrap.sh: `unshare -rn` + `slirp4netns --configure --mtu=1500`",
+        "pasta": "`b4ns run` with `mode = \"off\"; net = \"pasta\"`",
+    }
+    for p in paths:
+        st = "measured" if p not in skip else f"skipped ({skip[p]})"
+        md.append(f"| {label[p]} | {how.get(p, '')} | {st} |")
+    wlskip = {k[len("wlskip_"):]: v for k, v in meta.items() if k.startswith("wlskip_")}
+    for w, why in sorted(wlskip.items()):
+        md.append(f"\nWorkload {w}: skipped ({why}).")
+    md.append("")
+
+    md.append("## Results\n")
+    md.append("| workload | " + " | ".join(label[p] for p in measured) + " |")
+    md.append("|---|" + "---|" * len(measured))
+    for w, m, lab in ROWS:
+        noratio = w.startswith("sup") or m == "errors"
+        md.append(f"| {lab} | " + " | ".join(cell(p, w, m, not noratio) for p in measured) + " |")
+    if sup_wl:
+        n = sup_wl[len("sup-"):]
+        for m, lab in SUP_N_ROWS:
+            md.append(f"| supervisor, {n} containers: {lab} | "
+                      + " | ".join(cell(p, sup_wl, m, False) for p in measured) + " |")
+    md.append("")
+    md.append("n/a: the workload measures b4ns' own overhead and does not apply to that path. "
+              "Supervisor rows: each `b4ns run` is its own supervisor (no daemon yet); RSS is "
+              "VmRSS of the b4ns process (counts shared libc/binary pages in full; Pss shares them out), CPU is its on-CPU time from schedstat (all threads), \"since start\" including the start-up and the switching of the held connections.\n")
+
+    # Targets (issue #5), for the b4ns seccomp path.
+    def ratio(w, m, p="b4ns"):
+        a, n = med(p, w, m), med("native", w, m)
+        return a / n if a is not None and n else None
+
+    tg = []
+    for w, m, lab in [("iperf-up-1", "gbps", "iperf3 container→server 1 stream"),
+                      ("iperf-up-4", "gbps", "iperf3 container→server 4 streams"),
+                      ("iperf-down-1", "gbps", "iperf3 server→container 1 stream"),
+                      ("iperf-down-4", "gbps", "iperf3 server→container 4 streams")]:
+        tg.append((lab, "≥ 0.97×", ratio(w, m), lambda r: r >= 0.97, "×"))
+    for w, lab in [("redis-c20", "redis GET -c 20"), ("redis-c100", "redis GET -c 100")]:
+        tg.append((lab, "≥ 0.95×", ratio(w, "get_rps"), lambda r: r >= 0.95, "×"))
+    tg.append(("short connections/s", "≥ 0.85×", ratio("shortconn", "conns_per_s"),
+               lambda r: r >= 0.85, "×"))
+    tg.append(("trapped connect, not switched, p50", "≤ 10 µs",
+               med("b4ns", "trapped-continue", "p50_us"), lambda v: v <= 10, " µs"))
+    tg.append(("trapped connect, switched, p50", "≤ 10 µs",
+               med("b4ns", "trapped-switch", "p50_us"), lambda v: v <= 10, " µs"))
+    tg.append(("off-socket loop", "1.00× (≥ 0.99)", ratio("offsock", "loops_per_s"),
+               lambda r: r >= 0.99, "×"))
+    rss = med("b4ns", "sup-idle", "rss_kib")
+    tg.append(("supervisor RSS idle", "≤ 4 MiB", rss / 1024 if rss else None,
+               lambda v: v <= 4, " MiB"))
+    md.append("## Targets (b4ns run, seccomp path)\n")
+    md.append("| target | goal | measured | |")
+    md.append("|---|---|---|---|")
+    for lab, goal, v, ok, unit in tg:
+        if v is None:
+            md.append(f"| {lab} | {goal} | — | not measured |")
+        else:
+            vs = f"{v:.2f}{unit}" if unit != "×" else f"{v:.2f}×"
+            md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
+    md.append("")
+    md.append("![ratios to host-native](summary.png)\n")
+    md.append("Raw data: `results.csv` (path,workload,metric,run,value,unit); every client's "
+              "output in `raw/`.")
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+
+    # ---- chart
+    cpaths = [p for p in measured if p != "native"]
+    dat = os.path.join(out, "raw", "chart.dat")
+    ymax = 1.2
+    with open(dat, "w") as f:
+        f.write("group " + " ".join('"%s"' % label[p] for p in cpaths) + "\n")
+        for w, m, lab in CHART:
+            row = ['"%s"' % lab]
+            for p in cpaths:
+                r = ratio(w, m, p)
+                row.append("NA" if r is None else f"{r:.4f}")
+                if r is not None:
+                    ymax = max(ymax, r * 1.1)
+            f.write(" ".join(row) + "\n")
+    gp = os.path.join(out, "raw", "chart.gp")
+    colors = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728", "#8c564b", "#e377c2"]
+    with open(gp, "w") as f:
+        f.write(f"""set terminal pngcairo size 1400,650 font "DejaVu Sans,11"
+set output "{os.path.join(out, 'summary.png')}"
+set title "b4ns vs slirp4netns / pasta: ratio to host-native (median of {meta.get('runs')} runs, higher is better)\\n{meta.get('date')}, {meta.get('cpu')}, {meta.get('cores')} vCPU, kernel {meta.get('kernel')}"
+set datafile missing "NA"
+set key autotitle columnheader
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set yrange [0:{ymax:.2f}]
+set ytics 0.1
+set grid ytics
+set ylabel "ratio to host-native"
+set xtics rotate by -25 nomirror
+set key top right
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "#000000" back
+""")
+        plots = []
+        n = len(cpaths)
+        for i, p in enumerate(cpaths):
+            plots.append(f"'{dat}' using {i + 2}:xtic(1) title columnheader({i + 2}) "
+                         f"lc rgb '{colors[i % len(colors)]}'")
+        # value labels above the bars (clustered: bar i of n sits at
+        # group + (i - (n-1)/2) / (n + gap))
+        for i, p in enumerate(cpaths):
+            off = (i - (n - 1) / 2) / (n + 1)
+            plots.append(f"'{dat}' using ($0 + {off:.4f}):{i + 2}:(sprintf('%.2f', ${i + 2})) "
+                         f"with labels rotate by 90 left offset 0,0.3 font ',8' notitle")
+        if not plots:
+            f.write("set label 1 'no container path was measured' at graph 0.3, graph 0.5\n")
+            plots = ["NaN notitle"]
+        f.write("plot " + ", \\\n     ".join(plots) + "\n")
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        print("summarize.py: gnuplot not found (apt-get install gnuplot-nox)", file=sys.stderr)
+        return 1
+    subprocess.run([gnuplot, gp], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* doctor.c - "b4ns doctor": does this host have what b4ns needs?
+ *
+ * Theory of operation: each check probes one prerequisite the way b4ns
+ * will use it - a real seccomp listener and ADDFD ioctl, a real user
+ * namespace, a real connect() to the daemon's socket - rather than reading
+ * version numbers only, and prints one line:
+ *
+ *   [ ok ] what was found
+ *   [warn] what is missing or odd; b4ns works, with limits
+ *          fix: what to do
+ *   [FAIL] what is missing; b4ns cannot work without it
+ *          fix: what to do
+ *
+ * Required (a failure makes the exit status 1): kernel >= 5.9 with seccomp
+ * user notification and ADDFD, libseccomp >= 2.5, unprivileged user
+ * namespaces, and the daemon's socket when --socket names it. Everything
+ * else (subuid ranges, /dev/net/tun, runtimes, Podman, slirp4netns/pasta,
+ * the daemon at its default socket) only warns: b4ns run works without it.
+ *
+ * Probes that change process state (installing a seccomp filter, unshare)
+ * run in a forked child; external tools are run with a timeout and their
+ * output parsed, never through a shell.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+
+#include "cli.h"
+#include "doctor.h"
+#include "err.h"
+#include "hook.h"
+#include "profile.h"
+
+/* How long an external tool ("podman info" may set up storage) may take */
+#define DOCTOR_TOOL_TIMEOUT_MS 30000
+
+enum chk {
+	CHK_OK,
+	CHK_WARN,
+	CHK_FAIL,
+};
+
+/**
+ * struct doctor - the tally
+ * @failed:	required checks that failed
+ * @warned:	warnings
+ */
+struct doctor {
+	int failed;
+	int warned;
+};
+
+static void __attribute__((format(printf, 4, 5)))
+report(struct doctor *d, enum chk lvl, const char *fix, const char *fmt, ...)
+{
+	static const char *const tag[] = { "[ ok ]", "[warn]", "[FAIL]" };
+	va_list ap;
+
+	printf("%s ", tag[lvl]);
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is the line above */
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (lvl != CHK_OK && fix)
+		printf("       fix: %s\n", fix);
+	if (lvl == CHK_FAIL)
+		d->failed++;
+	else if (lvl == CHK_WARN)
+		d->warned++;
+}
+
+/* probe_child() - the ADDFD probe proper; runs in a throwaway child */
+static int probe_child(void)
+{
+	struct seccomp_notif_addfd addfd = { 0 };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int fd, rc;
+
+	if (!ctx)
+		return -ENOMEM;
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(kexec_load), 0);
+	if (!rc)
+		rc = seccomp_load(ctx);
+	fd = rc ? -1 : seccomp_notify_fd(ctx);
+	seccomp_release(ctx);
+	if (rc || fd < 0)
+		return -ENOSYS;
+	addfd.id = 0x6234e5a1d0fd1dULL;	/* no such notification */
+	addfd.srcfd = (uint32_t)fd;
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+int doctor_probe_addfd(void)
+{
+	const char *sim = getenv("B4NS_TEST_NO_ADDFD");
+	int p[2], res = -ECHILD, status;
+	pid_t pid;
+	ssize_t n;
+
+	if (sim && !strcmp(sim, "1"))
+		return -EINVAL;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		res = -errno;
+		close(p[0]);
+		close(p[1]);
+		return res;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		res = probe_child();
+		n = write(p[1], &res, sizeof(res));
+		_exit(n == sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &res, sizeof(res));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return n == sizeof(res) ? res : -ECHILD;
+}
+
+/**
+ * run_tool() - run a program and capture the start of its standard output
+ * @argv:	program (looked up in PATH) and arguments
+ * @buf:	output, NUL-terminated, truncated to fit
+ * @len:	size of @buf
+ *
+ * Return: the exit status, -ENOENT if it cannot be executed, -ETIMEDOUT
+ * (killed) after DOCTOR_TOOL_TIMEOUT_MS, or -errno
+ */
+static int run_tool(char *const argv[], char *buf, size_t len)
+{
+	struct timespec t0, t1;
+	size_t n = 0;
+	int p[2], status, rc = 0;
+	pid_t pid;
+
+	buf[0] = '\0';
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (dup2(p[1], STDOUT_FILENO) < 0 ||
+		    (devnull >= 0 && (dup2(devnull, STDIN_FILENO) < 0 ||
+				      dup2(devnull, STDERR_FILENO) < 0)))
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		char sink[512];
+		long ms;
+		ssize_t r;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= DOCTOR_TOOL_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, (int)(DOCTOR_TOOL_TIMEOUT_MS - ms)) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (n + 1 < len)
+			r = read(p[0], buf + n, len - n - 1);
+		else
+			r = read(p[0], sink, sizeof(sink));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (n + 1 < len)
+			n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (rc)
+		return rc;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
+}
+
+/* in_path() - is @name an executable in PATH? */
+static bool in_path(const char *name)
+{
+	const char *p = getenv("PATH"), *e;
+	char file[4096];
+
+	if (!p || !*p)
+		p = "/usr/local/bin:/usr/bin:/bin";
+	for (;; p = e + 1) {
+		e = strchrnul(p, ':');
+		if (e == p)
+			snprintf(file, sizeof(file), "./%s", name);
+		else
+			snprintf(file, sizeof(file), "%.*s/%s", (int)(e - p), p,
+				 name);
+		if (!access(file, X_OK))
+			return true;
+		if (!*e)
+			break;
+	}
+	/* sbin is often not in a user's PATH but runc lives there */
+	snprintf(file, sizeof(file), "/usr/sbin/%s", name);
+	return !access(file, X_OK);
+}
+
+/* version_ge() - "A.B[.C...]" at or above @maj.@min? Unparsable: false */
+static bool version_ge(const char *v, long maj, long min)
+{
+	char *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(v, &end, 10);
+	if (end == v || *end != '.' || errno)
+		return false;
+	v = end + 1;
+	b = strtol(v, &end, 10);
+	if (end == v || errno)
+		return false;
+	return a > maj || (a == maj && b >= min);
+}
+
+static void check_kernel(struct doctor *d)
+{
+	struct utsname u;
+	int rc;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "(unknown)");
+	else if (!version_ge(u.release, 5, 9))
+		report(d, CHK_FAIL, "use Linux 5.9 or later",
+		       "kernel %s: b4ns needs 5.9 (SECCOMP_IOCTL_NOTIF_ADDFD)",
+		       u.release);
+	rc = doctor_probe_addfd();
+	if (!rc)
+		report(d, CHK_OK, NULL, "kernel %s: seccomp user notification "
+		       "with SECCOMP_IOCTL_NOTIF_ADDFD", u.release);
+	else if (rc == -ENOSYS)
+		report(d, CHK_FAIL, "use Linux 5.9 or later built with "
+		       "CONFIG_SECCOMP_FILTER, and libseccomp 2.5",
+		       "no seccomp user notification (installing a NOTIFY "
+		       "filter failed)");
+	else if (rc == -EINVAL || rc == -ENOTTY)
+		report(d, CHK_FAIL, "use Linux 5.9 or later",
+		       "seccomp user notification works but the kernel has no "
+		       "SECCOMP_IOCTL_NOTIF_ADDFD (%s)", strerror(-rc));
+	else
+		report(d, CHK_FAIL, "run b4ns doctor outside restricted "
+		       "sandboxes (seccomp filters that deny seccomp())",
+		       "the seccomp probe could not run: %s", strerror(-rc));
+}
+
+static void check_libseccomp(struct doctor *d)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	if (!v) {
+		report(d, CHK_FAIL, "install libseccomp 2.5 or later",
+		       "libseccomp version unknown");
+		return;
+	}
+	if (v->major > 2 || (v->major == 2 && v->minor >= 5))
+		report(d, CHK_OK, NULL, "libseccomp %u.%u.%u (API level %u)",
+		       v->major, v->minor, v->micro, seccomp_api_get());
+	else
+		report(d, CHK_FAIL, "install libseccomp 2.5 or later",
+		       "libseccomp %u.%u.%u: b4ns needs 2.5 (user notification)",
+		       v->major, v->minor, v->micro);
+}
+
+static void check_userns(struct doctor *d)
+{
+	int status, err;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		report(d, CHK_FAIL, NULL, "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		/* as root, try what an unprivileged user gets */
+		if (getuid() == 0 && (setresgid(65534, 65534, 65534) ||
+				      setresuid(65534, 65534, 65534)))
+			_exit(255);
+		_exit(unshare(CLONE_NEWUSER) ? (errno & 0x7f) : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	err = WIFEXITED(status) ? WEXITSTATUS(status) : 254;
+	if (!err)
+		report(d, CHK_OK, NULL, "unprivileged user namespaces");
+	else if (err >= 254)
+		report(d, CHK_WARN, NULL, "unprivileged user namespaces: probe "
+		       "could not run as an unprivileged user");
+	else
+		report(d, CHK_FAIL, "sysctl -w kernel.unprivileged_userns_clone=1 "
+		       "(Debian) and user.max_user_namespaces=15000",
+		       "unprivileged user namespaces are not available: "
+		       "unshare(CLONE_NEWUSER): %s", strerror(err));
+}
+
+/* has_subid() - does @file have a "NAME:" or "UID:" line? */
+static bool has_subid(const char *file, const char *name, uid_t uid)
+{
+	_cleanup_free_ char *line = NULL;
+	char uidstr[16];
+	size_t cap = 0, nl = strlen(name), ul;
+	bool found = false;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return false;
+	ul = (size_t)snprintf(uidstr, sizeof(uidstr), "%u", (unsigned int)uid);
+	while (!found && getline(&line, &cap, f) > 0) {
+		found = (nl && !strncmp(line, name, nl) && line[nl] == ':') ||
+			(!strncmp(line, uidstr, ul) && line[ul] == ':');
+	}
+	fclose(f);
+	return found;
+}
+
+static void check_subids(struct doctor *d)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *name = pw ? pw->pw_name : "";
+	char fix[256];
+	bool u = has_subid("/etc/subuid", name, getuid());
+	bool g = has_subid("/etc/subgid", name, getuid());
+
+	if (u && g) {
+		report(d, CHK_OK, NULL, "/etc/subuid and /etc/subgid have "
+		       "ranges for %s", name);
+		return;
+	}
+	snprintf(fix, sizeof(fix), "usermod --add-subuids 100000-165535 "
+		 "--add-subgids 100000-165535 %s", *name ? name : "USER");
+	report(d, CHK_WARN, fix, "no %s%s%s range for %s: rootless Podman "
+	       "needs them (b4ns run does not)", u ? "" : "/etc/subuid",
+	       !u && !g ? " and " : "", g ? "" : "/etc/subgid",
+	       *name ? name : "this user");
+}
+
+static void check_tun(struct doctor *d)
+{
+	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		report(d, CHK_OK, NULL, "/dev/net/tun is usable");
+	else
+		report(d, CHK_WARN, "chmod 666 /dev/net/tun, or give this user "
+		       "access to it (group or udev rule)",
+		       "/dev/net/tun: %s: slirp4netns and pasta need it for "
+		       "traffic b4ns does not switch", strerror(errno));
+}
+
+/* check_runtime() - "NAME --version" first line "NAME version X.Y.Z" */
+static bool check_runtime(struct doctor *d, const char *name, int maj, int min)
+{
+	char *const argv[] = { (char *)name, "--version", NULL };
+	char out[512], fix[128], ver[32] = "";
+	const char *p;
+	int rc;
+
+	if (!in_path(name))
+		return false;
+	rc = run_tool(argv, out, sizeof(out));
+	p = strstr(out, "version ");
+	if (rc || !p || sscanf(p + 8, "%31s", ver) != 1) {
+		report(d, CHK_WARN, NULL, "%s --version failed or printed no "
+		       "version", name);
+		return true;
+	}
+	snprintf(fix, sizeof(fix), "install %s %d.%d or later", name, maj, min);
+	if (version_ge(ver, maj, min))
+		report(d, CHK_OK, NULL, "%s %s supports the seccomp "
+		       "listenerPath", name, ver);
+	else
+		report(d, CHK_WARN, fix, "%s %s is too old for the seccomp "
+		       "listenerPath (needs %d.%d)", name, ver, maj, min);
+	return true;
+}
+
+static void check_runtimes(struct doctor *d)
+{
+	bool runc = check_runtime(d, "runc", 1, 1);
+	bool crun = check_runtime(d, "crun", 1, 6);
+
+	if (!runc && !crun)
+		report(d, CHK_WARN, "install runc (1.1 or later)",
+		       "no OCI runtime (runc or crun) found: only b4ns run works");
+}
+
+static void check_podman(struct doctor *d)
+{
+	static const char fmt[] = "{{.Host.OCIRuntime.Name}} "
+				  "{{.Host.CgroupsVersion}} {{.Version.Version}}";
+	char *const argv[] = { "podman", "info", "--format", (char *)fmt, NULL };
+	char out[512], rt[64], cg[16], ver[32];
+	struct stat st;
+	bool hybrid;
+	int rc;
+
+	if (!in_path("podman")) {
+		report(d, CHK_OK, NULL, "podman: not installed (not needed for "
+		       "b4ns run or runc)");
+		return;
+	}
+	rc = run_tool(argv, out, sizeof(out));
+	if (rc || sscanf(out, "%63s %15s %31s", rt, cg, ver) != 3) {
+		report(d, CHK_WARN, "run podman info to see why",
+		       "podman info failed (%s)", rc < 0 ? strerror(-rc) :
+		       rc ? "non-zero exit status" : "unexpected output");
+		return;
+	}
+	hybrid = !strcmp(cg, "v2") ? false :
+		 stat("/sys/fs/cgroup/unified", &st) == 0;
+	if (!strcmp(rt, "crun") && strcmp(cg, "v2") != 0)
+		report(d, CHK_WARN, "run podman --runtime runc, or set runtime = "
+		       "\"runc\" under [engine] in "
+		       "~/.config/containers/containers.conf",
+		       "podman %s uses crun on cgroup %s%s: crun cannot start "
+		       "containers here", ver, cg, hybrid ? " (hybrid)" : "");
+	else if (!version_ge(ver, 4, 0))
+		report(d, CHK_WARN, "use Podman 4 or b4ns profile with "
+		       "--security-opt seccomp=FILE",
+		       "podman %s: the precreate hook needs Podman 4", ver);
+	else
+		report(d, CHK_OK, NULL, "podman %s: runtime %s, cgroup %s%s",
+		       ver, rt, cg, hybrid ? " (hybrid)" : "");
+}
+
+static void check_fallback_net(struct doctor *d)
+{
+	bool slirp = in_path("slirp4netns"), pasta = in_path("pasta");
+
+	if (slirp || pasta)
+		report(d, CHK_OK, NULL, "fallback network: %s%s%s",
+		       slirp ? "slirp4netns" : "", slirp && pasta ? ", " : "",
+		       pasta ? "pasta" : "");
+	else
+		report(d, CHK_WARN, "install slirp4netns or passt (pasta)",
+		       "neither slirp4netns nor pasta: traffic that is not "
+		       "switched has no route out (b4ns run --net=none)");
+}
+
+static void check_daemon(struct doctor *d, const char *socket)
+{
+	enum chk lvl = socket ? CHK_FAIL : CHK_WARN;
+	char def[256];
+	int rc;
+
+	if (!socket) {
+		if (profile_default_socket(def, sizeof(def))) {
+			report(d, CHK_WARN, "set XDG_RUNTIME_DIR (log in through "
+			       "a session, or export XDG_RUNTIME_DIR=/run/user/$(id -u))",
+			       "XDG_RUNTIME_DIR is not set: no default daemon socket");
+			return;
+		}
+		socket = def;
+	}
+	rc = hook_daemon_probe(socket);
+	if (!rc)
+		report(d, CHK_OK, NULL, "daemon listening at %s", socket);
+	else
+		report(d, lvl, "start it with `b4ns daemon` or `systemctl "
+		       "--user start b4ns`", "no daemon at %s: %s", socket,
+		       strerror(-rc));
+}
+
+static void doctor_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns doctor [--socket=PATH]\n"
+		"\n"
+		"Check that this host has what b4ns needs, with the fix for each\n"
+		"problem. Exit status 0 if every required check passed, else 1.\n"
+		"\n"
+		"Options:\n"
+		"      --socket=PATH   the daemon's socket; given, an unreachable\n"
+		"                      daemon fails the check (default:\n"
+		"                      $XDG_RUNTIME_DIR/b4ns/b4ns.sock, warning only)\n"
+		"  -h, --help          this text\n");
+}
+
+static const struct option doctor_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct doctor d = { 0 };
+	const char *socket = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", doctor_opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			socket = optarg;
+			break;
+		case 'h':
+			doctor_usage(stdout);
+			return 0;
+		default:
+			doctor_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "b4ns doctor: unexpected argument '%s'\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	check_kernel(&d);
+	check_libseccomp(&d);
+	check_userns(&d);
+	check_subids(&d);
+	check_tun(&d);
+	check_runtimes(&d);
+	check_podman(&d);
+	check_fallback_net(&d);
+	check_daemon(&d, socket);
+
+	printf("\n%s: %d required check%s failed, %d warning%s\n",
+	       d.failed ? "not ready" : "ready", d.failed,
+	       d.failed == 1 ? "" : "s", d.warned, d.warned == 1 ? "" : "s");
+	return d.failed ? 1 : 0;
+}

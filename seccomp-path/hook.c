@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* hook.c - "b4ns oci-hook": Podman's precreate hook
+ *
+ * Theory of operation: Podman (4.x, rootless too) runs the OCI hooks of
+ * stage "precreate" before it hands the container to the runtime: the hook
+ * reads the OCI runtime config on standard input and writes the config to
+ * use on standard output. The hook JSON b4ns installs (b4ns-hook.json.in)
+ * runs us only for containers with an annotation matching ^b4ns\. and we
+ * look again: a container selects b4ns with b4ns.config, b4ns.publish or
+ * b4ns.mode other than "off". Such a container gets b4ns's NOTIFY rules
+ * merged into the seccomp profile Podman generated (profile_merge(), every
+ * other rule kept) with listenerPath set to the daemon's socket; its
+ * settings are read later by the daemon from the annotations, which the
+ * runtime passes on in the listener message. Any other config is copied to
+ * standard output byte for byte, never re-serialised.
+ *
+ * A selected container whose daemon is not running would start with
+ * connect() and bind() failing (the runtime cannot reach listenerPath, or
+ * nobody answers the notifications), so the hook fails its creation instead,
+ * saying how to start the daemon.
+ *
+ * Rootless Podman runs hooks inside its user namespace, where we are uid 0,
+ * and gives them an empty environment: without --socket and
+ * XDG_RUNTIME_DIR the socket is /run/user/UID/b4ns/b4ns.sock with UID our
+ * uid on the host, read from /proc/self/uid_map.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "err.h"
+#include "hook.h"
+#include "oci.h"
+#include "profile.h"
+
+bool hook_selected(struct json_object *config)
+{
+	struct json_object *ann, *v;
+	bool sel = false;
+
+	if (!json_object_object_get_ex(config, "annotations", &ann) ||
+	    !json_object_is_type(ann, json_type_object))
+		return false;
+	if (json_object_object_get_ex(ann, "b4ns.mode", &v)) {
+		if (json_object_is_type(v, json_type_string) &&
+		    !strcmp(json_object_get_string(v), "off"))
+			return false;
+		sel = true;
+	}
+	if (json_object_object_get_ex(ann, "b4ns.config", &v) ||
+	    json_object_object_get_ex(ann, "b4ns.publish", &v))
+		sel = true;
+	return sel;
+}
+
+/* get_or_add() - @obj's object member @key, created empty if missing */
+static struct json_object *get_or_add(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(obj, key, &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return json_object_is_type(v, json_type_object) ? v : NULL;
+	v = json_object_new_object();
+	if (v && json_object_object_add(obj, key, v)) {
+		json_object_put(v);
+		v = NULL;
+	}
+	return v;
+}
+
+int hook_filter(const char *in, size_t len, const char *listener_path,
+		char **out, char *err, size_t errlen)
+{
+	struct json_object *root, *linux_, *seccomp, *v;
+	char merr[384];
+	const char *text;
+	int rc;
+
+	*out = NULL;
+	rc = oci_json_parse(in, len, &root, merr, sizeof(merr));
+	if (rc) {
+		snprintf(err, err ? errlen : 0, "OCI config: %s", merr);
+		return rc;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, err ? errlen : 0, "OCI config: not a JSON object");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!hook_selected(root))
+		goto out;
+
+	linux_ = get_or_add(root, "linux");
+	if (!linux_) {
+		snprintf(err, err ? errlen : 0, "OCI config: linux: not an object");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!json_object_object_get_ex(linux_, "seccomp", &seccomp) ||
+	    json_object_is_type(seccomp, json_type_null)) {
+		/* seccomp=unconfined: trap b4ns's syscalls, allow the rest */
+		seccomp = get_or_add(linux_, "seccomp");
+		v = json_object_new_string("SCMP_ACT_ALLOW");
+		if (!seccomp || !v || json_object_object_add(seccomp, "defaultAction", v)) {
+			json_object_put(v);
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	rc = profile_merge(seccomp, listener_path, NULL, merr, sizeof(merr));
+	if (rc) {
+		snprintf(err, err ? errlen : 0, "linux.seccomp: %s", merr);
+		goto out;
+	}
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
+	*out = text ? strdup(text) : NULL;
+	if (!*out)
+		rc = -ENOMEM;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+int hook_daemon_probe(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* host_uid() - our uid outside the user namespace we may be running in */
+static uid_t host_uid(void)
+{
+	char line[128], *p, *end;
+	unsigned long v[3];
+	uid_t uid = getuid();
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	int i;
+
+	if (!f)
+		return uid;
+	/* lines: "INSIDE OUTSIDE COUNT" */
+	while (fgets(line, sizeof(line), f)) {
+		for (i = 0, p = line; i < 3; i++, p = end) {
+			errno = 0;
+			v[i] = strtoul(p, &end, 10);
+			if (end == p || errno)
+				break;
+		}
+		if (i == 3 && uid >= v[0] && uid - v[0] < v[2]) {
+			uid = (uid_t)(v[1] + (uid - v[0]));
+			break;
+		}
+	}
+	fclose(f);
+	return uid;
+}
+
+/* hook_socket() - the daemon's socket when --socket is not given */
+static int hook_socket(char *buf, size_t len)
+{
+	int n, rc = profile_default_socket(buf, len);
+
+	if (rc != -ENOENT)
+		return rc;
+	n = snprintf(buf, len, "/run/user/%u/b4ns/b4ns.sock",
+		     (unsigned int)host_uid());
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+/* write_all() - write @len bytes to standard output */
+static int write_all(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(STDOUT_FILENO, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void hook_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns oci-hook [--socket=PATH]\n"
+		"\n"
+		"OCI precreate hook for Podman: reads the OCI config on standard\n"
+		"input and writes the config to use on standard output. Containers\n"
+		"annotated with b4ns.config, b4ns.publish or b4ns.mode (not \"off\")\n"
+		"get b4ns's seccomp rules and the daemon's socket as listenerPath;\n"
+		"others pass unchanged. Installed as a hooks.d JSON file; enable with\n"
+		"podman --hooks-dir or hooks_dir in containers.conf.\n"
+		"\n"
+		"Options:\n"
+		"      --socket=PATH   the daemon's socket (default:\n"
+		"                      $XDG_RUNTIME_DIR/b4ns/b4ns.sock, else\n"
+		"                      /run/user/UID/b4ns/b4ns.sock)\n"
+		"  -h, --help          this text\n");
+}
+
+static const struct option hook_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* hook_run() - read, filter, check the daemon, write; exit status */
+static int hook_run(const char *socket)
+{
+	char *in = NULL, *out = NULL;
+	char err[512];
+	size_t len;
+	int rc;
+
+	rc = profile_read_file("-", &in, &len);
+	if (rc) {
+		fprintf(stderr, "b4ns oci-hook: reading the OCI config: %s\n",
+			rc == -EFBIG ? "too large" : strerror(-rc));
+		return 1;
+	}
+	rc = hook_filter(in, len, socket, &out, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "b4ns oci-hook: %s\n",
+			rc == -ENOMEM ? strerror(ENOMEM) : err);
+		free(in);
+		return 1;
+	}
+	if (out) {
+		rc = hook_daemon_probe(socket);
+		if (rc) {
+			fprintf(stderr, "b4ns: daemon not running at %s (%s); "
+				"start it with `b4ns daemon` or `systemctl --user "
+				"start b4ns`\n", socket, strerror(-rc));
+			free(in);
+			free(out);
+			return 1;
+		}
+	}
+	rc = out ? write_all(out, strlen(out)) : write_all(in, len);
+	free(in);
+	free(out);
+	if (rc) {
+		fprintf(stderr, "b4ns oci-hook: writing the config: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_oci_hook(int argc, char **argv)
+{
+	const char *socket = NULL;
+	char defsock[256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", hook_opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			socket = optarg;
+			break;
+		case 'h':
+			hook_usage(stdout);
+			return 0;
+		default:
+			hook_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "b4ns oci-hook: unexpected argument '%s'\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!socket) {
+		if (hook_socket(defsock, sizeof(defsock))) {
+			fprintf(stderr, "b4ns oci-hook: socket path too long\n");
+			return EXIT_USAGE;
+		}
+		socket = defsock;
+	}
+	return hook_run(socket);
+}

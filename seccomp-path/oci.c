@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* oci.c - the OCI seccomp listener message and a container's b4ns settings
+ *
+ * Theory of operation: for every container process (init and each exec) an
+ * OCI runtime (runc >= 1.1, crun >= 1.6) connects to the profile's
+ * listenerPath, sends one JSON "container process state" with the seccomp
+ * notify fd in SCM_RIGHTS, and closes. The daemon reads to EOF and hands the
+ * bytes to oci_state_parse(), which uses json-c and copies what b4ns needs
+ * into a fixed-size struct, so nothing of json-c outlives the call:
+ *
+ *   { "ociVersion": "0.2.0", "fds": [ "seccompFd" ], "pid": 4242,
+ *     "metadata": "b4ns.config=web",
+ *     "state": { "ociVersion": "1.0.2", "id": "c1", "status": "creating",
+ *                "pid": 4242, "bundle": "/path",
+ *                "annotations": { "b4ns.publish": "8080:80" } } }
+ *
+ * The message is untrusted input from a local process: its size is capped,
+ * the JSON must parse completely (no trailing bytes), types are checked and
+ * every string that is kept must fit its field; nothing is truncated.
+ *
+ * oci_settings() then turns the container's b4ns annotations (and the
+ * "b4ns.KEY=VALUE" pairs of listenerMetadata, which annotations override
+ * key by key) into its effective settings: the configuration's global
+ * defaults, the section named by b4ns.config, then the per-container lists
+ * and mode. Every value is validated with the parsers the config file uses;
+ * any bad or unknown setting fails the whole container.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "oci.h"
+#include "portmap.h"
+#include "sockaddr.h"
+
+/* Nesting accepted in a listener message (it has three levels) */
+#define OCI_JSON_DEPTH 32
+
+static void __attribute__((format(printf, 3, 4)))
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is the line above */
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int oci_json_parse(const char *buf, size_t len, struct json_object **out,
+		   char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	*out = NULL;
+	if (!len) {
+		seterr(err, errlen, "empty input, no JSON value");
+		return -EINVAL;
+	}
+	if (len > INT_MAX) {
+		seterr(err, errlen, "JSON text too large");
+		return -EINVAL;
+	}
+	tok = json_tokener_new_ex(OCI_JSON_DEPTH);
+	if (!tok)
+		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+
+	if (!obj || jerr != json_tokener_success) {
+		json_object_put(obj);
+		if (jerr == json_tokener_continue || jerr == json_tokener_success)
+			seterr(err, errlen, "truncated JSON (%zu bytes)", len);
+		else
+			seterr(err, errlen, "JSON syntax error at offset %zu: %s",
+			       end, json_tokener_error_desc(jerr));
+		return -EINVAL;
+	}
+	for (; end < len; end++) {
+		if (buf[end] != '\0' && !isspace((unsigned char)buf[end])) {
+			json_object_put(obj);
+			seterr(err, errlen, "trailing data after the JSON value "
+			       "at offset %zu", end);
+			return -EINVAL;
+		}
+	}
+	*out = obj;
+	return 0;
+}
+
+/**
+ * copy_str() - copy a JSON string that must fit, without embedded NULs
+ * @v:		the value
+ * @what:	its name in messages ("state.id")
+ * @dst:	destination
+ * @size:	size of @dst
+ * @err:	message on failure
+ * @errlen:	size of @err
+ *
+ * Return: 0, or -EINVAL if @v is not a string or too long
+ */
+static int copy_str(struct json_object *v, const char *what, char *dst,
+		    size_t size, char *err, size_t errlen)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		seterr(err, errlen, "%s: not a string", what);
+		return -EINVAL;
+	}
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != n) {
+		seterr(err, errlen, "%s: contains a NUL character", what);
+		return -EINVAL;
+	}
+	if (n >= size) {
+		seterr(err, errlen, "%s: too long (%zu bytes, at most %zu)",
+		       what, n, size - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, s, n + 1);
+	return 0;
+}
+
+/* opt_str() - copy_str() of @obj's member @key if present */
+static int opt_str(struct json_object *obj, const char *key, const char *what,
+		   char *dst, size_t size, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	return copy_str(v, what, dst, size, err, errlen);
+}
+
+/* get_pid() - a pid member: an integer in 1..INT_MAX */
+static int get_pid(struct json_object *v, const char *what, pid_t *out,
+		   char *err, size_t errlen)
+{
+	int64_t pid;
+
+	if (!json_object_is_type(v, json_type_int)) {
+		seterr(err, errlen, "%s: not an integer", what);
+		return -EINVAL;
+	}
+	pid = json_object_get_int64(v);
+	if (pid <= 0 || pid > INT_MAX) {
+		seterr(err, errlen, "%s: %lld is not a valid pid", what,
+		       (long long)pid);
+		return -EINVAL;
+	}
+	*out = (pid_t)pid;
+	return 0;
+}
+
+/* parse_fds() - the "fds" array: names of the SCM_RIGHTS descriptors */
+static int parse_fds(struct json_object *root, struct oci_state *out,
+		     char *err, size_t errlen)
+{
+	struct json_object *fds;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(root, "fds", &fds)) {
+		seterr(err, errlen, "no \"fds\" array");
+		return -EINVAL;
+	}
+	if (!json_object_is_type(fds, json_type_array)) {
+		seterr(err, errlen, "fds: not an array");
+		return -EINVAL;
+	}
+	n = json_object_array_length(fds);
+	if (n > 253) {	/* SCM_MAX_FD */
+		seterr(err, errlen, "fds: %zu entries, more than SCM_RIGHTS "
+		       "can carry", n);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(fds, i);
+
+		if (!json_object_is_type(v, json_type_string)) {
+			seterr(err, errlen, "fds[%zu]: not a string", i);
+			return -EINVAL;
+		}
+		if (out->seccomp_fd_index < 0 &&
+		    !strcmp(json_object_get_string(v), "seccompFd"))
+			out->seccomp_fd_index = (int)i;
+	}
+	out->n_fds = (int)n;
+	return 0;
+}
+
+/* parse_annotations() - keep the "b4ns." annotations of state.annotations */
+static int parse_annotations(struct json_object *state, struct oci_state *out,
+			     char *err, size_t errlen)
+{
+	struct json_object *ann;
+	char what[OCI_ANN_KEY_MAX + 32];
+	int rc;
+
+	if (!json_object_object_get_ex(state, "annotations", &ann) ||
+	    json_object_is_type(ann, json_type_null))
+		return 0;
+	if (!json_object_is_type(ann, json_type_object)) {
+		seterr(err, errlen, "state.annotations: not an object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(ann, key, val) {
+		size_t klen = strlen(key);
+
+		if (strncmp(key, OCI_ANN_PREFIX, strlen(OCI_ANN_PREFIX)) != 0)
+			continue;
+		if (klen >= OCI_ANN_KEY_MAX) {
+			seterr(err, errlen, "annotation key '%.40s...' too long "
+			       "(at most %d bytes)", key, OCI_ANN_KEY_MAX - 1);
+			return -EINVAL;
+		}
+		if (out->n_ann == OCI_ANN_MAX) {
+			seterr(err, errlen, "more than %d b4ns.* annotations",
+			       OCI_ANN_MAX);
+			return -EINVAL;
+		}
+		snprintf(what, sizeof(what), "annotation %s", key);
+		rc = copy_str(val, what, out->ann[out->n_ann].value,
+			      sizeof(out->ann[0].value), err, errlen);
+		if (rc)
+			return rc;
+		memcpy(out->ann[out->n_ann].key, key, klen + 1);
+		out->n_ann++;
+	}
+	return 0;
+}
+
+int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
+		    char *err, size_t errlen)
+{
+	struct json_object *root, *state, *v;
+	char jerr[160];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->seccomp_fd_index = -1;
+	if (len > OCI_STATE_MAX) {
+		seterr(err, errlen, "message too large (%zu bytes, at most %zu)",
+		       len, OCI_STATE_MAX);
+		return -E2BIG;
+	}
+	if (!len) {
+		seterr(err, errlen, "empty message");
+		return -EINVAL;
+	}
+	rc = oci_json_parse(buf, len, &root, jerr, sizeof(jerr));
+	if (rc) {
+		seterr(err, errlen, "%s", jerr);
+		return rc;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		seterr(err, errlen, "not a JSON object");
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = parse_fds(root, out, err, errlen);
+	if (rc)
+		goto out;
+	rc = opt_str(root, "metadata", "metadata", out->metadata,
+		     sizeof(out->metadata), err, errlen);
+	if (rc)
+		goto out;
+
+	if (!json_object_object_get_ex(root, "state", &state) ||
+	    !json_object_is_type(state, json_type_object)) {
+		seterr(err, errlen, "no \"state\" object");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!json_object_object_get_ex(state, "id", &v)) {
+		seterr(err, errlen, "no state.id");
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = copy_str(v, "state.id", out->id, sizeof(out->id), err, errlen);
+	if (rc)
+		goto out;
+	if (!out->id[0]) {
+		seterr(err, errlen, "state.id is empty");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (json_object_object_get_ex(root, "pid", &v))
+		rc = get_pid(v, "pid", &out->pid, err, errlen);
+	else if (json_object_object_get_ex(state, "pid", &v))
+		rc = get_pid(v, "state.pid", &out->pid, err, errlen);
+	else {
+		seterr(err, errlen, "no pid");
+		rc = -EINVAL;
+	}
+	if (rc)
+		goto out;
+	rc = opt_str(state, "status", "state.status", out->status,
+		     sizeof(out->status), err, errlen);
+	if (!rc)
+		rc = opt_str(state, "bundle", "state.bundle", out->bundle,
+			     sizeof(out->bundle), err, errlen);
+	if (!rc)
+		rc = parse_annotations(state, out, err, errlen);
+out:
+	json_object_put(root);
+	return rc;
+}
+
+/* The b4ns.* keys oci_settings() understands */
+enum oci_key {
+	OKEY_CONFIG,
+	OKEY_PUBLISH,
+	OKEY_IGNORE,
+	OKEY_MODE,
+	OKEY_COUNT,
+};
+
+static const char *const okey_names[OKEY_COUNT] = {
+	[OKEY_CONFIG]	= "b4ns.config",
+	[OKEY_PUBLISH]	= "b4ns.publish",
+	[OKEY_IGNORE]	= "b4ns.ignore",
+	[OKEY_MODE]	= "b4ns.mode",
+};
+
+/**
+ * struct oci_kv - the value of each known key and where it came from
+ * @val:	value, NUL-terminated; valid if @from
+ * @from:	"annotation" or "listenerMetadata", NULL if not given
+ */
+struct oci_kv {
+	char val[OCI_ANN_VALUE_MAX];
+	const char *from;
+};
+
+/* kv_set() - record KEY=VALUE; unknown keys are an error */
+static int kv_set(struct oci_kv *kv, const char *key, size_t klen,
+		  const char *val, size_t vlen, const char *from,
+		  const struct oci_state *st, char *err, size_t errlen)
+{
+	int k;
+
+	for (k = 0; k < OKEY_COUNT; k++)
+		if (strlen(okey_names[k]) == klen &&
+		    !strncmp(okey_names[k], key, klen))
+			break;
+	if (k == OKEY_COUNT) {
+		seterr(err, errlen, "container %s: %s: unknown key '%.*s' "
+		       "(expected b4ns.config, b4ns.publish, b4ns.ignore or "
+		       "b4ns.mode)", st->id, from, (int)(klen > 64 ? 64 : klen),
+		       key);
+		return -EINVAL;
+	}
+	if (vlen >= sizeof(kv[k].val)) {
+		seterr(err, errlen, "container %s: %s %s: value too long",
+		       st->id, from, okey_names[k]);
+		return -EINVAL;
+	}
+	memcpy(kv[k].val, val, vlen);
+	kv[k].val[vlen] = '\0';
+	kv[k].from = from;
+	return 0;
+}
+
+/* parse_metadata() - "b4ns.KEY=VALUE" pairs separated by ';' or spaces */
+static int parse_metadata(struct oci_kv *kv, const struct oci_state *st,
+			  char *err, size_t errlen)
+{
+	const char *p = st->metadata, *tok, *eq;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		while (*p == ';' || isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return 0;
+		tok = p;
+		while (*p && *p != ';' && !isspace((unsigned char)*p))
+			p++;
+		n = (size_t)(p - tok);
+		eq = memchr(tok, '=', n);
+		if (!eq) {
+			seterr(err, errlen, "container %s: listenerMetadata: "
+			       "'%.*s' is not KEY=VALUE", st->id,
+			       (int)(n > 64 ? 64 : n), tok);
+			return -EINVAL;
+		}
+		rc = kv_set(kv, tok, (size_t)(eq - tok), eq + 1,
+			    n - (size_t)(eq - tok) - 1, "listenerMetadata",
+			    st, err, errlen);
+		if (rc)
+			return rc;
+	}
+}
+
+/**
+ * next_item() - the next entry of a comma-separated list, trimmed
+ * @p:		cursor, advanced past the entry and its comma
+ * @buf:	destination
+ * @size:	size of @buf
+ *
+ * Return: 1 with an entry in @buf, 0 at the end, -EINVAL if the entry is
+ * empty or does not fit
+ */
+static int next_item(const char **p, char *buf, size_t size)
+{
+	const char *s = *p, *e;
+
+	if (!*s)
+		return 0;
+	e = strchr(s, ',');
+	if (!e)
+		e = s + strlen(s);
+	*p = *e ? e + 1 : e;
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	if (e == s || (size_t)(e - s) >= size)
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(e - s));
+	buf[e - s] = '\0';
+	return 1;
+}
+
+static int apply_ignore(const struct oci_kv *kv, const struct oci_state *st,
+			struct cfg_container *out, char *err, size_t errlen)
+{
+	const char *p = kv->val;
+	char item[CFG_SPEC_MAX];
+	int rc;
+
+	while ((rc = next_item(&p, item, sizeof(item))) > 0) {
+		if (out->n_ignore == CFG_MAX_CIDRS) {
+			seterr(err, errlen, "container %s: %s b4ns.ignore: more "
+			       "than %d CIDRs in all", st->id, kv->from,
+			       CFG_MAX_CIDRS);
+			return -E2BIG;
+		}
+		if (sa_cidr_parse(item, &out->ignore[out->n_ignore])) {
+			seterr(err, errlen, "container %s: %s b4ns.ignore: "
+			       "'%s' is not a CIDR", st->id, kv->from, item);
+			return -EINVAL;
+		}
+		out->n_ignore++;
+	}
+	if (rc < 0) {
+		seterr(err, errlen, "container %s: %s b4ns.ignore: empty or "
+		       "overlong entry in '%s'", st->id, kv->from, kv->val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int apply_publish(const struct oci_kv *kv, const struct oci_state *st,
+			 struct cfg_container *out, char *err, size_t errlen)
+{
+	const char *p = kv->val;
+	char item[CFG_SPEC_MAX], perr[PORTMAP_ERR_MAX];
+	struct portmap_entry pm, prev;
+	int rc, i;
+
+	while ((rc = next_item(&p, item, sizeof(item))) > 0) {
+		if (out->n_publish == CFG_MAX_PUBLISH) {
+			seterr(err, errlen, "container %s: %s b4ns.publish: "
+			       "more than %d specs in all", st->id, kv->from,
+			       CFG_MAX_PUBLISH);
+			return -E2BIG;
+		}
+		if (portmap_parse(item, &pm, perr, sizeof(perr))) {
+			seterr(err, errlen, "container %s: %s b4ns.publish: %s",
+			       st->id, kv->from, perr);
+			return -EINVAL;
+		}
+		for (i = 0; i < out->n_publish; i++) {
+			if (portmap_parse(out->publish[i], &prev, NULL, 0) == 0 &&
+			    portmap_conflicts(&prev, &pm)) {
+				seterr(err, errlen, "container %s: %s "
+				       "b4ns.publish: '%s' conflicts with '%s'",
+				       st->id, kv->from, item, out->publish[i]);
+				return -EINVAL;
+			}
+		}
+		memcpy(out->publish[out->n_publish++], item, strlen(item) + 1);
+	}
+	if (rc < 0) {
+		seterr(err, errlen, "container %s: %s b4ns.publish: empty or "
+		       "overlong entry in '%s'", st->id, kv->from, kv->val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int oci_settings(const struct oci_state *st, const struct cfg *cfg,
+		 struct cfg_container *out, char *err, size_t errlen)
+{
+	struct oci_kv kv[OKEY_COUNT];
+	int i, rc;
+
+	memset(kv, 0, sizeof(kv));
+	*out = cfg->global;
+	out->name[0] = '\0';
+
+	rc = parse_metadata(kv, st, err, errlen);
+	if (rc)
+		return rc;
+	for (i = 0; i < st->n_ann; i++) {
+		rc = kv_set(kv, st->ann[i].key, strlen(st->ann[i].key),
+			    st->ann[i].value, strlen(st->ann[i].value),
+			    "annotation", st, err, errlen);
+		if (rc)
+			return rc;
+	}
+
+	if (kv[OKEY_CONFIG].from) {
+		const struct cfg_container *s = cfg_find(cfg, kv[OKEY_CONFIG].val);
+
+		if (!s) {
+			seterr(err, errlen, "container %s: %s b4ns.config: no "
+			       "section '%s' in the configuration", st->id,
+			       kv[OKEY_CONFIG].from, kv[OKEY_CONFIG].val);
+			return -EINVAL;
+		}
+		if (cfg_merge(out, s)) {
+			seterr(err, errlen, "container %s: section '%s': too "
+			       "many ignore or publish entries", st->id, s->name);
+			return -E2BIG;
+		}
+		memcpy(out->name, s->name, sizeof(out->name));
+	}
+	if (kv[OKEY_MODE].from) {
+		if (cfg_mode_parse(kv[OKEY_MODE].val, &out->mode)) {
+			seterr(err, errlen, "container %s: %s b4ns.mode: '%s' "
+			       "(expected seccomp, off, preload or auto)",
+			       st->id, kv[OKEY_MODE].from, kv[OKEY_MODE].val);
+			return -EINVAL;
+		}
+		out->mode_set = true;
+	}
+	if (kv[OKEY_IGNORE].from) {
+		rc = apply_ignore(&kv[OKEY_IGNORE], st, out, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (kv[OKEY_PUBLISH].from)
+		return apply_publish(&kv[OKEY_PUBLISH], st, out, err, errlen);
+	return 0;
+}
