@@ -51,4 +51,22 @@ int cmd_oci_hook(int argc, char **argv);
  */
 int cmd_doctor(int argc, char **argv);
 
+/**
+ * cmd_daemon() - "b4ns daemon [OPTIONS]"
+ * @argc:	arguments after "daemon" (argv[0] is "daemon")
+ * @argv:	arguments
+ *
+ * Return: exit status for main()
+ */
+int cmd_daemon(int argc, char **argv);
+
+/**
+ * cmd_status() - "b4ns status [--json] [--socket=PATH]"
+ * @argc:	arguments after "status"
+ * @argv:	arguments
+ *
+ * Return: exit status for main()
+ */
+int cmd_status(int argc, char **argv);
+
 #endif /* B4NS_CLI_H */

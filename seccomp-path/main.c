@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  run [OPTIONS] -- CMD [ARG...]   run CMD as a rootless container process\n"
+		"  daemon [OPTIONS]                serve OCI runtimes' seccomp listeners\n"
+		"  status [--json]                 what the daemon serves\n"
 		"  profile [OPTIONS]               print an OCI seccomp profile for b4ns\n"
 		"  oci-hook [--socket=PATH]        Podman precreate hook (OCI config on stdin)\n"
 		"  doctor [--socket=PATH]          check this host for what b4ns needs\n"
@@ -40,6 +42,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "daemon"))
+		return cmd_daemon(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return cmd_status(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "profile"))
 		return cmd_profile(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "oci-hook"))

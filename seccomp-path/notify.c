@@ -93,11 +93,13 @@ struct notif_wait {
  * @st:		counters
  * @rw:		addresses to show for redirected sockets
  * @trap_names:	getsockname()/getpeername() are trapped for it
+ * @pid:	first process as registered
+ * @passthrough: answer everything CONTINUE
  * @next:	next container of the loop
  */
 struct notif_container {
 	struct notif_ev ev;
-	char id[64];
+	char id[128];
 	uint64_t netns_ino;
 	struct policy_cfg pol;
 	int nl_fd;
@@ -105,6 +107,8 @@ struct notif_container {
 	struct notif_stats st;
 	struct rewrite_table rw;
 	bool trap_names;
+	pid_t pid;
+	bool passthrough;
 	struct notif_container *next;
 };
 
@@ -114,6 +118,7 @@ struct notif_container {
  * @fd:		descriptor
  * @fn:		callback
  * @arg:	callback argument
+ * @dead:	removed; freed after the current batch of events
  * @next:	next extra of the loop
  */
 struct notif_extra {
@@ -121,6 +126,7 @@ struct notif_extra {
 	int fd;
 	notif_extra_fn fn;
 	void *arg;
+	bool dead;
 	struct notif_extra *next;
 };
 
@@ -307,6 +313,65 @@ int notif_loop_containers(const struct notif_loop *l)
 	return n;
 }
 
+struct notif_container *notif_container_find(struct notif_loop *l,
+					     const char *id)
+{
+	for (struct notif_container *c = l->containers; c; c = c->next) {
+		if (!strcmp(c->id, id))
+			return c;
+	}
+	return NULL;
+}
+
+void notif_container_set_passthrough(struct notif_container *c)
+{
+	c->passthrough = true;
+}
+
+void notif_loop_visit(struct notif_loop *l,
+		      void (*fn)(const struct notif_container_info *, void *),
+		      void *arg)
+{
+	for (struct notif_container *c = l->containers; c; c = c->next) {
+		struct notif_container_info ci = {
+			.id = c->id, .pid = c->pid, .passthrough = c->passthrough,
+			.st = &c->st, .pol = &c->pol,
+		};
+
+		for (struct notif_fd *n = c->fds; n; n = n->next)
+			ci.n_fds++;
+		fn(&ci, arg);
+	}
+}
+
+void notif_loop_del_extra(struct notif_loop *l, int fd)
+{
+	for (struct notif_extra *e = l->extras; e; e = e->next) {
+		if (e->fd == fd && !e->dead) {
+			epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+			e->dead = true;
+			return;
+		}
+	}
+}
+
+/* reap_extras() - free extras removed during the last batch of events */
+static void reap_extras(struct notif_loop *l)
+{
+	struct notif_extra **pp = &l->extras;
+
+	while (*pp) {
+		struct notif_extra *e = *pp;
+
+		if (e->dead) {
+			*pp = e->next;
+			free(e);
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
 const struct notif_stats *notif_container_stats(const struct notif_container *c)
 {
 	return &c->st;
@@ -347,6 +412,7 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 	c->pol.n_local = 0;
 	c->pol.published = 0;
 	c->trap_names = pol->n_publish > 0 || pol->allow_host_loopback;
+	c->pid = pid;
 	c->nl_fd = nl_fd;
 	/* The monitor was opened in the container's namespace before exec; the
 	 * first process may already have moved to a nested one by now */
@@ -473,6 +539,11 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (n->c->passthrough) {
+		n->c->st.kept++;
+		send_answer(n, &resp);
+		return;
+	}
 
 	ctx.notify_fd = n->fd;
 	ctx.req = &req;
@@ -579,11 +650,13 @@ int notif_loop_run(struct notif_loop *l)
 			case NOTIF_EV_EXTRA: {
 				struct notif_extra *e = (struct notif_extra *)ev;
 
-				e->fn(l, e->fd, evs[i].events, e->arg);
+				if (!e->dead)
+					e->fn(l, e->fd, evs[i].events, e->arg);
 				break;
 			}
 			}
 		}
+		reap_extras(l);
 		timeout = l->waits ? sweep(l, &last_check) : -1;
 	}
 	return 0;

@@ -133,6 +133,58 @@ int notif_container_add_fd(struct notif_loop *loop, struct notif_container *c,
 			   int fd);
 
 /**
+ * notif_container_find() - look up a container by id
+ * @loop:	loop
+ * @id:		its id
+ *
+ * Return: the container, or NULL
+ */
+struct notif_container *notif_container_find(struct notif_loop *loop,
+					     const char *id);
+
+/**
+ * notif_container_set_passthrough() - never switch anything for @c: every
+ * notification is answered CONTINUE (b4ns mode off, or settings in error)
+ * @c:	container
+ */
+void notif_container_set_passthrough(struct notif_container *c);
+
+/**
+ * struct notif_container_info - what status reports of a container
+ * @id:		container id
+ * @pid:	its first process as registered
+ * @passthrough: nothing is switched
+ * @n_fds:	live notify fds (processes or execs holding the filter)
+ * @st:		counters
+ * @pol:	policy (published ports, ignore list, own subnets)
+ */
+struct notif_container_info {
+	const char *id;
+	pid_t pid;
+	bool passthrough;
+	int n_fds;
+	const struct notif_stats *st;
+	const struct policy_cfg *pol;
+};
+
+/**
+ * notif_loop_visit() - call @fn for every container
+ * @loop:	loop
+ * @fn:		callback
+ * @arg:	its argument
+ */
+void notif_loop_visit(struct notif_loop *loop,
+		      void (*fn)(const struct notif_container_info *, void *),
+		      void *arg);
+
+/**
+ * notif_loop_del_extra() - stop watching a caller's fd
+ * @loop:	loop
+ * @fd:		descriptor given to notif_loop_add_extra() (not closed)
+ */
+void notif_loop_del_extra(struct notif_loop *loop, int fd);
+
+/**
  * notif_container_stats() - counters of a container
  * @c:	container
  *

@@ -516,3 +516,54 @@ fail:
 	waitpid(sb->pid, NULL, 0);
 	return ret;
 }
+
+int sandbox_join_monitor(pid_t pid)
+{
+	char path[64], buf[8];
+	_cleanup_close_ int userns = -1, netns = -1;
+	int sp[2], fds[2], nfds = 0, ret, status;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0 || netns < 0)
+		return -errno;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		ret = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return ret;
+	}
+	if (child == 0) {
+		int nl;
+
+		close(sp[0]);
+		/* EINVAL: already in that user namespace (a root daemon) */
+		if (setns(userns, CLONE_NEWUSER) && errno != EINVAL)
+			child_fail(sp[1], errno, "joining the user namespace");
+		if (setns(netns, CLONE_NEWNET))
+			child_fail(sp[1], errno, "joining the network namespace");
+		nl = netaddr_monitor_open();
+		if (nl < 0)
+			child_fail(sp[1], -nl, "rtnetlink monitor");
+		if (send_fds(sp[1], MSG_FDS, &nl, 1))
+			_exit(125);
+		_exit(0);
+	}
+	close(sp[1]);
+	ret = recv_msg(sp[0], buf, sizeof(buf), fds, 2, &nfds);
+	close(sp[0]);
+	waitpid(child, &status, 0);
+	if (ret > 0 && buf[0] == MSG_FDS && nfds == 1)
+		return fds[0];
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (ret > 0 && buf[0] == MSG_ERR)
+		b4_debug("monitor for pid %d: %s", (int)pid, buf + 1);
+	return -EPERM;
+}

@@ -67,6 +67,19 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb);
 void sandbox_stop_net(struct sandbox *sb);
 
 /**
+ * sandbox_join_monitor() - open an address monitor in the network namespace
+ * of another process (a container started by an OCI runtime)
+ * @pid:	a process of the container
+ *
+ * A short-lived child joins the process's user and network namespaces
+ * (we own them, or an ancestor of them), opens the monitor there and hands
+ * it back; it is waited for before returning.
+ *
+ * Return: the monitor socket, or negative errno
+ */
+int sandbox_join_monitor(pid_t pid);
+
+/**
  * sandbox_have() - is a program found in PATH?
  * @prog:	name
  *
