@@ -164,7 +164,7 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 	return -err;
 }
 
-int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
+int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
 {
 	struct policy_sock ps;
 	bool foreign;
@@ -223,6 +223,8 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 		return 0;
 	}
 	b->action = SWITCH_INJECT;
+	if (b->entry < 64)
+		pol->published |= 1ULL << b->entry;
 	return 0;
 }
 

@@ -134,11 +134,12 @@ struct switch_bind {
  * fails the container's bind() with the real errno, never silently falls
  * back. A bind() on a socket that already is a host socket is refused with
  * -EINVAL, as the kernel answers for a bound socket, so host ports can only
- * be claimed through mappings.
+ * be claimed through mappings. On success the mapping is marked bound in
+ * @pol->published, so the container's own connects to it follow.
  *
  * Return: 0 (the outcome is in @b), or negative errno if inspecting failed
  */
-int switch_bind(const struct policy_cfg *pol, struct switch_bind *b);
+int switch_bind(struct policy_cfg *pol, struct switch_bind *b);
 
 /**
  * struct switch_send - one sendto()/sendmsg() with a destination

@@ -313,8 +313,6 @@ static enum handler_result handler_bind(const struct handler_ctx *ctx,
 		answer(resp, -ENOMEM);
 		return HANDLER_ANSWER;
 	}
-	if (b.entry < 64)
-		ctx->pol->published |= 1ULL << b.entry;
 	note_rewrite(ctx, b.hsock, false, &addr);
 	ctx->st->switched++;
 	b4_debug("publish bind pid=%d fd=%d %s -> host %s", req->pid, fd,

@@ -323,6 +323,42 @@ struct notif_container *notif_container_find(struct notif_loop *l,
 	return NULL;
 }
 
+struct notif_container *notif_container_by_netns(struct notif_loop *l,
+						 uint64_t ino)
+{
+	for (struct notif_container *c = l->containers; c; c = c->next) {
+		if (c->netns_ino == ino)
+			return c;
+	}
+	return NULL;
+}
+
+struct policy_cfg *notif_container_policy(struct notif_container *c)
+{
+	return &c->pol;
+}
+
+uint64_t notif_container_netns(const struct notif_container *c)
+{
+	return c->netns_ino;
+}
+
+void notif_container_count(struct notif_container *c, int switched)
+{
+	c->st.notifications++;
+	if (switched > 0)
+		c->st.switched++;
+	else if (switched == 0)
+		c->st.kept++;
+	else
+		c->st.refused++;
+}
+
+uint64_t notif_loop_self_netns(const struct notif_loop *l)
+{
+	return l->self_netns_ino;
+}
+
 void notif_container_set_passthrough(struct notif_container *c)
 {
 	c->passthrough = true;

@@ -143,6 +143,47 @@ struct notif_container *notif_container_find(struct notif_loop *loop,
 					     const char *id);
 
 /**
+ * notif_container_by_netns() - the container whose network namespace is @ino
+ * @loop:	loop
+ * @ino:	namespace inode
+ *
+ * Return: the container, or NULL
+ */
+struct notif_container *notif_container_by_netns(struct notif_loop *loop,
+						 uint64_t ino);
+
+/**
+ * notif_container_policy() - a container's live policy
+ * @c:	container
+ *
+ * Return: pointer to it (handlers update its published ports)
+ */
+struct policy_cfg *notif_container_policy(struct notif_container *c);
+
+/**
+ * notif_container_netns() - a container's network namespace inode
+ * @c:	container
+ *
+ * Return: inode
+ */
+uint64_t notif_container_netns(const struct notif_container *c);
+
+/**
+ * notif_container_count() - count a request served outside the notify fds
+ * @c:		container
+ * @switched:	1 if it was switched, 0 if kept, -1 if refused
+ */
+void notif_container_count(struct notif_container *c, int switched);
+
+/**
+ * notif_loop_self_netns() - the supervisor's network namespace inode
+ * @loop:	loop
+ *
+ * Return: inode
+ */
+uint64_t notif_loop_self_netns(const struct notif_loop *loop);
+
+/**
  * notif_container_set_passthrough() - never switch anything for @c: every
  * notification is answered CONTINUE (b4ns mode off, or settings in error)
  * @c:	container

@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@
 #include "policy.h"
 #include "portmap.h"
 #include "sandbox.h"
+#include "server.h"
+#include "doctor.h"
 
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 				   SIGUSR1, SIGUSR2 };
@@ -41,11 +45,14 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @sb:		the container
  * @status:	exit status of the first process, once known
  * @done:	the first process has exited
+ * @preload:	preload path: the container holds no notify fd, so the
+ *		supervisor ends with the first process
  */
 struct run_state {
 	struct sandbox *sb;
 	int status;
 	bool done;
+	bool preload;
 };
 
 static void run_usage(FILE *f)
@@ -65,6 +72,9 @@ static void run_usage(FILE *f)
 		"  -p, --publish=SPEC        publish a container port on the host:\n"
 		"                            [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp],\n"
 		"                            ranges 8000-8009:80-89 (repeatable)\n"
+		"      --mode=MODE           seccomp | preload | auto | off: how sockets are\n"
+		"                            switched (default seccomp; auto: seccomp where\n"
+		"                            the kernel has ADDFD, else preload)\n"
 		"      --allow-host-loopback connect to the gateway address (10.0.2.2,\n"
 		"                            fd00::2) reaches the host's loopback\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
@@ -97,7 +107,10 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 				rs->status = WIFEXITED(status) ?
 						     WEXITSTATUS(status) :
 						     128 + WTERMSIG(status);
-				notif_loop_stop_when_empty(loop);
+				if (rs->preload)
+					notif_loop_stop(loop);
+				else
+					notif_loop_stop_when_empty(loop);
 			} else if (p == rs->sb->net_pid) {
 				rs->sb->net_pid = 0;
 				b4_warn("the fallback network helper exited");
@@ -113,12 +126,14 @@ enum {
 	OPT_CONTAINER,
 	OPT_ALLOW_HOST_LOOPBACK,
 	OPT_LOG_LEVEL,
+	OPT_MODE,
 };
 
 static const struct option run_opts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "publish", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
@@ -176,6 +191,14 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 				 optarg);
 			break;
 		}
+		case OPT_MODE:
+			if (cfg_mode_parse(optarg, &cli->mode)) {
+				fprintf(stderr, "b4ns run: --mode=%s: expected seccomp, "
+					"preload, auto or off\n", optarg);
+				return EXIT_USAGE;
+			}
+			cli->mode_set = true;
+			break;
 		case OPT_CONFIG:
 			*config = optarg;
 			break;
@@ -257,13 +280,6 @@ static int resolve_settings(const char *config, const char *section,
 		fprintf(stderr, "b4ns run: too many --ignore entries\n");
 		return EXIT_USAGE;
 	}
-	if (eff->mode_set && eff->mode != CFG_MODE_SECCOMP &&
-	    eff->mode != CFG_MODE_OFF && eff->mode != CFG_MODE_AUTO) {
-		fprintf(stderr, "b4ns run: mode \"%s\" is not supported by this "
-			"version; use seccomp, auto or off\n",
-			cfg_mode_name(eff->mode));
-		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -299,6 +315,45 @@ static int publish_table(const struct cfg_container *eff,
 	return -1;
 }
 
+/* preload_setup() - request channel (inherited) and socket path (fallback,
+ * for processes that closed the inherited fd) for the preload path */
+static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
+			 char *dir, size_t dlen, char *sock, size_t slen)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	int sp[2], ret;
+
+	snprintf(dir, dlen, "%s/b4ns-run-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir)) {
+		dir[0] = '\0';
+		return -errno;
+	}
+	snprintf(sock, slen, "%s/preload.sock", dir);
+	ret = preload_serve_path(loop, sock);
+	if (ret < 0) {
+		sock[0] = '\0';
+		return ret;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return -errno;
+	ret = preload_serve_channel(loop, sp[0]);
+	if (ret) {
+		close(sp[1]);
+		return ret;
+	}
+	so->preload_fd = sp[1];
+	so->preload_sock = sock;
+	return 0;
+}
+
+static void preload_cleanup(const char *dir, const char *sock)
+{
+	if (sock[0])
+		unlink(sock);
+	if (dir[0])
+		rmdir(dir);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct cfg_container cli = { 0 }, eff;
@@ -309,6 +364,8 @@ int cmd_run(int argc, char **argv)
 	struct notif_loop *loop = NULL;
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
+	char lib[PATH_MAX], pdir[PATH_MAX] = "", psock[PATH_MAX] = "";
+	enum cfg_mode mode;
 	sigset_t mask;
 	char id[32];
 	int ret;
@@ -334,7 +391,27 @@ int cmd_run(int argc, char **argv)
 
 	so.argv = argv + optind;
 	so.allow_host_loopback = eff.allow_host_loopback;
-	so.trap = !(eff.mode_set && eff.mode == CFG_MODE_OFF);
+	mode = eff.mode_set ? eff.mode : CFG_MODE_SECCOMP;
+	if (mode == CFG_MODE_AUTO) {
+		ret = doctor_probe_addfd();
+		mode = ret ? CFG_MODE_PRELOAD : CFG_MODE_SECCOMP;
+		b4_info("mode auto: %s", ret ? "no SECCOMP_IOCTL_NOTIF_ADDFD, "
+			"using the preload path" : "using seccomp");
+	}
+	if (mode == CFG_MODE_PRELOAD) {
+		if (preload_find_library(lib, sizeof(lib))) {
+			b4_err("mode preload: libb4ns.so not found (install it, or "
+			       "set B4NS_PRELOAD_LIB)");
+			return EXIT_START;
+		}
+		if (preload_is_static(argv[optind]))
+			b4_warn("%s is statically linked: libb4ns.so cannot load "
+				"into it, its sockets stay on the slow path "
+				"(--mode=seccomp switches them)", argv[optind]);
+		so.preload_lib = lib;
+	}
+	so.preload_fd = -1;
+	so.trap = mode == CFG_MODE_SECCOMP;
 	so.trap_bind = pol.n_publish > 0;
 	so.trap_sendmsg = eff.udp_sendmsg;
 	so.trap_names = pol.n_publish > 0 || eff.allow_host_loopback;
@@ -372,16 +449,34 @@ int cmd_run(int argc, char **argv)
 		b4_err("event loop: %s", strerror(errno));
 		return EXIT_START;
 	}
+	if (so.preload_lib) {
+		ret = preload_setup(loop, &so, pdir, sizeof(pdir), psock,
+				    sizeof(psock));
+		if (ret) {
+			b4_err("mode preload: request server: %s", strerror(-ret));
+			notif_loop_free(loop);
+			return EXIT_START;
+		}
+		rs.preload = true;
+	}
 	ret = sandbox_start(&so, &sb);
+	if (so.preload_fd >= 0)
+		close(so.preload_fd); /* the container's end */
 	if (ret) {
 		notif_loop_free(loop);
+		preload_cleanup(pdir, psock);
 		return EXIT_START;
 	}
 	b4_info("container pid %d, net %s, switching %s", (int)sb.pid,
-		cfg_net_name(so.net), so.trap ? "on" : "off");
+		cfg_net_name(so.net), cfg_mode_name(mode));
 
 	ret = notif_loop_add_extra(loop, sfd, EPOLLIN, on_signal, &rs);
-	if (!ret && sb.notify_fd >= 0) {
+	if (!ret && so.preload_lib) {
+		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
+		if (!notif_container_new(loop, id, sb.pid, &pol, sb.nl_fd))
+			ret = -errno;
+		sb.nl_fd = -1;
+	} else if (!ret && sb.notify_fd >= 0) {
 		struct notif_container *c;
 
 		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
@@ -407,5 +502,6 @@ int cmd_run(int argc, char **argv)
 		b4_err("event loop: %s", strerror(-ret));
 	notif_loop_free(loop);
 	sandbox_stop_net(&sb);
+	preload_cleanup(pdir, psock);
 	return rs.done ? rs.status : EXIT_START;
 }

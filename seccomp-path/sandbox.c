@@ -169,6 +169,31 @@ static int send_fds(int sp, char byte, int *fds, int n)
 	return sendmsg(sp, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
+/* preload_env() - LD_PRELOAD and the request channel for the command (in
+ * the forked child: allocation is fine here) */
+static void preload_env(const struct sandbox_opts *o)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char fd[16], *val;
+
+	if (old && *old) {
+		if (asprintf(&val, "%s:%s", o->preload_lib, old) < 0)
+			val = NULL;
+	} else {
+		val = strdup(o->preload_lib);
+	}
+	if (val)
+		setenv("LD_PRELOAD", val, 1);
+	free(val);
+	if (o->preload_fd >= 0) {
+		fcntl(o->preload_fd, F_SETFD, 0); /* inherited across exec */
+		snprintf(fd, sizeof(fd), "%d", o->preload_fd);
+		setenv("B4NS_PRELOAD_FD", fd, 1);
+	}
+	if (o->preload_sock)
+		setenv("B4NS_PRELOAD_SOCK", o->preload_sock, 1);
+}
+
 static void __attribute__((noreturn))
 child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 {
@@ -225,6 +250,8 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 			_exit(125);
 	}
 	close(sp);
+	if (o->preload_lib)
+		preload_env(o);
 
 	execvp(o->argv[0], o->argv);
 	ret = errno;

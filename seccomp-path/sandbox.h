@@ -19,6 +19,9 @@
  * @trap_sendmsg:	trap sendmsg() (config udp_sendmsg)
  * @trap_names:		trap getsockname()/getpeername() (addresses may be
  *			rewritten: published ports or host loopback allowed)
+ * @preload_lib:	preload path: libb4ns.so to put in LD_PRELOAD, or NULL
+ * @preload_fd:		preload path: request channel the container inherits
+ * @preload_sock:	preload path: request socket path, or NULL
  */
 struct sandbox_opts {
 	char **argv;
@@ -28,6 +31,9 @@ struct sandbox_opts {
 	bool trap_bind;
 	bool trap_sendmsg;
 	bool trap_names;
+	const char *preload_lib;
+	int preload_fd;
+	const char *preload_sock;
 };
 
 /**

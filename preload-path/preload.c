@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* preload.c - libb4ns.so: host sockets for dynamically linked programs
+ *
+ * Theory of operation: for kernels without SECCOMP_IOCTL_NOTIF_ADDFD, or
+ * sandboxes without seccomp listeners, this library interposes connect(),
+ * bind() and sendto(). It decides nothing: the process is untrusted. For an
+ * AF_INET/AF_INET6 address it sends the supervisor a request with a
+ * duplicate of its own socket (SCM_RIGHTS) and the address; the supervisor
+ * runs the same common/ code as the seccomp path (policy, state copy onto a
+ * new host socket, connect/bind with its own copy of the address) and
+ * returns the host socket or "not switched". The library dup3()s the host
+ * socket over the original fd, keeping FD_CLOEXEC, and gives the
+ * application native semantics: a blocking connect waits here (poll, with
+ * SO_SNDTIMEO), a non-blocking one returns EINPROGRESS.
+ *
+ * Paths that are not switched allocate nothing and keep errno. Everything
+ * here is a plain system call (no malloc, no locks, no stdio), so the
+ * wrappers are as async-signal-safe and thread-safe as libc's own. If the
+ * supervisor cannot be reached, the call proceeds natively (the slow path)
+ * with one warning per process. Unlike the seccomp path, a hostile process
+ * holding a host socket could reconnect it by a raw system call: the preload
+ * path accelerates, it does not confine.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+#define REPLY_TIMEOUT_MS 5000
+
+typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
+typedef ssize_t (*sendto_fn)(int, const void *, size_t, int,
+			     const struct sockaddr *, socklen_t);
+
+static connect_fn real_connect;
+static bind_fn real_bind;
+static sendto_fn real_sendto;
+static int chan_fd = -1;		/* inherited request channel */
+static char chan_path[108];		/* or a socket path */
+static atomic_int warned;
+
+static void say(const char *msg)
+{
+	if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
+		/* nowhere to say it */
+	}
+}
+
+static void warn_once(const char *why)
+{
+	if (atomic_exchange(&warned, 1))
+		return;
+	say("libb4ns: supervisor unreachable (");
+	say(why);
+	say("): sockets stay on the slow path\n");
+}
+
+__attribute__((constructor)) static void b4ns_preload_init(void)
+{
+	const char *fd = getenv(PRELOAD_ENV_FD);
+	const char *path = getenv(PRELOAD_ENV_SOCK);
+
+	real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
+	real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
+	real_sendto = (sendto_fn)dlsym(RTLD_NEXT, "sendto");
+	if (fd && *fd) {
+		char *end;
+		long v = strtol(fd, &end, 10);
+		int type = 0;
+		socklen_t len = sizeof(type);
+
+		if (!*end && v >= 0 && v < 1 << 20 &&
+		    !getsockopt((int)v, SOL_SOCKET, SO_TYPE, &type, &len) &&
+		    type == SOCK_SEQPACKET)
+			chan_fd = (int)v;
+	}
+	if (path && *path && strlen(path) < sizeof(chan_path))
+		strcpy(chan_path, path);
+}
+
+/* open_path() - a fresh request channel to the socket path */
+static int open_path(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s;
+
+	if (!chan_path[0])
+		return -1;
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	memcpy(sa.sun_path, chan_path, sizeof(chan_path));
+	if (real_connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int send_req(int chan, const struct preload_req *req, int sock, int reply)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 2)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)req, .iov_len = sizeof(*req) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = { sock, reply };
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	return sendmsg(chan, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*req) ? 0 : -1;
+}
+
+/* ask() - one request; returns false if the supervisor could not be asked
+ * (then the call goes native), true with *resp and maybe *hsock otherwise */
+static bool ask(int fd, const struct preload_req *req,
+		struct preload_resp *resp, int *hsock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = resp, .iov_len = sizeof(*resp) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct pollfd p;
+	struct cmsghdr *cm;
+	int pair[2], chan, ret;
+	ssize_t n;
+
+	*hsock = -1;
+	if (chan_fd < 0 && !chan_path[0])
+		return false;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+		return false;
+	ret = chan_fd >= 0 ? send_req(chan_fd, req, fd, pair[1]) : -1;
+	if (ret) {
+		chan = open_path();
+		ret = chan >= 0 ? send_req(chan, req, fd, pair[1]) : -1;
+		if (chan >= 0)
+			close(chan);
+	}
+	close(pair[1]);
+	if (ret) {
+		close(pair[0]);
+		warn_once("no request channel");
+		return false;
+	}
+	p.fd = pair[0];
+	p.events = POLLIN;
+	do
+		ret = poll(&p, 1, REPLY_TIMEOUT_MS);
+	while (ret < 0 && errno == EINTR);
+	n = ret > 0 ? recvmsg(pair[0], &mh, MSG_CMSG_CLOEXEC) : -1;
+	close(pair[0]);
+	if (n != (ssize_t)sizeof(*resp) || resp->magic != PRELOAD_MAGIC) {
+		for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+		     cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_type == SCM_RIGHTS)
+				close(*(int *)CMSG_DATA(cm));
+		warn_once(n == 0 ? "request refused" : "no answer");
+		return false;
+	}
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(hsock, CMSG_DATA(cm), sizeof(int));
+	}
+	if (resp->action == PRELOAD_SWITCHED && *hsock < 0)
+		return false;
+	return true;
+}
+
+/* request() - fill a request for @addr; false if not an IP address */
+static bool request(struct preload_req *req, int op, const struct sockaddr *addr,
+		    socklen_t len, int flags)
+{
+	if (!addr || len < sizeof(sa_family_t) ||
+	    len > sizeof(struct sockaddr_storage))
+		return false;
+	if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)
+		return false;
+	memset(req, 0, sizeof(*req));
+	req->magic = PRELOAD_MAGIC;
+	req->version = PRELOAD_VERSION;
+	req->op = (uint16_t)op;
+	req->flags = flags;
+	req->addrlen = len;
+	memcpy(&req->addr, addr, len);
+	return true;
+}
+
+/* adopt() - put the host socket @hsock over @fd, as the same kind of fd */
+static int adopt(int fd, int hsock)
+{
+	int fdflags = fcntl(fd, F_GETFD);
+	int ret;
+
+	ret = dup3(hsock, fd, fdflags >= 0 && (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+	close(hsock);
+	return ret < 0 ? -1 : 0;
+}
+
+/* wait_connect() - finish a connect in progress for a blocking caller */
+static int wait_connect(int fd, const struct sockaddr_storage *to)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int timeout = -1, err = 0, ret;
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) &&
+	    (tv.tv_sec || tv.tv_usec))
+		timeout = (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	ret = poll(&p, 1, timeout);
+	if (ret < 0)
+		return -errno; /* EINTR, as a native connect would say */
+	if (ret == 0)
+		return -EINPROGRESS; /* SO_SNDTIMEO expired, as natively */
+	len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	if (err)
+		return -err;
+	/* settle the socket: the next connect() must say EISCONN */
+	if (real_connect(fd, (const struct sockaddr *)to,
+			 to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						     sizeof(struct sockaddr_in)) &&
+	    errno != EISCONN)
+		return -errno;
+	return 0;
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct preload_req req;
+	struct preload_resp resp;
+	int saved = errno, fl, hsock, ret;
+
+	if (!request(&req, PRELOAD_CONNECT, addr, len, 0))
+		return real_connect(fd, addr, len);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || !ask(fd, &req, &resp, &hsock) ||
+	    resp.action == PRELOAD_NATIVE || resp.action == PRELOAD_SEND) {
+		errno = saved;
+		return real_connect(fd, addr, len);
+	}
+	if (resp.action == PRELOAD_FAIL) {
+		errno = -resp.err;
+		return -1;
+	}
+	if (adopt(fd, hsock))
+		return -1;
+	ret = resp.err;
+	if (ret == -EINPROGRESS && !(fl & O_NONBLOCK))
+		ret = wait_connect(fd, &resp.to);
+	/* the host socket was made non-blocking: give back the caller's mode */
+	if (!(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl);
+	if (ret) {
+		errno = -ret;
+		return -1;
+	}
+	errno = saved;
+	return 0;
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct preload_req req;
+	struct preload_resp resp;
+	int saved = errno, hsock;
+
+	if (!request(&req, PRELOAD_BIND, addr, len, 0) ||
+	    !ask(fd, &req, &resp, &hsock) || resp.action == PRELOAD_NATIVE ||
+	    resp.action == PRELOAD_SEND) {
+		errno = saved;
+		return real_bind(fd, addr, len);
+	}
+	if (resp.action == PRELOAD_FAIL) {
+		errno = -resp.err;
+		return -1;
+	}
+	if (adopt(fd, hsock))
+		return -1;
+	errno = saved;
+	return 0;
+}
+
+ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+	       const struct sockaddr *addr, socklen_t len)
+{
+	struct preload_req req;
+	struct preload_resp resp;
+	int saved = errno, fl, hsock;
+
+	if (!request(&req, PRELOAD_SENDTO, addr, len, flags))
+		return real_sendto(fd, buf, n, flags, addr, len);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || !ask(fd, &req, &resp, &hsock) ||
+	    resp.action == PRELOAD_NATIVE) {
+		errno = saved;
+		return real_sendto(fd, buf, n, flags, addr, len);
+	}
+	if (resp.action == PRELOAD_FAIL) {
+		errno = -resp.err;
+		return -1;
+	}
+	if (resp.action == PRELOAD_SWITCHED) {
+		if (adopt(fd, hsock))
+			return -1;
+		fcntl(fd, F_SETFL, fl);
+	}
+	errno = saved;
+	return real_sendto(fd, buf, n, flags, (struct sockaddr *)&resp.to,
+			   resp.to.ss_family == AF_INET6 ?
+				   sizeof(struct sockaddr_in6) :
+				   sizeof(struct sockaddr_in));
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * server.h - the supervisor's side of libb4ns.so: the request server
+ */
+#ifndef B4NS_PRELOAD_SERVER_H
+#define B4NS_PRELOAD_SERVER_H
+
+#include <stdbool.h>
+
+#include "notify.h"
+
+/**
+ * preload_serve_channel() - serve requests arriving on a request channel
+ * @loop:	the supervisor's event loop (containers are looked up there)
+ * @fd:		our end of a SOCK_SEQPACKET socketpair whose other end the
+ *		container processes inherit; owned by the loop from now on
+ *
+ * Return: 0 or negative errno
+ */
+int preload_serve_channel(struct notif_loop *loop, int fd);
+
+/**
+ * preload_serve_path() - accept request channels on a socket path
+ * @loop:	event loop
+ * @path:	where to listen (SOCK_SEQPACKET, mode 0600); an existing
+ *		socket file there is replaced
+ *
+ * Return: the listening socket (owned by the loop), or negative errno
+ */
+int preload_serve_path(struct notif_loop *loop, const char *path);
+
+/**
+ * preload_find_library() - where libb4ns.so is
+ * @buf:	result
+ * @len:	size of @buf
+ *
+ * Looks at $B4NS_PRELOAD_LIB, then beside the running b4ns binary (a build
+ * tree), then in the library directory of its install prefix.
+ *
+ * Return: 0, or -ENOENT
+ */
+int preload_find_library(char *buf, size_t len);
+
+/**
+ * preload_is_static() - is @cmd a statically linked executable?
+ * @cmd:	command name (searched in PATH) or path
+ *
+ * A program without an ELF interpreter (PT_INTERP) never loads
+ * libb4ns.so.
+ *
+ * Return: true if it is an ELF executable without PT_INTERP
+ */
+bool preload_is_static(const char *cmd);
+
+#endif /* B4NS_PRELOAD_SERVER_H */
