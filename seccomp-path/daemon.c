@@ -39,6 +39,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
@@ -55,6 +56,7 @@
 #include "portmap.h"
 #include "profile.h"
 #include "sandbox.h"
+#include "server.h"
 
 #define CONN_MAX 64		/* listener connections being read at once */
 #define CONN_FDS_MAX 8		/* descriptors accepted in one message */
@@ -177,6 +179,92 @@ static int container_policy(const struct cfg_container *s,
 	return 0;
 }
 
+/**
+ * struct preload_watch - a preload container's first process, watched
+ * through a pidfd: the container goes when it exits
+ * @pidfd:	pidfd of the process
+ * @id:		container id
+ */
+struct preload_watch {
+	int pidfd;
+	char id[OCI_ID_MAX];
+};
+
+static void on_preload_exit(struct notif_loop *loop, int fd, uint32_t events,
+			    void *arg)
+{
+	struct preload_watch *w = arg;
+	struct notif_container *nc = notif_container_find(loop, w->id);
+
+	if (nc)
+		notif_container_free(loop, nc);
+	notif_loop_del_extra(loop, fd);
+	close(fd);
+	free(w);
+}
+
+/* register_preload() - a state without seccomp fd, as the oci-hook sends at
+ * poststart for a b4ns.mode=preload container: serve its library's
+ * requests (identified by network namespace) until its first process exits */
+static void register_preload(struct daemon *d, const struct oci_state *st)
+{
+	struct cfg_container settings;
+	struct notif_container *nc;
+	struct preload_watch *w;
+	struct policy_cfg pol;
+	char err[512];
+	int nl, pidfd;
+
+	if (oci_settings(st, &d->cfg, &settings, err, sizeof(err)) ||
+	    container_policy(&settings, &pol, err, sizeof(err))) {
+		b4_err("container %s: %s; its preload requests are refused",
+		       st->id, err);
+		d->rejected++;
+		return;
+	}
+	if (!settings.mode_set || settings.mode != CFG_MODE_PRELOAD) {
+		b4_warn("container %s: message names no seccompFd and the "
+			"container is not in preload mode; dropped", st->id);
+		d->rejected++;
+		return;
+	}
+	if (notif_container_find(d->loop, st->id)) {
+		b4_debug("container %s: already registered", st->id);
+		return;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	w = pidfd >= 0 ? calloc(1, sizeof(*w)) : NULL;
+	if (!w) {
+		b4_err("container %s: cannot watch pid %d: %s", st->id,
+		       (int)st->pid, strerror(errno));
+		if (pidfd >= 0)
+			close(pidfd);
+		d->rejected++;
+		return;
+	}
+	nl = sandbox_join_monitor(st->pid);
+	nc = notif_container_new(d->loop, st->id, st->pid, &pol, nl);
+	if (!nc) {
+		b4_err("container %s: %s", st->id, strerror(errno));
+		close(pidfd);
+		free(w);
+		d->rejected++;
+		return;
+	}
+	w->pidfd = pidfd;
+	snprintf(w->id, sizeof(w->id), "%s", st->id);
+	if (notif_loop_add_extra(d->loop, pidfd, EPOLLIN, on_preload_exit, w)) {
+		notif_container_free(d->loop, nc);
+		close(pidfd);
+		free(w);
+		d->rejected++;
+		return;
+	}
+	d->accepted++;
+	b4_info("container %s: pid %d, preload path, %d published ports",
+		st->id, (int)st->pid, pol.n_publish);
+}
+
 /* conn_done() - a complete message: register the container process */
 static void conn_done(struct daemon *d, struct conn *c)
 {
@@ -200,6 +288,11 @@ static void conn_done(struct daemon *d, struct conn *c)
 		b4_warn("listener message from pid %d dropped: %s", (int)c->peer,
 			err);
 		goto reject;
+	}
+	if (st->seccomp_fd_index < 0 && !c->nfds) {
+		register_preload(d, st);
+		free(st);
+		return;
 	}
 	if (st->seccomp_fd_index < 0) {
 		b4_warn("container %s: message names no seccompFd; dropped", st->id);
@@ -650,7 +743,7 @@ int cmd_daemon(int argc, char **argv)
 	};
 	struct daemon d = { .listen_fd = -1, .ctl_fd = -1, .sig_fd = -1,
 			    .timer_fd = -1 };
-	char sock[108], ctl[108], dir[108], err[512];
+	char sock[108], ctl[108], dir[108], pre[160], err[512];
 	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
 	const char *sockarg = NULL;
 	enum log_level lvl = LOG_LVL_INFO;
@@ -742,6 +835,12 @@ int cmd_daemon(int argc, char **argv)
 		b4_err("listening on %s: %s", ctl, strerror(-d.ctl_fd));
 		goto out;
 	}
+	snprintf(pre, sizeof(pre), "%s/b4ns-preload.sock", dir);
+	ret = preload_serve_path(d.loop, pre);
+	if (ret < 0) {
+		b4_err("listening on %s: %s", pre, strerror(-ret));
+		goto out;
+	}
 	if (notif_loop_add_extra(d.loop, d.listen_fd, EPOLLIN, on_accept, &d) ||
 	    notif_loop_add_extra(d.loop, d.ctl_fd, EPOLLIN, on_ctl, &d) ||
 	    notif_loop_add_extra(d.loop, d.sig_fd, EPOLLIN, on_signal, &d) ||
@@ -758,6 +857,7 @@ int cmd_daemon(int argc, char **argv)
 	status = ret ? 1 : 0;
 	unlink(sock);
 	unlink(ctl);
+	unlink(pre);
 out:
 	for (int i = 0; i < CONN_MAX; i++) {
 		if (d.conns[i])

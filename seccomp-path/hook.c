@@ -40,6 +40,8 @@
 #include "hook.h"
 #include "oci.h"
 #include "profile.h"
+#include "server.h"
+#include "err.h"
 
 bool hook_selected(struct json_object *config)
 {
@@ -77,6 +79,101 @@ static struct json_object *get_or_add(struct json_object *obj, const char *key)
 	return v;
 }
 
+/* Where the preload path's files appear inside a container */
+#define HOOK_PRELOAD_DIR "/run/b4ns"
+#define HOOK_PRELOAD_LIB "/usr/lib/b4ns/libb4ns.so"
+
+static bool mode_is(struct json_object *config, const char *mode)
+{
+	struct json_object *ann, *v;
+
+	return json_object_object_get_ex(config, "annotations", &ann) &&
+	       json_object_object_get_ex(ann, "b4ns.mode", &v) &&
+	       json_object_is_type(v, json_type_string) &&
+	       !strcmp(json_object_get_string(v), mode);
+}
+
+static int add_bind(struct json_object *mounts, const char *src,
+		    const char *dst)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *opts = json_object_new_array();
+
+	if (!m || !opts) {
+		json_object_put(m);
+		json_object_put(opts);
+		return -ENOMEM;
+	}
+	json_object_array_add(opts, json_object_new_string("rbind"));
+	json_object_array_add(opts, json_object_new_string("ro"));
+	json_object_object_add(m, "destination", json_object_new_string(dst));
+	json_object_object_add(m, "type", json_object_new_string("bind"));
+	json_object_object_add(m, "source", json_object_new_string(src));
+	json_object_object_add(m, "options", opts);
+	return json_object_array_add(mounts, m) ? -ENOMEM : 0;
+}
+
+/* preload_config() - preload mode: no seccomp listener; the library, the
+ * daemon's socket directory and LD_PRELOAD go into the container */
+static int preload_config(struct json_object *root, const char *listener_path,
+			  char *err, size_t errlen)
+{
+	struct json_object *mounts, *process, *env;
+	char lib[PATH_MAX], dir[PATH_MAX], *slash;
+	const char *old = NULL;
+	char buf[PATH_MAX + 32];
+	size_t n;
+
+	if (preload_find_library(lib, sizeof(lib))) {
+		snprintf(err, err ? errlen : 0, "b4ns.mode=preload: libb4ns.so "
+			 "not found");
+		return -ENOENT;
+	}
+	snprintf(dir, sizeof(dir), "%s", listener_path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return -EINVAL;
+	*slash = '\0';
+	if (!json_object_object_get_ex(root, "mounts", &mounts)) {
+		mounts = json_object_new_array();
+		json_object_object_add(root, "mounts", mounts);
+	}
+	process = get_or_add(root, "process");
+	if (!json_object_is_type(mounts, json_type_array) || !process) {
+		snprintf(err, err ? errlen : 0, "OCI config: mounts or process "
+			 "malformed");
+		return -EINVAL;
+	}
+	if (add_bind(mounts, lib, HOOK_PRELOAD_LIB) ||
+	    add_bind(mounts, dir, HOOK_PRELOAD_DIR))
+		return -ENOMEM;
+	if (!json_object_object_get_ex(process, "env", &env)) {
+		env = json_object_new_array();
+		json_object_object_add(process, "env", env);
+	}
+	if (!json_object_is_type(env, json_type_array))
+		return -EINVAL;
+	n = json_object_array_length(env);
+	for (size_t i = 0; i < n; i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
+
+		if (e && !strncmp(e, "LD_PRELOAD=", 11)) {
+			old = e + 11;
+			snprintf(buf, sizeof(buf), "LD_PRELOAD=%s%s%s",
+				 HOOK_PRELOAD_LIB, *old ? ":" : "", old);
+			json_object_array_put_idx(env, i, json_object_new_string(buf));
+		}
+	}
+	if (!old) {
+		snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", HOOK_PRELOAD_LIB);
+		json_object_array_add(env, json_object_new_string(buf));
+	}
+	snprintf(buf, sizeof(buf), "B4NS_PRELOAD_SOCK=%s/b4ns-preload.sock",
+		 HOOK_PRELOAD_DIR);
+	json_object_array_add(env, json_object_new_string(buf));
+	return 0;
+}
+
 int hook_filter(const char *in, size_t len, const char *listener_path,
 		char **out, char *err, size_t errlen)
 {
@@ -98,6 +195,12 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 	}
 	if (!hook_selected(root))
 		goto out;
+	if (mode_is(root, "preload")) {
+		rc = preload_config(root, listener_path, err, errlen);
+		if (rc)
+			goto out;
+		goto print;
+	}
 
 	linux_ = get_or_add(root, "linux");
 	if (!linux_) {
@@ -121,6 +224,7 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 		snprintf(err, err ? errlen : 0, "linux.seccomp: %s", merr);
 		goto out;
 	}
+print:
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 						    JSON_C_TO_STRING_NOSLASHESCAPE);
 	*out = text ? strdup(text) : NULL;
@@ -229,6 +333,42 @@ static const struct option hook_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static int socket_unix(void)
+{
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+/* hook_register() - poststart: the runtime hands us the container's state;
+ * a preload container is announced to the daemon with it (there is no
+ * seccomp listener message to tell the daemon about it).
+ * Return: true if @in was a state (handled, whatever the outcome) */
+static bool hook_register(const char *in, size_t len, const char *socket)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct json_object *root, *v;
+	_cleanup_close_ int s = -1;
+	bool state;
+
+	if (oci_json_parse(in, len, &root, NULL, 0))
+		return false;
+	state = json_object_is_type(root, json_type_object) &&
+		json_object_object_get_ex(root, "status", &v) &&
+		json_object_object_get_ex(root, "pid", &v) &&
+		!json_object_object_get_ex(root, "process", &v);
+	if (state && mode_is(root, "preload") &&
+	    strlen(socket) < sizeof(sa.sun_path)) {
+		strcpy(sa.sun_path, socket);
+		s = socket_unix();
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) ||
+		    write(s, in, len) != (ssize_t)len)
+			fprintf(stderr, "b4ns oci-hook: cannot register the "
+				"container with the daemon at %s: %s\n", socket,
+				strerror(errno));
+	}
+	json_object_put(root);
+	return state;
+}
+
 /* hook_run() - read, filter, check the daemon, write; exit status */
 static int hook_run(const char *socket)
 {
@@ -242,6 +382,10 @@ static int hook_run(const char *socket)
 		fprintf(stderr, "b4ns oci-hook: reading the OCI config: %s\n",
 			rc == -EFBIG ? "too large" : strerror(-rc));
 		return 1;
+	}
+	if (hook_register(in, len, socket)) {
+		free(in);
+		return 0; /* a poststart state: nothing to print */
 	}
 	rc = hook_filter(in, len, socket, &out, err, sizeof(err));
 	if (rc) {

@@ -250,16 +250,8 @@ void notif_loop_free(struct notif_loop *l)
 
 	if (!l)
 		return;
-	while (l->containers) {
-		struct notif_container *c = l->containers;
-
-		while (c->fds && c->fds->next)
-			nfd_free(l, c->fds);
-		if (c->fds)
-			nfd_free(l, c->fds); /* frees c */
-		else
-			container_free(l, c);
-	}
+	while (l->containers)
+		notif_container_free(l, l->containers);
 	for (e = l->extras; e; e = enext) {
 		enext = e->next;
 		free(e);
@@ -357,6 +349,16 @@ void notif_container_count(struct notif_container *c, int switched)
 uint64_t notif_loop_self_netns(const struct notif_loop *l)
 {
 	return l->self_netns_ino;
+}
+
+void notif_container_free(struct notif_loop *l, struct notif_container *c)
+{
+	while (c->fds && c->fds->next)
+		nfd_free(l, c->fds);
+	if (c->fds)
+		nfd_free(l, c->fds); /* frees c */
+	else
+		container_free(l, c);
 }
 
 void notif_container_set_passthrough(struct notif_container *c)

@@ -184,6 +184,13 @@ void notif_container_count(struct notif_container *c, int switched);
 uint64_t notif_loop_self_netns(const struct notif_loop *loop);
 
 /**
+ * notif_container_free() - tear a container down with all its notify fds
+ * @loop:	loop
+ * @c:		container
+ */
+void notif_container_free(struct notif_loop *loop, struct notif_container *c);
+
+/**
  * notif_container_set_passthrough() - never switch anything for @c: every
  * notification is answered CONTINUE (b4ns mode off, or settings in error)
  * @c:	container

@@ -284,9 +284,15 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 
 	if (!json_object_object_get_ex(root, "state", &state) ||
 	    !json_object_is_type(state, json_type_object)) {
-		seterr(err, errlen, "no \"state\" object");
-		rc = -EINVAL;
-		goto out;
+		/* an OCI state as hooks receive it: id, pid, annotations at
+		 * the top (the preload path registers containers so) */
+		if (!json_object_object_get_ex(root, "id", &v) ||
+		    !json_object_object_get_ex(root, "status", &v)) {
+			seterr(err, errlen, "no \"state\" object");
+			rc = -EINVAL;
+			goto out;
+		}
+		state = root;
 	}
 	if (!json_object_object_get_ex(state, "id", &v)) {
 		seterr(err, errlen, "no state.id");
