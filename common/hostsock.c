@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -246,6 +248,25 @@ int hostsock_netns_ino(int sock, uint64_t *ino)
 	return 0;
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int hostsock_netns_id(int sock, uint64_t *id)
+{
+	static bool no_cookie;
+	socklen_t len = sizeof(*id);
+
+	if (!no_cookie) {
+		if (!getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, id, &len))
+			return 0;
+		if (errno != ENOPROTOOPT)
+			return -errno;
+		no_cookie = true;
+	}
+	return hostsock_netns_ino(sock, id);
+}
+
 int hostsock_copy_opts(int from, int to, const struct hostsock_info *info)
 {
 	const struct opt_defaults *d = defaults_for(info);
@@ -297,4 +318,79 @@ int hostsock_create(int csock, const struct hostsock_info *info)
 			return -errno;
 	}
 	return take_fd(&s);
+}
+
+/**
+ * struct egress_cache - which interface owns a local source address, kept
+ * for a few seconds (getifaddrs() costs tens of microseconds; the
+ * supervisor is one thread)
+ * @src:	local address
+ * @ifindex:	interface owning it
+ * @until:	CLOCK_MONOTONIC second the entry expires
+ */
+static struct egress_cache {
+	struct sockaddr_storage src;
+	unsigned int ifindex;
+	time_t until;
+} egress[16];
+
+static unsigned int egress_lookup(const struct sockaddr *src)
+{
+	struct ifaddrs *ifa, *i;
+	struct timespec now;
+	unsigned int ifindex = 0;
+	size_t slot = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (size_t k = 0; k < ARRAY_SIZE(egress); k++) {
+		if (egress[k].until > now.tv_sec &&
+		    sa_ip_equal((struct sockaddr *)&egress[k].src, src))
+			return egress[k].ifindex;
+		if (egress[k].until < egress[slot].until)
+			slot = k;
+	}
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i && !ifindex; i = i->ifa_next) {
+		if (i->ifa_addr && !(i->ifa_flags & IFF_LOOPBACK) &&
+		    sa_ip_equal(i->ifa_addr, src))
+			ifindex = if_nametoindex(i->ifa_name);
+	}
+	freeifaddrs(ifa);
+	if (ifindex) {
+		memset(&egress[slot].src, 0, sizeof(egress[slot].src));
+		memcpy(&egress[slot].src, src, sa_len(src));
+		egress[slot].ifindex = ifindex;
+		egress[slot].until = now.tv_sec + 5;
+	}
+	return ifindex;
+}
+
+int hostsock_bind_egress(int sock, const struct sockaddr *dst)
+{
+	struct sockaddr_storage src;
+	socklen_t len = sizeof(src);
+	_cleanup_close_ int probe = -1;
+	unsigned int ifindex;
+
+	/* the route's source address names the outgoing interface; a
+	 * connected socket knows it already */
+	if (getsockname(sock, (struct sockaddr *)&src, &len))
+		return -errno;
+	if (sa_is_unspecified((struct sockaddr *)&src)) {
+		probe = socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			return -errno;
+		len = sizeof(src);
+		if (connect(probe, dst, sa_len(dst)) ||
+		    getsockname(probe, (struct sockaddr *)&src, &len))
+			return -errno;
+	}
+	ifindex = egress_lookup((struct sockaddr *)&src);
+	if (!ifindex)
+		return -ENETUNREACH;
+	if (setsockopt(sock, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex,
+		       sizeof(ifindex)))
+		return -errno;
+	return 0;
 }

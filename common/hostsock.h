@@ -56,6 +56,19 @@ int hostsock_inspect(int sock, struct hostsock_info *info);
 int hostsock_netns_ino(int sock, uint64_t *ino);
 
 /**
+ * hostsock_netns_id() - an identifier of a socket's network namespace
+ * @sock:	socket
+ * @id:		result: SO_NETNS_COOKIE (one cheap getsockopt, Linux 5.14+),
+ *		or on older kernels the namespace inode (hostsock_netns_ino())
+ *
+ * Every id the caller compares must come from this function.
+ *
+ * Return: 0, -EPERM (inode fallback only: a namespace we cannot inspect,
+ * for an unprivileged supervisor the host's), other negative errno
+ */
+int hostsock_netns_id(int sock, uint64_t *id);
+
+/**
  * hostsock_create() - create a host socket carrying the state of @csock
  * @csock:	our duplicate of the container's socket
  * @info:	its properties, from hostsock_inspect()
@@ -83,5 +96,19 @@ int hostsock_create(int csock, const struct hostsock_info *info);
  * Return: number of options copied
  */
 int hostsock_copy_opts(int from, int to, const struct hostsock_info *info);
+
+/**
+ * hostsock_bind_egress() - tie a host socket to the interface it leaves by
+ * @sock:	host socket, connected to @dst or not
+ * @dst:	the destination it is switched for
+ *
+ * A UDP host socket can be aimed anywhere by sendmsg()/sendmmsg(), which
+ * are not trapped. Bound to the interface that reaches @dst (for a local
+ * address: the interface that owns it), the kernel will not deliver it to
+ * the host's loopback, and an unprivileged process cannot unbind it.
+ *
+ * Return: 0, or negative errno (the caller does not switch then)
+ */
+int hostsock_bind_egress(int sock, const struct sockaddr *dst);
 
 #endif /* B4NS_HOSTSOCK_H */

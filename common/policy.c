@@ -298,3 +298,24 @@ bool policy_host_connect(const struct policy_cfg *cfg,
 	}
 	return policy_dst(cfg, dst, out, reason) == POLICY_SWITCH;
 }
+
+bool policy_keep_by_address(const struct policy_cfg *cfg,
+			    const struct sockaddr *dst, const char **reason)
+{
+	struct sockaddr_storage out;
+	uint16_t port = sa_port(dst);
+
+	if (dst->sa_family != AF_INET && dst->sa_family != AF_INET6) {
+		*reason = "not an IP address";
+		return true;
+	}
+	/* the container's own published ports may move to the host */
+	for (int i = 0; i < cfg->n_publish && i < 64; i++) {
+		const struct portmap_entry *e = &cfg->publish[i];
+
+		if ((cfg->published & (1ULL << i)) && port >= e->container_port &&
+		    port - e->container_port < e->count)
+			return false;
+	}
+	return policy_dst(cfg, dst, &out, reason) == POLICY_KEEP;
+}

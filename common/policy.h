@@ -93,6 +93,21 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 				   const char **reason);
 
 /**
+ * policy_keep_by_address() - is a connect() to @dst kept in the container
+ * whatever the socket is, provided it is a container socket?
+ * @cfg:	container policy
+ * @dst:	destination
+ * @reason:	static text for logs when true
+ *
+ * Lets the caller answer without inspecting the socket (its namespace must
+ * still be checked: a host socket is never left to the kernel).
+ *
+ * Return: true if policy_connect() would answer POLICY_KEEP for any socket
+ */
+bool policy_keep_by_address(const struct policy_cfg *cfg,
+			    const struct sockaddr *dst, const char **reason);
+
+/**
  * policy_host_connect() - decide a connect() on a socket that already is a
  * host socket (switched earlier): only destinations the policy would switch
  * may be reached from it

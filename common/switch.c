@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,16 +66,16 @@ static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 	return 0;
 }
 
-bool switch_is_host_socket(int sock, uint64_t netns_ino,
-			   uint64_t self_netns_ino, bool *foreign)
+bool switch_is_host_socket(int sock, uint64_t netns_id,
+			   uint64_t self_netns_id, bool *foreign)
 {
 	uint64_t ino = 0;
-	int ret = hostsock_netns_ino(sock, &ino);
+	int ret = hostsock_netns_id(sock, &ino);
 
 	*foreign = false;
-	if (ret == -EPERM || (!ret && ino == self_netns_ino && ino != netns_ino))
+	if (ret == -EPERM || (!ret && ino == self_netns_id && ino != netns_id))
 		return true;
-	*foreign = !ret && ino != netns_ino;
+	*foreign = !ret && ino != netns_id;
 	return false;
 }
 
@@ -101,9 +102,12 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	c->err = 0;
 	c->reason = "";
 
-	if (switch_is_host_socket(c->csock, c->netns_ino, c->self_netns_ino,
+	if (switch_is_host_socket(c->csock, c->netns_id, c->self_netns_id,
 				  &foreign))
 		return switch_inplace(pol, c);
+	/* the common case of a kept connect needs no more system calls */
+	if (policy_keep_by_address(pol, c->dst, &c->reason))
+		return 0;
 
 	ret = hostsock_inspect(c->csock, &c->info);
 	if (ret == -ENOTSOCK) {
@@ -128,6 +132,18 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	c->hsock = ret;
 	c->err = connect(c->hsock, (const struct sockaddr *)&c->to,
 			 sa_len((const struct sockaddr *)&c->to)) ? -errno : 0;
+	if (!c->err && c->info.type == SOCK_DGRAM &&
+	    !sa_is_loopback((const struct sockaddr *)&c->to)) {
+		/* before the container holds it: see hostsock_bind_egress() */
+		ret = hostsock_bind_egress(c->hsock, (const struct sockaddr *)&c->to);
+		if (ret) {
+			closep(&c->hsock);
+			c->action = SWITCH_REFUSE;
+			c->err = ret;
+			c->reason = "no interface reaches the destination";
+			return 0;
+		}
+	}
 	if (c->err && c->err != -EINPROGRESS) {
 		/* failed at once: the container keeps its own socket */
 		closep(&c->hsock);
@@ -176,7 +192,7 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
 	b->entry = -1;
 	b->reason = "";
 
-	if (switch_is_host_socket(b->csock, b->netns_ino, b->self_netns_ino,
+	if (switch_is_host_socket(b->csock, b->netns_id, b->self_netns_id,
 				  &foreign)) {
 		b->action = SWITCH_REFUSE;
 		b->err = -EINVAL;
@@ -228,6 +244,25 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
 	return 0;
 }
 
+/* ephemeral_port() - in the host's ip_local_port_range, where the client
+ * ports a published UDP service answers to are */
+static bool ephemeral_port(uint16_t port)
+{
+	static int lo, hi;
+
+	if (!lo) {
+		FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+		if (!f || fscanf(f, "%d %d", &lo, &hi) != 2) {
+			lo = 32768;
+			hi = 60999;
+		}
+		if (f)
+			fclose(f);
+	}
+	return port >= lo && port <= hi;
+}
+
 /* published_host_socket() - is @info's local port the host side of a
  * published UDP mapping that a container socket was bound to? */
 static bool published_host_socket(const struct policy_cfg *pol,
@@ -256,7 +291,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	s->reason = "";
 	memset(&s->to, 0, sizeof(s->to));
 
-	if (switch_is_host_socket(s->csock, s->netns_ino, s->self_netns_ino,
+	if (switch_is_host_socket(s->csock, s->netns_id, s->self_netns_id,
 				  &foreign)) {
 		ret = hostsock_inspect(s->csock, &s->info);
 		if (ret)
@@ -276,6 +311,20 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 			return 0;
 		}
 		if (published_host_socket(pol, &s->info)) {
+			/* it answers its clients, wherever they are, but host
+			 * services on loopback ports are not its business */
+			if (s->dst && sa_is_loopback(s->dst) &&
+			    !ephemeral_port(sa_port(s->dst))) {
+				s->action = SWITCH_REFUSE;
+				s->err = -ENETUNREACH;
+				s->reason = "published socket to a host loopback "
+					    "service port";
+				return 0;
+			}
+			if (s->dst) {
+				memcpy(&s->to, s->dst, sa_len(s->dst));
+				s->action = SWITCH_INPLACE;
+			}
 			s->reason = "published UDP socket";
 			return 0;
 		}
@@ -316,6 +365,16 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		return 0;
 	}
 	s->hsock = ret;
+	if (!sa_is_loopback((const struct sockaddr *)&s->to)) {
+		ret = hostsock_bind_egress(s->hsock, (const struct sockaddr *)&s->to);
+		if (ret) {
+			closep(&s->hsock);
+			s->action = SWITCH_REFUSE;
+			s->err = ret;
+			s->reason = "no interface reaches the destination";
+			return 0;
+		}
+	}
 	s->action = SWITCH_INJECT;
 	return 0;
 }

@@ -30,8 +30,8 @@ enum switch_action {
  * struct switch_conn - one connect() to decide and perform
  * @csock:	in: our duplicate of the container's socket
  * @dst:	in: destination, copied once from the container, length-checked
- * @netns_ino:	in: inode of the container's network namespace
- * @self_netns_ino: in: inode of the supervisor's (host) network namespace
+ * @netns_id:	in: inode of the container's network namespace
+ * @self_netns_id: in: inode of the supervisor's (host) network namespace
  * @action:	out: see enum switch_action
  * @reason:	out: static text for logs
  * @to:		out: where the host socket connects
@@ -43,8 +43,8 @@ enum switch_action {
 struct switch_conn {
 	int csock;
 	const struct sockaddr *dst;
-	uint64_t netns_ino;
-	uint64_t self_netns_ino;
+	uint64_t netns_id;
+	uint64_t self_netns_id;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;
@@ -99,8 +99,8 @@ int switch_restore_flags(int sock, int fl);
  * struct switch_bind - one bind() to decide and perform
  * @csock:	in: our duplicate of the container's socket
  * @addr:	in: address, copied once from the container, length-checked
- * @netns_ino:	in: the container's network namespace
- * @self_netns_ino: in: the supervisor's network namespace
+ * @netns_id:	in: the container's network namespace
+ * @self_netns_id: in: the supervisor's network namespace
  * @action:	out: SWITCH_NONE, SWITCH_INJECT or SWITCH_REFUSE
  * @reason:	out: static text for logs
  * @host:	out: the host address bound (or attempted)
@@ -113,8 +113,8 @@ int switch_restore_flags(int sock, int fl);
 struct switch_bind {
 	int csock;
 	const struct sockaddr *addr;
-	uint64_t netns_ino;
-	uint64_t self_netns_ino;
+	uint64_t netns_id;
+	uint64_t self_netns_id;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage host;
@@ -147,8 +147,8 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b);
  * @dst:	in: destination copied from the container, or NULL (sendmsg
  *		without msg_name)
  * @flags:	in: the call's MSG_* flags
- * @netns_ino:	in: the container's network namespace
- * @self_netns_ino: in: the supervisor's network namespace
+ * @netns_id:	in: the container's network namespace
+ * @self_netns_id: in: the supervisor's network namespace
  * @action:	out: SWITCH_NONE (let the call run), SWITCH_INJECT (switch to
  *		@hsock, then send through it), SWITCH_INPLACE (the fd is a host
  *		socket: the supervisor must send, to @to) or SWITCH_REFUSE
@@ -162,8 +162,8 @@ struct switch_send {
 	int csock;
 	const struct sockaddr *dst;
 	int flags;
-	uint64_t netns_ino;
-	uint64_t self_netns_ino;
+	uint64_t netns_id;
+	uint64_t self_netns_id;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;
@@ -194,14 +194,14 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s);
 /**
  * switch_is_host_socket() - does @sock live outside the container namespace?
  * @sock:		socket
- * @netns_ino:		the container's network namespace
- * @self_netns_ino:	the supervisor's network namespace
+ * @netns_id:		the container's network namespace
+ * @self_netns_id:	the supervisor's network namespace
  * @foreign:		set if it lives in a namespace that is neither (nested)
  *
  * Return: true for a host socket (one we switched, or inherited from the
  * host)
  */
-bool switch_is_host_socket(int sock, uint64_t netns_ino,
-			   uint64_t self_netns_ino, bool *foreign);
+bool switch_is_host_socket(int sock, uint64_t netns_id,
+			   uint64_t self_netns_id, bool *foreign);
 
 #endif /* B4NS_SWITCH_H */

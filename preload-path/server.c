@@ -74,8 +74,8 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 	}
 	if (req->op == PRELOAD_CONNECT) {
 		struct switch_conn sc = { .csock = sock, .dst = dst,
-					  .netns_ino = notif_container_netns(c),
-					  .self_netns_ino = notif_loop_self_netns(loop) };
+					  .netns_id = notif_container_netns(c),
+					  .self_netns_id = notif_loop_self_netns(loop) };
 
 		if (switch_connect(pol, &sc))
 			sc.action = SWITCH_NONE;
@@ -102,8 +102,8 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 			 sa_format(dst, a, sizeof(a)), sc.reason);
 	} else if (req->op == PRELOAD_BIND) {
 		struct switch_bind sb = { .csock = sock, .addr = dst,
-					  .netns_ino = notif_container_netns(c),
-					  .self_netns_ino = notif_loop_self_netns(loop) };
+					  .netns_id = notif_container_netns(c),
+					  .self_netns_id = notif_loop_self_netns(loop) };
 
 		if (switch_bind(pol, &sb))
 			sb.action = SWITCH_NONE;
@@ -120,8 +120,8 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 	} else if (req->op == PRELOAD_SENDTO) {
 		struct switch_send ss = { .csock = sock, .dst = dst,
 					  .flags = req->flags,
-					  .netns_ino = notif_container_netns(c),
-					  .self_netns_ino = notif_loop_self_netns(loop) };
+					  .netns_id = notif_container_netns(c),
+					  .self_netns_id = notif_loop_self_netns(loop) };
 
 		if (switch_send(pol, &ss))
 			ss.action = SWITCH_NONE;

@@ -125,8 +125,8 @@ enum handler_result handler_connect(const struct handler_ctx *ctx,
 
 	c.csock = csock;
 	c.dst = (struct sockaddr *)&dst;
-	c.netns_ino = ctx->netns_ino;
-	c.self_netns_ino = ctx->self_netns_ino;
+	c.netns_id = ctx->netns_id;
+	c.self_netns_id = ctx->self_netns_id;
 	ret = switch_connect(ctx->pol, &c);
 	if (ret) {
 		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
@@ -282,8 +282,8 @@ static enum handler_result handler_bind(const struct handler_ctx *ctx,
 
 	b.csock = csock;
 	b.addr = (struct sockaddr *)&addr;
-	b.netns_ino = ctx->netns_ino;
-	b.self_netns_ino = ctx->self_netns_ino;
+	b.netns_id = ctx->netns_id;
+	b.self_netns_id = ctx->self_netns_id;
 	ret = switch_bind(ctx->pol, &b);
 	if (ret || b.action == SWITCH_NONE) {
 		ctx->st->kept++;
@@ -438,8 +438,8 @@ static enum handler_result handler_send(const struct handler_ctx *ctx,
 	s.csock = csock;
 	s.dst = have_dst ? (struct sockaddr *)&dst : NULL;
 	s.flags = flags;
-	s.netns_ino = ctx->netns_ino;
-	s.self_netns_ino = ctx->self_netns_ino;
+	s.netns_id = ctx->netns_id;
+	s.self_netns_id = ctx->self_netns_id;
 	ret = switch_send(ctx->pol, &s);
 	if (ret || s.action == SWITCH_NONE) {
 		ctx->st->kept++;
@@ -503,6 +503,32 @@ static enum handler_result handler_send(const struct handler_ctx *ctx,
 	return HANDLER_ANSWER;
 }
 
+/* handler_sendmmsg() - trapped only with MSG_FASTOPEN: refused on a host
+ * TCP socket that is not connected, left to the kernel otherwise (the
+ * addresses it may carry are not read twice by us: we read none) */
+static enum handler_result handler_sendmmsg(const struct handler_ctx *ctx,
+					    struct seccomp_notif_resp *resp)
+{
+	_cleanup_close_ int csock = -1;
+	struct switch_send s = { 0 };
+	enum handler_result r;
+
+	answer_continue(resp);
+	r = grab_fd(ctx, (int)ctx->req->data.args[0], &csock);
+	if (r != HANDLER_WAIT)
+		return r;
+	s.csock = csock;
+	s.flags = (int)ctx->req->data.args[3];
+	s.netns_id = ctx->netns_id;
+	s.self_netns_id = ctx->self_netns_id;
+	if (!switch_send(ctx->pol, &s) && s.action == SWITCH_REFUSE) {
+		ctx->st->refused++;
+		answer(resp, s.err);
+	}
+	closep(&s.hsock);
+	return HANDLER_ANSWER;
+}
+
 static enum handler_result handler_getname(const struct handler_ctx *ctx,
 					   struct seccomp_notif_resp *resp,
 					   bool peer)
@@ -562,6 +588,8 @@ enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 		return handler_send(ctx, resp, false);
 	case __NR_sendmsg:
 		return handler_send(ctx, resp, true);
+	case __NR_sendmmsg:
+		return handler_sendmmsg(ctx, resp);
 	case __NR_getsockname:
 		return handler_getname(ctx, resp, false);
 	case __NR_getpeername:

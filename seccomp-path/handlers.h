@@ -20,8 +20,8 @@
  * @pol:		the container's policy (handlers record published ports)
  * @rw:			the container's rewrite table, NULL if getsockname()
  *			and getpeername() are not trapped
- * @netns_ino:		the container's network namespace
- * @self_netns_ino:	the supervisor's network namespace
+ * @netns_id:		the container's network namespace
+ * @self_netns_id:	the supervisor's network namespace
  * @st:			the container's counters
  */
 struct handler_ctx {
@@ -29,8 +29,8 @@ struct handler_ctx {
 	const struct seccomp_notif *req;
 	struct policy_cfg *pol;
 	struct rewrite_table *rw;
-	uint64_t netns_ino;
-	uint64_t self_netns_ino;
+	uint64_t netns_id;
+	uint64_t self_netns_id;
 	struct notif_stats *st;
 };
 

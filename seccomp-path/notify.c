@@ -86,7 +86,9 @@ struct notif_wait {
  * struct notif_container - one container's state
  * @ev:		epoll tag for the address monitor
  * @id:		name for logs
- * @netns_ino:	its network namespace
+ * @netns_ino:	its network namespace's inode (to find it by a pid's)
+ * @netns_id:	its network namespace's id (hostsock_netns_id(), to
+ *		compare sockets')
  * @pol:	its policy
  * @nl_fd:	address monitor, or -1
  * @fds:	its notify fds
@@ -101,6 +103,7 @@ struct notif_container {
 	struct notif_ev ev;
 	char id[128];
 	uint64_t netns_ino;
+	uint64_t netns_id;
 	struct policy_cfg pol;
 	int nl_fd;
 	struct notif_fd *fds;
@@ -135,7 +138,7 @@ struct notif_extra {
  * @epfd:	epoll set
  * @stop:	set by notif_loop_stop()
  * @stop_when_empty: stop once the last container is gone
- * @self_netns_ino: the supervisor's network namespace
+ * @self_netns_id: the supervisor's network namespace (hostsock_netns_id())
  * @containers:	live containers
  * @waits:	pending connects
  * @extras:	caller's fds
@@ -145,7 +148,7 @@ struct notif_loop {
 	int epfd;
 	bool stop;
 	bool stop_when_empty;
-	uint64_t self_netns_ino;
+	uint64_t self_netns_id;
 	struct notif_container *containers;
 	struct notif_wait *waits;
 	struct notif_extra *extras;
@@ -162,7 +165,11 @@ struct notif_loop *notif_loop_new(void)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		goto fail;
-	ret = proc_netns_ino(0, &l->self_netns_ino);
+	{
+		_cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		ret = s < 0 ? -errno : hostsock_netns_id(s, &l->self_netns_id);
+	}
 	if (ret) {
 		errno = -ret;
 		goto fail;
@@ -332,7 +339,7 @@ struct policy_cfg *notif_container_policy(struct notif_container *c)
 
 uint64_t notif_container_netns(const struct notif_container *c)
 {
-	return c->netns_ino;
+	return c->netns_id;
 }
 
 void notif_container_count(struct notif_container *c, int switched)
@@ -348,7 +355,7 @@ void notif_container_count(struct notif_container *c, int switched)
 
 uint64_t notif_loop_self_netns(const struct notif_loop *l)
 {
-	return l->self_netns_ino;
+	return l->self_netns_id;
 }
 
 void notif_container_free(struct notif_loop *l, struct notif_container *c)
@@ -456,6 +463,11 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 	 * first process may already have moved to a nested one by now */
 	ret = nl_fd >= 0 ? hostsock_netns_ino(nl_fd, &c->netns_ino) :
 			   proc_netns_ino(pid, &c->netns_ino);
+	if (!ret && nl_fd >= 0)
+		ret = hostsock_netns_id(nl_fd, &c->netns_id);
+	else if (!ret)
+		b4_warn("container %s: no socket of its namespace: nothing will "
+			"be switched", id);
 	if (ret) {
 		b4_err("container %s: cannot find network namespace of pid %d: %s",
 		       id, (int)pid, strerror(-ret));
@@ -465,7 +477,7 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 		errno = -ret;
 		return NULL;
 	}
-	if (c->netns_ino == l->self_netns_ino)
+	if (c->netns_id == l->self_netns_id)
 		b4_warn("container %s shares the supervisor's network namespace",
 			id);
 	if (nl_fd >= 0) {
@@ -587,8 +599,8 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	ctx.req = &req;
 	ctx.pol = &n->c->pol;
 	ctx.rw = n->c->trap_names ? &n->c->rw : NULL;
-	ctx.netns_ino = n->c->netns_ino;
-	ctx.self_netns_ino = l->self_netns_ino;
+	ctx.netns_id = n->c->netns_id;
+	ctx.self_netns_id = l->self_netns_id;
 	ctx.st = &n->c->st;
 
 	r = handler_dispatch(&ctx, &resp, &hw);

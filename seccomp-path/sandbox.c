@@ -132,6 +132,16 @@ static int load_filter(const struct sandbox_opts *o)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
 	if (!ret && o->trap_sendmsg)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0);
+	/* TCP Fast Open connects from sendmsg()/sendmmsg() too: rare, cheap
+	 * to trap, and a switched socket must not connect behind our back */
+	if (!ret && !o->trap_sendmsg)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN,
+					       MSG_FASTOPEN));
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmmsg), 1,
+				       SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN,
+					       MSG_FASTOPEN));
 	if (!ret && o->trap_names)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
 				       SCMP_SYS(getsockname), 0);

@@ -6,14 +6,27 @@
 # Usage (as root): sudo tests/run-all.sh [BUILD_DIR]
 #
 # Builds BUILD_DIR (default: build) if needed, runs the criterion unit tests
-# through ctest, then the end-to-end suite (tests/e2e/run.sh), whose
-# containers run as the unprivileged test user. Prints a last line
-# "N passed, M failed" over both and exits non-zero if anything failed.
+# through ctest, then every end-to-end suite below; their containers run as
+# the unprivileged test user against servers in namespaces the suites
+# create. Prints a last line "N passed, M failed, K skipped" over all of
+# them and exits non-zero if anything failed.
+#
+# B4NS_SUITES="run preload" runs only the named suites (names as below).
 set -uo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
+
+# name | script and arguments
+SUITES=(
+	"run|tests/e2e/run.sh --build $BUILD --chmod-tun"
+	"run-preload|tests/e2e/run.sh --build $BUILD --chmod-tun --mode=preload"
+	"publish|tests/e2e/publish.sh --build $BUILD"
+	"preload|tests/e2e/preload.sh --build $BUILD"
+	"oci|tests/e2e/oci.sh --build $BUILD --chmod-tun --no-bench"
+	"podman-hook|tests/e2e/podman-hook.sh --build $BUILD"
+)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "run-all.sh: run as root (it creates test network namespaces)" >&2
@@ -24,38 +37,52 @@ if [ ! -x "$BUILD/b4ns" ]; then
 fi
 cmake --build "$BUILD" -j"$(nproc)" || exit 1
 
-unit_log=$(mktemp)
-trap 'rm -f "$unit_log"' EXIT
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0 skipped=0
+report=()
 
 echo "== unit tests (ctest)"
-ctest --test-dir "$BUILD" --output-on-failure 2>&1 | tee "$unit_log"
-unit_rc=${PIPESTATUS[0]}
-unit_total=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$unit_log")
-unit_failed=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$unit_log")
-unit_total=${unit_total:-0}
-unit_failed=${unit_failed:-1}
-if [ "$unit_rc" != 0 ] && [ "$unit_failed" = 0 ]; then
-	unit_failed=1
-fi
+ctest --test-dir "$BUILD" --output-on-failure 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+total=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log")
+bad=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$log")
+total=${total:-0} bad=${bad:-1}
+[ "$rc" != 0 ] && [ "$bad" = 0 ] && bad=1
+passed=$((passed + total - bad))
+failed=$((failed + bad))
+report+=("unit: $((total - bad)) passed, $bad failed")
 
-echo "== end-to-end tests"
-e2e_log=$(mktemp)
-trap 'rm -f "$unit_log" "$e2e_log"' EXIT
-bash "$SRC/tests/e2e/run.sh" --build "$BUILD" --chmod-tun 2>&1 | tee "$e2e_log"
-e2e_rc=${PIPESTATUS[0]}
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$e2e_log" | tail -n 1)
-e2e_passed=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$summary")
-e2e_failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$summary")
-e2e_skipped=$(sed -n 's/.*failed, \([0-9]*\) skipped.*/\1/p' <<<"$summary")
-e2e_passed=${e2e_passed:-0}
-e2e_failed=${e2e_failed:-1}
-e2e_skipped=${e2e_skipped:-0}
-if [ "$e2e_rc" != 0 ] && [ "$e2e_failed" = 0 ]; then
-	e2e_failed=1
-fi
+for entry in "${SUITES[@]}"; do
+	name=${entry%%|*}
+	cmd=${entry#*|}
+	if [ -n "${B4NS_SUITES:-}" ] && ! grep -qw -- "$name" <<<"$B4NS_SUITES"; then
+		continue
+	fi
+	script=${cmd%% *}
+	if [ ! -f "$SRC/$script" ]; then
+		echo "run-all.sh: suite $name: $script missing" >&2
+		failed=$((failed + 1))
+		report+=("$name: missing")
+		continue
+	fi
+	echo "== end-to-end suite: $name"
+	# shellcheck disable=SC2086 # the arguments are words on purpose
+	(cd "$SRC" && bash $cmd) 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$line")
+	f=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$line")
+	s=$(sed -n 's/.*failed, \([0-9]*\) skipped.*/\1/p' <<<"$line")
+	p=${p:-0} f=${f:-1} s=${s:-0}
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	report+=("$name: $p passed, $f failed, $s skipped")
+done
 
-passed=$((unit_total - unit_failed + e2e_passed))
-failed=$((unit_failed + e2e_failed))
-echo "== summary: unit $((unit_total - unit_failed))/$unit_total, e2e $e2e_passed passed, $e2e_failed failed, $e2e_skipped skipped"
-echo "$passed passed, $failed failed, $e2e_skipped skipped"
+echo "== summary"
+printf '  %s\n' "${report[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -186,6 +186,18 @@ static uint64_t self_ino(void)
 	return st.st_ino;
 }
 
+/* self_id() - our namespace as hostsock_netns_id() names it */
+static uint64_t self_id(void)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t id = 0;
+
+	cr_assert_geq(s, 0);
+	cr_assert_eq(hostsock_netns_id(s, &id), 0);
+	close(s);
+	return id;
+}
+
 static bool have_cc(const char *name)
 {
 	char buf[512] = "";
@@ -453,7 +465,7 @@ Test(inspect, non_ip_socket)
 
 /* --- hostsock_netns_ino ------------------------------------------------- */
 
-Test(netns_ino, current_namespace)
+Test(netns_id, current_namespace)
 {
 	_cleanup_close_ int s = sock(AF_INET, SOCK_STREAM);
 	_cleanup_close_ int u = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -472,7 +484,7 @@ Test(netns_ino, current_namespace)
 	close(p[1]);
 }
 
-Test(netns_ino, socket_keeps_its_namespace)
+Test(netns_id, socket_keeps_its_namespace)
 {
 	int pfd[2];
 	uint64_t v[3] = { 0 };
@@ -875,8 +887,8 @@ static struct switch_conn conn(int csock, const struct sockaddr_storage *dst)
 	memset(&c, 0xa5, sizeof(c));
 	c.csock = csock;
 	c.dst = PSA(dst);
-	c.netns_ino = self_ino(); /* the "container" is our own namespace */
-	c.self_netns_ino = 1;	  /* so the socket is a container socket */
+	c.netns_id = self_id(); /* the "container" is our own namespace */
+	c.self_netns_id = 1;	  /* so the socket is a container socket */
 	return c;
 }
 
@@ -1122,8 +1134,8 @@ Test(switching, kept_sockets)
 
 	/* a socket of a nested namespace (neither container's nor ours) */
 	c = conn(plain, &dst);
-	c.netns_ino = 12345;
-	c.self_netns_ino = 1;
+	c.netns_id = 12345;
+	c.self_netns_id = 1;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	assert_none(&c);
 
@@ -1158,8 +1170,8 @@ static struct switch_conn conn_host(int csock, const struct sockaddr_storage *ds
 {
 	struct switch_conn c = conn(csock, dst);
 
-	c.self_netns_ino = self_ino();
-	c.netns_ino = 1;
+	c.self_netns_id = self_id();
+	c.netns_id = 1;
 	return c;
 }
 
