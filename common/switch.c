@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -252,10 +253,17 @@ static bool ephemeral_port(uint16_t port)
 
 	if (!lo) {
 		FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+		char buf[64] = "", *end;
 
-		if (!f || fscanf(f, "%d %d", &lo, &hi) != 2) {
-			lo = 32768;
-			hi = 60999;
+		lo = 32768;
+		hi = 60999;
+		if (f && fgets(buf, sizeof(buf), f)) {
+			long a = strtol(buf, &end, 10), b = strtol(end, NULL, 10);
+
+			if (a > 0 && b >= a && b < 65536) {
+				lo = (int)a;
+				hi = (int)b;
+			}
 		}
 		if (f)
 			fclose(f);
