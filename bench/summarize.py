@@ -147,8 +147,8 @@ def main():
     md.append("Each cell: median (min–max) over the runs and **×ratio** of the medians to "
               "host-native (above 1 is better for rates, worse for latencies). Clients run as "
               "an unprivileged user; servers in the test host namespace (10.79.1.1). "
-              "\"server→container\" is iperf3 `-R` from inside the container: `-p` (published "
-              "ports) is not implemented yet, so the connection is container-initiated.\n")
+              "\"server→container\" is iperf3 `-R` from inside the container (the connection is "
+              "container-initiated; a published-port (`-p`) variant is not in bench/run yet).\n")
 
     md.append("## Paths\n")
     md.append("| path | how | status |")

@@ -9,8 +9,10 @@
  * socket, close-on-exec, connected UDP, a connect() racing a thread that
  * rewrites the sockaddr, many threads connecting at once while the
  * supervisor's descriptor table is watched, malformed connect() arguments,
- * plus the servers the suite needs (a counting TCP listener, a UDP echo) and
- * a wait-for-port helper.
+ * unconnected UDP through sendto()/sendmsg()/sendmmsg(), bind() outcomes,
+ * plus the servers the suites need (a counting TCP or UDP listener, UDP and
+ * TCP echo, a server reporting its name and its clients' addresses,
+ * SO_REUSEPORT workers) and a wait-for-port helper.
  *
  * Every subcommand prints what it did and exits 0 on success, 1 on failure
  * (with a diagnostic saying what was expected and what happened) and 2 on
@@ -52,7 +54,7 @@ static const char usage_text[] =
 	"  connect [-6] HOST PORT [--nonblock|--fionbio] [--sndtimeo MS]\n"
 	"          [--expect ok|ERRNO|any] [--echo] [--check-peer] [--reconnect]\n"
 	"          [--again ERRNO] [--no-wait] [--wait MS] [--min-ms MS]\n"
-	"          [--max-ms MS]\n"
+	"          [--max-ms MS] [--recv] [--bind LPORT]\n"
 	"      TCP connect().  Blocking by default; with --nonblock\n"
 	"      (SOCK_NONBLOCK) or --fionbio (ioctl FIONBIO) connect() must\n"
 	"      return EINPROGRESS without blocking, then the outcome is SO_ERROR\n"
@@ -61,7 +63,11 @@ static const char usage_text[] =
 	"      --sndtimeo sets SO_SNDTIMEO first.  --expect names the outcome\n"
 	"      (default ok; any: only report it).  --echo sends \"ping\\n\" and\n"
 	"      wants it back (only if the connect succeeded).\n"
-	"      --check-peer wants getpeername() == HOST:PORT.  --again wants a\n"
+	"      --check-peer wants getpeername() == HOST:PORT.  --recv reads\n"
+	"      until EOF (5 s) and prints every line as \"recv: LINE\".\n"
+	"      --bind binds the wildcard address and LPORT (SO_REUSEADDR)\n"
+	"      before connecting.\n"
+	"      --again wants a\n"
 	"      second connect() on the socket to end with ERRNO (--reconnect:\n"
 	"      --again EISCONN).  --min-ms/--max-ms bound the elapsed time.\n"
 	"  sockopts [-6] HOST PORT [--basic]\n"
@@ -88,15 +94,46 @@ static const char usage_text[] =
 	"  badaddr HOST PORT\n"
 	"      Raw connect() with bad lengths and pointers must fail with\n"
 	"      EINVAL/EFAULT/EAFNOSUPPORT; then a normal connect must work.\n"
+	"  bind-listen [-6] ADDR PORT [--udp] [--reuseport] [--expect ERRNO]\n"
+	"      bind() (and listen() for TCP) with SO_REUSEADDR; the outcome must\n"
+	"      be ERRNO (default ok).\n"
+	"  udp-sendto [-6] HOST PORT [--bind LPORT] [--no-reply]\n"
+	"             [--then HOST2 PORT2 ERRNO|any [--via sendmsg|sendmmsg]]\n"
+	"      Unconnected UDP (--bind: bound to the wildcard address and\n"
+	"      LPORT first): sendto(HOST:PORT) \"ping-PID\", want it echoed\n"
+	"      within 3 s from HOST:PORT (--no-reply: only send).  --then: a\n"
+	"      second sendto() (--via: sendmsg()/sendmmsg() with msg_name) on\n"
+	"      the same socket to HOST2:PORT2 must end with ERRNO (ok: it must\n"
+	"      be sent; any: only report).\n"
+	"  udp-sendmsg [-6] HOST PORT [--expect ERRNO] [--no-reply]\n"
+	"      Unconnected UDP: sendmsg() with msg_name HOST:PORT; the outcome\n"
+	"      must be ERRNO (default ok: then the echo must come back).\n"
 	"\n"
 	"Servers and helpers:\n"
-	"  count-server ADDR PORT OUTFILE\n"
-	"      Accept and close TCP connections, counting them.  Prints\n"
-	"      \"listening\" when ready.  SIGUSR1 drains the accept queue, writes\n"
+	"  count-server ADDR PORT OUTFILE [--udp]\n"
+	"      Accept and close TCP connections (--udp: receive datagrams),\n"
+	"      counting them.  Prints \"listening\" when ready.  SIGUSR1\n"
+	"      drains the accept queue, writes\n"
 	"      the count to OUTFILE and prints \"snapshot N\"; SIGTERM/SIGINT\n"
 	"      drain the queue, write the count and exit.\n"
 	"  udp-echo ADDR PORT\n"
-	"      Echo every UDP datagram back to its sender.\n"
+	"      Echo every UDP datagram back to its sender (the first 20\n"
+	"      senders are printed).\n"
+	"  tcp-echo ADDR PORT\n"
+	"      Echo TCP connections, one at a time, until EOF; forever.\n"
+	"  serve-peer ADDR PORT [--count N] [--check-name NAME]\n"
+	"             [--timeout MS]\n"
+	"      Listen (SO_REUSEADDR; IPV6_V6ONLY off), print getsockname()\n"
+	"      as \"serve-peer: listening on NAME\"; --check-name wants it to\n"
+	"      be NAME (\"0.0.0.0:80\", \"[::]:80\"), also through a short\n"
+	"      buffer (truncated, length = full size).  Then accept N (default\n"
+	"      1) connections within MS (default 20000) and write\n"
+	"      \"peer ADDR:PORT\\n\" (the accept()ed address, which must equal\n"
+	"      getpeername()) to each client.\n"
+	"  reuseport-worker PORT SECONDS OUTFILE\n"
+	"      Bind 0.0.0.0:PORT with SO_REUSEPORT, listen, print \"listening\",\n"
+	"      accept and close connections for SECONDS, then write the count\n"
+	"      to OUTFILE and print \"reuseport-worker PID: N connections\".\n"
 	"  wait-listen [-6] HOST PORT [TIMEOUT_MS]\n"
 	"      Connect until something accepts (default 5000 ms).\n";
 
@@ -353,14 +390,58 @@ static bool echo_check(int fd)
 	return true;
 }
 
+/* Read until EOF (within 5 s) and print each line as "recv: LINE". */
+static bool recv_lines(int fd)
+{
+	char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+	char *line, *nl;
+
+	for (;;) {
+		if (got >= sizeof(buf) - 1) {
+			fail("recv: more than %zu bytes", sizeof(buf) - 1);
+			return false;
+		}
+		if (wait_fd(fd, POLLIN, 5000, NULL) <= 0) {
+			fail("recv: no EOF within 5 s (got %zu bytes)", got);
+			return false;
+		}
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0) {
+			fail("recv: %s", errname(errno));
+			return false;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl) {
+			printf("recv: %s\n", line);
+			break;
+		}
+		*nl = '\0';
+		printf("recv: %s\n", line);
+	}
+	if (!got)
+		printf("recv: (nothing)\n");
+	return true;
+}
+
 /* ---- connect ---------------------------------------------------------- */
 
 static int cmd_connect(int argc, char **argv)
 {
 	bool v6 = false, nonblock = false, fionbio = false, echo = false;
-	bool check_peer = false, no_wait = false;
+	bool check_peer = false, no_wait = false, do_recv = false;
 	bool expect_any = false;
 	long sndtimeo = -1, wait_ms = 10000, min_ms = -1, max_ms = -1;
+	long bind_port = 0;
 	const char *pos[2];
 	int npos = 0, expect = 0, again = -1, fd, r, err, outcome, i;
 	struct sockaddr_storage ss;
@@ -383,6 +464,12 @@ static int cmd_connect(int argc, char **argv)
 			echo = true;
 		} else if (!strcmp(a, "--check-peer")) {
 			check_peer = true;
+		} else if (!strcmp(a, "--recv")) {
+			do_recv = true;
+		} else if (!strcmp(a, "--bind") && v) {
+			if (!parse_long(v, 1, 65535, &bind_port))
+				return 2;
+			i++;
 		} else if (!strcmp(a, "--reconnect")) {
 			again = EISCONN;
 		} else if (!strcmp(a, "--again") && v) {
@@ -448,6 +535,22 @@ static int cmd_connect(int argc, char **argv)
 			fail("ioctl FIONBIO: %s", strerror(errno));
 			return 1;
 		}
+	}
+	if (bind_port) {
+		struct sockaddr_storage b;
+		socklen_t bl;
+		char pbuf[8];
+		int one = 1;
+
+		snprintf(pbuf, sizeof(pbuf), "%ld", bind_port);
+		parse_addr(ss.ss_family == AF_INET6 ? "::" : "0.0.0.0", pbuf,
+			   false, &b, &bl);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&b, bl) < 0) {
+			fail("bind port %ld: %s", bind_port, errname(errno));
+			return 1;
+		}
+		printf("bound to port %ld\n", bind_port);
 	}
 	if (sndtimeo >= 0) {
 		struct timeval tv = { sndtimeo / 1000, (sndtimeo % 1000) * 1000 };
@@ -538,6 +641,8 @@ static int cmd_connect(int argc, char **argv)
 		}
 		if (okay && echo)
 			okay = echo_check(fd);
+		if (okay && do_recv)
+			okay = recv_lines(fd);
 	}
 	if (okay && again >= 0) {
 		r = connect(fd, (struct sockaddr *)&ss, len);
@@ -1284,8 +1389,11 @@ static int cmd_count_server(int argc, char **argv)
 	unsigned long count = 0;
 	sigset_t set;
 	int lfd;
+	bool udp = false;
 
-	if (argc != 3)
+	if (argc == 4 && !strcmp(argv[3], "--udp"))
+		udp = true;
+	else if (argc != 3)
 		return usage();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -1293,7 +1401,7 @@ static int cmd_count_server(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	p[1].fd = signalfd(-1, &set, SFD_CLOEXEC);
-	lfd = listen_on(argv[0], argv[1], SOCK_STREAM);
+	lfd = listen_on(argv[0], argv[1], udp ? SOCK_DGRAM : SOCK_STREAM);
 	if (lfd < 0 || p[1].fd < 0) {
 		fprintf(stderr, PROG ": count-server %s:%s: %s\n", argv[0],
 			argv[1], strerror(errno));
@@ -1326,10 +1434,26 @@ static int cmd_count_server(int argc, char **argv)
 		for (;;) {
 			struct sockaddr_storage peer = { 0 };
 			socklen_t pl = sizeof(peer);
-			char pbuf[80];
-			int c = accept4(lfd, (struct sockaddr *)&peer, &pl,
-					SOCK_CLOEXEC);
+			char pbuf[80], dbuf[64];
+			int c;
 
+			if (udp) {
+				if (recvfrom(lfd, dbuf, sizeof(dbuf), 0,
+					     (struct sockaddr *)&peer, &pl) < 0) {
+					if (errno == EINTR)
+						continue;
+					break;
+				}
+				count++;
+				if (count <= 20)
+					printf("count-server: datagram #%lu from %s\n",
+					       count,
+					       fmt_addr((struct sockaddr *)&peer,
+							pbuf, sizeof(pbuf)));
+				continue;
+			}
+			c = accept4(lfd, (struct sockaddr *)&peer, &pl,
+				    SOCK_CLOEXEC);
 			if (c < 0) {
 				if (errno == EINTR || errno == ECONNABORTED)
 					continue;
@@ -1352,7 +1476,7 @@ static int cmd_count_server(int argc, char **argv)
 			printf("count-server: snapshot %lu\n", count);
 		}
 	}
-	printf("count-server: %lu connections\n", count);
+	printf("count-server: %lu %s\n", count, udp ? "datagrams" : "connections");
 	return write_count(argv[2], count) ? 0 : 1;
 }
 
@@ -1373,9 +1497,10 @@ static int cmd_udp_echo(int argc, char **argv)
 	}
 	printf("udp-echo: listening on %s:%s\n", argv[0], argv[1]);
 	fflush(stdout);
-	for (;;) {
+	for (unsigned long count = 1;; count++) {
 		struct sockaddr_storage peer;
 		socklen_t pl = sizeof(peer);
+		char pbuf[80];
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
 				     (struct sockaddr *)&peer, &pl);
 
@@ -1385,7 +1510,15 @@ static int cmd_udp_echo(int argc, char **argv)
 			perror(PROG ": recvfrom");
 			return 1;
 		}
-		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, pl);
+		if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer,
+			   pl) < 0 && count <= 20)
+			printf("udp-echo: #%lu from %s: reply: %s\n", count,
+			       fmt_addr((struct sockaddr *)&peer, pbuf,
+					sizeof(pbuf)), errname(errno));
+		else if (count <= 20)
+			printf("udp-echo: #%lu from %s\n", count,
+			       fmt_addr((struct sockaddr *)&peer, pbuf,
+					sizeof(pbuf)));
 	}
 }
 
@@ -1430,6 +1563,579 @@ static int cmd_wait_listen(int argc, char **argv)
 	return 1;
 }
 
+/* ---- bind-listen ------------------------------------------------------ */
+
+/* Positional HOST PORT plus -6; other options handled by the caller via
+ * @opt (returns the number of arguments it consumed, 0 if unknown, -1 on a
+ * bad value). */
+typedef int (*opt_fn)(void *st, const char *a, const char *v);
+
+static bool parse_hostport_args(int argc, char **argv, opt_fn opt, void *st,
+				struct sockaddr_storage *ss, socklen_t *len)
+{
+	bool v6 = false;
+	const char *pos[2];
+	int npos = 0, i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int used;
+
+		if (!strcmp(a, "-6")) {
+			v6 = true;
+			continue;
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			used = opt ? opt(st, a, v) : 0;
+			if (used <= 0) {
+				if (!used)
+					fprintf(stderr, PROG ": bad option '%s'\n", a);
+				return false;
+			}
+			i += used - 1;
+			continue;
+		}
+		if (npos >= 2)
+			return false;
+		pos[npos++] = a;
+	}
+	return npos == 2 && parse_addr(pos[0], pos[1], v6, ss, len);
+}
+
+struct bind_opts {
+	bool udp, reuseport;
+	int expect;
+};
+
+static int bind_opt(void *st, const char *a, const char *v)
+{
+	struct bind_opts *o = st;
+
+	if (!strcmp(a, "--udp")) {
+		o->udp = true;
+		return 1;
+	}
+	if (!strcmp(a, "--reuseport")) {
+		o->reuseport = true;
+		return 1;
+	}
+	if (!strcmp(a, "--expect") && v) {
+		o->expect = parse_errname(v);
+		if (o->expect < 0) {
+			fprintf(stderr, PROG ": unknown errno '%s'\n", v);
+			return -1;
+		}
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_bind_listen(int argc, char **argv)
+{
+	struct bind_opts o = { 0 };
+	struct sockaddr_storage ss, name;
+	socklen_t len, nl = sizeof(name);
+	char abuf[80], nbuf[80];
+	int fd, one = 1, err = 0;
+	const char *what = "bind";
+
+	if (!parse_hostport_args(argc, argv, bind_opt, &o, &ss, &len))
+		return usage();
+	fmt_addr((struct sockaddr *)&ss, abuf, sizeof(abuf));
+	fd = socket(ss.ss_family, o.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0) {
+		fail("socket: %s", strerror(errno));
+		return 1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (o.reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		err = errno;
+	} else if (!o.udp && listen(fd, 128) < 0) {
+		err = errno;
+		what = "listen";
+	}
+	printf("bind-listen %s/%s: %s %s\n", abuf, o.udp ? "udp" : "tcp", what,
+	       errname(err));
+	if (!err && getsockname(fd, (struct sockaddr *)&name, &nl) == 0)
+		printf("getsockname %s\n",
+		       fmt_addr((struct sockaddr *)&name, nbuf, sizeof(nbuf)));
+	close(fd);
+	if (err != o.expect) {
+		fail("bind-listen %s: expected %s, got %s from %s", abuf,
+		     errname(o.expect), errname(err), what);
+		return 1;
+	}
+	printf("bind-listen: ok\n");
+	return 0;
+}
+
+/* ---- udp-sendto / udp-sendmsg ----------------------------------------- */
+
+/* Wait up to 3 s for "@msg" back from @from on @fd. */
+static bool udp_await(int fd, const char *msg,
+		      const struct sockaddr_storage *from)
+{
+	struct sockaddr_storage src;
+	socklen_t sl = sizeof(src);
+	char buf[512], sbuf[80], fbuf[80];
+	ssize_t n;
+
+	if (wait_fd(fd, POLLIN, 3000, NULL) <= 0) {
+		fail("no reply within 3 s");
+		return false;
+	}
+	memset(&src, 0, sizeof(src));
+	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		     (struct sockaddr *)&src, &sl);
+	if (n < 0) {
+		fail("recvfrom: %s", errname(errno));
+		return false;
+	}
+	fmt_addr((struct sockaddr *)&src, sbuf, sizeof(sbuf));
+	fmt_addr((const struct sockaddr *)from, fbuf, sizeof(fbuf));
+	printf("reply '%.*s' from %s\n", (int)n, buf, sbuf);
+	if ((size_t)n != strlen(msg) || memcmp(buf, msg, (size_t)n) != 0) {
+		fail("reply '%.*s' is not '%s'", (int)n, buf, msg);
+		return false;
+	}
+	if (!same_addr(&src, from)) {
+		fail("reply from %s, not from %s", sbuf, fbuf);
+		return false;
+	}
+	return true;
+}
+
+struct sendto_opts {
+	bool no_reply;
+	long bind_port;
+	const char *then_host, *then_port;
+	int then_expect;
+	int expect;
+};
+
+static int sendto_opt(void *st, const char *a, const char *v)
+{
+	struct sendto_opts *o = st;
+
+	if (!strcmp(a, "--no-reply")) {
+		o->no_reply = true;
+		return 1;
+	}
+	if (!strcmp(a, "--bind") && v)
+		return parse_long(v, 1, 65535, &o->bind_port) ? 2 : -1;
+	if (!strcmp(a, "--expect") && v) {
+		o->expect = parse_errname(v);
+		if (o->expect < 0) {
+			fprintf(stderr, PROG ": unknown errno '%s'\n", v);
+			return -1;
+		}
+		return 2;
+	}
+	return 0;
+}
+
+/* udp-sendto [-6] HOST PORT [--no-reply] [--then HOST2 PORT2 ERRNO] */
+static int cmd_udp_sendto(int argc, char **argv)
+{
+	struct sendto_opts o = { .then_expect = -1, .bind_port = 0 };
+	struct sockaddr_storage ss, ss2;
+	socklen_t len, len2;
+	char abuf[80], bbuf[80], msg[64];
+	int fd, i, n = argc;
+	ssize_t r;
+	bool okay = true, then_any = false;
+	const char *via = "sendto";
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--then")) {
+			if (i + 4 > argc)
+				return usage();
+			o.then_host = argv[i + 1];
+			o.then_port = argv[i + 2];
+			if (i + 4 < argc) {
+				if (i + 6 != argc || strcmp(argv[i + 4], "--via"))
+					return usage();
+				via = argv[i + 5];
+				if (strcmp(via, "sendto") && strcmp(via, "sendmsg") &&
+				    strcmp(via, "sendmmsg"))
+					return usage();
+			}
+			then_any = !strcmp(argv[i + 3], "any");
+			o.then_expect = then_any ? 0 : parse_errname(argv[i + 3]);
+			if (o.then_expect < 0) {
+				fprintf(stderr, PROG ": unknown errno '%s'\n",
+					argv[i + 3]);
+				return 2;
+			}
+			n = i;
+			break;
+		}
+	}
+	if (!parse_hostport_args(n, argv, sendto_opt, &o, &ss, &len))
+		return usage();
+	if (o.then_host && !parse_addr(o.then_host, o.then_port,
+				       ss.ss_family == AF_INET6, &ss2, &len2))
+		return usage();
+	fmt_addr((struct sockaddr *)&ss, abuf, sizeof(abuf));
+
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		fail("socket: %s", strerror(errno));
+		return 1;
+	}
+	if (o.bind_port) {
+		struct sockaddr_storage b;
+		socklen_t bl;
+		char pbuf[8];
+
+		snprintf(pbuf, sizeof(pbuf), "%ld", o.bind_port);
+		parse_addr(ss.ss_family == AF_INET6 ? "::" : "0.0.0.0", pbuf,
+			   false, &b, &bl);
+		if (bind(fd, (struct sockaddr *)&b, bl) < 0) {
+			fail("bind port %ld: %s", o.bind_port, errname(errno));
+			return 1;
+		}
+		printf("bound to port %ld\n", o.bind_port);
+	}
+	snprintf(msg, sizeof(msg), "ping-%d", (int)getpid());
+	r = sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ss, len);
+	printf("sendto %s: %s\n", abuf, r < 0 ? errname(errno) : "ok");
+	if (r != (ssize_t)strlen(msg)) {
+		fail("sendto %s: %s", abuf, r < 0 ? errname(errno) : "short");
+		return 1;
+	}
+	if (!o.no_reply) {
+		if (!udp_await(fd, msg, &ss))
+			return 1;
+		/* A second datagram goes natively on the switched socket. */
+		r = sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ss, len);
+		if (r != (ssize_t)strlen(msg)) {
+			fail("second sendto %s: %s", abuf,
+			     r < 0 ? errname(errno) : "short");
+			return 1;
+		}
+		if (!udp_await(fd, msg, &ss))
+			return 1;
+		printf("udp-sendto echo x2: ok\n");
+	}
+	if (o.then_host) {
+		int e;
+
+		struct iovec iov = { msg, strlen(msg) };
+		struct mmsghdr mm;
+
+		memset(&mm, 0, sizeof(mm));
+		mm.msg_hdr.msg_name = &ss2;
+		mm.msg_hdr.msg_namelen = len2;
+		mm.msg_hdr.msg_iov = &iov;
+		mm.msg_hdr.msg_iovlen = 1;
+		fmt_addr((struct sockaddr *)&ss2, bbuf, sizeof(bbuf));
+		if (!strcmp(via, "sendmsg")) {
+			r = sendmsg(fd, &mm.msg_hdr, 0);
+		} else if (!strcmp(via, "sendmmsg")) {
+			r = sendmmsg(fd, &mm, 1, 0);
+			if (r == 1 && mm.msg_len != strlen(msg))
+				r = 0;
+		} else {
+			r = sendto(fd, msg, strlen(msg), 0,
+				   (struct sockaddr *)&ss2, len2);
+		}
+		e = r < 0 ? errno : 0;
+		printf("then %s %s: %s\n", via, bbuf, errname(e));
+		if (!then_any && e != o.then_expect) {
+			fail("sendto %s: expected %s, got %s", bbuf,
+			     errname(o.then_expect), errname(e));
+			okay = false;
+		}
+	}
+	close(fd);
+	if (okay)
+		printf("udp-sendto: ok\n");
+	return okay ? 0 : 1;
+}
+
+static int cmd_udp_sendmsg(int argc, char **argv)
+{
+	struct sendto_opts o = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char abuf[80], msg[64];
+	struct iovec iov;
+	struct msghdr mh;
+	int fd, e;
+	ssize_t r;
+
+	if (!parse_hostport_args(argc, argv, sendto_opt, &o, &ss, &len))
+		return usage();
+	fmt_addr((struct sockaddr *)&ss, abuf, sizeof(abuf));
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		fail("socket: %s", strerror(errno));
+		return 1;
+	}
+	snprintf(msg, sizeof(msg), "ping-%d", (int)getpid());
+	iov.iov_base = msg;
+	iov.iov_len = strlen(msg);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &ss;
+	mh.msg_namelen = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	r = sendmsg(fd, &mh, 0);
+	e = r < 0 ? errno : 0;
+	printf("sendmsg %s: %s\n", abuf, errname(e));
+	if (e != o.expect) {
+		fail("sendmsg %s: expected %s, got %s", abuf, errname(o.expect),
+		     errname(e));
+		return 1;
+	}
+	if (!e) {
+		if (r != (ssize_t)strlen(msg)) {
+			fail("sendmsg: short");
+			return 1;
+		}
+		if (!o.no_reply && !udp_await(fd, msg, &ss))
+			return 1;
+	}
+	close(fd);
+	printf("udp-sendmsg: ok\n");
+	return 0;
+}
+
+/* ---- tcp-echo --------------------------------------------------------- */
+
+static int cmd_tcp_echo(int argc, char **argv)
+{
+	char buf[65536];
+	unsigned long count = 0;
+	int lfd;
+
+	if (argc != 2)
+		return usage();
+	lfd = listen_on(argv[0], argv[1], SOCK_STREAM);
+	if (lfd < 0) {
+		fprintf(stderr, PROG ": tcp-echo %s:%s: %s\n", argv[0], argv[1],
+			strerror(errno));
+		return 1;
+	}
+	printf("tcp-echo: listening on %s:%s\n", argv[0], argv[1]);
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		char pbuf[80];
+		int c = accept(lfd, (struct sockaddr *)&peer, &pl);
+		ssize_t n;
+
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			perror(PROG ": accept");
+			return 1;
+		}
+		if (++count <= 20)
+			printf("tcp-echo: #%lu from %s\n", count,
+			       fmt_addr((struct sockaddr *)&peer, pbuf,
+					sizeof(pbuf)));
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			if (write(c, buf, (size_t)n) != n)
+				break;
+		close(c);
+	}
+}
+
+/* ---- serve-peer ------------------------------------------------------- */
+
+struct serve_opts {
+	long count, timeout;
+	const char *check_name;
+};
+
+static int serve_opt(void *st, const char *a, const char *v)
+{
+	struct serve_opts *o = st;
+
+	if (!strcmp(a, "--count") && v)
+		return parse_long(v, 0, 100000, &o->count) ? 2 : -1;
+	if (!strcmp(a, "--timeout") && v)
+		return parse_long(v, 0, 3600000, &o->timeout) ? 2 : -1;
+	if (!strcmp(a, "--check-name") && v) {
+		o->check_name = v;
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_serve_peer(int argc, char **argv)
+{
+	struct serve_opts o = { .count = 1, .timeout = 20000 };
+	struct sockaddr_storage ss, name;
+	socklen_t len, nl = sizeof(name);
+	char abuf[80], nbuf[80];
+	int fd, one = 1, zero = 0;
+	long i;
+	long long end;
+	bool okay = true;
+
+	if (!parse_hostport_args(argc, argv, serve_opt, &o, &ss, &len))
+		return usage();
+	fmt_addr((struct sockaddr *)&ss, abuf, sizeof(abuf));
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0) {
+		fail("socket: %s", strerror(errno));
+		return 1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
+		fail("serve-peer %s: %s", abuf, errname(errno));
+		return 1;
+	}
+	memset(&name, 0, sizeof(name));
+	if (getsockname(fd, (struct sockaddr *)&name, &nl) < 0) {
+		fail("getsockname: %s", errname(errno));
+		return 1;
+	}
+	fmt_addr((struct sockaddr *)&name, nbuf, sizeof(nbuf));
+	printf("serve-peer: getsockname %s (length %u)\n", nbuf, (unsigned)nl);
+	if (o.check_name) {
+		socklen_t want = name.ss_family == AF_INET6 ?
+			sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+		unsigned char shortbuf[16];
+		socklen_t sl = 8;
+
+		if (strcmp(nbuf, o.check_name) != 0) {
+			fail("getsockname %s is not %s", nbuf, o.check_name);
+			okay = false;
+		}
+		if (nl != want) {
+			fail("getsockname length %u, want %u", (unsigned)nl,
+			     (unsigned)want);
+			okay = false;
+		}
+		/* Short buffer: truncated, length says the full size. */
+		memset(shortbuf, 0xa5, sizeof(shortbuf));
+		if (getsockname(fd, (struct sockaddr *)shortbuf, &sl) < 0) {
+			fail("getsockname (8-byte buffer): %s", errname(errno));
+			okay = false;
+		} else {
+			bool same = memcmp(shortbuf, &name, 8) == 0;
+			bool untouched = true;
+
+			for (size_t k = 8; k < sizeof(shortbuf); k++)
+				if (shortbuf[k] != 0xa5)
+					untouched = false;
+			printf("serve-peer: getsockname (8-byte buffer): length %u, "
+			       "%s, %s\n", (unsigned)sl,
+			       same ? "same 8 bytes" : "DIFFERENT bytes",
+			       untouched ? "nothing written beyond"
+					 : "WRITTEN BEYOND the buffer");
+			if (sl != want || !same || !untouched) {
+				fail("getsockname with an 8-byte buffer: length %u "
+				     "(want %u), %s, %s", (unsigned)sl,
+				     (unsigned)want,
+				     same ? "same bytes" : "different bytes",
+				     untouched ? "no overrun" : "overrun");
+				okay = false;
+			}
+		}
+		if (okay)
+			printf("serve-peer: name ok\n");
+	}
+	printf("serve-peer: listening on %s\n", nbuf);
+	end = now_ms() + o.timeout;
+	for (i = 0; i < o.count; i++) {
+		struct sockaddr_storage peer, gp;
+		socklen_t pl = sizeof(peer), gl = sizeof(gp);
+		char pbuf[80], gbuf[80], line[128];
+		long long left = end - now_ms();
+		int c;
+
+		if (wait_fd(fd, POLLIN, left > 0 ? (int)left : 0, NULL) <= 0) {
+			fail("serve-peer: connection %ld of %ld did not come "
+			     "within %ld ms", i + 1, o.count, o.timeout);
+			return 1;
+		}
+		memset(&peer, 0, sizeof(peer));
+		memset(&gp, 0, sizeof(gp));
+		c = accept(fd, (struct sockaddr *)&peer, &pl);
+		if (c < 0) {
+			fail("accept: %s", errname(errno));
+			return 1;
+		}
+		fmt_addr((struct sockaddr *)&peer, pbuf, sizeof(pbuf));
+		if (getpeername(c, (struct sockaddr *)&gp, &gl) < 0) {
+			fail("getpeername on the accepted socket: %s",
+			     errname(errno));
+			okay = false;
+		} else if (!same_addr(&gp, &peer)) {
+			fail("accept() says %s, getpeername() %s", pbuf,
+			     fmt_addr((struct sockaddr *)&gp, gbuf,
+				      sizeof(gbuf)));
+			okay = false;
+		}
+		printf("serve-peer: #%ld from %s\n", i + 1, pbuf);
+		snprintf(line, sizeof(line), "peer %s\n", pbuf);
+		if (write(c, line, strlen(line)) < 0)
+			printf("serve-peer: write: %s\n", errname(errno));
+		close(c);
+	}
+	close(fd);
+	if (okay)
+		printf("serve-peer: ok\n");
+	return okay ? 0 : 1;
+}
+
+/* ---- reuseport-worker ------------------------------------------------- */
+
+static int cmd_reuseport_worker(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	unsigned long count = 0;
+	long port, secs;
+	long long end;
+	int fd, one = 1;
+
+	if (argc != 3 || !parse_long(argv[0], 1, 65535, &port) ||
+	    !parse_long(argv[1], 1, 3600, &secs))
+		return usage();
+	sa.sin_port = htons((uint16_t)port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 4096) < 0) {
+		fail("reuseport-worker %d: 0.0.0.0:%ld: %s", (int)getpid(), port,
+		     errname(errno));
+		return 1;
+	}
+	printf("reuseport-worker %d: listening on 0.0.0.0:%ld\n",
+	       (int)getpid(), port);
+	end = now_ms() + secs * 1000;
+	for (;;) {
+		long long left = end - now_ms();
+		int c;
+
+		if (left <= 0)
+			break;
+		if (wait_fd(fd, POLLIN, (int)left, NULL) <= 0)
+			continue;
+		while ((c = accept(fd, NULL, NULL)) >= 0) {
+			count++;
+			close(c);
+		}
+	}
+	if (!write_count(argv[2], count)) {
+		fail("%s: %s", argv[2], strerror(errno));
+		return 1;
+	}
+	printf("reuseport-worker %d: %lu connections\n", (int)getpid(), count);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -1449,6 +2155,12 @@ int main(int argc, char **argv)
 		{ "count-server", cmd_count_server },
 		{ "udp-echo", cmd_udp_echo },
 		{ "wait-listen", cmd_wait_listen },
+		{ "bind-listen", cmd_bind_listen },
+		{ "udp-sendto", cmd_udp_sendto },
+		{ "udp-sendmsg", cmd_udp_sendmsg },
+		{ "tcp-echo", cmd_tcp_echo },
+		{ "serve-peer", cmd_serve_peer },
+		{ "reuseport-worker", cmd_reuseport_worker },
 	};
 	size_t i;
 
