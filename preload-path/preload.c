@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -189,22 +190,31 @@ static bool ask(int fd, const struct preload_req *req,
 	return true;
 }
 
-/* request() - fill a request for @addr; false if not an IP address */
+/* request() - fill a request for @addr; false if not an IP address, or
+ * not readable (the real call then fails with EFAULT, as it should): the
+ * copy goes through the kernel, so a bad pointer never faults here */
 static bool request(struct preload_req *req, int op, const struct sockaddr *addr,
 		    socklen_t len, int flags)
 {
+	struct iovec local, remote;
+
 	if (!addr || len < sizeof(sa_family_t) ||
 	    len > sizeof(struct sockaddr_storage))
 		return false;
-	if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)
-		return false;
 	memset(req, 0, sizeof(*req));
+	local.iov_base = &req->addr;
+	local.iov_len = len;
+	remote.iov_base = (void *)addr;
+	remote.iov_len = len;
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return false;
+	if (req->addr.ss_family != AF_INET && req->addr.ss_family != AF_INET6)
+		return false;
 	req->magic = PRELOAD_MAGIC;
 	req->version = PRELOAD_VERSION;
 	req->op = (uint16_t)op;
 	req->flags = flags;
 	req->addrlen = len;
-	memcpy(&req->addr, addr, len);
 	return true;
 }
 

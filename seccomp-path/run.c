@@ -13,6 +13,7 @@
  * process's status becomes ours.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sys/socket.h>
@@ -87,6 +88,33 @@ static void run_usage(FILE *f)
 		"options or configuration, 125 if the container could not start.\n");
 }
 
+/* container_children() - are any of our children container processes (not
+ * the fallback network helper)? */
+static bool container_children(const struct sandbox *sb)
+{
+	char path[64], buf[4096], *p, *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0 && pid != sb->net_pid)
+			return true;
+	}
+	return false;
+}
+
 static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 		      void *arg)
 {
@@ -107,15 +135,17 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 				rs->status = WIFEXITED(status) ?
 						     WEXITSTATUS(status) :
 						     128 + WTERMSIG(status);
-				if (rs->preload)
-					notif_loop_stop(loop);
-				else
+				if (!rs->preload)
 					notif_loop_stop_when_empty(loop);
 			} else if (p == rs->sb->net_pid) {
 				rs->sb->net_pid = 0;
 				b4_warn("the fallback network helper exited");
 			}
 		}
+		/* preload containers hold no notify fd to hang up: stop when
+		 * no container process is left (we are their subreaper) */
+		if (rs->preload && rs->done && !container_children(rs->sb))
+			notif_loop_stop(loop);
 	}
 }
 

@@ -370,6 +370,9 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 				dup2(null, STDOUT_FILENO);
 				dup2(null, STDERR_FILENO);
 			}
+		} else {
+			/* its banner must not mix with the command's output */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		}
 		execvp(argv[0], argv);
 		_exit(127);
@@ -425,6 +428,9 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 				dup2(null, STDOUT_FILENO);
 				dup2(null, STDERR_FILENO);
 			}
+		} else {
+			/* its banner must not mix with the command's output */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		}
 		execvp(argv[0], argv);
 		_exit(127);
