@@ -204,7 +204,7 @@ static void on_preload_exit(struct notif_loop *loop, int fd, uint32_t events,
 }
 
 /* register_preload() - a state without seccomp fd, as the oci-hook sends at
- * poststart for a b4ns.mode=preload container: serve its library's
+ * createRuntime for a b4ns.mode=preload container: serve its library's
  * requests (identified by network namespace) until its first process exits */
 static void register_preload(struct daemon *d, const struct oci_state *st)
 {

@@ -338,7 +338,8 @@ static int socket_unix(void)
 	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 }
 
-/* hook_register() - poststart: the runtime hands us the container's state;
+/* hook_register() - createRuntime: the runtime hands us the state of the
+ * container, whose namespaces exist and whose process has not run yet;
  * a preload container is announced to the daemon with it (there is no
  * seccomp listener message to tell the daemon about it).
  * Return: true if @in was a state (handled, whatever the outcome) */
@@ -385,7 +386,7 @@ static int hook_run(const char *socket)
 	}
 	if (hook_register(in, len, socket)) {
 		free(in);
-		return 0; /* a poststart state: nothing to print */
+		return 0; /* a state (createRuntime): nothing to print */
 	}
 	rc = hook_filter(in, len, socket, &out, err, sizeof(err));
 	if (rc) {

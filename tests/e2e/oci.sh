@@ -175,9 +175,13 @@ mkdir -p "$WORK/bin" "$WORK/www" "$WORK/run" "$WORK/home/.config/containers" \
 B4NS=$WORK/bin/b4ns
 if [[ -n $B4NS_PREFIX ]]; then
 	cp "$B4NS_PREFIX/bin/b4ns" "$B4NS"
+	# the preload path's library, found beside the binary
+	cp "$B4NS_PREFIX"/lib*/libb4ns.so "$WORK/bin/" 2>/dev/null ||
+		cp "$B4NS_PREFIX"/lib/*/libb4ns.so "$WORK/bin/" 2>/dev/null || true
 else
 	[[ -x $B4NS_BUILD/b4ns ]] || die "no $B4NS_BUILD/b4ns; build it or pass --build/--prefix"
 	cp "$B4NS_BUILD/b4ns" "$B4NS"
+	cp "$B4NS_BUILD/libb4ns.so" "$WORK/bin/" 2>/dev/null || true
 fi
 cp "$HERE/oci/badclient.py" "$HERE/oci/mkbundle.py" "$HERE/oci/b4ns-oci.conf" \
 	"$WORK/bin/"
@@ -286,7 +290,8 @@ start_bg http4 "$BUSYBOX" httpd -f -p 10.77.0.1:8080 -h "$WORK/www"
 nsenter "--net=/run/netns/$PEER_NS" -- "$BUSYBOX" httpd -f -p 10.77.0.2:8080 \
 	-h "$WORK/www" >"$WORK/httppeer.log" 2>&1 </dev/null &
 BG_PIDS[httppeer]=$!
-if [[ $BENCH == 1 && $HAVE_IPERF == 1 ]]; then
+if [[ $HAVE_IPERF == 1 ]]; then
+	# measurement, and the dynamic client of the preload test
 	start_bg iperf3 iperf3 -s -B 10.77.0.1 -p 5201
 fi
 for i in $(seq 50); do
@@ -578,6 +583,32 @@ t_podman_mode_off() {
 		"daemon messages accepted"
 }
 
+# Issue 6: Podman with b4ns.mode=preload through the hook. No seccomp
+# listener: the hook bind-mounts libb4ns.so and the daemon's socket
+# directory and sets LD_PRELOAD; its createRuntime stage registers the container
+# with the daemon. A dynamic client (iperf3) is switched under --network
+# none; the static busybox in the same container is not.
+t_podman_preload() {
+	need_podman
+	[[ $HAVE_IPERF == 1 ]] || skip "no dynamic client (iperf3) in the image"
+	[[ -e $WORK/bin/libb4ns.so ]] || skip "libb4ns.so not built"
+	local m
+	m=$(log_mark)
+	expect_ok prun --network none --annotation b4ns.mode=preload "$IMAGE" \
+		sh -c 'ip -o link; grep Seccomp: /proc/self/status; echo "LD=$LD_PRELOAD";
+		       iperf3 -c 10.77.0.1 -p 5201 -t 1 -J >/tmp/ip.json; echo "iperf=$(grep -c bits_per_second /tmp/ip.json)";
+		       nc 10.77.0.1 8080 </dev/null; echo "nc=$?"'
+	only_lo
+	expect_out "LD=/usr/lib/b4ns/libb4ns.so"
+	expect_out "nc=1"
+	grep -Eq '^iperf=[1-9]' "$T_OUT" || {
+		echo "FAIL: iperf3 did not complete through the preload path"
+		return 1
+	}
+	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, preload path"
+	log_wait "$m" "preload: switch connect pid=[0-9]+ 10\.77\.0\.1:5201"
+}
+
 t_podman_exec() {
 	need_podman
 	local id n0
@@ -829,6 +860,7 @@ run_test "podman hook, only b4ns.config=web: section's publish and ignore apply"
 run_test "podman hook, default network (slirp4netns): connections counted as switched" t_podman_hook_slirp
 run_test "podman b4ns.mode=off: hook leaves it alone, not switched" t_podman_mode_off
 run_test "podman exec into a hooked container: switched sockets" t_podman_exec
+run_test "podman b4ns.mode=preload through the hook: dynamic client switched, static not" t_podman_preload
 run_test "runc exec (plain rootless) into a b4ns container: switched" t_runc_exec
 run_test "churn: $CHURN runc execs succeed; daemon threads, fds, RSS back" t_churn
 run_test "bad listener input logged and dropped; next container switched" t_bad_input

@@ -210,7 +210,7 @@ assert h["hook"]["path"].endswith("/b4ns"), h
 assert h["hook"]["args"] == ["b4ns", "oci-hook"], h
 assert h["when"]["annotations"] == {"^b4ns\\.": ".*"}, h
 assert "precreate" in h["stages"], h
-assert set(h["stages"]) <= {"precreate", "poststart"}, h
+assert set(h["stages"]) <= {"precreate", "createRuntime"}, h
 print("hook JSON ok:", h["hook"]["path"])
 EOF
 }
@@ -300,7 +300,7 @@ t_exec() {
 	expect_ok as_user podman_cmd rm -f -t 0 "$id"
 }
 
-run_test "installed hook JSON: precreate (+ poststart), ^b4ns\\. annotations" t_hook_json
+run_test "installed hook JSON: precreate (+ createRuntime), ^b4ns\\. annotations" t_hook_json
 run_test "oci-hook copies an unselected config byte for byte" t_passthrough_bytes
 run_test "container without b4ns annotations runs (hook not involved)" t_plain_container
 run_test "no daemon: b4ns.mode=seccomp container is not created; hook says how to start it" t_no_daemon
