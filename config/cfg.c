@@ -678,3 +678,32 @@ const char *cfg_mode_name(enum cfg_mode mode)
 		return "unknown";
 	return mode_names[mode];
 }
+
+int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
+	       char *err, size_t errlen)
+{
+	policy_default(pol);
+	pol->allow_host_loopback = s->allow_host_loopback;
+	for (int i = 0; i < s->n_ignore && i < POLICY_MAX_CIDRS; i++)
+		pol->ignore[pol->n_ignore++] = s->ignore[i];
+	for (int i = 0; i < s->n_publish; i++) {
+		struct portmap_entry *e = &pol->publish[pol->n_publish];
+
+		if (pol->n_publish >= POLICY_MAX_PUBLISH) {
+			snprintf(err, errlen, "too many published ports (max %d)",
+				 POLICY_MAX_PUBLISH);
+			return -EINVAL;
+		}
+		if (portmap_parse(s->publish[i], e, err, errlen))
+			return -EINVAL;
+		for (int j = 0; j < pol->n_publish; j++) {
+			if (portmap_conflicts(&pol->publish[j], e)) {
+				snprintf(err, errlen, "publish '%s' conflicts with '%s'",
+					 s->publish[i], s->publish[j]);
+				return -EINVAL;
+			}
+		}
+		pol->n_publish++;
+	}
+	return 0;
+}

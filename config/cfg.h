@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "policy.h"
 #include "sockaddr.h"
 
 #define CFG_MAX_CIDRS 64
@@ -119,6 +120,19 @@ const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name);
  * Return: 0, or -E2BIG if a list would overflow
  */
 int cfg_merge(struct cfg_container *dst, const struct cfg_container *src);
+
+/**
+ * cfg_policy() - the switching policy of a container from its settings
+ * @s:		effective settings (global, section, overrides merged)
+ * @pol:	result: built-in defaults, ignore list, host loopback, and the
+ *		parsed publish table
+ * @err:	on failure, which publish spec is wrong or conflicts
+ * @errlen:	size of @err
+ *
+ * Return: 0, or -EINVAL (bad or conflicting publish specs, too many)
+ */
+int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
+	       char *err, size_t errlen);
 
 /**
  * cfg_free() - release what cfg_load() allocated

@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "server.h"
 #include "switch.h"
+#include "unixsock.h"
 
 static void respond(int reply, const struct preload_resp *resp, int hsock)
 {
@@ -244,23 +245,11 @@ static void on_listen(struct notif_loop *loop, int fd, uint32_t events,
 
 int preload_serve_path(struct notif_loop *loop, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int s = -1;
-	mode_t old;
+	_cleanup_close_ int s = unixsock_listen(path, SOCK_SEQPACKET);
 	int ret;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		return -errno;
-	unlink(path);
-	old = umask(0077);
-	ret = bind(s, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (ret || listen(s, 128))
-		return -errno;
+		return s;
 	ret = passcred(s);
 	if (!ret)
 		ret = notif_loop_add_extra(loop, s, EPOLLIN, on_listen, NULL);

@@ -57,6 +57,7 @@
 #include "profile.h"
 #include "sandbox.h"
 #include "server.h"
+#include "unixsock.h"
 
 #define CONN_MAX 64		/* listener connections being read at once */
 #define CONN_FDS_MAX 8		/* descriptors accepted in one message */
@@ -154,31 +155,6 @@ static bool is_notify_fd(int fd)
 	return !strcmp(target, "anon_inode:seccomp notify");
 }
 
-/* container_policy() - policy of a container from its settings */
-static int container_policy(const struct cfg_container *s,
-			    struct policy_cfg *pol, char *err, size_t errlen)
-{
-	policy_default(pol);
-	pol->allow_host_loopback = s->allow_host_loopback;
-	for (int i = 0; i < s->n_ignore && i < POLICY_MAX_CIDRS; i++)
-		pol->ignore[pol->n_ignore++] = s->ignore[i];
-	for (int i = 0; i < s->n_publish && i < POLICY_MAX_PUBLISH; i++) {
-		struct portmap_entry *e = &pol->publish[pol->n_publish];
-
-		if (portmap_parse(s->publish[i], e, err, errlen))
-			return -EINVAL;
-		for (int j = 0; j < pol->n_publish; j++) {
-			if (portmap_conflicts(&pol->publish[j], e)) {
-				snprintf(err, errlen, "publish '%s' conflicts with '%s'",
-					 s->publish[i], s->publish[j]);
-				return -EINVAL;
-			}
-		}
-		pol->n_publish++;
-	}
-	return 0;
-}
-
 /**
  * struct preload_watch - a preload container's first process, watched
  * through a pidfd: the container goes when it exits
@@ -216,7 +192,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	int nl, pidfd;
 
 	if (oci_settings(st, &d->cfg, &settings, err, sizeof(err)) ||
-	    container_policy(&settings, &pol, err, sizeof(err))) {
+	    cfg_policy(&settings, &pol, err, sizeof(err))) {
 		b4_err("container %s: %s; its preload requests are refused",
 		       st->id, err);
 		d->rejected++;
@@ -333,7 +309,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 
 	ret = oci_settings(st, &d->cfg, &settings, err, sizeof(err));
 	if (!ret)
-		ret = container_policy(&settings, &pol, err, sizeof(err));
+		ret = cfg_policy(&settings, &pol, err, sizeof(err));
 	if (ret) {
 		b4_err("container %s: %s; it runs unswitched", st->id, err);
 		passthrough = true;
@@ -644,33 +620,21 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 	}
 }
 
-/* listen_at() - a listening AF_UNIX socket at @path, mode 0600 */
+/* listen_at() - the daemon's socket at @path, unless a daemon answers there */
 static int listen_at(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int s = -1;
-	mode_t old;
-	int ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
 	if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
 		return -EADDRINUSE; /* another daemon answers there */
-	close(s);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	unlink(path);
-	old = umask(0077);
-	ret = bind(s, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (ret || chmod(path, 0600) || listen(s, 128))
-		return -errno;
-	return take_fd(&s);
+	return unixsock_listen(path, SOCK_STREAM);
 }
 
 /* prepare_dir() - create the socket's directory, mode 0700, ours */

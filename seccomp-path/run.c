@@ -313,38 +313,6 @@ static int resolve_settings(const char *config, const char *section,
 	return -1;
 }
 
-/* publish_table() - parse the effective publish specs, refuse conflicts */
-static int publish_table(const struct cfg_container *eff,
-			 struct policy_cfg *pol)
-{
-	char err[PORTMAP_ERR_MAX];
-
-	pol->n_publish = 0;
-	for (int i = 0; i < eff->n_publish; i++) {
-		struct portmap_entry *e = &pol->publish[pol->n_publish];
-
-		if (pol->n_publish >= POLICY_MAX_PUBLISH) {
-			fprintf(stderr, "b4ns run: too many published ports "
-				"(max %d)\n", POLICY_MAX_PUBLISH);
-			return EXIT_USAGE;
-		}
-		if (portmap_parse(eff->publish[i], e, err, sizeof(err))) {
-			fprintf(stderr, "b4ns run: %s\n", err);
-			return EXIT_USAGE;
-		}
-		for (int j = 0; j < pol->n_publish; j++) {
-			if (portmap_conflicts(&pol->publish[j], e)) {
-				fprintf(stderr, "b4ns run: publish '%s' conflicts "
-					"with '%s'\n", eff->publish[i],
-					eff->publish[j]);
-				return EXIT_USAGE;
-			}
-		}
-		pol->n_publish++;
-	}
-	return -1;
-}
-
 /* preload_setup() - request channel (inherited) and socket path (fallback,
  * for processes that closed the inherited fd) for the preload path */
 static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
@@ -395,6 +363,7 @@ int cmd_run(int argc, char **argv)
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
 	char lib[PATH_MAX], pdir[PATH_MAX] = "", psock[PATH_MAX] = "";
+	char err[PORTMAP_ERR_MAX + 64];
 	enum cfg_mode mode;
 	sigset_t mask;
 	char id[32];
@@ -411,13 +380,10 @@ int cmd_run(int argc, char **argv)
 	if (eff.log_level_set)
 		log_level = eff.log_level;
 
-	policy_default(&pol);
-	ret = publish_table(&eff, &pol);
-	if (ret >= 0)
-		return ret;
-	pol.allow_host_loopback = eff.allow_host_loopback;
-	for (int i = 0; i < eff.n_ignore && i < POLICY_MAX_CIDRS; i++)
-		pol.ignore[pol.n_ignore++] = eff.ignore[i];
+	if (cfg_policy(&eff, &pol, err, sizeof(err))) {
+		fprintf(stderr, "b4ns run: %s\n", err);
+		return EXIT_USAGE;
+	}
 
 	so.argv = argv + optind;
 	so.allow_host_loopback = eff.allow_host_loopback;
