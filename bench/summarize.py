@@ -139,7 +139,8 @@ def main():
     md.append(f"- b4ns: {meta.get('b4ns')}")
     md.append(f"- {meta.get('runs')} interleaved runs (for each run: for each workload: "
               f"every path in turn); {meta.get('params')}")
-    vers = [meta[k] for k in ("v_iperf3", "v_redis", "v_slirp4netns", "v_pasta") if k in meta]
+    vers = [meta[k] for k in ("v_iperf3", "v_redis", "v_slirp4netns", "v_pasta", "v_podman")
+            if k in meta]
     if vers:
         md.append(f"- tools: {'; '.join(vers)}")
     md.append(f"- elapsed: {meta.get('elapsed_s')} s; failed measurements: {meta.get('failures')}")
@@ -157,7 +158,8 @@ def main():
         "native": "client directly in the test host namespace",
         "b4ns": "`b4ns run --net=none --` (seccomp; switched sockets)",
         "preload": "`b4ns run` with `mode = \"preload\"`",
-        "podman": "rootless Podman/runc with the b4ns daemon",
+        "podman": "`podman --runtime runc run --rm --network none --annotation b4ns.mode=seccomp` "
+                  "(rootless, `b4ns daemon` + precreate hook; image with the clients)",
         "slirp65520": "`b4ns run` with `mode = \"off\"; net = \"slirp4netns\"` (MTU 65520)",
         "slirp1500": "bench/slirpwrap.sh: `unshare -rn` + `slirp4netns --configure --mtu=1500`",
         "pasta": "`b4ns run` with `mode = \"off\"; net = \"pasta\"`",
@@ -165,6 +167,16 @@ def main():
     for p in paths:
         st = "measured" if p not in skip else f"skipped ({skip[p]})"
         md.append(f"| {label[p]} | {how.get(p, '')} | {st} |")
+    if "podman" in paths and "podman" not in skip:
+        md.append("\nPodman: one `b4ns daemon` (as the test user, private XDG_RUNTIME_DIR) and one "
+                  "image (busybox-static, the clients and their libraries, `podman import`ed into "
+                  "private vfs storage) are set up once before the timed runs"
+                  + (f" ({meta['podman_setup_s']} s)" if "podman_setup_s" in meta else "")
+                  + "; every client is its own `podman run`. Container start-up is not in any "
+                  "figure: iperf3 and redis-benchmark report their own rates, shortconn, trapped "
+                  "and offsock time themselves. The supervisor rows are n/a for Podman: its "
+                  "containers share the one daemon instead of one `b4ns run` supervisor each."
+                  + (" " + meta["podman_subset"] if meta.get("podman_subset") else ""))
     wlskip = {k[len("wlskip_"):]: v for k, v in meta.items() if k.startswith("wlskip_")}
     for w, why in sorted(wlskip.items()):
         md.append(f"\nWorkload {w}: skipped ({why}).")
@@ -183,7 +195,8 @@ def main():
                       + " | ".join(cell(p, sup_wl, m, False) for p in measured) + " |")
     md.append("")
     md.append("n/a: the workload measures b4ns' own overhead and does not apply to that path. "
-              "Supervisor rows: each `b4ns run` is its own supervisor (no daemon yet); RSS is "
+              "Supervisor rows: each `b4ns run` is its own supervisor (Podman containers share one "
+              "`b4ns daemon`: n/a there); RSS is "
               "VmRSS of the b4ns process (counts shared libc/binary pages in full; Pss shares them out), CPU is its on-CPU time from schedstat (all threads), \"since start\" including the start-up and the switching of the held connections.\n")
 
     # Targets (issue #5), for the b4ns seccomp path.

@@ -334,12 +334,16 @@ static struct egress_cache {
 	time_t until;
 } egress[16];
 
-static unsigned int egress_lookup(const struct sockaddr *src)
+/* egress_lookup() - the non-loopback interface owning @src; 0 if none, and
+ * *@on_lo when only a loopback device has it */
+static unsigned int egress_lookup(const struct sockaddr *src, bool *on_lo)
 {
 	struct ifaddrs *ifa, *i;
 	struct timespec now;
 	unsigned int ifindex = 0;
 	size_t slot = 0;
+
+	*on_lo = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (size_t k = 0; k < ARRAY_SIZE(egress); k++) {
@@ -352,8 +356,11 @@ static unsigned int egress_lookup(const struct sockaddr *src)
 	if (getifaddrs(&ifa))
 		return 0;
 	for (i = ifa; i && !ifindex; i = i->ifa_next) {
-		if (i->ifa_addr && !(i->ifa_flags & IFF_LOOPBACK) &&
-		    sa_ip_equal(i->ifa_addr, src))
+		if (!i->ifa_addr || !sa_ip_equal(i->ifa_addr, src))
+			continue;
+		if (i->ifa_flags & IFF_LOOPBACK)
+			*on_lo = true;
+		else
 			ifindex = if_nametoindex(i->ifa_name);
 	}
 	freeifaddrs(ifa);
@@ -372,6 +379,7 @@ int hostsock_bind_egress(int sock, const struct sockaddr *dst)
 	socklen_t len = sizeof(src);
 	_cleanup_close_ int probe = -1;
 	unsigned int ifindex;
+	bool on_lo;
 
 	/* the route's source address names the outgoing interface; a
 	 * connected socket knows it already */
@@ -386,9 +394,9 @@ int hostsock_bind_egress(int sock, const struct sockaddr *dst)
 		    getsockname(probe, (struct sockaddr *)&src, &len))
 			return -errno;
 	}
-	ifindex = egress_lookup((struct sockaddr *)&src);
+	ifindex = egress_lookup((struct sockaddr *)&src, &on_lo);
 	if (!ifindex)
-		return -ENETUNREACH;
+		return on_lo ? -EADDRNOTAVAIL : -ENETUNREACH;
 	if (setsockopt(sock, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex,
 		       sizeof(ifindex)))
 		return -errno;

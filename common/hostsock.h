@@ -107,7 +107,12 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info);
  * address: the interface that owns it), the kernel will not deliver it to
  * the host's loopback, and an unprivileged process cannot unbind it.
  *
- * Return: 0, or negative errno (the caller does not switch then)
+ * A destination whose route leaves by a loopback device (an address of
+ * the host's own "lo", even outside 127.0.0.0/8) cannot be bound that way:
+ * binding to "lo" would open all of the host's loopback to sendmsg().
+ *
+ * Return: 0, -EADDRNOTAVAIL for a destination on a loopback device, or
+ * another negative errno (the caller does not switch then)
  */
 int hostsock_bind_egress(int sock, const struct sockaddr *dst);
 

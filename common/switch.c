@@ -32,6 +32,16 @@
 #include "switch.h"
 
 /* connect_nonblock() - connect @s to @to without blocking, keeping its flags */
+/* egress_reason() - why a UDP host socket could not be tied to its
+ * interface (hostsock_bind_egress() error) */
+static const char *egress_reason(int err)
+{
+	if (err == -EADDRNOTAVAIL)
+		return "destination is an address of the host's loopback "
+		       "device, to which UDP host sockets are never bound";
+	return "no interface reaches the destination";
+}
+
 static int connect_nonblock(int s, const struct sockaddr_storage *to, int fl)
 {
 	socklen_t len = to->ss_family == AF_UNSPEC ?
@@ -140,8 +150,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		if (ret) {
 			closep(&c->hsock);
 			c->action = SWITCH_REFUSE;
-			c->err = ret;
-			c->reason = "no interface reaches the destination";
+			c->err = -ENETUNREACH;
+			c->reason = egress_reason(ret);
 			return 0;
 		}
 	}
@@ -378,8 +388,8 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		if (ret) {
 			closep(&s->hsock);
 			s->action = SWITCH_REFUSE;
-			s->err = ret;
-			s->reason = "no interface reaches the destination";
+			s->err = -ENETUNREACH;
+			s->reason = egress_reason(ret);
 			return 0;
 		}
 	}

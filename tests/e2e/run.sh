@@ -442,6 +442,18 @@ t_udp_echo() {
 	expect_ok ctr -- b4ns-probe udp "$1" 5300
 }
 
+t_udp_host_lo() {
+	# An address of the test host's own loopback device (not 127/8): a
+	# UDP host socket is never bound to "lo" (that would open all of the
+	# host's loopback to sendmsg), so UDP is not switched there and the
+	# container sees its own ENETUNREACH; the log says why.
+	need_b4ns
+	nsenter --net="/run/netns/$TH_NS" -- ip addr replace 10.77.8.1/32 dev lo || return 1
+	expect_rc 1 ctr --log-level=debug -- b4ns-probe udp 10.77.8.1 5300
+	expect_out "ENETUNREACH"
+	expect_err "loopback device, to which UDP host sockets are never bound"
+}
+
 t_ignore_v4() {
 	need_b4ns
 	expect_ok ctr --ignore=10.77.0.0/24 -- \
@@ -1020,6 +1032,7 @@ run_test "TCP echo through a switched socket, 10.77.0.1:7" t_tcp_echo 10.77.0.1
 run_test "TCP echo through a switched socket, [fd77::1]:7" t_tcp_echo fd77::1
 run_test "connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
 run_test "connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
+run_test "UDP to an address on the host's lo device: not switched, told why" t_udp_host_lo
 run_test "--ignore=10.77.0.0/24: not switched, ENETUNREACH (no route inside)" t_ignore_v4
 run_test "--ignore=fd77::/64: not switched, ENETUNREACH (no route inside)" t_ignore_v6
 run_test "--ignore of other CIDRs leaves 10.77.0.1 switched" t_ignore_other
