@@ -30,6 +30,7 @@
 #include "cfg.h"
 #include "cli.h"
 #include "err.h"
+#include "fwd.h"
 #include "log.h"
 #include "notify.h"
 #include "policy.h"
@@ -411,6 +412,11 @@ int cmd_run(int argc, char **argv)
 	so.trap_bind = pol.n_publish > 0;
 	so.trap_sendmsg = eff.udp_sendmsg;
 	so.trap_names = pol.n_publish > 0 || eff.allow_host_loopback;
+	if (mode == CFG_MODE_OFF) {
+		/* nothing switched: the fallback network forwards -p */
+		so.fwd = pol.publish;
+		so.n_fwd = pol.n_publish;
+	}
 	so.net = eff.net_set ? eff.net : CFG_NET_AUTO;
 	if (so.net == CFG_NET_AUTO) {
 		so.net = sandbox_have("slirp4netns") ? CFG_NET_SLIRP4NETNS :
@@ -423,6 +429,10 @@ int cmd_run(int argc, char **argv)
 		b4_err("--net=%s: %s is not installed", cfg_net_name(so.net),
 		       cfg_net_name(so.net));
 		return EXIT_START;
+	}
+	if (fwd_check(so.net, so.fwd, so.n_fwd, err, sizeof(err))) {
+		fprintf(stderr, "b4ns run: %s\n", err);
+		return EXIT_USAGE;
 	}
 
 	/* Signals are read from a signalfd; children unblock them again */

@@ -30,8 +30,10 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fwd.h"
 #include "log.h"
 #include "netaddr.h"
+#include "policy.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -321,10 +323,24 @@ static int recv_msg(int sp, char *buf, size_t len, int *fds, int maxfds,
 static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 {
 	int ready[2], exitp[2];
-	char rfd[32], efd[32], pid[32];
+	char rfd[32], efd[32], pid[32], api[sizeof(sb->api_dir) + 32];
 	char byte;
 	pid_t p;
 
+	api[0] = '\0';
+	if (o->n_fwd) {
+		/* published ports (mode off) go through its API socket */
+		snprintf(sb->api_dir, sizeof(sb->api_dir), "/tmp/b4ns-slirp.XXXXXX");
+		if (!mkdtemp(sb->api_dir)) {
+			int ret = -errno;
+
+			b4_err("slirp4netns API directory: %s", strerror(errno));
+			sb->api_dir[0] = '\0';
+			return ret;
+		}
+		snprintf(api, sizeof(api), "--api-socket=%s/api.sock",
+			 sb->api_dir);
+	}
 	if (pipe2(ready, O_CLOEXEC))
 		return -errno;
 	if (pipe2(exitp, O_CLOEXEC)) {
@@ -343,7 +359,7 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 		return ret;
 	}
 	if (p == 0) {
-		char *argv[12];
+		char *argv[13];
 		int a = 0;
 
 		sandbox_unblock_signals();
@@ -358,6 +374,8 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 		argv[a++] = "--mtu=65520";
 		if (!o->allow_host_loopback)
 			argv[a++] = "--disable-host-loopback";
+		if (*api)
+			argv[a++] = api;
 		argv[a++] = rfd;
 		argv[a++] = efd;
 		argv[a++] = pid;
@@ -387,20 +405,27 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 		return -EIO;
 	}
 	close(ready[0]);
+	if (*api)
+		return fwd_slirp_add(api + strlen("--api-socket="), o->fwd,
+				     o->n_fwd);
 	return 0;
 }
 
 static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 {
 	char pid[32];
+	char specs[POLICY_MAX_PUBLISH][FWD_PASTA_SPEC_MAX];
 	struct sa_cidr tmp[4];
+	bool tcp = false, udp = false;
 	pid_t p;
 
+	if (o->n_fwd > POLICY_MAX_PUBLISH)
+		return -E2BIG;
 	p = fork();
 	if (p < 0)
 		return -errno;
 	if (p == 0) {
-		char *argv[20];
+		char *argv[20 + 2 * POLICY_MAX_PUBLISH];
 		int a = 0;
 
 		sandbox_unblock_signals();
@@ -411,10 +436,23 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 		argv[a++] = "--quiet";
 		if (!o->allow_host_loopback)
 			argv[a++] = "--no-map-gw";
-		argv[a++] = "-t";
-		argv[a++] = "none";
-		argv[a++] = "-u";
-		argv[a++] = "none";
+		/* published ports (mode off): one -t/-u per mapping */
+		for (int i = 0; i < o->n_fwd; i++) {
+			const char *opt = fwd_pasta_spec(&o->fwd[i], specs[i],
+							 sizeof(specs[i]));
+
+			argv[a++] = (char *)opt;
+			argv[a++] = specs[i];
+			*(opt[1] == 't' ? &tcp : &udp) = true;
+		}
+		if (!tcp) {
+			argv[a++] = "-t";
+			argv[a++] = "none";
+		}
+		if (!udp) {
+			argv[a++] = "-u";
+			argv[a++] = "none";
+		}
 		argv[a++] = "-T";
 		argv[a++] = "none";
 		argv[a++] = "-U";
@@ -457,6 +495,14 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 
 void sandbox_stop_net(struct sandbox *sb)
 {
+	if (sb->api_dir[0]) {
+		char path[sizeof(sb->api_dir) + 16];
+
+		snprintf(path, sizeof(path), "%s/api.sock", sb->api_dir);
+		unlink(path);
+		rmdir(sb->api_dir);
+		sb->api_dir[0] = '\0';
+	}
 	if (sb->exit_fd >= 0) {
 		close(sb->exit_fd);
 		sb->exit_fd = -1;
@@ -480,6 +526,7 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb)
 	sb->notify_fd = -1;
 	sb->nl_fd = -1;
 	sb->exit_fd = -1;
+	sb->api_dir[0] = '\0';
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		return -errno;
 	sb->pid = fork();

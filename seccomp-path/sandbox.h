@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "cfg.h"
+#include "portmap.h"
 
 /**
  * struct sandbox_opts - how to start the container process
@@ -22,6 +23,9 @@
  * @preload_lib:	preload path: libb4ns.so to put in LD_PRELOAD, or NULL
  * @preload_fd:		preload path: request channel the container inherits
  * @preload_sock:	preload path: request socket path, or NULL
+ * @fwd:		published ports the fallback network forwards (mode
+ *			"off": nothing is switched), checked by fwd_check()
+ * @n_fwd:		entries in @fwd
  */
 struct sandbox_opts {
 	char **argv;
@@ -34,6 +38,8 @@ struct sandbox_opts {
 	const char *preload_lib;
 	int preload_fd;
 	const char *preload_sock;
+	const struct portmap_entry *fwd;
+	int n_fwd;
 };
 
 /**
@@ -43,6 +49,7 @@ struct sandbox_opts {
  * @notify_fd:	seccomp listener of the container, or -1
  * @nl_fd:	address monitor in the container's namespace, or -1
  * @exit_fd:	closing it tells slirp4netns to exit, or -1
+ * @api_dir:	private directory of slirp4netns' API socket, or ""
  */
 struct sandbox {
 	pid_t pid;
@@ -50,6 +57,7 @@ struct sandbox {
 	int notify_fd;
 	int nl_fd;
 	int exit_fd;
+	char api_dir[64];
 };
 
 /**
