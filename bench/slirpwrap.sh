@@ -7,6 +7,8 @@
 # starts it: --configure --mtu=MTU --disable-host-loopback, tap0.
 # bench/run uses it for the slirp4netns MTU 1500 column (b4ns run always
 # starts slirp4netns with MTU 65520). Runs as any user; exit status is CMD's.
+# SLIRPWRAP_PUBLISH=HOSTPORT:CONTAINERPORT publishes one TCP port through
+# slirp4netns' API socket (add_hostfwd on 0.0.0.0), as Podman does.
 
 set -u
 mtu=$1
@@ -41,12 +43,29 @@ for _ in $(seq 500); do
 	sleep 0.01
 done
 
-slirp4netns --configure --mtu="$mtu" --disable-host-loopback \
+api=()
+[[ -n ${SLIRPWRAP_PUBLISH:-} ]] && api=(--api-socket "$dir/api.sock")
+slirp4netns --configure --mtu="$mtu" --disable-host-loopback "${api[@]}" \
 	--ready-fd=3 "$child" tap0 3>"$dir/ready" >/dev/null 2>"$dir/slirp.log" &
 slirp=$!
 if ! read -r -n1 _ <"$dir/ready"; then
 	echo "slirpwrap: slirp4netns did not start:" >&2
 	cat "$dir/slirp.log" >&2
+	kill "$child" 2>/dev/null
+	exit 125
+fi
+if [[ -n ${SLIRPWRAP_PUBLISH:-} ]] && ! python3 - "$dir/api.sock" "$SLIRPWRAP_PUBLISH" <<'EOF'
+import json, socket, sys
+hp, gp = (int(x) for x in sys.argv[2].split(":"))
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"execute": "add_hostfwd", "arguments": {
+    "proto": "tcp", "host_addr": "0.0.0.0", "host_port": hp, "guest_port": gp}}).encode())
+s.shutdown(socket.SHUT_WR)
+r = json.loads(s.makefile().read())
+sys.exit(0 if "return" in r else "slirpwrap: add_hostfwd: %s" % r)
+EOF
+then
 	kill "$child" 2>/dev/null
 	exit 125
 fi
