@@ -623,17 +623,12 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 /* listen_at() - the daemon's socket at @path, unless a daemon answers there */
 static int listen_at(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int s = -1;
+	_cleanup_close_ int s = unixsock_connect(path, SOCK_STREAM);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+	if (s >= 0)
 		return -EADDRINUSE; /* another daemon answers there */
+	if (s == -ENAMETOOLONG)
+		return s;
 	return unixsock_listen(path, SOCK_STREAM);
 }
 

@@ -17,13 +17,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "fwd.h"
 #include "log.h"
 #include "sockaddr.h"
+#include "unixsock.h"
 
 #define FWD_REPLY_MAX 4096
 #define FWD_TIMEOUT_MS 5000
@@ -87,18 +87,11 @@ const char *fwd_pasta_spec(const struct portmap_entry *e, char *buf,
 static int api_call(const char *api, const char *req, char *reply,
 		    size_t len)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int s = -1;
+	_cleanup_close_ int s = unixsock_connect(api, SOCK_STREAM);
 	size_t got = 0;
 
-	if (strlen(api) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, api, strlen(api) + 1);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		return -errno;
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)))
-		return -errno;
+		return s;
 	if (send(s, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
 	    shutdown(s, SHUT_WR))
 		return -errno ? -errno : -EIO;

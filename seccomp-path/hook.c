@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -41,7 +40,7 @@
 #include "oci.h"
 #include "profile.h"
 #include "server.h"
-#include "err.h"
+#include "unixsock.h"
 
 bool hook_selected(struct json_object *config)
 {
@@ -237,18 +236,9 @@ out:
 
 int hook_daemon_probe(const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = unixsock_connect(path, SOCK_STREAM);
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		return -errno;
-	return 0;
+	return fd < 0 ? fd : 0;
 }
 
 /* host_uid() - our uid outside the user namespace we may be running in */
@@ -333,11 +323,6 @@ static const struct option hook_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int socket_unix(void)
-{
-	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-}
-
 /* hook_register() - createRuntime: the runtime hands us the state of the
  * container, whose namespaces exist and whose process has not run yet;
  * a preload container is announced to the daemon with it (there is no
@@ -345,7 +330,6 @@ static int socket_unix(void)
  * Return: true if @in was a state (handled, whatever the outcome) */
 static bool hook_register(const char *in, size_t len, const char *socket)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct json_object *root, *v;
 	_cleanup_close_ int s = -1;
 	bool state;
@@ -356,15 +340,18 @@ static bool hook_register(const char *in, size_t len, const char *socket)
 		json_object_object_get_ex(root, "status", &v) &&
 		json_object_object_get_ex(root, "pid", &v) &&
 		!json_object_object_get_ex(root, "process", &v);
-	if (state && mode_is(root, "preload") &&
-	    strlen(socket) < sizeof(sa.sun_path)) {
-		strcpy(sa.sun_path, socket);
-		s = socket_unix();
-		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) ||
-		    write(s, in, len) != (ssize_t)len)
+	if (state && mode_is(root, "preload")) {
+		int err = 0;
+
+		s = unixsock_connect(socket, SOCK_STREAM);
+		if (s < 0)
+			err = -s;
+		else if (write(s, in, len) != (ssize_t)len)
+			err = errno ? errno : EIO;
+		if (err)
 			fprintf(stderr, "b4ns oci-hook: cannot register the "
 				"container with the daemon at %s: %s\n", socket,
-				strerror(errno));
+				strerror(err));
 	}
 	json_object_put(root);
 	return state;

@@ -13,26 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "daemon.h"
 #include "err.h"
 #include "profile.h"
+#include "unixsock.h"
 
 static int read_status(const char *ctl, char **out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int s = unixsock_connect(ctl, SOCK_STREAM);
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
 
 	if (s < 0)
-		return -errno;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl);
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)))
-		return -errno;
+		return s;
 	for (;;) {
 		ssize_t n;
 
