@@ -76,7 +76,8 @@ static void run_usage(FILE *f)
 		"                            ranges 8000-8009:80-89 (repeatable)\n"
 		"      --mode=MODE           seccomp | preload | auto | off: how sockets are\n"
 		"                            switched (default seccomp; auto: seccomp where\n"
-		"                            the kernel has ADDFD, else preload)\n"
+		"                            the kernel has ADDFD, else preload; off:\n"
+		"                            nothing switched, --net forwards -p)\n"
 		"      --allow-host-loopback connect to the gateway address (10.0.2.2,\n"
 		"                            fd00::2) reaches the host's loopback\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
@@ -433,6 +434,17 @@ int cmd_run(int argc, char **argv)
 	if (fwd_check(so.net, so.fwd, so.n_fwd, err, sizeof(err))) {
 		fprintf(stderr, "b4ns run: %s\n", err);
 		return EXIT_USAGE;
+	}
+	for (int i = 0; so.net == CFG_NET_PASTA && !so.allow_host_loopback &&
+			i < so.n_fwd; i++) {
+		if (so.fwd[i].proto != IPPROTO_UDP)
+			continue;
+		/* pasta shows forwarded host clients as its gateway address;
+		 * with --no-map-gw the replies then leave for the real one */
+		b4_warn("pasta forwards published UDP ports, but replies to "
+			"host clients are lost unless --allow-host-loopback is "
+			"set (pasta maps them to its gateway address)");
+		break;
 	}
 
 	/* Signals are read from a signalfd; children unblock them again */
