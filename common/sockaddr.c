@@ -142,6 +142,19 @@ bool sa_valid_len(const struct sockaddr *sa, size_t len)
 	return false;
 }
 
+char *sa_format_ip(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (!a || !inet_ntop(sa->sa_family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 char *sa_format(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -149,12 +162,12 @@ char *sa_format(const struct sockaddr *sa, char *buf, size_t len)
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		sa_format_ip(sa, ip, sizeof(ip));
 		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		sa_format_ip(sa, ip, sizeof(ip));
 		if (in6->sin6_scope_id)
 			snprintf(buf, len, "[%s%%%u]:%u", ip, in6->sin6_scope_id,
 				 ntohs(in6->sin6_port));

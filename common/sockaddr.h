@@ -65,6 +65,16 @@ bool sa_cidr_contains(const struct sa_cidr *c, const struct sockaddr *sa);
 bool sa_valid_len(const struct sockaddr *sa, size_t len);
 
 /**
+ * sa_format_ip() - print only the IP of an address, "1.2.3.4" or "::1"
+ * @sa:		AF_INET or AF_INET6 address (anything else prints "?")
+ * @buf:	destination
+ * @len:	size of @buf, INET6_ADDRSTRLEN is enough
+ *
+ * Return: @buf
+ */
+char *sa_format_ip(const struct sockaddr *sa, char *buf, size_t len);
+
+/**
  * sa_format() - print an address as "1.2.3.4:80" or "[::1]:80"
  * @sa:		AF_INET or AF_INET6 address (anything else prints "family N")
  * @buf:	destination

@@ -31,7 +31,6 @@
 #include "log.h"
 #include "switch.h"
 
-/* connect_nonblock() - connect @s to @to without blocking, keeping its flags */
 /* egress_reason() - why a UDP host socket could not be tied to its
  * interface (hostsock_bind_egress() error) */
 static const char *egress_reason(int err)
@@ -42,6 +41,7 @@ static const char *egress_reason(int err)
 	return "no interface reaches the destination";
 }
 
+/* connect_nonblock() - connect @s to @to without blocking, keeping its flags */
 static int connect_nonblock(int s, const struct sockaddr_storage *to, int fl)
 {
 	socklen_t len = to->ss_family == AF_UNSPEC ?

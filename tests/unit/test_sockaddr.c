@@ -337,6 +337,18 @@ Test(format, ipv6)
 	cr_assert_str_eq(sa_format(SA(m), buf, sizeof(buf)), "[::ffff:10.0.2.2]:53");
 }
 
+Test(format, ip_only)
+{
+	struct sockaddr_storage a = v4("192.0.2.33", 8080);
+	struct sockaddr_storage b = v6("2001:db8::1", 443);
+	struct sockaddr_storage u = { .ss_family = AF_UNIX };
+	char buf[SA_STRLEN];
+
+	cr_assert_str_eq(sa_format_ip(SA(a), buf, sizeof(buf)), "192.0.2.33");
+	cr_assert_str_eq(sa_format_ip(SA(b), buf, sizeof(buf)), "2001:db8::1");
+	cr_assert_str_eq(sa_format_ip(SA(u), buf, sizeof(buf)), "?");
+}
+
 Test(format, scope_id)
 {
 	struct sockaddr_storage a = v6("fe80::1", 22);
