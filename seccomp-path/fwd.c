@@ -11,6 +11,7 @@
  * after the client shuts its side down.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <poll.h>
@@ -28,8 +29,8 @@
 #define FWD_REPLY_MAX 4096
 #define FWD_TIMEOUT_MS 5000
 
-int fwd_check(enum cfg_net net, const struct portmap_entry *tab, int n,
-	      char *err, size_t errlen)
+int fwd_check(enum cfg_net net, bool allow_host_loopback,
+	      const struct portmap_entry *tab, int n, char *err, size_t errlen)
 {
 	if (!n)
 		return 0;
@@ -47,23 +48,27 @@ int fwd_check(enum cfg_net net, const struct portmap_entry *tab, int n,
 			return -EINVAL;
 		}
 	}
+	for (int i = 0; net == CFG_NET_PASTA && !allow_host_loopback && i < n; i++) {
+		if (tab[i].proto != IPPROTO_UDP)
+			continue;
+		/* pasta shows forwarded host clients as its gateway address;
+		 * with --no-map-gw the replies then leave for the real one */
+		b4_warn("pasta forwards published UDP ports, but replies to "
+			"host clients are lost unless --allow-host-loopback is "
+			"set (pasta maps them to its gateway address)");
+		break;
+	}
 	return 0;
 }
 
 /* host_ip() - the mapping's host address as text, "" for all addresses */
 static void host_ip(const struct portmap_entry *e, char *buf, size_t len)
 {
-	const void *a;
+	const struct sockaddr *a = (const struct sockaddr *)&e->host;
 
 	buf[0] = '\0';
-	if (!e->host_ip_set || sa_is_unspecified((const struct sockaddr *)&e->host))
-		return;
-	if (e->host.ss_family == AF_INET)
-		a = &((const struct sockaddr_in *)&e->host)->sin_addr;
-	else
-		a = &((const struct sockaddr_in6 *)&e->host)->sin6_addr;
-	if (!inet_ntop(e->host.ss_family, a, buf, (socklen_t)len))
-		buf[0] = '\0';
+	if (e->host_ip_set && !sa_is_unspecified(a))
+		sa_format_ip(a, buf, len);
 }
 
 const char *fwd_pasta_spec(const struct portmap_entry *e, char *buf,
@@ -92,9 +97,9 @@ static int api_call(const char *api, const char *req, char *reply,
 
 	if (s < 0)
 		return s;
-	if (send(s, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
-	    shutdown(s, SHUT_WR))
-		return -errno ? -errno : -EIO;
+	/* requests are < 4096 bytes: one send on a fresh stream socket */
+	if (send(s, req, strlen(req), MSG_NOSIGNAL) < 0 || shutdown(s, SHUT_WR))
+		return -errno;
 	while (got < len - 1) {
 		struct pollfd p = { .fd = s, .events = POLLIN };
 		ssize_t r;

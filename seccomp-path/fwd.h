@@ -4,6 +4,7 @@
 #ifndef B4NS_FWD_H
 #define B4NS_FWD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cfg.h"
@@ -15,16 +16,20 @@
 /**
  * fwd_check() - can the fallback network publish these mappings?
  * @net:	CFG_NET_NONE, CFG_NET_SLIRP4NETNS or CFG_NET_PASTA
+ * @allow_host_loopback: pasta maps its gateway address (no --no-map-gw)
  * @tab:	mappings
  * @n:		entries in @tab
  * @err:	on failure, what is wrong
  * @errlen:	size of @err
  *
+ * Warns (and accepts) published UDP through pasta without
+ * @allow_host_loopback: its replies to host clients would be lost.
+ *
  * Return: 0, or -EINVAL (no fallback network, or an IPv6 host address with
  * slirp4netns, whose API forwards IPv4 only)
  */
-int fwd_check(enum cfg_net net, const struct portmap_entry *tab, int n,
-	      char *err, size_t errlen);
+int fwd_check(enum cfg_net net, bool allow_host_loopback,
+	      const struct portmap_entry *tab, int n, char *err, size_t errlen);
 
 /**
  * fwd_pasta_spec() - pasta's port spec for one mapping

@@ -315,20 +315,50 @@ static int resolve_settings(const char *config, const char *section,
 	return -1;
 }
 
-/* preload_setup() - request channel (inherited) and socket path (fallback,
- * for processes that closed the inherited fd) for the preload path */
-static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
-			 char *dir, size_t dlen, char *sock, size_t slen)
+/* Sockets of this run in its private directory (see run_dir_make()) */
+#define RUN_PRELOAD_SOCK "preload.sock"
+#define RUN_SLIRP_API_SOCK "slirp-api.sock"
+
+/* run_dir_make() - this run's private directory (mode 0700, under
+ * $XDG_RUNTIME_DIR or /tmp) for the preload path's request socket and
+ * slirp4netns' API socket */
+static int run_dir_make(char *dir, size_t len)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
-	int sp[2], ret;
 
-	snprintf(dir, dlen, "%s/b4ns-run-XXXXXX", base && *base ? base : "/tmp");
+	snprintf(dir, len, "%s/b4ns-run-XXXXXX", base && *base ? base : "/tmp");
 	if (!mkdtemp(dir)) {
 		dir[0] = '\0';
 		return -errno;
 	}
-	snprintf(sock, slen, "%s/preload.sock", dir);
+	return 0;
+}
+
+/* run_dir_remove() - the run's sockets and private directory, if made */
+static void run_dir_remove(const char *dir)
+{
+	static const char *const names[] = { RUN_PRELOAD_SOCK,
+					     RUN_SLIRP_API_SOCK };
+	char path[PATH_MAX];
+
+	if (!dir[0])
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* preload_setup() - request channel (inherited) and socket path in @dir
+ * (fallback, for processes that closed the inherited fd) for the preload
+ * path */
+static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
+			 const char *dir, char *sock, size_t slen)
+{
+	int sp[2], ret;
+
+	snprintf(sock, slen, "%s/" RUN_PRELOAD_SOCK, dir);
 	ret = preload_serve_path(loop, sock);
 	if (ret < 0) {
 		sock[0] = '\0';
@@ -346,14 +376,6 @@ static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
 	return 0;
 }
 
-static void preload_cleanup(const char *dir, const char *sock)
-{
-	if (sock[0])
-		unlink(sock);
-	if (dir[0])
-		rmdir(dir);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct cfg_container cli = { 0 }, eff;
@@ -364,7 +386,7 @@ int cmd_run(int argc, char **argv)
 	struct notif_loop *loop = NULL;
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
-	char lib[PATH_MAX], pdir[PATH_MAX] = "", psock[PATH_MAX] = "";
+	char lib[PATH_MAX], rdir[PATH_MAX] = "", psock[PATH_MAX] = "";
 	char err[PORTMAP_ERR_MAX + 64];
 	enum cfg_mode mode;
 	sigset_t mask;
@@ -431,20 +453,10 @@ int cmd_run(int argc, char **argv)
 		       cfg_net_name(so.net));
 		return EXIT_START;
 	}
-	if (fwd_check(so.net, so.fwd, so.n_fwd, err, sizeof(err))) {
+	if (fwd_check(so.net, so.allow_host_loopback, so.fwd, so.n_fwd, err,
+		      sizeof(err))) {
 		fprintf(stderr, "b4ns run: %s\n", err);
 		return EXIT_USAGE;
-	}
-	for (int i = 0; so.net == CFG_NET_PASTA && !so.allow_host_loopback &&
-			i < so.n_fwd; i++) {
-		if (so.fwd[i].proto != IPPROTO_UDP)
-			continue;
-		/* pasta shows forwarded host clients as its gateway address;
-		 * with --no-map-gw the replies then leave for the real one */
-		b4_warn("pasta forwards published UDP ports, but replies to "
-			"host clients are lost unless --allow-host-loopback is "
-			"set (pasta maps them to its gateway address)");
-		break;
 	}
 
 	/* Signals are read from a signalfd; children unblock them again */
@@ -462,17 +474,28 @@ int cmd_run(int argc, char **argv)
 	/* a closed stderr must not kill the supervisor of live containers */
 	signal(SIGPIPE, SIG_IGN);
 
+	if (so.preload_lib || (so.n_fwd && so.net == CFG_NET_SLIRP4NETNS)) {
+		ret = run_dir_make(rdir, sizeof(rdir));
+		if (ret) {
+			b4_err("private directory for this run's sockets: %s",
+			       strerror(-ret));
+			return EXIT_START;
+		}
+		so.run_dir = rdir;
+		so.slirp_api_sock = RUN_SLIRP_API_SOCK;
+	}
 	loop = notif_loop_new();
 	if (!loop) {
 		b4_err("event loop: %s", strerror(errno));
+		run_dir_remove(rdir);
 		return EXIT_START;
 	}
 	if (so.preload_lib) {
-		ret = preload_setup(loop, &so, pdir, sizeof(pdir), psock,
-				    sizeof(psock));
+		ret = preload_setup(loop, &so, rdir, psock, sizeof(psock));
 		if (ret) {
 			b4_err("mode preload: request server: %s", strerror(-ret));
 			notif_loop_free(loop);
+			run_dir_remove(rdir);
 			return EXIT_START;
 		}
 		rs.preload = true;
@@ -482,7 +505,7 @@ int cmd_run(int argc, char **argv)
 		close(so.preload_fd); /* the container's end */
 	if (ret) {
 		notif_loop_free(loop);
-		preload_cleanup(pdir, psock);
+		run_dir_remove(rdir);
 		return EXIT_START;
 	}
 	b4_info("container pid %d, net %s, switching %s", (int)sb.pid,
@@ -520,6 +543,6 @@ int cmd_run(int argc, char **argv)
 		b4_err("event loop: %s", strerror(-ret));
 	notif_loop_free(loop);
 	sandbox_stop_net(&sb);
-	preload_cleanup(pdir, psock);
+	run_dir_remove(rdir);
 	return rs.done ? rs.status : EXIT_START;
 }

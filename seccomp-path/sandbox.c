@@ -14,7 +14,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -323,23 +325,18 @@ static int recv_msg(int sp, char *buf, size_t len, int *fds, int maxfds,
 static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 {
 	int ready[2], exitp[2];
-	char rfd[32], efd[32], pid[32], api[sizeof(sb->api_dir) + 32];
+	char rfd[32], efd[32], pid[32], sock[PATH_MAX], api[PATH_MAX + 16];
 	char byte;
 	pid_t p;
 
 	api[0] = '\0';
 	if (o->n_fwd) {
 		/* published ports (mode off) go through its API socket */
-		snprintf(sb->api_dir, sizeof(sb->api_dir), "/tmp/b4ns-slirp.XXXXXX");
-		if (!mkdtemp(sb->api_dir)) {
-			int ret = -errno;
-
-			b4_err("slirp4netns API directory: %s", strerror(errno));
-			sb->api_dir[0] = '\0';
-			return ret;
-		}
-		snprintf(api, sizeof(api), "--api-socket=%s/api.sock",
-			 sb->api_dir);
+		if (!o->run_dir || !o->slirp_api_sock)
+			return -EINVAL;
+		snprintf(sock, sizeof(sock), "%s/%s", o->run_dir,
+			 o->slirp_api_sock);
+		snprintf(api, sizeof(api), "--api-socket=%s", sock);
 	}
 	if (pipe2(ready, O_CLOEXEC))
 		return -errno;
@@ -406,8 +403,7 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 	}
 	close(ready[0]);
 	if (*api)
-		return fwd_slirp_add(api + strlen("--api-socket="), o->fwd,
-				     o->n_fwd);
+		return fwd_slirp_add(sock, o->fwd, o->n_fwd);
 	return 0;
 }
 
@@ -416,7 +412,7 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 	char pid[32];
 	char specs[POLICY_MAX_PUBLISH][FWD_PASTA_SPEC_MAX];
 	struct sa_cidr tmp[4];
-	bool tcp = false, udp = false;
+	bool tcp = false, udp = false; /* a forwarded port of that protocol */
 	pid_t p;
 
 	if (o->n_fwd > POLICY_MAX_PUBLISH)
@@ -443,7 +439,10 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 
 			argv[a++] = (char *)opt;
 			argv[a++] = specs[i];
-			*(opt[1] == 't' ? &tcp : &udp) = true;
+			if (o->fwd[i].proto == IPPROTO_UDP)
+				udp = true;
+			else
+				tcp = true;
 		}
 		if (!tcp) {
 			argv[a++] = "-t";
@@ -495,14 +494,6 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 
 void sandbox_stop_net(struct sandbox *sb)
 {
-	if (sb->api_dir[0]) {
-		char path[sizeof(sb->api_dir) + 16];
-
-		snprintf(path, sizeof(path), "%s/api.sock", sb->api_dir);
-		unlink(path);
-		rmdir(sb->api_dir);
-		sb->api_dir[0] = '\0';
-	}
 	if (sb->exit_fd >= 0) {
 		close(sb->exit_fd);
 		sb->exit_fd = -1;
@@ -526,7 +517,6 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb)
 	sb->notify_fd = -1;
 	sb->nl_fd = -1;
 	sb->exit_fd = -1;
-	sb->api_dir[0] = '\0';
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		return -errno;
 	sb->pid = fork();

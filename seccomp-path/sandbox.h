@@ -26,6 +26,9 @@
  * @fwd:		published ports the fallback network forwards (mode
  *			"off": nothing is switched), checked by fwd_check()
  * @n_fwd:		entries in @fwd
+ * @run_dir:		private directory for helper sockets, or NULL
+ * @slirp_api_sock:	name of slirp4netns' API socket in @run_dir (needed
+ *			when slirp4netns forwards @fwd)
  */
 struct sandbox_opts {
 	char **argv;
@@ -40,6 +43,8 @@ struct sandbox_opts {
 	const char *preload_sock;
 	const struct portmap_entry *fwd;
 	int n_fwd;
+	const char *run_dir;
+	const char *slirp_api_sock;
 };
 
 /**
@@ -49,7 +54,6 @@ struct sandbox_opts {
  * @notify_fd:	seccomp listener of the container, or -1
  * @nl_fd:	address monitor in the container's namespace, or -1
  * @exit_fd:	closing it tells slirp4netns to exit, or -1
- * @api_dir:	private directory of slirp4netns' API socket, or ""
  */
 struct sandbox {
 	pid_t pid;
@@ -57,7 +61,6 @@ struct sandbox {
 	int notify_fd;
 	int nl_fd;
 	int exit_fd;
-	char api_dir[64];
 };
 
 /**

@@ -41,12 +41,12 @@ Test(fwd, check)
 	struct portmap_entry tab[2] = { entry("8080:80"), entry("[::1]:81:81") };
 	char err[256] = "";
 
-	cr_assert_eq(fwd_check(CFG_NET_PASTA, tab, 2, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, tab, 1, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_NONE, tab, 0, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, tab, 2, err, sizeof(err)),
+	cr_assert_eq(fwd_check(CFG_NET_PASTA, false, tab, 2, err, sizeof(err)), 0);
+	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 1, err, sizeof(err)), 0);
+	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 0, err, sizeof(err)), 0);
+	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 2, err, sizeof(err)),
 		     -EINVAL);
 	cr_assert(strstr(err, "IPv4 host addresses only"), "%s", err);
-	cr_assert_eq(fwd_check(CFG_NET_NONE, tab, 1, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 1, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "--net=slirp4netns or --net=pasta"), "%s", err);
 }
