@@ -570,9 +570,7 @@ t_peer_switched() {
 	expect_ok ctr -- "$PROBE_IN" connect 10.77.0.1 7 --check-peer --echo
 }
 
-# ---- 8. bad -p -------------------------------------------------------------------
-
-# ---- mode "off": -p forwarded by the fallback network ------------------------
+# ---- 7b. mode "off": -p forwarded by the fallback network ---------------------
 
 t_off_forward() {
 	# Nothing is trapped with mode off: the fallback network itself must
@@ -609,12 +607,31 @@ t_off_forward() {
 	show_log "off$net"
 }
 
+t_off_run_dir() {
+	# slirp4netns' API socket lives in the run's private directory under
+	# XDG_RUNTIME_DIR, beside nothing else, and goes with the run
+	command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+	local d=$CTR_DIR/xdg-$RANDOM$RANDOM
+	mkdir -m 700 "$d"
+	chown "$TEST_USER:" "$d"
+	expect_ok run_user env XDG_RUNTIME_DIR="$d" "$B4NS" run --mode=off \
+		--net=slirp4netns -p 8098:80 -- sh -c 'echo ok'
+	expect_out ok
+	if [[ -n $(ls -A "$d") ]]; then
+		echo "FAIL: left behind in XDG_RUNTIME_DIR:"
+		ls -laR "$d"
+		return 1
+	fi
+}
+
 t_off_forward_bad() {
 	local why=$1
 	shift
 	t_bad_spec --mode=off "$@"
 	expect_err "$why"
 }
+
+# ---- 8. bad -p -------------------------------------------------------------------
 
 t_bad_spec() {
 	local f=$CTR_DIR/ran-bad-$RANDOM$RANDOM
@@ -719,6 +736,7 @@ run_test "-p 8090-8091:90-91: two container listeners reachable on 8090 and 8091
 run_test "mode off, --net=pasta: -p 8093:80 and -p 5393:53/udp forwarded by pasta (TCP echo; UDP delivered, replies lost: warned)" t_off_forward pasta 8093 5393
 run_test "mode off, --net=pasta --allow-host-loopback: the UDP echo comes back too" t_off_forward pasta 8097 5397 --allow-host-loopback
 run_test "mode off, --net=slirp4netns: -p 8094:80 and -p 5394:53/udp forwarded through its API socket" t_off_forward slirp4netns 8094 5394
+run_test "mode off, --net=slirp4netns -p 8098:80: the run's private directory (API socket) is removed at exit" t_off_run_dir
 run_test "mode off, --net=none -p 8095:80: exit 2 (nothing could forward it), CMD not run" t_off_forward_bad 'need --net=slirp4netns or --net=pasta' -p 8095:80
 run_test "mode off, --net=slirp4netns -p [::1]:8096:80: exit 2 (IPv4 only), CMD not run" t_off_forward_bad 'IPv4 host addresses only' --net=slirp4netns -p '[::1]:8096:80'
 
