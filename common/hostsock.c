@@ -16,6 +16,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -401,4 +404,87 @@ int hostsock_bind_egress(int sock, const struct sockaddr *dst)
 		       sizeof(ifindex)))
 		return -errno;
 	return 0;
+}
+
+int hostsock_cookie(int sock, uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, cookie, &len))
+		return -errno;
+	return 0;
+}
+
+/* diag_scan() - look for @cookie in one sock_diag reply buffer: 1 found,
+ * 0 not in it, 2 the dump ended, negative errno */
+static int diag_scan(const void *buf, size_t n, uint64_t cookie)
+{
+	const struct nlmsghdr *h;
+	size_t len = n;
+
+	for (h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		const struct inet_diag_msg *m = NLMSG_DATA(h);
+		uint64_t c;
+
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 2;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			return e->error ? e->error : -EIO;
+		}
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+			continue;
+		c = (uint64_t)m->id.idiag_cookie[0] |
+		    (uint64_t)m->id.idiag_cookie[1] << 32;
+		if (c == cookie)
+			return 1;
+	}
+	return 0;
+}
+
+int hostsock_alive(int family, int proto, uint64_t cookie)
+{
+	_cleanup_close_ int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+					NETLINK_SOCK_DIAG);
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		},
+		.r = {
+			.sdiag_family = (uint8_t)family,
+			.sdiag_protocol = (uint8_t)proto,
+			/* TCP: listeners only; UDP: every state */
+			.idiag_states = proto == IPPROTO_TCP ?
+						1U << TCP_LISTEN : ~0U,
+		},
+	};
+	static long buf[8192 / sizeof(long)];
+	int found = 0;
+
+	if (nl < 0)
+		return -errno;
+	if (send(nl, &req, sizeof(req), 0) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		int r;
+
+		if (n < 0)
+			return errno == EINTR ? -EINTR : -errno;
+		if (!n)
+			return found;
+		r = diag_scan(buf, (size_t)n, cookie);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			found = 1; /* read on to the end of the dump */
+		if (r == 2)
+			return found;
+	}
 }

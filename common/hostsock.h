@@ -116,4 +116,30 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info);
  */
 int hostsock_bind_egress(int sock, const struct sockaddr *dst);
 
+/**
+ * hostsock_cookie() - SO_COOKIE of a socket (stable for its life, never
+ * reused while the host runs)
+ * @sock:	socket
+ * @cookie:	result
+ *
+ * Return: 0 or negative errno
+ */
+int hostsock_cookie(int sock, uint64_t *cookie);
+
+/**
+ * hostsock_alive() - does a socket of the supervisor's network namespace
+ * with this cookie still exist (TCP: and listen)?
+ * @family:	AF_INET or AF_INET6
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @cookie:	its SO_COOKIE
+ *
+ * One NETLINK_SOCK_DIAG dump (as `ss` does, no privilege needed): used only
+ * for a container's connects to its own published ports, so that a port the
+ * container closed (and a host process may have taken since) is never
+ * reached through it.
+ *
+ * Return: 1 alive, 0 gone, negative errno if the kernel cannot say
+ */
+int hostsock_alive(int family, int proto, uint64_t cookie);
+
 #endif /* B4NS_HOSTSOCK_H */

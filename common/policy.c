@@ -13,11 +13,16 @@
  * and the gateway address unless host loopback is allowed, in which case
  * the gateway is rewritten to the host's loopback address.
  *
+ * UDP is switched (and published) only with switch_udp: a UDP host socket
+ * in the container's fd table can be aimed anywhere by untrapped sendmsg()
+ * with IP_PKTINFO, host loopback included.
+ *
  * Publishing: a bind() of a published container port (on the unspecified
  * address or a container address) moves to the host address of the
- * mapping. Once that happened, the container's own connects to the port on
- * loopback or on its own subnets follow the service to the host: the one
- * path to host loopback that exists without --allow-host-loopback, and its
+ * mapping. While that host socket lives, the container's own connects to
+ * the port on loopback or on its own subnets follow the service to the host
+ * (policy_self(), for exactly that protocol, port and family): the one path
+ * to host loopback that exists without --allow-host-loopback, and its
  * address is the mapping's, never the container's.
  */
 #include <arpa/inet.h>
@@ -117,23 +122,29 @@ static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
 	return true;
 }
 
-/* policy_self() - a connect to the container's own published service */
-static bool policy_self(const struct policy_cfg *cfg,
-			const struct policy_sock *sock,
-			const struct sockaddr *dst,
-			struct sockaddr_storage *out)
+bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
+		 const struct sockaddr *dst, const struct policy_listener *l,
+		 struct sockaddr_storage *out)
 {
-	int i = publish_find(cfg, policy_proto(sock), sa_port(dst));
 	bool own = sa_is_loopback(dst) || sa_is_unspecified(dst);
 	const struct portmap_entry *e;
+	struct sockaddr_storage v4;
+	bool want_v4;
 
-	if (i < 0 || i >= 64 || !(cfg->published & (1ULL << i)))
+	if (l->entry < 0 || l->entry >= cfg->n_publish ||
+	    policy_proto(sock) != l->proto || sa_port(dst) != l->port)
+		return false;
+	sa_unmap(dst, &v4);
+	want_v4 = v4.ss_family == AF_INET;
+	if (want_v4 ? !(l->family == AF_INET ||
+			(l->family == AF_INET6 && !l->v6only)) :
+		      l->family != AF_INET6)
 		return false;
 	for (int j = 0; !own && j < cfg->n_local; j++)
 		own = sa_cidr_contains(&cfg->local[j], dst);
 	if (!own)
 		return false;
-	e = &cfg->publish[i];
+	e = &cfg->publish[l->entry];
 	if (!e->host_ip_set || sa_is_unspecified((const struct sockaddr *)&e->host)) {
 		/* published on every host address: reach it on loopback */
 		loopback_for(dst, out);
@@ -177,6 +188,10 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
 	}
 	if (sa_is_loopback(addr)) {
 		*reason = "container loopback";
+		return POLICY_KEEP;
+	}
+	if (proto == IPPROTO_UDP && !cfg->switch_udp) {
+		*reason = "UDP is not switched (switch_udp)";
 		return POLICY_KEEP;
 	}
 	*entry = i;
@@ -275,9 +290,9 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		*reason = "address family differs from socket";
 		return POLICY_KEEP;
 	}
-	if (cfg->published && policy_self(cfg, sock, dst, out)) {
-		*reason = "own published port, moved to the host";
-		return POLICY_SWITCH;
+	if (policy_proto(sock) == IPPROTO_UDP && !cfg->switch_udp) {
+		*reason = "UDP is not switched (switch_udp)";
+		return POLICY_KEEP;
 	}
 	return policy_dst(cfg, dst, out, reason);
 }
@@ -303,19 +318,10 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
 			    const struct sockaddr *dst, const char **reason)
 {
 	struct sockaddr_storage out;
-	uint16_t port = sa_port(dst);
 
 	if (dst->sa_family != AF_INET && dst->sa_family != AF_INET6) {
 		*reason = "not an IP address";
 		return true;
-	}
-	/* the container's own published ports may move to the host */
-	for (int i = 0; i < cfg->n_publish && i < 64; i++) {
-		const struct portmap_entry *e = &cfg->publish[i];
-
-		if ((cfg->published & (1ULL << i)) && port >= e->container_port &&
-		    port - e->container_port < e->count)
-			return false;
 	}
 	return policy_dst(cfg, dst, &out, reason) == POLICY_KEEP;
 }

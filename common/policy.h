@@ -24,9 +24,15 @@
  * @gateway6:		IPv6 gateway address (slirp4netns default fd00::2)
  * @publish:		published ports
  * @n_publish:		entries used in @publish
- * @published:		bit i set once a container socket was bound to the
- *			host side of @publish[i]: only then do the container's
- *			own connects to that port follow it to the host
+ * @switch_udp:		UDP sockets may be switched and UDP ports published
+ *			(off by default: a host UDP socket in the container can
+ *			be aimed at the host's loopback by an untrapped
+ *			sendmsg() with IP_PKTINFO)
+ * @udp_sendmsg:	with @switch_udp, sendmsg() is trapped so that
+ *			unconnected UDP is switched by it too
+ *
+ * Nothing writes a policy_cfg once it is built: runtime state (bound
+ * published ports, see struct policy_listener) lives beside it.
  */
 struct policy_cfg {
 	struct sa_cidr ignore[POLICY_MAX_CIDRS];
@@ -38,7 +44,26 @@ struct policy_cfg {
 	struct sockaddr_storage gateway6;
 	struct portmap_entry publish[POLICY_MAX_PUBLISH];
 	int n_publish;
-	uint64_t published;
+	bool switch_udp;
+	bool udp_sendmsg;
+};
+
+/**
+ * struct policy_listener - a host socket bound for a publish mapping
+ * @entry:	index of the mapping in policy_cfg.publish
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @family:	the socket's family
+ * @v6only:	IPV6_V6ONLY of an AF_INET6 socket
+ * @port:	the container port it was bound as
+ * @cookie:	SO_COOKIE of the host socket
+ */
+struct policy_listener {
+	int entry;
+	int proto;
+	int family;
+	bool v6only;
+	uint16_t port;
+	uint64_t cookie;
 };
 
 enum policy_verdict {
@@ -91,6 +116,25 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 				   const struct sockaddr *dst,
 				   struct sockaddr_storage *out,
 				   const char **reason);
+
+/**
+ * policy_self() - a connect of the container to its own published service
+ * @cfg:	container policy
+ * @sock:	the connecting socket's properties
+ * @dst:	destination
+ * @l:		a live host socket the container bound for a mapping
+ * @out:	on true, the host address of that service to connect to
+ *
+ * True when @dst is the container's own address (loopback, unspecified or
+ * one of its subnets) on exactly the port @l was bound as, with @l's
+ * protocol, in a family @l accepts (an AF_INET6 socket with IPV6_V6ONLY
+ * takes no IPv4).
+ *
+ * Return: true if the connect goes to *@out on the host
+ */
+bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
+		 const struct sockaddr *dst, const struct policy_listener *l,
+		 struct sockaddr_storage *out);
 
 /**
  * policy_keep_by_address() - is a connect() to @dst kept in the container

@@ -41,22 +41,73 @@ static const char *egress_reason(int err)
 	return "no interface reaches the destination";
 }
 
+int switch_connect_raw(int s, const struct sockaddr *addr, socklen_t len,
+		       int fl)
+{
+	int ret;
+
+	if (!(fl & O_NONBLOCK) && fcntl(s, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	ret = connect(s, addr, len) ? -errno : 0;
+	if (ret == -EINPROGRESS)
+		return ret;
+	if (!(fl & O_NONBLOCK) && fcntl(s, F_SETFL, fl) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 /* connect_nonblock() - connect @s to @to without blocking, keeping its flags */
 static int connect_nonblock(int s, const struct sockaddr_storage *to, int fl)
 {
 	socklen_t len = to->ss_family == AF_UNSPEC ?
 				sizeof(sa_family_t) :
 				sa_len((const struct sockaddr *)to);
-	int ret;
 
-	if (!(fl & O_NONBLOCK) && fcntl(s, F_SETFL, fl | O_NONBLOCK))
-		return -errno;
-	ret = connect(s, (const struct sockaddr *)to, len) ? -errno : 0;
-	if (ret == -EINPROGRESS)
-		return ret;
-	if (!(fl & O_NONBLOCK) && fcntl(s, F_SETFL, fl) && !ret)
-		ret = -errno;
-	return ret;
+	return switch_connect_raw(s, (const struct sockaddr *)to, len, fl);
+}
+
+/* pub_alive() - is the recorded host socket @i still open? Drops it if not */
+static bool pub_alive(struct switch_pub *pub, int i)
+{
+	const struct policy_listener *l = &pub->l[i];
+	int ret = hostsock_alive(l->family, l->proto, l->cookie);
+
+	if (ret == 0) {
+		pub->l[i] = pub->l[--pub->n];
+		return false;
+	}
+	return ret > 0;
+}
+
+/* switch_self() - the container's own published service, if it is bound
+ * now: @c->to is set and true returned */
+static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
+			const struct policy_sock *ps)
+{
+	struct switch_pub *pub = c->pub;
+
+	for (int i = 0; pub && i < pub->n; i++) {
+		struct sockaddr_storage to;
+
+		if (!policy_self(pol, ps, c->dst, &pub->l[i], &to))
+			continue;
+		if (!pub_alive(pub, i)) {
+			i--; /* entry i was replaced by the last one */
+			continue;
+		}
+		c->to = to;
+		return true;
+	}
+	return false;
+}
+
+static bool pub_has_port(const struct switch_pub *pub, uint16_t port)
+{
+	for (int i = 0; pub && i < pub->n; i++) {
+		if (pub->l[i].port == port)
+			return true;
+	}
+	return false;
 }
 
 static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
@@ -117,7 +168,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 				  &foreign))
 		return switch_inplace(pol, c);
 	/* the common case of a kept connect needs no more system calls */
-	if (policy_keep_by_address(pol, c->dst, &c->reason))
+	if (!pub_has_port(c->pub, sa_port(c->dst)) &&
+	    policy_keep_by_address(pol, c->dst, &c->reason))
 		return 0;
 
 	ret = hostsock_inspect(c->csock, &c->info);
@@ -129,8 +181,13 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		return ret;
 	sock_props(&c->info, foreign, &ps);
 
-	if (policy_connect(pol, &ps, c->dst, &c->to, &c->reason) != POLICY_SWITCH)
+	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
+	    switch_self(pol, c, &ps)) {
+		c->reason = "own published port, moved to the host";
+	} else if (policy_connect(pol, &ps, c->dst, &c->to, &c->reason) !=
+		   POLICY_SWITCH) {
 		return 0;
+	}
 
 	ret = hostsock_create(c->csock, &c->info);
 	if (ret < 0) {
@@ -167,6 +224,26 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	return 0;
 }
 
+int switch_connect_other(struct switch_conn *c)
+{
+	bool foreign;
+
+	c->action = SWITCH_NONE;
+	c->hsock = -1;
+	c->err = 0;
+	c->reason = "not an IP address";
+	memset(&c->info, 0, sizeof(c->info));
+	if (!switch_is_host_socket(c->csock, c->netns_id, c->self_netns_id,
+				   &foreign))
+		return 0;
+	/* what an IP socket answers; the kernel never reads it again */
+	c->action = SWITCH_REFUSE;
+	c->err = (c->dst->sa_family == AF_INET || c->dst->sa_family == AF_INET6 ||
+		  c->dstlen < sizeof(sa_family_t)) ? -EINVAL : -EAFNOSUPPORT;
+	c->reason = "host socket, not an IP address";
+	return 0;
+}
+
 int switch_restore_flags(int sock, int fl)
 {
 	if (fcntl(sock, F_SETFL, fl))
@@ -191,7 +268,58 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 	return -err;
 }
 
-int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
+/* pub_record() - remember host socket @hsock bound for mapping @entry */
+static void pub_record(struct switch_pub *pub, int hsock, int entry,
+		       const struct hostsock_info *info, uint16_t port)
+{
+	struct policy_listener *l;
+	socklen_t len = sizeof(int);
+	int v6only = 0;
+
+	if (!pub || pub->n == SWITCH_MAX_LISTENERS)
+		return;
+	l = &pub->l[pub->n];
+	if (hostsock_cookie(hsock, &l->cookie))
+		return;
+	if (info->family == AF_INET6 &&
+	    getsockopt(hsock, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len))
+		v6only = 0;
+	l->entry = entry;
+	l->proto = info->type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+	l->family = info->family;
+	l->v6only = v6only;
+	l->port = port;
+	pub->n++;
+}
+
+void switch_bind_forget(struct switch_pub *pub, int hsock)
+{
+	uint64_t cookie;
+
+	if (!pub || hostsock_cookie(hsock, &cookie))
+		return;
+	for (int i = 0; i < pub->n; i++) {
+		if (pub->l[i].cookie == cookie) {
+			pub->l[i] = pub->l[--pub->n];
+			return;
+		}
+	}
+}
+
+bool switch_is_published(const struct switch_pub *pub, int sock)
+{
+	uint64_t cookie;
+
+	if (!pub || hostsock_cookie(sock, &cookie))
+		return false;
+	for (int i = 0; i < pub->n; i++) {
+		if (pub->l[i].cookie == cookie)
+			return true;
+	}
+	return false;
+}
+
+int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 {
 	struct policy_sock ps;
 	bool foreign;
@@ -210,7 +338,16 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
 		b->reason = "bind on a host socket";
 		return 0;
 	}
+	if ((b->addr->sa_family != AF_INET && b->addr->sa_family != AF_INET6) ||
+	    !sa_valid_len(b->addr, b->addrlen)) {
+		b->reason = "not an IP address";
+		return 0;
+	}
 	ret = hostsock_inspect(b->csock, &b->info);
+	if (ret == -ENOTSOCK) {
+		b->reason = "not a socket";
+		return 0;
+	}
 	if (ret)
 		return ret;
 	sock_props(&b->info, foreign, &ps);
@@ -250,8 +387,7 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b)
 		return 0;
 	}
 	b->action = SWITCH_INJECT;
-	if (b->entry < 64)
-		pol->published |= 1ULL << b->entry;
+	pub_record(b->pub, b->hsock, b->entry, &b->info, sa_port(b->addr));
 	return 0;
 }
 
@@ -281,21 +417,6 @@ static bool ephemeral_port(uint16_t port)
 	return port >= lo && port <= hi;
 }
 
-/* published_host_socket() - is @info's local port the host side of a
- * published UDP mapping that a container socket was bound to? */
-static bool published_host_socket(const struct policy_cfg *pol,
-				  const struct hostsock_info *info)
-{
-	for (int i = 0; i < pol->n_publish && i < 64; i++) {
-		const struct portmap_entry *e = &pol->publish[i];
-
-		if (e->proto == IPPROTO_UDP && (pol->published & (1ULL << i)) &&
-		    info->bound_port >= e->host_port &&
-		    info->bound_port - e->host_port < e->count)
-			return true;
-	}
-	return false;
-}
 
 int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 {
@@ -321,14 +442,24 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 				s->reason = "TCP Fast Open sendto on a host socket";
 				return 0;
 			}
+			/* the kernel ignores the address of a TCP send; the
+			 * supervisor does not even pass it on */
+			s->action = SWITCH_INPLACE;
 			s->reason = "TCP ignores the address";
 			return 0;
 		}
+		if (s->bad_dst) {
+			s->action = SWITCH_REFUSE;
+			s->err = -EINVAL;
+			s->reason = "host socket, not an IP address";
+			return 0;
+		}
 		if (s->info.type != SOCK_DGRAM) {
+			s->action = SWITCH_INPLACE;
 			s->reason = "not a datagram socket";
 			return 0;
 		}
-		if (published_host_socket(pol, &s->info)) {
+		if (switch_is_published(s->pub, s->csock)) {
 			/* it answers its clients, wherever they are, but host
 			 * services on loopback ports are not its business */
 			if (s->dst && sa_is_loopback(s->dst) &&
@@ -370,6 +501,10 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	sock_props(&s->info, foreign, &ps);
 	if (policy_proto(&ps) != IPPROTO_UDP) {
 		s->reason = "not a UDP socket";
+		return 0;
+	}
+	if (!pol->switch_udp) {
+		s->reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
 	if (policy_connect(pol, &ps, s->dst, &s->to, &s->reason) !=

@@ -11,6 +11,24 @@
 #include "hostsock.h"
 #include "policy.h"
 
+#define SWITCH_MAX_LISTENERS 64
+
+/**
+ * struct switch_pub - the published ports a container's sockets are bound
+ * to on the host right now (runtime state, never part of the configuration)
+ * @l:		one entry per host socket bound for a publish mapping
+ * @n:		entries used
+ *
+ * An entry is only a candidate: before a connect of the container is
+ * redirected to its own published service, the host socket it names (by
+ * SO_COOKIE) is looked up among the host's live sockets; an entry whose
+ * socket is gone (the container closed it) is dropped then.
+ */
+struct switch_pub {
+	struct policy_listener l[SWITCH_MAX_LISTENERS];
+	int n;
+};
+
 /**
  * enum switch_action - what the caller must do with the container's fd
  * @SWITCH_NONE:	nothing: let the call run in the container namespace
@@ -30,8 +48,10 @@ enum switch_action {
  * struct switch_conn - one connect() to decide and perform
  * @csock:	in: our duplicate of the container's socket
  * @dst:	in: destination, copied once from the container, length-checked
- * @netns_id:	in: inode of the container's network namespace
- * @self_netns_id: in: inode of the supervisor's (host) network namespace
+ * @dstlen:	in: its length as given
+ * @netns_id:	in: the container's network namespace (hostsock_netns_id())
+ * @self_netns_id: in: the supervisor's (host) network namespace
+ * @pub:	in: the container's bound published ports, or NULL
  * @action:	out: see enum switch_action
  * @reason:	out: static text for logs
  * @to:		out: where the host socket connects
@@ -43,8 +63,10 @@ enum switch_action {
 struct switch_conn {
 	int csock;
 	const struct sockaddr *dst;
+	socklen_t dstlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
+	struct switch_pub *pub;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;
@@ -70,6 +92,35 @@ struct switch_conn {
  * socket failed (then @c->action is SWITCH_NONE)
  */
 int switch_connect(const struct policy_cfg *pol, struct switch_conn *c);
+
+/**
+ * switch_connect_other() - decide a connect() whose address is not a
+ * complete IP address (AF_UNIX, another family, a short length)
+ * @c:		the request (@c->dst, @c->dstlen as given)
+ *
+ * On a host socket the call is refused with the errno the kernel gives an
+ * IP socket (-EINVAL for a short IP address, -EAFNOSUPPORT otherwise): the
+ * kernel is never asked to read such an address again. On any other socket
+ * the caller performs the call itself (SWITCH_NONE).
+ *
+ * Return: 0 (the outcome is in @c), or negative errno
+ */
+int switch_connect_other(struct switch_conn *c);
+
+/**
+ * switch_connect_raw() - connect @s to the bytes @addr without blocking
+ * @s:		socket (the container's own, or a host socket)
+ * @addr:	address as the container gave it
+ * @len:	its length
+ * @fl:		file status flags of @s: a blocking socket is made
+ *		non-blocking for the call and, unless -EINPROGRESS is
+ *		returned, restored
+ *
+ * Return: 0, -EINPROGRESS (flags left non-blocking: see
+ * switch_connect_result()), or negative errno
+ */
+int switch_connect_raw(int s, const struct sockaddr *addr, socklen_t len,
+		       int fl);
 
 /**
  * switch_connect_result() - outcome of a connect() that was in progress
@@ -98,9 +149,12 @@ int switch_restore_flags(int sock, int fl);
 /**
  * struct switch_bind - one bind() to decide and perform
  * @csock:	in: our duplicate of the container's socket
- * @addr:	in: address, copied once from the container, length-checked
+ * @addr:	in: address, copied once from the container
+ * @addrlen:	in: its length as given
  * @netns_id:	in: the container's network namespace
  * @self_netns_id: in: the supervisor's network namespace
+ * @pub:	in/out: the container's bound published ports; a publish
+ *		bind adds its host socket
  * @action:	out: SWITCH_NONE, SWITCH_INJECT or SWITCH_REFUSE
  * @reason:	out: static text for logs
  * @host:	out: the host address bound (or attempted)
@@ -113,8 +167,10 @@ int switch_restore_flags(int sock, int fl);
 struct switch_bind {
 	int csock;
 	const struct sockaddr *addr;
+	socklen_t addrlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
+	struct switch_pub *pub;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage host;
@@ -134,24 +190,46 @@ struct switch_bind {
  * fails the container's bind() with the real errno, never silently falls
  * back. A bind() on a socket that already is a host socket is refused with
  * -EINVAL, as the kernel answers for a bound socket, so host ports can only
- * be claimed through mappings. On success the mapping is marked bound in
- * @pol->published, so the container's own connects to it follow.
+ * be claimed through mappings. On success the host socket is recorded in
+ * @b->pub, so the container's own connects to it follow while it lives.
  *
  * Return: 0 (the outcome is in @b), or negative errno if inspecting failed
  */
-int switch_bind(struct policy_cfg *pol, struct switch_bind *b);
+int switch_bind(const struct policy_cfg *pol, struct switch_bind *b);
+
+/**
+ * switch_bind_forget() - drop the record switch_bind() made for @hsock
+ * (it could not be given to the container)
+ * @pub:	the container's bound published ports, or NULL
+ * @hsock:	the host socket
+ */
+void switch_bind_forget(struct switch_pub *pub, int hsock);
+
+/**
+ * switch_is_published() - is host socket @sock one bound for a mapping?
+ * @pub:	the container's bound published ports, or NULL
+ * @sock:	a host socket
+ *
+ * Return: true if @sock is recorded in @pub (listen() may proceed on it)
+ */
+bool switch_is_published(const struct switch_pub *pub, int sock);
 
 /**
  * struct switch_send - one sendto()/sendmsg() with a destination
  * @csock:	in: our duplicate of the container's socket
- * @dst:	in: destination copied from the container, or NULL (sendmsg
- *		without msg_name)
+ * @dst:	in: destination copied from the container if it is a complete
+ *		IP address, else NULL
+ * @bad_dst:	in: the call named a destination that is not a complete IP
+ *		address
  * @flags:	in: the call's MSG_* flags
  * @netns_id:	in: the container's network namespace
  * @self_netns_id: in: the supervisor's network namespace
- * @action:	out: SWITCH_NONE (let the call run), SWITCH_INJECT (switch to
- *		@hsock, then send through it), SWITCH_INPLACE (the fd is a host
- *		socket: the supervisor must send, to @to) or SWITCH_REFUSE
+ * @pub:	in: the container's bound published ports, or NULL
+ * @action:	out: SWITCH_NONE (the caller sends on the container's own
+ *		socket), SWITCH_INJECT (switch to @hsock, then send through
+ *		it), SWITCH_INPLACE (the fd is a host socket: the supervisor
+ *		sends, to @to only, AF_UNSPEC meaning no address) or
+ *		SWITCH_REFUSE
  * @reason:	out: static text for logs
  * @to:		out: destination to send to (AF_UNSPEC: none)
  * @hsock:	out: for SWITCH_INJECT, the new host socket (O_NONBLOCK)
@@ -161,9 +239,11 @@ int switch_bind(struct policy_cfg *pol, struct switch_bind *b);
 struct switch_send {
 	int csock;
 	const struct sockaddr *dst;
+	bool bad_dst;
 	int flags;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
+	struct switch_pub *pub;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;

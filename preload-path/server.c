@@ -62,7 +62,8 @@ static void respond(int reply, const struct preload_resp *resp, int hsock)
 static void serve(struct notif_loop *loop, struct notif_container *c,
 		  const struct preload_req *req, int sock, int reply, pid_t pid)
 {
-	struct policy_cfg *pol = notif_container_policy(c);
+	const struct policy_cfg *pol = notif_container_policy(c);
+	struct switch_pub *pub = notif_container_pub(c);
 	struct preload_resp resp = { .magic = PRELOAD_MAGIC };
 	const struct sockaddr *dst = (const struct sockaddr *)&req->addr;
 	char a[SA_STRLEN];
@@ -75,6 +76,7 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 	}
 	if (req->op == PRELOAD_CONNECT) {
 		struct switch_conn sc = { .csock = sock, .dst = dst,
+					  .dstlen = req->addrlen, .pub = pub,
 					  .netns_id = notif_container_netns(c),
 					  .self_netns_id = notif_loop_self_netns(loop) };
 
@@ -103,6 +105,7 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 			 sa_format(dst, a, sizeof(a)), sc.reason);
 	} else if (req->op == PRELOAD_BIND) {
 		struct switch_bind sb = { .csock = sock, .addr = dst,
+					  .addrlen = req->addrlen, .pub = pub,
 					  .netns_id = notif_container_netns(c),
 					  .self_netns_id = notif_loop_self_netns(loop) };
 
@@ -120,7 +123,7 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 				strerror(-sb.err));
 	} else if (req->op == PRELOAD_SENDTO) {
 		struct switch_send ss = { .csock = sock, .dst = dst,
-					  .flags = req->flags,
+					  .flags = req->flags, .pub = pub,
 					  .netns_id = notif_container_netns(c),
 					  .self_netns_id = notif_loop_self_netns(loop) };
 

@@ -1,25 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* handlers.c - turn one trapped syscall into a switch decision and an answer
+/* handlers.c - turn one trapped syscall into an answer, never a CONTINUE
  *
- * Theory of operation, connect(): the sockaddr is copied out of the task
- * exactly once (length bounded by sockaddr_storage), anything that is not a
- * complete AF_INET/AF_INET6 address is answered CONTINUE so the kernel
- * produces the native errno itself (EINVAL, EFAULT, EAFNOSUPPORT, ...).
- * After the copy and after duplicating the socket through a pidfd, the
- * notification id is re-validated: that proves the tid still named the task
- * that made this call, so the memory and the fd were really its own.
- * common/switch then decides and starts the connect on a host socket, which
- * is injected over the same fd number with ADDFD|SETFD keeping FD_CLOEXEC.
- * CONTINUE is only ever answered when nothing was switched.
+ * Theory of operation. The kernel re-reads *everything* after
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE: the sockaddr in the task's memory and
+ * the task's fd table. A verdict taken on a copy (the address we read, the
+ * socket we duplicated) says nothing about what the kernel then acts on: a
+ * racing thread can flip the address to 127.0.0.1 or dup2() a host socket
+ * onto the fd. So connect(), bind(), listen() and sendto() are never
+ * answered CONTINUE. Each is decoded (any ABI: x86_64, i386 including
+ * socketcall(2); x32 and unknown arches get ENOSYS), its arguments are
+ * copied out of the task exactly once (lengths bounded before reading), the
+ * socket is duplicated through a pidfd, the notification id is re-validated
+ * (proving the tid still named the task that made the call), and then the
+ * supervisor *performs* the call on its duplicate with its own copy:
+ *
+ *  - IP addresses: common/switch decides. A switched socket is replaced by a
+ *    host socket (ADDFD|SETFD, only if fd N still holds the inspected file)
+ *    that the supervisor connected or bound itself; anything else is done
+ *    on the container's own socket, whose network namespace was fixed at
+ *    its creation, so "kept" calls act inside the container namespace.
+ *  - AF_UNIX paths, and calls of a task whose credentials or root differ
+ *    from the supervisor's: performed by a short-lived helper in the task's
+ *    namespaces, root, cwd and credentials (taskop.c).
+ *  - Other families: performed on the duplicate (the kernel checks them).
+ *
+ * Blocking semantics are kept without blocking the loop: a connect() or a
+ * send that would block is finished from the event loop (HWAIT_CONNECT,
+ * HWAIT_SEND) and a helper is waited for on a pipe (HWAIT_HELPER). A
+ * blocking switched connect that fails puts the container's own socket back,
+ * so the retry is a fresh switch, never a re-aimable host socket.
+ *
+ * getsockname()/getpeername() are the only calls answered CONTINUE: they
+ * only read, whatever fd they find.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
-#include <sys/ioctl.h>
+#include <linux/audit.h>
+#include <linux/net.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "err.h"
@@ -28,47 +54,268 @@
 #include "proc.h"
 #include "sockaddr.h"
 #include "switch.h"
+#include "taskop.h"
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+/* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
+#define I386_SOCKETCALL 102
+#define I386_SENDMMSG 345
+#define I386_BIND 361
+#define I386_CONNECT 362
+#define I386_LISTEN 363
+#define I386_GETSOCKNAME 367
+#define I386_GETPEERNAME 368
+#define I386_SENDTO 369
+#define I386_SENDMSG 370
+
+/* the largest payload one trapped sendto() carries (a datagram larger than
+ * that fails natively too, except AF_UNIX ones up to the send buffer) */
+#define SEND_MAX (256 * 1024)
+
+enum hop {
+	HOP_OTHER = 0,	/* harmless to let run: CONTINUE */
+	HOP_DENY,	/* ENOSYS */
+	HOP_CONNECT,
+	HOP_BIND,
+	HOP_LISTEN,
+	HOP_SENDTO,
+	HOP_SENDMSG,
+	HOP_SENDMMSG,
+	HOP_GETSOCKNAME,
+	HOP_GETPEERNAME,
+};
+
+/**
+ * struct hcall - a decoded trapped call
+ * @op:		which call
+ * @a:		its arguments, zero-extended, in the native order
+ * @multiplexed: it came through socketcall(2): its arguments live in the
+ *		task's memory and the kernel would read them again
+ */
+struct hcall {
+	enum hop op;
+	uint64_t a[6];
+	bool multiplexed;
+};
 
 bool handler_id_valid(int notify_fd, uint64_t id)
 {
 	return ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static void answer_continue(struct seccomp_notif_resp *resp)
-{
-	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	resp->error = 0;
-	resp->val = 0;
-}
-
-static void answer(struct seccomp_notif_resp *resp, int err)
+static enum handler_result answer(struct seccomp_notif_resp *resp, int err)
 {
 	resp->flags = 0;
 	resp->error = err;
 	resp->val = 0;
+	return HANDLER_ANSWER;
 }
 
-/* inject() - put @sock over fd @fd of the target, keeping its FD_CLOEXEC */
-static int inject(const struct handler_ctx *ctx, int sock, int fd)
+static enum handler_result answer_val(struct seccomp_notif_resp *resp,
+				      long val)
+{
+	if (val < 0)
+		return answer(resp, (int)val);
+	resp->flags = 0;
+	resp->error = 0;
+	resp->val = val;
+	return HANDLER_ANSWER;
+}
+
+static enum handler_result answer_continue(struct seccomp_notif_resp *resp)
+{
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	resp->error = 0;
+	resp->val = 0;
+	return HANDLER_ANSWER;
+}
+
+/* socketcall_op() - map a socketcall(2) call number and its argument count */
+static enum hop socketcall_op(unsigned long call, int *nargs)
+{
+	switch (call) {
+	case SYS_BIND:
+		*nargs = 3;
+		return HOP_BIND;
+	case SYS_CONNECT:
+		*nargs = 3;
+		return HOP_CONNECT;
+	case SYS_LISTEN:
+		*nargs = 2;
+		return HOP_LISTEN;
+	case SYS_GETSOCKNAME:
+		*nargs = 3;
+		return HOP_GETSOCKNAME;
+	case SYS_GETPEERNAME:
+		*nargs = 3;
+		return HOP_GETPEERNAME;
+	case SYS_SENDTO:
+		*nargs = 6;
+		return HOP_SENDTO;
+	case SYS_SENDMSG:
+		*nargs = 3;
+		return HOP_SENDMSG;
+	case SYS_SENDMMSG:
+		*nargs = 4;
+		return HOP_SENDMMSG;
+	default:
+		*nargs = 0;
+		return HOP_OTHER;
+	}
+}
+
+/* decode() - what was called, with which arguments, whatever the ABI */
+static int decode(const struct seccomp_notif *req, struct hcall *c)
+{
+	int nr = req->data.nr;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->a, req->data.args, sizeof(c->a));
+	if (req->data.arch == AUDIT_ARCH_X86_64) {
+		if (nr & __X32_SYSCALL_BIT) {
+			c->op = HOP_DENY;
+			return 0;
+		}
+		switch (nr) {
+		case __NR_connect: c->op = HOP_CONNECT; break;
+		case __NR_bind: c->op = HOP_BIND; break;
+		case __NR_listen: c->op = HOP_LISTEN; break;
+		case __NR_sendto: c->op = HOP_SENDTO; break;
+		case __NR_sendmsg: c->op = HOP_SENDMSG; break;
+		case __NR_sendmmsg: c->op = HOP_SENDMMSG; break;
+		case __NR_getsockname: c->op = HOP_GETSOCKNAME; break;
+		case __NR_getpeername: c->op = HOP_GETPEERNAME; break;
+		default: c->op = HOP_DENY; break;
+		}
+		return 0;
+	}
+	if (req->data.arch != AUDIT_ARCH_I386) {
+		c->op = HOP_DENY;
+		return 0;
+	}
+	for (int i = 0; i < 6; i++)
+		c->a[i] = (uint32_t)c->a[i];
+	switch (nr) {
+	case I386_CONNECT: c->op = HOP_CONNECT; break;
+	case I386_BIND: c->op = HOP_BIND; break;
+	case I386_LISTEN: c->op = HOP_LISTEN; break;
+	case I386_SENDTO: c->op = HOP_SENDTO; break;
+	case I386_SENDMSG: c->op = HOP_SENDMSG; break;
+	case I386_SENDMMSG: c->op = HOP_SENDMMSG; break;
+	case I386_GETSOCKNAME: c->op = HOP_GETSOCKNAME; break;
+	case I386_GETPEERNAME: c->op = HOP_GETPEERNAME; break;
+	case I386_SOCKETCALL: {
+		uint32_t args[6] = { 0 };
+		int n = 0, ret;
+
+		c->op = socketcall_op(req->data.args[0], &n);
+		c->multiplexed = true;
+		if (!n)
+			return 0;
+		ret = proc_read_mem(req->pid, (uint32_t)req->data.args[1], args,
+				    sizeof(args[0]) * (size_t)n);
+		if (ret)
+			return -EFAULT;
+		for (int i = 0; i < 6; i++)
+			c->a[i] = args[i];
+		break;
+	}
+	default:
+		c->op = HOP_DENY;
+		break;
+	}
+	return 0;
+}
+
+/* read_addr() - copy a sockaddr argument as the kernel would: a length
+ * beyond sockaddr_storage is EINVAL, unreadable memory EFAULT */
+static int read_addr(pid_t pid, uint64_t ptr, uint64_t len_arg,
+		     struct sockaddr_storage *out, socklen_t *len)
+{
+	int32_t l = (int32_t)len_arg;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	*len = 0;
+	if (l < 0 || (size_t)l > sizeof(*out))
+		return -EINVAL;
+	if (!l)
+		return 0;
+	ret = proc_read_mem(pid, ptr, out, (size_t)l);
+	if (ret)
+		return -EFAULT;
+	*len = (socklen_t)l;
+	return 0;
+}
+
+/* grab_fd() - duplicate the task's fd @fd and prove the notification is
+ * still the task's: 0, -EBADF and such to answer, or 1: dropped */
+static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
+{
+	_cleanup_close_ int pidfd = proc_pidfd_open(ctx->req->pid);
+	int ret;
+
+	*csock = -1;
+	if (pidfd < 0)
+		return handler_id_valid(ctx->notify_fd, ctx->req->id) ? pidfd : 1;
+	ret = proc_getfd(pidfd, fd);
+	if (!handler_id_valid(ctx->notify_fd, ctx->req->id)) {
+		if (ret >= 0)
+			close(ret);
+		return 1;
+	}
+	if (ret < 0)
+		return ret == -EBADF ? -EBADF : ret;
+	*csock = ret;
+	return 0;
+}
+
+/* same_file_at() - does the task's fd @fd still hold the file @sock? */
+static bool same_file_at(pid_t pid, int fd, int sock)
+{
+	long r = syscall(SYS_kcmp, pid, getpid(), KCMP_FILE, fd, sock);
+
+	return r == 0 || (r < 0 && errno == ENOSYS);
+}
+
+int handler_inject(int notify_fd, uint64_t id, pid_t pid, int sock, int fd,
+		   int expect)
 {
 	struct seccomp_notif_addfd addfd = {
-		.id = ctx->req->id,
+		.id = id,
 		.flags = SECCOMP_ADDFD_FLAG_SETFD,
 		.srcfd = (uint32_t)sock,
 		.newfd = (uint32_t)fd,
 	};
-	int cloexec = proc_fd_cloexec(ctx->req->pid, fd);
+	int cloexec = proc_fd_cloexec(pid, fd);
 
 	if (cloexec < 0)
 		return cloexec;
+	/* ADDFD|SETFD replaces whatever fd @fd holds by now: never a file
+	 * another thread just put there */
+	if (expect >= 0 && !same_file_at(pid, fd, expect))
+		return -EBADF;
 	addfd.newfd_flags = cloexec ? O_CLOEXEC : 0;
-	if (ioctl(ctx->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
+	if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
 		return -errno;
 	return 0;
 }
 
 static void note_rewrite(const struct handler_ctx *ctx, int sock, bool peer,
-			 const struct sockaddr_storage *addr);
+			 const struct sockaddr_storage *addr)
+{
+	uint64_t cookie;
+
+	if (!ctx->rw || rewrite_cookie(sock, &cookie) ||
+	    rewrite_add(ctx->rw, cookie, peer, addr))
+		ctx->st->errors += ctx->rw ? 1 : 0;
+}
 
 static void deadline_from(struct timespec *d, const struct timeval *tv)
 {
@@ -86,81 +333,226 @@ static void deadline_from(struct timespec *d, const struct timeval *tv)
 	}
 }
 
-enum handler_result handler_connect(const struct handler_ctx *ctx,
-				    struct seccomp_notif_resp *resp,
-				    struct handler_wait *wait)
+static void sndtimeo_deadline(int sock, struct timespec *d)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, &len))
+		memset(&tv, 0, sizeof(tv));
+	deadline_from(d, &tv);
+}
+
+static void wait_init(struct handler_wait *w, enum handler_wait_kind kind)
+{
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	w->sock = -1;
+	w->restore = -1;
+	w->helper = -1;
+}
+
+/* start_helper() - perform @op in the task's context; answer when done */
+static enum handler_result start_helper(const struct handler_ctx *ctx,
+					const struct taskop *op,
+					struct seccomp_notif_resp *resp,
+					struct handler_wait *wait)
+{
+	int helper = -1;
+	int p = taskop_start(op, &helper);
+
+	if (p < 0) {
+		if (!handler_id_valid(ctx->notify_fd, ctx->req->id))
+			return HANDLER_DROP;
+		b4_debug("pid=%d: cannot act in the task's context: %s",
+			 ctx->req->pid, strerror(-p));
+		return answer(resp, p == -ENOENT || p == -ESRCH ? -EPERM : p);
+	}
+	if (!handler_id_valid(ctx->notify_fd, ctx->req->id)) {
+		taskop_finish(p, helper, true);
+		return HANDLER_DROP;
+	}
+	wait_init(wait, HWAIT_HELPER);
+	wait->sock = p;
+	wait->helper = helper;
+	return HANDLER_WAIT;
+}
+
+/* unix_path() - an AF_UNIX address naming a file (not abstract, not
+ * unnamed): it resolves in the task's root and cwd */
+static bool unix_path(const struct sockaddr_storage *a, socklen_t len)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)a;
+
+	return a->ss_family == AF_UNIX &&
+	       len > offsetof(struct sockaddr_un, sun_path) &&
+	       un->sun_path[0] != '\0';
+}
+
+static int sock_family(int sock)
+{
+	int family = -1;
+	socklen_t len = sizeof(family);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &family, &len))
+		return -errno;
+	return family;
+}
+
+/* in_context() - may the supervisor perform a call on a socket of this
+ * family with this address itself, or must a helper take the task's place? */
+static bool in_context(const struct handler_ctx *ctx, int family,
+		       const struct sockaddr_storage *a, socklen_t len)
+{
+	if (family != AF_UNIX)
+		return true; /* nothing credential- or path-dependent */
+	if (a && unix_path(a, len))
+		return false;
+	return taskop_same_context(ctx->req->pid);
+}
+
+/* finish_connect() - a connect() on @sock started non-blocking returned
+ * @ret: answer now (closing *@sock), or wait for it in the loop (which
+ * takes *@sock, and *@restore if given) */
+static enum handler_result finish_connect(const struct handler_ctx *ctx,
+					  int fd, int *sock, int fl, int ret,
+					  const struct sockaddr_storage *to,
+					  struct seccomp_notif_resp *resp,
+					  struct handler_wait *wait, int *restore)
+{
+	struct pollfd pfd = { .fd = *sock, .events = POLLOUT };
+
+	if ((ret != -EINPROGRESS && ret != -EALREADY) || (fl & O_NONBLOCK)) {
+		closep(sock);
+		return answer(resp, ret);
+	}
+	/* loopback and LAN handshakes are often done already */
+	if (poll(&pfd, 1, 0) == 1) {
+		ret = switch_connect_result(*sock, fl, to);
+		if (ret && restore && *restore >= 0 &&
+		    handler_inject(ctx->notify_fd, ctx->req->id, ctx->req->pid,
+				   *restore, fd, *sock))
+			b4_debug("could not put the container socket back");
+		closep(sock);
+		return answer(resp, ret);
+	}
+	wait_init(wait, HWAIT_CONNECT);
+	wait->fd = fd;
+	wait->pid = ctx->req->pid;
+	wait->sock = take_fd(sock);
+	wait->fl = fl;
+	wait->to = *to;
+	if (restore)
+		wait->restore = take_fd(restore);
+	sndtimeo_deadline(wait->sock, &wait->deadline);
+	return HANDLER_WAIT;
+}
+
+/* perform_connect() - connect the container's own socket, as the kernel
+ * would have, without ever letting the kernel re-read anything */
+static enum handler_result perform_connect(const struct handler_ctx *ctx,
+					   int *csock,
+					   const struct sockaddr_storage *a,
+					   socklen_t alen,
+					   struct seccomp_notif_resp *resp,
+					   struct handler_wait *wait)
+{
+	int family = sock_family(*csock);
+	struct sockaddr_storage to;
+	int fl, ret;
+
+	if (family < 0)
+		return answer(resp, family);
+	fl = fcntl(*csock, F_GETFL);
+	if (fl < 0)
+		return answer(resp, -errno);
+	if (!in_context(ctx, family, a, alen)) {
+		struct taskop op = { .kind = TASKOP_CONNECT, .tid = ctx->req->pid,
+				     .sock = *csock, .addr = (const struct sockaddr *)a,
+				     .addrlen = alen };
+
+		return start_helper(ctx, &op, resp, wait);
+	}
+	ret = switch_connect_raw(*csock, (const struct sockaddr *)a, alen, fl);
+	if (ret == -EAGAIN && family == AF_UNIX && !(fl & O_NONBLOCK)) {
+		/* a full listen backlog: a blocking connect waits for room,
+		 * and the helper may block, the supervisor may not */
+		struct taskop op = { .kind = TASKOP_CONNECT, .tid = ctx->req->pid,
+				     .sock = *csock, .addr = (const struct sockaddr *)a,
+				     .addrlen = alen };
+
+		return start_helper(ctx, &op, resp, wait);
+	}
+	memset(&to, 0, sizeof(to));
+	if ((a->ss_family == AF_INET || a->ss_family == AF_INET6) &&
+	    sa_valid_len((const struct sockaddr *)a, alen))
+		memcpy(&to, a, sa_len((const struct sockaddr *)a));
+	return finish_connect(ctx, -1, csock, fl, ret, &to, resp, wait, NULL);
+}
+
+static enum handler_result do_connect(const struct handler_ctx *ctx,
+				      const struct hcall *hc,
+				      struct seccomp_notif_resp *resp,
+				      struct handler_wait *wait)
 {
 	const struct seccomp_notif *req = ctx->req;
-	int fd = (int)req->data.args[0];
-	uint32_t addrlen = (uint32_t)req->data.args[2];
-	struct sockaddr_storage dst = { 0 };
-	_cleanup_close_ int pidfd = -1;
+	int fd = (int)hc->a[0];
+	struct sockaddr_storage dst;
 	_cleanup_close_ int csock = -1;
 	struct switch_conn c = { 0 };
 	char a[SA_STRLEN], b[SA_STRLEN];
+	socklen_t alen;
+	bool ip;
 	int ret;
 
-	answer_continue(resp);
+	ret = read_addr(req->pid, hc->a[1], hc->a[2], &dst, &alen);
+	if (ret)
+		return answer(resp, ret);
+	ret = grab_fd(ctx, fd, &csock);
+	if (ret)
+		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
 
-	/* Out-of-range lengths and unreadable memory: the kernel will say */
-	if (addrlen < sizeof(sa_family_t) || addrlen > sizeof(dst))
-		return HANDLER_ANSWER;
-	if (proc_read_mem(req->pid, req->data.args[1], &dst, addrlen))
-		return HANDLER_ANSWER;
-	if (dst.ss_family != AF_INET && dst.ss_family != AF_INET6 &&
-	    dst.ss_family != AF_UNSPEC)
-		return HANDLER_ANSWER; /* AF_UNIX and friends: not ours */
-	if (dst.ss_family != AF_UNSPEC &&
-	    !sa_valid_len((struct sockaddr *)&dst, addrlen))
-		return HANDLER_ANSWER;
-
-	pidfd = proc_pidfd_open(req->pid);
-	if (pidfd < 0)
-		return HANDLER_ANSWER;
-	csock = proc_getfd(pidfd, fd);
-	if (csock < 0)
-		return HANDLER_ANSWER; /* EBADF and such: native errno */
-	if (!handler_id_valid(ctx->notify_fd, req->id))
-		return HANDLER_DROP;
-
+	ip = ((dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
+	      sa_valid_len((struct sockaddr *)&dst, alen)) ||
+	     (dst.ss_family == AF_UNSPEC && alen >= sizeof(sa_family_t));
 	c.csock = csock;
 	c.dst = (struct sockaddr *)&dst;
+	c.dstlen = alen;
 	c.netns_id = ctx->netns_id;
 	c.self_netns_id = ctx->self_netns_id;
-	ret = switch_connect(ctx->pol, &c);
+	c.pub = ctx->pub;
+	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
 		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
 			 req->pid, strerror(-ret));
-		ctx->st->kept++;
-		return HANDLER_ANSWER;
+		return answer(resp, ret);
 	}
 
 	switch (c.action) {
 	case SWITCH_NONE:
 		ctx->st->kept++;
-		if (dst.ss_family != AF_UNSPEC)
+		if (ip && dst.ss_family != AF_UNSPEC)
 			b4_debug("keep connect pid=%d fd=%d %s: %s", req->pid, fd,
 				 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
 				 c.reason);
-		return HANDLER_ANSWER;
+		return perform_connect(ctx, &csock, &dst, alen, resp, wait);
 	case SWITCH_REFUSE:
 		ctx->st->refused++;
 		b4_debug("refuse connect pid=%d fd=%d %s: %s (%s)", req->pid, fd,
-			 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
+			 ip ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
 			 c.reason, strerror(-c.err));
-		answer(resp, c.err);
-		return HANDLER_ANSWER;
+		return answer(resp, c.err);
 	case SWITCH_INJECT:
-		ret = inject(ctx, c.hsock, fd);
+		ret = handler_inject(ctx->notify_fd, req->id, req->pid, c.hsock,
+				     fd, csock);
 		if (ret) {
 			closep(&c.hsock);
 			if (!handler_id_valid(ctx->notify_fd, req->id))
 				return HANDLER_DROP;
 			ctx->st->errors++;
-			b4_warn("connect pid=%d fd=%d: cannot inject host socket: %s",
-				req->pid, fd, strerror(-ret));
-			answer(resp, -ENOMEM);
-			return HANDLER_ANSWER;
+			b4_debug("connect pid=%d fd=%d: cannot inject host socket: %s",
+				 req->pid, fd, strerror(-ret));
+			return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
 		}
 		ctx->st->switched++;
 		if (!sa_ip_equal((struct sockaddr *)&dst, (struct sockaddr *)&c.to) ||
@@ -170,79 +562,20 @@ enum handler_result handler_connect(const struct handler_ctx *ctx,
 			 fd, sa_format((struct sockaddr *)&dst, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
 			 c.reason);
-		if (c.err == -EINPROGRESS && !(c.info.fl & O_NONBLOCK)) {
-			wait->sock = take_fd(&c.hsock);
-			wait->fl = c.info.fl;
-			wait->to = c.to;
-			deadline_from(&wait->deadline, &c.info.sndtimeo);
-			return HANDLER_WAIT;
-		}
-		closep(&c.hsock);
-		answer(resp, c.err);
-		return HANDLER_ANSWER;
+		/* if a blocking connect fails, the container's own socket goes
+		 * back in place: the retry must not find a host socket */
+		return finish_connect(ctx, fd, &c.hsock, c.info.fl, c.err,
+				      &c.to, resp, wait, &csock);
 	case SWITCH_INPLACE:
 		b4_debug("connect host socket pid=%d fd=%d %s -> %s: %s",
 			 req->pid, fd,
 			 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
 			 c.reason);
-		if ((c.err == -EINPROGRESS || c.err == -EALREADY) &&
-		    !(c.info.fl & O_NONBLOCK)) {
-			wait->sock = take_fd(&csock);
-			wait->fl = c.info.fl;
-			wait->to = c.to;
-			deadline_from(&wait->deadline, &c.info.sndtimeo);
-			return HANDLER_WAIT;
-		}
-		answer(resp, c.err);
-		return HANDLER_ANSWER;
+		return finish_connect(ctx, fd, &csock, c.info.fl, c.err, &c.to,
+				      resp, wait, NULL);
 	}
-	return HANDLER_ANSWER;
-}
-
-/* grab_fd() - duplicate the target's fd @fd; HANDLER_ANSWER leaves the call
- * to the kernel (no such fd), HANDLER_DROP: the notification is gone */
-static enum handler_result grab_fd(const struct handler_ctx *ctx, int fd,
-				   int *csock)
-{
-	_cleanup_close_ int pidfd = proc_pidfd_open(ctx->req->pid);
-
-	*csock = -1;
-	if (pidfd < 0)
-		return HANDLER_ANSWER;
-	*csock = proc_getfd(pidfd, fd);
-	if (*csock < 0)
-		return HANDLER_ANSWER;
-	if (!handler_id_valid(ctx->notify_fd, ctx->req->id)) {
-		closep(csock);
-		return HANDLER_DROP;
-	}
-	return HANDLER_WAIT; /* meaning: go on */
-}
-
-/* read_inet_addr() - copy a sockaddr argument; false if not a complete
- * AF_INET/AF_INET6 address (the kernel then answers natively) */
-static bool read_inet_addr(const struct handler_ctx *ctx, uint64_t ptr,
-			   uint32_t len, struct sockaddr_storage *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (len < sizeof(sa_family_t) || len > sizeof(*out))
-		return false;
-	if (proc_read_mem(ctx->req->pid, ptr, out, len))
-		return false;
-	if (out->ss_family != AF_INET && out->ss_family != AF_INET6)
-		return false;
-	return sa_valid_len((struct sockaddr *)out, len);
-}
-
-static void note_rewrite(const struct handler_ctx *ctx, int sock, bool peer,
-			 const struct sockaddr_storage *addr)
-{
-	uint64_t cookie;
-
-	if (!ctx->rw || rewrite_cookie(sock, &cookie) ||
-	    rewrite_add(ctx->rw, cookie, peer, addr))
-		ctx->st->errors += ctx->rw ? 1 : 0;
+	return answer(resp, -EINVAL);
 }
 
 static const char *mapping_name(const struct policy_cfg *pol, int entry,
@@ -260,38 +593,70 @@ static const char *mapping_name(const struct policy_cfg *pol, int entry,
 	return buf;
 }
 
-static enum handler_result handler_bind(const struct handler_ctx *ctx,
-					struct seccomp_notif_resp *resp)
+/* bind_needs_cap() - would the task itself lack the capability to bind a
+ * privileged port? (the supervisor owns the container's user namespace and
+ * would not) */
+static bool bind_needs_cap(pid_t pid, const struct sockaddr_storage *a,
+			   socklen_t len)
+{
+	char path[64], buf[2048];
+	unsigned long long eff;
+	_cleanup_close_ int f = -1;
+	uint16_t port;
+	const char *p;
+	ssize_t n;
+
+	if ((a->ss_family != AF_INET && a->ss_family != AF_INET6) ||
+	    !sa_valid_len((const struct sockaddr *)a, len))
+		return false;
+	port = sa_port((const struct sockaddr *)a);
+	if (!port || port >= 1024)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return true;
+	n = read(f, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	p = strstr(buf, "\nCapEff:");
+	if (!p)
+		return true;
+	eff = strtoull(p + 8, NULL, 16);
+	return !(eff & (1ULL << 10)); /* CAP_NET_BIND_SERVICE */
+}
+
+static enum handler_result do_bind(const struct handler_ctx *ctx,
+				   const struct hcall *hc,
+				   struct seccomp_notif_resp *resp,
+				   struct handler_wait *wait)
 {
 	const struct seccomp_notif *req = ctx->req;
-	int fd = (int)req->data.args[0];
+	int fd = (int)hc->a[0];
 	struct sockaddr_storage addr;
 	_cleanup_close_ int csock = -1;
 	struct switch_bind b = { 0 };
 	char a[SA_STRLEN], m[128];
-	enum handler_result r;
-	int ret;
+	socklen_t alen;
+	int ret, family;
 
-	answer_continue(resp);
-	if (!read_inet_addr(ctx, req->data.args[1], (uint32_t)req->data.args[2],
-			    &addr))
-		return HANDLER_ANSWER;
-	r = grab_fd(ctx, fd, &csock);
-	if (r != HANDLER_WAIT)
-		return r;
+	ret = read_addr(req->pid, hc->a[1], hc->a[2], &addr, &alen);
+	if (ret)
+		return answer(resp, ret);
+	ret = grab_fd(ctx, fd, &csock);
+	if (ret)
+		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
 
 	b.csock = csock;
 	b.addr = (struct sockaddr *)&addr;
+	b.addrlen = alen;
 	b.netns_id = ctx->netns_id;
 	b.self_netns_id = ctx->self_netns_id;
+	b.pub = ctx->pub;
 	ret = switch_bind(ctx->pol, &b);
-	if (ret || b.action == SWITCH_NONE) {
-		ctx->st->kept++;
-		b4_debug("keep bind pid=%d fd=%d %s: %s", req->pid, fd,
-			 sa_format((struct sockaddr *)&addr, a, sizeof(a)),
-			 ret ? strerror(-ret) : b.reason);
-		return HANDLER_ANSWER;
-	}
+	if (ret)
+		return answer(resp, ret);
 	if (b.action == SWITCH_REFUSE) {
 		ctx->st->refused++;
 		if (b.entry >= 0)
@@ -299,19 +664,41 @@ static enum handler_result handler_bind(const struct handler_ctx *ctx,
 				mapping_name(ctx->pol, b.entry, m, sizeof(m)),
 				sa_format((struct sockaddr *)&addr, a, sizeof(a)),
 				b.reason, strerror(-b.err));
-		answer(resp, b.err);
-		return HANDLER_ANSWER;
+		else
+			b4_debug("refuse bind pid=%d fd=%d: %s", req->pid, fd,
+				 b.reason);
+		return answer(resp, b.err);
 	}
-	ret = inject(ctx, b.hsock, fd);
+	if (b.action == SWITCH_NONE) {
+		ctx->st->kept++;
+		family = sock_family(csock);
+		if (family < 0)
+			return answer(resp, family);
+		if (!in_context(ctx, family, &addr, alen)) {
+			struct taskop op = { .kind = TASKOP_BIND, .tid = req->pid,
+					     .sock = csock,
+					     .addr = (const struct sockaddr *)&addr,
+					     .addrlen = alen };
+
+			return start_helper(ctx, &op, resp, wait);
+		}
+		if (bind_needs_cap(req->pid, &addr, alen))
+			return answer(resp, -EACCES);
+		if (bind(csock, (struct sockaddr *)&addr, alen))
+			return answer(resp, -errno);
+		return answer(resp, 0);
+	}
+	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.hsock, fd,
+			     csock);
 	if (ret) {
+		switch_bind_forget(b.pub, b.hsock);
 		closep(&b.hsock);
 		if (!handler_id_valid(ctx->notify_fd, req->id))
 			return HANDLER_DROP;
 		ctx->st->errors++;
 		b4_warn("bind pid=%d fd=%d: cannot inject host socket: %s",
 			req->pid, fd, strerror(-ret));
-		answer(resp, -ENOMEM);
-		return HANDLER_ANSWER;
+		return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
 	}
 	note_rewrite(ctx, b.hsock, false, &addr);
 	ctx->st->switched++;
@@ -319,237 +706,269 @@ static enum handler_result handler_bind(const struct handler_ctx *ctx,
 		 sa_format((struct sockaddr *)&addr, a, sizeof(a)),
 		 sa_format((struct sockaddr *)&b.host, m, sizeof(m)));
 	closep(&b.hsock);
-	answer(resp, 0);
-	return HANDLER_ANSWER;
+	return answer(resp, 0);
 }
 
-#define SEND_MAX 65535
-#define CONTROL_MAX 4096
-
-/**
- * struct send_data - a datagram copied out of the container
- * @buf:	payload
- * @len:	payload length
- * @control:	ancillary data (sendmsg)
- * @controllen:	its length
- */
-struct send_data {
-	unsigned char buf[SEND_MAX];
-	size_t len;
-	unsigned char control[CONTROL_MAX];
-	size_t controllen;
-};
-
-/* read_msg_data() - gather a sendmsg()'s iovecs and control data */
-static int read_msg_data(const struct handler_ctx *ctx, const struct msghdr *mh,
-			 struct send_data *d)
+static enum handler_result do_listen(const struct handler_ctx *ctx,
+				     const struct hcall *hc,
+				     struct seccomp_notif_resp *resp)
 {
-	pid_t pid = ctx->req->pid;
-	struct iovec iov[64];
-	size_t n = mh->msg_iovlen;
+	_cleanup_close_ int csock = -1;
+	int ret = grab_fd(ctx, (int)hc->a[0], &csock);
+	bool foreign;
 
-	d->len = 0;
-	d->controllen = 0;
-	if (n > ARRAY_SIZE(iov))
-		return -EMSGSIZE;
-	if (n && proc_read_mem(pid, (uint64_t)(uintptr_t)mh->msg_iov, iov,
-			       n * sizeof(iov[0])))
-		return -EFAULT;
-	for (size_t i = 0; i < n; i++) {
-		if (iov[i].iov_len > SEND_MAX - d->len)
+	if (ret)
+		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+	if (switch_is_host_socket(csock, ctx->netns_id, ctx->self_netns_id,
+				  &foreign) &&
+	    !switch_is_published(ctx->pub, csock)) {
+		/* a host socket the container may listen on is a published
+		 * one; any other would open a host port */
+		ctx->st->refused++;
+		return answer(resp, -EINVAL);
+	}
+	if (listen(csock, (int)hc->a[1]))
+		return answer(resp, -errno);
+	return answer(resp, 0);
+}
+
+/* send_sig_pipe() - a send on a broken stream raises SIGPIPE natively */
+static void send_sig_pipe(pid_t tid)
+{
+	_cleanup_close_ int pidfd = proc_pidfd_open(tid);
+
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGPIPE, NULL, 0);
+}
+
+/* send_now() - one non-blocking send; a blocking sender waits in the loop */
+static enum handler_result send_now(const struct handler_ctx *ctx,
+				    int *sock, const void *buf, size_t len,
+				    int flags, const struct sockaddr_storage *to,
+				    socklen_t tolen,
+				    struct seccomp_notif_resp *resp,
+				    struct handler_wait *wait)
+{
+	int fl = fcntl(*sock, F_GETFL);
+	ssize_t n;
+
+	if (fl < 0)
+		return answer(resp, -errno);
+	n = sendto(*sock, buf, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL,
+		   tolen ? (const struct sockaddr *)to : NULL, tolen);
+	if (n < 0 && errno == EAGAIN && !(fl & O_NONBLOCK) &&
+	    !(flags & MSG_DONTWAIT)) {
+		wait_init(wait, HWAIT_SEND);
+		wait->buf = malloc(len ? len : 1);
+		if (!wait->buf)
+			return answer(resp, -ENOMEM);
+		memcpy(wait->buf, buf, len);
+		wait->len = len;
+		wait->flags = flags;
+		if (tolen)
+			memcpy(&wait->to, to, tolen);
+		wait->tolen = tolen;
+		wait->pid = ctx->req->pid;
+		wait->sock = take_fd(sock);
+		sndtimeo_deadline(wait->sock, &wait->deadline);
+		return HANDLER_WAIT;
+	}
+	if (n < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL))
+		send_sig_pipe(ctx->req->pid);
+	return answer_val(resp, n < 0 ? -errno : n);
+}
+
+/* read_payload() - copy what a sendto() sends; a stream send larger than
+ * SEND_MAX becomes a short send */
+static int read_payload(const struct handler_ctx *ctx, uint64_t ptr,
+			size_t len, int type, void **out, size_t *outlen)
+{
+	static unsigned char *buf;
+
+	if (len > SEND_MAX) {
+		if (type != SOCK_STREAM)
 			return -EMSGSIZE;
-		if (proc_read_mem(pid, (uint64_t)(uintptr_t)iov[i].iov_base,
-				  d->buf + d->len, iov[i].iov_len))
-			return -EFAULT;
-		d->len += iov[i].iov_len;
+		len = SEND_MAX;
 	}
-	if (mh->msg_control && mh->msg_controllen) {
-		if (mh->msg_controllen > CONTROL_MAX)
-			return -ENOBUFS;
-		if (proc_read_mem(pid, (uint64_t)(uintptr_t)mh->msg_control,
-				  d->control, mh->msg_controllen))
-			return -EFAULT;
-		d->controllen = mh->msg_controllen;
+	if (!buf) {
+		buf = malloc(SEND_MAX);
+		if (!buf)
+			return -ENOMEM;
 	}
+	if (proc_read_mem(ctx->req->pid, ptr, buf, len))
+		return -EFAULT;
+	*out = buf;
+	*outlen = len;
 	return 0;
 }
 
-/* send_now() - send @d through @sock to @to (AF_UNSPEC: connected peer) */
-static int send_now(int sock, const struct sockaddr_storage *to,
-		    const struct send_data *d, int flags)
-{
-	struct iovec iov = { .iov_base = (void *)d->buf, .iov_len = d->len };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = d->controllen ? (void *)d->control : NULL,
-		.msg_controllen = d->controllen,
-	};
-	ssize_t n;
-
-	if (to->ss_family != AF_UNSPEC) {
-		mh.msg_name = (void *)to;
-		mh.msg_namelen = sa_len((const struct sockaddr *)to);
-	}
-	n = sendmsg(sock, &mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-	return n < 0 ? -errno : (int)n;
-}
-
-static enum handler_result handler_send(const struct handler_ctx *ctx,
-					struct seccomp_notif_resp *resp,
-					bool is_sendmsg)
+static enum handler_result do_sendto(const struct handler_ctx *ctx,
+				     const struct hcall *hc,
+				     struct seccomp_notif_resp *resp,
+				     struct handler_wait *wait)
 {
 	const struct seccomp_notif *req = ctx->req;
-	int fd = (int)req->data.args[0];
+	int fd = (int)hc->a[0];
+	int flags = (int)hc->a[3];
 	struct sockaddr_storage dst;
 	_cleanup_close_ int csock = -1;
-	/* one supervisor thread: one datagram buffer */
-	static struct send_data sd;
-	struct send_data *d = &sd;
 	struct switch_send s = { 0 };
-	struct msghdr mh;
-	bool have_dst;
+	struct hostsock_info info;
 	char a[SA_STRLEN];
-	enum handler_result r;
-	int ret, flags;
+	socklen_t dlen = 0;
+	size_t plen;
+	void *data;
+	bool ip;
+	int ret;
 
-	answer_continue(resp);
-	if (is_sendmsg) {
-		if (proc_read_mem(req->pid, req->data.args[1], &mh, sizeof(mh)))
-			return HANDLER_ANSWER;
-		flags = (int)req->data.args[2];
-		have_dst = mh.msg_name != NULL;
-		if (have_dst && !read_inet_addr(ctx, (uint64_t)(uintptr_t)mh.msg_name,
-						mh.msg_namelen, &dst))
-			have_dst = false; /* not ours, or garbage: see below */
-		if (mh.msg_name && !have_dst)
-			memset(&dst, 0, sizeof(dst));
-	} else {
-		flags = (int)req->data.args[3];
-		have_dst = read_inet_addr(ctx, req->data.args[4],
-					  (uint32_t)req->data.args[5], &dst);
-		if (!have_dst)
-			memset(&dst, 0, sizeof(dst));
+	memset(&dst, 0, sizeof(dst));
+	ret = grab_fd(ctx, fd, &csock);
+	if (ret)
+		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+	if (hc->a[4]) {
+		ret = read_addr(req->pid, hc->a[4], hc->a[5], &dst, &dlen);
+		if (ret)
+			return answer(resp, ret);
 	}
+	ret = hostsock_inspect(csock, &info);
+	if (ret)
+		return answer(resp, ret);
+	if ((flags & MSG_FASTOPEN) && info.type == SOCK_STREAM &&
+	    (info.family == AF_INET || info.family == AF_INET6) &&
+	    !info.connected) {
+		/* TCP Fast Open connects: not supported on any socket, as on
+		 * a host whose net.ipv4.tcp_fastopen has no client bit */
+		ctx->st->refused++;
+		return answer(resp, -EOPNOTSUPP);
+	}
+	ret = read_payload(ctx, hc->a[1], (size_t)hc->a[2], info.type, &data,
+			   &plen);
+	if (ret)
+		return answer(resp, ret);
 
-	r = grab_fd(ctx, fd, &csock);
-	if (r != HANDLER_WAIT)
-		return r;
+	ip = (dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
+	     sa_valid_len((struct sockaddr *)&dst, dlen);
 	s.csock = csock;
-	s.dst = have_dst ? (struct sockaddr *)&dst : NULL;
+	s.dst = ip ? (struct sockaddr *)&dst : NULL;
+	s.bad_dst = hc->a[4] && !ip;
 	s.flags = flags;
 	s.netns_id = ctx->netns_id;
 	s.self_netns_id = ctx->self_netns_id;
+	s.pub = ctx->pub;
 	ret = switch_send(ctx->pol, &s);
-	if (ret || s.action == SWITCH_NONE) {
-		ctx->st->kept++;
-		return HANDLER_ANSWER;
-	}
-	if (s.action == SWITCH_INPLACE && !have_dst &&
-	    ((is_sendmsg && mh.msg_name) || (!is_sendmsg))) {
-		/* a host UDP socket given a non-IP or malformed address: the
-		 * kernel must not read it again; answer as it would */
-		s.action = SWITCH_REFUSE;
-		s.err = -EINVAL;
-	}
-	if (s.action == SWITCH_REFUSE) {
+	if (ret)
+		return answer(resp, ret);
+	switch (s.action) {
+	case SWITCH_REFUSE:
 		ctx->st->refused++;
 		b4_debug("refuse send pid=%d fd=%d %s: %s (%s)", req->pid, fd,
-			 have_dst ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
+			 ip ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
 			 s.reason, strerror(-s.err));
-		closep(&s.hsock);
-		answer(resp, s.err);
-		return HANDLER_ANSWER;
-	}
-
-	if (is_sendmsg) {
-		ret = read_msg_data(ctx, &mh, d);
-	} else {
-		size_t len = (size_t)req->data.args[2];
-
-		d->controllen = 0;
-		d->len = len;
-		ret = len > SEND_MAX ? -EMSGSIZE :
-		      proc_read_mem(req->pid, req->data.args[1], d->buf, len);
-	}
-	if (ret) {
-		closep(&s.hsock);
-		answer(resp, ret);
-		return HANDLER_ANSWER;
-	}
-
-	if (s.action == SWITCH_INJECT) {
-		ret = inject(ctx, s.hsock, fd);
+		return answer(resp, s.err);
+	case SWITCH_INPLACE:
+		/* a host socket: only ever to the supervisor's copy */
+		return send_now(ctx, &csock, data, plen, flags, &s.to,
+				s.to.ss_family == AF_UNSPEC ? 0 :
+				sa_len((struct sockaddr *)&s.to), resp, wait);
+	case SWITCH_INJECT:
+		ret = handler_inject(ctx->notify_fd, req->id, req->pid, s.hsock,
+				     fd, csock);
 		if (ret) {
 			closep(&s.hsock);
 			if (!handler_id_valid(ctx->notify_fd, req->id))
 				return HANDLER_DROP;
 			ctx->st->errors++;
-			answer(resp, -ENOMEM);
-			return HANDLER_ANSWER;
+			return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
 		}
 		ctx->st->switched++;
 		b4_debug("switch send pid=%d fd=%d %s: %s", req->pid, fd,
 			 sa_format((struct sockaddr *)&dst, a, sizeof(a)), s.reason);
-		ret = send_now(s.hsock, &s.to, d, flags);
 		switch_restore_flags(s.hsock, s.info.fl);
-		closep(&s.hsock);
-	} else {
-		ret = send_now(csock, &s.to, d, flags);
+		return send_now(ctx, &s.hsock, data, plen, flags, &s.to,
+				sa_len((struct sockaddr *)&s.to), resp, wait);
+	case SWITCH_NONE:
+		break;
 	}
-	answer(resp, ret < 0 ? ret : 0);
-	if (ret >= 0)
-		resp->val = ret;
-	return HANDLER_ANSWER;
+	ctx->st->kept++;
+	if (!in_context(ctx, info.family, hc->a[4] ? &dst : NULL, dlen)) {
+		struct taskop op = { .kind = TASKOP_SENDTO, .tid = req->pid,
+				     .sock = csock,
+				     .addr = hc->a[4] ? (struct sockaddr *)&dst : NULL,
+				     .addrlen = dlen, .data = data, .len = plen,
+				     .flags = flags };
+
+		return start_helper(ctx, &op, resp, wait);
+	}
+	return send_now(ctx, &csock, data, plen, flags, &dst, dlen, resp, wait);
 }
 
-/* handler_sendmmsg() - trapped only with MSG_FASTOPEN: refused on a host
- * TCP socket that is not connected, left to the kernel otherwise (the
- * addresses it may carry are not read twice by us: we read none) */
-static enum handler_result handler_sendmmsg(const struct handler_ctx *ctx,
-					    struct seccomp_notif_resp *resp)
+/* do_sendmsg() - trapped with MSG_FASTOPEN (refused: see do_sendto()), or
+ * for every call with udp_sendmsg: then a datagram to a destination is
+ * switched like sendto(), and anything else is left to the kernel (the
+ * documented weaker mode) */
+static enum handler_result do_sendmsg(const struct handler_ctx *ctx,
+				      const struct hcall *hc, bool mmsg,
+				      struct seccomp_notif_resp *resp,
+				      struct handler_wait *wait)
 {
-	_cleanup_close_ int csock = -1;
-	struct switch_send s = { 0 };
-	enum handler_result r;
+	int flags = (int)hc->a[mmsg ? 3 : 2];
+	struct msghdr mh;
+	struct hcall sc;
 
-	answer_continue(resp);
-	r = grab_fd(ctx, (int)ctx->req->data.args[0], &csock);
-	if (r != HANDLER_WAIT)
-		return r;
-	s.csock = csock;
-	s.flags = (int)ctx->req->data.args[3];
-	s.netns_id = ctx->netns_id;
-	s.self_netns_id = ctx->self_netns_id;
-	if (!switch_send(ctx->pol, &s) && s.action == SWITCH_REFUSE) {
+	if ((flags & MSG_FASTOPEN) || mmsg || hc->multiplexed ||
+	    ctx->req->data.arch != AUDIT_ARCH_X86_64 || !ctx->pol->udp_sendmsg) {
+		/* socketcall(2) sendmsg: its flags live in memory that the
+		 * kernel would read again, so it cannot be let through */
 		ctx->st->refused++;
-		answer(resp, s.err);
+		return answer(resp, (flags & MSG_FASTOPEN) ? -EOPNOTSUPP :
+							     -ENOSYS);
 	}
-	closep(&s.hsock);
-	return HANDLER_ANSWER;
+	if (proc_read_mem(ctx->req->pid, hc->a[1], &mh, sizeof(mh)))
+		return answer(resp, -EFAULT);
+	if (!mh.msg_name || mh.msg_iovlen != 1 || mh.msg_controllen)
+		return answer_continue(resp);
+	{
+		struct iovec iov;
+
+		if (proc_read_mem(ctx->req->pid,
+				  (uint64_t)(uintptr_t)mh.msg_iov, &iov,
+				  sizeof(iov)))
+			return answer(resp, -EFAULT);
+		memset(&sc, 0, sizeof(sc));
+		sc.op = HOP_SENDTO;
+		sc.a[0] = hc->a[0];
+		sc.a[1] = (uint64_t)(uintptr_t)iov.iov_base;
+		sc.a[2] = iov.iov_len;
+		sc.a[3] = (uint64_t)(unsigned int)flags;
+		sc.a[4] = (uint64_t)(uintptr_t)mh.msg_name;
+		sc.a[5] = mh.msg_namelen;
+	}
+	return do_sendto(ctx, &sc, resp, wait);
 }
 
-static enum handler_result handler_getname(const struct handler_ctx *ctx,
-					   struct seccomp_notif_resp *resp,
-					   bool peer)
+static enum handler_result do_getname(const struct handler_ctx *ctx,
+				      const struct hcall *hc,
+				      struct seccomp_notif_resp *resp,
+				      bool peer)
 {
 	const struct seccomp_notif *req = ctx->req;
 	const struct sockaddr_storage *found;
 	_cleanup_close_ int csock = -1;
-	enum handler_result r;
 	uint64_t cookie;
 	socklen_t alen;
 	int32_t len;
+	int ret;
 
+	/* read-only calls: whatever fd or buffer the kernel finds on
+	 * CONTINUE, nothing is reached */
 	answer_continue(resp);
 	if (!ctx->rw || !ctx->rw->n)
 		return HANDLER_ANSWER;
-	if (proc_read_mem(req->pid, req->data.args[2], &len, sizeof(len)) ||
-	    len < 0)
+	if (proc_read_mem(req->pid, hc->a[2], &len, sizeof(len)) || len < 0)
 		return HANDLER_ANSWER;
-	r = grab_fd(ctx, (int)req->data.args[0], &csock);
-	if (r != HANDLER_WAIT)
-		return r;
+	ret = grab_fd(ctx, (int)hc->a[0], &csock);
+	if (ret)
+		return ret > 0 ? HANDLER_DROP : HANDLER_ANSWER;
 	if (rewrite_cookie(csock, &cookie))
 		return HANDLER_ANSWER;
 	found = rewrite_find(ctx->rw, cookie, peer);
@@ -565,37 +984,108 @@ static enum handler_result handler_getname(const struct handler_ctx *ctx,
 	}
 
 	alen = sa_len((const struct sockaddr *)found);
-	if (proc_write_mem(req->pid, req->data.args[1], found,
+	if (proc_write_mem(req->pid, hc->a[1], found,
 			   (size_t)len < alen ? (size_t)len : alen) ||
-	    proc_write_mem(req->pid, req->data.args[2], &alen, sizeof(alen))) {
-		answer(resp, -EFAULT);
-		return HANDLER_ANSWER;
-	}
-	answer(resp, 0);
-	return HANDLER_ANSWER;
+	    proc_write_mem(req->pid, hc->a[2], &alen, sizeof(alen)))
+		return answer(resp, -EFAULT);
+	return answer(resp, 0);
 }
 
 enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 				     struct seccomp_notif_resp *resp,
 				     struct handler_wait *wait)
 {
-	switch (ctx->req->data.nr) {
-	case __NR_connect:
-		return handler_connect(ctx, resp, wait);
-	case __NR_bind:
-		return handler_bind(ctx, resp);
-	case __NR_sendto:
-		return handler_send(ctx, resp, false);
-	case __NR_sendmsg:
-		return handler_send(ctx, resp, true);
-	case __NR_sendmmsg:
-		return handler_sendmmsg(ctx, resp);
-	case __NR_getsockname:
-		return handler_getname(ctx, resp, false);
-	case __NR_getpeername:
-		return handler_getname(ctx, resp, true);
-	default:
-		answer_continue(resp);
-		return HANDLER_ANSWER;
+	struct hcall hc;
+	int ret = decode(ctx->req, &hc);
+
+	wait_init(wait, HWAIT_CONNECT);
+	if (ret)
+		return answer(resp, ret);
+	switch (hc.op) {
+	case HOP_CONNECT:
+		return do_connect(ctx, &hc, resp, wait);
+	case HOP_BIND:
+		return do_bind(ctx, &hc, resp, wait);
+	case HOP_LISTEN:
+		return do_listen(ctx, &hc, resp);
+	case HOP_SENDTO:
+		return do_sendto(ctx, &hc, resp, wait);
+	case HOP_SENDMSG:
+		return do_sendmsg(ctx, &hc, false, resp, wait);
+	case HOP_SENDMMSG:
+		return do_sendmsg(ctx, &hc, true, resp, wait);
+	case HOP_GETSOCKNAME:
+		return do_getname(ctx, &hc, resp, false);
+	case HOP_GETPEERNAME:
+		return do_getname(ctx, &hc, resp, true);
+	case HOP_OTHER:
+		/* a socketcall(2) we do not trap (its number is a register,
+		 * the kernel cannot be made to run another call) */
+		return answer_continue(resp);
+	case HOP_DENY:
+		break;
 	}
+	ctx->st->refused++;
+	return answer(resp, -ENOSYS);
+}
+
+enum handler_result handler_wait_event(struct handler_wait *w, int notify_fd,
+				       uint64_t id,
+				       struct seccomp_notif_resp *resp)
+{
+	ssize_t n;
+	int ret;
+
+	switch (w->kind) {
+	case HWAIT_CONNECT:
+		ret = switch_connect_result(w->sock, w->fl, &w->to);
+		if (ret && w->restore >= 0) {
+			/* the host socket failed: the container's own socket
+			 * (never connected, its state intact) goes back */
+			if (handler_inject(notify_fd, id, w->pid, w->restore,
+					   w->fd, w->sock))
+				b4_debug("could not put the container socket back");
+		}
+		return answer(resp, ret);
+	case HWAIT_SEND:
+		n = sendto(w->sock, w->buf, w->len,
+			   w->flags | MSG_DONTWAIT | MSG_NOSIGNAL,
+			   w->tolen ? (struct sockaddr *)&w->to : NULL, w->tolen);
+		if (n < 0 && errno == EAGAIN)
+			return HANDLER_WAIT;
+		if (n < 0 && errno == EPIPE && !(w->flags & MSG_NOSIGNAL))
+			send_sig_pipe(w->pid);
+		return answer_val(resp, n < 0 ? -errno : n);
+	case HWAIT_HELPER:
+		n = taskop_finish(w->sock, w->helper, false);
+		w->sock = -1;
+		w->helper = -1;
+		return answer_val(resp, n);
+	}
+	return answer(resp, -EIO);
+}
+
+void handler_wait_timeout(struct handler_wait *w,
+			  struct seccomp_notif_resp *resp)
+{
+	if (w->kind == HWAIT_CONNECT) {
+		/* Linux answers a timed-out blocking connect so */
+		switch_restore_flags(w->sock, w->fl);
+		answer(resp, -EINPROGRESS);
+	} else {
+		answer(resp, -EAGAIN);
+	}
+}
+
+void handler_wait_release(struct handler_wait *w)
+{
+	if (w->kind == HWAIT_HELPER && w->sock >= 0) {
+		taskop_finish(w->sock, w->helper, true);
+		w->sock = -1;
+		w->helper = -1;
+	}
+	closep(&w->sock);
+	closep(&w->restore);
+	free(w->buf);
+	w->buf = NULL;
 }

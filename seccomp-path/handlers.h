@@ -12,12 +12,14 @@
 #include "notify.h"
 #include "policy.h"
 #include "rewrite.h"
+#include "switch.h"
 
 /**
  * struct handler_ctx - what a handler may use
  * @notify_fd:		the notify fd the request came from
  * @req:		the notification
- * @pol:		the container's policy (handlers record published ports)
+ * @pol:		the container's policy
+ * @pub:		the container's bound published ports (runtime state)
  * @rw:			the container's rewrite table, NULL if getsockname()
  *			and getpeername() are not trapped
  * @netns_id:		the container's network namespace
@@ -27,7 +29,8 @@
 struct handler_ctx {
 	int notify_fd;
 	const struct seccomp_notif *req;
-	struct policy_cfg *pol;
+	const struct policy_cfg *pol;
+	struct switch_pub *pub;
 	struct rewrite_table *rw;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
@@ -35,18 +38,51 @@ struct handler_ctx {
 };
 
 /**
- * struct handler_wait - an answer that must wait for a connect to complete
- * @sock:	socket to watch for EPOLLOUT (owned by the caller from now on)
- * @fl:		file status flags to restore on completion
- * @to:		address being connected to
- * @deadline:	CLOCK_MONOTONIC time after which the answer is -EINPROGRESS
- *		(SO_SNDTIMEO), or zero for none
+ * enum handler_wait_kind - what an answer waits for
+ * @HWAIT_CONNECT:	a non-blocking connect() of @sock to finish (EPOLLOUT)
+ * @HWAIT_SEND:		room to send @buf on @sock (EPOLLOUT)
+ * @HWAIT_HELPER:	a taskop helper's answer on the pipe @sock (EPOLLIN)
+ */
+enum handler_wait_kind {
+	HWAIT_CONNECT = 0,
+	HWAIT_SEND,
+	HWAIT_HELPER,
+};
+
+/**
+ * struct handler_wait - an answer that must wait for the event loop
+ * @kind:	see enum handler_wait_kind
+ * @sock:	fd to watch (owned by the waiter from now on)
+ * @fl:		CONNECT: file status flags to restore on completion
+ * @to:		CONNECT: address being connected to (to settle it);
+ *		SEND: destination, @tolen bytes
+ * @tolen:	SEND: length of @to, 0 for none
+ * @deadline:	CLOCK_MONOTONIC time after which the answer is given up
+ *		(SO_SNDTIMEO: -EINPROGRESS for a connect, -EAGAIN for a
+ *		send), or zero for none
+ * @restore:	CONNECT: the container's own socket, put back at @fd if the
+ *		host socket's connect fails; -1 for none
+ * @fd:		CONNECT: the task's fd number
+ * @pid:	the task
+ * @helper:	HELPER: pidfd of the helper
+ * @buf:	SEND: payload (malloc'ed)
+ * @len:	SEND: its length
+ * @flags:	SEND: MSG_* flags
  */
 struct handler_wait {
+	enum handler_wait_kind kind;
 	int sock;
 	int fl;
 	struct sockaddr_storage to;
+	socklen_t tolen;
 	struct timespec deadline;
+	int restore;
+	int fd;
+	pid_t pid;
+	int helper;
+	void *buf;
+	size_t len;
+	int flags;
 };
 
 enum handler_result {
@@ -68,16 +104,48 @@ enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 				     struct handler_wait *wait);
 
 /**
- * handler_connect() - handle a trapped connect()
- * @ctx:	request context
+ * handler_wait_event() - the event a wait was waiting for happened
+ * @w:		the wait
+ * @notify_fd:	notify fd of the notification
+ * @id:		its id
  * @resp:	answer to fill (id already set)
- * @wait:	filled for HANDLER_WAIT
  *
- * Return: what the caller must do next
+ * Return: HANDLER_ANSWER (send @resp, then handler_wait_release()) or
+ * HANDLER_WAIT (keep waiting: a send found no room after all)
  */
-enum handler_result handler_connect(const struct handler_ctx *ctx,
-				    struct seccomp_notif_resp *resp,
-				    struct handler_wait *wait);
+enum handler_result handler_wait_event(struct handler_wait *w, int notify_fd,
+				       uint64_t id,
+				       struct seccomp_notif_resp *resp);
+
+/**
+ * handler_wait_timeout() - the answer for a wait whose deadline passed
+ * @w:		the wait
+ * @resp:	answer to fill (id already set)
+ */
+void handler_wait_timeout(struct handler_wait *w,
+			  struct seccomp_notif_resp *resp);
+
+/**
+ * handler_wait_release() - free what a wait holds (kills a helper that
+ * has not answered)
+ * @w:		the wait
+ */
+void handler_wait_release(struct handler_wait *w);
+
+/**
+ * handler_inject() - put @sock at fd @fd of the task, keeping FD_CLOEXEC
+ * @notify_fd:	notify fd
+ * @id:		the pending notification
+ * @pid:	the task
+ * @sock:	socket to install
+ * @fd:		fd number in the task
+ * @expect:	the file fd @fd must still hold (-1: do not check); if another
+ *		thread replaced it meanwhile nothing is installed
+ *
+ * Return: 0, -EBADF if @fd no longer holds @expect, other negative errno
+ */
+int handler_inject(int notify_fd, uint64_t id, pid_t pid, int sock, int fd,
+		   int expect);
 
 /**
  * handler_id_valid() - is the notification still pending in the kernel?

@@ -61,24 +61,18 @@ struct notif_fd {
 };
 
 /**
- * struct notif_wait - a notification waiting for a host connect to finish
+ * struct notif_wait - a notification whose answer waits for an event
  * @ev:		epoll tag
  * @id:		notification id
  * @nfd:	notify fd it came from
- * @sock:	host socket being connected
- * @fl:		flags to restore
- * @to:		address being connected to
- * @deadline:	SO_SNDTIMEO expiry, zero if none
+ * @hw:		what it waits for (handlers.h)
  * @next:	next wait of the loop
  */
 struct notif_wait {
 	struct notif_ev ev;
 	uint64_t id;
 	struct notif_fd *nfd;
-	int sock;
-	int fl;
-	struct sockaddr_storage to;
-	struct timespec deadline;
+	struct handler_wait hw;
 	struct notif_wait *next;
 };
 
@@ -94,6 +88,7 @@ struct notif_wait {
  * @fds:	its notify fds
  * @st:		counters
  * @rw:		addresses to show for redirected sockets
+ * @pub:	host sockets bound for its published ports
  * @trap_names:	getsockname()/getpeername() are trapped for it
  * @pid:	first process as registered
  * @passthrough: answer everything CONTINUE
@@ -109,6 +104,7 @@ struct notif_container {
 	struct notif_fd *fds;
 	struct notif_stats st;
 	struct rewrite_table rw;
+	struct switch_pub pub;
 	bool trap_names;
 	pid_t pid;
 	bool passthrough;
@@ -194,8 +190,8 @@ static void wait_free(struct notif_loop *l, struct notif_wait *w)
 			break;
 		}
 	}
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->sock, NULL);
-	close(w->sock);
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->hw.sock, NULL);
+	handler_wait_release(&w->hw);
 	free(w);
 }
 
@@ -332,9 +328,14 @@ struct notif_container *notif_container_by_netns(struct notif_loop *l,
 	return NULL;
 }
 
-struct policy_cfg *notif_container_policy(struct notif_container *c)
+const struct policy_cfg *notif_container_policy(const struct notif_container *c)
 {
 	return &c->pol;
+}
+
+struct switch_pub *notif_container_pub(struct notif_container *c)
+{
+	return &c->pub;
 }
 
 uint64_t notif_container_netns(const struct notif_container *c)
@@ -455,7 +456,6 @@ struct notif_container *notif_container_new(struct notif_loop *l,
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->pol = *pol;
 	c->pol.n_local = 0;
-	c->pol.published = 0;
 	c->trap_names = pol->n_publish > 0 || pol->allow_host_loopback;
 	c->pid = pid;
 	c->nl_fd = nl_fd;
@@ -531,40 +531,43 @@ static void send_answer(struct notif_fd *n, struct seccomp_notif_resp *resp)
 }
 
 static void wait_add(struct notif_loop *l, struct notif_fd *n, uint64_t id,
-		     const struct handler_wait *hw)
+		     struct handler_wait *hw)
 {
 	struct notif_wait *w = calloc(1, sizeof(*w));
-	struct epoll_event ev = { .events = EPOLLOUT };
+	struct epoll_event ev = {
+		.events = hw->kind == HWAIT_HELPER ? EPOLLIN : EPOLLOUT,
+	};
 	struct seccomp_notif_resp resp = { .id = id };
 
 	if (w) {
 		w->ev.type = NOTIF_EV_PENDING;
 		w->id = id;
 		w->nfd = n;
-		w->sock = hw->sock;
-		w->fl = hw->fl;
-		w->to = hw->to;
-		w->deadline = hw->deadline;
+		w->hw = *hw;
 		ev.data.ptr = w;
-		if (!epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->sock, &ev)) {
+		if (!epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->hw.sock, &ev)) {
 			w->next = l->waits;
 			l->waits = w;
 			return;
 		}
 		free(w);
 	}
-	b4_err("container %s: cannot wait for a connect: %s", n->c->id,
+	b4_err("container %s: cannot wait for a socket: %s", n->c->id,
 	       strerror(errno));
 	n->c->st.errors++;
-	close(hw->sock);
+	handler_wait_release(hw);
 	resp.error = -ENOMEM;
 	send_answer(n, &resp);
 }
 
-static void wait_done(struct notif_loop *l, struct notif_wait *w, int err)
+/* wait_event() - what a wait waited for happened: answer, or wait on */
+static void wait_event(struct notif_loop *l, struct notif_wait *w)
 {
-	struct seccomp_notif_resp resp = { .id = w->id, .error = err };
+	struct seccomp_notif_resp resp = { .id = w->id };
 
+	if (handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp) ==
+	    HANDLER_WAIT)
+		return;
 	send_answer(w->nfd, &resp);
 	wait_free(l, w);
 }
@@ -598,6 +601,7 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	ctx.notify_fd = n->fd;
 	ctx.req = &req;
 	ctx.pol = &n->c->pol;
+	ctx.pub = &n->c->pub;
 	ctx.rw = n->c->trap_names ? &n->c->rw : NULL;
 	ctx.netns_id = n->c->netns_id;
 	ctx.self_netns_id = l->self_netns_id;
@@ -634,10 +638,12 @@ static int sweep(struct notif_loop *l, struct timespec *last_check)
 		*last_check = now;
 	for (w = l->waits; w; w = next) {
 		next = w->next;
-		if (ts_passed(&w->deadline, &now)) {
-			/* Linux answers a timed-out blocking connect so */
-			switch_restore_flags(w->sock, w->fl);
-			wait_done(l, w, -EINPROGRESS);
+		if (ts_passed(&w->hw.deadline, &now)) {
+			struct seccomp_notif_resp resp = { .id = w->id };
+
+			handler_wait_timeout(&w->hw, &resp);
+			send_answer(w->nfd, &resp);
+			wait_free(l, w);
 			continue;
 		}
 		if (check && !handler_id_valid(w->nfd->fd, w->id)) {
@@ -646,9 +652,9 @@ static int sweep(struct notif_loop *l, struct timespec *last_check)
 			wait_free(l, w);
 			continue;
 		}
-		if (w->deadline.tv_sec || w->deadline.tv_nsec) {
-			long ms = (w->deadline.tv_sec - now.tv_sec) * 1000 +
-				  (w->deadline.tv_nsec - now.tv_nsec) / 1000000 + 1;
+		if (w->hw.deadline.tv_sec || w->hw.deadline.tv_nsec) {
+			long ms = (w->hw.deadline.tv_sec - now.tv_sec) * 1000 +
+				  (w->hw.deadline.tv_nsec - now.tv_nsec) / 1000000 + 1;
 
 			if (ms < timeout)
 				timeout = ms < 1 ? 1 : ms;
@@ -689,9 +695,7 @@ int notif_loop_run(struct notif_loop *l)
 				break;
 			}
 			case NOTIF_EV_PENDING: {
-				struct notif_wait *w = (struct notif_wait *)ev;
-
-				wait_done(l, w, switch_connect_result(w->sock, w->fl, &w->to));
+				wait_event(l, (struct notif_wait *)ev);
 				break;
 			}
 			case NOTIF_EV_NETLINK:

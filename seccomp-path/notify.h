@@ -10,6 +10,7 @@
 #include <linux/seccomp.h>
 
 #include "policy.h"
+#include "switch.h"
 
 /* Every object registered in the epoll set starts with its type */
 enum notif_ev_type {
@@ -153,12 +154,21 @@ struct notif_container *notif_container_by_netns(struct notif_loop *loop,
 						 uint64_t ino);
 
 /**
- * notif_container_policy() - a container's live policy
+ * notif_container_policy() - a container's policy
  * @c:	container
  *
- * Return: pointer to it (handlers update its published ports)
+ * Return: pointer to it (only the subnet monitor changes it)
  */
-struct policy_cfg *notif_container_policy(struct notif_container *c);
+const struct policy_cfg *notif_container_policy(const struct notif_container *c);
+
+/**
+ * notif_container_pub() - the host sockets bound for a container's
+ * published ports (runtime state the switch code updates)
+ * @c:	container
+ *
+ * Return: pointer to it
+ */
+struct switch_pub *notif_container_pub(struct notif_container *c);
 
 /**
  * notif_container_netns() - a container's network namespace inode

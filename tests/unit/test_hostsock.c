@@ -887,6 +887,8 @@ static struct switch_conn conn(int csock, const struct sockaddr_storage *dst)
 	memset(&c, 0xa5, sizeof(c));
 	c.csock = csock;
 	c.dst = PSA(dst);
+	c.dstlen = sa_len(PSA(dst));
+	c.pub = NULL;
 	c.netns_id = self_id(); /* the "container" is our own namespace */
 	c.self_netns_id = 1;	  /* so the socket is a container socket */
 	return c;
@@ -911,6 +913,7 @@ Test(switching, loopback_is_none)
 	struct hostsock_info info;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	assert_none(&c);
 	cr_assert_eq(c.err, 0);
@@ -929,6 +932,7 @@ Test(switching, gateway_without_host_loopback_is_none)
 	struct policy_cfg pol;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	assert_none(&c);
 }
@@ -958,6 +962,7 @@ static void inject(int family, int type, const char *gw, int lfamily,
 	SETI(s, SOL_SOCKET, SO_PRIORITY, 5);
 	c = conn(s, &dst);
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 
 	cr_assert_eq(switch_connect(&pol, &c), 0);
@@ -1068,6 +1073,7 @@ Test(switching, inject_refused_port)
 	dst = text_addr("10.0.2.2", sa_port(SA(a)));
 	c = conn(s, &dst);
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	if (c.action == SWITCH_REFUSE) {
@@ -1094,6 +1100,7 @@ Test(switching, host_port_taken_is_refused)
 	bind_to(s, &a); /* no SO_REUSE*: the host bind of the same port fails */
 	c = conn(s, &dst);
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	cr_assert_eq(c.action, SWITCH_REFUSE);
@@ -1118,6 +1125,7 @@ Test(switching, kept_sockets)
 	struct policy_cfg pol;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 
 	/* bound to a specific address */
@@ -1156,6 +1164,7 @@ Test(switching, not_a_socket)
 	struct policy_cfg pol;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(pipe(p), 0);
 	c = conn(p[0], &dst);
@@ -1187,6 +1196,7 @@ Test(switching, inplace_connect)
 	struct policy_cfg pol;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	cr_assert_eq(c.action, SWITCH_INPLACE, "action %d (%s)", c.action, c.reason);
@@ -1208,7 +1218,8 @@ Test(switching, inplace_refused)
 					   "169.254.0.1" };
 	struct policy_cfg pol;
 
-	policy_default(&pol); /* host loopback not allowed: gateway refused too */
+	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */ /* host loopback not allowed: gateway refused too */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		_cleanup_close_ int s = sock(AF_INET, SOCK_DGRAM);
 		struct sockaddr_storage dst = text_addr(bad[i], 53);
@@ -1240,6 +1251,7 @@ Test(switching, inplace_udp_disconnect)
 	un.ss_family = AF_UNSPEC;
 	c = conn_host(s, &un);
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	cr_assert_eq(c.action, SWITCH_INPLACE);
 	cr_assert_eq(c.err, 0);
@@ -1256,6 +1268,7 @@ Test(switching, inplace_non_ip_is_none)
 	struct policy_cfg pol;
 
 	policy_default(&pol);
+	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sp), 0);
 	c = conn_host(sp[0], &dst);
 	cr_assert_eq(switch_connect(&pol, &c), 0);

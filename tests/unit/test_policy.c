@@ -103,6 +103,31 @@ static void same_addr(const struct sockaddr_storage *out,
 		     sa_format(PSA(want), b, sizeof(b)));
 }
 
+/* --- UDP is kept unless switch_udp -------------------------------------- */
+
+Test(policy, udp_kept_by_default)
+{
+	struct policy_cfg cfg;
+	struct policy_sock udp = { .family = AF_INET, .type = SOCK_DGRAM };
+	struct policy_sock tcp = { .family = AF_INET, .type = SOCK_STREAM };
+	struct sockaddr_storage out;
+	struct sockaddr_storage dst;
+	const char *why = NULL;
+
+	policy_default(&cfg);
+	cr_assert_not(cfg.switch_udp);
+	cr_assert_eq(sa_parse_ip("203.0.113.5", &dst), 0);
+	sa_set_port((struct sockaddr *)&dst, 53);
+	cr_assert_eq(policy_connect(&cfg, &udp, (struct sockaddr *)&dst, &out,
+				    &why), POLICY_KEEP);
+	cr_assert_str_eq(why, "UDP is not switched (switch_udp)");
+	cr_assert_eq(policy_connect(&cfg, &tcp, (struct sockaddr *)&dst, &out,
+				    &why), POLICY_SWITCH);
+	cfg.switch_udp = true;
+	cr_assert_eq(policy_connect(&cfg, &udp, (struct sockaddr *)&dst, &out,
+				    &why), POLICY_SWITCH);
+}
+
 /* --- policy_default ----------------------------------------------------- */
 
 Test(policy, defaults)
@@ -113,6 +138,7 @@ Test(policy, defaults)
 
 	memset(&cfg, 0xa5, sizeof(cfg));
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(cfg.n_ignore, 0);
 	cr_assert_eq(cfg.n_local, 0);
 	cr_assert_not(cfg.allow_host_loopback);
@@ -129,6 +155,7 @@ Test(policy, non_ip_socket)
 	static const int fams[] = { AF_UNIX, AF_NETLINK, AF_PACKET, AF_UNSPEC };
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
 		struct policy_sock s = sock_for(fams[i], SOCK_STREAM, 0);
 
@@ -169,6 +196,7 @@ Test(policy, only_tcp_and_udp)
 	};
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct policy_sock s4 = sock_for(AF_INET, bad[i].type, bad[i].protocol);
 		struct policy_sock s6 = sock_for(AF_INET6, bad[i].type, bad[i].protocol);
@@ -194,6 +222,7 @@ Test(policy, connected)
 	struct policy_sock s = tcp4();
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	s.connected = true;
 	keep(&cfg, &s, &dst, "connected tcp");
 	s.type = SOCK_DGRAM;
@@ -208,6 +237,7 @@ Test(policy, foreign_ns)
 	struct policy_sock s = tcp4();
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
 	s.foreign_ns = true;
 	keep(&cfg, &s, &dst, "nested namespace");
@@ -221,6 +251,7 @@ Test(policy, bound_dev)
 	struct policy_sock s = sock_for(AF_INET6, SOCK_DGRAM, 0);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	s.bound_dev = true;
 	keep(&cfg, &s, &dst, "bound to device");
 }
@@ -239,6 +270,7 @@ Test(policy, family_mismatch)
 	memset(&unspec, 0, sizeof(unspec));
 	unspec.ss_family = AF_UNSPEC;
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	keep(&cfg, &s4, &d6, "v6 dst on v4 socket");
 	keep(&cfg, &s6, &d4, "v4 dst on v6 socket");
 	keep(&cfg, &u4, &d6, "v6 dst on v4 udp socket");
@@ -265,6 +297,7 @@ Test(policy, gateway_without_host_loopback)
 	struct sockaddr_storage gm = v6("::ffff:10.0.2.2", 8080);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	keep(&cfg, &s4, &g4, "gateway v4");
 	keep(&cfg, &u4, &g4, "gateway v4 udp");
 	keep(&cfg, &s6, &g6, "gateway v6");
@@ -284,6 +317,7 @@ Test(policy, gateway_with_host_loopback)
 	struct sockaddr_storage want;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
 
 	o = sw(&cfg, &s4, &g4, "gateway v4");
@@ -313,6 +347,7 @@ Test(policy, gateway_is_configurable)
 	struct sockaddr_storage o, want = v4("127.0.0.1", 80);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.gateway4 = v4("192.168.77.1", 0);
 	keep(&cfg, &s4, &gw, "new gateway, no host loopback");
 	cfg.allow_host_loopback = true;
@@ -338,6 +373,7 @@ Test(policy, loopback)
 					  "::ffff:127.0.0.1" };
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true; /* does not open the namespace's own lo */
 	for (size_t i = 0; i < sizeof(lo) / sizeof(lo[0]); i++) {
 		struct sockaddr_storage d = addr(lo[i], 80);
@@ -355,6 +391,7 @@ Test(policy, unspecified)
 	static const char *const un[] = { "0.0.0.0", "::", "::ffff:0.0.0.0" };
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(un) / sizeof(un[0]); i++) {
 		struct sockaddr_storage d = addr(un[i], 80);
 		struct policy_sock s = sock_for(d.ss_family, SOCK_STREAM, 0);
@@ -373,6 +410,7 @@ Test(policy, local_scope)
 	};
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
 		struct sockaddr_storage d = addr(ls[i], 5353);
 		struct policy_sock s = sock_for(d.ss_family, SOCK_DGRAM, 0);
@@ -393,6 +431,7 @@ Test(policy, local_subnet)
 	struct sockaddr_storage out6 = v6("fd01::1", 80);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &cfg.local[0]), 0);
 	cr_assert_eq(sa_cidr_parse("fd00::/64", &cfg.local[1]), 0);
 	cfg.n_local = 2;
@@ -418,6 +457,7 @@ Test(policy, gateway_rule_wins_over_local_subnet)
 	struct sockaddr_storage o, want = v4("127.0.0.1", 80);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &cfg.local[0]), 0);
 	cfg.n_local = 1;
 	cfg.allow_host_loopback = true;
@@ -437,6 +477,7 @@ Test(policy, ignore_cidr)
 	struct sockaddr_storage ok6 = v6("2001:db8:2::1", 53);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(sa_cidr_parse("198.51.100.0/24", &cfg.ignore[0]), 0);
 	cr_assert_eq(sa_cidr_parse("2001:db8:1::/48", &cfg.ignore[1]), 0);
 	cfg.n_ignore = 2;
@@ -464,6 +505,7 @@ Test(policy, ignore_everything)
 	struct sockaddr_storage d = v4("203.0.113.5", 80);
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(sa_cidr_parse("0.0.0.0/0", &cfg.ignore[0]), 0);
 	cfg.n_ignore = 1;
 	keep(&cfg, &s4, &d, "0.0.0.0/0 ignored");
@@ -480,6 +522,7 @@ Test(policy, routable_switches_to_dst)
 	static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
 		for (size_t t = 0; t < 2; t++) {
 			struct sockaddr_storage d = addr(dsts[i], (uint16_t)(1000 + i));
@@ -507,6 +550,7 @@ Test(policy, reason_differs_between_rules)
 	const char *r1 = NULL, *r2 = NULL;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	policy_connect(&cfg, &s4, SA(lo), &out, &r1);
 	policy_connect(&cfg, &s4, SA(gw), &out, &r2);
 	cr_assert_not_null(r1);
@@ -526,6 +570,7 @@ Test(policy_host, unspec_disconnect_allowed)
 	d.ss_family = AF_UNSPEC;
 	memset(&out, 0xa5, sizeof(out));
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert(policy_host_connect(&cfg, SA(d), &out, &reason));
 	cr_assert_eq(out.ss_family, AF_UNSPEC);
 	cr_assert_not_null(reason);
@@ -543,6 +588,7 @@ Test(policy_host, refused)
 	const char *reason;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sockaddr_storage d = addr(bad[i], 80);
 
@@ -568,6 +614,7 @@ Test(policy_host, routable_allowed)
 	const char *reason = NULL;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert(policy_host_connect(&cfg, SA(d4), &out, &reason));
 	same_addr(&out, &d4);
 	cr_assert_not_null(reason);
@@ -584,6 +631,7 @@ Test(policy_host, gateway_rewritten_when_allowed)
 	const char *reason = NULL;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
 	cr_assert(policy_host_connect(&cfg, SA(gw), &out, &reason));
 	same_addr(&out, &want);
@@ -598,6 +646,7 @@ Test(policy_host, ignored_refused)
 	const char *reason = NULL;
 
 	policy_default(&cfg);
+	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert(policy_host_connect(&cfg, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("198.51.100.0/24", &cfg.ignore[0]), 0);
 	cfg.n_ignore = 1;
