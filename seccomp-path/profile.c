@@ -213,31 +213,31 @@ struct prof_cond {
 /**
  * struct prof_name - what b4ns does to one syscall name in a profile
  * @name:	syscall name
- * @always:	trapped without condition (one NOTIFY rule, shared)
- * @trap:	else, one NOTIFY rule per condition (any of them traps)
- * @n_trap:	entries in @trap
+ * @rest_errno:	plan: errnoRet of @rest_act, or -1
+ * @trap:	unless @always, one NOTIFY rule per condition (any traps)
  * @rest:	conditions selecting every call not trapped: rules keeping
  *		the old action, when it is not the default action
+ * @n_trap:	entries in @trap
  * @n_rest:	entries in @rest
+ * @always:	trapped without condition (one NOTIFY rule, shared)
  * @socketcall:	socketcall(2): its conditions are ours whatever the action
- *		(a denied socketcall keeps explicit denials, see below)
+ *		(a denied socketcall keeps explicit denials, see plan_name())
  * @do_trap:	plan: trap it (the profile allows it, or it was trapped)
  * @touch:	plan: replace the rules naming it with ours
  * @rest_act:	plan: the action of the calls not trapped
- * @rest_errno:	plan: errnoRet of @rest_act, or -1
  */
 struct prof_name {
 	const char *name;
-	bool always;
+	int64_t rest_errno;
 	struct prof_cond trap[TRAP_SYS_MAX];
-	int n_trap;
 	struct prof_cond rest[TRAP_SYS_MAX];
+	int n_trap;
 	int n_rest;
+	bool always;
 	bool socketcall;
 	bool do_trap;
 	bool touch;
 	char rest_act[64];
-	int64_t rest_errno;
 };
 
 /* socketcall, then one per trapped name */
