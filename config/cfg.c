@@ -17,6 +17,7 @@
  * cfg_load(): the result is plain memory, one allocation for the sections.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,8 @@ enum cfg_key {
 	KEY_MODE,
 	KEY_ALLOW_HOST_LOOPBACK,
 	KEY_UDP_SENDMSG,
+	KEY_SWITCH_UDP,
+	KEY_ALLOW_IO_URING,
 	KEY_IGNORE,
 	KEY_PUBLISH,
 	KEY_CONTAINERS,		/* top level only */
@@ -49,6 +52,8 @@ static const char *const key_names[] = {
 	[KEY_MODE]			= "mode",
 	[KEY_ALLOW_HOST_LOOPBACK]	= "allow_host_loopback",
 	[KEY_UDP_SENDMSG]		= "udp_sendmsg",
+	[KEY_SWITCH_UDP]		= "switch_udp",
+	[KEY_ALLOW_IO_URING]		= "allow_io_uring",
 	[KEY_IGNORE]			= "ignore",
 	[KEY_PUBLISH]			= "publish",
 	[KEY_CONTAINERS]		= "containers",
@@ -399,6 +404,14 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			rc = get_bool(ctx, s, &c->udp_sendmsg,
 				      &c->udp_sendmsg_set);
 			break;
+		case KEY_SWITCH_UDP:
+			rc = get_bool(ctx, s, &c->switch_udp,
+				      &c->switch_udp_set);
+			break;
+		case KEY_ALLOW_IO_URING:
+			rc = get_bool(ctx, s, &c->allow_io_uring,
+				      &c->allow_io_uring_set);
+			break;
 		case KEY_IGNORE:
 			rc = load_ignore(ctx, s, c);
 			break;
@@ -409,7 +422,7 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			break;		/* by load_sections() */
 		default:
 			rc = cfg_error(ctx, s,
-				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, ignore, publish%s)",
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish%s)",
 				       global ? " or containers" : "");
 		}
 		if (rc)
@@ -626,6 +639,14 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 		dst->udp_sendmsg = src->udp_sendmsg;
 		dst->udp_sendmsg_set = true;
 	}
+	if (src->switch_udp_set) {
+		dst->switch_udp = src->switch_udp;
+		dst->switch_udp_set = true;
+	}
+	if (src->allow_io_uring_set) {
+		dst->allow_io_uring = src->allow_io_uring;
+		dst->allow_io_uring_set = true;
+	}
 
 	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
 	       (size_t)src->n_ignore * sizeof(src->ignore[0]));
@@ -684,6 +705,14 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 {
 	policy_default(pol);
 	pol->allow_host_loopback = s->allow_host_loopback;
+	pol->switch_udp = s->switch_udp;
+	if (s->udp_sendmsg && !s->switch_udp) {
+		snprintf(err, errlen, "udp_sendmsg = true requires switch_udp "
+			 "= true (--switch-udp): udp_sendmsg traps sendmsg() "
+			 "to switch UDP sockets, which are not switched "
+			 "otherwise");
+		return -EINVAL;
+	}
 	for (int i = 0; i < s->n_ignore && i < POLICY_MAX_CIDRS; i++)
 		pol->ignore[pol->n_ignore++] = s->ignore[i];
 	for (int i = 0; i < s->n_publish; i++) {
@@ -696,6 +725,15 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 		}
 		if (portmap_parse(s->publish[i], e, err, errlen))
 			return -EINVAL;
+		if (e->proto == IPPROTO_UDP && !s->switch_udp) {
+			snprintf(err, errlen, "publishing UDP port '%s' requires "
+				 "switch_udp = true (--switch-udp): a published "
+				 "UDP socket is a switched host socket, and "
+				 "switched UDP sockets can be aimed at the host's "
+				 "loopback with sendmsg() and IP_PKTINFO",
+				 s->publish[i]);
+			return -EINVAL;
+		}
 		for (int j = 0; j < pol->n_publish; j++) {
 			if (portmap_conflicts(&pol->publish[j], e)) {
 				snprintf(err, errlen, "publish '%s' conflicts with '%s'",

@@ -38,7 +38,11 @@ enum cfg_mode {
  * @net:		fallback network; valid if @net_set
  * @log_level:		valid if @log_level_set
  * @allow_host_loopback: valid if @allow_host_loopback_set
- * @udp_sendmsg:	trap sendmsg() with msg_name; valid if @udp_sendmsg_set
+ * @udp_sendmsg:	trap every sendmsg() (needs @switch_udp); valid if
+ *			@udp_sendmsg_set
+ * @switch_udp:		switch UDP sockets too; valid if @switch_udp_set
+ * @allow_io_uring:	do not deny io_uring: its operations then act on host
+ *			sockets without any check; valid if @allow_io_uring_set
  * @ignore:		CIDRs never switched (appended on merge)
  * @publish:		port specs, validated text (appended on merge)
  */
@@ -54,6 +58,10 @@ struct cfg_container {
 	bool allow_host_loopback_set;
 	bool udp_sendmsg;
 	bool udp_sendmsg_set;
+	bool switch_udp;
+	bool switch_udp_set;
+	bool allow_io_uring;
+	bool allow_io_uring_set;
 	struct sa_cidr ignore[CFG_MAX_CIDRS];
 	int n_ignore;
 	char publish[CFG_MAX_PUBLISH][CFG_SPEC_MAX];

@@ -15,32 +15,6 @@ struct json_object;
 #define PROFILE_FILE_MAX ((size_t)16 * 1024 * 1024)
 
 /**
- * struct profile_trap - one syscall b4ns traps in OCI containers
- * @name:	syscall name as in OCI profiles
- * @arg_index:	-1: every call is trapped; else only calls whose argument
- *		@arg_index compares with @value by @op
- * @op:		OCI comparison ("SCMP_CMP_NE"), if @arg_index >= 0
- * @inverse_op:	the comparison selecting the calls that are not trapped
- * @value:	operand of @op
- */
-struct profile_trap {
-	const char *name;
-	int arg_index;
-	const char *op;
-	const char *inverse_op;
-	uint64_t value;
-};
-
-#define PROFILE_N_TRAPS 3
-
-/*
- * The syscalls the OCI profile hands to the daemon, the single list both
- * "b4ns profile" and "b4ns oci-hook" use: connect, bind, and sendto with a
- * destination address.
- */
-extern const struct profile_trap profile_traps[PROFILE_N_TRAPS];
-
-/**
  * profile_default_socket() - the daemon's default socket path
  * @buf:	destination: "$XDG_RUNTIME_DIR/b4ns/b4ns.sock"
  * @len:	size of @buf
@@ -69,13 +43,19 @@ int profile_read_file(const char *path, char **out, size_t *len);
  * @err:	on failure, one line saying why; may be NULL
  * @errlen:	size of @err
  *
- * Each syscall of profile_traps[] that the profile allows (a rule without
- * conditions with action SCMP_ACT_ALLOW or SCMP_ACT_LOG, or such a default
- * action) is removed from the rules naming it, rules left without names are
- * dropped, and NOTIFY rules are appended (calls of a conditionally trapped
- * syscall that are not trapped keep their old action through a rule with
- * the inverse condition). A syscall the profile denies stays denied and is
- * not trapped (logged as a warning). Merging twice gives the same profile.
+ * Each syscall of common/traps.c's trap_rules[] (with TRAP_PROFILE_FLAGS)
+ * that the profile allows (a rule without conditions with action
+ * SCMP_ACT_ALLOW or SCMP_ACT_LOG, or such a default action) is removed from
+ * the rules naming it, rules left without names are dropped, and NOTIFY
+ * rules are appended (calls of a conditionally trapped syscall that are not
+ * trapped keep their old action through rules with the inverse condition).
+ * i386's socketcall(2) is trapped for the same calls, by its call number,
+ * ahead of the other rules. A syscall the profile denies stays denied and
+ * is not trapped (logged as a warning). io_uring_setup, io_uring_enter and
+ * io_uring_register are answered ENOSYS wherever the profile allowed them.
+ * The rules apply to every architecture of the profile
+ * ("architectures"/"archMap"), as all OCI rules do. Merging twice gives the
+ * same profile.
  *
  * Refused: not an object, no or NOTIFY defaultAction (runc rejects it), a
  * different listenerPath already set, a trapped syscall named by a rule

@@ -80,6 +80,13 @@ static void run_usage(FILE *f)
 		"                            nothing switched, --net forwards -p)\n"
 		"      --allow-host-loopback connect to the gateway address (10.0.2.2,\n"
 		"                            fd00::2) reaches the host's loopback\n"
+		"      --switch-udp          switch UDP sockets too (default: UDP stays\n"
+		"                            on the slow path); needed for -p .../udp\n"
+		"      --allow-io-uring      let the container use io_uring (default:\n"
+		"                            denied, ENOSYS). Gives up the checks:\n"
+		"                            io_uring operations act on switched host\n"
+		"                            sockets without any check, so the container\n"
+		"                            can reach the host's loopback through them\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
 		"      --container=NAME      apply the config file's section NAME\n"
 		"  -v, --verbose             log every switching decision (debug)\n"
@@ -159,6 +166,8 @@ enum {
 	OPT_ALLOW_HOST_LOOPBACK,
 	OPT_LOG_LEVEL,
 	OPT_MODE,
+	OPT_SWITCH_UDP,
+	OPT_ALLOW_IO_URING,
 };
 
 static const struct option run_opts[] = {
@@ -169,6 +178,8 @@ static const struct option run_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
+	{ "switch-udp", no_argument, NULL, OPT_SWITCH_UDP },
+	{ "allow-io-uring", no_argument, NULL, OPT_ALLOW_IO_URING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -240,6 +251,14 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 		case OPT_ALLOW_HOST_LOOPBACK:
 			cli->allow_host_loopback = true;
 			cli->allow_host_loopback_set = true;
+			break;
+		case OPT_SWITCH_UDP:
+			cli->switch_udp = true;
+			cli->switch_udp_set = true;
+			break;
+		case OPT_ALLOW_IO_URING:
+			cli->allow_io_uring = true;
+			cli->allow_io_uring_set = true;
 			break;
 		case 'v':
 			cli->log_level = LOG_LVL_DEBUG;
@@ -432,9 +451,15 @@ int cmd_run(int argc, char **argv)
 	}
 	so.preload_fd = -1;
 	so.trap = mode == CFG_MODE_SECCOMP;
-	so.trap_bind = pol.n_publish > 0;
-	so.trap_sendmsg = eff.udp_sendmsg;
+	/* common/traps.c: connect, bind, listen, sendto with a destination,
+	 * TCP Fast Open always; every sendmsg() only for udp_sendmsg (which
+	 * cfg_policy() accepts only with switch_udp) */
+	so.trap_sendmsg = eff.udp_sendmsg && eff.switch_udp;
 	so.trap_names = pol.n_publish > 0 || eff.allow_host_loopback;
+	so.allow_io_uring = eff.allow_io_uring;
+	if (so.allow_io_uring && so.trap)
+		b4_warn("allow_io_uring: io_uring operations act on switched "
+			"host sockets without any check");
 	if (mode == CFG_MODE_OFF) {
 		/* nothing switched: the fallback network forwards -p */
 		so.fwd = pol.publish;

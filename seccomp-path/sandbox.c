@@ -6,7 +6,8 @@
  * opens an address monitor, then tells the parent "ready" over a
  * SOCK_SEQPACKET pair. The parent attaches the fallback network
  * (slirp4netns or pasta, started on the child's pid) and answers "go". The
- * child loads the seccomp filter (connect -> SCMP_ACT_NOTIFY), sends the
+ * child loads the seccomp filter (common/traps.c's calls -> SCMP_ACT_NOTIFY,
+ * on every ABI; see load_filter()), sends the
  * listener with SCM_RIGHTS (the monitor went with "ready"), and execs the
  * command. Between
  * loading the filter and exec it makes no trapped call, so it cannot wait
@@ -38,6 +39,7 @@
 #include "policy.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "traps.h"
 
 #define MSG_READY 'R'
 #define MSG_GO 'G'
@@ -115,43 +117,87 @@ static int loopback_up(void)
 	return 0;
 }
 
-/* load_filter() - trap as little as possible: connect() always, sendto()
- * only with a destination (a seccomp argument check), the rest only when
- * the container's settings need them */
+/* add_trap() - @r as a NOTIFY rule on every architecture of @ctx */
+static int add_trap(scmp_filter_ctx ctx, const struct trap_rule *r)
+{
+	int nr = seccomp_syscall_resolve_name(r->name);
+
+	if (nr == __NR_SCMP_ERROR)
+		return -ENOSYS;
+	switch (r->op) {
+	case TRAP_NE:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					SCMP_CMP((unsigned int)r->arg,
+						 SCMP_CMP_NE, r->value));
+	case TRAP_MASKED_EQ:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					SCMP_CMP((unsigned int)r->arg,
+						 SCMP_CMP_MASKED_EQ, r->value,
+						 r->value));
+	case TRAP_ALWAYS:
+	default:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+	}
+}
+
+/**
+ * load_filter() - build and load the container's notify filter
+ * @o:	options (which traps, io_uring)
+ *
+ * trap_rules[] as NOTIFY rules, the rest allowed, on the native ABI and,
+ * on x86_64, on i386 too (int $0x80 from any process): libseccomp applies
+ * each rule to both, by name. i386's socketcall(2) carries the arguments
+ * in memory, where no filter can test them, and libseccomp would test
+ * socketcall's unused registers instead: socketcall(SYS_x) is trapped
+ * without condition for every trapped call x, and added first, because
+ * libseccomp keeps the first of two overlapping rules for one syscall
+ * (the generated, register-conditioned socketcall(SYS_SENDTO) rule of the
+ * sendto rule is then dropped as covered). Any other ABI - x32 on an
+ * x86_64 filter included - gets ENOSYS from the filter itself (the
+ * bad-arch action; libseccomp sends x32 numbers there when x32 is not in
+ * the filter). io_uring is denied with ENOSYS unless @o->allow_io_uring.
+ *
+ * Return: the listener fd, or negative errno
+ */
 static int load_filter(const struct sandbox_opts *o)
 {
+	unsigned int flags = (o->trap_names ? TRAP_IF_NAMES : 0) |
+			     (o->trap_sendmsg ? TRAP_IF_ALL_SENDMSG : 0);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int ret, fd;
 
 	if (!ctx)
 		return -ENOMEM;
-	/* Other ABIs (i386 on x86_64) simply stay on the slow path */
-	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			       SCMP_ACT_ERRNO(ENOSYS));
+#if defined(__x86_64__)
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
-	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1,
-				       SCMP_A4(SCMP_CMP_NE, 0));
-	if (!ret && o->trap_bind)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
-	if (!ret && o->trap_sendmsg)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0);
-	/* TCP Fast Open connects from sendmsg()/sendmmsg() too: rare, cheap
-	 * to trap, and a switched socket must not connect behind our back */
-	if (!ret && !o->trap_sendmsg)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN,
-					       MSG_FASTOPEN));
-	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmmsg), 1,
-				       SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN,
-					       MSG_FASTOPEN));
-	if (!ret && o->trap_names)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
-				       SCMP_SYS(getsockname), 0);
-	if (!ret && o->trap_names)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
-				       SCMP_SYS(getpeername), 0);
+		ret = seccomp_arch_add(ctx, SCMP_ARCH_X86);
+	for (int sys = 1; !ret && sys <= TRAP_SYS_MAX; sys++) {
+		if (trap_socketcall_trapped(sys, flags))
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY,
+					       SCMP_SYS(socketcall), 1,
+					       SCMP_A0(SCMP_CMP_EQ,
+						       (scmp_datum_t)sys));
+	}
+#endif
+	for (size_t i = 0; !ret && i < trap_n_rules; i++) {
+		if (trap_rule_active(&trap_rules[i], flags))
+			ret = add_trap(ctx, &trap_rules[i]);
+	}
+	for (size_t i = 0; !ret && !o->allow_io_uring && i < trap_n_denied; i++) {
+		int nr = seccomp_syscall_resolve_name(trap_denied[i]);
+
+		/* libseccomp older than the syscall: the kernel may have it */
+		if (nr == __NR_SCMP_ERROR)
+			ret = -ENOSYS;
+		else
+			ret = seccomp_rule_add(ctx,
+					       SCMP_ACT_ERRNO(TRAP_DENIED_ERRNO),
+					       nr, 0);
+	}
+	if (!ret && getenv("B4NS_DEBUG_FILTER"))
+		seccomp_export_pfc(ctx, STDERR_FILENO);
 	if (!ret)
 		ret = seccomp_load(ctx);
 	if (ret) {

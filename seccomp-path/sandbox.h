@@ -16,10 +16,12 @@
  * @net:		fallback network (CFG_NET_AUTO already resolved)
  * @allow_host_loopback: let the fallback network reach host loopback too
  * @trap:		install the notify filter (false: b4ns mode off)
- * @trap_bind:		trap bind() (ports are published)
- * @trap_sendmsg:	trap sendmsg() (config udp_sendmsg)
+ * @trap_sendmsg:	trap every sendmsg(), not only TCP Fast Open (config
+ *			udp_sendmsg with switch_udp)
  * @trap_names:		trap getsockname()/getpeername() (addresses may be
  *			rewritten: published ports or host loopback allowed)
+ * @allow_io_uring:	do not deny io_uring (config allow_io_uring): its
+ *			operations act on host sockets without any check
  * @preload_lib:	preload path: libb4ns.so to put in LD_PRELOAD, or NULL
  * @preload_fd:		preload path: request channel the container inherits
  * @preload_sock:	preload path: request socket path, or NULL
@@ -35,9 +37,9 @@ struct sandbox_opts {
 	enum cfg_net net;
 	bool allow_host_loopback;
 	bool trap;
-	bool trap_bind;
 	bool trap_sendmsg;
 	bool trap_names;
+	bool allow_io_uring;
 	const char *preload_lib;
 	int preload_fd;
 	const char *preload_sock;

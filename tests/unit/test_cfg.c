@@ -94,8 +94,11 @@ Test(cfg, example_loads)
 	cr_assert(c.global.log_level_set);
 	cr_assert(c.global.allow_host_loopback_set);
 	cr_assert(c.global.udp_sendmsg_set);
-	cr_assert_eq(c.global.n_ignore, 2);
-	cr_assert_eq(c.global.n_publish, 1);
+	cr_assert(c.global.switch_udp_set && !c.global.switch_udp);
+	cr_assert(c.global.allow_io_uring_set && !c.global.allow_io_uring);
+	/* the examples of lists are commented out: not defaults */
+	cr_assert_eq(c.global.n_ignore, 0);
+	cr_assert_eq(c.global.n_publish, 0);
 	cr_assert_str_empty(c.global.name);
 	cr_assert_eq(c.n_sections, 3);
 
@@ -112,7 +115,81 @@ Test(cfg, example_loads)
 	cr_assert_eq(batch->net, CFG_NET_PASTA);
 	cr_assert(batch->allow_host_loopback);
 	cr_assert(batch->udp_sendmsg);
+	cr_assert(batch->switch_udp);
 	cfg_free(&c);
+}
+
+/* policy_of() - cfg_policy() of @text's global settings */
+static int policy_of(const char *text, struct policy_cfg *pol, char *err,
+		     size_t errlen)
+{
+	struct cfg c;
+	char lerr[512] = "";
+	int rc;
+
+	cr_assert_eq(cfg_load_string(text, "t.conf", &c, lerr, sizeof(lerr)), 0,
+		     "%s", lerr);
+	err[0] = '\0';
+	rc = cfg_policy(&c.global, pol, err, errlen);
+	cfg_free(&c);
+	return rc;
+}
+
+Test(cfg, switch_udp_and_io_uring)
+{
+	struct policy_cfg pol;
+	struct cfg c;
+	struct cfg_container eff = { 0 };
+	char err[512] = "";
+
+	/* off by default */
+	cr_assert_eq(policy_of("net = \"none\";\n", &pol, err, sizeof(err)), 0);
+	cr_assert_not(pol.switch_udp);
+	cr_assert_eq(policy_of("switch_udp = true;\n", &pol, err, sizeof(err)), 0);
+	cr_assert(pol.switch_udp);
+
+	/* top level and per container, like the other booleans */
+	cr_assert_eq(cfg_load_string("allow_io_uring = false;\nswitch_udp = true;\n"
+				     "containers = { u = { allow_io_uring = true; "
+				     "switch_udp = false; }; };\n",
+				     "t.conf", &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert(c.global.allow_io_uring_set && !c.global.allow_io_uring);
+	cr_assert(c.global.switch_udp_set && c.global.switch_udp);
+	cr_assert_eq(cfg_merge(&eff, &c.global), 0);
+	cr_assert_eq(cfg_merge(&eff, cfg_find(&c, "u")), 0);
+	cr_assert(eff.allow_io_uring);
+	cr_assert_not(eff.switch_udp);
+	cfg_free(&c);
+
+	load_bad("switch_udp = \"yes\";\n",
+		 "t.conf:1: switch_udp: must be a boolean");
+	load_bad("containers = { u = { allow_io_uring = 1; }; };\n",
+		 "t.conf:1: containers.u.allow_io_uring: must be a boolean");
+}
+
+Test(cfg, udp_publish_needs_switch_udp)
+{
+	struct policy_cfg pol;
+	char err[512];
+
+	cr_assert_eq(policy_of("publish = [ \"5353:53/udp\" ];\n", &pol, err,
+			       sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "publishing UDP port '5353:53/udp' requires "
+			 "switch_udp = true (--switch-udp): "), "%s", err);
+	cr_assert(strstr(err, "IP_PKTINFO"), "%s", err);
+	/* TCP needs nothing */
+	cr_assert_eq(policy_of("publish = [ \"8080:80\" ];\n", &pol, err,
+			       sizeof(err)), 0, "%s", err);
+	cr_assert_eq(policy_of("switch_udp = true;\npublish = [ \"5353:53/udp\" ];\n",
+			       &pol, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pol.n_publish, 1);
+
+	cr_assert_eq(policy_of("udp_sendmsg = true;\n", &pol, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "udp_sendmsg = true requires switch_udp = true"),
+		  "%s", err);
+	cr_assert_eq(policy_of("udp_sendmsg = true;\nswitch_udp = true;\n", &pol,
+			       err, sizeof(err)), 0, "%s", err);
 }
 
 Test(cfg, sample_loads)
@@ -162,8 +239,8 @@ Test(cfg, unknown_keys)
 {
 	load_bad("net = \"none\";\nfoo = 2;\n",
 		 "t.conf:2: foo: unknown setting (expected log_level, net, "
-		 "mode, allow_host_loopback, udp_sendmsg, ignore, publish or "
-		 "containers)");
+		 "mode, allow_host_loopback, udp_sendmsg, switch_udp, "
+		 "allow_io_uring, ignore, publish or containers)");
 	load_bad("containers = {\n"
 		 "  web = {\n"
 		 "    mode = \"off\";\n"

@@ -11,11 +11,17 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 
+#include <linux/audit.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "cli.h"
 #include "doctor.h"
 #include "err.h"
 #include "hook.h"
 #include "oci.h"
 #include "profile.h"
+#include "traps.h"
 
 #define SOCK "/run/user/1000/b4ns/b4ns.sock"
 
@@ -117,13 +123,180 @@ static int rules_naming(struct json_object *p, const char *name)
 	return n;
 }
 
-Test(profile, trap_table)
+/**
+ * count_cond() - rules naming @name with @action and exactly one argument
+ *		  condition "args[@index] @op @value (@value_two)"
+ */
+static int count_cond(struct json_object *p, const char *name,
+		      const char *action, int index, const char *op,
+		      uint64_t value, uint64_t value_two)
 {
-	cr_assert_str_eq(profile_traps[0].name, "connect");
-	cr_assert_str_eq(profile_traps[1].name, "bind");
-	cr_assert_str_eq(profile_traps[2].name, "sendto");
-	cr_assert_eq(profile_traps[2].arg_index, 4);
-	cr_assert_str_eq(profile_traps[2].op, "SCMP_CMP_NE");
+	struct json_object *sc = syscalls(p), *args, *a, *v;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_object_array_length(sc); i++) {
+		struct json_object *r = json_object_array_get_idx(sc, i);
+
+		if (!has_name(r, name) || strcmp(str(r, "action"), action) ||
+		    !json_object_object_get_ex(r, "args", &args) ||
+		    json_object_array_length(args) != 1)
+			continue;
+		a = json_object_array_get_idx(args, 0);
+		json_object_object_get_ex(a, "index", &v);
+		if (json_object_get_int(v) != index || strcmp(str(a, "op"), op))
+			continue;
+		json_object_object_get_ex(a, "value", &v);
+		if (json_object_get_uint64(v) != value)
+			continue;
+		if (json_object_object_get_ex(a, "valueTwo", &v) ?
+		    json_object_get_uint64(v) != value_two : value_two != 0)
+			continue;
+		n++;
+	}
+	return n;
+}
+
+/* first_rule() - index of the first rule naming @name, or -1 */
+static int first_rule(struct json_object *p, const char *name)
+{
+	struct json_object *sc = syscalls(p);
+
+	for (size_t i = 0; i < json_object_array_length(sc); i++)
+		if (has_name(json_object_array_get_idx(sc, i), name))
+			return (int)i;
+	return -1;
+}
+
+/* rules_with_includes() - rules with non-empty includes or excludes */
+static int rules_with_includes(struct json_object *p)
+{
+	struct json_object *sc = syscalls(p), *v;
+	int n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(sc); i++) {
+		struct json_object *r = json_object_array_get_idx(sc, i);
+
+		if ((json_object_object_get_ex(r, "includes", &v) &&
+		     json_object_object_length(v)) ||
+		    (json_object_object_get_ex(r, "excludes", &v) &&
+		     json_object_object_length(v)))
+			n++;
+	}
+	return n;
+}
+
+static const int trapped_sys[] = { TRAP_SYS_BIND, TRAP_SYS_CONNECT,
+				   TRAP_SYS_LISTEN, TRAP_SYS_GETSOCKNAME,
+				   TRAP_SYS_GETPEERNAME, TRAP_SYS_SENDTO,
+				   TRAP_SYS_SENDMSG, TRAP_SYS_SENDMMSG };
+
+/* assert_traps() - every call of "b4ns run" is trapped in @p, the
+ * conditional ones after socketcall's rules */
+static void assert_traps(struct json_object *p)
+{
+	static const char *const always[] = { "connect", "bind", "listen",
+					      "getsockname", "getpeername" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(always); i++) {
+		cr_assert_eq(count_rules(p, always[i], "SCMP_ACT_NOTIFY", NULL), 1,
+			     "%s", always[i]);
+		cr_assert_eq(rules_naming(p, always[i]), 1, "%s", always[i]);
+	}
+	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_NOTIFY", "SCMP_CMP_NE"), 1);
+	cr_assert_eq(count_cond(p, "sendmsg", "SCMP_ACT_NOTIFY", 2,
+				"SCMP_CMP_MASKED_EQ", MSG_FASTOPEN, MSG_FASTOPEN), 1);
+	cr_assert_eq(count_cond(p, "sendmmsg", "SCMP_ACT_NOTIFY", 3,
+				"SCMP_CMP_MASKED_EQ", MSG_FASTOPEN, MSG_FASTOPEN), 1);
+	for (size_t i = 0; i < ARRAY_SIZE(trapped_sys); i++)
+		cr_assert_eq(count_cond(p, "socketcall", "SCMP_ACT_NOTIFY", 0,
+					"SCMP_CMP_EQ", (uint64_t)trapped_sys[i], 0),
+			     1, "socketcall(%d)", trapped_sys[i]);
+	cr_assert_eq(count_rules(p, "socketcall", "SCMP_ACT_ALLOW", NULL), 0);
+	cr_assert_lt(first_rule(p, "socketcall"), first_rule(p, "sendto"));
+	cr_assert_lt(first_rule(p, "socketcall"), first_rule(p, "sendmsg"));
+	cr_assert_lt(first_rule(p, "socketcall"), first_rule(p, "sendmmsg"));
+}
+
+/* assert_io_uring_denied() - no io_uring syscall is allowed by @p */
+static void assert_io_uring_denied(struct json_object *p, bool by_rule)
+{
+	static const char *const names[] = { "io_uring_setup", "io_uring_enter",
+					     "io_uring_register" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cr_assert_eq(count_rules(p, names[i], "SCMP_ACT_ALLOW", NULL), 0);
+		cr_assert_eq(rules_naming(p, names[i]), by_rule ? 1 : 0, "%s",
+			     names[i]);
+		if (by_rule) {
+			struct json_object *r = json_object_array_get_idx(
+				syscalls(p), (size_t)first_rule(p, names[i]));
+			struct json_object *v;
+
+			cr_assert_str_eq(str(r, "action"), "SCMP_ACT_ERRNO");
+			cr_assert(json_object_object_get_ex(r, "errnoRet", &v));
+			cr_assert_eq(json_object_get_int(v), ENOSYS);
+		}
+	}
+}
+
+Test(traps, table)
+{
+	unsigned int run_default = 0;
+	bool seen[TRAP_N_CALLS] = { false };
+
+	for (size_t i = 0; i < trap_n_rules; i++) {
+		const struct trap_rule *r = &trap_rules[i];
+
+		if (trap_rule_active(r, run_default))
+			seen[r->call] = true;
+		if (r->op == TRAP_MASKED_EQ)
+			cr_assert_eq(r->value & (r->value - 1), 0,
+				     "%s: MASKED_EQ needs a single bit", r->name);
+	}
+	/* connect, bind, listen always; sendto/sendmsg/sendmmsg (TFO) too */
+	cr_assert(seen[TRAP_CONNECT] && seen[TRAP_BIND] && seen[TRAP_LISTEN]);
+	cr_assert(seen[TRAP_SENDTO] && seen[TRAP_SENDMSG] && seen[TRAP_SENDMMSG]);
+	cr_assert_not(seen[TRAP_GETSOCKNAME] || seen[TRAP_GETPEERNAME]);
+	cr_assert(trap_socketcall_trapped(TRAP_SYS_GETSOCKNAME, TRAP_IF_NAMES));
+	cr_assert_not(trap_socketcall_trapped(TRAP_SYS_GETSOCKNAME, 0));
+	cr_assert(trap_socketcall_trapped(TRAP_SYS_SENDMSG, 0));
+	cr_assert_not(trap_socketcall_trapped(9 /* SYS_SEND */, ~0u));
+	/* sendmsg: the TFO rule, or the unconditional one, never both */
+	for (unsigned int f = 0; f < 4; f++) {
+		int n = 0;
+
+		for (size_t i = 0; i < trap_n_rules; i++)
+			n += !strcmp(trap_rules[i].name, "sendmsg") &&
+			     trap_rule_active(&trap_rules[i], f);
+		cr_assert_eq(n, 1, "flags %u", f);
+	}
+}
+
+Test(traps, classify)
+{
+	bool ind = true;
+
+	cr_assert_eq(trap_classify(AUDIT_ARCH_X86_64, __NR_connect, 0, &ind),
+		     TRAP_CONNECT);
+	cr_assert_not(ind);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_X86_64, __NR_listen, 0, NULL),
+		     TRAP_LISTEN);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_X86_64, __NR_read, 0, NULL), -ENOENT);
+	/* x32 is never one of ours */
+	cr_assert_eq(trap_classify(AUDIT_ARCH_X86_64, 0x40000000 | __NR_connect,
+				   0, NULL), -ENOENT);
+	/* i386: direct calls and socketcall */
+	cr_assert_eq(trap_classify(AUDIT_ARCH_I386, 362, 0, &ind), TRAP_CONNECT);
+	cr_assert_not(ind);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_I386, 345, 0, NULL), TRAP_SENDMMSG);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_I386, __NR_connect, 0, NULL), -ENOENT);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_I386, 102, TRAP_SYS_SENDTO, &ind),
+		     TRAP_SENDTO);
+	cr_assert(ind);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_I386, 102, 9, NULL), -ENOENT);
+	cr_assert_eq(trap_classify(AUDIT_ARCH_AARCH64 + 1, __NR_connect, 0, NULL),
+		     -ENOENT);
 }
 
 Test(profile, small_base)
@@ -159,8 +332,19 @@ Test(profile, small_base)
 	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_NOTIFY", "SCMP_CMP_NE"), 1);
 	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_ALLOW", "SCMP_CMP_EQ"), 1);
 	cr_assert_eq(rules_naming(p, "sendto"), 2);
-	/* 4 base rules - 1 emptied + NOTIFY + sendto NOTIFY + sendto ALLOW */
-	cr_assert_eq(json_object_array_length(sc), 6);
+	/* socketcall is denied by the default action: explicit denials of
+	 * the trapped call numbers, with the default's errno, come first */
+	for (size_t i = 0; i < ARRAY_SIZE(trapped_sys); i++)
+		cr_assert_eq(count_cond(p, "socketcall", "SCMP_ACT_ERRNO", 0,
+					"SCMP_CMP_EQ", (uint64_t)trapped_sys[i], 0), 1);
+	cr_assert_eq(rules_naming(p, "socketcall"), 8);
+	cr_assert_lt(first_rule(p, "socketcall"), first_rule(p, "sendto"));
+	/* denied by the default: not trapped */
+	cr_assert_eq(rules_naming(p, "listen"), 0);
+	cr_assert_eq(rules_naming(p, "sendmsg"), 0);
+	/* 4 base rules - 1 emptied + 8 socketcall + NOTIFY + sendto NOTIFY +
+	 * sendto ALLOW */
+	cr_assert_eq(json_object_array_length(sc), 14);
 	json_object_put(p);
 }
 
@@ -178,12 +362,14 @@ Test(profile, allow_all)
 	struct json_object *p = json("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 
 	cr_assert_eq(merge(p, NULL), 0, "%s", err);
-	cr_assert_eq(count_rules(p, "connect", "SCMP_ACT_NOTIFY", NULL), 1);
-	cr_assert_eq(count_rules(p, "bind", "SCMP_ACT_NOTIFY", NULL), 1);
-	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_NOTIFY", "SCMP_CMP_NE"), 1);
+	assert_traps(p);
 	/* the default already allows sendto without an address */
 	cr_assert_eq(rules_naming(p, "sendto"), 1);
-	cr_assert_eq(json_object_array_length(syscalls(p)), 2);
+	cr_assert_eq(rules_naming(p, "sendmsg"), 1);
+	cr_assert_eq(rules_naming(p, "socketcall"), 8);
+	assert_io_uring_denied(p, true);
+	/* 8 socketcall + NOTIFY + sendto, sendmsg, sendmmsg + io_uring */
+	cr_assert_eq(json_object_array_length(syscalls(p)), 13);
 	json_object_put(p);
 }
 
@@ -288,11 +474,127 @@ Test(profile, podman_default)
 		cr_skip_test("%s not installed", PROFILE_PODMAN_BASE);
 	p = json(text);
 	cr_assert_eq(merge(p, NULL), 0, "%s", err);
-	cr_assert_eq(rules_naming(p, "connect"), 1);
-	cr_assert_eq(rules_naming(p, "bind"), 1);
-	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_NOTIFY", "SCMP_CMP_NE"), 1);
+	assert_traps(p);
 	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_ALLOW", "SCMP_CMP_EQ"), 1);
+	cr_assert_eq(count_cond(p, "sendmsg", "SCMP_ACT_ALLOW", 2,
+				"SCMP_CMP_MASKED_EQ", MSG_FASTOPEN, 0), 1);
+	cr_assert_eq(count_cond(p, "sendmmsg", "SCMP_ACT_ALLOW", 3,
+				"SCMP_CMP_MASKED_EQ", MSG_FASTOPEN, 0), 1);
+	/* socketcall: the other call numbers stay allowed, one rule each */
+	cr_assert_eq(count_cond(p, "socketcall", "SCMP_ACT_ALLOW", 0,
+				"SCMP_CMP_EQ", 1 /* SYS_SOCKET */, 0), 1);
+	cr_assert_eq(count_cond(p, "socketcall", "SCMP_ACT_ALLOW", 0,
+				"SCMP_CMP_EQ", 9 /* SYS_SEND */, 0), 1);
+	cr_assert_eq(rules_naming(p, "socketcall"), TRAP_SYS_MAX);
 	cr_assert_eq(count_rules(p, "write", "SCMP_ACT_ALLOW", NULL), 1);
+	/* denied by the default action (ENOSYS) already */
+	assert_io_uring_denied(p, false);
+	/* the architectures are untouched: the rules hold for all of them */
+	cr_assert_eq(json_object_object_get_ex(p, "archMap", NULL), true);
+	json_object_put(p);
+}
+
+Test(profile, every_architecture)
+{
+	/* Podman hands the runtime x86_64, x86 and x32: OCI rules name
+	 * syscalls and apply to every architecture listed, so ours must
+	 * carry no arch includes/excludes, and the list stays as it is */
+	struct json_object *p = json(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+		"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],"
+		"\"syscalls\":[{\"names\":[\"bind\",\"connect\",\"listen\",\"sendto\","
+		"\"sendmsg\",\"sendmmsg\",\"getsockname\",\"getpeername\",\"socketcall\","
+		"\"io_uring_setup\",\"io_uring_enter\",\"io_uring_register\",\"read\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"includes\":{\"arches\":[\"x86\"]}}]}");
+	struct json_object *arches;
+
+	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	assert_traps(p);
+	assert_io_uring_denied(p, true);
+	cr_assert_eq(rules_with_includes(p), 1); /* the base's own */
+	cr_assert(json_object_object_get_ex(p, "architectures", &arches));
+	cr_assert_eq(json_object_array_length(arches), 3);
+	cr_assert_eq(count_rules(p, "read", "SCMP_ACT_ALLOW", NULL), 1);
+	json_object_put(p);
+}
+
+Test(profile, io_uring_allowed_by_default)
+{
+	struct json_object *p = json("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"syscalls\":[{\"names\":[\"io_uring_enter\"],\"action\":\"SCMP_ACT_LOG\"}]}");
+	_cleanup_free_ char *once = NULL;
+
+	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	assert_io_uring_denied(p, true);
+	once = strdup(json_object_to_json_string(p));
+	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	cr_assert_str_eq(json_object_to_json_string(p), once);
+	json_object_put(p);
+}
+
+Test(profile, socketcall_with_conditions_refused)
+{
+	struct json_object *p = json("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"syscalls\":[{\"names\":[\"socketcall\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}");
+
+	cr_assert_eq(merge(p, NULL), -EINVAL);
+	cr_assert(strstr(err, "the rule for socketcall has conditions"), "%s", err);
+	json_object_put(p);
+}
+
+Test(profile, idempotent_podman_like)
+{
+	struct json_object *p = json(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+		"\"syscalls\":[{\"names\":[\"bind\",\"connect\",\"listen\",\"sendto\","
+		"\"sendmsg\",\"sendmmsg\",\"getsockname\",\"getpeername\",\"socketcall\","
+		"\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	_cleanup_free_ char *once = NULL;
+
+	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	assert_traps(p);
+	once = strdup(json_object_to_json_string(p));
+	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	cr_assert_str_eq(json_object_to_json_string(p), once);
+	json_object_put(p);
+}
+
+/* run_profile() - "b4ns profile ARGS...", its stdout into @out */
+static int run_profile(char **out, int argc, char **argv)
+{
+	char path[] = "/tmp/b4ns-test-profile-XXXXXX";
+	int fd = mkstemp(path), saved, rc;
+	size_t len;
+
+	cr_assert_geq(fd, 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	rc = cmd_profile(argc, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	cr_assert_eq(profile_read_file(path, out, &len), 0);
+	unlink(path);
+	return rc;
+}
+
+Test(profile, base_none)
+{
+	char *argv[] = { "profile", "--base=none", "--socket=" SOCK, NULL };
+	_cleanup_free_ char *out = NULL;
+	struct json_object *p;
+
+	cr_assert_eq(run_profile(&out, 3, argv), 0);
+	p = json(out);
+	cr_assert_str_eq(str(p, "defaultAction"), "SCMP_ACT_ALLOW");
+	cr_assert_str_eq(str(p, "listenerPath"), SOCK);
+	assert_traps(p);
+	assert_io_uring_denied(p, true);
 	json_object_put(p);
 }
 
