@@ -20,8 +20,6 @@
  * @local:		the container namespace's own interface subnets
  * @n_local:		entries used in @local
  * @allow_host_loopback: switch the gateway address to the host's loopback
- * @switch_udp:		switch UDP sockets too (config switch_udp); false:
- *			UDP stays in the container's namespace
  * @gateway4:		IPv4 gateway address (slirp4netns default 10.0.2.2)
  * @gateway6:		IPv6 gateway address (slirp4netns default fd00::2)
  * @publish:		published ports
@@ -42,7 +40,6 @@ struct policy_cfg {
 	struct sa_cidr local[POLICY_MAX_CIDRS];
 	int n_local;
 	bool allow_host_loopback;
-	bool switch_udp;
 	struct sockaddr_storage gateway4;
 	struct sockaddr_storage gateway6;
 	struct portmap_entry publish[POLICY_MAX_PUBLISH];

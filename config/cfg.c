@@ -706,6 +706,7 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 	policy_default(pol);
 	pol->allow_host_loopback = s->allow_host_loopback;
 	pol->switch_udp = s->switch_udp;
+	pol->udp_sendmsg = s->udp_sendmsg && s->switch_udp;
 	if (s->udp_sendmsg && !s->switch_udp) {
 		snprintf(err, errlen, "udp_sendmsg = true requires switch_udp "
 			 "= true (--switch-udp): udp_sendmsg traps sendmsg() "
