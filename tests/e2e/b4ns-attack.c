@@ -73,6 +73,10 @@ static const char usage_text[] =
 	"  flip-connect        connect() while a thread flips the sockaddr\n"
 	"                      AF_UNIX -> AF_INET 127.0.0.1 -> AF_UNSPEC\n"
 	"  flip-sendto-tfo     the same through sendto(MSG_FASTOPEN)\n"
+	"  flip-sendto-udp PORT\n"
+	"                      a UDP socket bound to 0.0.0.0:PORT (published:\n"
+	"                      a host socket), sendto() with the flipping\n"
+	"                      sockaddr (datagrams counted by the suite)\n"
 	"  swap-connect        connect(N, 127.0.0.1) while a thread dup2()s a\n"
 	"                      host socket and a container socket onto N\n"
 	"  swap-sendto-tfo     the same through sendto(MSG_FASTOPEN)\n"
@@ -100,9 +104,10 @@ static const char usage_text[] =
 	"  squat BASEPORT DONEFILE\n"
 	"                      UDP and TCP sockets switched, disconnected and\n"
 	"                      bound to 0.0.0.0/127.0.0.1:BASEPORT+i (TCP also\n"
-	"                      listening); prints \"squat-port NAME PORT\" and\n"
-	"                      \"squat: ready\", then counts what arrives until\n"
-	"                      DONEFILE exists (20 s); must be nothing\n"
+	"                      listen(), EINVAL natively); prints\n"
+	"                      \"squat-port NAME PORT\" and \"squat: ready\", then\n"
+	"                      counts what arrives until DONEFILE exists (20 s);\n"
+	"                      must be nothing\n"
 	"\n"
 	"What must still work:\n"
 	"  retry               switched connect to CLOSEDPORT (ECONNREFUSED),\n"
@@ -114,8 +119,9 @@ static const char usage_text[] =
 	"                      connect(), and by i386 connect where available\n"
 	"\n"
 	"Helper (run in the test host):\n"
-	"  poke ADDR PORT...   one UDP datagram and one TCP connect (300 ms) to\n"
-	"                      each ADDR:PORT; prints the outcomes\n";
+	"  poke ADDR PORT...   one UDP datagram, one TCP connect (300 ms) and a\n"
+	"                      TCP bind (no SO_REUSEADDR: EADDRINUSE if held)\n"
+	"                      on each ADDR:PORT; prints the outcomes\n";
 
 static struct {
 	const char *host4, *host6;
@@ -367,6 +373,46 @@ static int flip_race(const char *name, bool tfo)
 		close(fd);
 	free(t);
 	return escapes || fd < 0 ? 1 : 0;
+}
+
+/*
+ * A UDP socket bound to a published port (a host socket from its bind on),
+ * sendto() with the flipping sockaddr: the suite counts the datagrams on
+ * the host's 127.0.0.1.
+ */
+static int case_flip_sendto_udp(int argc, char **argv)
+{
+	struct tally *t = calloc(1, sizeof(*t));
+	struct sockaddr_in me = sin4("0.0.0.0", 0);
+	double t0 = now_s();
+	pthread_t th;
+	long i, port;
+	char *end;
+	int fd, e;
+
+	if (argc != 1 || (port = strtol(argv[0], &end, 10)) < 1 || *end ||
+	    port > 65535 || !t)
+		return usage();
+	me.sin_port = htons((uint16_t)port);
+	flip_setup();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	e = bind(fd, (struct sockaddr *)&me, sizeof(me)) ? errno : 0;
+	printf("flip-sendto-udp: bind 0.0.0.0:%ld: %s\n", port, errname(e));
+	if (e)
+		return 1;
+	race_stop = 0;
+	pthread_create(&th, NULL, flipper, NULL);
+	for (i = 0; i < O.n && now_s() - t0 < O.secs; i++)
+		tally_add(t, sendto(fd, "x", 1, MSG_NOSIGNAL, &flip_buf.sa,
+				    sizeof(flip_buf.un)) < 0 ? errno : 0);
+	race_stop = 1;
+	pthread_join(th, NULL);
+	printf("flip-sendto-udp: attempts=%ld in %.1f s, %lu flips\n", i,
+	       now_s() - t0, race_flips);
+	tally_print("flip-sendto-udp", t);
+	close(fd);
+	free(t);
+	return 0;
 }
 
 static int case_flip_connect(int argc, char **argv)
@@ -988,6 +1034,12 @@ struct squat {
 	int fd, port;
 };
 
+/*
+ * TCP: listen() after any connect() is EINVAL on Linux, so a switched TCP
+ * socket cannot accept; but a bind() on it would hold the host port (the
+ * test host's "poke" sees EADDRINUSE).  It listens anyway, in case.
+ */
+
 static void squat_open(struct squat *s, int port)
 {
 	struct sockaddr_in peer = sin4(O.host4, s->type == SOCK_DGRAM ?
@@ -1042,7 +1094,6 @@ static int case_squat(int argc, char **argv)
 		{ "udp-switched-then-bound", SOCK_DGRAM, false, "0.0.0.0", -1, 0 },
 		{ "tcp-bind-any", SOCK_STREAM, false, "0.0.0.0", -1, 0 },
 		{ "tcp-bind-loopback", SOCK_STREAM, false, "127.0.0.1", -1, 0 },
-		{ "tcp-listen-autobind", SOCK_STREAM, false, NULL, -1, 0 },
 	};
 	const size_t n = sizeof(sq) / sizeof(sq[0]);
 	struct pollfd p[sizeof(sq) / sizeof(sq[0])];
@@ -1131,6 +1182,11 @@ static int case_poke(int argc, char **argv)
 				e = ETIMEDOUT;
 		}
 		printf("poke tcp %s:%d: %s\n", argv[i], port, errname(e));
+		close(fd);
+		/* without SO_REUSEADDR: EADDRINUSE if anything holds the port */
+		fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		e = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+		printf("poke bind tcp %s:%d: %s\n", argv[i], port, errname(e));
 		close(fd);
 	}
 	return 0;
@@ -1269,6 +1325,7 @@ static const struct {
 } cases[] = {
 	{ "flip-connect", case_flip_connect },
 	{ "flip-sendto-tfo", case_flip_sendto_tfo },
+	{ "flip-sendto-udp", case_flip_sendto_udp },
 	{ "swap-connect", case_swap_connect },
 	{ "swap-sendto-tfo", case_swap_sendto_tfo },
 	{ "direct", case_direct },
