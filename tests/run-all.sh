@@ -26,6 +26,7 @@ SUITES=(
 	"preload|tests/e2e/preload.sh --build $BUILD"
 	"oci|tests/e2e/oci.sh --build $BUILD --chmod-tun --no-bench"
 	"podman-hook|tests/e2e/podman-hook.sh --build $BUILD"
+	"escape|tests/e2e/escape.sh --build $BUILD"
 )
 
 if [ "$(id -u)" != 0 ]; then
