@@ -726,7 +726,9 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 		}
 		if (portmap_parse(s->publish[i], e, err, errlen))
 			return -EINVAL;
-		if (e->proto == IPPROTO_UDP && !s->switch_udp) {
+		/* mode off: pasta/slirp4netns forward it, nothing switched */
+		if (e->proto == IPPROTO_UDP && !s->switch_udp &&
+		    !(s->mode_set && s->mode == CFG_MODE_OFF)) {
 			snprintf(err, errlen, "publishing UDP port '%s' requires "
 				 "switch_udp = true (--switch-udp): a published "
 				 "UDP socket is a switched host socket, and "

@@ -76,7 +76,7 @@
 
 /* the largest payload one trapped sendto() carries (a datagram larger than
  * that fails natively too, except AF_UNIX ones up to the send buffer) */
-#define SEND_MAX (256 * 1024)
+#define SEND_MAX ((size_t)256 * 1024)
 
 enum hop {
 	HOP_OTHER = 0,	/* harmless to let run: CONTINUE */

@@ -262,14 +262,24 @@ static int prof_names(struct prof_name *names)
 	memset(names, 0, sizeof(*names) * PROF_MAX_NAMES);
 	sc->name = "socketcall";
 	sc->socketcall = true;
+	/*
+	 * i386 socketcall(2) is trapped unconditionally in the profile: per
+	 * call-number rules (args[0] == SYS_x) collide in runc's libseccomp
+	 * with the socketcall rules it derives from the profile's own
+	 * conditional "socket" rules (socket's args[0] == AF_NETLINK is
+	 * socketcall's args[0] == SYS_SENDMSG, both 16: "error adding seccomp
+	 * rule for syscall socket: file exists"). The daemon answers the call
+	 * numbers it does not handle with CONTINUE, which is safe: the call
+	 * number is a register the kernel does not read again.
+	 */
+	sc->always = true;
 	for (int sys = 1; sys <= TRAP_SYS_MAX; sys++) {
 		struct prof_cond c = { .index = 0, .op = "SCMP_CMP_EQ",
 				       .value = (uint64_t)sys };
 
+		/* only used for explicit denials (a base that denies it) */
 		if (trap_socketcall_trapped(sys, TRAP_PROFILE_FLAGS))
 			sc->trap[sc->n_trap++] = c;
-		else
-			sc->rest[sc->n_rest++] = c;
 	}
 	for (size_t i = 0; i < trap_n_rules; i++) {
 		const struct trap_rule *r = &trap_rules[i];
@@ -493,6 +503,13 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 	 */
 	if (p->socketcall && !p->do_trap && !uncond)
 		p->touch = true;
+	/*
+	 * A denied socketcall still needs explicit denials of the trapped
+	 * calls, ahead of the rules libseccomp generates on i386 from ours
+	 * (a sendto rule's "args[4] == 0" would otherwise allow
+	 * socketcall(SYS_SENDTO) whenever a register the container chooses
+	 * is 0). An unconditional rule denying it already wins over them.
+	 */
 	if (!p->do_trap && !p->socketcall)
 		b4_warn("profile: %s is denied by the base profile (%s); b4ns "
 			"leaves it denied and does not trap it", p->name,
@@ -577,6 +594,33 @@ static int rule_add_name(struct json_object *rule, const char *name)
 	return json_object_array_add(names, json_object_new_string(name)) ? -ENOMEM : 0;
 }
 
+/* move_first() - put @rule at the head of @syscalls: runc adds rules in
+ * order, and libseccomp keeps the first of overlapping rules; our
+ * unconditional socketcall(2) NOTIFY must precede the socketcall rules it
+ * derives from the base's conditional "socket" rules (where the base had
+ * its unconditional socketcall ALLOW) */
+static int move_first(struct json_object *syscalls, struct json_object *rule)
+{
+	size_t n = json_object_array_length(syscalls);
+	struct json_object **all = calloc(n ? n : 1, sizeof(*all));
+	size_t k, j = 0;
+
+	if (!all)
+		return -ENOMEM;
+	all[j++] = json_object_get(rule);
+	for (k = 0; k < n; k++) {
+		struct json_object *r = json_object_array_get_idx(syscalls, k);
+
+		if (r != rule)
+			all[j++] = json_object_get(r);
+	}
+	json_object_array_del_idx(syscalls, 0, n);
+	for (k = 0; k < j; k++)
+		json_object_array_add(syscalls, all[k]);
+	free(all);
+	return 0;
+}
+
 /* emit() - our rules for @p, appended to @syscalls; @notify is the shared
  * unconditional NOTIFY rule, created on first use */
 static int emit(struct json_object *syscalls, const char *def,
@@ -586,7 +630,7 @@ static int emit(struct json_object *syscalls, const char *def,
 	int64_t eret = p->do_trap ? -1 : p->rest_errno;
 	int rc;
 
-	if (p->always) {
+	if (p->always && p->do_trap) {
 		if (!*notify) {
 			rc = add_rule(syscalls, p->name, ACT_NOTIFY, -1, NULL);
 			if (!rc)
@@ -602,6 +646,16 @@ static int emit(struct json_object *syscalls, const char *def,
 			return rc;
 	}
 	if (!strcmp(p->rest_act, def))
+		return 0;
+	/*
+	 * socketcall's other call numbers are not re-allowed one by one:
+	 * libseccomp derives an i386 socketcall(SYS_x) rule from every named
+	 * socket syscall of the profile (socket, accept, recvmsg, ...), and a
+	 * second rule for the same call fails to load in runc ("error adding
+	 * seccomp rule for syscall socket: file exists"). The base profile's
+	 * own rules for those names carry them.
+	 */
+	if (p->socketcall)
 		return 0;
 	for (int i = 0; i < p->n_rest; i++) {
 		rc = add_rule(syscalls, p->name, p->rest_act, p->rest_errno,
@@ -719,6 +773,11 @@ int profile_merge(struct json_object *seccomp, const char *listener_path,
 			continue;
 		unlist(syscalls, names[i].name);
 		rc = emit(syscalls, def, &names[i], &notify);
+		if (rc)
+			return rc;
+	}
+	if (notify) {
+		rc = move_first(syscalls, notify);
 		if (rc)
 			return rc;
 	}

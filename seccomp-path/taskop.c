@@ -67,6 +67,7 @@ static int read_small(const char *path, char *buf, size_t len)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
+	buf[0] = '\0';
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
