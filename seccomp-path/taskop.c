@@ -15,10 +15,12 @@
  * taskop_same_context() tells whether the supervisor is indistinguishable
  * from the task in those respects (same fs uid/gid, groups, root and mount
  * namespace: the normal case of `b4ns run`). Otherwise, and for every
- * AF_UNIX path, taskop_start() forks a helper that enters the task's user
- * and mount namespaces, chroots to the task's root, changes to its cwd,
- * takes its fs ids, groups and umask, and makes the call with the task's
- * own bytes. The helper may block as long as the call does; the supervisor
+ * AF_UNIX path, taskop_start() forks a helper that makes itself
+ * non-dumpable (the task, root in its user namespace, must not ptrace it),
+ * closes every descriptor but the ones it needs, enters the task's user,
+ * network and mount namespaces, chroots to the task's root, changes to its
+ * cwd, takes its fs ids, groups and umask, and makes the call with the
+ * task's own bytes. The helper may block as long as the call does; the supervisor
  * waits for its one-int answer on a pipe in its event loop. Known
  * difference from a native call: SO_PEERCRED's pid is the helper's (or the
  * supervisor's), not the task's.
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -208,6 +211,7 @@ static long map_id(pid_t tid, const char *map, unsigned long host)
  * struct helper_plan - everything the forked helper needs, prepared before
  * fork() so that the child only makes system calls
  * @userns:	the task's user namespace, -1 if it is ours
+ * @netns:	the task's network namespace, -1 if it is ours
  * @mntns:	the task's mount namespace, -1 if it is ours
  * @root:	the task's root directory (O_PATH), -1 if it is ours
  * @cwd:	the task's working directory (O_PATH)
@@ -219,6 +223,7 @@ static long map_id(pid_t tid, const char *map, unsigned long host)
  */
 struct helper_plan {
 	int userns;
+	int netns;
 	int mntns;
 	int root;
 	int cwd;
@@ -232,6 +237,7 @@ struct helper_plan {
 static void plan_close(struct helper_plan *p)
 {
 	closep(&p->userns);
+	closep(&p->netns);
 	closep(&p->mntns);
 	closep(&p->root);
 	closep(&p->cwd);
@@ -256,12 +262,15 @@ static int plan_prepare(pid_t tid, struct helper_plan *p)
 	long id;
 	int ret;
 
-	p->userns = p->mntns = p->root = p->cwd = -1;
+	p->userns = p->netns = p->mntns = p->root = p->cwd = -1;
 	ret = task_creds(tid, &c);
 	if (ret)
 		return ret;
 	ret = open_other(tid, "ns/user", "/proc/self/ns/user", O_RDONLY,
 			 &p->userns);
+	if (!ret && p->userns >= 0)
+		ret = open_other(tid, "ns/net", "/proc/self/ns/net", O_RDONLY,
+				 &p->netns);
 	if (!ret)
 		ret = open_other(tid, "ns/mnt", "/proc/self/ns/mnt", O_RDONLY,
 				 &p->mntns);
@@ -300,17 +309,51 @@ static int plan_prepare(pid_t tid, struct helper_plan *p)
 	return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* keep_only() - close every descriptor but those in @keep: the helper
+ * forked from the supervisor must not carry other containers' notify fds
+ * or host sockets into a task's namespaces */
+static void keep_only(int *keep, int n)
+{
+	unsigned int from = 0;
+
+	qsort(keep, (size_t)n, sizeof(keep[0]), cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0);
+}
+
 /* helper_main() - the forked helper: system calls only, then _exit() */
 static void __attribute__((noreturn))
 helper_main(const struct taskop *op, const struct helper_plan *p, int wfd)
 {
+	int keep[] = { op->sock, p->userns, p->netns, p->mntns, p->root,
+		       p->cwd, wfd };
 	sigset_t none;
 	long ret = 0;
 
+	/* never attachable by the task it acts for (it enters the task's
+	 * user namespace, where the task may hold CAP_SYS_PTRACE) */
+	prctl(PR_SET_DUMPABLE, 0);
+	keep_only(keep, (int)ARRAY_SIZE(keep));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (p->userns >= 0 && setns(p->userns, CLONE_NEWUSER))
+		goto fail;
+	/* and nothing of the host's network either */
+	if (p->netns >= 0 && setns(p->netns, CLONE_NEWNET))
 		goto fail;
 	if (p->mntns >= 0 && setns(p->mntns, CLONE_NEWNS))
 		goto fail;
