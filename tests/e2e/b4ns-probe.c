@@ -98,10 +98,12 @@ static const char usage_text[] =
 	"      bind() (and listen() for TCP) with SO_REUSEADDR; the outcome must\n"
 	"      be ERRNO (default ok).\n"
 	"  udp-sendto [-6] HOST PORT [--bind LPORT] [--no-reply]\n"
+	"             [--expect ERRNO]\n"
 	"             [--then HOST2 PORT2 ERRNO|any [--via sendmsg|sendmmsg]]\n"
 	"      Unconnected UDP (--bind: bound to the wildcard address and\n"
 	"      LPORT first): sendto(HOST:PORT) \"ping-PID\", want it echoed\n"
-	"      within 3 s from HOST:PORT (--no-reply: only send).  --then: a\n"
+	"      within 3 s from HOST:PORT (--no-reply: only send; --expect:\n"
+	"      the sendto() must fail with ERRNO, no echo awaited).  --then: a\n"
 	"      second sendto() (--via: sendmsg()/sendmmsg() with msg_name) on\n"
 	"      the same socket to HOST2:PORT2 must end with ERRNO (ok: it must\n"
 	"      be sent; any: only report).\n"
@@ -1803,11 +1805,18 @@ static int cmd_udp_sendto(int argc, char **argv)
 	snprintf(msg, sizeof(msg), "ping-%d", (int)getpid());
 	r = sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ss, len);
 	printf("sendto %s: %s\n", abuf, r < 0 ? errname(errno) : "ok");
-	if (r != (ssize_t)strlen(msg)) {
+	if (o.expect) {
+		/* --expect ERRNO: the first sendto() must fail so. */
+		if (r >= 0 || errno != o.expect) {
+			fail("sendto %s: expected %s, got %s", abuf,
+			     errname(o.expect), r < 0 ? errname(errno) : "ok");
+			return 1;
+		}
+	} else if (r != (ssize_t)strlen(msg)) {
 		fail("sendto %s: %s", abuf, r < 0 ? errname(errno) : "short");
 		return 1;
 	}
-	if (!o.no_reply) {
+	if (!o.no_reply && !o.expect) {
 		if (!udp_await(fd, msg, &ss))
 			return 1;
 		/* A second datagram goes natively on the switched socket. */

@@ -35,7 +35,8 @@
 # Host ports containers publish: 18080/tcp, 15353/udp.
 #
 # Tests (issue 6 numbering):
-#   2  publishing (TCP, UDP) and unconnected UDP sendto() in preload mode;
+#   2  publishing (TCP, UDP) and unconnected UDP sendto() in preload mode
+#      (UDP with --switch-udp: UDP is not switched by default, issue 9);
 #   3  the request protocol spoken directly (python3, proto.h layout): from
 #      inside the container a request for the host's 127.0.0.1 is answered
 #      "native" without a socket (and one for 10.77.0.1 is switched: the
@@ -487,7 +488,7 @@ while True:
 	s.sendto(d, a)
 EOF
 	chmod 644 "$WORK/udpecho.py"
-	bg_pctr pubudp -p 15353:53/udp -- "$PYTHON" "$WORK/udpecho.py"
+	bg_pctr pubudp --switch-udp -p 15353:53/udp -- "$PYTHON" "$WORK/udpecho.py"
 	wait_log pubudp listening 10 || { stop_bg pubudp; return 1; }
 	expect_ok run_user b4ns-probe udp 10.77.0.1 15353 ||
 		{ show_log pubudp; stop_bg pubudp; return 1; }
@@ -511,12 +512,19 @@ for i in range(3):
 print("sendto: ok")
 EOF
 	chmod 644 "$WORK/sendto.py"
-	expect_ok pctr -- "$PYTHON" "$WORK/sendto.py" "$host" 5300
+	expect_ok pctr --switch-udp -- "$PYTHON" "$WORK/sendto.py" "$host" 5300
 	expect_out "sendto: ok"
 }
 
 t_udp_sendto_probe() {
-	expect_ok pctr -- b4ns-probe udp-sendto 10.77.0.1 5300
+	expect_ok pctr --switch-udp -- b4ns-probe udp-sendto 10.77.0.1 5300
+}
+
+t_udp_sendto_default() {
+	# Without --switch-udp the library leaves UDP alone: the container's
+	# own ENETUNREACH under --net=none.
+	expect_ok pctr -- b4ns-probe udp-sendto 10.77.0.1 5300 \
+		--expect ENETUNREACH
 }
 
 # ---- 3. the request protocol spoken directly ----------------------------------
@@ -728,7 +736,8 @@ t_dynamic_no_warning() {
 # ---- errno and lifetime ------------------------------------------------------------
 
 t_errno() {
-	expect_ok pctr -- "$PYTHON" "$WORK/errno_check.py" 10.77.0.1 8080
+	# --switch-udp: the "switched unconnected sendto" case needs it.
+	expect_ok pctr --switch-udp -- "$PYTHON" "$WORK/errno_check.py" 10.77.0.1 8080
 	expect_out "errno-check: ok"
 }
 
@@ -756,10 +765,11 @@ t_daemonised_child() {
 echo "# b4ns: $B4NS --mode=preload, test host $TH_NS"
 
 run_test "publish -p 18080:8000: python3 http.server in the container reached from the test host" t_publish_tcp
-run_test "publish -p 15353:53/udp: python3 UDP echo in the container reached from the test host" t_publish_udp
-run_test "unconnected UDP: python3 sendto()/recvfrom() 10.77.0.1:5300 under --net=none" t_udp_sendto_python 10.77.0.1
-run_test "unconnected UDP: python3 sendto()/recvfrom() [fd77::1]:5300 under --net=none" t_udp_sendto_python fd77::1
-run_test "unconnected UDP: b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none" t_udp_sendto_probe
+run_test "publish --switch-udp -p 15353:53/udp: python3 UDP echo in the container reached from the test host" t_publish_udp
+run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() 10.77.0.1:5300 under --net=none" t_udp_sendto_python 10.77.0.1
+run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() [fd77::1]:5300 under --net=none" t_udp_sendto_python fd77::1
+run_test "unconnected UDP (--switch-udp): b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none" t_udp_sendto_probe
+run_test "UDP not switched by default: b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none gets ENETUNREACH" t_udp_sendto_default
 
 run_test "protocol spoken directly in the container: 127.0.0.1:9999 answered 'native', no fd, host loopback not reached" \
 	t_direct_inside 127.0.0.1 9999 "action=native err=0 fds=0"
@@ -778,7 +788,7 @@ run_test "mode from the config file: section preload/auto, global seccomp, --mod
 run_test "static busybox under --mode=preload runs (exit status passed through) with the warning" t_static_runs
 run_test "dynamic CMD under --mode=preload: no static warning" t_dynamic_no_warning
 
-run_test "errno kept on paths that do not fail (switched, native, bind, sendto)" t_errno
+run_test "errno kept on paths that do not fail (switched, native, bind, sendto; --switch-udp)" t_errno
 run_test "a daemonised child of CMD is still switched after CMD exits" t_daemonised_child
 
 report_summary

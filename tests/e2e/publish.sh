@@ -29,7 +29,10 @@
 # b4nstest with "b4ns run --net=none": the container namespace has only lo,
 # so a client in the test host reaching a server in the container proves its
 # listening socket was moved to the host, and a datagram from the container
-# reaching 10.77.0.1 proves the UDP socket was switched.
+# reaching 10.77.0.1 proves the UDP socket was switched.  UDP is switched
+# only on request (issue 9): the UDP tests run with --switch-udp (or
+# "switch_udp = true;" in their config; publishing a /udp port requires it),
+# and the "UDP not switched by default" tests check the default.
 #
 # Servers in the test host:
 #   10.77.0.1:7                 TCP echo (socat)
@@ -153,7 +156,7 @@ mkdir -p "$WORK/ctr"
 chown "$TEST_USER:" "$WORK/ctr"
 CTR_DIR=$WORK/ctr
 
-printf '# b4ns e2e\nudp_sendmsg = true;\n' >"$WORK/udp_sendmsg.conf"
+printf '# b4ns e2e\nswitch_udp = true;\nudp_sendmsg = true;\n' >"$WORK/udp_sendmsg.conf"
 chmod 644 "$WORK/udp_sendmsg.conf"
 
 # Known content, different on every run.
@@ -373,7 +376,7 @@ t_unpublished() {
 t_udp_publish() {
 	local client=$1
 	own_cleanup
-	bg_ctr udpsrv -p 5353:53/udp -- "$PROBE_IN" udp-echo 0.0.0.0 53
+	bg_ctr udpsrv --switch-udp -p 5353:53/udp -- "$PROBE_IN" udp-echo 0.0.0.0 53
 	wait_lines udpsrv 'listening on' 1
 	expect_ok run_user "$PROBE" udp "$client" 5353
 	sleep 0.1
@@ -388,7 +391,7 @@ t_udp_publish() {
 t_tcp_udp_same_port() {
 	own_cleanup
 	# shellcheck disable=SC2016 # expanded by the container's shell
-	bg_ctr both -p 9000:9000/tcp -p 9000:9000/udp -- sh -c '
+	bg_ctr both --switch-udp -p 9000:9000/tcp -p 9000:9000/udp -- sh -c '
 		b4ns-probe tcp-echo 0.0.0.0 9000 & t=$!
 		b4ns-probe udp-echo 0.0.0.0 9000 & u=$!
 		trap "kill $t $u" TERM
@@ -401,7 +404,7 @@ t_tcp_udp_same_port() {
 
 t_published_udp_out() {
 	# A published UDP socket sends to the test host (a DNS forwarder).
-	expect_ok ctr -p 5354:54/udp -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
+	expect_ok ctr --switch-udp -p 5354:54/udp -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
 		--bind 54
 }
 
@@ -412,7 +415,7 @@ t_published_udp_loopback() {
 	# the container gets.
 	local before after
 	before=$(count_snapshot hostlou)
-	expect_ok ctr -p 5354:54/udp -- sh -c \
+	expect_ok ctr --switch-udp -p 5354:54/udp -- sh -c \
 		'b4ns-probe udp-sendto 127.0.0.1 9 --bind 54 --no-reply; exit 0'
 	sleep 0.1
 	after=$(count_snapshot hostlou)
@@ -512,7 +515,7 @@ t_udp_count_control() {
 t_udp_sendto() {
 	local before after
 	before=$(count_snapshot hostlou)
-	expect_ok ctr -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
+	expect_ok ctr --switch-udp -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
 		--then 127.0.0.1 9 ENETUNREACH
 	sleep 0.1
 	after=$(count_snapshot hostlou)
@@ -522,8 +525,9 @@ t_udp_sendto() {
 t_switched_udp_loopback() {
 	# A UDP socket switched by sendto() is a host socket: no later
 	# datagram from it, whatever the syscall, may reach the host's
-	# loopback.  $1: sendmsg | sendmmsg; $2: config file or "".
-	local via=$1 cfg=$2 before after opts=()
+	# loopback.  $1: sendmsg | sendmmsg; $2: config file (which sets
+	# switch_udp) or "" for --switch-udp with udp_sendmsg = false.
+	local via=$1 cfg=$2 before after opts=(--switch-udp)
 	[[ -n $cfg ]] && opts=(--config="$cfg")
 	before=$(count_snapshot hostlou)
 	expect_ok ctr "${opts[@]}" -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
@@ -536,6 +540,22 @@ t_switched_udp_loopback() {
 t_udp_sendmsg() {
 	local cfg=$WORK/udp_sendmsg.conf
 	expect_ok ctr --config="$cfg" -- "$PROBE_IN" udp-sendmsg 10.77.0.1 5300
+}
+
+t_udp_unswitched_loopback() {
+	# UDP is not switched by default (issue 9): sendto 10.77.0.1:5300
+	# stays in the container (ENETUNREACH under --net=none), and a
+	# sendmsg/sendmmsg to 127.0.0.1:9 on the same socket goes to the
+	# container's own lo: the host's 127.0.0.1:9 counts nothing.
+	# $1: sendmsg | sendmmsg.
+	local before after
+	before=$(count_snapshot hostlou)
+	expect_ok ctr -- "$PROBE_IN" udp-sendto 10.77.0.1 5300 \
+		--expect ENETUNREACH --then 127.0.0.1 9 any --via "$1"
+	expect_out "sendto 10.77.0.1:5300: ENETUNREACH"
+	sleep 0.1
+	after=$(count_snapshot hostlou)
+	expect_eq "$((after - before))" 0 "datagrams on the host's 127.0.0.1:9"
 }
 
 t_udp_sendmsg_default() {
@@ -704,23 +724,25 @@ run_test "-p 8080:80: busybox httpd in the container serves 10.77.0.1:8080 and 1
 run_test "-p 8080:80: accept() in the container returns the real client (10.77.0.1, 127.0.0.1)" t_peer_address
 run_test "-p 127.0.0.1:8081:80: reachable on 127.0.0.1:8081, refused on 10.77.0.1:8081" t_host_ip
 run_test "-p 8087:80: a server on unpublished container port 81 stays inside" t_unpublished
-run_test "-p 5353:53/udp: UDP echo in the container answers 10.77.0.1:5353, sees the client" t_udp_publish 10.77.0.1
-run_test "-p 5353:53/udp: UDP echo in the container answers a client on 127.0.0.1:5353" t_udp_publish 127.0.0.1
-run_test "-p 5354:54/udp: the published UDP socket sends to 10.77.0.1:5300 and gets the echo" t_published_udp_out
-run_test "-p 5354:54/udp: sendto 127.0.0.1:9 from the published socket does not reach the host loopback" t_published_udp_loopback
+run_test "--switch-udp -p 5353:53/udp: UDP echo in the container answers 10.77.0.1:5353, sees the client" t_udp_publish 10.77.0.1
+run_test "--switch-udp -p 5353:53/udp: UDP echo in the container answers a client on 127.0.0.1:5353" t_udp_publish 127.0.0.1
+run_test "--switch-udp -p 5354:54/udp: the published UDP socket sends to 10.77.0.1:5300 and gets the echo" t_published_udp_out
+run_test "--switch-udp -p 5354:54/udp: sendto 127.0.0.1:9 from the published socket does not reach the host loopback" t_published_udp_loopback
 run_test "-p 8088:80: connect 127.0.0.1:9999 from a socket bound to published port 80 does not reach the host loopback" t_published_tcp_loopback
-run_test "-p 9000:9000/tcp -p 9000:9000/udp: TCP and UDP echo on the same port" t_tcp_udp_same_port
+run_test "--switch-udp -p 9000:9000/tcp -p 9000:9000/udp: TCP and UDP echo on the same port" t_tcp_udp_same_port
 run_test "host port 8082 taken: the container's bind() fails with EADDRINUSE, warn names it" t_port_taken
 run_test "SO_REUSEPORT: two workers on published port 80 share 201 connections" t_reuseport
 run_test "inside the container, wget/connect 127.0.0.1:80 reach the moved server, getpeername 127.0.0.1:80" t_inside_own_service
 run_test "control: natively, a datagram to 127.0.0.1:9 is counted" t_udp_count_control
-run_test "unconnected UDP sendto 10.77.0.1:5300 is switched and answered; then sendto 127.0.0.1:9 ENETUNREACH" t_udp_sendto
-run_test "switched UDP socket: sendmsg to 127.0.0.1:9 does not reach the host loopback (default config)" t_switched_udp_loopback sendmsg ""
-run_test "switched UDP socket: sendmmsg to 127.0.0.1:9 does not reach the host loopback (default config)" t_switched_udp_loopback sendmmsg ""
+run_test "--switch-udp: unconnected UDP sendto 10.77.0.1:5300 is switched and answered; then sendto 127.0.0.1:9 ENETUNREACH" t_udp_sendto
+run_test "UDP not switched by default: sendto 10.77.0.1:5300 ENETUNREACH; sendmsg to 127.0.0.1:9 does not reach the host loopback" t_udp_unswitched_loopback sendmsg
+run_test "UDP not switched by default: sendto 10.77.0.1:5300 ENETUNREACH; sendmmsg to 127.0.0.1:9 does not reach the host loopback" t_udp_unswitched_loopback sendmmsg
+run_test "switched UDP socket: sendmsg to 127.0.0.1:9 does not reach the host loopback (--switch-udp, udp_sendmsg = false)" t_switched_udp_loopback sendmsg ""
+run_test "switched UDP socket: sendmmsg to 127.0.0.1:9 does not reach the host loopback (--switch-udp, udp_sendmsg = false)" t_switched_udp_loopback sendmmsg ""
 run_test "switched UDP socket: sendmsg to 127.0.0.1:9 does not reach the host loopback (udp_sendmsg = true)" t_switched_udp_loopback sendmsg "$WORK/udp_sendmsg.conf"
 run_test "switched UDP socket: sendmmsg to 127.0.0.1:9 does not reach the host loopback (udp_sendmsg = true)" t_switched_udp_loopback sendmmsg "$WORK/udp_sendmsg.conf"
 run_test "udp_sendmsg = true: sendmsg(msg_name 10.77.0.1:5300) is switched and answered" t_udp_sendmsg
-run_test "default: sendmsg(msg_name 10.77.0.1:5300) stays inside (ENETUNREACH)" t_udp_sendmsg_default
+run_test "UDP not switched by default: sendmsg(msg_name 10.77.0.1:5300) stays inside (ENETUNREACH)" t_udp_sendmsg_default
 run_test "getsockname() on a published 0.0.0.0:80 listener is 0.0.0.0:80 (also truncated)" t_sockname 0.0.0.0 0.0.0.0:80
 run_test "getsockname() on a published [::]:80 listener is [::]:80 (also truncated)" t_sockname :: '[::]:80'
 run_test "getpeername() after connect 10.0.2.2:9999 (--allow-host-loopback) is 10.0.2.2:9999" t_peer_gateway hostlo 10.0.2.2

@@ -439,17 +439,28 @@ t_tcp_echo() {
 }
 
 t_udp_echo() {
-	expect_ok ctr -- b4ns-probe udp "$1" 5300
+	# UDP is switched only on request (--switch-udp, issue 9).
+	expect_ok ctr --switch-udp -- b4ns-probe udp "$1" 5300
+}
+
+t_udp_default_off() {
+	# Without --switch-udp (the default since issue 9) a UDP socket stays
+	# the container's own: under --net=none connect() fails with the
+	# container's ENETUNREACH, and the log says why it was kept.
+	need_b4ns
+	expect_rc 1 ctr --log-level=debug -- b4ns-probe udp 10.77.0.1 5300
+	expect_out "ENETUNREACH"
+	expect_err "UDP is not switched (switch_udp)"
 }
 
 t_udp_host_lo() {
-	# An address of the test host's own loopback device (not 127/8): a
-	# UDP host socket is never bound to "lo" (that would open all of the
+	# With --switch-udp, an address of the test host's own loopback device
+	# (not 127/8): a UDP host socket is never bound to "lo" (that would open all of the
 	# host's loopback to sendmsg), so UDP is not switched there and the
 	# container sees its own ENETUNREACH; the log says why.
 	need_b4ns
 	nsenter --net="/run/netns/$TH_NS" -- ip addr replace 10.77.8.1/32 dev lo || return 1
-	expect_rc 1 ctr --log-level=debug -- b4ns-probe udp 10.77.8.1 5300
+	expect_rc 1 ctr --switch-udp --log-level=debug -- b4ns-probe udp 10.77.8.1 5300
 	expect_out "ENETUNREACH"
 	expect_err "loopback device, to which UDP host sockets are never bound"
 }
@@ -1030,9 +1041,10 @@ run_test "curl (dynamic) fetches $URL6" t_curl "$URL6"
 run_test "python3 urllib, 8 threads x 5 fetches over IPv4 and IPv6" t_python_threads
 run_test "TCP echo through a switched socket, 10.77.0.1:7" t_tcp_echo 10.77.0.1
 run_test "TCP echo through a switched socket, [fd77::1]:7" t_tcp_echo fd77::1
-run_test "connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
-run_test "connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
-run_test "UDP to an address on the host's lo device: not switched, told why" t_udp_host_lo
+run_test "--switch-udp: connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
+run_test "--switch-udp: connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
+run_test "UDP is not switched by default: connected UDP echo under --net=none fails with ENETUNREACH" t_udp_default_off
+run_test "--switch-udp, UDP to an address on the host's lo device: not switched, told why" t_udp_host_lo
 run_test "--ignore=10.77.0.0/24: not switched, ENETUNREACH (no route inside)" t_ignore_v4
 run_test "--ignore=fd77::/64: not switched, ENETUNREACH (no route inside)" t_ignore_v6
 run_test "--ignore of other CIDRs leaves 10.77.0.1 switched" t_ignore_other
