@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* proc.c - reach into another process: pidfd, fds, memory, fdinfo
+/* proc.c - reach into another process: pidfd, fds, fdinfo
  *
  * Theory of operation: a supervisor only ever acts on a task that is blocked
  * in a trapped system call. The task is named by its thread id; pidfds let us
  * duplicate its descriptors without races on pid reuse, process_vm_readv
- * copies its syscall arguments, and /proc/TID/fdinfo tells per-descriptor
- * flags that the duplicate cannot show. Callers re-check the notification's
- * validity after using any of these, which proves the tid still named the
- * same waiting task.
+ * copies its syscall arguments (procmem.c: on a reader thread, with a
+ * deadline, because the container decides how long a fault on its memory
+ * takes), and /proc/TID/fdinfo tells per-descriptor flags that the duplicate
+ * cannot show. Callers re-check the notification's validity after using any
+ * of these, which proves the tid still named the same waiting task.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -85,38 +85,6 @@ int proc_getfd(int pidfd, int fd)
 	int r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 
 	return r < 0 ? -errno : r;
-}
-
-int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	/* NOLINTNEXTLINE(performance-no-int-to-ptr): an address in another process, never dereferenced here */
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
-
-	if (!len)
-		return 0;
-	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
-}
-
-int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
-	/* NOLINTNEXTLINE(performance-no-int-to-ptr): an address in another process, never dereferenced here */
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
-
-	if (!len)
-		return 0;
-	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
 }
 
 int proc_fd_cloexec(pid_t tid, int fd)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * proc.h - another process's fds, memory and identity: pidfd, Tgid, fdinfo
+ * proc.h - another process's fds, memory and identity: pidfd, Tgid, fdinfo,
+ * bounded memory copies (procmem.c)
  */
 #ifndef B4NS_PROC_H
 #define B4NS_PROC_H
@@ -31,27 +32,73 @@ int proc_pidfd_open(pid_t tid);
 int proc_getfd(int pidfd, int fd);
 
 /**
- * proc_read_mem() - copy @len bytes at @addr out of task @tid
+ * proc_read_mem() - copy @len bytes at @addr out of task @tid, bounded
  * @tid:	task id
  * @addr:	address in the task
- * @buf:	destination
+ * @buf:	destination, written only on success
  * @len:	bytes wanted
  *
- * Return: 0 if all bytes were read, -EFAULT if any is unmapped, other
- * negative errno on failure
+ * The copy (process_vm_readv) runs on a reader thread (procmem.c) because a
+ * page of the task's memory may be backed by its own FUSE file or
+ * userfaultfd, whose fault it answers when it likes. If the copy has not
+ * ended within PROC_MEM_TIMEOUT_MS (20 ms), the reader is abandoned (it
+ * finishes by itself, into its own buffer) and -ETIMEDOUT is returned. Also
+ * -ETIMEDOUT, at once and without a copy: the current owner
+ * (proc_read_owner()) already has 2 abandoned copies still running, or 16
+ * are running in all. Callers are serialised; safe from any thread.
+ *
+ * Return: 0 if all bytes were read, -EFAULT if any is unmapped,
+ * -ETIMEDOUT as above, other negative errno on failure
  */
 int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /**
- * proc_write_mem() - copy @len bytes to @addr in task @tid
+ * proc_write_mem() - copy @len bytes to @addr in task @tid, bounded
  * @tid:	task id
  * @addr:	address in the task
  * @buf:	source
  * @len:	bytes
  *
- * Return: 0 if all bytes were written, -EFAULT or other negative errno
+ * Bounded like proc_read_mem(): after -ETIMEDOUT the write may still happen
+ * later (the abandoned reader holds its own copy of @buf).
+ *
+ * Return: 0 if all bytes were written, -EFAULT, -ETIMEDOUT or other negative
+ * errno
  */
 int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
+/**
+ * proc_read_owner() - name who the following proc_read_mem() calls are for
+ * @key:	any pointer that identifies the requester (e.g. the container
+ *		the notification came from); NULL: nobody in particular
+ *
+ * Stuck copies are counted per owner: an owner with 2 copies still stuck
+ * gets -ETIMEDOUT at once, so one container cannot take every reader. The
+ * event loop calls this before handling each notification (and may call it
+ * with NULL after). The key is per calling thread and compared by value
+ * only; with NULL only the global limit applies.
+ */
+void proc_read_owner(const void *key);
+
+/**
+ * proc_reader_stuck() - how many abandoned copies are still running
+ * @owner:	count those of this owner; NULL: all of them
+ *
+ * Return: the count
+ */
+int proc_reader_stuck(const void *owner);
+
+/**
+ * proc_reader_shutdown() - stop the idle reader and wait for stuck ones
+ *
+ * Joins and frees the active reader, then waits up to one second for every
+ * abandoned copy to end (each frees itself). No proc_read_mem() or
+ * proc_write_mem() may run concurrently; a later call starts a new reader.
+ * For tests and orderly exits.
+ *
+ * Return: 0, or -EBUSY if abandoned copies are still running
+ */
+int proc_reader_shutdown(void);
 
 /**
  * proc_fd_cloexec() - is close-on-exec set on fd @fd of task @tid?
