@@ -607,7 +607,11 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	ctx.self_netns_id = l->self_netns_id;
 	ctx.st = &n->c->st;
 
+	/* reads of this container's memory are bounded per container: one
+	 * stuck on its own FUSE page cannot use up the readers of others */
+	proc_read_owner(n->c);
 	r = handler_dispatch(&ctx, &resp, &hw);
+	proc_read_owner(NULL);
 	if (r == HANDLER_ANSWER)
 		send_answer(n, &resp);
 	else if (r == HANDLER_WAIT)

@@ -27,6 +27,7 @@ SUITES=(
 	"oci|tests/e2e/oci.sh --build $BUILD --chmod-tun --no-bench"
 	"podman-hook|tests/e2e/podman-hook.sh --build $BUILD"
 	"escape|tests/e2e/escape.sh --build $BUILD"
+	"fuse-stall|tests/e2e/fuse-stall.sh --build $BUILD"
 )
 
 if [ "$(id -u)" != 0 ]; then
