@@ -549,6 +549,7 @@ static int case_direct(int argc, char **argv)
 		bool refused = m == 1;
 		const char *how = refused ? "refused" : "disconnect";
 		int fd, e, r;
+		bool esc;
 
 		for (int op = 0; op < 4; op++) {
 			static const char *const ops[] = {
@@ -582,11 +583,17 @@ static int case_direct(int argc, char **argv)
 				break;
 			}
 			e = r < 0 ? errno : 0;
+			if (e == 0 || e == EINPROGRESS) {
+				/* a TFO send returns before the handshake ends */
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+				poll(&p, 1, 300);
+			}
+			esc = is_connected(fd);
 			printf("direct (%s host socket): %s 127.0.0.1:%d: %s%s\n",
 			       how, ops[op], O.target_port, errname(e),
-			       is_connected(fd) ? "  <-- ESCAPE" : "");
-			if (is_connected(fd))
-				escapes++;
+			       esc ? "  <-- ESCAPE" : "");
+			escapes += esc;
 			if (op >= 1) {
 				snprintf(what, sizeof(what),
 					 "%s on a %s host socket: %s, want EOPNOTSUPP",
