@@ -27,13 +27,19 @@
 # test host's own loopback, where counting listeners (b4ns-probe
 # count-server) run:
 #   127.0.0.1:9999 and [::1]:9999, TCP and UDP   must never move
-# and the suite asserts that none of the four counters moved ("0 escapes"),
+#   127.0.0.1:21001, 127.0.0.1:21010 (TCP)       host ports the published-
+#                                                port tests map, likewise
+#   127.0.0.1:21020 (TCP)                        started by the closed-
+#                                                listener test, likewise
+# and the suite asserts that none of the counters moved ("0 escapes"),
 # besides what b4ns-attack checks itself (exit status 1 and "WRONG" or
 # "ESCAPE" lines).  Other servers in the test host:
 #   10.77.0.1:9998, [fd77::1]:9998   TCP server (accepts and closes): the
 #                                    switched connect that makes a host socket
 #   10.77.0.1:9                      closed TCP port (a failed switched connect)
 #   10.77.0.1:5300, [fd77::1]:5300   UDP echo
+#   10.77.0.1:8080                   HTTP (python3), for a static Go client
+#   10.77.0.1:53                     UDP DNS responder (python3): one A record
 #
 # The cases (see "b4ns-attack --help"): family-flip and fd-swap races on
 # connect() and sendto(MSG_FASTOPEN) (RACE_N attempts or RACE_SECS seconds
@@ -42,12 +48,19 @@
 # sendmsg; skipped where the kernel has no IA-32 emulation, where int $0x80
 # kills the process before any filter runs), x32 connect (ENOSYS), io_uring
 # (ENOSYS by default), sendmsg/sendmmsg with IP_PKTINFO{ifindex=1} on UDP
-# sockets, and squatting host ports (the test host sends to and connects to
-# what the container bound; it must receive nothing).  Next to them, what
-# must still work: switched TCP (IPv4, IPv6), a retry after a refused
-# switched connect, listeners inside the container (AF_UNIX path and
-# abstract, 127.0.0.1, ::1), UDP echo with --switch-udp, io_uring with
-# --allow-io-uring.  The opt-ins --switch-udp and --allow-io-uring give the
+# sockets, squatting host ports (the test host sends to and connects to
+# what the container bound; it must receive nothing), the container's own
+# published port (a range whose other port only the host listens on, an
+# IPV6_V6ONLY listener asked over IPv4, a listener closed before the host
+# takes its port), and TCP Fast Open in daemon mode (b4ns daemon, its
+# profile and rootless runc as the test user; bundles made with
+# tests/e2e/oci/mkbundle.py).  Next to them, what must still work: switched
+# TCP (IPv4, IPv6), a retry after a refused switched connect, listeners
+# inside the container (AF_UNIX path and abstract, 127.0.0.1, ::1), the own
+# published port through 127.0.0.1, UDP echo and connected UDP DNS (busybox
+# nslookup) with --switch-udp (DNS fails without it), a statically linked
+# Go client (built with CGO_ENABLED=0 at test time; skipped without go),
+# io_uring with --allow-io-uring.  The opt-ins --switch-udp and --allow-io-uring give the
 # guarantee up in part (IP_PKTINFO, io_uring on host sockets): their tests
 # only assert that they work, not that nothing escapes.
 #
@@ -657,7 +670,7 @@ t_daemon_tfo() {
 
 echo "# b4ns: $B4NS (test host $TH_NS; races: $RACE_N attempts or ${RACE_SECS} s)"
 
-run_test "control: natively, the four host-loopback counters count" t_control
+run_test "control: natively, the host-loopback counters count" t_control
 
 run_test "works: switched TCP connect to 10.77.0.1:9998" t_switched_tcp 10.77.0.1
 run_test "works: switched TCP connect to [fd77::1]:9998" t_switched_tcp fd77::1
@@ -679,7 +692,7 @@ run_test "fd swap (dup2 host/container socket) under connect(127.0.0.1): 0 escap
 	t_attack "${RACE[@]}" swap-connect
 run_test "fd swap under sendto(MSG_FASTOPEN, 127.0.0.1): 0 escapes" \
 	t_attack "${RACE[@]}" swap-sendto-tfo
-run_test "host sockets: connect/sendto/sendmsg/sendmmsg(MSG_FASTOPEN) to 127.0.0.1: 0 escapes, TFO sendmsg EOPNOTSUPP" \
+run_test "host sockets: connect/sendto/sendmsg/sendmmsg(MSG_FASTOPEN) to 127.0.0.1: 0 escapes, TFO EOPNOTSUPP" \
 	t_attack direct
 run_test "i386 int \$0x80 connect/socketcall/sendto/sendmsg on host sockets: 0 escapes" \
 	t_attack i386
