@@ -82,8 +82,8 @@ static const char usage_text[] =
 	"  swap-sendto-tfo     the same through sendto(MSG_FASTOPEN)\n"
 	"  direct              plain connect(), sendto/sendmsg/sendmmsg\n"
 	"                      (MSG_FASTOPEN) to 127.0.0.1 on host sockets;\n"
-	"                      sendmsg/sendmmsg with MSG_FASTOPEN must give\n"
-	"                      EOPNOTSUPP\n"
+	"                      sendto/sendmsg/sendmmsg with MSG_FASTOPEN must\n"
+	"                      give EOPNOTSUPP\n"
 	"  i386                int $0x80 connect (362), socketcall CONNECT,\n"
 	"                      SENDTO, SENDMSG, sendto (369), sendmsg (370)\n"
 	"                      with MSG_FASTOPEN on re-aimable host sockets\n"
@@ -101,6 +101,20 @@ static const char usage_text[] =
 	"                      sendmmsg to 127.0.0.1 / ::ffff:127.0.0.1 with\n"
 	"                      IP_PKTINFO{ifindex=1} and to ::1 with\n"
 	"                      IPV6_PKTINFO{ifindex=1} (counted by the suite)\n"
+	"  pub-range PORT OTHER\n"
+	"                      (-p H-H+1:PORT-OTHER) listen on 0.0.0.0:PORT only\n"
+	"                      (a host socket), reach it through 127.0.0.1:PORT,\n"
+	"                      then 127.0.0.1:OTHER must be ECONNREFUSED (the\n"
+	"                      container's own loopback, not the host's H+1)\n"
+	"  pub-v6only PORT     listen on [::]:PORT with IPV6_V6ONLY; IPv4\n"
+	"                      127.0.0.1:PORT must be ECONNREFUSED, [::1]:PORT\n"
+	"                      must reach the listener\n"
+	"  pub-closed PORT DONEFILE\n"
+	"                      listen on 0.0.0.0:PORT, reach it through\n"
+	"                      127.0.0.1:PORT, close it, print \"pub-closed:\n"
+	"                      closed\", wait for DONEFILE (20 s; the test host\n"
+	"                      takes the port meanwhile), then 127.0.0.1:PORT\n"
+	"                      must be ECONNREFUSED\n"
 	"  squat BASEPORT DONEFILE\n"
 	"                      UDP and TCP sockets switched, disconnected and\n"
 	"                      bound to 0.0.0.0/127.0.0.1:BASEPORT+i (TCP also\n"
@@ -114,6 +128,8 @@ static const char usage_text[] =
 	"                      then the same fd connects to HOST:TCPPORT;\n"
 	"                      another refused fd then gets the container's own\n"
 	"                      127.0.0.1 (ECONNREFUSED)\n"
+	"  pub-self PORT       listen on 0.0.0.0:PORT (published: must be a host\n"
+	"                      socket); connect 127.0.0.1:PORT must reach it\n"
 	"  inside-ok           listeners inside the container (AF_UNIX path\n"
 	"                      and abstract, 127.0.0.1, ::1) are reached by\n"
 	"                      connect(), and by i386 connect where available\n"
@@ -138,6 +154,15 @@ static int usage(void)
 {
 	fputs(usage_text, stderr);
 	return 2;
+}
+
+static bool parse_num(const char *s, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return !errno && *s && !*end && *out >= min && *out <= max;
 }
 
 static const char *errname(int e)
@@ -524,6 +549,7 @@ static int case_direct(int argc, char **argv)
 		bool refused = m == 1;
 		const char *how = refused ? "refused" : "disconnect";
 		int fd, e, r;
+		bool esc;
 
 		for (int op = 0; op < 4; op++) {
 			static const char *const ops[] = {
@@ -557,12 +583,18 @@ static int case_direct(int argc, char **argv)
 				break;
 			}
 			e = r < 0 ? errno : 0;
+			if (e == 0 || e == EINPROGRESS) {
+				/* a TFO send returns before the handshake ends */
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+				poll(&p, 1, 300);
+			}
+			esc = is_connected(fd);
 			printf("direct (%s host socket): %s 127.0.0.1:%d: %s%s\n",
 			       how, ops[op], O.target_port, errname(e),
-			       is_connected(fd) ? "  <-- ESCAPE" : "");
-			if (is_connected(fd))
-				escapes++;
-			if (op >= 2) {
+			       esc ? "  <-- ESCAPE" : "");
+			escapes += esc;
+			if (op >= 1) {
 				snprintf(what, sizeof(what),
 					 "%s on a %s host socket: %s, want EOPNOTSUPP",
 					 ops[op], how, errname(e));
@@ -1317,6 +1349,205 @@ static int case_inside_ok(int argc, char **argv)
 	return wrong ? 1 : 0;
 }
 
+/* ---- 6. published-port self-connect ----------------------------------- */
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/*
+ * host_socket() - 1 if @fd lives in another network namespace than a fresh
+ * socket of this process (a host socket b4ns injected), 0 if in the same,
+ * -1 if the kernel cannot tell (no SO_NETNS_COOKIE before 5.14)
+ */
+static int host_socket(int fd)
+{
+	uint64_t a = 0, b = 0;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+	int f = socket(AF_INET, SOCK_DGRAM, 0), r = -1;
+
+	if (f >= 0 && !getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &a, &la) &&
+	    !getsockopt(f, SOL_SOCKET, SO_NETNS_COOKIE, &b, &lb))
+		r = a != b;
+	if (f >= 0)
+		close(f);
+	return r;
+}
+
+/*
+ * pub_listen() - a TCP listener on the wildcard address of @family, port
+ * @port (IPV6_V6ONLY = @v6only for AF_INET6); it must be a host socket (the
+ * port is published).  -1 on failure.
+ */
+static int pub_listen(const char *name, int family, int port, int v6only)
+{
+	struct sockaddr_in a4 = sin4("0.0.0.0", port);
+	struct sockaddr_in6 a6 = sin6("::", port);
+	const void *sa = family == AF_INET ? (void *)&a4 : (void *)&a6;
+	socklen_t len = family == AF_INET ? sizeof(a4) : sizeof(a6);
+	int l = socket(family, SOCK_STREAM, 0), one = 1, e, h;
+	char what[160];
+
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	e = bind(l, sa, len) || listen(l, 8) ? errno : 0;
+	h = e ? -1 : host_socket(l);
+	printf("%s: listen %s:%d%s: %s, %s\n", name,
+	       family == AF_INET ? "0.0.0.0" : "[::]", port,
+	       family == AF_INET6 && v6only ? " (IPV6_V6ONLY)" : "", errname(e),
+	       h < 0 ? "socket namespace unknown" :
+	       h ? "a host socket (published)" : "a container socket");
+	snprintf(what, sizeof(what), "%s: listen on port %d: %s, want ok", name,
+		 port, errname(e));
+	expect(e == 0, what);
+	snprintf(what, sizeof(what),
+		 "%s: the listener on port %d is not a host socket (not published?)",
+		 name, port);
+	expect(e || h != 0, what);
+	if (e) {
+		close(l);
+		return -1;
+	}
+	return l;
+}
+
+/* self_ok() - connect to @sa, which must reach the listener @l */
+static void self_ok(const char *name, int l, const void *sa, socklen_t len,
+		    const char *dst)
+{
+	char what[160];
+	int e = connect_accept(l, sa, len, false, NULL);
+
+	printf("%s: connect %s: %s (own listener)\n", name, dst, errname(e));
+	snprintf(what, sizeof(what), "%s: connect %s: %s, want ok (own published listener)",
+		 name, dst, errname(e));
+	expect(e == 0, what);
+}
+
+/*
+ * must_refuse() - connect to @sa: it must stay in the container, whose
+ * loopback has no listener there (ECONNREFUSED); connected is an escape
+ */
+static void must_refuse(const char *name, const void *sa, socklen_t len,
+			const char *dst)
+{
+	int fd = socket(((const struct sockaddr *)sa)->sa_family, SOCK_STREAM, 0);
+	int e = xconnect(fd, sa, len);
+	bool esc = is_connected(fd);
+	char what[200];
+
+	printf("%s: connect %s: %s%s\n", name, dst, errname(e),
+	       esc ? "  <-- ESCAPE" : "");
+	snprintf(what, sizeof(what),
+		 "%s: connect %s: %s, want ECONNREFUSED (the container's own loopback)",
+		 name, dst, errname(e));
+	expect(e == ECONNREFUSED && !esc, what);
+	close(fd);
+}
+
+static bool port_arg(const char *s, int *port)
+{
+	long v;
+
+	if (!parse_num(s, 1, 65535, &v))
+		return false;
+	*port = (int)v;
+	return true;
+}
+
+static int case_pub_self(int argc, char **argv)
+{
+	struct sockaddr_in me;
+	char dst[32];
+	int port, l;
+
+	if (argc != 1 || !port_arg(argv[0], &port))
+		return usage();
+	me = sin4("127.0.0.1", port);
+	snprintf(dst, sizeof(dst), "127.0.0.1:%d", port);
+	l = pub_listen("pub-self", AF_INET, port, 0);
+	if (l >= 0) {
+		self_ok("pub-self", l, &me, sizeof(me), dst);
+		close(l);
+	}
+	return wrong ? 1 : 0;
+}
+
+static int case_pub_range(int argc, char **argv)
+{
+	struct sockaddr_in me, other;
+	char dst[32], dst2[32];
+	int port, oport, l;
+
+	if (argc != 2 || !port_arg(argv[0], &port) || !port_arg(argv[1], &oport))
+		return usage();
+	me = sin4("127.0.0.1", port);
+	other = sin4("127.0.0.1", oport);
+	snprintf(dst, sizeof(dst), "127.0.0.1:%d", port);
+	snprintf(dst2, sizeof(dst2), "127.0.0.1:%d", oport);
+	l = pub_listen("pub-range", AF_INET, port, 0);
+	if (l < 0)
+		return 1;
+	self_ok("pub-range", l, &me, sizeof(me), dst);
+	must_refuse("pub-range (published, nothing listens)", &other,
+		    sizeof(other), dst2);
+	close(l);
+	return wrong ? 1 : 0;
+}
+
+static int case_pub_v6only(int argc, char **argv)
+{
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+	char dst[32], dst6[32];
+	int port, l;
+
+	if (argc != 1 || !port_arg(argv[0], &port))
+		return usage();
+	v4 = sin4("127.0.0.1", port);
+	v6 = sin6("::1", port);
+	snprintf(dst, sizeof(dst), "127.0.0.1:%d", port);
+	snprintf(dst6, sizeof(dst6), "[::1]:%d", port);
+	l = pub_listen("pub-v6only", AF_INET6, port, 1);
+	if (l < 0)
+		return 1;
+	must_refuse("pub-v6only (IPv4 to a V6ONLY listener)", &v4, sizeof(v4), dst);
+	self_ok("pub-v6only", l, &v6, sizeof(v6), dst6);
+	close(l);
+	return wrong ? 1 : 0;
+}
+
+static int case_pub_closed(int argc, char **argv)
+{
+	struct sockaddr_in me;
+	char dst[32];
+	double t0;
+	int port, l;
+
+	if (argc != 2 || !port_arg(argv[0], &port))
+		return usage();
+	me = sin4("127.0.0.1", port);
+	snprintf(dst, sizeof(dst), "127.0.0.1:%d", port);
+	l = pub_listen("pub-closed", AF_INET, port, 0);
+	if (l < 0)
+		return 1;
+	self_ok("pub-closed", l, &me, sizeof(me), dst);
+	close(l);
+	printf("pub-closed: closed\n");
+	fflush(stdout);
+	t0 = now_s();
+	while (access(argv[1], F_OK) != 0 && now_s() - t0 < 20)
+		usleep(50000);
+	if (access(argv[1], F_OK) != 0) {
+		printf("pub-closed: no %s after 20 s\n", argv[1]);
+		wrong++;
+	}
+	must_refuse("pub-closed (listener closed, the host took the port)", &me,
+		    sizeof(me), dst);
+	return wrong ? 1 : 0;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static const struct {
@@ -1339,16 +1570,11 @@ static const struct {
 	{ "poke", case_poke },
 	{ "retry", case_retry },
 	{ "inside-ok", case_inside_ok },
+	{ "pub-self", case_pub_self },
+	{ "pub-range", case_pub_range },
+	{ "pub-v6only", case_pub_v6only },
+	{ "pub-closed", case_pub_closed },
 };
-
-static bool parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return !errno && *s && !*end && *out >= min && *out <= max;
-}
 
 int main(int argc, char **argv)
 {

@@ -27,13 +27,19 @@
 # test host's own loopback, where counting listeners (b4ns-probe
 # count-server) run:
 #   127.0.0.1:9999 and [::1]:9999, TCP and UDP   must never move
-# and the suite asserts that none of the four counters moved ("0 escapes"),
+#   127.0.0.1:21001, 127.0.0.1:21010 (TCP)       host ports the published-
+#                                                port tests map, likewise
+#   127.0.0.1:21020 (TCP)                        started by the closed-
+#                                                listener test, likewise
+# and the suite asserts that none of the counters moved ("0 escapes"),
 # besides what b4ns-attack checks itself (exit status 1 and "WRONG" or
 # "ESCAPE" lines).  Other servers in the test host:
 #   10.77.0.1:9998, [fd77::1]:9998   TCP server (accepts and closes): the
 #                                    switched connect that makes a host socket
 #   10.77.0.1:9                      closed TCP port (a failed switched connect)
 #   10.77.0.1:5300, [fd77::1]:5300   UDP echo
+#   10.77.0.1:8080                   HTTP (python3), for a static Go client
+#   10.77.0.1:53                     UDP DNS responder (python3): one A record
 #
 # The cases (see "b4ns-attack --help"): family-flip and fd-swap races on
 # connect() and sendto(MSG_FASTOPEN) (RACE_N attempts or RACE_SECS seconds
@@ -42,12 +48,19 @@
 # sendmsg; skipped where the kernel has no IA-32 emulation, where int $0x80
 # kills the process before any filter runs), x32 connect (ENOSYS), io_uring
 # (ENOSYS by default), sendmsg/sendmmsg with IP_PKTINFO{ifindex=1} on UDP
-# sockets, and squatting host ports (the test host sends to and connects to
-# what the container bound; it must receive nothing).  Next to them, what
-# must still work: switched TCP (IPv4, IPv6), a retry after a refused
-# switched connect, listeners inside the container (AF_UNIX path and
-# abstract, 127.0.0.1, ::1), UDP echo with --switch-udp, io_uring with
-# --allow-io-uring.  The opt-ins --switch-udp and --allow-io-uring give the
+# sockets, squatting host ports (the test host sends to and connects to
+# what the container bound; it must receive nothing), the container's own
+# published port (a range whose other port only the host listens on, an
+# IPV6_V6ONLY listener asked over IPv4, a listener closed before the host
+# takes its port), and TCP Fast Open in daemon mode (b4ns daemon, its
+# profile and rootless runc as the test user; bundles made with
+# tests/e2e/oci/mkbundle.py).  Next to them, what must still work: switched
+# TCP (IPv4, IPv6), a retry after a refused switched connect, listeners
+# inside the container (AF_UNIX path and abstract, 127.0.0.1, ::1), the own
+# published port through 127.0.0.1, UDP echo and connected UDP DNS (busybox
+# nslookup) with --switch-udp (DNS fails without it), a statically linked
+# Go client (built with CGO_ENABLED=0 at test time; skipped without go),
+# io_uring with --allow-io-uring.  The opt-ins --switch-udp and --allow-io-uring give the
 # guarantee up in part (IP_PKTINFO, io_uring on host sockets): their tests
 # only assert that they work, not that nothing escapes.
 #
@@ -166,6 +179,80 @@ run_user test -x "$ATTACK" || die "$TEST_USER cannot execute $ATTACK"
 # ---- servers --------------------------------------------------------------
 
 COUNTERS=(lo4-tcp lo6-tcp lo4-udp lo6-udp)
+# TCP counters on the test host's 127.0.0.1 at host ports the published-port
+# tests map (21001: the second port of -p 21000-21001:8000-8001; 21010:
+# published for an IPV6_V6ONLY listener)
+PUB_COUNTERS=(pub-21001 pub-21010)
+# the counters a test watches (a test may add its own)
+WATCH=("${COUNTERS[@]}" "${PUB_COUNTERS[@]}")
+PYTHON=/usr/bin/python3
+HAVE_PYTHON=0
+[[ -x $PYTHON ]] && HAVE_PYTHON=1
+HAVE_BUSYBOX=0
+command -v busybox >/dev/null && HAVE_BUSYBOX=1
+DNS_NAME=b4ns-dns.test
+DNS_ADDR=10.77.0.53
+
+mkdir -p "$WORK/www"
+printf 'b4ns-escape hello %s\n' "$RANDOM$RANDOM" >"$WORK/www/hello.txt"
+HELLO=$(cat "$WORK/www/hello.txt")
+chmod -R a+rX "$WORK/www"
+
+# dns.py ADDR NAME A - answer UDP queries on ADDR:53: NAME has the A record
+# A (TTL 60, no other records), anything else NXDOMAIN; one line per query
+cat >"$WORK/bin/dns.py" <<'PY'
+import socketserver, struct, sys
+
+ADDR, NAME, A = sys.argv[1], sys.argv[2].lower(), sys.argv[3]
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request
+        if len(data) < 17:
+            return
+        i, labels = 12, []
+        while i < len(data) and data[i]:
+            labels.append(data[i + 1:i + 1 + data[i]].decode("ascii", "replace"))
+            i += 1 + data[i]
+        i += 1
+        if i + 4 > len(data):
+            return
+        qtype = struct.unpack(">H", data[i:i + 2])[0]
+        name = ".".join(labels).lower()
+        ans = b""
+        if name == NAME and qtype == 1:
+            ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes(
+                int(x) for x in A.split("."))
+        flags = 0x8180 | (0 if name == NAME else 3)
+        hdr = data[:2] + struct.pack(">HHHHH", flags, 1, 1 if ans else 0, 0, 0)
+        sock.sendto(hdr + data[12:i + 4] + ans, self.client_address)
+        print("query", name, qtype, "from", self.client_address[0], flush=True)
+
+
+socketserver.UDPServer.allow_reuse_address = True
+server = socketserver.UDPServer((ADDR, 53), Handler)
+print("listening", flush=True)
+server.serve_forever()
+PY
+# httpd.py ADDR PORT DIR - serve DIR over HTTP (not "python3 -m http.server":
+# its bind looks the host name up, which hangs in the test host)
+cat >"$WORK/bin/httpd.py" <<'PY'
+import functools, http.server, socketserver, sys
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                            directory=sys.argv[3])
+server = Server((sys.argv[1], int(sys.argv[2])), handler)
+print("listening", flush=True)
+server.serve_forever()
+PY
+chmod a+r "$WORK/bin/dns.py" "$WORK/bin/httpd.py"
 
 start_servers() {
 	start_bg sink4 "$PROBE" count-server 10.77.0.1 9998 "$WORK/sink4.count"
@@ -176,10 +263,18 @@ start_servers() {
 	start_bg lo6-tcp "$PROBE" count-server ::1 9999 "$WORK/lo6-tcp.count"
 	start_bg lo4-udp "$PROBE" count-server 127.0.0.1 9999 "$WORK/lo4-udp.count" --udp
 	start_bg lo6-udp "$PROBE" count-server ::1 9999 "$WORK/lo6-udp.count" --udp
+	start_bg pub-21001 "$PROBE" count-server 127.0.0.1 21001 "$WORK/pub-21001.count"
+	start_bg pub-21010 "$PROBE" count-server 127.0.0.1 21010 "$WORK/pub-21010.count"
 	local name
-	for name in sink4 sink6 udp4 udp6 "${COUNTERS[@]}"; do
+	for name in sink4 sink6 udp4 udp6 "${COUNTERS[@]}" "${PUB_COUNTERS[@]}"; do
 		wait_log "$name" listening || return 1
 	done
+	if [[ $HAVE_PYTHON == 1 ]]; then
+		start_bg http "$PYTHON" -u "$WORK/bin/httpd.py" 10.77.0.1 8080 "$WORK/www"
+		start_bg dns "$PYTHON" -u "$WORK/bin/dns.py" 10.77.0.1 "$DNS_NAME" "$DNS_ADDR"
+		wait_log http listening || return 1
+		wait_log dns listening || return 1
+	fi
 }
 start_servers || die "servers did not start"
 
@@ -200,10 +295,10 @@ count_snapshot() {
 	return 1
 }
 
-# counters - the four host-loopback counts, one line
+# counters - the host-loopback counts of the counters in WATCH, one line
 counters() {
 	local name out=()
-	for name in "${COUNTERS[@]}"; do
+	for name in "${WATCH[@]}"; do
 		out+=("$(count_snapshot "$name")")
 	done
 	echo "${out[*]}"
@@ -215,11 +310,11 @@ counters_moved() {
 	local i moved=1 line=()
 	read -ra b <<<"$1"
 	read -ra a <<<"$2"
-	for i in "${!COUNTERS[@]}"; do
-		line+=("${COUNTERS[$i]}=$((a[i] - b[i]))")
+	for i in "${!WATCH[@]}"; do
+		line+=("${WATCH[$i]}=$((a[i] - b[i]))")
 		((a[i] - b[i] == 0)) || moved=0
 	done
-	echo "reached the host's loopback (127.0.0.1/::1:9999): ${line[*]}"
+	echo "reached the host's loopback: ${line[*]}"
 	return "$moved"
 }
 
@@ -239,7 +334,7 @@ ctr() {
 
 # no_escape [B4NS-OPTION...] -- CMD... - run the attack CMD in a container:
 # it must exit 0 (77: the test is skipped) and none of the host-loopback
-# counters may move
+# counters in WATCH may move
 no_escape() {
 	local before after bad=0
 	before=$(counters)
@@ -264,12 +359,13 @@ t_control() {
 	# Natively in the test host, every counter sees what is sent to it.
 	local before after
 	before=$(counters)
-	expect_ok run_user b4ns-attack poke 127.0.0.1 9999 ::1 9999
+	expect_ok run_user b4ns-attack poke 127.0.0.1 9999 ::1 9999 \
+		127.0.0.1 21001 127.0.0.1 21010
 	sleep 0.2
 	after=$(counters)
 	counters_moved "$before" "$after" || true
 	expect_eq "$(counters_moved "$before" "$after")" \
-		"reached the host's loopback (127.0.0.1/::1:9999): lo4-tcp=1 lo6-tcp=1 lo4-udp=1 lo6-udp=1" \
+		"reached the host's loopback: lo4-tcp=1 lo6-tcp=1 lo4-udp=1 lo6-udp=1 pub-21001=1 pub-21010=1" \
 		"counters after one native connect and datagram each"
 }
 
@@ -308,6 +404,101 @@ t_io_uring_allowed() {
 	after=$(counters)
 	counters_moved "$before" "$after" || true
 	expect_out "ring created"
+}
+
+# go_client - build $WORK/bin/b4ns-goget, a statically linked Go client
+# (CGO_ENABLED=0: raw system calls, no libc, no preload), once; skip the
+# test if there is no go
+go_client() {
+	local src=$WORK/go
+	[[ -x $WORK/bin/b4ns-goget ]] && return 0
+	command -v go >/dev/null ||
+		skip "go is not installed (Debian golang-go, in .ci/setup's list)"
+	mkdir -p "$src"
+	cat >"$src/goget.go" <<'GO'
+// b4ns-goget HOST:PORT PATH - net.Dial("tcp") and an HTTP/1.0 GET; prints
+// the addresses and the response
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: b4ns-goget HOST:PORT PATH")
+		os.Exit(2)
+	}
+	c, err := net.Dial("tcp", os.Args[1])
+	if err != nil {
+		fmt.Println("dial:", err)
+		os.Exit(1)
+	}
+	defer c.Close()
+	fmt.Println("connected", c.LocalAddr(), "->", c.RemoteAddr())
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", os.Args[2], os.Args[1])
+	b, err := io.ReadAll(c)
+	os.Stdout.Write(b)
+	if err != nil {
+		fmt.Println("read:", err)
+		os.Exit(1)
+	}
+}
+GO
+	echo "\$ go build (CGO_ENABLED=0) goget.go"
+	(cd "$src" && timeout -k 5 300 env CGO_ENABLED=0 GO111MODULE=off \
+		HOME="$src" GOCACHE="$src/cache" GOPATH="$src/path" \
+		go build -o "$WORK/bin/b4ns-goget" goget.go) || {
+		echo "FAIL: go build failed"
+		return 1
+	}
+	chmod a+rx "$WORK/bin/b4ns-goget"
+}
+
+t_go_static() {
+	go_client
+	if command -v readelf >/dev/null &&
+		readelf -lW "$WORK/bin/b4ns-goget" | grep -q 'Requesting program interpreter'; then
+		echo "FAIL: b4ns-goget is dynamically linked"
+		return 1
+	fi
+	[[ $HAVE_PYTHON == 1 ]] || skip "no $PYTHON for the test host's HTTP server"
+	expect_ok ctr -- b4ns-goget 10.77.0.1:8080 /hello.txt
+	expect_out "connected"
+	expect_out "-> 10.77.0.1:8080"
+	expect_out "200"
+	expect_out "$HELLO"
+}
+
+# dns_queries - the number of queries the test host's DNS responder answered
+dns_queries() {
+	grep -c '^query ' "$WORK/dns.log" || true
+}
+
+t_dns() {
+	# busybox nslookup: connected UDP (connect, then write/read) to
+	# 10.77.0.1:53
+	local want=$1 before
+	shift
+	[[ $HAVE_PYTHON == 1 ]] || skip "no $PYTHON for the test host's DNS responder"
+	[[ $HAVE_BUSYBOX == 1 ]] || skip "busybox is not installed (nslookup)"
+	before=$(dns_queries)
+	expect_rc "$want" ctr "$@" -- busybox nslookup -type=a "$DNS_NAME" 10.77.0.1
+	if [[ $want == 0 ]]; then
+		expect_out "$DNS_ADDR"
+		((before < $(dns_queries))) || {
+			echo "FAIL: the test host's responder saw no query"
+			return 1
+		}
+	else
+		expect_err "Network is unreachable"
+		expect_eq "$(dns_queries)" "$before" "queries the test host's responder saw"
+	fi
 }
 
 # ---- attacks ---------------------------------------------------------------
@@ -367,11 +558,119 @@ t_host_bind() {
 	fi
 }
 
+# ---- published-port self-connect (class 6) -----------------------------------
+
+t_pub_closed() {
+	# The container listens on published 8000 (host port 21020), reaches it
+	# through 127.0.0.1:8000, closes it; then the test host takes
+	# 127.0.0.1:21020 with a counter, and the container's next connect to
+	# 127.0.0.1:8000 must stay in the container.
+	local donef=$CTR_DIR/pub-closed.done before after rc=0 i
+	rm -f "$donef"
+	trap 'stop_bg pubc; stop_bg pub-21020' EXIT
+	before=$(counters)
+	start_bg_user pubc "$B4NS" run --net=none -p 21020:8000 -- \
+		b4ns-attack pub-closed 8000 "$donef"
+	wait_log pubc 'pub-closed: closed' 20 || return 1
+	start_bg pub-21020 "$PROBE" count-server 127.0.0.1 21020 "$WORK/pub-21020.count"
+	if ! wait_log pub-21020 listening; then
+		echo "FAIL: the test host cannot take 127.0.0.1:21020 once the container closed its listener"
+		return 1
+	fi
+	WATCH+=(pub-21020)
+	before="$before 0"
+	touch "$donef"
+	for ((i = 0; i < 100; i++)); do
+		bg_alive pubc || break
+		sleep 0.1
+	done
+	wait "$(bg_pid pubc)" || rc=$?
+	unset 'BG_PIDS[pubc]'
+	sed 's/^/  | /' "$WORK/pubc.log"
+	echo "  exit status $rc"
+	sleep 0.2
+	after=$(counters)
+	if counters_moved "$before" "$after"; then
+		echo "FAIL: an attack reached the host's loopback"
+		return 1
+	fi
+	if [[ $rc -ne 0 ]]; then
+		echo "FAIL: b4ns-attack pub-closed: exit status $rc, want 0"
+		return 1
+	fi
+}
+
+# ---- daemon mode (rootless runc, class 5) --------------------------------------
+
+# daemon_setup - b4ns daemon as the test user (its own socket), the profile
+# and a root file system with b4ns-attack and b4ns-probe for runc bundles, in
+# $DD; the test's EXIT trap stops them
+DD=$WORK/daemon
+daemon_setup() {
+	local bin lib
+	command -v runc >/dev/null || skip "runc is not installed"
+	[[ $HAVE_PYTHON == 1 ]] || skip "no $PYTHON (bundles are made with tests/e2e/oci/mkbundle.py)"
+	mkdir -p "$DD"/{run,runc,bundles} "$DD"/rootfs/{bin,etc,tmp,proc,sys,dev}
+	chmod 1777 "$DD/rootfs/tmp"
+	for bin in "$ATTACK" "$PROBE"; do
+		cp "$bin" "$DD/rootfs/bin/"
+		while read -r lib; do
+			mkdir -p "$DD/rootfs$(dirname "$lib")"
+			cp -L "$lib" "$DD/rootfs$lib"
+		done < <(ldd "$bin" | grep -o '/[^ ]*')
+	done
+	chown -R "$TEST_USER:" "$DD"
+	chmod 700 "$DD/run"
+	trap daemon_cleanup EXIT
+	start_bg_user daemon "$B4NS" daemon -v --socket="$DD/run/b4ns.sock"
+	wait_log daemon "listening on $DD/run/b4ns.sock" || return 1
+	run_user "$B4NS" profile --socket="$DD/run/b4ns.sock" >"$DD/profile.json"
+	chmod 644 "$DD/profile.json"
+}
+
+daemon_cleanup() {
+	local id
+	for id in $(run_user runc --root "$DD/runc" list -q 2>/dev/null); do
+		run_user runc --root "$DD/runc" delete -f "$id" >/dev/null 2>&1 || true
+	done
+	stop_bg daemon
+	echo "daemon log (last lines):"
+	tail -n 15 "$WORK/daemon.log" | sed 's/^/  daemon| /'
+}
+
+# runc_ctr ID ARGS... - ARGS (a program in the bundle's /bin) as a rootless
+# runc container with the daemon's profile, only lo in its network
+# namespace
+runc_ctr() {
+	local id=$1 dir=$DD/bundles/$1
+	shift
+	run_user mkdir -p "$dir"
+	run_user runc spec --rootless --bundle "$dir"
+	"$PYTHON" "$HERE/oci/mkbundle.py" "$dir" "$DD/rootfs" "$DD/profile.json" -- "$@"
+	run_user runc --root "$DD/runc" run --bundle "$dir" "$id"
+}
+
+t_daemon_tfo() {
+	local before after bad=0
+	daemon_setup
+	# a normal switched connect works
+	expect_ok runc_ctr esc-switched /bin/b4ns-probe connect 10.77.0.1 9998 --check-peer
+	before=$(counters)
+	expect_ok runc_ctr esc-tfo /bin/b4ns-attack direct || bad=1
+	sleep 0.2
+	after=$(counters)
+	if counters_moved "$before" "$after"; then
+		echo "FAIL: an attack reached the host's loopback"
+		bad=1
+	fi
+	((bad == 0))
+}
+
 # ---- run ------------------------------------------------------------------
 
 echo "# b4ns: $B4NS (test host $TH_NS; races: $RACE_N attempts or ${RACE_SECS} s)"
 
-run_test "control: natively, the four host-loopback counters count" t_control
+run_test "control: natively, the host-loopback counters count" t_control
 
 run_test "works: switched TCP connect to 10.77.0.1:9998" t_switched_tcp 10.77.0.1
 run_test "works: switched TCP connect to [fd77::1]:9998" t_switched_tcp fd77::1
@@ -393,7 +692,7 @@ run_test "fd swap (dup2 host/container socket) under connect(127.0.0.1): 0 escap
 	t_attack "${RACE[@]}" swap-connect
 run_test "fd swap under sendto(MSG_FASTOPEN, 127.0.0.1): 0 escapes" \
 	t_attack "${RACE[@]}" swap-sendto-tfo
-run_test "host sockets: connect/sendto/sendmsg/sendmmsg(MSG_FASTOPEN) to 127.0.0.1: 0 escapes, TFO sendmsg EOPNOTSUPP" \
+run_test "host sockets: connect/sendto/sendmsg/sendmmsg(MSG_FASTOPEN) to 127.0.0.1: 0 escapes, TFO EOPNOTSUPP" \
 	t_attack direct
 run_test "i386 int \$0x80 connect/socketcall/sendto/sendmsg on host sockets: 0 escapes" \
 	t_attack i386
@@ -407,5 +706,20 @@ run_test "IP_PKTINFO/IPV6_PKTINFO{ifindex=1} sendmsg/sendmmsg on UDP sockets: 0 
 	t_attack pktinfo
 run_test "squatting: ports bound through switched sockets receive nothing and hold no test host port" t_squat
 run_test "bind() on a host TCP socket: EINVAL" t_host_bind
+
+run_test "works: own published port: 127.0.0.1:8000 reaches the container's listener through the host (-p 21030:8000)" \
+	t_attack_opts -p 21030:8000 -- b4ns-attack pub-self 8000
+run_test "published range -p 21000-21001:8000-8001, only 8000 listens: 127.0.0.1:8001 ECONNREFUSED, not the host's 127.0.0.1:21001" \
+	t_attack_opts -p 21000-21001:8000-8001 -- b4ns-attack pub-range 8000 8001
+run_test "published [::]:8000 IPV6_V6ONLY (-p 21010:8000): IPv4 127.0.0.1:8000 ECONNREFUSED, not the host's 127.0.0.1:21010" \
+	t_attack_opts -p 21010:8000 -- b4ns-attack pub-v6only 8000
+run_test "published listener closed, the host takes 127.0.0.1:21020: the container's 127.0.0.1:8000 ECONNREFUSED" \
+	t_pub_closed
+run_test "daemon mode (rootless runc): sendto/sendmsg/sendmmsg(MSG_FASTOPEN) on host sockets EOPNOTSUPP, 0 escapes; switched connect works" \
+	t_daemon_tfo
+
+run_test "works: statically linked Go client (CGO_ENABLED=0) GET http://10.77.0.1:8080/hello.txt" t_go_static
+run_test "works: --switch-udp, connected UDP DNS (busybox nslookup, 10.77.0.1:53)" t_dns 0 --switch-udp
+run_test "DNS over UDP is not switched by default (nslookup 10.77.0.1:53 fails, no query arrives)" t_dns 1
 
 report_summary
