@@ -754,6 +754,8 @@ static enum handler_result send_now(const struct handler_ctx *ctx,
 
 	if (fl < 0)
 		return answer(resp, -errno);
+	/* the payload is the supervisor's buffer: the kernel must copy it */
+	flags &= ~MSG_ZEROCOPY;
 	n = sendto(*sock, buf, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL,
 		   tolen ? (const struct sockaddr *)to : NULL, tolen);
 	if (n < 0 && errno == EAGAIN && !(fl & O_NONBLOCK) &&

@@ -602,7 +602,7 @@ static int rule_add_name(struct json_object *rule, const char *name)
 static int move_first(struct json_object *syscalls, struct json_object *rule)
 {
 	size_t n = json_object_array_length(syscalls);
-	struct json_object **all = calloc(n ? n : 1, sizeof(*all));
+	struct json_object **all = calloc(n ? n : 1, sizeof(struct json_object *));
 	size_t k, j = 0;
 
 	if (!all)

@@ -415,8 +415,13 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 		argv[a++] = "slirp4netns";
 		argv[a++] = "--configure";
 		argv[a++] = "--mtu=65520";
-		if (!o->allow_host_loopback)
+		if (!o->allow_host_loopback) {
 			argv[a++] = "--disable-host-loopback";
+			/* its DNS forwarder (10.0.2.3) asks the host's
+			 * resolv.conf servers: 127.0.0.53 with systemd-resolved,
+			 * a service on the host's loopback */
+			argv[a++] = "--disable-dns";
+		}
 		if (*api)
 			argv[a++] = api;
 		argv[a++] = rfd;

@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,6 +57,9 @@
  * @groups:	supplementary groups
  * @ngroups:	entries in @groups
  * @umask:	file mode creation mask
+ * @cap_eff:	effective capabilities (in its user namespace)
+ * @cap_prm:	permitted capabilities
+ * @cap_inh:	inheritable capabilities
  */
 struct task_creds {
 	uid_t fsuid;
@@ -62,10 +67,13 @@ struct task_creds {
 	gid_t groups[MAX_GROUPS];
 	int ngroups;
 	mode_t umask;
+	uint64_t cap_eff;
+	uint64_t cap_prm;
+	uint64_t cap_inh;
 };
 
-/* read_small() - read a small /proc file into @buf, NUL-terminated */
-static int read_small(const char *path, char *buf, size_t len)
+/* read_small_file() - read a small /proc file into @buf, NUL-terminated */
+static int read_small_file(const char *path, char *buf, size_t len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -78,6 +86,32 @@ static int read_small(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
+}
+
+static uint64_t cap_field(const char *status, const char *key)
+{
+	const char *p = strstr(status, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+/* full_caps() - every capability this kernel knows */
+static uint64_t full_caps(void)
+{
+	static uint64_t full;
+
+	if (!full) {
+		char buf[32] = "";
+		int last = 40;
+
+		if (!read_small_file("/proc/sys/kernel/cap_last_cap", buf,
+				     sizeof(buf)))
+			last = atoi(buf);
+		if (last <= 0 || last > 63)
+			last = 40;
+		full = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+	}
+	return full;
 }
 
 /* field() - the 4th (fs) id of a "Uid:" / "Gid:" status line */
@@ -107,7 +141,7 @@ static int task_creds(pid_t tid, struct task_creds *c)
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	ret = read_small(path, buf, sizeof(buf));
+	ret = read_small_file(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	if (fs_id(buf, "\nUid:", &v))
@@ -118,6 +152,9 @@ static int task_creds(pid_t tid, struct task_creds *c)
 	c->fsgid = (gid_t)v;
 	p = strstr(buf, "\nUmask:");
 	c->umask = p ? (mode_t)strtoul(p + 7, NULL, 8) : 022;
+	c->cap_eff = cap_field(buf, "\nCapEff:");
+	c->cap_prm = cap_field(buf, "\nCapPrm:");
+	c->cap_inh = cap_field(buf, "\nCapInh:");
 	c->ngroups = 0;
 	p = strstr(buf, "\nGroups:");
 	if (!p)
@@ -164,18 +201,35 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* root_is_ours() - is @tid's root directory the supervisor's? Read with
+ * readlink() of the magic link, which only walks the dentry cache: a stat()
+ * would ask the file system, and a container's own FUSE root could make
+ * the supervisor wait forever */
+static bool root_is_ours(pid_t tid)
+{
+	char path[64], link[8];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)tid);
+	n = readlink(path, link, sizeof(link));
+	return n == 1 && link[0] == '/';
+}
+
 bool taskop_same_context(pid_t tid)
 {
 	struct task_creds c;
-	char root[64], mnt[64];
+	char mnt[64];
 
 	if (task_creds(tid, &c))
 		return false;
 	if (c.fsuid != geteuid() || c.fsgid != getegid() || !same_groups(&c))
 		return false;
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)tid);
+	/* the supervisor owns the task's user namespace: it has every
+	 * capability there, so must the task */
+	if ((c.cap_eff & full_caps()) != full_caps())
+		return false;
 	snprintf(mnt, sizeof(mnt), "/proc/%d/ns/mnt", (int)tid);
-	return same_file(root, "/") && same_file(mnt, "/proc/self/ns/mnt");
+	return same_file(mnt, "/proc/self/ns/mnt") && root_is_ours(tid);
 }
 
 /* map_id() - the id @host has inside the user namespace of @tid, from its
@@ -186,7 +240,7 @@ static long map_id(pid_t tid, const char *map, unsigned long host)
 	const char *p = buf;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, map);
-	if (read_small(path, buf, sizeof(buf)))
+	if (read_small_file(path, buf, sizeof(buf)))
 		return -1;
 	while (*p) {
 		unsigned long in, out, count;
@@ -220,6 +274,7 @@ static long map_id(pid_t tid, const char *map, unsigned long host)
  * @groups:	supplementary groups inside it
  * @ngroups:	entries, -1 to keep ours
  * @umask:	the task's umask
+ * @cap:	the task's effective, permitted and inheritable capabilities
  */
 struct helper_plan {
 	int userns;
@@ -232,6 +287,7 @@ struct helper_plan {
 	gid_t groups[MAX_GROUPS];
 	int ngroups;
 	mode_t umask;
+	uint64_t cap[3];
 };
 
 static void plan_close(struct helper_plan *p)
@@ -274,14 +330,17 @@ static int plan_prepare(pid_t tid, struct helper_plan *p)
 	if (!ret)
 		ret = open_other(tid, "ns/mnt", "/proc/self/ns/mnt", O_RDONLY,
 				 &p->mntns);
-	if (!ret)
-		ret = open_other(tid, "root", "/", O_PATH | O_DIRECTORY,
+	if (!ret && !(p->mntns < 0 && root_is_ours(tid)))
+		ret = open_other(tid, "root", NULL, O_PATH | O_DIRECTORY,
 				 &p->root);
 	if (!ret)
 		ret = open_other(tid, "cwd", NULL, O_PATH | O_DIRECTORY, &p->cwd);
 	if (ret)
 		return ret;
 	p->umask = c.umask;
+	p->cap[0] = c.cap_eff;
+	p->cap[1] = c.cap_prm;
+	p->cap[2] = c.cap_inh;
 	if (p->userns < 0) {
 		p->uid = c.fsuid;
 		p->gid = c.fsgid;
@@ -363,8 +422,25 @@ helper_main(const struct taskop *op, const struct helper_plan *p, int wfd)
 		goto fail;
 	if (p->ngroups >= 0 && setgroups((size_t)p->ngroups, p->groups))
 		goto fail;
-	if (setresgid(p->gid, p->gid, p->gid) || setresuid(p->uid, p->uid, p->uid))
+	/* the task's ids and exactly its capabilities: after setns() the
+	 * helper holds all of them in the task's user namespace */
+	if (prctl(PR_SET_KEEPCAPS, 1) ||
+	    setresgid(p->gid, p->gid, p->gid) || setresuid(p->uid, p->uid, p->uid))
 		goto fail;
+	{
+		struct __user_cap_header_struct hdr = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct data[2] = {
+			{ (uint32_t)p->cap[0], (uint32_t)p->cap[1],
+			  (uint32_t)p->cap[2] },
+			{ (uint32_t)(p->cap[0] >> 32), (uint32_t)(p->cap[1] >> 32),
+			  (uint32_t)(p->cap[2] >> 32) },
+		};
+
+		if (syscall(SYS_capset, &hdr, data))
+			goto fail;
+	}
 	umask(p->umask);
 	switch (op->kind) {
 	case TASKOP_CONNECT:
