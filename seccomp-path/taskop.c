@@ -106,7 +106,7 @@ static uint64_t full_caps(void)
 
 		if (!read_small_file("/proc/sys/kernel/cap_last_cap", buf,
 				     sizeof(buf)))
-			last = atoi(buf);
+			last = (int)strtol(buf, NULL, 10);
 		if (last <= 0 || last > 63)
 			last = 40;
 		full = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
