@@ -1464,13 +1464,23 @@ static void ctx_steps(const char *tag, const char *abs)
 	 * b4ns' */
 	snprintf(name, sizeof(name), "%s relative", tag);
 	l = un_listen("rel.sock");
+	snprintf(target, sizeof(target), "%s/rel.sock", abs);
 	if (l < 0) {
-		printf("task-context %s: bind rel.sock: %s\n", name,
+		printf("WRONG: %s: bind rel.sock: %s, want ok\n", name,
 		       errname(errno));
 		wrong++;
 	} else {
+		struct stat st;
+
+		/* where the bind put it: here, not in b4ns' cwd */
+		if (lstat(target, &st) || !S_ISSOCK(st.st_mode)) {
+			printf("WRONG: %s: bind rel.sock made no socket %s\n",
+			       name, target);
+			wrong++;
+		}
 		un_check(name, l, "rel.sock");
 		un_check(name, l, "./rel.sock");
+		un_check(name, l, target);
 		close(l);
 	}
 	/* a symlink to an absolute path: resolved in the task's root */
