@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -133,6 +134,28 @@ static const char usage_text[] =
 	"  inside-ok           listeners inside the container (AF_UNIX path\n"
 	"                      and abstract, 127.0.0.1, ::1) are reached by\n"
 	"                      connect(), and by i386 connect where available\n"
+	"  task-context DIR    AF_UNIX calls b4ns makes for the task resolve\n"
+	"                      in its context: chdir() into a new directory\n"
+	"                      under DIR, bind/connect a RELATIVE path; a\n"
+	"                      symlink to an absolute path; the same after\n"
+	"                      chroot() into it (\"/\" is the task's root);\n"
+	"                      SO_PEERCRED uid/gid = the task's getuid/getgid\n"
+	"\n"
+	"Permissions (inside b4ns run; DIR writable by the container's root):\n"
+	"  capdrop DIR         drop every capability (capset 0), then connect\n"
+	"                      to an AF_UNIX socket file of mode 0000 and bind\n"
+	"                      one in a directory of mode 0500: both EACCES, as\n"
+	"                      natively (controls: with capabilities both work,\n"
+	"                      without them a mode-0777 socket still connects)\n"
+	"\n"
+	"DNS (inside b4ns run with the default network, slirp4netns):\n"
+	"  dns-forwarder ADDR...\n"
+	"                      a DNS query over UDP and over TCP (connect with\n"
+	"                      a 3 s timeout) to each ADDR:53 (slirp4netns'\n"
+	"                      forwarder 10.0.2.3); prints what got through,\n"
+	"                      the suite counts what reached the host's\n"
+	"                      127.0.0.53:53; fails only if a datagram cannot\n"
+	"                      be sent at all (no network: nothing tested)\n"
 	"\n"
 	"Helper (run in the test host):\n"
 	"  poke ADDR PORT...   one UDP datagram, one TCP connect (300 ms) and a\n"
@@ -1349,6 +1372,328 @@ static int case_inside_ok(int argc, char **argv)
 	return wrong ? 1 : 0;
 }
 
+/* ---- task context of AF_UNIX calls -------------------------------------- */
+
+/* AF_UNIX sockaddr for @path (relative or absolute) and its length */
+static socklen_t un_addr(struct sockaddr_un *a, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n >= sizeof(a->sun_path)) {
+		fprintf(stderr, PROG ": AF_UNIX path too long: %s\n", path);
+		exit(2);
+	}
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path, path, n + 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+/* A listening AF_UNIX stream socket bound to @path, or -1 (errno). */
+static int un_listen(const char *path)
+{
+	struct sockaddr_un a;
+	socklen_t len = un_addr(&a, path);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), e;
+
+	unlink(path);
+	if (bind(l, (struct sockaddr *)&a, len) || listen(l, 8)) {
+		e = errno;
+		close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
+/*
+ * un_check() - connect to @path, accept on @l, compare the SO_PEERCRED the
+ * listener sees with this task's ids; prints and records the outcome.
+ */
+static void un_check(const char *name, int l, const char *path)
+{
+	struct sockaddr_un a;
+	socklen_t len = un_addr(&a, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), c = -1, e;
+	char what[240];
+
+	e = xconnect(fd, &a, len);
+	if (!e) {
+		struct pollfd p = { .fd = l, .events = POLLIN };
+
+		if (poll(&p, 1, 2000) != 1 || (c = accept(l, NULL, NULL)) < 0)
+			e = ETIMEDOUT;
+	}
+	printf("task-context %s: connect %s: %s\n", name, path, errname(e));
+	snprintf(what, sizeof(what), "%s: connect %s: %s, want ok (the "
+		 "container's own listener)", name, path, errname(e));
+	expect(e == 0, what);
+	if (c >= 0) {
+		struct ucred cr;
+		socklen_t cl = sizeof(cr);
+
+		if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &cl)) {
+			printf("task-context %s: SO_PEERCRED: %s\n", name,
+			       errname(errno));
+			wrong++;
+		} else {
+			printf("task-context %s: SO_PEERCRED uid %u gid %u pid %d "
+			       "(the task: uid %u gid %u pid %d)\n", name,
+			       (unsigned int)cr.uid, (unsigned int)cr.gid,
+			       (int)cr.pid, (unsigned int)getuid(),
+			       (unsigned int)getgid(), (int)getpid());
+			snprintf(what, sizeof(what), "%s: SO_PEERCRED uid %u gid %u, "
+				 "want the connecting task's uid %u gid %u", name,
+				 (unsigned int)cr.uid, (unsigned int)cr.gid,
+				 (unsigned int)getuid(), (unsigned int)getgid());
+			expect(cr.uid == getuid() && cr.gid == getgid(), what);
+		}
+		close(c);
+	}
+	close(fd);
+}
+
+/* The steps of task-context, in a directory that is the cwd; @abs is its
+ * absolute name as this task sees it. */
+static void ctx_steps(const char *tag, const char *abs)
+{
+	char target[512], name[64];
+	int l;
+
+	/* bind and connect by a relative name: the task's cwd, not
+	 * b4ns' */
+	snprintf(name, sizeof(name), "%s relative", tag);
+	l = un_listen("rel.sock");
+	snprintf(target, sizeof(target), "%s/rel.sock", abs);
+	if (l < 0) {
+		printf("WRONG: %s: bind rel.sock: %s, want ok\n", name,
+		       errname(errno));
+		wrong++;
+	} else {
+		struct stat st;
+
+		/* where the bind put it: here, not in b4ns' cwd */
+		if (lstat(target, &st) || !S_ISSOCK(st.st_mode)) {
+			printf("WRONG: %s: bind rel.sock made no socket %s\n",
+			       name, target);
+			wrong++;
+		}
+		un_check(name, l, "rel.sock");
+		un_check(name, l, "./rel.sock");
+		un_check(name, l, target);
+		close(l);
+	}
+	/* a symlink to an absolute path: resolved in the task's root */
+	snprintf(name, sizeof(name), "%s symlink", tag);
+	snprintf(target, sizeof(target), "%s/abs.sock", abs);
+	l = un_listen(target);
+	unlink("link.sock");
+	if (l < 0 || symlink(target, "link.sock")) {
+		printf("task-context %s: listen %s / symlink: %s\n", name, target,
+		       errname(errno));
+		wrong++;
+	} else {
+		printf("task-context %s: link.sock -> %s\n", name, target);
+		un_check(name, l, "link.sock");
+		snprintf(target, sizeof(target), "%s/link.sock", abs);
+		un_check(name, l, target);
+	}
+	if (l >= 0)
+		close(l);
+	unlink("rel.sock");
+	unlink("abs.sock");
+	unlink("link.sock");
+}
+
+static int case_task_context(int argc, char **argv)
+{
+	char dir[400], start[400];
+	pid_t pid;
+	int st;
+
+	if (argc != 1)
+		return usage();
+	if (!getcwd(start, sizeof(start)))
+		snprintf(start, sizeof(start), "?");
+	snprintf(dir, sizeof(dir), "%s/ctx.XXXXXX", argv[0]);
+	if (!mkdtemp(dir) || chdir(dir)) {
+		perror(PROG ": task-context: mkdtemp/chdir");
+		return 1;
+	}
+	printf("task-context: cwd %s (started in %s)\n", dir, start);
+	ctx_steps("cwd", dir);
+
+	/* chroot into a subdirectory (root in its user namespace may): "/"
+	 * is now the task's own, the symlink's target exists only there */
+	if (mkdir("root", 0755)) {
+		perror(PROG ": task-context: mkdir root");
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (chroot("root") || chdir("/")) {
+			printf("task-context chroot: %s\n", errname(errno));
+			_exit(1);
+		}
+		if (mkdir("/sub", 0755) || chdir("/sub")) {
+			printf("task-context chroot: mkdir/chdir /sub: %s\n",
+			       errname(errno));
+			_exit(1);
+		}
+		printf("task-context: chroot %s/root, cwd /sub\n", dir);
+		ctx_steps("chroot", "/sub");
+		rmdir("/sub");
+		_exit(wrong ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		printf("WRONG: the chroot part failed\n");
+		wrong++;
+	}
+	rmdir("root");
+	if (chdir("/") == 0)
+		rmdir(dir);
+	return wrong ? 1 : 0;
+}
+
+/* ---- capabilities the task dropped ---------------------------------------- */
+
+static int drop_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static int case_capdrop(int argc, char **argv)
+{
+	char dir[400], s0[460], s777[460], ro[460], rosock[480], what[600];
+	struct sockaddr_un a;
+	socklen_t len;
+	int l0, l777, fd, e;
+
+	if (argc != 1)
+		return usage();
+	snprintf(dir, sizeof(dir), "%s/cap.XXXXXX", argv[0]);
+	if (!mkdtemp(dir)) {
+		perror(PROG ": capdrop: mkdtemp");
+		return 1;
+	}
+	snprintf(s0, sizeof(s0), "%s/mode0000.sock", dir);
+	snprintf(s777, sizeof(s777), "%s/mode0777.sock", dir);
+	snprintf(ro, sizeof(ro), "%s/ro", dir);
+	snprintf(rosock, sizeof(rosock), "%s/ro/new.sock", dir);
+	l0 = un_listen(s0);
+	l777 = un_listen(s777);
+	if (l0 < 0 || l777 < 0 || chmod(s0, 0) || chmod(s777, 0777) ||
+	    mkdir(ro, 0500)) {
+		printf("capdrop: setup: %s\n", errname(errno));
+		return 1;
+	}
+
+	/* control: with every capability (CAP_DAC_OVERRIDE) mode 0000 is
+	 * no obstacle, natively and through b4ns */
+	len = un_addr(&a, s0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	e = xconnect(fd, &a, len);
+	close(fd);
+	printf("capdrop: with capabilities, connect %s: %s\n", s0, errname(e));
+	expect(e == 0, "with capabilities, connect to the mode-0000 socket: want ok");
+
+	if (drop_caps()) {
+		printf("capdrop: capset: %s\n", errname(errno));
+		return 1;
+	}
+	printf("capdrop: capabilities dropped (capset 0)\n");
+
+	len = un_addr(&a, s0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	e = xconnect(fd, &a, len);
+	close(fd);
+	printf("capdrop: connect %s (mode 0000): %s\n", s0, errname(e));
+	snprintf(what, sizeof(what), "without capabilities, connect to a mode-0000 "
+		 "socket: %s, want EACCES (as natively)", errname(e));
+	expect(e == EACCES, what);
+
+	len = un_addr(&a, rosock);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	e = bind(fd, (struct sockaddr *)&a, len) < 0 ? errno : 0;
+	close(fd);
+	printf("capdrop: bind %s (directory mode 0500): %s\n", rosock, errname(e));
+	snprintf(what, sizeof(what), "without capabilities, bind in a mode-0500 "
+		 "directory: %s, want EACCES (as natively)", errname(e));
+	expect(e == EACCES, what);
+
+	/* control: what the permissions allow still works */
+	len = un_addr(&a, s777);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	e = xconnect(fd, &a, len);
+	close(fd);
+	printf("capdrop: connect %s (mode 0777): %s\n", s777, errname(e));
+	expect(e == 0, "without capabilities, connect to a mode-0777 socket: want ok");
+
+	close(l0);
+	close(l777);
+	unlink(s0);
+	unlink(s777);
+	unlink(rosock);
+	rmdir(ro);
+	rmdir(dir);
+	return wrong ? 1 : 0;
+}
+
+/* ---- slirp4netns' DNS forwarder ------------------------------------------- */
+
+static int case_dns_forwarder(int argc, char **argv)
+{
+	static const unsigned char q[] = {
+		0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
+		0, 1, 0, 1,
+	};
+	unsigned char tq[sizeof(q) + 2], buf[512];
+	int sent = 0;
+
+	if (argc < 1)
+		return usage();
+	tq[0] = 0;
+	tq[1] = sizeof(q);
+	memcpy(tq + 2, q, sizeof(q));
+	for (int i = 0; i < argc; i++) {
+		struct sockaddr_in sa = sin4(argv[i], 53);
+		struct timeval tv = { 3, 0 };
+		struct pollfd p;
+		ssize_t n;
+		int fd, e;
+
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		e = sendto(fd, q, sizeof(q), 0, (struct sockaddr *)&sa,
+			   sizeof(sa)) < 0 ? errno : 0;
+		sent += !e;
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		n = !e && poll(&p, 1, 1000) == 1 ? recv(fd, buf, sizeof(buf), 0) : -1;
+		printf("dns-forwarder udp %s:53: sendto %s, %s\n", argv[i],
+		       errname(e), n >= 0 ? "answered" : "no answer");
+		close(fd);
+
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		e = xconnect(fd, &sa, sizeof(sa));
+		if (!e) {
+			e = write(fd, tq, sizeof(tq)) < 0 ? errno : 0;
+			usleep(200000);
+		}
+		printf("dns-forwarder tcp %s:53: connect/write %s\n", argv[i],
+		       errname(e));
+		close(fd);
+	}
+	if (!sent)
+		printf("WRONG: no datagram could be sent (no network?)\n");
+	return sent ? 0 : 1;
+}
+
 /* ---- 6. published-port self-connect ----------------------------------- */
 
 #ifndef SO_NETNS_COOKIE
@@ -1574,6 +1919,9 @@ static const struct {
 	{ "pub-range", case_pub_range },
 	{ "pub-v6only", case_pub_v6only },
 	{ "pub-closed", case_pub_closed },
+	{ "task-context", case_task_context },
+	{ "capdrop", case_capdrop },
+	{ "dns-forwarder", case_dns_forwarder },
 };
 
 int main(int argc, char **argv)

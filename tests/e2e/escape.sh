@@ -40,6 +40,9 @@
 #   10.77.0.1:5300, [fd77::1]:5300   UDP echo
 #   10.77.0.1:8080                   HTTP (python3), for a static Go client
 #   10.77.0.1:53                     UDP DNS responder (python3): one A record
+#   127.0.0.53:53 (UDP, TCP)         counters of the DNS-forwarder test (a
+#                                    loopback resolver, as systemd-resolved's),
+#                                    which must not move either
 #
 # The cases (see "b4ns-attack --help"): family-flip and fd-swap races on
 # connect() and sendto(MSG_FASTOPEN) (RACE_N attempts or RACE_SECS seconds
@@ -60,9 +63,18 @@
 # published port through 127.0.0.1, UDP echo and connected UDP DNS (busybox
 # nslookup) with --switch-udp (DNS fails without it), a statically linked
 # Go client (built with CGO_ENABLED=0 at test time; skipped without go),
-# io_uring with --allow-io-uring.  The opt-ins --switch-udp and --allow-io-uring give the
-# guarantee up in part (IP_PKTINFO, io_uring on host sockets): their tests
-# only assert that they work, not that nothing escapes.
+# io_uring with --allow-io-uring, AF_UNIX calls in the task's context
+# (relative path after chdir(), symlink to an absolute path, both also after
+# chroot(); SO_PEERCRED).  AF_UNIX permissions hold for a process that
+# dropped its capabilities (EACCES on a mode-0000 socket, in a mode-0500
+# directory).  With the default network (slirp4netns) and a host
+# resolv.conf naming 127.0.0.53 (bind-mounted in a private mount namespace
+# of that test), slirp4netns' DNS forwarder 10.0.2.3 must not reach the
+# test host's 127.0.0.53:53 (the test makes /dev/net/tun mode 666 for its
+# duration; skipped without slirp4netns).  The opt-ins --switch-udp and
+# --allow-io-uring give the guarantee up in part (IP_PKTINFO, io_uring on
+# host sockets): their tests only assert that they work, not that nothing
+# escapes.
 #
 # The suite uses its own test host (tests/lib/testhost.sh with
 # B4NS_TH_NS=b4ns-esc, B4NS_PEER_NS=b4ns-escpeer unless set), so its
@@ -86,6 +98,7 @@ RACE_N=${RACE_N:-20000}
 RACE_SECS=${RACE_SECS:-20}
 KEEP=0
 TH_PREEXISTED=1
+TUN_MODE=
 
 usage() {
 	sed -n '4,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -115,14 +128,26 @@ done
 
 # ---- scratch directory, binaries, user -----------------------------------
 
+[[ -c /dev/net/tun ]] && TUN_MODE=$(stat -c %a /dev/net/tun)
+
 SCRATCH=$(mktemp -d /tmp/b4ns-escape.XXXXXX)
 chmod 755 "$SCRATCH"
 common_init "$SCRATCH"
 mkdir -p "$WORK/bin"
 
+# tun_restore - give /dev/net/tun back the mode it had (t_dns_forwarder
+# makes it 666 for the test user's slirp4netns)
+tun_restore() {
+	if [[ -n $TUN_MODE && -c /dev/net/tun &&
+		$(stat -c %a /dev/net/tun) != "$TUN_MODE" ]]; then
+		chmod "$TUN_MODE" /dev/net/tun || true
+	fi
+}
+
 cleanup() {
 	local rc=$?
 	stop_all_bg
+	tun_restore
 	if [[ $KEEP == 1 ]]; then
 		log "kept: $WORK and the test host $TH_NS (tests/lib/testhost.sh down)"
 	else
@@ -666,6 +691,79 @@ t_daemon_tfo() {
 	((bad == 0))
 }
 
+# ---- the task's context of AF_UNIX calls, its capabilities ------------------
+
+t_task_context() {
+	# b4ns makes a container's AF_UNIX bind/connect itself (a helper in
+	# the task's namespaces, root, cwd, ids and capabilities): a relative
+	# path after chdir() (b4ns' own cwd is elsewhere), a symlink to an
+	# absolute path, both again after chroot(), and SO_PEERCRED
+	expect_ok ctr -- b4ns-attack task-context "$CTR_DIR"
+	expect_out "cwd relative: connect rel.sock: ok"
+	expect_out "chroot symlink: connect /sub/link.sock: ok"
+	expect_out "SO_PEERCRED uid 0 gid 0 "
+}
+
+t_capdrop() {
+	expect_ok ctr -- b4ns-attack capdrop "$CTR_DIR"
+	expect_out "(mode 0000): EACCES"
+	expect_out "(directory mode 0500): EACCES"
+}
+
+# ---- slirp4netns' DNS forwarder (default network) ---------------------------
+
+RESOLV=$WORK/resolv.conf
+echo "nameserver 127.0.0.53" >"$RESOLV"
+chmod 644 "$RESOLV"
+
+# ctr_resolv CMD... - CMD as a container of the test user, "b4ns run" with
+# the default network (slirp4netns), where the host's /etc/resolv.conf
+# names the loopback resolver 127.0.0.53 (systemd-resolved): bind-mounted
+# in a private mount namespace of this command only
+ctr_resolv() {
+	# shellcheck disable=SC2016 # expanded by sh -c
+	run_th unshare -m --propagation private sh -c \
+		'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
+		sh "$RESOLV" "${RUN_USER[@]}" "$B4NS" run -- "$@"
+}
+
+t_dns_forwarder() {
+	# slirp4netns forwards 10.0.2.3:53 to the host's resolv.conf servers
+	# unless --disable-dns: with 127.0.0.53 there, to a service on the
+	# host's loopback.  Counters on the test host's 127.0.0.53:53.
+	local before after
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
+	trap 'tun_restore; stop_bg lo53-udp; stop_bg lo53-tcp' EXIT
+	chmod 666 /dev/net/tun
+	run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null ||
+		skip "/dev/net/tun is not usable by $TEST_USER"
+	start_bg lo53-udp "$PROBE" count-server 127.0.0.53 53 "$WORK/lo53-udp.count" --udp
+	start_bg lo53-tcp "$PROBE" count-server 127.0.0.53 53 "$WORK/lo53-tcp.count"
+	wait_log lo53-udp listening || return 1
+	wait_log lo53-tcp listening || return 1
+	WATCH+=(lo53-udp lo53-tcp)
+	# control: natively, the new counters count
+	before=$(counters)
+	expect_ok run_user b4ns-attack poke 127.0.0.53 53
+	sleep 0.2
+	after=$(counters)
+	expect_eq "$(counters_moved "$before" "$after")" \
+		"reached the host's loopback: lo4-tcp=0 lo6-tcp=0 lo4-udp=0 lo6-udp=0 pub-21001=0 pub-21010=0 lo53-udp=1 lo53-tcp=1" \
+		"counters after one native connect and datagram to 127.0.0.53:53"
+	# the attack
+	expect_ok ctr_resolv b4ns-attack dns-forwarder 10.0.2.3
+	expect_out "udp 10.0.2.3:53: sendto ok"
+	sleep 0.5 # slirp4netns forwards asynchronously
+	before=$after
+	after=$(counters)
+	if counters_moved "$before" "$after"; then
+		echo "FAIL: slirp4netns' DNS forwarder reached the host's loopback"
+		return 1
+	fi
+}
+
 # ---- run ------------------------------------------------------------------
 
 echo "# b4ns: $B4NS (test host $TH_NS; races: $RACE_N attempts or ${RACE_SECS} s)"
@@ -675,6 +773,8 @@ run_test "control: natively, the host-loopback counters count" t_control
 run_test "works: switched TCP connect to 10.77.0.1:9998" t_switched_tcp 10.77.0.1
 run_test "works: switched TCP connect to [fd77::1]:9998" t_switched_tcp fd77::1
 run_test "works: listeners inside the container (AF_UNIX path, abstract, 127.0.0.1, ::1)" t_inside
+run_test "works: AF_UNIX in the task's context: relative path after chdir(), symlink to an absolute path (also after chroot()), SO_PEERCRED uid = getuid()" t_task_context
+run_test "capabilities dropped (capset 0): AF_UNIX connect to a mode-0000 socket and bind in a mode-0500 directory: EACCES as natively" t_capdrop
 run_test "works: a retry after a refused switched connect connects (the container socket is back)" t_retry
 run_test "UDP is not switched by default (10.77.0.1:5300: ENETUNREACH)" t_udp_default 10.77.0.1
 run_test "works: --switch-udp, connected UDP echo 10.77.0.1:5300" t_udp_switched 10.77.0.1
@@ -721,5 +821,6 @@ run_test "daemon mode (rootless runc): sendto/sendmsg/sendmmsg(MSG_FASTOPEN) on 
 run_test "works: statically linked Go client (CGO_ENABLED=0) GET http://10.77.0.1:8080/hello.txt" t_go_static
 run_test "works: --switch-udp, connected UDP DNS (busybox nslookup, 10.77.0.1:53)" t_dns 0 --switch-udp
 run_test "DNS over UDP is not switched by default (nslookup 10.77.0.1:53 fails, no query arrives)" t_dns 1
+run_test "default network (slirp4netns), host resolv.conf names 127.0.0.53: DNS to 10.0.2.3:53 (UDP, TCP) does not reach the host's 127.0.0.53:53" t_dns_forwarder
 
 report_summary
