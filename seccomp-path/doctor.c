@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
@@ -157,7 +159,7 @@ int doctor_probe_addfd(void)
  * Return: the exit status, -ENOENT if it cannot be executed, -ETIMEDOUT
  * (killed) after DOCTOR_TOOL_TIMEOUT_MS, or -errno
  */
-static int run_tool(char *const argv[], char *buf, size_t len)
+static int run_tool(const char *const argv[], char *buf, size_t len)
 {
 	struct timespec t0, t1;
 	size_t n = 0;
@@ -181,7 +183,8 @@ static int run_tool(char *const argv[], char *buf, size_t len)
 		    (devnull >= 0 && (dup2(devnull, STDIN_FILENO) < 0 ||
 				      dup2(devnull, STDERR_FILENO) < 0)))
 			_exit(127);
-		execvp(argv[0], argv);
+		/* execvp() does not write to argv: its prototype predates const */
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(p[1]);
@@ -409,7 +412,7 @@ static void check_tun(struct doctor *d)
 /* check_runtime() - "NAME --version" first line "NAME version X.Y.Z" */
 static bool check_runtime(struct doctor *d, const char *name, int maj, int min)
 {
-	char *const argv[] = { (char *)name, "--version", NULL };
+	const char *const argv[] = { name, "--version", NULL };
 	char out[512], fix[128], ver[32] = "";
 	const char *p;
 	int rc;
@@ -447,7 +450,7 @@ static void check_podman(struct doctor *d)
 {
 	static const char fmt[] = "{{.Host.OCIRuntime.Name}} "
 				  "{{.Host.CgroupsVersion}} {{.Version.Version}}";
-	char *const argv[] = { "podman", "info", "--format", (char *)fmt, NULL };
+	const char *const argv[] = { "podman", "info", "--format", fmt, NULL };
 	char out[512], rt[64], cg[16], ver[32];
 	struct stat st;
 	bool hybrid;
@@ -494,6 +497,77 @@ static void check_fallback_net(struct doctor *d)
 		report(d, CHK_WARN, "install slirp4netns or passt (pasta)",
 		       "neither slirp4netns nor pasta: traffic that is not "
 		       "switched has no route out (b4ns run --net=none)");
+}
+
+/* hook_path() - "hook"."path" of the hook JSON @file, in @out */
+static int hook_path(const char *file, char *out, size_t len)
+{
+	struct json_object *j = json_object_from_file(file), *hook, *path;
+	int rc = -EINVAL;
+
+	if (!j)
+		return -errno ? -errno : -EINVAL;
+	if (json_object_object_get_ex(j, "hook", &hook) &&
+	    json_object_object_get_ex(hook, "path", &path) &&
+	    json_object_is_type(path, json_type_string)) {
+		snprintf(out, len, "%s", json_object_get_string(path));
+		rc = 0;
+	}
+	json_object_put(j);
+	return rc;
+}
+
+/* check_hook() - does every b4ns hook JSON Podman may read run this b4ns?
+ * (an install with another prefix, or a moved binary, leaves one that runs
+ * a binary that is not there: Podman then silently skips the hook) */
+static void check_hook(struct doctor *d)
+{
+	char self[PATH_MAX], dirs[3][PATH_MAX], file[PATH_MAX + 16];
+	char path[PATH_MAX], real[PATH_MAX], fix[PATH_MAX * 3];
+	int n = 0, found = 0;
+
+	if (!realpath("/proc/self/exe", self))
+		return;
+	snprintf(dirs[n++], sizeof(dirs[0]), "/usr/share/containers/oci/hooks.d");
+	snprintf(dirs[n++], sizeof(dirs[0]), "/etc/containers/oci/hooks.d");
+	{
+		/* PREFIX/bin/b4ns -> PREFIX/share/containers/oci/hooks.d */
+		char *slash = strrchr(self, '/');
+
+		if (slash && slash != self) {
+			*slash = '\0';
+			slash = strrchr(self, '/');
+			if (slash)
+				snprintf(dirs[n++], sizeof(dirs[0]),
+					 "%.*s/share/containers/oci/hooks.d",
+					 (int)(slash - self), self);
+			self[strlen(self)] = '/';
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (snprintf(file, sizeof(file), "%s/b4ns.json", dirs[i]) >=
+		    (int)sizeof(file))
+			continue;
+		if (access(file, F_OK) || hook_path(file, path, sizeof(path)))
+			continue;
+		found++;
+		if (realpath(path, real) && !strcmp(real, self)) {
+			report(d, CHK_OK, NULL, "Podman hook %s runs this b4ns", file);
+			continue;
+		}
+		snprintf(fix, sizeof(fix), "reinstall b4ns to that prefix, or "
+			 "set \"path\" in %s to %s", file, self);
+		report(d, CHK_WARN, fix, "Podman hook %s runs %s, not this b4ns "
+		       "(%s): Podman runs that one, or skips the hook if it is "
+		       "missing, and containers are not switched", file, path,
+		       self);
+	}
+	if (!found)
+		report(d, CHK_WARN, "cmake --install build (or "
+		       "podman --hooks-dir PREFIX/share/containers/oci/hooks.d)",
+		       "no b4ns Podman hook in %s or %s: rootless Podman switches "
+		       "only with --security-opt seccomp=(b4ns profile)",
+		       dirs[0], dirs[1]);
 }
 
 static void check_daemon(struct doctor *d, const char *socket)
@@ -576,6 +650,7 @@ int cmd_doctor(int argc, char **argv)
 	check_runtimes(&d);
 	check_podman(&d);
 	check_fallback_net(&d);
+	check_hook(&d);
 	check_daemon(&d, socket);
 
 	printf("\n%s: %d required check%s failed, %d warning%s\n",

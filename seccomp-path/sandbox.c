@@ -402,7 +402,7 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 		return ret;
 	}
 	if (p == 0) {
-		char *argv[13];
+		const char *argv[13];
 		int a = 0;
 
 		sandbox_unblock_signals();
@@ -440,7 +440,8 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 			/* its banner must not mix with the command's output */
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		}
-		execvp(argv[0], argv);
+		/* execvp() does not write to argv: its prototype predates const */
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(ready[1]);
@@ -472,7 +473,7 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 	if (p < 0)
 		return -errno;
 	if (p == 0) {
-		char *argv[20 + 2 * POLICY_MAX_PUBLISH];
+		const char *argv[20 + 2 * POLICY_MAX_PUBLISH];
 		int a = 0;
 
 		sandbox_unblock_signals();
@@ -520,7 +521,8 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 			/* its banner must not mix with the command's output */
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		}
-		execvp(argv[0], argv);
+		/* execvp() does not write to argv: its prototype predates const */
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	sb->net_pid = p;

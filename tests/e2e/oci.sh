@@ -252,7 +252,7 @@ EOF
 # b4ns-hook.json when there is one), running the binary under test and
 # naming this run's socket (Podman gives hooks no XDG_RUNTIME_DIR)
 HOOK_JSON=
-for f in ${B4NS_PREFIX:+"$B4NS_PREFIX/share/containers/oci/hooks.d/b4ns-hook.json"} \
+for f in ${B4NS_PREFIX:+"$B4NS_PREFIX/share/containers/oci/hooks.d/b4ns.json"} \
 	"$B4NS_BUILD/b4ns-hook.json"; do
 	[[ -f $f ]] && { HOOK_JSON=$f; break; }
 done
@@ -510,6 +510,47 @@ t_podman_profile() {
 	expect_out "$HELLO"
 	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, switching"
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.77\.0\.1:8080"
+}
+
+# issue 10: the hook JSON and the systemd unit name the binary of the prefix
+# actually installed to, and Podman switches through that hook
+t_install_prefix() {
+	need_podman
+	local p=$WORK/prefix hd=$WORK/hooks-installed m path
+	command -v cmake >/dev/null || skip "cmake not installed"
+	[[ -f $B4NS_BUILD/CMakeCache.txt ]] || skip "no build tree at $B4NS_BUILD"
+	expect_ok cmake --install "$B4NS_BUILD" --prefix "$p"
+	chmod -R a+rX "$p"
+	path=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["hook"]["path"])' \
+		"$p/share/containers/oci/hooks.d/b4ns.json")
+	expect_eq "$path" "$p/bin/b4ns" "installed hook JSON: path"
+	expect_eq "$(sed -n 's/^ExecStart=//p' "$p/lib/systemd/user/b4ns.service")" \
+		"$p/bin/b4ns daemon" "installed unit: ExecStart"
+	# that hook JSON as installed, plus this run's daemon socket (Podman
+	# gives hooks no XDG_RUNTIME_DIR)
+	mkdir -p "$hd"
+	"$PYTHON" -c 'import json,sys
+h = json.load(open(sys.argv[1]))
+h["hook"]["args"].append("--socket=" + sys.argv[2])
+json.dump(h, sys.stdout)' "$p/share/containers/oci/hooks.d/b4ns.json" "$SOCK" \
+		>"$hd/b4ns.json"
+	chown -R "$TEST_USER:" "$hd"
+	m=$(log_mark)
+	expect_ok run_user podman_cmd --hooks-dir "$hd" run --rm --network none \
+		--annotation b4ns.mode=seccomp "$IMAGE" sh -c "$GET_HELLO"
+	only_lo
+	expect_out "$HELLO"
+	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, switching"
+	# b4ns doctor: that hook runs this binary; a copy elsewhere is told
+	# that Podman would run another one
+	"$p/bin/b4ns" doctor >"$WORK/doctor-prefix.out" 2>&1 || true
+	grep -qF "[ ok ] Podman hook $p/share/containers/oci/hooks.d/b4ns.json runs this b4ns" \
+		"$WORK/doctor-prefix.out" || { cat "$WORK/doctor-prefix.out"; return 1; }
+	mkdir -p "$p/sbin"
+	cp "$p/bin/b4ns" "$p/sbin/b4ns"
+	"$p/sbin/b4ns" doctor >"$WORK/doctor-prefix.out" 2>&1 || true
+	grep -qF "runs $p/bin/b4ns, not this b4ns ($p/sbin/b4ns)" \
+		"$WORK/doctor-prefix.out" || { cat "$WORK/doctor-prefix.out"; return 1; }
 }
 
 t_podman_hook_web() {
@@ -857,6 +898,7 @@ run_test "runc: annotation b4ns.mode=off: not switched, ENETUNREACH" t_runc_mode
 run_test "runc: annotation b4ns.publish=18080:80 serves the test host; freed with the container" t_runc_publish
 run_test "podman --security-opt seccomp=<b4ns profile>, --network none: switched" t_podman_profile
 run_test "podman hook, only b4ns.config=web: section's publish and ignore apply" t_podman_hook_web
+run_test "cmake --install --prefix DIR: hook JSON and unit name DIR/bin/b4ns; Podman switched through that hook" t_install_prefix
 run_test "podman hook, default network (slirp4netns): connections counted as switched" t_podman_hook_slirp
 run_test "podman b4ns.mode=off: hook leaves it alone, not switched" t_podman_mode_off
 run_test "podman exec into a hooked container: switched sockets" t_podman_exec
