@@ -42,8 +42,17 @@
 
 #define SWEEP_MS 250
 
+/**
+ * struct notif_ev - the head of every object in the epoll set
+ * @type:	what the object is
+ * @dead:	freed by a callback: its events in the current batch are
+ *		skipped, its memory goes after the batch (notif_reap())
+ * @grave:	next object waiting for notif_reap()
+ */
 struct notif_ev {
 	enum notif_ev_type type;
+	bool dead;
+	struct notif_ev *grave;
 };
 
 /**
@@ -117,7 +126,6 @@ struct notif_container {
  * @fd:		descriptor
  * @fn:		callback
  * @arg:	callback argument
- * @dead:	removed; freed after the current batch of events
  * @next:	next extra of the loop
  */
 struct notif_extra {
@@ -125,7 +133,6 @@ struct notif_extra {
 	int fd;
 	notif_extra_fn fn;
 	void *arg;
-	bool dead;
 	struct notif_extra *next;
 };
 
@@ -135,6 +142,7 @@ struct notif_extra {
  * @stop:	set by notif_loop_stop()
  * @stop_when_empty: stop once the last container is gone
  * @self_netns_id: the supervisor's network namespace (hostsock_netns_id())
+ * @graves:	objects freed during this batch of events, reaped after it
  * @containers:	live containers
  * @waits:	pending connects
  * @extras:	caller's fds
@@ -145,6 +153,7 @@ struct notif_loop {
 	bool stop;
 	bool stop_when_empty;
 	uint64_t self_netns_id;
+	struct notif_ev *graves;
 	struct notif_container *containers;
 	struct notif_wait *waits;
 	struct notif_extra *extras;
@@ -180,6 +189,28 @@ fail:
 	return NULL;
 }
 
+/* bury() - an object that was just taken out of the loop: events of the
+ * current batch may still name it, so it is freed after the batch */
+static void bury(struct notif_loop *l, struct notif_ev *ev)
+{
+	ev->dead = true;
+	ev->grave = l->graves;
+	l->graves = ev;
+}
+
+/* notif_reap() - free what callbacks of the last batch took out */
+static void notif_reap(struct notif_loop *l)
+{
+	while (l->graves) {
+		struct notif_ev *ev = l->graves;
+
+		l->graves = ev->grave;
+		if (ev->type == NOTIF_EV_NETLINK)
+			rewrite_free(&((struct notif_container *)ev)->rw);
+		free(ev);
+	}
+}
+
 static void wait_free(struct notif_loop *l, struct notif_wait *w)
 {
 	struct notif_wait **pp;
@@ -192,7 +223,7 @@ static void wait_free(struct notif_loop *l, struct notif_wait *w)
 	}
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->hw.sock, NULL);
 	handler_wait_release(&w->hw);
-	free(w);
+	bury(l, &w->ev);
 }
 
 static void container_free(struct notif_loop *l, struct notif_container *c)
@@ -215,9 +246,9 @@ static void container_free(struct notif_loop *l, struct notif_container *c)
 	if (c->nl_fd >= 0) {
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->nl_fd, NULL);
 		close(c->nl_fd);
+		c->nl_fd = -1;
 	}
-	rewrite_free(&c->rw);
-	free(c);
+	bury(l, &c->ev);
 	if (l->stop_when_empty && !l->containers)
 		l->stop = true;
 }
@@ -242,7 +273,7 @@ static void nfd_free(struct notif_loop *l, struct notif_fd *n)
 	}
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, n->fd, NULL);
 	close(n->fd);
-	free(n);
+	bury(l, &n->ev);
 	if (!c->fds)
 		container_free(l, c);
 }
@@ -255,6 +286,7 @@ void notif_loop_free(struct notif_loop *l)
 		return;
 	while (l->containers)
 		notif_container_free(l, l->containers);
+	notif_reap(l);
 	for (e = l->extras; e; e = enext) {
 		enext = e->next;
 		free(e);
@@ -393,9 +425,9 @@ void notif_loop_visit(struct notif_loop *l,
 void notif_loop_del_extra(struct notif_loop *l, int fd)
 {
 	for (struct notif_extra *e = l->extras; e; e = e->next) {
-		if (e->fd == fd && !e->dead) {
+		if (e->fd == fd && !e->ev.dead) {
 			epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-			e->dead = true;
+			e->ev.dead = true;
 			return;
 		}
 	}
@@ -409,7 +441,7 @@ static void reap_extras(struct notif_loop *l)
 	while (*pp) {
 		struct notif_extra *e = *pp;
 
-		if (e->dead) {
+		if (e->ev.dead) {
 			*pp = e->next;
 			free(e);
 		} else {
@@ -684,6 +716,9 @@ int notif_loop_run(struct notif_loop *l)
 		for (int i = 0; i < n; i++) {
 			struct notif_ev *ev = evs[i].data.ptr;
 
+			/* taken out by an earlier callback of this batch */
+			if (ev->dead)
+				continue;
 			switch (ev->type) {
 			case NOTIF_EV_NOTIFY: {
 				struct notif_fd *nf = (struct notif_fd *)ev;
@@ -692,9 +727,6 @@ int notif_loop_run(struct notif_loop *l)
 					handle_notification(l, nf);
 				} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 					nfd_free(l, nf);
-					/* later events may name freed objects;
-					 * level-triggered: they come again */
-					i = n;
 				}
 				break;
 			}
@@ -708,12 +740,12 @@ int notif_loop_run(struct notif_loop *l)
 			case NOTIF_EV_EXTRA: {
 				struct notif_extra *e = (struct notif_extra *)ev;
 
-				if (!e->dead)
-					e->fn(l, e->fd, evs[i].events, e->arg);
+				e->fn(l, e->fd, evs[i].events, e->arg);
 				break;
 			}
 			}
 		}
+		notif_reap(l);
 		reap_extras(l);
 		timeout = l->waits ? sweep(l, &last_check) : -1;
 	}
