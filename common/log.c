@@ -58,7 +58,3 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -EINVAL;
 }
 
-const char *log_level_name(enum log_level lvl)
-{
-	return names[lvl];
-}

@@ -32,13 +32,6 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
  */
 int log_level_parse(const char *s, enum log_level *out);
 
-/**
- * log_level_name() - name of a level, as accepted by log_level_parse()
- * @lvl:	level
- *
- * Return: static string
- */
-const char *log_level_name(enum log_level lvl);
 
 #define log_enabled(lvl) ((lvl) <= log_level)
 #define b4_err(...)   log_msg(LOG_LVL_ERROR, __VA_ARGS__)

@@ -9,9 +9,9 @@
  * first one, then the two port ranges. Every piece must be consumed exactly;
  * anything left over or missing is reported with the whole spec quoted.
  *
- * Parsed entries are kept in a plain array per container: lookups happen
- * once per bind()/listen(), tables are at most a few dozen entries, so a
- * linear scan is all that is needed.
+ * Parsed entries are kept in a plain array per container (struct
+ * policy_cfg); the policy scans it at bind() and at connects to the
+ * container's own published ports: a few dozen entries at most.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -271,24 +271,3 @@ bool portmap_conflicts(const struct portmap_entry *a,
 	       sa_ip_equal(ha, hb);
 }
 
-bool portmap_lookup(const struct portmap_entry *tab, int n, int proto,
-		    uint16_t container_port, struct sockaddr_storage *host_out)
-{
-	for (int i = 0; i < n; i++) {
-		const struct portmap_entry *e = &tab[i];
-		unsigned int off;
-
-		if (e->proto != proto || container_port < e->container_port)
-			continue;
-		off = (unsigned int)(container_port - e->container_port);
-		if (off >= e->count)
-			continue;
-		if (host_out) {
-			*host_out = e->host;
-			sa_set_port((struct sockaddr *)host_out,
-				    (uint16_t)(e->host_port + off));
-		}
-		return true;
-	}
-	return false;
-}

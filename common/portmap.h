@@ -63,19 +63,5 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 bool portmap_conflicts(const struct portmap_entry *a,
 		       const struct portmap_entry *b);
 
-/**
- * portmap_lookup() - host address of a published container port
- * @tab:		mappings
- * @n:			entries in @tab
- * @proto:		IPPROTO_TCP or IPPROTO_UDP
- * @container_port:	port the container binds, host order
- * @host_out:		on success, host IP and port to bind instead; may be
- *			NULL
- *
- * Return: true if the first mapping covering @proto/@container_port was
- * found, false if the port is not published
- */
-bool portmap_lookup(const struct portmap_entry *tab, int n, int proto,
-		    uint16_t container_port, struct sockaddr_storage *host_out);
 
 #endif /* B4NS_PORTMAP_H */

@@ -271,27 +271,3 @@ bool sa_ip_equal(const struct sockaddr *x, const struct sockaddr *y)
 	return !memcmp(a, b, fx == AF_INET ? 4 : 16);
 }
 
-int sa_parse_ip(const char *s, struct sockaddr_storage *out)
-{
-	struct sa_cidr c;
-	int ret;
-
-	if (!s || strchr(s, '/'))
-		return -EINVAL;
-	ret = sa_cidr_parse(s, &c);
-	if (ret)
-		return ret;
-	memset(out, 0, sizeof(*out));
-	if (c.family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)out;
-
-		in->sin_family = AF_INET;
-		memcpy(&in->sin_addr, c.addr, 4);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-
-		in6->sin6_family = AF_INET6;
-		memcpy(&in6->sin6_addr, c.addr, 16);
-	}
-	return 0;
-}

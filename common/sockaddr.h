@@ -148,13 +148,5 @@ bool sa_is_local_scope(const struct sockaddr *sa);
  */
 bool sa_ip_equal(const struct sockaddr *a, const struct sockaddr *b);
 
-/**
- * sa_parse_ip() - parse a bare IPv4 or IPv6 address (no port, optional [])
- * @s:		text
- * @out:	address with port 0
- *
- * Return: 0, or -EINVAL
- */
-int sa_parse_ip(const char *s, struct sockaddr_storage *out);
 
 #endif /* B4NS_SOCKADDR_H */

@@ -331,14 +331,6 @@ void notif_loop_stop_when_empty(struct notif_loop *l)
 		l->stop = true;
 }
 
-int notif_loop_containers(const struct notif_loop *l)
-{
-	int n = 0;
-
-	for (const struct notif_container *c = l->containers; c; c = c->next)
-		n++;
-	return n;
-}
 
 struct notif_container *notif_container_find(struct notif_loop *l,
 					     const char *id)
@@ -450,10 +442,6 @@ static void reap_extras(struct notif_loop *l)
 	}
 }
 
-const struct notif_stats *notif_container_stats(const struct notif_container *c)
-{
-	return &c->st;
-}
 
 static void container_refresh_subnets(struct notif_container *c)
 {

@@ -95,13 +95,6 @@ void notif_loop_stop(struct notif_loop *loop);
  */
 void notif_loop_stop_when_empty(struct notif_loop *loop);
 
-/**
- * notif_loop_containers() - number of live containers
- * @loop:	loop
- *
- * Return: count
- */
-int notif_loop_containers(const struct notif_loop *loop);
 
 /**
  * notif_container_new() - register a container
@@ -242,12 +235,5 @@ void notif_loop_visit(struct notif_loop *loop,
  */
 void notif_loop_del_extra(struct notif_loop *loop, int fd);
 
-/**
- * notif_container_stats() - counters of a container
- * @c:	container
- *
- * Return: pointer to the live counters
- */
-const struct notif_stats *notif_container_stats(const struct notif_container *c);
 
 #endif /* B4NS_NOTIFY_H */

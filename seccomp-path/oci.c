@@ -4,8 +4,9 @@
  * Theory of operation: for every container process (init and each exec) an
  * OCI runtime (runc >= 1.1, crun >= 1.6) connects to the profile's
  * listenerPath, sends one JSON "container process state" with the seccomp
- * notify fd in SCM_RIGHTS, and closes. The daemon reads to EOF and hands the
- * bytes to oci_state_parse(), which uses json-c and copies what b4ns needs
+ * notify fd in SCM_RIGHTS, and closes. The daemon reads until it holds one
+ * complete JSON document or EOF (runc keeps its end open; see daemon.c) and
+ * hands the bytes to oci_state_parse(), which uses json-c and copies what b4ns needs
  * into a fixed-size struct, so nothing of json-c outlives the call:
  *
  *   { "ociVersion": "0.2.0", "fds": [ "seccompFd" ], "pid": 4242,

@@ -6,12 +6,14 @@
  * opens an address monitor, then tells the parent "ready" over a
  * SOCK_SEQPACKET pair. The parent attaches the fallback network
  * (slirp4netns or pasta, started on the child's pid) and answers "go". The
- * child loads the seccomp filter (common/traps.c's calls -> SCMP_ACT_NOTIFY,
- * on every ABI; see load_filter()), sends the
- * listener with SCM_RIGHTS (the monitor went with "ready"), and execs the
- * command. Between
- * loading the filter and exec it makes no trapped call, so it cannot wait
- * on itself. Errors in the child travel back as text before it exits 125.
+ * child loads the seccomp filter (common/traps.c's calls -> SCMP_ACT_NOTIFY
+ * on x86_64 and i386, io_uring and other ABIs -> ENOSYS; see load_filter()),
+ * writes the listener's fd number with a plain write() (sendmsg() may be
+ * trapped, and nobody listens yet: the parent takes the listener with
+ * pidfd_getfd(); the address monitor went with "ready" by SCM_RIGHTS), and
+ * execs the command. Between loading the filter and exec it makes no
+ * trapped call, so it cannot wait on itself. Errors in the child travel
+ * back as text before it exits 125.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -116,7 +116,10 @@ Test(policy, udp_kept_by_default)
 
 	policy_default(&cfg);
 	cr_assert_not(cfg.switch_udp);
-	cr_assert_eq(sa_parse_ip("203.0.113.5", &dst), 0);
+	memset(&dst, 0, sizeof(dst));
+	dst.ss_family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, "203.0.113.5",
+			       &((struct sockaddr_in *)&dst)->sin_addr), 1);
 	sa_set_port((struct sockaddr *)&dst, 53);
 	cr_assert_eq(policy_connect(&cfg, &udp, (struct sockaddr *)&dst, &out,
 				    &why), POLICY_KEEP);

@@ -205,37 +205,3 @@ Test(portmap, conflicts)
 	cr_assert(portmap_conflicts(&a, &a));
 }
 
-Test(portmap, lookup)
-{
-	struct portmap_entry tab[4];
-	struct sockaddr_storage ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
-
-	tab[0] = parse_ok("8080:80");
-	tab[1] = parse_ok("127.0.0.1:5353:53/udp");
-	tab[2] = parse_ok("8000-8010:9000-9010");
-	tab[3] = parse_ok("[::1]:8443:443");
-
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 80, &ss));
-	assert_v4(&ss, "0.0.0.0", 8080);
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_UDP, 53, &ss));
-	assert_v4(&ss, "127.0.0.1", 5353);
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 9000, &ss));
-	assert_v4(&ss, "0.0.0.0", 8000);
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 9007, &ss));
-	assert_v4(&ss, "0.0.0.0", 8007);
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 9010, &ss));
-	assert_v4(&ss, "0.0.0.0", 8010);
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 443, &ss));
-	cr_assert_eq(ss.ss_family, AF_INET6);
-	cr_assert(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
-	cr_assert_eq(ntohs(sin6->sin6_port), 8443);
-
-	cr_assert(portmap_lookup(tab, 4, IPPROTO_TCP, 80, NULL));
-	cr_assert_not(portmap_lookup(tab, 4, IPPROTO_UDP, 80, &ss));
-	cr_assert_not(portmap_lookup(tab, 4, IPPROTO_TCP, 53, &ss));
-	cr_assert_not(portmap_lookup(tab, 4, IPPROTO_TCP, 9011, &ss));
-	cr_assert_not(portmap_lookup(tab, 4, IPPROTO_TCP, 8999, &ss));
-	cr_assert_not(portmap_lookup(tab, 0, IPPROTO_TCP, 80, &ss));
-	cr_assert_not(portmap_lookup(tab, 2, IPPROTO_TCP, 9000, &ss));
-}
