@@ -100,7 +100,7 @@ struct notif_wait {
  * @pub:	host sockets bound for its published ports
  * @trap_names:	getsockname()/getpeername() are trapped for it
  * @pid:	first process as registered
- * @passthrough: answer everything CONTINUE
+ * @passthrough: switch nothing (keep_all_policy())
  * @next:	next container of the loop
  */
 struct notif_container {
@@ -592,6 +592,23 @@ static void wait_event(struct notif_loop *l, struct notif_wait *w)
 	wait_free(l, w);
 }
 
+/* keep_all_policy() - the policy of a container the daemon could not
+ * configure: nothing is switched, nothing published */
+static const struct policy_cfg *keep_all_policy(void)
+{
+	static struct policy_cfg keep;
+	static bool ready;
+
+	if (!ready) {
+		policy_default(&keep);
+		if (!sa_cidr_parse("0.0.0.0/0", &keep.ignore[0]) &&
+		    !sa_cidr_parse("::/0", &keep.ignore[1]))
+			keep.n_ignore = 2;
+		ready = true;
+	}
+	return &keep;
+}
+
 static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 {
 	struct seccomp_notif req;
@@ -611,18 +628,18 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	n->c->st.notifications++;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (n->c->passthrough) {
-		n->c->st.kept++;
-		send_answer(n, &resp);
-		return;
-	}
-
 	ctx.notify_fd = n->fd;
 	ctx.req = &req;
 	ctx.pol = &n->c->pol;
 	ctx.pub = &n->c->pub;
 	ctx.rw = n->c->trap_names ? &n->c->rw : NULL;
+	if (n->c->passthrough) {
+		/* unswitched, but never CONTINUE: its calls are performed like
+		 * any kept call (a host socket could reach it by SCM_RIGHTS) */
+		ctx.pol = keep_all_policy();
+		ctx.pub = NULL;
+		ctx.rw = NULL;
+	}
 	ctx.netns_id = n->c->netns_id;
 	ctx.self_netns_id = l->self_netns_id;
 	ctx.st = &n->c->st;

@@ -194,8 +194,9 @@ uint64_t notif_loop_self_netns(const struct notif_loop *loop);
 void notif_container_free(struct notif_loop *loop, struct notif_container *c);
 
 /**
- * notif_container_set_passthrough() - never switch anything for @c: every
- * notification is answered CONTINUE (b4ns mode off, or settings in error)
+ * notif_container_set_passthrough() - never switch anything for @c (b4ns
+ * mode off, or settings in error): its trapped calls are performed with a
+ * policy that keeps everything in the container, never answered CONTINUE
  * @c:	container
  */
 void notif_container_set_passthrough(struct notif_container *c);
