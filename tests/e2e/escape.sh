@@ -691,6 +691,24 @@ t_daemon_tfo() {
 	((bad == 0))
 }
 
+# the sockaddr-flip and fd-swap races in daemon mode: the daemon serves the
+# container with the same handlers as "b4ns run"
+t_daemon_races() {
+	local before after bad=0
+	daemon_setup
+	before=$(counters)
+	expect_ok runc_ctr esc-flip /bin/b4ns-attack "${RACE[@]}" --reaim disconnect \
+		flip-connect || bad=1
+	expect_ok runc_ctr esc-swap /bin/b4ns-attack "${RACE[@]}" swap-connect || bad=1
+	sleep 0.2
+	after=$(counters)
+	if counters_moved "$before" "$after"; then
+		echo "FAIL: a race reached the host's loopback in daemon mode"
+		bad=1
+	fi
+	((bad == 0))
+}
+
 # ---- the task's context of AF_UNIX calls, its capabilities ------------------
 
 t_task_context() {
@@ -817,6 +835,8 @@ run_test "published listener closed, the host takes 127.0.0.1:21020: the contain
 	t_pub_closed
 run_test "daemon mode (rootless runc): sendto/sendmsg/sendmmsg(MSG_FASTOPEN) on host sockets EOPNOTSUPP, 0 escapes; switched connect works" \
 	t_daemon_tfo
+run_test "daemon mode (rootless runc): sockaddr flip and fd swap races on connect(), 0 escapes" \
+	t_daemon_races
 
 run_test "works: statically linked Go client (CGO_ENABLED=0) GET http://10.77.0.1:8080/hello.txt" t_go_static
 run_test "works: --switch-udp, connected UDP DNS (busybox nslookup, 10.77.0.1:53)" t_dns 0 --switch-udp
