@@ -78,32 +78,6 @@
  * that fails natively too, except AF_UNIX ones up to the send buffer) */
 #define SEND_MAX ((size_t)256 * 1024)
 
-enum hop {
-	HOP_OTHER = 0,	/* harmless to let run: CONTINUE */
-	HOP_DENY,	/* ENOSYS */
-	HOP_CONNECT,
-	HOP_BIND,
-	HOP_LISTEN,
-	HOP_SENDTO,
-	HOP_SENDMSG,
-	HOP_SENDMMSG,
-	HOP_GETSOCKNAME,
-	HOP_GETPEERNAME,
-};
-
-/**
- * struct hcall - a decoded trapped call
- * @op:		which call
- * @a:		its arguments, zero-extended, in the native order
- * @multiplexed: it came through socketcall(2): its arguments live in the
- *		task's memory and the kernel would read them again
- */
-struct hcall {
-	enum hop op;
-	uint64_t a[6];
-	bool multiplexed;
-};
-
 bool handler_id_valid(int notify_fd, uint64_t id)
 {
 	return ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
@@ -170,8 +144,7 @@ static enum hop socketcall_op(unsigned long call, int *nargs)
 	}
 }
 
-/* decode() - what was called, with which arguments, whatever the ABI */
-static int decode(const struct seccomp_notif *req, struct hcall *c)
+int handler_decode(const struct seccomp_notif *req, struct hcall *c)
 {
 	int nr = req->data.nr;
 
@@ -998,7 +971,7 @@ enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 				     struct handler_wait *wait)
 {
 	struct hcall hc;
-	int ret = decode(ctx->req, &hc);
+	int ret = handler_decode(ctx->req, &hc);
 
 	wait_init(wait, HWAIT_CONNECT);
 	if (ret)

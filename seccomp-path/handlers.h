@@ -92,6 +92,58 @@ enum handler_result {
 };
 
 /**
+ * enum hop - a trapped call, whatever ABI it came by
+ * @HOP_OTHER:		harmless to let run (answered CONTINUE): a socketcall(2)
+ *			number b4ns does not trap, decided by a register
+ * @HOP_DENY:		answered ENOSYS (x32, unknown architecture or number)
+ * @HOP_CONNECT:	connect()
+ * @HOP_BIND:		bind()
+ * @HOP_LISTEN:		listen()
+ * @HOP_SENDTO:		sendto()
+ * @HOP_SENDMSG:	sendmsg()
+ * @HOP_SENDMMSG:	sendmmsg()
+ * @HOP_GETSOCKNAME:	getsockname()
+ * @HOP_GETPEERNAME:	getpeername()
+ */
+enum hop {
+	HOP_OTHER = 0,
+	HOP_DENY,
+	HOP_CONNECT,
+	HOP_BIND,
+	HOP_LISTEN,
+	HOP_SENDTO,
+	HOP_SENDMSG,
+	HOP_SENDMMSG,
+	HOP_GETSOCKNAME,
+	HOP_GETPEERNAME,
+};
+
+/**
+ * struct hcall - a decoded trapped call
+ * @op:		which call
+ * @a:		its arguments, zero-extended, in the native (x86_64) order
+ * @multiplexed: it came through socketcall(2): its arguments were copied
+ *		once from the task's memory (the kernel would read them again)
+ */
+struct hcall {
+	enum hop op;
+	uint64_t a[6];
+	bool multiplexed;
+};
+
+/**
+ * handler_decode() - what was called, with which arguments, whatever the
+ * ABI: x86_64, i386 (int $0x80) and its socketcall(2), whose argument
+ * array is copied from the task (@req->pid) once; x32 and anything else
+ * decode to HOP_DENY
+ * @req:	the notification
+ * @c:		result
+ *
+ * Return: 0, or -EFAULT if socketcall's argument array cannot be read
+ */
+int handler_decode(const struct seccomp_notif *req, struct hcall *c);
+
+/**
  * handler_dispatch() - handle any trapped syscall
  * @ctx:	request context
  * @resp:	answer to fill (id already set)
