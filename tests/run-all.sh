@@ -45,7 +45,7 @@ passed=0 failed=0 skipped=0
 report=()
 
 echo "== unit tests (ctest)"
-ctest --test-dir "$BUILD" --output-on-failure 2>&1 | tee "$log"
+ctest --test-dir "$BUILD" --output-on-failure -LE e2e 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 total=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log")
 bad=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$log")
