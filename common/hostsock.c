@@ -443,7 +443,13 @@ static int diag_scan(const void *buf, size_t n, uint64_t cookie)
 	return 0;
 }
 
-int hostsock_alive(int family, int proto, uint64_t cookie)
+#ifndef TCP_BOUND_INACTIVE
+#define TCP_BOUND_INACTIVE 13 /* Linux 6.8: sock_diag of bound-only sockets */
+#endif
+
+/* diag_find() - is a socket with @cookie among the host's @proto sockets of
+ * @family in one of the TCP @states (UDP: any)? 1 yes, 0 no, -errno */
+static int diag_find(int family, int proto, uint32_t states, uint64_t cookie)
 {
 	_cleanup_close_ int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 					NETLINK_SOCK_DIAG);
@@ -459,9 +465,7 @@ int hostsock_alive(int family, int proto, uint64_t cookie)
 		.r = {
 			.sdiag_family = (uint8_t)family,
 			.sdiag_protocol = (uint8_t)proto,
-			/* TCP: listeners only; UDP: every state */
-			.idiag_states = proto == IPPROTO_TCP ?
-						1U << TCP_LISTEN : ~0U,
+			.idiag_states = proto == IPPROTO_TCP ? states : ~0U,
 		},
 	};
 	static long buf[8192 / sizeof(long)];
@@ -487,4 +491,31 @@ int hostsock_alive(int family, int proto, uint64_t cookie)
 		if (r == 2)
 			return found;
 	}
+}
+
+bool hostsock_diag_bound(void)
+{
+	static int known = -1;
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	_cleanup_close_ int s = -1;
+	uint64_t cookie;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && !bind(s, (struct sockaddr *)&a, sizeof(a)) &&
+	    !hostsock_cookie(s, &cookie))
+		known = diag_find(AF_INET, IPPROTO_TCP, 1U << TCP_BOUND_INACTIVE,
+				  cookie) == 1;
+	return known;
+}
+
+int hostsock_alive(int family, int proto, uint64_t cookie)
+{
+	/* TCP: listening, or bound and not listening yet (a connect to it is
+	 * refused, as natively) */
+	return diag_find(family, proto,
+			 1U << TCP_LISTEN | 1U << TCP_BOUND_INACTIVE, cookie);
 }

@@ -128,7 +128,8 @@ int hostsock_cookie(int sock, uint64_t *cookie);
 
 /**
  * hostsock_alive() - does a socket of the supervisor's network namespace
- * with this cookie still exist (TCP: and listen)?
+ * with this cookie still exist (TCP: listening, or bound and not listening
+ * yet, where the kernel can report that: see hostsock_diag_bound())?
  * @family:	AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @cookie:	its SO_COOKIE
@@ -141,5 +142,15 @@ int hostsock_cookie(int sock, uint64_t *cookie);
  * Return: 1 alive, 0 gone, negative errno if the kernel cannot say
  */
 int hostsock_alive(int family, int proto, uint64_t cookie);
+
+/**
+ * hostsock_diag_bound() - does this kernel report bound, not listening TCP
+ * sockets through sock_diag (TCP_BOUND_INACTIVE, Linux 6.8)? Probed once.
+ *
+ * Without it a TCP socket hostsock_alive() does not find may still be bound.
+ *
+ * Return: true if it does
+ */
+bool hostsock_diag_bound(void);
 
 #endif /* B4NS_HOSTSOCK_H */

@@ -72,7 +72,10 @@ static bool pub_alive(struct switch_pub *pub, int i)
 	const struct policy_listener *l = &pub->l[i];
 	int ret = hostsock_alive(l->family, l->proto, l->cookie);
 
-	if (ret == 0) {
+	/* gone for sure (a kernel without TCP_BOUND_INACTIVE cannot tell a
+	 * closed TCP socket from one bound and not listening yet: the entry
+	 * stays, the connect is not redirected) */
+	if (ret == 0 && (l->proto != IPPROTO_TCP || hostsock_diag_bound())) {
 		pub->l[i] = pub->l[--pub->n];
 		return false;
 	}
@@ -85,14 +88,17 @@ static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 			const struct policy_sock *ps)
 {
 	struct switch_pub *pub = c->pub;
+	int n;
 
 	for (int i = 0; pub && i < pub->n; i++) {
 		struct sockaddr_storage to;
 
 		if (!policy_self(pol, ps, c->dst, &pub->l[i], &to))
 			continue;
+		n = pub->n;
 		if (!pub_alive(pub, i)) {
-			i--; /* entry i was replaced by the last one */
+			if (pub->n < n)
+				i--; /* entry i was replaced by the last one */
 			continue;
 		}
 		c->to = to;

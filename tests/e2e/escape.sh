@@ -378,6 +378,32 @@ no_escape() {
 
 RACE=(-n "$RACE_N" -t "$RACE_SECS")
 
+# t_pub_early_connect - a service that is bound but not listening yet: the
+# container's connect to it is refused (as natively), and its later listen()
+# on the published host socket works (the published-port record survives)
+t_pub_early_connect() {
+	[[ $HAVE_PYTHON == 1 ]] || skip "no $PYTHON"
+	expect_ok ctr -p 21040:8000 -- "$PYTHON" -c '
+import socket
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", 8000))
+c = socket.socket()
+try:
+    c.connect(("127.0.0.1", 8000))
+    print("early connect: connected")
+except OSError as e:
+    print("early connect: errno", e.errno)
+l.listen(5)
+c = socket.socket()
+c.connect(("127.0.0.1", 8000))
+a, _ = l.accept()
+print("after listen: connected")
+'
+	expect_out "early connect: errno 111"
+	expect_out "after listen: connected"
+}
+
 # ---- the detector itself -----------------------------------------------------
 
 t_control() {
@@ -827,6 +853,8 @@ run_test "bind() on a host TCP socket: EINVAL" t_host_bind
 
 run_test "works: own published port: 127.0.0.1:8000 reaches the container's listener through the host (-p 21030:8000)" \
 	t_attack_opts -p 21030:8000 -- b4ns-attack pub-self 8000
+run_test "works: a connect to the own published port between bind() and listen() is refused, and listen() still works (-p 21040:8000)" \
+	t_pub_early_connect
 run_test "published range -p 21000-21001:8000-8001, only 8000 listens: 127.0.0.1:8001 ECONNREFUSED, not the host's 127.0.0.1:21001" \
 	t_attack_opts -p 21000-21001:8000-8001 -- b4ns-attack pub-range 8000 8001
 run_test "published [::]:8000 IPV6_V6ONLY (-p 21010:8000): IPv4 127.0.0.1:8000 ECONNREFUSED, not the host's 127.0.0.1:21010" \
