@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* shortconn.c - short-connection load: connect, 1-byte echo, close, repeat
  *
- * Usage: shortconn HOST PORT SECONDS
+ * Usage: shortconn HOST PORT SECONDS [MAXCONNS]
+ * (MAXCONNS: stop after that many connections, e.g. to count a supervisor's
+ * system calls per connect)
  * Prints one line: "conns=N secs=S rate=R p50_us=A p99_us=B errors=E", also
  * when it gives up (more than 1000 errors and more errors than connections;
  * exit status 1 then).
@@ -39,15 +41,20 @@ int main(int argc, char **argv)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	static float lat[MAX_SAMPLES];
-	long n = 0, errors = 0;
+	long n = 0, errors = 0, max = MAX_SAMPLES;
 	int last_errno = 0;
 	double start, end, secs = 0;
 	char *e = NULL;
 
-	if (argc == 4)
+	if (argc == 4 || argc == 5)
 		secs = strtod(argv[3], &e);
-	if (argc != 4 || !e || *e || secs <= 0) {
-		fprintf(stderr, "usage: shortconn HOST PORT SECONDS\n");
+	if (argc == 5 && e && !*e) {
+		max = strtol(argv[4], &e, 10);
+		if (max <= 0 || max > MAX_SAMPLES)
+			e = NULL;
+	}
+	if ((argc != 4 && argc != 5) || !e || *e || secs <= 0) {
+		fprintf(stderr, "usage: shortconn HOST PORT SECONDS [MAXCONNS]\n");
 		return 2;
 	}
 	if (getaddrinfo(argv[1], argv[2], &hints, &ai)) {
@@ -56,7 +63,7 @@ int main(int argc, char **argv)
 	}
 	start = now_us();
 	end = start + secs * 1e6;
-	while (now_us() < end && n < MAX_SAMPLES) {
+	while (now_us() < end && n < max) {
 		char c = 'x';
 		double t0 = now_us();
 		int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

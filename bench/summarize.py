@@ -33,6 +33,7 @@ ROWS = [
     ("trapped-switch", "p50_us", "trapped connect, switched (UDP): p50 (µs)"),
     ("trapped-switch", "p99_us", "trapped connect, switched (UDP): p99 (µs)"),
     ("offsock", "loops_per_s", "off-socket open/fcntl/close loop (loop/s)"),
+    ("syscalls", "per_connect", "supervisor system calls per switched TCP connect (strace, epoll_wait excluded)"),
     ("sup-idle", "rss_kib", "supervisor idle: VmRSS (KiB)"),
     ("sup-idle", "pss_kib", "supervisor idle: Pss (KiB)"),
     ("sup-idle", "cpu_ms_total", "supervisor idle: CPU since start (ms)"),
