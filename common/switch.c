@@ -282,7 +282,16 @@ static void pub_record(struct switch_pub *pub, int hsock, int entry,
 	socklen_t len = sizeof(int);
 	int v6only = 0;
 
-	if (!pub || pub->n == SWITCH_MAX_LISTENERS)
+	if (!pub)
+		return;
+	/* full: closed sockets are dropped lazily, at a self-connect; now */
+	for (int i = 0; pub->n == SWITCH_MAX_LISTENERS && i < pub->n; i++) {
+		int n = pub->n;
+
+		if (!pub_alive(pub, i) && pub->n < n)
+			i--;
+	}
+	if (pub->n == SWITCH_MAX_LISTENERS)
 		return;
 	l = &pub->l[pub->n];
 	if (hostsock_cookie(hsock, &l->cookie))

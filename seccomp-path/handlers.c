@@ -332,7 +332,13 @@ static enum handler_result start_helper(const struct handler_ctx *ctx,
 					struct handler_wait *wait)
 {
 	int helper = -1;
-	int p = taskop_start(op, &helper);
+	int p;
+
+	if (ctx->waits >= HANDLER_MAX_WAITS) {
+		ctx->st->refused++;
+		return answer(resp, -EAGAIN);
+	}
+	p = taskop_start(op, &helper);
 
 	if (p < 0) {
 		if (!handler_id_valid(ctx->notify_fd, ctx->req->id))
@@ -377,10 +383,14 @@ static int sock_family(int sock)
 static bool in_context(const struct handler_ctx *ctx, int family,
 		       const struct sockaddr_storage *a, socklen_t len)
 {
-	if (family != AF_UNIX)
-		return true; /* nothing credential- or path-dependent */
-	if (a && unix_path(a, len))
+	if (family == AF_INET || family == AF_INET6)
+		return true; /* see ip_bind_in_context() for bind() */
+	if (family == AF_UNIX && a && unix_path(a, len))
 		return false;
+	/* AF_UNIX permissions and SO_PEERCRED, netlink messages with an
+	 * address (the kernel then checks the sender's capabilities only),
+	 * and whatever else other families check: the caller's credentials
+	 * and capabilities must be the task's */
 	return taskop_same_context(ctx->req->pid);
 }
 
@@ -394,13 +404,22 @@ static enum handler_result finish_connect(const struct handler_ctx *ctx,
 					  struct handler_wait *wait, int *restore)
 {
 	struct pollfd pfd = { .fd = *sock, .events = POLLOUT };
+	bool ready;
 
 	if ((ret != -EINPROGRESS && ret != -EALREADY) || (fl & O_NONBLOCK)) {
 		closep(sock);
 		return answer(resp, ret);
 	}
-	/* loopback and LAN handshakes are often done already */
-	if (poll(&pfd, 1, 0) == 1) {
+	/* loopback and LAN handshakes are often done already; over the
+	 * container's budget of waiting answers, a blocking connect is
+	 * answered as when its SO_SNDTIMEO expires */
+	ready = poll(&pfd, 1, 0) == 1;
+	if (!ready && ctx->waits >= HANDLER_MAX_WAITS) {
+		switch_restore_flags(*sock, fl);
+		closep(sock);
+		return answer(resp, -EINPROGRESS);
+	}
+	if (ready) {
 		ret = switch_connect_result(*sock, fl, to);
 		if (ret && restore && *restore >= 0 &&
 		    handler_inject(ctx->notify_fd, ctx->req->id, ctx->req->pid,
@@ -566,11 +585,14 @@ static const char *mapping_name(const struct policy_cfg *pol, int entry,
 	return buf;
 }
 
-/* bind_needs_cap() - would the task itself lack the capability to bind a
- * privileged port? (the supervisor owns the container's user namespace and
- * would not) */
-static bool bind_needs_cap(pid_t pid, const struct sockaddr_storage *a,
-			   socklen_t len)
+/* ip_bind_in_context() - may the supervisor bind the task's IP socket to
+ * @a itself? Not a privileged port (below 1024) for a task without
+ * CAP_NET_BIND_SERVICE: the supervisor owns the container's user namespace
+ * and would be allowed; the helper, with the task's capabilities, gets the
+ * kernel's own answer (ip_unprivileged_port_start of the namespace
+ * included). Ports from 1024 on are taken to be free for everyone. */
+static bool ip_bind_in_context(pid_t pid, const struct sockaddr_storage *a,
+			       socklen_t len)
 {
 	char path[64], buf[2048];
 	unsigned long long eff;
@@ -581,23 +603,23 @@ static bool bind_needs_cap(pid_t pid, const struct sockaddr_storage *a,
 
 	if ((a->ss_family != AF_INET && a->ss_family != AF_INET6) ||
 	    !sa_valid_len((const struct sockaddr *)a, len))
-		return false;
+		return true;
 	port = sa_port((const struct sockaddr *)a);
 	if (!port || port >= 1024)
-		return false;
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = open(path, O_RDONLY | O_CLOEXEC);
 	if (f < 0)
-		return true;
+		return false;
 	n = read(f, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return true;
+		return false;
 	buf[n] = '\0';
 	p = strstr(buf, "\nCapEff:");
 	if (!p)
-		return true;
+		return false;
 	eff = strtoull(p + 8, NULL, 16);
-	return !(eff & (1ULL << 10)); /* CAP_NET_BIND_SERVICE */
+	return eff & (1ULL << 10); /* CAP_NET_BIND_SERVICE */
 }
 
 static enum handler_result do_bind(const struct handler_ctx *ctx,
@@ -620,6 +642,17 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	ret = grab_fd(ctx, fd, &csock);
 	if (ret)
 		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+	if (!ip_bind_in_context(req->pid, &addr, alen)) {
+		/* neither published nor bound by the supervisor: the kernel
+		 * decides with the task's own capabilities */
+		struct taskop op = { .kind = TASKOP_BIND, .tid = req->pid,
+				     .sock = csock,
+				     .addr = (const struct sockaddr *)&addr,
+				     .addrlen = alen };
+
+		ctx->st->kept++;
+		return start_helper(ctx, &op, resp, wait);
+	}
 
 	b.csock = csock;
 	b.addr = (struct sockaddr *)&addr;
@@ -655,8 +688,6 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 
 			return start_helper(ctx, &op, resp, wait);
 		}
-		if (bind_needs_cap(req->pid, &addr, alen))
-			return answer(resp, -EACCES);
 		if (bind(csock, (struct sockaddr *)&addr, alen))
 			return answer(resp, -errno);
 		return answer(resp, 0);
@@ -732,7 +763,7 @@ static enum handler_result send_now(const struct handler_ctx *ctx,
 	n = sendto(*sock, buf, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL,
 		   tolen ? (const struct sockaddr *)to : NULL, tolen);
 	if (n < 0 && errno == EAGAIN && !(fl & O_NONBLOCK) &&
-	    !(flags & MSG_DONTWAIT)) {
+	    !(flags & MSG_DONTWAIT) && ctx->waits < HANDLER_MAX_WAITS) {
 		wait_init(wait, HWAIT_SEND);
 		wait->buf = malloc(len ? len : 1);
 		if (!wait->buf)

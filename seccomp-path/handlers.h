@@ -25,6 +25,7 @@
  * @netns_id:		the container's network namespace
  * @self_netns_id:	the supervisor's network namespace
  * @st:			the container's counters
+ * @waits:		answers of this container waiting in the loop now
  */
 struct handler_ctx {
 	int notify_fd;
@@ -35,7 +36,13 @@ struct handler_ctx {
 	uint64_t netns_id;
 	uint64_t self_netns_id;
 	struct notif_stats *st;
+	int waits;
 };
+
+/* a container's answers waiting at once (blocked connects and sends, taskop
+ * helpers): each holds fds, a helper is a process; over it, new ones are
+ * answered at once (EINPROGRESS for a connect, EAGAIN otherwise) */
+#define HANDLER_MAX_WAITS 128
 
 /**
  * enum handler_wait_kind - what an answer waits for

@@ -98,6 +98,7 @@ struct notif_wait {
  * @st:		counters
  * @rw:		addresses to show for redirected sockets
  * @pub:	host sockets bound for its published ports
+ * @n_waits:	its answers waiting in the loop
  * @trap_names:	getsockname()/getpeername() are trapped for it
  * @pid:	first process as registered
  * @passthrough: switch nothing (keep_all_policy())
@@ -114,6 +115,7 @@ struct notif_container {
 	struct notif_stats st;
 	struct rewrite_table rw;
 	struct switch_pub pub;
+	int n_waits;
 	bool trap_names;
 	pid_t pid;
 	bool passthrough;
@@ -223,6 +225,7 @@ static void wait_free(struct notif_loop *l, struct notif_wait *w)
 	}
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->hw.sock, NULL);
 	handler_wait_release(&w->hw);
+	w->nfd->c->n_waits--;
 	bury(l, &w->ev);
 }
 
@@ -568,6 +571,7 @@ static void wait_add(struct notif_loop *l, struct notif_fd *n, uint64_t id,
 		if (!epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->hw.sock, &ev)) {
 			w->next = l->waits;
 			l->waits = w;
+			n->c->n_waits++;
 			return;
 		}
 		free(w);
@@ -643,6 +647,7 @@ static void handle_notification(struct notif_loop *l, struct notif_fd *n)
 	ctx.netns_id = n->c->netns_id;
 	ctx.self_netns_id = l->self_netns_id;
 	ctx.st = &n->c->st;
+	ctx.waits = n->c->n_waits;
 
 	/* reads of this container's memory are bounded per container: one
 	 * stuck on its own FUSE page cannot use up the readers of others */
