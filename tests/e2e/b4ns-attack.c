@@ -30,6 +30,9 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -147,6 +150,9 @@ static const char usage_text[] =
 	"                      one in a directory of mode 0500: both EACCES, as\n"
 	"                      natively (controls: with capabilities both work,\n"
 	"                      without them a mode-0777 socket still connects)\n"
+	"  capdrop-netlink     drop every capability, then ask rtnetlink for an\n"
+	"                      address on lo by send() and by sendto() with a\n"
+	"                      netlink address: both EPERM, as natively\n"
 	"\n"
 	"DNS (inside b4ns run with the default network, slirp4netns):\n"
 	"  dns-forwarder ADDR...\n"
@@ -1567,6 +1573,82 @@ static int drop_caps(void)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
+/* nl_addr_req() - an RTM_NEWADDR request for @ip/32 on lo */
+struct nl_addr_req {
+	struct nlmsghdr n;
+	struct ifaddrmsg a;
+	char buf[64];
+};
+
+static void nl_addr_req(struct nl_addr_req *r, const char *ip, unsigned int seq)
+{
+	struct rtattr *rta;
+
+	memset(r, 0, sizeof(*r));
+	r->n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	r->n.nlmsg_type = RTM_NEWADDR;
+	r->n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	r->n.nlmsg_seq = seq;
+	r->a.ifa_family = AF_INET;
+	r->a.ifa_prefixlen = 32;
+	r->a.ifa_index = if_nametoindex("lo");
+	rta = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->n.nlmsg_len));
+	rta->rta_type = IFA_LOCAL;
+	rta->rta_len = RTA_LENGTH(4);
+	inet_pton(AF_INET, ip, RTA_DATA(rta));
+	r->n.nlmsg_len = NLMSG_ALIGN(r->n.nlmsg_len) + rta->rta_len;
+}
+
+/* nl_ack() - the error of the kernel's answer, 0 for success */
+static int nl_ack(int s)
+{
+	long buf[1024];
+	ssize_t n = recv(s, buf, sizeof(buf), 0);
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+
+	if (n < (ssize_t)sizeof(*h))
+		return -errno;
+	if (h->nlmsg_type == NLMSG_ERROR)
+		return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+	return 0;
+}
+
+/* case_capdrop_netlink() - a process without capabilities asks rtnetlink
+ * for an address on lo: EPERM through send(), which is not trapped, and
+ * EPERM through sendto() with a netlink address, which is (the supervisor
+ * must not make it with its own capabilities: it holds all of them in the
+ * container's user namespace, and the kernel checks only the sender's when
+ * the message carries an address) */
+static int case_capdrop_netlink(int argc, char **argv)
+{
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct nl_addr_req r;
+	int s, e1, e2;
+
+	(void)argc;
+	(void)argv;
+	if (drop_caps()) {
+		printf("capset: %s\n", strerror(errno));
+		return 1;
+	}
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0) {
+		printf("netlink socket: %s\n", strerror(errno));
+		return 1;
+	}
+	nl_addr_req(&r, "10.99.99.1", 1);
+	e1 = send(s, &r, r.n.nlmsg_len, 0) < 0 ? -errno : nl_ack(s);
+	nl_addr_req(&r, "10.99.99.2", 2);
+	e2 = sendto(s, &r, r.n.nlmsg_len, 0, (struct sockaddr *)&k, sizeof(k)) < 0 ?
+		     -errno : nl_ack(s);
+	printf("send() RTM_NEWADDR without capabilities: %s\n",
+	       e1 ? strerror(-e1) : "ok");
+	printf("sendto(&sockaddr_nl) RTM_NEWADDR without capabilities: %s\n",
+	       e2 ? strerror(-e2) : "ok");
+	close(s);
+	return e1 == -EPERM && e2 == -EPERM ? 0 : 1;
+}
+
 static int case_capdrop(int argc, char **argv)
 {
 	char dir[400], s0[460], s777[460], ro[460], rosock[480], what[600];
@@ -1921,6 +2003,7 @@ static const struct {
 	{ "pub-closed", case_pub_closed },
 	{ "task-context", case_task_context },
 	{ "capdrop", case_capdrop },
+	{ "capdrop-netlink", case_capdrop_netlink },
 	{ "dns-forwarder", case_dns_forwarder },
 };
 

@@ -754,6 +754,14 @@ t_capdrop() {
 	expect_out "(directory mode 0500): EACCES"
 }
 
+# the supervisor must not lend its capabilities: a netlink message with an
+# address is checked against the sender's only (second review, F1)
+t_capdrop_netlink() {
+	expect_ok ctr -- b4ns-attack capdrop-netlink
+	expect_out "send() RTM_NEWADDR without capabilities: Operation not permitted"
+	expect_out "sendto(&sockaddr_nl) RTM_NEWADDR without capabilities: Operation not permitted"
+}
+
 # ---- slirp4netns' DNS forwarder (default network) ---------------------------
 
 RESOLV=$WORK/resolv.conf
@@ -819,6 +827,8 @@ run_test "works: switched TCP connect to [fd77::1]:9998" t_switched_tcp fd77::1
 run_test "works: listeners inside the container (AF_UNIX path, abstract, 127.0.0.1, ::1)" t_inside
 run_test "works: AF_UNIX in the task's context: relative path after chdir(), symlink to an absolute path (also after chroot()), SO_PEERCRED uid = getuid()" t_task_context
 run_test "capabilities dropped (capset 0): AF_UNIX connect to a mode-0000 socket and bind in a mode-0500 directory: EACCES as natively" t_capdrop
+run_test "a process without capabilities: rtnetlink by sendto() with an address is refused (EPERM), as by send()" \
+	t_capdrop_netlink
 run_test "works: a retry after a refused switched connect connects (the container socket is back)" t_retry
 run_test "UDP is not switched by default (10.77.0.1:5300: ENETUNREACH)" t_udp_default 10.77.0.1
 run_test "works: --switch-udp, connected UDP echo 10.77.0.1:5300" t_udp_switched 10.77.0.1
