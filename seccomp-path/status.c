@@ -139,15 +139,24 @@ int cmd_status(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (sockarg)
-		snprintf(sock, sizeof(sock), "%s", sockarg);
-	else if (profile_default_socket(sock, sizeof(sock))) {
+	if (sockarg) {
+		if ((size_t)snprintf(sock, sizeof(sock), "%s", sockarg) >=
+		    sizeof(sock)) {
+			fprintf(stderr, "b4ns status: --socket=%s: path too long "
+				"(at most %zu bytes)\n", sockarg, sizeof(sock) - 1);
+			return EXIT_USAGE;
+		}
+	} else if (profile_default_socket(sock, sizeof(sock))) {
 		fprintf(stderr, "b4ns status: XDG_RUNTIME_DIR is not set; give "
 			"--socket=PATH\n");
 		return EXIT_USAGE;
 	}
-	if (daemon_ctl_path(sock, ctl, sizeof(ctl))) {
-		fprintf(stderr, "b4ns status: bad socket path %s\n", sock);
+	ret = daemon_ctl_path(sock, ctl, sizeof(ctl));
+	if (ret) {
+		fprintf(stderr, "b4ns status: socket path %s: %s\n", sock,
+			ret == -ENAMETOOLONG ? "the control socket beside it "
+			"would be too long for an AF_UNIX address" :
+			"not an absolute path to the daemon's socket");
 		return EXIT_USAGE;
 	}
 	ret = read_status(ctl, &text);
