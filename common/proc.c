@@ -33,22 +33,32 @@ static int sys_pidfd_open(pid_t pid, unsigned int flags)
 	return (int)syscall(SYS_pidfd_open, pid, flags);
 }
 
+int proc_read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* proc_tgid() - thread group id of @tid from /proc/TID/status */
 static pid_t proc_tgid(pid_t tid)
 {
 	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	int ret;
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	ret = proc_read_text(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
 	p = strstr(buf, "\nTgid:");
 	if (!p)
 		return -EIO;
@@ -90,19 +100,14 @@ int proc_getfd(int pidfd, int fd)
 int proc_fd_cloexec(pid_t tid, int fd)
 {
 	char path[64], buf[256];
-	_cleanup_close_ int f = -1;
 	unsigned long flags;
-	ssize_t n;
+	int ret;
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	ret = proc_read_text(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
 	p = strstr(buf, "flags:");
 	if (!p)
 		return -EIO;

@@ -121,4 +121,14 @@ int proc_fd_cloexec(pid_t tid, int fd);
  */
 int proc_netns_ino(pid_t pid, uint64_t *ino);
 
+/**
+ * proc_read_text() - read the start of a small /proc file, NUL-terminated
+ * @path:	file
+ * @buf:	destination ("" on error)
+ * @len:	its size (at most @len - 1 bytes are read)
+ *
+ * Return: 0 or negative errno
+ */
+int proc_read_text(const char *path, char *buf, size_t len);
+
 #endif /* B4NS_PROC_H */

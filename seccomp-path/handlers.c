@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/net.h>
 #include <poll.h>
 #include <signal.h>
@@ -244,7 +245,7 @@ static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 		return 1;
 	}
 	if (ret < 0)
-		return ret == -EBADF ? -EBADF : ret;
+		return ret;
 	*csock = ret;
 	return 0;
 }
@@ -252,7 +253,13 @@ static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 /* same_file_at() - does the task's fd @fd still hold the file @sock? */
 static bool same_file_at(pid_t pid, int fd, int sock)
 {
-	long r = syscall(SYS_kcmp, pid, getpid(), KCMP_FILE, fd, sock);
+	static pid_t self; /* no getpid() per switch; taskop helpers never
+			    * come here */
+	long r;
+
+	if (!self)
+		self = getpid();
+	r = syscall(SYS_kcmp, pid, self, KCMP_FILE, fd, sock);
 
 	return r == 0 || (r < 0 && errno == ENOSYS);
 }
@@ -594,12 +601,7 @@ static const char *mapping_name(const struct policy_cfg *pol, int entry,
 static bool ip_bind_in_context(pid_t pid, const struct sockaddr_storage *a,
 			       socklen_t len)
 {
-	char path[64], buf[2048];
-	unsigned long long eff;
-	_cleanup_close_ int f = -1;
 	uint16_t port;
-	const char *p;
-	ssize_t n;
 
 	if ((a->ss_family != AF_INET && a->ss_family != AF_INET6) ||
 	    !sa_valid_len((const struct sockaddr *)a, len))
@@ -607,19 +609,7 @@ static bool ip_bind_in_context(pid_t pid, const struct sockaddr_storage *a,
 	port = sa_port((const struct sockaddr *)a);
 	if (!port || port >= 1024)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return false;
-	n = read(f, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strstr(buf, "\nCapEff:");
-	if (!p)
-		return false;
-	eff = strtoull(p + 8, NULL, 16);
-	return eff & (1ULL << 10); /* CAP_NET_BIND_SERVICE */
+	return taskop_has_cap(pid, CAP_NET_BIND_SERVICE);
 }
 
 static enum handler_result do_bind(const struct handler_ctx *ctx,

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "proc.h"
 #include "taskop.h"
 
 #ifndef P_PIDFD
@@ -72,21 +73,6 @@ struct task_creds {
 	uint64_t cap_inh;
 };
 
-/* read_small_file() - read a small /proc file into @buf, NUL-terminated */
-static int read_small_file(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
 
 static uint64_t cap_field(const char *status, const char *key)
 {
@@ -104,7 +90,7 @@ static uint64_t full_caps(void)
 		char buf[32] = "";
 		int last = 40;
 
-		if (!read_small_file("/proc/sys/kernel/cap_last_cap", buf,
+		if (!proc_read_text("/proc/sys/kernel/cap_last_cap", buf,
 				     sizeof(buf)))
 			last = (int)strtol(buf, NULL, 10);
 		if (last <= 0 || last > 63)
@@ -141,7 +127,7 @@ static int task_creds(pid_t tid, struct task_creds *c)
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	ret = read_small_file(path, buf, sizeof(buf));
+	ret = proc_read_text(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	if (fs_id(buf, "\nUid:", &v))
@@ -215,6 +201,13 @@ static bool root_is_ours(pid_t tid)
 	return n == 1 && link[0] == '/';
 }
 
+bool taskop_has_cap(pid_t tid, int cap)
+{
+	struct task_creds c;
+
+	return !task_creds(tid, &c) && (c.cap_eff & (1ULL << cap));
+}
+
 bool taskop_same_context(pid_t tid)
 {
 	struct task_creds c;
@@ -240,7 +233,7 @@ static long map_id(pid_t tid, const char *map, unsigned long host)
 	const char *p = buf;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, map);
-	if (read_small_file(path, buf, sizeof(buf)))
+	if (proc_read_text(path, buf, sizeof(buf)))
 		return -1;
 	while (*p) {
 		unsigned long in, out, count;

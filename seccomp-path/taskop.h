@@ -51,6 +51,16 @@ struct taskop {
 bool taskop_same_context(pid_t tid);
 
 /**
+ * taskop_has_cap() - does @tid hold capability @cap (CapEff, in its own user
+ * namespace)?
+ * @tid:	the trapped task
+ * @cap:	CAP_* number
+ *
+ * Return: true or false (false when it cannot be read)
+ */
+bool taskop_has_cap(pid_t tid, int cap);
+
+/**
  * taskop_start() - perform @op in a short-lived helper in @op->tid's context
  * @op:		the call
  * @helper:	out: a pidfd of the helper (taskop_finish() closes it)

@@ -1708,6 +1708,21 @@ static int case_capdrop(int argc, char **argv)
 		 "directory: %s, want EACCES (as natively)", errname(e));
 	expect(e == EACCES, what);
 
+	/* a privileged port: the supervisor owns the user namespace and may
+	 * bind it, the task without CAP_NET_BIND_SERVICE may not */
+	{
+		struct sockaddr_in in = { .sin_family = AF_INET,
+					  .sin_port = htons(80) };
+
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		e = bind(fd, (struct sockaddr *)&in, sizeof(in)) < 0 ? errno : 0;
+		close(fd);
+		printf("capdrop: bind 0.0.0.0:80: %s\n", errname(e));
+		snprintf(what, sizeof(what), "without capabilities, bind "
+			 "0.0.0.0:80: %s, want EACCES (as natively)", errname(e));
+		expect(e == EACCES, what);
+	}
+
 	/* control: what the permissions allow still works */
 	len = un_addr(&a, s777);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -749,9 +749,11 @@ t_task_context() {
 }
 
 t_capdrop() {
-	expect_ok ctr -- b4ns-attack capdrop "$CTR_DIR"
+	# port 80 is published: its bind must not be the supervisor's
+	expect_ok ctr -p 21080:80 -- b4ns-attack capdrop "$CTR_DIR"
 	expect_out "(mode 0000): EACCES"
 	expect_out "(directory mode 0500): EACCES"
+	expect_out "capdrop: bind 0.0.0.0:80: EACCES"
 }
 
 # the supervisor must not lend its capabilities: a netlink message with an
