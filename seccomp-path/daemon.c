@@ -17,8 +17,8 @@
  * a container creates its context (settings from the config file and the
  * b4ns.* annotations, subnets read through an address monitor opened in the
  * container's namespace), later ones add their notify fd to it. A container
- * whose settings are wrong runs unswitched (every notification CONTINUE),
- * never half-configured. The context goes when its last notify fd hangs up.
+ * whose settings are wrong runs unswitched (its calls performed with a
+ * policy that switches nothing, never CONTINUE), never half-configured. The context goes when its last notify fd hangs up.
  *
  * A control socket beside the listener (b4ns.ctl) answers "b4ns status"
  * with JSON. SIGHUP reloads the config file for containers that start

@@ -30,8 +30,12 @@
  * blocking switched connect that fails puts the container's own socket back,
  * so the retry is a fresh switch, never a re-aimable host socket.
  *
- * getsockname()/getpeername() are the only calls answered CONTINUE: they
- * only read, whatever fd they find.
+ * Answered CONTINUE, because nothing they find can reach anything:
+ * getsockname()/getpeername() (they only read), and the socketcall(2)
+ * numbers b4ns does not trap (daemon mode traps socketcall whole; the call
+ * number is a register the kernel does not read again). The one exception
+ * is the documented weaker mode switch_udp + udp_sendmsg, whose sendmsg()
+ * without a destination is left to the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
