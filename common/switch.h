@@ -257,15 +257,15 @@ struct switch_send {
  * @pol:	the container's policy
  * @s:		the request; see struct switch_send
  *
- * An unconnected UDP socket of the container sending to a destination the
- * policy switches is switched once (SWITCH_INJECT). On a socket that already
- * is a host socket the supervisor sends every datagram itself, to its
- * validated copy of a destination the policy allows (SWITCH_INPLACE): letting
- * the kernel re-read the address could aim a host socket at the host's
- * loopback. Exceptions answered SWITCH_NONE, safe to let run: published UDP
- * sockets (they may answer any peer, like any host process on that port),
- * and TCP sockets, whose kernel ignores the address unless MSG_FASTOPEN
- * (refused on an unconnected host TCP socket).
+ * With switch_udp, an unconnected UDP socket of the container sending to a
+ * destination the policy switches is switched once (SWITCH_INJECT). On a
+ * socket that already is a host socket the caller sends itself, only to
+ * @to (SWITCH_INPLACE): a destination the policy allows, any peer for a
+ * published UDP socket except host-loopback service ports, no address at
+ * all for TCP (the kernel ignores it; TCP Fast Open on an unconnected host
+ * socket is refused), and a non-IP or short address on a UDP host socket
+ * is refused. SWITCH_NONE: a container socket, on which the caller performs
+ * the send in the container's namespace.
  *
  * Return: 0 (the outcome is in @s), or negative errno if inspecting failed
  */
