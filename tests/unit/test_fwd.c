@@ -5,7 +5,7 @@
 
 #include <criterion/criterion.h>
 
-#include "fwd.h"
+#include "launch/fwd.h"
 #include "portmap.h"
 
 static struct portmap_entry entry(const char *spec)

@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "handlers.h"
+#include "supervisor/handlers.h"
 
 static struct seccomp_notif notif(uint32_t arch, int nr)
 {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "notify.h"
+#include "supervisor/notify.h"
 #include "policy.h"
 
 struct ctx {

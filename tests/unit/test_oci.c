@@ -10,8 +10,8 @@
 
 #include "cfg.h"
 #include "err.h"
-#include "oci.h"
-#include "profile.h"
+#include "oci/oci.h"
+#include "oci/profile.h"
 
 #define RUNC_STATE B4NS_TEST_DATA "/oci-state-runc.json"
 

@@ -15,12 +15,12 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-#include "cli.h"
-#include "doctor.h"
+#include "cli/cli.h"
+#include "cli/doctor.h"
 #include "err.h"
-#include "hook.h"
-#include "oci.h"
-#include "profile.h"
+#include "oci/hook.h"
+#include "oci/oci.h"
+#include "oci/profile.h"
 #include "traps.h"
 
 #define SOCK "/run/user/1000/b4ns/b4ns.sock"

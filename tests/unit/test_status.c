@@ -5,7 +5,7 @@
 #include <criterion/redirect.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static int status(const char *sock)
 {

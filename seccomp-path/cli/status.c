@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "daemon.h"
+#include "oci/daemon.h"
 #include "err.h"
-#include "profile.h"
+#include "oci/profile.h"
 #include "unixsock.h"
 
 static int read_status(const char *ctl, char **out)

@@ -65,7 +65,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "err.h"
 #include "log.h"
 #include "oci.h"

@@ -49,8 +49,8 @@
 #include "cli.h"
 #include "doctor.h"
 #include "err.h"
-#include "hook.h"
-#include "profile.h"
+#include "oci/hook.h"
+#include "oci/profile.h"
 
 /* How long an external tool ("podman info" may set up storage) may take */
 #define DOCTOR_TOOL_TIMEOUT_MS 30000

@@ -34,7 +34,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "err.h"
 #include "hook.h"
 #include "oci.h"

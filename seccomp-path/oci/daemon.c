@@ -46,16 +46,16 @@
 #include <unistd.h>
 
 #include "cfg.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "daemon.h"
 #include "err.h"
 #include "log.h"
-#include "notify.h"
+#include "supervisor/notify.h"
 #include "oci.h"
 #include "policy.h"
 #include "portmap.h"
 #include "profile.h"
-#include "sandbox.h"
+#include "launch/sandbox.h"
 #include "server.h"
 #include "unixsock.h"
 

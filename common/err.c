@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* err.c - the message half of b4ns's error convention (err.h)
+ *
+ * Theory of operation: a struct b4_error carries one message from where a
+ * failure is understood to where it is logged or printed; context is added
+ * in front by each caller that knows more ("container X: b4ns.publish: ...").
+ * Messages are truncated to the struct's size, never overflow.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+int b4_error_set(struct b4_error *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int b4_error_prefix(struct b4_error *e, int err, const char *fmt, ...)
+{
+	char old[sizeof(e->msg)];
+	size_t n;
+	va_list ap;
+
+	if (!e)
+		return err;
+	snprintf(old, sizeof(old), "%s", e->msg[0] ? e->msg : strerror(-err));
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	if (n < sizeof(e->msg) - 1)
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", old);
+	return err;
+}
+
+const char *b4_error_msg(const struct b4_error *e, int err)
+{
+	if (e && e->msg[0])
+		return e->msg;
+	return strerror(err < 0 ? -err : err);
+}
