@@ -26,19 +26,18 @@ int b4_error_set(struct b4_error *e, int err, const char *fmt, ...)
 
 int b4_error_prefix(struct b4_error *e, int err, const char *fmt, ...)
 {
-	char old[sizeof(e->msg)];
-	size_t n;
+	char ctx[sizeof(e->msg)], both[2 * sizeof(e->msg) + 2];
 	va_list ap;
 
 	if (!e)
 		return err;
-	snprintf(old, sizeof(old), "%s", e->msg[0] ? e->msg : strerror(-err));
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
-	n = strlen(e->msg);
-	if (n < sizeof(e->msg) - 1)
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", old);
+	snprintf(both, sizeof(both), "%s: %s", ctx,
+		 e->msg[0] ? e->msg : strerror(-err));
+	memcpy(e->msg, both, sizeof(e->msg) - 1);
+	e->msg[sizeof(e->msg) - 1] = '\0';
 	return err;
 }
 
