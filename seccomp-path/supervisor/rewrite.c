@@ -9,7 +9,9 @@
  * can happen (published ports or --allow-host-loopback), and answered from
  * this table, keyed by the socket's SO_COOKIE. Close is not trapped, so
  * entries of closed sockets stay until the ring wraps; cookies are never
- * reused, so a stale entry cannot answer for another socket.
+ * reused, so a stale entry cannot answer for another socket. A socket noted
+ * twice (the same call rewritten again) is answered by its newest entry:
+ * lookups go from the newest entry to the oldest.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,9 +45,15 @@ int rewrite_add(struct rewrite_table *t, uint64_t cookie, bool peer,
 const struct sockaddr_storage *rewrite_find(const struct rewrite_table *t,
 					    uint64_t cookie, bool peer)
 {
-	for (int i = 0; i < t->n; i++) {
-		if (t->e[i].cookie == cookie && t->e[i].peer == peer)
-			return &t->e[i].addr;
+	/* newest first: a later answer for the same socket wins */
+	int head = t->n < REWRITE_MAX ? t->n : t->next;
+
+	for (int k = 1; k <= t->n; k++) {
+		const struct rewrite_entry *e =
+			&t->e[(head - k + REWRITE_MAX) % REWRITE_MAX];
+
+		if (e->cookie == cookie && e->peer == peer)
+			return &e->addr;
 	}
 	return NULL;
 }

@@ -54,7 +54,8 @@ int rewrite_add(struct rewrite_table *t, uint64_t cookie, bool peer,
  * @cookie:	SO_COOKIE of the socket
  * @peer:	getpeername() (true) or getsockname() (false)
  *
- * Return: the address, or NULL if the socket was not redirected
+ * Return: the address of the newest entry for (@cookie, @peer), or NULL if
+ * the socket was not redirected
  */
 const struct sockaddr_storage *rewrite_find(const struct rewrite_table *t,
 					    uint64_t cookie, bool peer);
