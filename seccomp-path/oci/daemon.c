@@ -49,6 +49,7 @@
 #include "cli/cli.h"
 #include "daemon.h"
 #include "err.h"
+#include "frame.h"
 #include "log.h"
 #include "supervisor/notify.h"
 #include "oci.h"
@@ -60,25 +61,18 @@
 #include "unixsock.h"
 
 #define CONN_MAX 64		/* listener connections being read at once */
-#define CONN_FDS_MAX 8		/* descriptors accepted in one message */
 #define CONN_TIMEOUT_S 5	/* a runtime sends its message at once */
 
 /**
  * struct conn - a runtime's connection being read
  * @fd:		the connection
- * @buf:	message so far (OCI_STATE_MAX at most)
- * @len:	bytes in @buf
- * @fds:	descriptors received
- * @nfds:	entries in @fds
+ * @msg:	the message so far
  * @peer:	peer pid (SO_PEERCRED), for logs
  * @start:	CLOCK_MONOTONIC second it was accepted
  */
 struct conn {
 	int fd;
-	char *buf;
-	size_t len;
-	int fds[CONN_FDS_MAX];
-	int nfds;
+	struct frame msg;
 	pid_t peer;
 	time_t start;
 };
@@ -125,9 +119,7 @@ static void conn_free(struct daemon *d, int slot)
 
 	notif_loop_del_extra(d->loop, c->fd);
 	close(c->fd);
-	for (int i = 0; i < c->nfds; i++)
-		close(c->fds[i]);
-	free(c->buf);
+	frame_free(&c->msg);
 	free(c);
 	d->conns[slot] = NULL;
 }
@@ -252,7 +244,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 	bool passthrough = false;
 	int nfd, ret;
 
-	if (!c->len && !c->nfds)
+	if (!c->msg.len && !c->msg.nfds)
 		return; /* a liveness probe (oci-hook, doctor) */
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -260,12 +252,12 @@ static void conn_done(struct daemon *d, struct conn *c)
 		d->rejected++;
 		return;
 	}
-	if (oci_state_parse(c->buf, c->len, st, err, sizeof(err))) {
+	if (oci_state_parse(c->msg.buf, c->msg.len, st, err, sizeof(err))) {
 		b4_warn("listener message from pid %d dropped: %s", (int)c->peer,
 			err);
 		goto reject;
 	}
-	if (st->seccomp_fd_index < 0 && !c->nfds) {
+	if (st->seccomp_fd_index < 0 && !c->msg.nfds) {
 		register_preload(d, st);
 		free(st);
 		return;
@@ -274,24 +266,24 @@ static void conn_done(struct daemon *d, struct conn *c)
 		b4_warn("container %s: message names no seccompFd; dropped", st->id);
 		goto reject;
 	}
-	if (c->nfds != st->n_fds) {
+	if (c->msg.nfds != st->n_fds) {
 		b4_warn("container %s: message lists %d fds but carries %d; dropped",
-			st->id, st->n_fds, c->nfds);
+			st->id, st->n_fds, c->msg.nfds);
 		goto reject;
 	}
-	nfd = c->fds[st->seccomp_fd_index];
+	nfd = c->msg.fds[st->seccomp_fd_index];
 	if (!is_notify_fd(nfd)) {
 		b4_warn("container %s: fd \"seccompFd\" is not a seccomp listener; "
 			"dropped", st->id);
 		goto reject;
 	}
 	/* the loop owns the notify fd from here on; close the others */
-	c->fds[st->seccomp_fd_index] = -1;
-	for (int i = 0; i < c->nfds; i++) {
-		if (c->fds[i] >= 0)
-			close(c->fds[i]);
+	c->msg.fds[st->seccomp_fd_index] = -1;
+	for (int i = 0; i < c->msg.nfds; i++) {
+		if (c->msg.fds[i] >= 0)
+			close(c->msg.fds[i]);
 	}
-	c->nfds = 0;
+	c->msg.nfds = 0;
 
 	nc = notif_container_find(d->loop, st->id);
 	if (nc) {
@@ -350,98 +342,32 @@ reject:
 	free(st);
 }
 
-/* json_complete() - do the bytes so far form one whole JSON document?
- * Return: 1 complete, 0 not yet, -1 never will (a syntax error) */
-static int json_complete(const char *buf, size_t len)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
-	enum json_tokener_error e;
-
-	if (!tok)
-		return 0;
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	e = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (o) {
-		json_object_put(o);
-		return 1;
-	}
-	return e == json_tokener_continue ? 0 : -1;
-}
-
 static void on_conn(struct notif_loop *loop, int fd, uint32_t events,
 		    void *arg)
 {
 	struct daemon *d = arg;
 	int slot = conn_slot(d, fd);
+	struct b4_error err = { "" };
 	struct conn *c;
+	int ret;
 
 	if (slot < 0)
 		return;
 	c = d->conns[slot];
-	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(int) * CONN_FDS_MAX)];
-		struct iovec iov = { .iov_base = c->buf + c->len,
-				     .iov_len = OCI_STATE_MAX - c->len };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm;
-		ssize_t n;
-
-		if (c->len == OCI_STATE_MAX) {
-			b4_warn("listener message from pid %d larger than %zu "
-				"bytes; dropped", (int)c->peer, OCI_STATE_MAX);
-			d->rejected++;
-			conn_free(d, slot);
-			return;
-		}
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0) {
-			b4_warn("listener connection from pid %d: %s", (int)c->peer,
-				strerror(errno));
-			d->rejected++;
-			conn_free(d, slot);
-			return;
-		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			int k;
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			for (int i = 0; i < k; i++) {
-				int nfd;
-
-				memcpy(&nfd, CMSG_DATA(cm) + (size_t)i * sizeof(int),
-				       sizeof(int));
-				if (c->nfds < CONN_FDS_MAX)
-					c->fds[c->nfds++] = nfd;
-				else
-					close(nfd);
-			}
-		}
-		if (mh.msg_flags & MSG_CTRUNC)
-			b4_warn("listener message from pid %d: too many fds, some "
-				"dropped", (int)c->peer);
-		if (n == 0) {
-			conn_done(d, c);
-			conn_free(d, slot);
-			return;
-		}
-		c->len += (size_t)n;
-		if (json_complete(c->buf, c->len) != 0) {
-			/* whole (or hopeless: conn_done says why) */
-			conn_done(d, c);
-			conn_free(d, slot);
-			return;
-		}
+	ret = frame_read(&c->msg, fd, &err);
+	if (!ret)
+		return;
+	if (c->msg.fds_dropped)
+		b4_warn("listener message from pid %d: too many fds, some "
+			"dropped", (int)c->peer);
+	if (ret < 0) {
+		b4_warn("listener message from pid %d %s; dropped",
+			(int)c->peer, b4_error_msg(&err, ret));
+		d->rejected++;
+	} else {
+		conn_done(d, c);
 	}
+	conn_free(d, slot);
 }
 
 static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
@@ -474,9 +400,7 @@ static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
 				slot = i;
 		}
 		c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
-		if (c)
-			c->buf = malloc(OCI_STATE_MAX);
-		if (!c || !c->buf) {
+		if (!c || frame_init(&c->msg)) {
 			b4_warn("too many runtime connections at once; one dropped");
 			if (c)
 				free(c);
@@ -488,7 +412,7 @@ static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
 		c->start = mono_s();
 		d->conns[slot] = c;
 		if (notif_loop_add_extra(loop, cfd, EPOLLIN, on_conn, d)) {
-			free(c->buf);
+			frame_free(&c->msg);
 			free(c);
 			d->conns[slot] = NULL;
 			close(cfd);
