@@ -192,7 +192,9 @@ int handler_decode(const struct seccomp_notif *req, struct hcall *c)
 		uint32_t args[6] = { 0 };
 		int n = 0, ret;
 
-		c->op = socketcall_op(req->data.args[0], &n);
+		/* the call number as the kernel takes it: an int, whatever
+		 * int $0x80 from 64-bit code left in the upper half */
+		c->op = socketcall_op((uint32_t)req->data.args[0], &n);
 		c->multiplexed = true;
 		if (!n)
 			return 0;
