@@ -122,7 +122,8 @@ static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
 	return true;
 }
 
-bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
+bool policy_self(const struct policy_cfg *cfg,
+			const struct policy_state *st, const struct policy_sock *sock,
 		 const struct sockaddr *dst, const struct policy_listener *l,
 		 struct sockaddr_storage *out)
 {
@@ -140,8 +141,8 @@ bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
 			(l->family == AF_INET6 && !l->v6only)) :
 		      l->family != AF_INET6)
 		return false;
-	for (int j = 0; !own && j < cfg->n_local; j++)
-		own = sa_cidr_contains(&cfg->local[j], dst);
+	for (int j = 0; st && !own && j < st->n_local; j++)
+		own = sa_cidr_contains(&st->local[j], dst);
 	if (!own)
 		return false;
 	e = &cfg->publish[l->entry];
@@ -207,6 +208,7 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
 
 /* policy_dst() - the part of the decision that depends on the address only */
 static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
+				      const struct policy_state *st,
 				      const struct sockaddr *dst,
 				      struct sockaddr_storage *out,
 				      const char **reason)
@@ -235,8 +237,8 @@ static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 		*reason = "link-local, multicast or broadcast";
 		return POLICY_KEEP;
 	}
-	for (i = 0; i < cfg->n_local; i++) {
-		if (sa_cidr_contains(&cfg->local[i], dst)) {
+	for (i = 0; st && i < st->n_local; i++) {
+		if (sa_cidr_contains(&st->local[i], dst)) {
 			*reason = "container subnet";
 			return POLICY_KEEP;
 		}
@@ -254,6 +256,7 @@ static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 }
 
 enum policy_verdict policy_connect(const struct policy_cfg *cfg,
+				   const struct policy_state *st,
 				   const struct policy_sock *sock,
 				   const struct sockaddr *dst,
 				   struct sockaddr_storage *out,
@@ -294,10 +297,11 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		*reason = "UDP is not switched (switch_udp)";
 		return POLICY_KEEP;
 	}
-	return policy_dst(cfg, dst, out, reason);
+	return policy_dst(cfg, st, dst, out, reason);
 }
 
 bool policy_host_connect(const struct policy_cfg *cfg,
+			 const struct policy_state *st,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason)
 {
@@ -311,10 +315,11 @@ bool policy_host_connect(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return false;
 	}
-	return policy_dst(cfg, dst, out, reason) == POLICY_SWITCH;
+	return policy_dst(cfg, st, dst, out, reason) == POLICY_SWITCH;
 }
 
 bool policy_keep_by_address(const struct policy_cfg *cfg,
+			    const struct policy_state *st,
 			    const struct sockaddr *dst, const char **reason)
 {
 	struct sockaddr_storage out;
@@ -323,5 +328,5 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return true;
 	}
-	return policy_dst(cfg, dst, &out, reason) == POLICY_KEEP;
+	return policy_dst(cfg, st, dst, &out, reason) == POLICY_KEEP;
 }

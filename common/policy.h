@@ -17,8 +17,6 @@
  * struct policy_cfg - inputs of the decision for one container
  * @ignore:		user CIDRs never switched
  * @n_ignore:		entries used in @ignore
- * @local:		the container namespace's own interface subnets
- * @n_local:		entries used in @local
  * @allow_host_loopback: switch the gateway address to the host's loopback
  * @gateway4:		IPv4 gateway address (slirp4netns default 10.0.2.2)
  * @gateway6:		IPv6 gateway address (slirp4netns default fd00::2)
@@ -37,8 +35,6 @@
 struct policy_cfg {
 	struct sa_cidr ignore[POLICY_MAX_CIDRS];
 	int n_ignore;
-	struct sa_cidr local[POLICY_MAX_CIDRS];
-	int n_local;
 	bool allow_host_loopback;
 	struct sockaddr_storage gateway4;
 	struct sockaddr_storage gateway6;
@@ -64,6 +60,29 @@ struct policy_listener {
 	bool v6only;
 	uint16_t port;
 	uint64_t cookie;
+};
+
+#define POLICY_MAX_LISTENERS 64
+
+/**
+ * struct policy_state - what a container's policy decisions read besides its
+ * configuration: runtime state, never part of the configuration
+ * @local:	the container namespace's own interface subnets now (its
+ *		address monitor refreshes them)
+ * @n_local:	entries used in @local
+ * @pub:	one entry per host socket bound for a publish mapping now
+ * @n_pub:	entries used in @pub
+ *
+ * A @pub entry is only a candidate: before a connect of the container is
+ * redirected to its own published service, the host socket it names (by
+ * SO_COOKIE) is looked up among the host's live sockets; an entry whose
+ * socket is gone (the container closed it) is dropped then.
+ */
+struct policy_state {
+	struct sa_cidr local[POLICY_MAX_CIDRS];
+	int n_local;
+	struct policy_listener pub[POLICY_MAX_LISTENERS];
+	int n_pub;
 };
 
 enum policy_verdict {
@@ -100,6 +119,7 @@ void policy_default(struct policy_cfg *cfg);
 /**
  * policy_connect() - decide whether a connect() leaves through the host
  * @cfg:	container policy
+ * @st:		its runtime state (own subnets), or NULL for none
  * @sock:	the socket's properties
  * @dst:	destination as given by the container, already copied and
  *		length-checked by the caller
@@ -112,6 +132,7 @@ void policy_default(struct policy_cfg *cfg);
  * Return: the verdict
  */
 enum policy_verdict policy_connect(const struct policy_cfg *cfg,
+				   const struct policy_state *st,
 				   const struct policy_sock *sock,
 				   const struct sockaddr *dst,
 				   struct sockaddr_storage *out,
@@ -120,6 +141,7 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 /**
  * policy_self() - a connect of the container to its own published service
  * @cfg:	container policy
+ * @st:		its runtime state (own subnets), or NULL for none
  * @sock:	the connecting socket's properties
  * @dst:	destination
  * @l:		a live host socket the container bound for a mapping
@@ -132,7 +154,8 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
  *
  * Return: true if the connect goes to *@out on the host
  */
-bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
+bool policy_self(const struct policy_cfg *cfg,
+			const struct policy_state *st, const struct policy_sock *sock,
 		 const struct sockaddr *dst, const struct policy_listener *l,
 		 struct sockaddr_storage *out);
 
@@ -140,6 +163,7 @@ bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
  * policy_keep_by_address() - is a connect() to @dst kept in the container
  * whatever the socket is, provided it is a container socket?
  * @cfg:	container policy
+ * @st:		its runtime state (own subnets), or NULL for none
  * @dst:	destination
  * @reason:	static text for logs when true
  *
@@ -149,6 +173,7 @@ bool policy_self(const struct policy_cfg *cfg, const struct policy_sock *sock,
  * Return: true if policy_connect() would answer POLICY_KEEP for any socket
  */
 bool policy_keep_by_address(const struct policy_cfg *cfg,
+			    const struct policy_state *st,
 			    const struct sockaddr *dst, const char **reason);
 
 /**
@@ -156,6 +181,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * host socket (switched earlier): only destinations the policy would switch
  * may be reached from it
  * @cfg:	container policy
+ * @st:		its runtime state (own subnets), or NULL for none
  * @dst:	destination
  * @out:	address to connect to on success
  * @reason:	static text for logs
@@ -163,6 +189,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * Return: true if the supervisor may connect the host socket to *@out
  */
 bool policy_host_connect(const struct policy_cfg *cfg,
+			 const struct policy_state *st,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason);
 

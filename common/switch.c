@@ -67,16 +67,16 @@ static int connect_nonblock(int s, const struct sockaddr_storage *to, int fl)
 }
 
 /* pub_alive() - is the recorded host socket @i still open? Drops it if not */
-static bool pub_alive(struct switch_pub *pub, int i)
+static bool pub_alive(struct policy_state *st, int i)
 {
-	const struct policy_listener *l = &pub->l[i];
+	const struct policy_listener *l = &st->pub[i];
 	int ret = hostsock_alive(l->family, l->proto, l->cookie);
 
 	/* gone for sure (a kernel without TCP_BOUND_INACTIVE cannot tell a
 	 * closed TCP socket from one bound and not listening yet: the entry
 	 * stays, the connect is not redirected) */
 	if (ret == 0 && (l->proto != IPPROTO_TCP || hostsock_diag_bound())) {
-		pub->l[i] = pub->l[--pub->n];
+		st->pub[i] = st->pub[--st->n_pub];
 		return false;
 	}
 	return ret > 0;
@@ -87,17 +87,17 @@ static bool pub_alive(struct switch_pub *pub, int i)
 static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 			const struct policy_sock *ps)
 {
-	struct switch_pub *pub = c->pub;
+	struct policy_state *st = c->st;
 	int n;
 
-	for (int i = 0; pub && i < pub->n; i++) {
+	for (int i = 0; st && i < st->n_pub; i++) {
 		struct sockaddr_storage to;
 
-		if (!policy_self(pol, ps, c->dst, &pub->l[i], &to))
+		if (!policy_self(pol, st, ps, c->dst, &st->pub[i], &to))
 			continue;
-		n = pub->n;
-		if (!pub_alive(pub, i)) {
-			if (pub->n < n)
+		n = st->n_pub;
+		if (!pub_alive(st, i)) {
+			if (st->n_pub < n)
 				i--; /* entry i was replaced by the last one */
 			continue;
 		}
@@ -107,10 +107,10 @@ static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 	return false;
 }
 
-static bool pub_has_port(const struct switch_pub *pub, uint16_t port)
+static bool pub_has_port(const struct policy_state *st, uint16_t port)
 {
-	for (int i = 0; pub && i < pub->n; i++) {
-		if (pub->l[i].port == port)
+	for (int i = 0; st && i < st->n_pub; i++) {
+		if (st->pub[i].port == port)
 			return true;
 	}
 	return false;
@@ -124,7 +124,7 @@ static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 		c->reason = "not an IP socket";
 		return 0;
 	}
-	if (!policy_host_connect(pol, c->dst, &c->to, &c->reason)) {
+	if (!policy_host_connect(pol, c->st, c->dst, &c->to, &c->reason)) {
 		c->action = SWITCH_REFUSE;
 		c->err = -ENETUNREACH;
 		return 0;
@@ -174,8 +174,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 				  &foreign))
 		return switch_inplace(pol, c);
 	/* the common case of a kept connect needs no more system calls */
-	if (!pub_has_port(c->pub, sa_port(c->dst)) &&
-	    policy_keep_by_address(pol, c->dst, &c->reason))
+	if (!pub_has_port(c->st, sa_port(c->dst)) &&
+	    policy_keep_by_address(pol, c->st, c->dst, &c->reason))
 		return 0;
 
 	ret = hostsock_inspect(c->csock, &c->info);
@@ -190,7 +190,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
 		c->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, &ps, c->dst, &c->to, &c->reason) !=
+	} else if (policy_connect(pol, c->st, &ps, c->dst, &c->to, &c->reason) !=
 		   POLICY_SWITCH) {
 		return 0;
 	}
@@ -275,25 +275,25 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 }
 
 /* pub_record() - remember host socket @hsock bound for mapping @entry */
-static void pub_record(struct switch_pub *pub, int hsock, int entry,
+static void pub_record(struct policy_state *st, int hsock, int entry,
 		       const struct hostsock_info *info, uint16_t port)
 {
 	struct policy_listener *l;
 	socklen_t len = sizeof(int);
 	int v6only = 0;
 
-	if (!pub)
+	if (!st)
 		return;
 	/* full: closed sockets are dropped lazily, at a self-connect; now */
-	for (int i = 0; pub->n == SWITCH_MAX_LISTENERS && i < pub->n; i++) {
-		int n = pub->n;
+	for (int i = 0; st->n_pub == POLICY_MAX_LISTENERS && i < st->n_pub; i++) {
+		int n = st->n_pub;
 
-		if (!pub_alive(pub, i) && pub->n < n)
+		if (!pub_alive(st, i) && st->n_pub < n)
 			i--;
 	}
-	if (pub->n == SWITCH_MAX_LISTENERS)
+	if (st->n_pub == POLICY_MAX_LISTENERS)
 		return;
-	l = &pub->l[pub->n];
+	l = &st->pub[st->n_pub];
 	if (hostsock_cookie(hsock, &l->cookie))
 		return;
 	if (info->family == AF_INET6 &&
@@ -304,31 +304,31 @@ static void pub_record(struct switch_pub *pub, int hsock, int entry,
 	l->family = info->family;
 	l->v6only = v6only;
 	l->port = port;
-	pub->n++;
+	st->n_pub++;
 }
 
-void switch_bind_forget(struct switch_pub *pub, int hsock)
+void switch_bind_forget(struct policy_state *st, int hsock)
 {
 	uint64_t cookie;
 
-	if (!pub || hostsock_cookie(hsock, &cookie))
+	if (!st || hostsock_cookie(hsock, &cookie))
 		return;
-	for (int i = 0; i < pub->n; i++) {
-		if (pub->l[i].cookie == cookie) {
-			pub->l[i] = pub->l[--pub->n];
+	for (int i = 0; i < st->n_pub; i++) {
+		if (st->pub[i].cookie == cookie) {
+			st->pub[i] = st->pub[--st->n_pub];
 			return;
 		}
 	}
 }
 
-bool switch_is_published(const struct switch_pub *pub, int sock)
+bool switch_is_published(const struct policy_state *st, int sock)
 {
 	uint64_t cookie;
 
-	if (!pub || hostsock_cookie(sock, &cookie))
+	if (!st || hostsock_cookie(sock, &cookie))
 		return false;
-	for (int i = 0; i < pub->n; i++) {
-		if (pub->l[i].cookie == cookie)
+	for (int i = 0; i < st->n_pub; i++) {
+		if (st->pub[i].cookie == cookie)
 			return true;
 	}
 	return false;
@@ -402,7 +402,7 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 		return 0;
 	}
 	b->action = SWITCH_INJECT;
-	pub_record(b->pub, b->hsock, b->entry, &b->info, sa_port(b->addr));
+	pub_record(b->st, b->hsock, b->entry, &b->info, sa_port(b->addr));
 	return 0;
 }
 
@@ -474,7 +474,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 			s->reason = "not a datagram socket";
 			return 0;
 		}
-		if (switch_is_published(s->pub, s->csock)) {
+		if (switch_is_published(s->st, s->csock)) {
 			/* it answers its clients, wherever they are, but host
 			 * services on loopback ports are not its business */
 			if (s->dst && sa_is_loopback(s->dst) &&
@@ -497,7 +497,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 			s->reason = "host socket, no destination";
 			return 0;
 		}
-		if (!policy_host_connect(pol, s->dst, &s->to, &s->reason)) {
+		if (!policy_host_connect(pol, s->st, s->dst, &s->to, &s->reason)) {
 			s->action = SWITCH_REFUSE;
 			s->err = -ENETUNREACH;
 			return 0;
@@ -522,7 +522,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		s->reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, &ps, s->dst, &s->to, &s->reason) !=
+	if (policy_connect(pol, s->st, &ps, s->dst, &s->to, &s->reason) !=
 	    POLICY_SWITCH)
 		return 0;
 	ret = hostsock_create(s->csock, &s->info);

@@ -11,24 +11,6 @@
 #include "hostsock.h"
 #include "policy.h"
 
-#define SWITCH_MAX_LISTENERS 64
-
-/**
- * struct switch_pub - the published ports a container's sockets are bound
- * to on the host right now (runtime state, never part of the configuration)
- * @l:		one entry per host socket bound for a publish mapping
- * @n:		entries used
- *
- * An entry is only a candidate: before a connect of the container is
- * redirected to its own published service, the host socket it names (by
- * SO_COOKIE) is looked up among the host's live sockets; an entry whose
- * socket is gone (the container closed it) is dropped then.
- */
-struct switch_pub {
-	struct policy_listener l[SWITCH_MAX_LISTENERS];
-	int n;
-};
-
 /**
  * enum switch_action - what the caller must do with the container's fd
  * @SWITCH_NONE:	nothing: let the call run in the container namespace
@@ -51,7 +33,8 @@ enum switch_action {
  * @dstlen:	in: its length as given
  * @netns_id:	in: the container's network namespace (hostsock_netns_id())
  * @self_netns_id: in: the supervisor's (host) network namespace
- * @pub:	in: the container's bound published ports, or NULL
+ * @st:		in: the container's policy state (own subnets, published
+ *		ports bound), or NULL
  * @action:	out: see enum switch_action
  * @reason:	out: static text for logs
  * @to:		out: where the host socket connects
@@ -66,7 +49,7 @@ struct switch_conn {
 	socklen_t dstlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
-	struct switch_pub *pub;
+	struct policy_state *st;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;
@@ -153,8 +136,8 @@ int switch_restore_flags(int sock, int fl);
  * @addrlen:	in: its length as given
  * @netns_id:	in: the container's network namespace
  * @self_netns_id: in: the supervisor's network namespace
- * @pub:	in/out: the container's bound published ports; a publish
- *		bind adds its host socket
+ * @st:		in/out: the container's policy state; a publish bind adds
+ *		its host socket to @st->pub
  * @action:	out: SWITCH_NONE, SWITCH_INJECT or SWITCH_REFUSE
  * @reason:	out: static text for logs
  * @host:	out: the host address bound (or attempted)
@@ -170,7 +153,7 @@ struct switch_bind {
 	socklen_t addrlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
-	struct switch_pub *pub;
+	struct policy_state *st;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage host;
@@ -191,7 +174,7 @@ struct switch_bind {
  * back. A bind() on a socket that already is a host socket is refused with
  * -EINVAL, as the kernel answers for a bound socket, so host ports can only
  * be claimed through mappings. On success the host socket is recorded in
- * @b->pub, so the container's own connects to it follow while it lives.
+ * @b->st->pub, so the container's own connects to it follow while it lives.
  *
  * Return: 0 (the outcome is in @b), or negative errno if inspecting failed
  */
@@ -200,19 +183,19 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b);
 /**
  * switch_bind_forget() - drop the record switch_bind() made for @hsock
  * (it could not be given to the container)
- * @pub:	the container's bound published ports, or NULL
+ * @st:		the container's policy state, or NULL
  * @hsock:	the host socket
  */
-void switch_bind_forget(struct switch_pub *pub, int hsock);
+void switch_bind_forget(struct policy_state *st, int hsock);
 
 /**
  * switch_is_published() - is host socket @sock one bound for a mapping?
- * @pub:	the container's bound published ports, or NULL
+ * @st:		the container's policy state, or NULL
  * @sock:	a host socket
  *
- * Return: true if @sock is recorded in @pub (listen() may proceed on it)
+ * Return: true if @sock is recorded in @st->pub (listen() may proceed on it)
  */
-bool switch_is_published(const struct switch_pub *pub, int sock);
+bool switch_is_published(const struct policy_state *st, int sock);
 
 /**
  * struct switch_send - one sendto()/sendmsg() with a destination
@@ -224,7 +207,8 @@ bool switch_is_published(const struct switch_pub *pub, int sock);
  * @flags:	in: the call's MSG_* flags
  * @netns_id:	in: the container's network namespace
  * @self_netns_id: in: the supervisor's network namespace
- * @pub:	in: the container's bound published ports, or NULL
+ * @st:		in: the container's policy state (own subnets, published
+ *		ports bound), or NULL
  * @action:	out: SWITCH_NONE (the caller sends on the container's own
  *		socket), SWITCH_INJECT (switch to @hsock, then send through
  *		it), SWITCH_INPLACE (the fd is a host socket: the supervisor
@@ -243,7 +227,7 @@ struct switch_send {
 	int flags;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
-	struct switch_pub *pub;
+	struct policy_state *st;
 	enum switch_action action;
 	const char *reason;
 	struct sockaddr_storage to;

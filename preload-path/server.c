@@ -11,6 +11,12 @@
  * seccomp path: switch_connect(), switch_bind(), switch_send(). Nothing
  * here blocks: a connect in progress is answered -EINPROGRESS and the
  * library waits for it in the application, not in the supervisor.
+ *
+ * The server runs in the supervisor's event loop (common/loop.c) and finds
+ * containers in its registry (common/container.c); it is its own library,
+ * linked into the b4ns program, and registers itself as the program's
+ * request server (common/reqsrv.h): seccomp-path/ starts it without
+ * knowing this path.
  */
 #include <elf.h>
 #include <errno.h>
@@ -25,10 +31,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "err.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
+#include "reqsrv.h"
 #include "server.h"
 #include "switch.h"
 #include "unixsock.h"
@@ -59,11 +67,11 @@ static void respond(int reply, const struct preload_resp *resp, int hsock)
 }
 
 /* serve() - decide one request for container @c on socket @sock */
-static void serve(struct notif_loop *loop, struct notif_container *c,
+static void serve(struct registry *r, struct container *c,
 		  const struct preload_req *req, int sock, int reply, pid_t pid)
 {
-	const struct policy_cfg *pol = notif_container_policy(c);
-	struct switch_pub *pub = notif_container_pub(c);
+	const struct policy_cfg *pol = container_policy(c);
+	struct policy_state *st = &c->state;
 	struct preload_resp resp = { .magic = PRELOAD_MAGIC };
 	const struct sockaddr *dst = (const struct sockaddr *)&req->addr;
 	char a[SA_STRLEN];
@@ -76,9 +84,9 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 	}
 	if (req->op == PRELOAD_CONNECT) {
 		struct switch_conn sc = { .csock = sock, .dst = dst,
-					  .dstlen = req->addrlen, .pub = pub,
-					  .netns_id = notif_container_netns(c),
-					  .self_netns_id = notif_loop_self_netns(loop) };
+					  .dstlen = req->addrlen, .st = st,
+					  .netns_id = c->netns_id,
+					  .self_netns_id = registry_self_netns(r) };
 
 		if (switch_connect(pol, &sc))
 			sc.action = SWITCH_NONE;
@@ -105,9 +113,9 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 			 sa_format(dst, a, sizeof(a)), sc.reason);
 	} else if (req->op == PRELOAD_BIND) {
 		struct switch_bind sb = { .csock = sock, .addr = dst,
-					  .addrlen = req->addrlen, .pub = pub,
-					  .netns_id = notif_container_netns(c),
-					  .self_netns_id = notif_loop_self_netns(loop) };
+					  .addrlen = req->addrlen, .st = st,
+					  .netns_id = c->netns_id,
+					  .self_netns_id = registry_self_netns(r) };
 
 		if (switch_bind(pol, &sb))
 			sb.action = SWITCH_NONE;
@@ -123,9 +131,9 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 				strerror(-sb.err));
 	} else if (req->op == PRELOAD_SENDTO) {
 		struct switch_send ss = { .csock = sock, .dst = dst,
-					  .flags = req->flags, .pub = pub,
-					  .netns_id = notif_container_netns(c),
-					  .self_netns_id = notif_loop_self_netns(loop) };
+					  .flags = req->flags, .st = st,
+					  .netns_id = c->netns_id,
+					  .self_netns_id = registry_self_netns(r) };
 
 		if (switch_send(pol, &ss))
 			ss.action = SWITCH_NONE;
@@ -139,16 +147,17 @@ static void serve(struct notif_loop *loop, struct notif_container *c,
 	} else {
 		resp.action = PRELOAD_NATIVE;
 	}
-	notif_container_count(c, resp.action == PRELOAD_SWITCHED ? 1 :
+	container_count(c, resp.action == PRELOAD_SWITCHED ? 1 :
 				 resp.action == PRELOAD_FAIL ? -1 : 0);
 	respond(reply, &resp, hsock);
 	if (hsock >= 0 && hsock != sock)
 		close(hsock);
 }
 
-static void on_channel(struct notif_loop *loop, int fd, uint32_t events,
-		       void *arg)
+static void on_channel(struct loop *l, int fd, uint32_t events, void *arg)
 {
+	struct registry *r = arg;
+
 	for (;;) {
 		union {
 			char buf[CMSG_SPACE(sizeof(int) * 2) +
@@ -162,7 +171,7 @@ static void on_channel(struct notif_loop *loop, int fd, uint32_t events,
 				     .msg_controllen = sizeof(u.buf) };
 		struct ucred cred = { 0 };
 		int fds[2] = { -1, -1 }, nfds = 0;
-		struct notif_container *c = NULL;
+		struct container *c = NULL;
 		struct cmsghdr *cm;
 		uint64_t ino;
 		ssize_t n;
@@ -173,7 +182,7 @@ static void on_channel(struct notif_loop *loop, int fd, uint32_t events,
 		if (n <= 0) {
 			if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
 				/* every holder of the channel is gone */
-				notif_loop_del_extra(loop, fd);
+				loop_del_fd(l, fd);
 				close(fd);
 			}
 			return;
@@ -201,9 +210,9 @@ static void on_channel(struct notif_loop *loop, int fd, uint32_t events,
 		if (n == (ssize_t)sizeof(req) && nfds == 2 &&
 		    req.magic == PRELOAD_MAGIC && req.version == PRELOAD_VERSION &&
 		    cred.pid > 0 && !proc_netns_ino(cred.pid, &ino))
-			c = notif_container_by_netns(loop, ino);
+			c = container_by_netns(r, ino);
 		if (c) {
-			serve(loop, c, &req, fds[0], fds[1], cred.pid);
+			serve(r, c, &req, fds[0], fds[1], cred.pid);
 		} else {
 			b4_warn("preload: request from pid %d refused: %s", (int)cred.pid,
 				nfds == 2 && n == (ssize_t)sizeof(req) ?
@@ -223,30 +232,29 @@ static int passcred(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) ? -errno : 0;
 }
 
-int preload_serve_channel(struct notif_loop *loop, int fd)
+static int serve_channel(struct registry *r, int fd)
 {
 	int ret = passcred(fd);
 
 	if (!ret)
-		ret = notif_loop_add_extra(loop, fd, EPOLLIN, on_channel, NULL);
+		ret = loop_add(registry_loop(r), fd, EPOLLIN, on_channel, r, NULL);
 	if (ret)
 		close(fd);
 	return ret;
 }
 
-static void on_listen(struct notif_loop *loop, int fd, uint32_t events,
-		      void *arg)
+static void on_listen(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	int c;
 
 	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (passcred(c) ||
-		    notif_loop_add_extra(loop, c, EPOLLIN, on_channel, NULL))
+		    loop_add(l, c, EPOLLIN, on_channel, arg, NULL))
 			close(c);
 	}
 }
 
-int preload_serve_path(struct notif_loop *loop, const char *path)
+static int serve_path(struct registry *r, const char *path)
 {
 	_cleanup_close_ int s = unixsock_listen(path, SOCK_SEQPACKET);
 	int ret;
@@ -255,10 +263,22 @@ int preload_serve_path(struct notif_loop *loop, const char *path)
 		return s;
 	ret = passcred(s);
 	if (!ret)
-		ret = notif_loop_add_extra(loop, s, EPOLLIN, on_listen, NULL);
+		ret = loop_add(registry_loop(r), s, EPOLLIN, on_listen, r, NULL);
 	if (ret)
 		return ret;
 	return take_fd(&s);
+}
+
+static const struct reqsrv_ops preload_reqsrv = {
+	.serve_channel = serve_channel,
+	.serve_path = serve_path,
+};
+
+/* linked into the program, the server registers itself: the launcher and the
+ * daemon call it through common/reqsrv.h, never through this path's headers */
+__attribute__((constructor)) static void preload_server_register(void)
+{
+	reqsrv_register(&preload_reqsrv);
 }
 
 int preload_find_library(char *buf, size_t len)

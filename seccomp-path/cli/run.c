@@ -36,6 +36,7 @@
 #include "policy.h"
 #include "portmap.h"
 #include "launch/sandbox.h"
+#include "reqsrv.h"
 #include "server.h"
 #include "doctor.h"
 
@@ -49,9 +50,11 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @done:	the first process has exited
  * @preload:	preload path: the container holds no notify fd, so the
  *		supervisor ends with the first process
+ * @reg:	the supervisor's containers
  */
 struct run_state {
 	struct sandbox *sb;
+	struct registry *reg;
 	int status;
 	bool done;
 	bool preload;
@@ -124,8 +127,7 @@ static bool container_children(const struct sandbox *sb)
 	return false;
 }
 
-static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
-		      void *arg)
+static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct run_state *rs = arg;
 	struct signalfd_siginfo si;
@@ -145,7 +147,7 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 						     WEXITSTATUS(status) :
 						     128 + WTERMSIG(status);
 				if (!rs->preload)
-					notif_loop_stop_when_empty(loop);
+					registry_stop_when_empty(rs->reg);
 			} else if (p == rs->sb->net_pid) {
 				rs->sb->net_pid = 0;
 				b4_warn("the fallback network helper exited");
@@ -154,7 +156,7 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 		/* preload containers hold no notify fd to hang up: stop when
 		 * no container process is left (we are their subreaper) */
 		if (rs->preload && rs->done && !container_children(rs->sb))
-			notif_loop_stop(loop);
+			loop_stop(loop);
 	}
 }
 
@@ -372,20 +374,20 @@ static void run_dir_remove(const char *dir)
 /* preload_setup() - request channel (inherited) and socket path in @dir
  * (fallback, for processes that closed the inherited fd) for the preload
  * path */
-static int preload_setup(struct notif_loop *loop, struct sandbox_opts *so,
+static int preload_setup(struct registry *reg, struct sandbox_opts *so,
 			 const char *dir, char *sock, size_t slen)
 {
 	int sp[2], ret;
 
 	snprintf(sock, slen, "%s/" RUN_PRELOAD_SOCK, dir);
-	ret = preload_serve_path(loop, sock);
+	ret = reqsrv_serve_path(reg, sock);
 	if (ret < 0) {
 		sock[0] = '\0';
 		return ret;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		return -errno;
-	ret = preload_serve_channel(loop, sp[0]);
+	ret = reqsrv_serve_channel(reg, sp[0]);
 	if (ret) {
 		close(sp[1]);
 		return ret;
@@ -402,7 +404,7 @@ int cmd_run(int argc, char **argv)
 	struct sandbox_opts so = { 0 };
 	struct sandbox sb = { .pid = 0 };
 	struct run_state rs = { .sb = &sb };
-	struct notif_loop *loop = NULL;
+	struct supervisor sup = { 0 };
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
 	char lib[PATH_MAX], rdir[PATH_MAX] = "", psock[PATH_MAX] = "";
@@ -509,17 +511,17 @@ int cmd_run(int argc, char **argv)
 		so.run_dir = rdir;
 		so.slirp_api_sock = RUN_SLIRP_API_SOCK;
 	}
-	loop = notif_loop_new();
-	if (!loop) {
-		b4_err("event loop: %s", strerror(errno));
+	ret = supervisor_open(&sup);
+	if (ret) {
+		b4_err("event loop: %s", strerror(-ret));
 		run_dir_remove(rdir);
 		return EXIT_START;
 	}
 	if (so.preload_lib) {
-		ret = preload_setup(loop, &so, rdir, psock, sizeof(psock));
+		ret = preload_setup(sup.reg, &so, rdir, psock, sizeof(psock));
 		if (ret) {
 			b4_err("mode preload: request server: %s", strerror(-ret));
-			notif_loop_free(loop);
+			supervisor_close(&sup);
 			run_dir_remove(rdir);
 			return EXIT_START;
 		}
@@ -529,29 +531,29 @@ int cmd_run(int argc, char **argv)
 	if (so.preload_fd >= 0)
 		close(so.preload_fd); /* the container's end */
 	if (ret) {
-		notif_loop_free(loop);
+		supervisor_close(&sup);
 		run_dir_remove(rdir);
 		return EXIT_START;
 	}
 	b4_info("container pid %d, net %s, switching %s", (int)sb.pid,
 		cfg_net_name(so.net), cfg_mode_name(mode));
 
-	ret = notif_loop_add_extra(loop, sfd, EPOLLIN, on_signal, &rs);
+	rs.reg = sup.reg;
+	ret = loop_add(sup.loop, sfd, EPOLLIN, on_signal, &rs, NULL);
 	if (!ret && so.preload_lib) {
-		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		if (!notif_container_new(loop, id, sb.pid, &pol, sb.nl_fd))
-			ret = -errno;
-		sb.nl_fd = -1;
-	} else if (!ret && sb.notify_fd >= 0) {
-		struct notif_container *c;
+		struct container *c;
 
 		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		c = notif_container_new(loop, id, sb.pid, &pol, sb.nl_fd);
+		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c);
 		sb.nl_fd = -1;
-		if (!c)
-			ret = -errno;
-		else
-			ret = notif_container_add_fd(loop, c, sb.notify_fd);
+	} else if (!ret && sb.notify_fd >= 0) {
+		struct container *c;
+
+		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
+		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c);
+		sb.nl_fd = -1;
+		if (!ret)
+			ret = notify_add_fd(sup.nt, c, sb.notify_fd);
 		sb.notify_fd = -1;
 	}
 	if (sb.nl_fd >= 0) {
@@ -563,10 +565,10 @@ int cmd_run(int argc, char **argv)
 		kill(sb.pid, SIGKILL);
 	}
 
-	ret = notif_loop_run(loop);
+	ret = loop_run(sup.loop);
 	if (ret)
 		b4_err("event loop: %s", strerror(-ret));
-	notif_loop_free(loop);
+	supervisor_close(&sup);
 	sandbox_stop_net(&sb);
 	run_dir_remove(rdir);
 	return rs.done ? rs.status : EXIT_START;

@@ -57,7 +57,7 @@
 #include "portmap.h"
 #include "profile.h"
 #include "launch/sandbox.h"
-#include "server.h"
+#include "reqsrv.h"
 #include "unixsock.h"
 
 #define CONN_MAX 64		/* listener connections being read at once */
@@ -79,7 +79,7 @@ struct conn {
 
 /**
  * struct daemon - the daemon's state
- * @loop:	event loop
+ * @sup:	event loop, containers, seccomp supervisor
  * @cfg:	configuration in force for new containers
  * @config:	config file name, NULL for built-in defaults
  * @listen_fd:	listener socket
@@ -92,7 +92,7 @@ struct conn {
  * @rejected:	messages dropped
  */
 struct daemon {
-	struct notif_loop *loop;
+	struct supervisor sup;
 	struct cfg cfg;
 	const char *config;
 	int listen_fd;
@@ -117,7 +117,7 @@ static void conn_free(struct daemon *d, int slot)
 {
 	struct conn *c = d->conns[slot];
 
-	notif_loop_del_extra(d->loop, c->fd);
+	loop_del_fd(d->sup.loop, c->fd);
 	close(c->fd);
 	frame_free(&c->msg);
 	free(c);
@@ -150,23 +150,25 @@ static bool is_notify_fd(int fd)
 /**
  * struct preload_watch - a preload container's first process, watched
  * through a pidfd: the container goes when it exits
+ * @reg:	the registry it is in
  * @pidfd:	pidfd of the process
  * @id:		container id
  */
 struct preload_watch {
+	struct registry *reg;
 	int pidfd;
 	char id[OCI_ID_MAX];
 };
 
-static void on_preload_exit(struct notif_loop *loop, int fd, uint32_t events,
+static void on_preload_exit(struct loop *loop, int fd, uint32_t events,
 			    void *arg)
 {
 	struct preload_watch *w = arg;
-	struct notif_container *nc = notif_container_find(loop, w->id);
+	struct container *nc = container_find(w->reg, w->id);
 
 	if (nc)
-		notif_container_free(loop, nc);
-	notif_loop_del_extra(loop, fd);
+		container_free(w->reg, nc);
+	loop_del_fd(loop, fd);
 	close(fd);
 	free(w);
 }
@@ -177,11 +179,11 @@ static void on_preload_exit(struct notif_loop *loop, int fd, uint32_t events,
 static void register_preload(struct daemon *d, const struct oci_state *st)
 {
 	struct cfg_container settings;
-	struct notif_container *nc;
+	struct container *nc;
 	struct preload_watch *w;
 	struct policy_cfg pol;
 	char err[512];
-	int nl, pidfd;
+	int nl, pidfd, ret;
 
 	if (oci_settings(st, &d->cfg, &settings, err, sizeof(err)) ||
 	    cfg_policy(&settings, &pol, err, sizeof(err))) {
@@ -196,7 +198,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		d->rejected++;
 		return;
 	}
-	if (notif_container_find(d->loop, st->id)) {
+	if (container_find(d->sup.reg, st->id)) {
 		b4_debug("container %s: already registered", st->id);
 		return;
 	}
@@ -211,9 +213,9 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		return;
 	}
 	nl = sandbox_join_monitor(st->pid);
-	nc = notif_container_new(d->loop, st->id, st->pid, &pol, nl);
-	if (!nc) {
-		b4_err("container %s: %s", st->id, strerror(errno));
+	ret = container_new(d->sup.reg, st->id, st->pid, &pol, nl, &nc);
+	if (ret) {
+		b4_err("container %s: %s", st->id, strerror(-ret));
 		close(pidfd);
 		free(w);
 		d->rejected++;
@@ -221,8 +223,9 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	}
 	w->pidfd = pidfd;
 	snprintf(w->id, sizeof(w->id), "%s", st->id);
-	if (notif_loop_add_extra(d->loop, pidfd, EPOLLIN, on_preload_exit, w)) {
-		notif_container_free(d->loop, nc);
+	w->reg = d->sup.reg;
+	if (loop_add(d->sup.loop, pidfd, EPOLLIN, on_preload_exit, w, NULL)) {
+		container_free(d->sup.reg, nc);
 		close(pidfd);
 		free(w);
 		d->rejected++;
@@ -237,7 +240,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 static void conn_done(struct daemon *d, struct conn *c)
 {
 	struct cfg_container settings;
-	struct notif_container *nc;
+	struct container *nc;
 	struct policy_cfg pol;
 	struct oci_state *st;
 	char err[512];
@@ -285,9 +288,9 @@ static void conn_done(struct daemon *d, struct conn *c)
 	}
 	c->msg.nfds = 0;
 
-	nc = notif_container_find(d->loop, st->id);
+	nc = container_find(d->sup.reg, st->id);
 	if (nc) {
-		ret = notif_container_add_fd(d->loop, nc, nfd);
+		ret = notify_add_fd(d->sup.nt, nc, nfd);
 		if (ret)
 			b4_err("container %s: cannot serve exec pid %d: %s", st->id,
 			       (int)st->pid, strerror(-ret));
@@ -317,18 +320,18 @@ static void conn_done(struct daemon *d, struct conn *c)
 	if (ret < 0)
 		b4_warn("container %s: cannot watch its addresses (%s): its own "
 			"subnets are not known", st->id, strerror(-ret));
-	nc = notif_container_new(d->loop, st->id, st->pid, &pol, ret);
-	if (!nc) {
+	ret = container_new(d->sup.reg, st->id, st->pid, &pol, ret, &nc);
+	if (ret) {
 		b4_err("container %s: %s; its trapped calls will fail", st->id,
-		       strerror(errno));
+		       strerror(-ret));
 		close(nfd);
 		d->rejected++;
 		free(st);
 		return;
 	}
 	if (passthrough)
-		notif_container_set_passthrough(nc);
-	ret = notif_container_add_fd(d->loop, nc, nfd);
+		nc->passthrough = true;
+	ret = notify_add_fd(d->sup.nt, nc, nfd);
 	if (ret)
 		b4_err("container %s: %s", st->id, strerror(-ret));
 	b4_info("container %s: pid %d, %s, %d published ports", st->id,
@@ -342,7 +345,7 @@ reject:
 	free(st);
 }
 
-static void on_conn(struct notif_loop *loop, int fd, uint32_t events,
+static void on_conn(struct loop *loop, int fd, uint32_t events,
 		    void *arg)
 {
 	struct daemon *d = arg;
@@ -370,7 +373,7 @@ static void on_conn(struct notif_loop *loop, int fd, uint32_t events,
 	conn_free(d, slot);
 }
 
-static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
+static void on_accept(struct loop *loop, int fd, uint32_t events,
 		      void *arg)
 {
 	struct daemon *d = arg;
@@ -411,7 +414,7 @@ static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
 		c->peer = cred.pid;
 		c->start = mono_s();
 		d->conns[slot] = c;
-		if (notif_loop_add_extra(loop, cfd, EPOLLIN, on_conn, d)) {
+		if (loop_add(loop, cfd, EPOLLIN, on_conn, d, NULL)) {
 			frame_free(&c->msg);
 			free(c);
 			d->conns[slot] = NULL;
@@ -420,7 +423,7 @@ static void on_accept(struct notif_loop *loop, int fd, uint32_t events,
 	}
 }
 
-static void on_tick(struct notif_loop *loop, int fd, uint32_t events,
+static void on_tick(struct loop *loop, int fd, uint32_t events,
 		    void *arg)
 {
 	struct daemon *d = arg;
@@ -441,13 +444,13 @@ static void on_tick(struct notif_loop *loop, int fd, uint32_t events,
 	}
 }
 
-static void status_container(const struct notif_container_info *ci, void *arg)
+static void status_container(const struct container *ci, void *arg)
 {
 	struct json_object *arr = arg, *o = json_object_new_object();
 	struct json_object *pub = json_object_new_array();
 
-	for (int i = 0; i < ci->pol->n_publish; i++) {
-		const struct portmap_entry *e = &ci->pol->publish[i];
+	for (int i = 0; i < ci->cfg->n_publish; i++) {
+		const struct portmap_entry *e = &ci->cfg->publish[i];
 		char h[SA_STRLEN], spec[SA_STRLEN + 32];
 
 		if (e->host_ip_set)
@@ -462,20 +465,20 @@ static void status_container(const struct notif_container_info *ci, void *arg)
 	json_object_object_add(o, "pid", json_object_new_int(ci->pid));
 	json_object_object_add(o, "mode", json_object_new_string(
 					  ci->passthrough ? "off" : "seccomp"));
-	json_object_object_add(o, "processes", json_object_new_int(ci->n_fds));
+	json_object_object_add(o, "processes", json_object_new_int(notify_n_fds(ci)));
 	json_object_object_add(o, "published", pub);
 	json_object_object_add(o, "notifications",
-			       json_object_new_uint64(ci->st->notifications));
+			       json_object_new_uint64(ci->st.notifications));
 	json_object_object_add(o, "switched",
-			       json_object_new_uint64(ci->st->switched));
-	json_object_object_add(o, "kept", json_object_new_uint64(ci->st->kept));
+			       json_object_new_uint64(ci->st.switched));
+	json_object_object_add(o, "kept", json_object_new_uint64(ci->st.kept));
 	json_object_object_add(o, "refused",
-			       json_object_new_uint64(ci->st->refused));
-	json_object_object_add(o, "errors", json_object_new_uint64(ci->st->errors));
+			       json_object_new_uint64(ci->st.refused));
+	json_object_object_add(o, "errors", json_object_new_uint64(ci->st.errors));
 	json_object_array_add(arr, o);
 }
 
-static void on_ctl(struct notif_loop *loop, int fd, uint32_t events, void *arg)
+static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
 	struct json_object *root, *arr, *dm;
@@ -488,7 +491,7 @@ static void on_ctl(struct notif_loop *loop, int fd, uint32_t events, void *arg)
 	root = json_object_new_object();
 	arr = json_object_new_array();
 	dm = json_object_new_object();
-	notif_loop_visit(loop, status_container, arr);
+	registry_visit(d->sup.reg, status_container, arr);
 	json_object_object_add(dm, "pid", json_object_new_int(getpid()));
 	json_object_object_add(dm, "uptime_s",
 			       json_object_new_int64(mono_s() - d->started));
@@ -514,7 +517,7 @@ static void on_ctl(struct notif_loop *loop, int fd, uint32_t events, void *arg)
 	close(cfd);
 }
 
-static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
+static void on_signal(struct loop *loop, int fd, uint32_t events,
 		      void *arg)
 {
 	struct daemon *d = arg;
@@ -539,7 +542,7 @@ static void on_signal(struct notif_loop *loop, int fd, uint32_t events,
 			b4_info("SIGHUP: %s reloaded for new containers", d->config);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			b4_info("signal %u: stopping", si.ssi_signo);
-			notif_loop_stop(loop);
+			loop_stop(loop);
 		}
 	}
 }
@@ -701,10 +704,10 @@ int cmd_daemon(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	d.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	d.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	d.loop = notif_loop_new();
-	if (d.sig_fd < 0 || d.timer_fd < 0 || !d.loop ||
+	ret = supervisor_open(&d.sup);
+	if (ret || d.sig_fd < 0 || d.timer_fd < 0 ||
 	    timerfd_settime(d.timer_fd, 0, &tick, NULL)) {
-		b4_err("daemon setup: %s", strerror(errno));
+		b4_err("daemon setup: %s", strerror(ret ? -ret : errno));
 		goto out;
 	}
 	d.listen_fd = listen_at(sock);
@@ -719,22 +722,22 @@ int cmd_daemon(int argc, char **argv)
 		goto out;
 	}
 	snprintf(pre, sizeof(pre), "%s/b4ns-preload.sock", dir);
-	ret = preload_serve_path(d.loop, pre);
+	ret = reqsrv_serve_path(d.sup.reg, pre);
 	if (ret < 0) {
 		b4_err("listening on %s: %s", pre, strerror(-ret));
 		goto out;
 	}
-	if (notif_loop_add_extra(d.loop, d.listen_fd, EPOLLIN, on_accept, &d) ||
-	    notif_loop_add_extra(d.loop, d.ctl_fd, EPOLLIN, on_ctl, &d) ||
-	    notif_loop_add_extra(d.loop, d.sig_fd, EPOLLIN, on_signal, &d) ||
-	    notif_loop_add_extra(d.loop, d.timer_fd, EPOLLIN, on_tick, &d)) {
+	if (loop_add(d.sup.loop, d.listen_fd, EPOLLIN, on_accept, &d, NULL) ||
+	    loop_add(d.sup.loop, d.ctl_fd, EPOLLIN, on_ctl, &d, NULL) ||
+	    loop_add(d.sup.loop, d.sig_fd, EPOLLIN, on_signal, &d, NULL) ||
+	    loop_add(d.sup.loop, d.timer_fd, EPOLLIN, on_tick, &d, NULL)) {
 		b4_err("daemon setup: event loop");
 		goto out;
 	}
 	d.started = mono_s();
 	b4_info("listening on %s (status: %s)%s%s", sock, ctl,
 		d.config ? ", config " : "", d.config ? d.config : "");
-	ret = notif_loop_run(d.loop);
+	ret = loop_run(d.sup.loop);
 	if (ret)
 		b4_err("event loop: %s", strerror(-ret));
 	status = ret ? 1 : 0;
@@ -746,7 +749,7 @@ out:
 		if (d.conns[i])
 			conn_free(&d, i);
 	}
-	notif_loop_free(d.loop);
+	supervisor_close(&d.sup);
 	if (d.listen_fd >= 0)
 		close(d.listen_fd);
 	if (d.ctl_fd >= 0)

@@ -525,7 +525,7 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 	c.dstlen = alen;
 	c.netns_id = ctx->netns_id;
 	c.self_netns_id = ctx->self_netns_id;
-	c.pub = ctx->pub;
+	c.st = ctx->pstate;
 	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
 		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
@@ -655,7 +655,7 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	b.addrlen = alen;
 	b.netns_id = ctx->netns_id;
 	b.self_netns_id = ctx->self_netns_id;
-	b.pub = ctx->pub;
+	b.st = ctx->pstate;
 	ret = switch_bind(ctx->pol, &b);
 	if (ret)
 		return answer(resp, ret);
@@ -691,7 +691,7 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.hsock, fd,
 			     csock);
 	if (ret) {
-		switch_bind_forget(b.pub, b.hsock);
+		switch_bind_forget(b.st, b.hsock);
 		closep(&b.hsock);
 		if (!handler_id_valid(ctx->notify_fd, req->id))
 			return HANDLER_DROP;
@@ -721,7 +721,7 @@ static enum handler_result do_listen(const struct handler_ctx *ctx,
 		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
 	if (switch_is_host_socket(csock, ctx->netns_id, ctx->self_netns_id,
 				  &foreign) &&
-	    !switch_is_published(ctx->pub, csock)) {
+	    !switch_is_published(ctx->pstate, csock)) {
 		/* a host socket the container may listen on is a published
 		 * one; any other would open a host port */
 		ctx->st->refused++;
@@ -856,7 +856,7 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 	s.flags = flags;
 	s.netns_id = ctx->netns_id;
 	s.self_netns_id = ctx->self_netns_id;
-	s.pub = ctx->pub;
+	s.st = ctx->pstate;
 	ret = switch_send(ctx->pol, &s);
 	if (ret)
 		return answer(resp, ret);

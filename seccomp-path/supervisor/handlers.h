@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <linux/seccomp.h>
 
-#include "notify.h"
+#include "container.h"
 #include "policy.h"
 #include "rewrite.h"
 #include "switch.h"
@@ -19,7 +19,8 @@
  * @notify_fd:		the notify fd the request came from
  * @req:		the notification
  * @pol:		the container's policy
- * @pub:		the container's bound published ports (runtime state)
+ * @pstate:		the container's policy state (own subnets, published
+ *			ports bound)
  * @rw:			the container's rewrite table, NULL if getsockname()
  *			and getpeername() are not trapped
  * @netns_id:		the container's network namespace
@@ -31,11 +32,11 @@ struct handler_ctx {
 	int notify_fd;
 	const struct seccomp_notif *req;
 	const struct policy_cfg *pol;
-	struct switch_pub *pub;
+	struct policy_state *pstate;
 	struct rewrite_table *rw;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
-	struct notif_stats *st;
+	struct container_stats *st;
 	int waits;
 };
 

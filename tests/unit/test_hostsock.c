@@ -896,7 +896,7 @@ static struct switch_conn conn(int csock, const struct sockaddr_storage *dst)
 	c.csock = csock;
 	c.dst = PSA(dst);
 	c.dstlen = sa_len(PSA(dst));
-	c.pub = NULL;
+	c.st = NULL;
 	c.netns_id = self_id(); /* the "container" is our own namespace */
 	c.self_netns_id = 1;	  /* so the socket is a container socket */
 	return c;

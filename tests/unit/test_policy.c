@@ -9,6 +9,10 @@
 #include "policy.h"
 #include "sockaddr.h"
 
+/* the runtime state the decisions read (own subnets): each test runs in a
+ * process of its own, so it starts empty */
+static struct policy_state pst;
+
 #define SA(ss) ((const struct sockaddr *)&(ss))
 #define PSA(p) ((const struct sockaddr *)(p))
 
@@ -66,7 +70,7 @@ static void keep(const struct policy_cfg *cfg, const struct policy_sock *s,
 	const char *reason = NULL;
 	char buf[SA_STRLEN];
 
-	cr_assert_eq(policy_connect(cfg, s, PSA(dst), &out, &reason), POLICY_KEEP,
+	cr_assert_eq(policy_connect(cfg, &pst, s, PSA(dst), &out, &reason), POLICY_KEEP,
 		     "%s: %s switched", what, sa_format(PSA(dst), buf, sizeof(buf)));
 	cr_assert_not_null(reason, "%s: no reason", what);
 	cr_assert_neq(reason[0], '\0', "%s: empty reason", what);
@@ -82,7 +86,7 @@ static struct sockaddr_storage sw(const struct policy_cfg *cfg,
 	char buf[SA_STRLEN];
 
 	memset(&out, 0xa5, sizeof(out));
-	cr_assert_eq(policy_connect(cfg, s, PSA(dst), &out, &reason),
+	cr_assert_eq(policy_connect(cfg, &pst, s, PSA(dst), &out, &reason),
 		     POLICY_SWITCH, "%s: %s kept (%s)", what,
 		     sa_format(PSA(dst), buf, sizeof(buf)), reason ? reason : "?");
 	cr_assert_not_null(reason, "%s: no reason", what);
@@ -121,13 +125,13 @@ Test(policy, udp_kept_by_default)
 	cr_assert_eq(inet_pton(AF_INET, "203.0.113.5",
 			       &((struct sockaddr_in *)&dst)->sin_addr), 1);
 	sa_set_port((struct sockaddr *)&dst, 53);
-	cr_assert_eq(policy_connect(&cfg, &udp, (struct sockaddr *)&dst, &out,
+	cr_assert_eq(policy_connect(&cfg, &pst, &udp, (struct sockaddr *)&dst, &out,
 				    &why), POLICY_KEEP);
 	cr_assert_str_eq(why, "UDP is not switched (switch_udp)");
-	cr_assert_eq(policy_connect(&cfg, &tcp, (struct sockaddr *)&dst, &out,
+	cr_assert_eq(policy_connect(&cfg, &pst, &tcp, (struct sockaddr *)&dst, &out,
 				    &why), POLICY_SWITCH);
 	cfg.switch_udp = true;
-	cr_assert_eq(policy_connect(&cfg, &udp, (struct sockaddr *)&dst, &out,
+	cr_assert_eq(policy_connect(&cfg, &pst, &udp, (struct sockaddr *)&dst, &out,
 				    &why), POLICY_SWITCH);
 }
 
@@ -143,7 +147,6 @@ Test(policy, defaults)
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cr_assert_eq(cfg.n_ignore, 0);
-	cr_assert_eq(cfg.n_local, 0);
 	cr_assert_not(cfg.allow_host_loopback);
 	cr_assert_eq(memcmp(&cfg.gateway4, &g4, sizeof(struct sockaddr_in)), 0);
 	cr_assert_eq(memcmp(&cfg.gateway6, &g6, sizeof(struct sockaddr_in6)), 0);
@@ -435,9 +438,9 @@ Test(policy, local_subnet)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &cfg.local[0]), 0);
-	cr_assert_eq(sa_cidr_parse("fd00::/64", &cfg.local[1]), 0);
-	cfg.n_local = 2;
+	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &pst.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("fd00::/64", &pst.local[1]), 0);
+	pst.n_local = 2;
 	keep(&cfg, &s4, &in4, "own v4 subnet");
 	keep(&cfg, &s6, &in6, "own v6 subnet");
 	keep(&cfg, &s6, &mapped, "own v4 subnet, mapped");
@@ -448,7 +451,7 @@ Test(policy, local_subnet)
 	same_addr(&o, &out6);
 
 	/* n_local bounds the list: entries past it are not used */
-	cfg.n_local = 1;
+	pst.n_local = 1;
 	sw(&cfg, &s6, &in6, "v6 subnet no longer listed");
 }
 
@@ -461,8 +464,8 @@ Test(policy, gateway_rule_wins_over_local_subnet)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &cfg.local[0]), 0);
-	cfg.n_local = 1;
+	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &pst.local[0]), 0);
+	pst.n_local = 1;
 	cfg.allow_host_loopback = true;
 	o = sw(&cfg, &s4, &gw, "gateway inside own subnet");
 	same_addr(&o, &want);
@@ -554,8 +557,8 @@ Test(policy, reason_differs_between_rules)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	policy_connect(&cfg, &s4, SA(lo), &out, &r1);
-	policy_connect(&cfg, &s4, SA(gw), &out, &r2);
+	policy_connect(&cfg, &pst, &s4, SA(lo), &out, &r1);
+	policy_connect(&cfg, &pst, &s4, SA(gw), &out, &r2);
 	cr_assert_not_null(r1);
 	cr_assert_not_null(r2);
 	cr_assert_str_neq(r1, r2);
@@ -574,7 +577,7 @@ Test(policy_host, unspec_disconnect_allowed)
 	memset(&out, 0xa5, sizeof(out));
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
 	cr_assert_eq(out.ss_family, AF_UNSPEC);
 	cr_assert_not_null(reason);
 	cr_assert_neq(reason[0], '\0');
@@ -596,7 +599,7 @@ Test(policy_host, refused)
 		struct sockaddr_storage d = addr(bad[i], 80);
 
 		reason = NULL;
-		cr_assert_not(policy_host_connect(&cfg, SA(d), &out, &reason),
+		cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason),
 			      "%s allowed", bad[i]);
 		cr_assert_not_null(reason);
 		cr_assert_neq(reason[0], '\0');
@@ -604,7 +607,7 @@ Test(policy_host, refused)
 	memset(&un, 0, sizeof(un));
 	un.ss_family = AF_UNIX;
 	reason = NULL;
-	cr_assert_not(policy_host_connect(&cfg, SA(un), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, SA(un), &out, &reason));
 	cr_assert_not_null(reason);
 }
 
@@ -618,10 +621,10 @@ Test(policy_host, routable_allowed)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, SA(d4), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, SA(d4), &out, &reason));
 	same_addr(&out, &d4);
 	cr_assert_not_null(reason);
-	cr_assert(policy_host_connect(&cfg, SA(d6), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, SA(d6), &out, &reason));
 	same_addr(&out, &d6);
 }
 
@@ -636,7 +639,7 @@ Test(policy_host, gateway_rewritten_when_allowed)
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
-	cr_assert(policy_host_connect(&cfg, SA(gw), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, SA(gw), &out, &reason));
 	same_addr(&out, &want);
 }
 
@@ -650,11 +653,11 @@ Test(policy_host, ignored_refused)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("198.51.100.0/24", &cfg.ignore[0]), 0);
 	cfg.n_ignore = 1;
-	cr_assert_not(policy_host_connect(&cfg, SA(d), &out, &reason));
-	cr_assert_eq(sa_cidr_parse("172.20.0.0/16", &cfg.local[0]), 0);
-	cfg.n_local = 1;
-	cr_assert_not(policy_host_connect(&cfg, SA(sub), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert_eq(sa_cidr_parse("172.20.0.0/16", &pst.local[0]), 0);
+	pst.n_local = 1;
+	cr_assert_not(policy_host_connect(&cfg, &pst, SA(sub), &out, &reason));
 }

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* container.c - the supervisor's containers
+ *
+ * Theory of operation: a registry is the list of containers one supervisor
+ * serves (one for "b4ns run", any number for the daemon), beside the event
+ * loop they are served by. A container holds its policy configuration (a
+ * private copy, read-only once registered), the runtime state its policy
+ * decisions read and the switch code updates (own subnets, published ports
+ * bound now), its counters, and whatever the serving path keeps of it (the
+ * seccomp supervisor's notify fds): both paths find a container here, by id
+ * or by network namespace, and count their requests here. Its address
+ * monitor (a netlink socket in its namespace) is watched in the loop and
+ * refreshes its own subnets on every change.
+ *
+ * A container taken out is unlinked at once and freed by a loop_defer()
+ * call after the current batch of events, so an event of it later in the
+ * same batch never touches freed memory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "err.h"
+#include "hostsock.h"
+#include "log.h"
+#include "netaddr.h"
+#include "proc.h"
+#include "sockaddr.h"
+
+/**
+ * struct registry - the containers of one supervisor
+ * @loop:	their event loop
+ * @self_netns_id: the supervisor's network namespace (hostsock_netns_id())
+ * @stop_when_empty: stop the loop once the last container is gone
+ * @containers:	live containers
+ */
+struct registry {
+	struct loop *loop;
+	uint64_t self_netns_id;
+	bool stop_when_empty;
+	struct container *containers;
+};
+
+int registry_new(struct loop *l, struct registry **out)
+{
+	_cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct registry *r;
+	int ret;
+
+	if (s < 0)
+		return -errno;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	ret = hostsock_netns_id(s, &r->self_netns_id);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	r->loop = l;
+	*out = r;
+	return 0;
+}
+
+void registry_free(struct registry *r)
+{
+	if (!r)
+		return;
+	while (r->containers)
+		container_free(r, r->containers);
+	free(r);
+}
+
+struct loop *registry_loop(const struct registry *r)
+{
+	return r->loop;
+}
+
+uint64_t registry_self_netns(const struct registry *r)
+{
+	return r->self_netns_id;
+}
+
+void registry_stop_when_empty(struct registry *r)
+{
+	r->stop_when_empty = true;
+	if (!r->containers)
+		loop_stop(r->loop);
+}
+
+/* refresh_subnets() - read the container's interface addresses again */
+static void refresh_subnets(struct container *c)
+{
+	int n = netaddr_dump(c->nl_fd, c->state.local, POLICY_MAX_CIDRS);
+	char buf[SA_STRLEN];
+
+	if (n < 0) {
+		b4_warn("container %s: cannot read its interface addresses: %s",
+			c->id, strerror(-n));
+		return;
+	}
+	c->state.n_local = n;
+	for (int i = 0; i < n; i++)
+		b4_debug("container %s: own subnet %s", c->id,
+			 sa_cidr_format(&c->state.local[i], buf, sizeof(buf)));
+}
+
+static void on_netlink(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	refresh_subnets(arg);
+}
+
+/* container_release() - the memory of a container, after the batch */
+static void container_release(void *arg)
+{
+	struct container *c = arg;
+
+	free((void *)c->cfg);
+	free(c);
+}
+
+int container_new(struct registry *r, const char *id, pid_t pid,
+		  const struct policy_cfg *cfg, int nl_fd,
+		  struct container **out)
+{
+	_cleanup_close_ int nl = nl_fd;
+	struct policy_cfg *own;
+	struct container *c;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	own = malloc(sizeof(*own));
+	if (!c || !own) {
+		free(c);
+		free(own);
+		return -ENOMEM;
+	}
+	*own = *cfg;
+	c->cfg = own;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->pid = pid;
+	c->nl_fd = -1;
+	/* The monitor was opened in the container's namespace before exec; the
+	 * first process may already have moved to a nested one by now */
+	ret = nl >= 0 ? hostsock_netns_ino(nl, &c->netns_ino) :
+			proc_netns_ino(pid, &c->netns_ino);
+	if (!ret && nl >= 0)
+		ret = hostsock_netns_id(nl, &c->netns_id);
+	else if (!ret)
+		b4_warn("container %s: no socket of its namespace: nothing will "
+			"be switched", id);
+	if (ret) {
+		b4_err("container %s: cannot find network namespace of pid %d: %s",
+		       id, (int)pid, strerror(-ret));
+		container_release(c);
+		return ret;
+	}
+	if (c->netns_id == r->self_netns_id)
+		b4_warn("container %s shares the supervisor's network namespace",
+			id);
+	if (nl >= 0) {
+		c->nl_fd = take_fd(&nl);
+		refresh_subnets(c);
+		ret = loop_add(r->loop, c->nl_fd, EPOLLIN, on_netlink, c,
+			       &c->nl_watch);
+		if (ret)
+			b4_warn("container %s: address changes not watched: %s",
+				id, strerror(-ret));
+	}
+	c->next = r->containers;
+	r->containers = c;
+	*out = c;
+	return 0;
+}
+
+void container_free(struct registry *r, struct container *c)
+{
+	struct container **pp;
+
+	if (c->gone)
+		return;
+	for (pp = &r->containers; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	c->gone = true;
+	if (c->path_free)
+		c->path_free(c);
+	b4_info("container %s gone: %llu notifications, %llu switched, "
+		"%llu kept, %llu refused, %llu errors", c->id,
+		(unsigned long long)c->st.notifications,
+		(unsigned long long)c->st.switched,
+		(unsigned long long)c->st.kept,
+		(unsigned long long)c->st.refused,
+		(unsigned long long)c->st.errors);
+	if (c->nl_fd >= 0) {
+		loop_del(r->loop, c->nl_watch);
+		close(c->nl_fd);
+		c->nl_fd = -1;
+	}
+	loop_defer(r->loop, container_release, c);
+	if (r->stop_when_empty && !r->containers)
+		loop_stop(r->loop);
+}
+
+struct container *container_find(const struct registry *r, const char *id)
+{
+	for (struct container *c = r->containers; c; c = c->next) {
+		if (!strcmp(c->id, id))
+			return c;
+	}
+	return NULL;
+}
+
+struct container *container_by_netns(const struct registry *r, uint64_t ino)
+{
+	for (struct container *c = r->containers; c; c = c->next) {
+		if (c->netns_ino == ino)
+			return c;
+	}
+	return NULL;
+}
+
+/* keep_all_policy() - the policy of a container the daemon could not
+ * configure: nothing is switched, nothing published */
+static const struct policy_cfg *keep_all_policy(void)
+{
+	static struct policy_cfg keep;
+	static bool ready;
+
+	if (!ready) {
+		policy_default(&keep);
+		if (!sa_cidr_parse("0.0.0.0/0", &keep.ignore[0]) &&
+		    !sa_cidr_parse("::/0", &keep.ignore[1]))
+			keep.n_ignore = 2;
+		ready = true;
+	}
+	return &keep;
+}
+
+const struct policy_cfg *container_policy(const struct container *c)
+{
+	return c->passthrough ? keep_all_policy() : c->cfg;
+}
+
+void container_count(struct container *c, int switched)
+{
+	c->st.notifications++;
+	if (switched > 0)
+		c->st.switched++;
+	else if (switched == 0)
+		c->st.kept++;
+	else
+		c->st.refused++;
+}
+
+void registry_visit(const struct registry *r,
+		    void (*fn)(const struct container *, void *), void *arg)
+{
+	for (const struct container *c = r->containers; c; c = c->next)
+		fn(c, arg);
+}
