@@ -126,7 +126,7 @@ static void container_release(void *arg)
 
 int container_new(struct registry *r, const char *id, pid_t pid,
 		  const struct policy_cfg *cfg, int nl_fd,
-		  struct container **out)
+		  struct container **out, struct b4_error *err)
 {
 	_cleanup_close_ int nl = nl_fd;
 	struct policy_cfg *own;
@@ -138,7 +138,8 @@ int container_new(struct registry *r, const char *id, pid_t pid,
 	if (!c || !own) {
 		free(c);
 		free(own);
-		return -ENOMEM;
+		return b4_error_set(err, -ENOMEM, "container %s: out of memory",
+				    id);
 	}
 	*own = *cfg;
 	c->cfg = own;
@@ -155,10 +156,10 @@ int container_new(struct registry *r, const char *id, pid_t pid,
 		b4_warn("container %s: no socket of its namespace: nothing will "
 			"be switched", id);
 	if (ret) {
-		b4_err("container %s: cannot find network namespace of pid %d: %s",
-		       id, (int)pid, strerror(-ret));
 		container_release(c);
-		return ret;
+		return b4_error_set(err, ret, "container %s: cannot find network "
+				    "namespace of pid %d: %s", id, (int)pid,
+				    strerror(-ret));
 	}
 	if (c->netns_id == r->self_netns_id)
 		b4_warn("container %s shares the supervisor's network namespace",

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "err.h"
 #include "loop.h"
 #include "policy.h"
 
@@ -116,12 +117,13 @@ void registry_stop_when_empty(struct registry *r);
  * @nl_fd:	address monitor in its namespace (netaddr_monitor_open()),
  *		owned by the container from now on, or -1
  * @out:	the container
+ * @err:	why it could not be registered, with the container's id
  *
  * Return: 0 or negative errno (@nl_fd is closed then)
  */
 int container_new(struct registry *r, const char *id, pid_t pid,
 		  const struct policy_cfg *cfg, int nl_fd,
-		  struct container **out);
+		  struct container **out, struct b4_error *err);
 
 /**
  * container_free() - take a container out of the registry: its path state

@@ -405,6 +405,7 @@ int cmd_run(int argc, char **argv)
 	struct sandbox sb = { .pid = 0 };
 	struct run_state rs = { .sb = &sb };
 	struct supervisor sup = { 0 };
+	struct b4_error cerr;
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
 	char lib[PATH_MAX], rdir[PATH_MAX] = "", psock[PATH_MAX] = "";
@@ -539,18 +540,19 @@ int cmd_run(int argc, char **argv)
 		cfg_net_name(so.net), cfg_mode_name(mode));
 
 	rs.reg = sup.reg;
+	cerr.msg[0] = '\0';
 	ret = loop_add(sup.loop, sfd, EPOLLIN, on_signal, &rs, NULL);
 	if (!ret && so.preload_lib) {
 		struct container *c;
 
 		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c);
+		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c, &cerr);
 		sb.nl_fd = -1;
 	} else if (!ret && sb.notify_fd >= 0) {
 		struct container *c;
 
 		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c);
+		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c, &cerr);
 		sb.nl_fd = -1;
 		if (!ret)
 			ret = notify_add_fd(sup.nt, c, sb.notify_fd);
@@ -561,7 +563,8 @@ int cmd_run(int argc, char **argv)
 		sb.nl_fd = -1;
 	}
 	if (ret) {
-		b4_err("cannot supervise the container: %s", strerror(-ret));
+		b4_err("cannot supervise the container: %s",
+		       b4_error_msg(&cerr, ret));
 		kill(sb.pid, SIGKILL);
 	}
 

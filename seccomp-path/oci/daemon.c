@@ -183,6 +183,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	struct preload_watch *w;
 	struct policy_cfg pol;
 	char err[512];
+	struct b4_error cerr = { 0 };
 	int nl, pidfd, ret;
 
 	if (oci_settings(st, &d->cfg, &settings, err, sizeof(err)) ||
@@ -213,9 +214,9 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		return;
 	}
 	nl = sandbox_join_monitor(st->pid);
-	ret = container_new(d->sup.reg, st->id, st->pid, &pol, nl, &nc);
+	ret = container_new(d->sup.reg, st->id, st->pid, &pol, nl, &nc, &cerr);
 	if (ret) {
-		b4_err("container %s: %s", st->id, strerror(-ret));
+		b4_err("%s", b4_error_msg(&cerr, ret));
 		close(pidfd);
 		free(w);
 		d->rejected++;
@@ -244,6 +245,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 	struct policy_cfg pol;
 	struct oci_state *st;
 	char err[512];
+	struct b4_error cerr = { 0 };
 	bool passthrough = false;
 	int nfd, ret;
 
@@ -320,10 +322,10 @@ static void conn_done(struct daemon *d, struct conn *c)
 	if (ret < 0)
 		b4_warn("container %s: cannot watch its addresses (%s): its own "
 			"subnets are not known", st->id, strerror(-ret));
-	ret = container_new(d->sup.reg, st->id, st->pid, &pol, ret, &nc);
+	ret = container_new(d->sup.reg, st->id, st->pid, &pol, ret, &nc, &cerr);
 	if (ret) {
-		b4_err("container %s: %s; its trapped calls will fail", st->id,
-		       strerror(-ret));
+		b4_err("%s; its trapped calls will fail",
+		       b4_error_msg(&cerr, ret));
 		close(nfd);
 		d->rejected++;
 		free(st);

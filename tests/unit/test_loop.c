@@ -71,7 +71,7 @@ Test(loop, container_freed_by_callback_while_its_event_is_pending)
 	cr_assert_geq(u, 0);
 	cr_assert_eq(bind(u, (struct sockaddr *)&a, sizeof(a)), 0);
 	cr_assert_eq(getsockname(u, (struct sockaddr *)&a, &alen), 0);
-	ret = container_new(x.r, "t", getpid(), &pol, u, &x.c);
+	ret = container_new(x.r, "t", getpid(), &pol, u, &x.c, NULL);
 	if (ret)
 		cr_skip_test("no socket namespace inode here (needs CAP_NET_ADMIN)");
 	cr_assert_eq(container_find(x.r, "t"), x.c);
@@ -186,7 +186,7 @@ Test(container, counters_policy_and_passthrough)
 	cr_assert_eq(registry_new(l, &r), 0);
 	policy_default(&pol);
 	pol.allow_host_loopback = true;
-	ret = container_new(r, "c1", getpid(), &pol, -1, &c);
+	ret = container_new(r, "c1", getpid(), &pol, -1, &c, NULL);
 	cr_assert_eq(ret, 0);
 	cr_assert_eq(container_by_netns(r, c->netns_ino), c);
 	cr_assert(container_policy(c)->allow_host_loopback);
