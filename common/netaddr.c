@@ -74,16 +74,8 @@ static int add_addr(struct nlmsghdr *nh, struct sa_cidr *out, int n, int max)
 	    sa_is_local_scope((struct sockaddr *)&ss))
 		return n;
 
-	memset(&out[n], 0, sizeof(out[n]));
-	out[n].family = ifa->ifa_family;
-	out[n].prefix = ifa->ifa_prefixlen;
-	memcpy(out[n].addr, addr, (size_t)bytes);
-	for (int i = 0; i < bytes; i++) {
-		int bits = out[n].prefix - i * 8;
-
-		if (bits < 8)
-			out[n].addr[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-	}
+	if (sa_cidr_make(&out[n], ifa->ifa_family, addr, ifa->ifa_prefixlen))
+		return n;
 	return n + 1;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* portmap.c - published ports: parsing, conflicts and lookup
+/* portmap.c - published ports: parsing and conflicts
  *
  * Theory of operation: a publish spec says which host address a listening
  * socket of the container gets when the supervisor switches it to the host
@@ -9,9 +9,13 @@
  * first one, then the two port ranges. Every piece must be consumed exactly;
  * anything left over or missing is reported with the whole spec quoted.
  *
- * Parsed entries are kept in a plain array per container (struct
+ * A spec is parsed once, where it is read (config file, command line, OCI
+ * annotation), into a struct portmap_entry; from then on only entries are
+ * handled. Entries are kept in a plain array per container (struct
  * policy_cfg); the policy scans it at bind() and at connects to the
- * container's own published ports: a few dozen entries at most.
+ * container's own published ports: a few dozen entries at most. Two entries
+ * conflict if they would claim the same host or container port; every list
+ * of specs is checked with portmap_find_conflict().
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,39 +32,35 @@
 #define PORTMAP_EXPECTED "expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
 
 /**
- * fail_msg() - write "publish spec 'SPEC': MESSAGE" to @err
+ * fail_msg() - record "publish spec 'SPEC': MESSAGE" in @err
  * @err:	destination, may be NULL
- * @errlen:	size of @err
  * @spec:	the spec as given
  * @fmt:	printf format of MESSAGE
  */
-__attribute__((format(printf, 4, 5)))
-static void fail_msg(char *err, size_t errlen, const char *spec,
-		     const char *fmt, ...)
+__attribute__((format(printf, 3, 4)))
+static void fail_msg(struct b4_error *err, const char *spec, const char *fmt,
+		     ...)
 {
+	char msg[sizeof(err->msg)];
 	va_list ap;
-	int n;
 
-	if (!err || !errlen)
-		return;
-	n = snprintf(err, errlen, "publish spec '%.*s': ", PORTMAP_SPEC_MAX,
-		     spec);
-	if (n < 0 || (size_t)n >= errlen)
+	if (!err)
 		return;
 	va_start(ap, fmt);
 	/* va_start() is just above: clang-tidy 14 loses track of it when it
 	 * checks several files in one run
 	 */
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	b4_error_set(err, -EINVAL, "publish spec '%.*s': %s", PORTMAP_SPEC_MAX,
+		     spec, msg);
 }
 
 /* fail() - fail_msg(), then -EINVAL; a macro, so that static analysers,
  * which do not follow calls to variadic functions, see the constant
  */
-#define fail(err, errlen, spec, ...) \
-	(fail_msg((err), (errlen), (spec), __VA_ARGS__), -EINVAL)
+#define fail(err, spec, ...) (fail_msg((err), (spec), __VA_ARGS__), -EINVAL)
 
 /**
  * parse_port() - parse a decimal port number, 1-65535
@@ -94,20 +94,19 @@ static int parse_port(const char *s, uint16_t *out)
  * @spec:	whole spec, for messages
  * @lo:		first port
  * @hi:		last port, @lo for a single port
- * @err:	message destination
- * @errlen:	size of @err
+ * @err:	message destination, may be NULL
  *
  * Return: 0 or -EINVAL
  */
 static int parse_range(char *s, const char *spec, uint16_t *lo, uint16_t *hi,
-		       char *err, size_t errlen)
+		       struct b4_error *err)
 {
 	char *dash = strchr(s, '-');
 	const char *bad, *last = s;
 	int rc;
 
 	if (!*s)
-		return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+		return fail(err, spec, "%s", PORTMAP_EXPECTED);
 	if (dash) {
 		*dash = '\0';
 		last = dash + 1;
@@ -120,15 +119,15 @@ static int parse_range(char *s, const char *spec, uint16_t *lo, uint16_t *hi,
 		rc = parse_port(last, hi);
 	}
 	if (rc == -ERANGE)
-		return fail(err, errlen, spec, "port %s out of range 1-65535",
+		return fail(err, spec, "port %s out of range 1-65535",
 			    bad);
 	if (dash)
 		*dash = '-';
 	if (rc)
-		return fail(err, errlen, spec,
+		return fail(err, spec,
 			    "'%s' is not a port or port range", s);
 	if (*lo > *hi)
-		return fail(err, errlen, spec, "range %s is reversed", s);
+		return fail(err, spec, "range %s is reversed", s);
 	return 0;
 }
 
@@ -138,25 +137,24 @@ static int parse_range(char *s, const char *spec, uint16_t *lo, uint16_t *hi,
  * @v6:		@ip was in brackets
  * @spec:	whole spec, for messages
  * @out:	entry whose @host is set
- * @err:	message destination
- * @errlen:	size of @err
+ * @err:	message destination, may be NULL
  *
  * Return: 0 or -EINVAL
  */
 static int parse_host_ip(const char *ip, bool v6, const char *spec,
-			 struct portmap_entry *out, char *err, size_t errlen)
+			 struct portmap_entry *out, struct b4_error *err)
 {
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->host;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&out->host;
+	struct sockaddr_in6 *sin6 = &out->host.sin6;
+	struct sockaddr_in *sin = &out->host.sin;
 
 	if (v6) {
 		if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1)
-			return fail(err, errlen, spec,
+			return fail(err, spec,
 				    "invalid IPv6 host IP '%s'", ip);
 		sin6->sin6_family = AF_INET6;
 	} else {
 		if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
-			return fail(err, errlen, spec,
+			return fail(err, spec,
 				    "invalid IPv4 host IP '%s' (IPv6 goes in brackets)",
 				    ip);
 		sin->sin_family = AF_INET;
@@ -165,8 +163,8 @@ static int parse_host_ip(const char *ip, bool v6, const char *spec,
 	return 0;
 }
 
-int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
-		  size_t errlen)
+int portmap_parse(const char *spec, struct portmap_entry *out,
+		  struct b4_error *err)
 {
 	uint16_t hlo = 0, hhi = 0, clo = 0, chi = 0;
 	char buf[PORTMAP_SPEC_MAX];
@@ -175,11 +173,11 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 	int rc;
 
 	if (len >= sizeof(buf))
-		return fail(err, errlen, spec, "%s", "too long");
+		return fail(err, spec, "%s", "too long");
 	memcpy(buf, spec, len + 1);
 	memset(out, 0, sizeof(*out));
 	out->proto = IPPROTO_TCP;
-	out->host.ss_family = AF_INET;	/* 0.0.0.0 */
+	out->host.sa.sa_family = AF_INET;	/* 0.0.0.0 */
 
 	slash = strrchr(buf, '/');
 	if (slash) {
@@ -187,7 +185,7 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 		if (!strcmp(slash + 1, "udp"))
 			out->proto = IPPROTO_UDP;
 		else if (strcmp(slash + 1, "tcp") != 0)
-			return fail(err, errlen, spec,
+			return fail(err, spec,
 				    "unknown protocol '%s' (expected tcp or udp)",
 				    slash + 1);
 	}
@@ -196,9 +194,9 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 		char *close = strchr(buf, ']');
 
 		if (!close || close[1] != ':')
-			return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+			return fail(err, spec, "%s", PORTMAP_EXPECTED);
 		*close = '\0';
-		rc = parse_host_ip(buf + 1, true, spec, out, err, errlen);
+		rc = parse_host_ip(buf + 1, true, spec, out, err);
 		if (rc)
 			return rc;
 		ports = close + 2;
@@ -207,11 +205,11 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 		char *second = first ? strchr(first + 1, ':') : NULL;
 
 		if (second && strchr(second + 1, ':'))
-			return fail(err, errlen, spec, "%s%s", PORTMAP_EXPECTED,
+			return fail(err, spec, "%s%s", PORTMAP_EXPECTED,
 				    " (IPv6 host IPs go in brackets)");
 		if (second) {
 			*first = '\0';
-			rc = parse_host_ip(buf, false, spec, out, err, errlen);
+			rc = parse_host_ip(buf, false, spec, out, err);
 			if (rc)
 				return rc;
 			ports = first + 1;
@@ -220,23 +218,23 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 
 	cport = strchr(ports, ':');
 	if (!cport || strchr(cport + 1, ':'))
-		return fail(err, errlen, spec, "%s", PORTMAP_EXPECTED);
+		return fail(err, spec, "%s", PORTMAP_EXPECTED);
 	*cport++ = '\0';
 
-	rc = parse_range(ports, spec, &hlo, &hhi, err, errlen);
+	rc = parse_range(ports, spec, &hlo, &hhi, err);
 	if (rc)
 		return rc;
-	rc = parse_range(cport, spec, &clo, &chi, err, errlen);
+	rc = parse_range(cport, spec, &clo, &chi, err);
 	if (rc)
 		return rc;
 	if (hhi - hlo != chi - clo)
-		return fail(err, errlen, spec, "ranges %s:%s differ in length",
+		return fail(err, spec, "ranges %s:%s differ in length",
 			    ports, cport);
 
 	out->host_port = hlo;
 	out->container_port = clo;
 	out->count = (uint16_t)(hhi - hlo + 1);
-	sa_set_port((struct sockaddr *)&out->host, hlo);
+	sa_set_port(&out->host.sa, hlo);
 	return 0;
 }
 
@@ -258,8 +256,8 @@ static bool overlap(unsigned int a, unsigned int na, unsigned int b,
 bool portmap_conflicts(const struct portmap_entry *a,
 		       const struct portmap_entry *b)
 {
-	const struct sockaddr *ha = (const struct sockaddr *)&a->host;
-	const struct sockaddr *hb = (const struct sockaddr *)&b->host;
+	const struct sockaddr *ha = &a->host.sa;
+	const struct sockaddr *hb = &b->host.sa;
 
 	if (a->proto != b->proto)
 		return false;
@@ -271,3 +269,13 @@ bool portmap_conflicts(const struct portmap_entry *a,
 	       sa_ip_equal(ha, hb);
 }
 
+
+int portmap_find_conflict(const struct portmap_entry *tab, int n,
+			  const struct portmap_entry *e)
+{
+	for (int i = 0; i < n; i++) {
+		if (portmap_conflicts(&tab[i], e))
+			return i;
+	}
+	return -1;
+}

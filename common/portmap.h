@@ -7,10 +7,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
-/* Room for any message portmap_parse() writes, spec included */
-#define PORTMAP_ERR_MAX 256
+#include "err.h"
+
+/**
+ * union portmap_host - the host address of a mapping, IPv4 or IPv6 (a
+ * sockaddr_storage would make each entry 100 bytes larger, and every
+ * configuration and policy holds 64 of them)
+ * @sa:		the address, to pass where a struct sockaddr is wanted
+ * @sin:	AF_INET
+ * @sin6:	AF_INET6
+ */
+union portmap_host {
+	struct sockaddr sa;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+};
 
 /**
  * struct portmap_entry - one published port or port range
@@ -26,7 +40,7 @@
  * @host_port + i, for i in 0..@count-1.
  */
 struct portmap_entry {
-	struct sockaddr_storage host;
+	union portmap_host host;
 	bool host_ip_set;
 	uint16_t host_port;
 	uint16_t container_port;
@@ -41,12 +55,11 @@ struct portmap_entry {
  *		on both sides; the protocol defaults to tcp
  * @out:	result
  * @err:	on failure, "publish spec 'SPEC': what is wrong"; may be NULL
- * @errlen:	size of @err, PORTMAP_ERR_MAX is always enough
  *
  * Return: 0, or -EINVAL if @spec is malformed
  */
-int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
-		  size_t errlen);
+int portmap_parse(const char *spec, struct portmap_entry *out,
+		  struct b4_error *err);
 
 /**
  * portmap_conflicts() - would two mappings claim the same port?
@@ -63,5 +76,20 @@ int portmap_parse(const char *spec, struct portmap_entry *out, char *err,
 bool portmap_conflicts(const struct portmap_entry *a,
 		       const struct portmap_entry *b);
 
+/**
+ * portmap_find_conflict() - the first mapping of a table that @e conflicts
+ * with, in the sense of portmap_conflicts()
+ * @tab:	mappings
+ * @n:		entries in @tab
+ * @e:		the mapping to check
+ *
+ * The one conflict check of b4ns: the config file, the OCI annotations and
+ * the effective policy of a container use it, each naming the specs in its
+ * own message.
+ *
+ * Return: index in @tab, or -1 if @e conflicts with none
+ */
+int portmap_find_conflict(const struct portmap_entry *tab, int n,
+			  const struct portmap_entry *e);
 
 #endif /* B4NS_PORTMAP_H */

@@ -38,6 +38,7 @@ static const uint8_t *ip_bytes(const struct sockaddr *sa, int *family)
 	return NULL;
 }
 
+/* mask_host_bits() - clear the bits of @addr after the first @prefix */
 static void mask_host_bits(uint8_t *addr, int bytes, int prefix)
 {
 	for (int i = 0; i < bytes; i++) {
@@ -98,6 +99,25 @@ int sa_cidr_parse(const char *s, struct sa_cidr *out)
 		out->prefix = (int)v;
 	}
 	mask_host_bits(out->addr, maxbits / 8, out->prefix);
+	return 0;
+}
+
+int sa_cidr_make(struct sa_cidr *out, int family, const void *addr,
+		 int prefix)
+{
+	int maxbits = family == AF_INET ? 32 : 128;
+
+	memset(out, 0, sizeof(*out));
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (prefix < 0)
+		prefix = 0;
+	if (prefix > maxbits)
+		prefix = maxbits;
+	out->family = family;
+	out->prefix = prefix;
+	memcpy(out->addr, addr, (size_t)maxbits / 8);
+	mask_host_bits(out->addr, maxbits / 8, prefix);
 	return 0;
 }
 

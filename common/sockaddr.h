@@ -35,6 +35,18 @@ struct sa_cidr {
 int sa_cidr_parse(const char *s, struct sa_cidr *out);
 
 /**
+ * sa_cidr_make() - a CIDR from an address and a prefix length
+ * @out:	result; host bits are cleared
+ * @family:	AF_INET or AF_INET6
+ * @addr:	4 or 16 bytes of address, in network order
+ * @prefix:	prefix length in bits, 0 to 32 or 128 (clamped)
+ *
+ * Return: 0, or -EAFNOSUPPORT for another family
+ */
+int sa_cidr_make(struct sa_cidr *out, int family, const void *addr,
+		 int prefix);
+
+/**
  * sa_cidr_format() - print a CIDR as "ADDR/LEN"
  * @c:		prefix
  * @buf:	destination

@@ -6,8 +6,10 @@
  * once, strictly: every setting must be a known key of the right type with
  * a valid value, or loading fails with exactly one message naming the file,
  * the line and the setting path ("containers.web.ignore[1]"), so a typo is
- * never silently ignored. Values are validated with the same parsers the
- * supervisor uses later (sa_cidr_parse(), portmap_parse()).
+ * never silently ignored. Values are parsed once, here, with the parsers
+ * every other input uses (sa_cidr_parse(), portmap_parse()); the result
+ * holds CIDRs and port mappings, not text (the specs' text is kept only to
+ * quote it in messages).
  *
  * The top level holds the global defaults; the optional "containers" group
  * holds one group per container name with the same keys. Loading keeps
@@ -15,6 +17,8 @@
  * build a container's effective settings with cfg_merge(): the global
  * defaults, then the section on top. Nothing of libconfig outlives
  * cfg_load(): the result is plain memory, one allocation for the sections.
+ * cfg_policy() finally turns a container's effective settings into its
+ * switching policy, checking what only the merged lists can show.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -77,12 +81,10 @@ static const char *const mode_names[] = {
  * struct cfg_ctx - where a load reports its error
  * @file:	file name used in messages
  * @err:	message destination, may be NULL
- * @errlen:	size of @err
  */
 struct cfg_ctx {
 	const char *file;
-	char *err;
-	size_t errlen;
+	struct b4_error *err;
 };
 
 /**
@@ -149,7 +151,24 @@ static void setting_path(const config_setting_t *s, char *buf, size_t len)
 }
 
 /**
- * cfg_msg() - write "FILE:LINE: KEY: MESSAGE" for a setting
+ * cfg_where() - put "FILE:LINE: KEY" before the message in @ctx->err
+ * @ctx:	load context
+ * @s:		offending setting
+ */
+static void cfg_where(const struct cfg_ctx *ctx, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	char path[CFG_PATH_MAX];
+
+	if (!ctx->err)
+		return;
+	setting_path(s, path, sizeof(path));
+	b4_error_prefix(ctx->err, -EINVAL, "%s:%u: %s", file ? file : ctx->file,
+			(unsigned int)config_setting_source_line(s), path);
+}
+
+/**
+ * cfg_msg() - record "FILE:LINE: KEY: MESSAGE" for a setting
  * @ctx:	load context
  * @s:		offending setting
  * @fmt:	printf format of MESSAGE
@@ -158,26 +177,20 @@ __attribute__((format(printf, 3, 4)))
 static void cfg_msg(const struct cfg_ctx *ctx, const config_setting_t *s,
 		    const char *fmt, ...)
 {
-	const char *file = config_setting_source_file(s);
-	char path[CFG_PATH_MAX];
+	char msg[sizeof(ctx->err->msg)];
 	va_list ap;
-	int n;
 
-	if (!ctx->err || !ctx->errlen)
-		return;
-	setting_path(s, path, sizeof(path));
-	n = snprintf(ctx->err, ctx->errlen, "%s:%u: %s: ",
-		     file ? file : ctx->file,
-		     (unsigned int)config_setting_source_line(s), path);
-	if (n < 0 || (size_t)n >= ctx->errlen)
+	if (!ctx->err)
 		return;
 	va_start(ap, fmt);
 	/* va_start() is just above: clang-tidy 14 loses track of it when it
 	 * checks several files in one run
 	 */
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
-	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	b4_error_set(ctx->err, -EINVAL, "%s", msg);
+	cfg_where(ctx, s);
 }
 
 /* cfg_error() - cfg_msg(), then -EINVAL; a macro, so that static analysers,
@@ -285,15 +298,13 @@ static int load_ignore(const struct cfg_ctx *ctx, const config_setting_t *s,
 }
 
 /**
- * load_publish() - validate a list of publish specs into @c->publish
+ * load_publish() - parse a list of publish specs into @c->publish
  * @ctx:	load context
  * @s:		the "publish" setting
  * @c:		container settings to fill
  *
  * Specs must parse with portmap_parse() and must not conflict with each
- * other; they are stored as text. Earlier specs are parsed again for the
- * conflict check: at most CFG_MAX_PUBLISH^2 / 2 cheap parses, once, instead
- * of a table on the heap or the stack.
+ * other.
  *
  * Return: 0 or -EINVAL
  */
@@ -309,24 +320,23 @@ static int load_publish(const struct cfg_ctx *ctx, const config_setting_t *s,
 		const config_setting_t *e = config_setting_get_elem(s,
 							(unsigned int)i);
 		size_t len = strlen(vals[i]);
-		struct portmap_entry pm, prev;
-		char perr[PORTMAP_ERR_MAX];
+		int j;
 
 		if (len >= CFG_SPEC_MAX)
 			return cfg_error(ctx, e,
 					 "publish spec too long (at most %d characters)",
 					 CFG_SPEC_MAX - 1);
-		if (portmap_parse(vals[i], &pm, perr, sizeof(perr)))
-			return cfg_error(ctx, e, "%s", perr);
-		for (int j = 0; j < i; j++) {
-			if (portmap_parse(vals[j], &prev, NULL, 0) == 0 &&
-			    portmap_conflicts(&prev, &pm))
-				return cfg_error(ctx, e,
-						 "'%s' conflicts with %s[%d] '%s'",
-						 vals[i], config_setting_name(s),
-						 j, vals[j]);
+		if (portmap_parse(vals[i], &c->publish[i], ctx->err)) {
+			cfg_where(ctx, e);
+			return -EINVAL;
 		}
-		memcpy(c->publish[i], vals[i], len + 1);
+		j = portmap_find_conflict(c->publish, i, &c->publish[i]);
+		if (j >= 0)
+			return cfg_error(ctx, e,
+					 "'%s' conflicts with %s[%d] '%s'",
+					 vals[i], config_setting_name(s), j,
+					 vals[j]);
+		memcpy(c->publish_spec[i], vals[i], len + 1);
 	}
 	c->n_publish = n;
 	return 0;
@@ -537,16 +547,14 @@ static int syntax_error(const struct cfg_ctx *ctx, const config_t *lc)
 {
 	const char *file = config_error_file(lc);
 
-	if (ctx->err && ctx->errlen)
-		snprintf(ctx->err, ctx->errlen, "%s:%d: %s",
-			 file ? file : ctx->file, config_error_line(lc),
-			 config_error_text(lc));
+	b4_error_set(ctx->err, -EINVAL, "%s:%d: %s", file ? file : ctx->file,
+		     config_error_line(lc), config_error_text(lc));
 	return -EINVAL;
 }
 
-int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen)
+int cfg_load(const char *path, struct cfg *out, struct b4_error *err)
 {
-	struct cfg_ctx ctx = { .file = path, .err = err, .errlen = errlen };
+	struct cfg_ctx ctx = { .file = path, .err = err };
 	struct stat st;
 	config_t lc;
 	FILE *f;
@@ -579,16 +587,14 @@ int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen)
 	return rc;
 
 io_error:
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	b4_error_set(err, rc, "%s: %s", path, strerror(-rc));
 	return rc;
 }
 
 int cfg_load_string(const char *text, const char *name, struct cfg *out,
-		    char *err, size_t errlen)
+		    struct b4_error *err)
 {
-	struct cfg_ctx ctx = { .file = name ? name : "(string)", .err = err,
-			       .errlen = errlen };
+	struct cfg_ctx ctx = { .file = name ? name : "(string)", .err = err };
 	config_t lc;
 	int rc;
 
@@ -653,7 +659,26 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 	dst->n_ignore += src->n_ignore;
 	memcpy(&dst->publish[dst->n_publish], src->publish,
 	       (size_t)src->n_publish * sizeof(src->publish[0]));
+	memcpy(&dst->publish_spec[dst->n_publish], src->publish_spec,
+	       (size_t)src->n_publish * sizeof(src->publish_spec[0]));
 	dst->n_publish += src->n_publish;
+	return 0;
+}
+
+int cfg_publish_add(struct cfg_container *c, const char *spec,
+		    struct b4_error *err)
+{
+	int ret;
+
+	if (c->n_publish >= CFG_MAX_PUBLISH)
+		return b4_error_set(err, -E2BIG,
+				    "too many published ports (max %d)",
+				    CFG_MAX_PUBLISH);
+	ret = portmap_parse(spec, &c->publish[c->n_publish], err);
+	if (ret)
+		return ret;
+	snprintf(c->publish_spec[c->n_publish], CFG_SPEC_MAX, "%s", spec);
+	c->n_publish++;
 	return 0;
 }
 
@@ -701,50 +726,46 @@ const char *cfg_mode_name(enum cfg_mode mode)
 }
 
 int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
-	       char *err, size_t errlen)
+	       struct b4_error *err)
 {
 	policy_default(pol);
 	pol->allow_host_loopback = s->allow_host_loopback;
 	pol->switch_udp = s->switch_udp;
 	pol->udp_sendmsg = s->udp_sendmsg && s->switch_udp;
-	if (s->udp_sendmsg && !s->switch_udp) {
-		snprintf(err, errlen, "udp_sendmsg = true requires switch_udp "
-			 "= true (--switch-udp): udp_sendmsg traps sendmsg() "
-			 "to switch UDP sockets, which are not switched "
-			 "otherwise");
-		return -EINVAL;
-	}
+	if (s->udp_sendmsg && !s->switch_udp)
+		return b4_error_set(err, -EINVAL, "udp_sendmsg = true requires "
+				    "switch_udp = true (--switch-udp): "
+				    "udp_sendmsg traps sendmsg() to switch UDP "
+				    "sockets, which are not switched otherwise");
 	for (int i = 0; i < s->n_ignore && i < POLICY_MAX_CIDRS; i++)
 		pol->ignore[pol->n_ignore++] = s->ignore[i];
 	for (int i = 0; i < s->n_publish; i++) {
-		struct portmap_entry *e = &pol->publish[pol->n_publish];
+		const struct portmap_entry *e = &s->publish[i];
+		int j;
 
-		if (pol->n_publish >= POLICY_MAX_PUBLISH) {
-			snprintf(err, errlen, "too many published ports (max %d)",
-				 POLICY_MAX_PUBLISH);
-			return -EINVAL;
-		}
-		if (portmap_parse(s->publish[i], e, err, errlen))
-			return -EINVAL;
+		if (pol->n_publish >= POLICY_MAX_PUBLISH)
+			return b4_error_set(err, -EINVAL,
+					    "too many published ports (max %d)",
+					    POLICY_MAX_PUBLISH);
 		/* mode off: pasta/slirp4netns forward it, nothing switched */
 		if (e->proto == IPPROTO_UDP && !s->switch_udp &&
-		    !(s->mode_set && s->mode == CFG_MODE_OFF)) {
-			snprintf(err, errlen, "publishing UDP port '%s' requires "
-				 "switch_udp = true (--switch-udp): a published "
-				 "UDP socket is a switched host socket, and "
-				 "switched UDP sockets can be aimed at the host's "
-				 "loopback with sendmsg() and IP_PKTINFO",
-				 s->publish[i]);
-			return -EINVAL;
-		}
-		for (int j = 0; j < pol->n_publish; j++) {
-			if (portmap_conflicts(&pol->publish[j], e)) {
-				snprintf(err, errlen, "publish '%s' conflicts with '%s'",
-					 s->publish[i], s->publish[j]);
-				return -EINVAL;
-			}
-		}
-		pol->n_publish++;
+		    !(s->mode_set && s->mode == CFG_MODE_OFF))
+			return b4_error_set(err, -EINVAL, "publishing UDP port "
+					    "'%s' requires switch_udp = true "
+					    "(--switch-udp): a published UDP "
+					    "socket is a switched host socket, "
+					    "and switched UDP sockets can be "
+					    "aimed at the host's loopback with "
+					    "sendmsg() and IP_PKTINFO",
+					    s->publish_spec[i]);
+		/* entries are added in order: index j of @pol is entry j of @s */
+		j = portmap_find_conflict(pol->publish, pol->n_publish, e);
+		if (j >= 0)
+			return b4_error_set(err, -EINVAL,
+					    "publish '%s' conflicts with '%s'",
+					    s->publish_spec[i],
+					    s->publish_spec[j]);
+		pol->publish[pol->n_publish++] = *e;
 	}
 	return 0;
 }

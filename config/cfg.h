@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "log.h"
 #include "policy.h"
+#include "portmap.h"
 #include "sockaddr.h"
 
 #define CFG_MAX_CIDRS 64
@@ -44,7 +46,11 @@ enum cfg_mode {
  * @allow_io_uring:	do not deny io_uring: its operations then act on host
  *			sockets without any check; valid if @allow_io_uring_set
  * @ignore:		CIDRs never switched (appended on merge)
- * @publish:		port specs, validated text (appended on merge)
+ * @publish:		published ports, parsed once where read, not
+ *			conflicting with each other within one list
+ *			(appended on merge)
+ * @publish_spec:	the text of each @publish entry, for messages
+ * @n_publish:		entries used in @publish and @publish_spec
  */
 struct cfg_container {
 	char name[CFG_NAME_MAX];
@@ -64,7 +70,8 @@ struct cfg_container {
 	bool allow_io_uring_set;
 	struct sa_cidr ignore[CFG_MAX_CIDRS];
 	int n_ignore;
-	char publish[CFG_MAX_PUBLISH][CFG_SPEC_MAX];
+	struct portmap_entry publish[CFG_MAX_PUBLISH];
+	char publish_spec[CFG_MAX_PUBLISH][CFG_SPEC_MAX];
 	int n_publish;
 };
 
@@ -88,12 +95,11 @@ struct cfg {
  *		setting path, e.g. "containers.web.ignore[1]"), "FILE:LINE:
  *		MESSAGE" for libconfig syntax errors, "FILE: strerror" if
  *		unreadable; may be NULL
- * @errlen:	size of @err
  *
  * Return: 0, -errno if unreadable (-ENOENT, -EACCES, -EISDIR...), -EINVAL
  * if invalid, -ENOMEM
  */
-int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen);
+int cfg_load(const char *path, struct cfg *out, struct b4_error *err);
 
 /**
  * cfg_load_string() - cfg_load() on text in memory
@@ -101,12 +107,11 @@ int cfg_load(const char *path, struct cfg *out, char *err, size_t errlen);
  * @name:	name used for the file in messages, NULL for "(string)"
  * @out:	result; free with cfg_free() (also on error)
  * @err:	on failure, "NAME:LINE: KEY: what is wrong"; may be NULL
- * @errlen:	size of @err
  *
  * Return: 0, -EINVAL or -ENOMEM
  */
 int cfg_load_string(const char *text, const char *name, struct cfg *out,
-		    char *err, size_t errlen);
+		    struct b4_error *err);
 
 /**
  * cfg_find() - look up a named container section
@@ -130,17 +135,33 @@ const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name);
 int cfg_merge(struct cfg_container *dst, const struct cfg_container *src);
 
 /**
+ * cfg_publish_add() - parse a publish spec and append it to @c
+ * @c:		settings to update
+ * @spec:	"[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"; its text is kept
+ *		for messages, cut to CFG_SPEC_MAX - 1 characters
+ * @err:	on failure, portmap_parse()'s message; may be NULL
+ *
+ * Conflicts are not checked here: cfg_policy() checks the merged list.
+ *
+ * Return: 0, -E2BIG if @c holds CFG_MAX_PUBLISH entries, -EINVAL if @spec
+ * is malformed
+ */
+int cfg_publish_add(struct cfg_container *c, const char *spec,
+		    struct b4_error *err);
+
+/**
  * cfg_policy() - the switching policy of a container from its settings
  * @s:		effective settings (global, section, overrides merged)
  * @pol:	result: built-in defaults, ignore list, host loopback, and the
- *		parsed publish table
- * @err:	on failure, which publish spec is wrong or conflicts
- * @errlen:	size of @err
+ *		publish table
+ * @err:	on failure, which setting is wrong or which publish specs
+ *		conflict; may be NULL
  *
- * Return: 0, or -EINVAL (bad or conflicting publish specs, too many)
+ * Return: 0, or -EINVAL (conflicting publish specs, too many, UDP ones
+ * without switch_udp, udp_sendmsg without switch_udp)
  */
 int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
-	       char *err, size_t errlen);
+	       struct b4_error *err);
 
 /**
  * cfg_free() - release what cfg_load() allocated

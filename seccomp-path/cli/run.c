@@ -220,20 +220,17 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			cli->n_ignore++;
 			break;
 		case 'p': {
-			struct portmap_entry e;
-			char err[PORTMAP_ERR_MAX];
+			struct b4_error err = { "" };
 
 			if (cli->n_publish >= CFG_MAX_PUBLISH) {
 				fprintf(stderr, "b4ns run: too many --publish (max %d)\n",
 					CFG_MAX_PUBLISH);
 				return EXIT_USAGE;
 			}
-			if (portmap_parse(optarg, &e, err, sizeof(err))) {
-				fprintf(stderr, "b4ns run: --publish: %s\n", err);
+			if (cfg_publish_add(cli, optarg, &err)) {
+				fprintf(stderr, "b4ns run: --publish: %s\n", err.msg);
 				return EXIT_USAGE;
 			}
-			snprintf(cli->publish[cli->n_publish++], CFG_SPEC_MAX, "%s",
-				 optarg);
 			break;
 		}
 		case OPT_MODE:
@@ -296,14 +293,14 @@ static int resolve_settings(const char *config, const char *section,
 			    struct cfg_container *eff)
 {
 	struct cfg cfg = { 0 };
-	char err[512];
+	struct b4_error err = { "" };
 	int ret;
 
 	memset(eff, 0, sizeof(*eff));
 	if (config) {
-		ret = cfg_load(config, &cfg, err, sizeof(err));
+		ret = cfg_load(config, &cfg, &err);
 		if (ret) {
-			fprintf(stderr, "b4ns run: %s\n", err);
+			fprintf(stderr, "b4ns run: %s\n", b4_error_msg(&err, ret));
 			cfg_free(&cfg);
 			return EXIT_USAGE;
 		}
@@ -409,7 +406,7 @@ int cmd_run(int argc, char **argv)
 	struct policy_cfg pol;
 	_cleanup_close_ int sfd = -1;
 	char lib[PATH_MAX], rdir[PATH_MAX] = "", psock[PATH_MAX] = "";
-	char err[PORTMAP_ERR_MAX + 64];
+	struct b4_error err = { "" };
 	enum cfg_mode mode;
 	sigset_t mask;
 	char id[32];
@@ -426,8 +423,8 @@ int cmd_run(int argc, char **argv)
 	if (eff.log_level_set)
 		log_level = eff.log_level;
 
-	if (cfg_policy(&eff, &pol, err, sizeof(err))) {
-		fprintf(stderr, "b4ns run: %s\n", err);
+	if (cfg_policy(&eff, &pol, &err)) {
+		fprintf(stderr, "b4ns run: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 
@@ -481,9 +478,8 @@ int cmd_run(int argc, char **argv)
 		       cfg_net_name(so.net));
 		return EXIT_START;
 	}
-	if (fwd_check(so.net, so.allow_host_loopback, so.fwd, so.n_fwd, err,
-		      sizeof(err))) {
-		fprintf(stderr, "b4ns run: %s\n", err);
+	if (fwd_check(so.net, so.allow_host_loopback, so.fwd, so.n_fwd, &err)) {
+		fprintf(stderr, "b4ns run: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 

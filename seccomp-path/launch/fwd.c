@@ -30,23 +30,21 @@
 #define FWD_TIMEOUT_MS 5000
 
 int fwd_check(enum cfg_net net, bool allow_host_loopback,
-	      const struct portmap_entry *tab, int n, char *err, size_t errlen)
+	      const struct portmap_entry *tab, int n, struct b4_error *err)
 {
 	if (!n)
 		return 0;
-	if (net != CFG_NET_SLIRP4NETNS && net != CFG_NET_PASTA) {
-		snprintf(err, errlen, "published ports with mode \"off\" need "
-			 "--net=slirp4netns or --net=pasta to forward them");
-		return -EINVAL;
-	}
+	if (net != CFG_NET_SLIRP4NETNS && net != CFG_NET_PASTA)
+		return b4_error_set(err, -EINVAL, "published ports with mode "
+				    "\"off\" need --net=slirp4netns or "
+				    "--net=pasta to forward them");
 	for (int i = 0; net == CFG_NET_SLIRP4NETNS && i < n; i++) {
-		if (tab[i].host_ip_set && tab[i].host.ss_family != AF_INET) {
-			snprintf(err, errlen, "publish of container port %u: "
-				 "slirp4netns forwards IPv4 host addresses "
-				 "only (use --net=pasta, or switching)",
-				 tab[i].container_port);
-			return -EINVAL;
-		}
+		if (tab[i].host_ip_set && tab[i].host.sa.sa_family != AF_INET)
+			return b4_error_set(err, -EINVAL, "publish of container "
+					    "port %u: slirp4netns forwards IPv4 "
+					    "host addresses only (use "
+					    "--net=pasta, or switching)",
+					    tab[i].container_port);
 	}
 	for (int i = 0; net == CFG_NET_PASTA && !allow_host_loopback && i < n; i++) {
 		if (tab[i].proto != IPPROTO_UDP)
@@ -64,7 +62,7 @@ int fwd_check(enum cfg_net net, bool allow_host_loopback,
 /* host_ip() - the mapping's host address as text, "" for all addresses */
 static void host_ip(const struct portmap_entry *e, char *buf, size_t len)
 {
-	const struct sockaddr *a = (const struct sockaddr *)&e->host;
+	const struct sockaddr *a = &e->host.sa;
 
 	buf[0] = '\0';
 	if (e->host_ip_set && !sa_is_unspecified(a))

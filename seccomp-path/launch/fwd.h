@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "cfg.h"
+#include "err.h"
 #include "portmap.h"
 
 /* pasta arguments for one mapping: "-t" and "[ADDR/]H[-H2]:C[-C2]" */
@@ -19,8 +20,7 @@
  * @allow_host_loopback: pasta maps its gateway address (no --no-map-gw)
  * @tab:	mappings
  * @n:		entries in @tab
- * @err:	on failure, what is wrong
- * @errlen:	size of @err
+ * @err:	on failure, what is wrong; may be NULL
  *
  * Warns (and accepts) published UDP through pasta without
  * @allow_host_loopback: its replies to host clients would be lost.
@@ -29,7 +29,7 @@
  * slirp4netns, whose API forwards IPv4 only)
  */
 int fwd_check(enum cfg_net net, bool allow_host_loopback,
-	      const struct portmap_entry *tab, int n, char *err, size_t errlen);
+	      const struct portmap_entry *tab, int n, struct b4_error *err);
 
 /**
  * fwd_pasta_spec() - pasta's port spec for one mapping

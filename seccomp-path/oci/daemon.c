@@ -182,14 +182,14 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	struct container *nc;
 	struct preload_watch *w;
 	struct policy_cfg pol;
-	char err[512];
-	struct b4_error cerr = { 0 };
+	struct b4_error err = { "" };
+	struct b4_error cerr = { "" };
 	int nl, pidfd, ret;
 
-	if (oci_settings(st, &d->cfg, &settings, err, sizeof(err)) ||
-	    cfg_policy(&settings, &pol, err, sizeof(err))) {
+	if (oci_settings(st, &d->cfg, &settings, &err) ||
+	    cfg_policy(&settings, &pol, &err)) {
 		b4_err("container %s: %s; its preload requests are refused",
-		       st->id, err);
+		       st->id, err.msg);
 		d->rejected++;
 		return;
 	}
@@ -244,8 +244,8 @@ static void conn_done(struct daemon *d, struct conn *c)
 	struct container *nc;
 	struct policy_cfg pol;
 	struct oci_state *st;
-	char err[512];
-	struct b4_error cerr = { 0 };
+	struct b4_error err = { "" };
+	struct b4_error cerr = { "" };
 	bool passthrough = false;
 	int nfd, ret;
 
@@ -257,9 +257,10 @@ static void conn_done(struct daemon *d, struct conn *c)
 		d->rejected++;
 		return;
 	}
-	if (oci_state_parse(c->msg.buf, c->msg.len, st, err, sizeof(err))) {
+	ret = oci_state_parse(c->msg.buf, c->msg.len, st, &err);
+	if (ret) {
 		b4_warn("listener message from pid %d dropped: %s", (int)c->peer,
-			err);
+			b4_error_msg(&err, ret));
 		goto reject;
 	}
 	if (st->seccomp_fd_index < 0 && !c->msg.nfds) {
@@ -304,11 +305,12 @@ static void conn_done(struct daemon *d, struct conn *c)
 		return;
 	}
 
-	ret = oci_settings(st, &d->cfg, &settings, err, sizeof(err));
+	ret = oci_settings(st, &d->cfg, &settings, &err);
 	if (!ret)
-		ret = cfg_policy(&settings, &pol, err, sizeof(err));
+		ret = cfg_policy(&settings, &pol, &err);
 	if (ret) {
-		b4_err("container %s: %s; it runs unswitched", st->id, err);
+		b4_err("container %s: %s; it runs unswitched", st->id,
+		       b4_error_msg(&err, ret));
 		passthrough = true;
 		policy_default(&pol);
 	} else if (settings.mode_set && settings.mode != CFG_MODE_SECCOMP &&
@@ -528,14 +530,14 @@ static void on_signal(struct loop *loop, int fd, uint32_t events,
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			struct cfg fresh = { 0 };
-			char err[512];
+			struct b4_error err = { "" };
 
 			if (!d->config) {
 				b4_info("SIGHUP: no config file to reload");
 				continue;
 			}
-			if (cfg_load(d->config, &fresh, err, sizeof(err))) {
-				b4_err("SIGHUP: %s; keeping the previous config", err);
+			if (cfg_load(d->config, &fresh, &err)) {
+				b4_err("SIGHUP: %s; keeping the previous config", err.msg);
 				cfg_free(&fresh);
 				continue;
 			}
@@ -631,7 +633,8 @@ int cmd_daemon(int argc, char **argv)
 	};
 	struct daemon d = { .listen_fd = -1, .ctl_fd = -1, .sig_fd = -1,
 			    .timer_fd = -1 };
-	char sock[108], ctl[108], dir[108], pre[160], err[512];
+	char sock[108], ctl[108], dir[108], pre[160];
+	struct b4_error err = { "" };
 	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
 	const char *sockarg = NULL;
 	enum log_level lvl = LOG_LVL_INFO;
@@ -671,8 +674,8 @@ int cmd_daemon(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_level = lvl;
-	if (d.config && cfg_load(d.config, &d.cfg, err, sizeof(err))) {
-		fprintf(stderr, "b4ns daemon: %s\n", err);
+	if (d.config && cfg_load(d.config, &d.cfg, &err)) {
+		fprintf(stderr, "b4ns daemon: %s\n", err.msg);
 		cfg_free(&d.cfg);
 		return EXIT_USAGE;
 	}

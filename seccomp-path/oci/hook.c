@@ -177,14 +177,16 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 		char **out, char *err, size_t errlen)
 {
 	struct json_object *root, *linux_, *seccomp, *v;
+	struct b4_error jerr = { "" };
 	char merr[384];
 	const char *text;
 	int rc;
 
 	*out = NULL;
-	rc = oci_json_parse(in, len, &root, merr, sizeof(merr));
+	rc = oci_json_parse(in, len, &root, &jerr);
 	if (rc) {
-		snprintf(err, err ? errlen : 0, "OCI config: %s", merr);
+		snprintf(err, err ? errlen : 0, "OCI config: %s",
+			 b4_error_msg(&jerr, rc));
 		return rc;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
@@ -334,7 +336,7 @@ static bool hook_register(const char *in, size_t len, const char *socket)
 	_cleanup_close_ int s = -1;
 	bool state;
 
-	if (oci_json_parse(in, len, &root, NULL, 0))
+	if (oci_json_parse(in, len, &root, NULL))
 		return false;
 	state = json_object_is_type(root, json_type_object) &&
 		json_object_object_get_ex(root, "status", &v) &&

@@ -6,8 +6,9 @@
  * listenerPath, sends one JSON "container process state" with the seccomp
  * notify fd in SCM_RIGHTS, and closes. The daemon reads until it holds one
  * complete JSON document or EOF (runc keeps its end open; see daemon.c) and
- * hands the bytes to oci_state_parse(), which uses json-c and copies what b4ns needs
- * into a fixed-size struct, so nothing of json-c outlives the call:
+ * hands the bytes to oci_state_parse(), which uses json-c and copies what
+ * b4ns needs into a fixed-size struct, so nothing of json-c outlives the
+ * call:
  *
  *   { "ociVersion": "0.2.0", "fds": [ "seccompFd" ], "pid": 4242,
  *     "metadata": "b4ns.config=web",
@@ -23,12 +24,14 @@
  * "b4ns.KEY=VALUE" pairs of listenerMetadata, which annotations override
  * key by key) into its effective settings: the configuration's global
  * defaults, the section named by b4ns.config, then the per-container lists
- * and mode. Every value is validated with the parsers the config file uses;
- * any bad or unknown setting fails the whole container.
+ * and mode. Every value is parsed, once, with the parsers the config file
+ * uses (publish specs into port mappings, checked for conflicts with
+ * portmap_find_conflict()); any bad or unknown setting fails the whole
+ * container. Failures are described in a struct b4_error that names the
+ * container and the key; the daemon logs it.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,21 +46,8 @@
 /* Nesting accepted in a listener message (it has three levels) */
 #define OCI_JSON_DEPTH 32
 
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is the line above */
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int oci_json_parse(const char *buf, size_t len, struct json_object **out,
-		   char *err, size_t errlen)
+		   struct b4_error *err)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -65,14 +55,10 @@ int oci_json_parse(const char *buf, size_t len, struct json_object **out,
 	size_t end;
 
 	*out = NULL;
-	if (!len) {
-		seterr(err, errlen, "empty input, no JSON value");
-		return -EINVAL;
-	}
-	if (len > INT_MAX) {
-		seterr(err, errlen, "JSON text too large");
-		return -EINVAL;
-	}
+	if (!len)
+		return b4_error_set(err, -EINVAL, "empty input, no JSON value");
+	if (len > INT_MAX)
+		return b4_error_set(err, -EINVAL, "JSON text too large");
 	tok = json_tokener_new_ex(OCI_JSON_DEPTH);
 	if (!tok)
 		return -ENOMEM;
@@ -85,18 +71,17 @@ int oci_json_parse(const char *buf, size_t len, struct json_object **out,
 	if (!obj || jerr != json_tokener_success) {
 		json_object_put(obj);
 		if (jerr == json_tokener_continue || jerr == json_tokener_success)
-			seterr(err, errlen, "truncated JSON (%zu bytes)", len);
-		else
-			seterr(err, errlen, "JSON syntax error at offset %zu: %s",
-			       end, json_tokener_error_desc(jerr));
-		return -EINVAL;
+			return b4_error_set(err, -EINVAL,
+					    "truncated JSON (%zu bytes)", len);
+		return b4_error_set(err, -EINVAL,
+				    "JSON syntax error at offset %zu: %s", end,
+				    json_tokener_error_desc(jerr));
 	}
 	for (; end < len; end++) {
 		if (buf[end] != '\0' && !isspace((unsigned char)buf[end])) {
 			json_object_put(obj);
-			seterr(err, errlen, "trailing data after the JSON value "
-			       "at offset %zu", end);
-			return -EINVAL;
+			return b4_error_set(err, -EINVAL, "trailing data after "
+					    "the JSON value at offset %zu", end);
 		}
 	}
 	*out = obj;
@@ -110,69 +95,60 @@ int oci_json_parse(const char *buf, size_t len, struct json_object **out,
  * @dst:	destination
  * @size:	size of @dst
  * @err:	message on failure
- * @errlen:	size of @err
  *
  * Return: 0, or -EINVAL if @v is not a string or too long
  */
 static int copy_str(struct json_object *v, const char *what, char *dst,
-		    size_t size, char *err, size_t errlen)
+		    size_t size, struct b4_error *err)
 {
 	const char *s;
 	size_t n;
 
-	if (!json_object_is_type(v, json_type_string)) {
-		seterr(err, errlen, "%s: not a string", what);
-		return -EINVAL;
-	}
+	if (!json_object_is_type(v, json_type_string))
+		return b4_error_set(err, -EINVAL, "%s: not a string", what);
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
-	if (strlen(s) != n) {
-		seterr(err, errlen, "%s: contains a NUL character", what);
-		return -EINVAL;
-	}
-	if (n >= size) {
-		seterr(err, errlen, "%s: too long (%zu bytes, at most %zu)",
-		       what, n, size - 1);
-		return -EINVAL;
-	}
+	if (strlen(s) != n)
+		return b4_error_set(err, -EINVAL,
+				    "%s: contains a NUL character", what);
+	if (n >= size)
+		return b4_error_set(err, -EINVAL,
+				    "%s: too long (%zu bytes, at most %zu)",
+				    what, n, size - 1);
 	memcpy(dst, s, n + 1);
 	return 0;
 }
 
 /* opt_str() - copy_str() of @obj's member @key if present */
 static int opt_str(struct json_object *obj, const char *key, const char *what,
-		   char *dst, size_t size, char *err, size_t errlen)
+		   char *dst, size_t size, struct b4_error *err)
 {
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
 		return 0;
-	return copy_str(v, what, dst, size, err, errlen);
+	return copy_str(v, what, dst, size, err);
 }
 
 /* get_pid() - a pid member: an integer in 1..INT_MAX */
 static int get_pid(struct json_object *v, const char *what, pid_t *out,
-		   char *err, size_t errlen)
+		   struct b4_error *err)
 {
 	int64_t pid;
 
-	if (!json_object_is_type(v, json_type_int)) {
-		seterr(err, errlen, "%s: not an integer", what);
-		return -EINVAL;
-	}
+	if (!json_object_is_type(v, json_type_int))
+		return b4_error_set(err, -EINVAL, "%s: not an integer", what);
 	pid = json_object_get_int64(v);
-	if (pid <= 0 || pid > INT_MAX) {
-		seterr(err, errlen, "%s: %lld is not a valid pid", what,
-		       (long long)pid);
-		return -EINVAL;
-	}
+	if (pid <= 0 || pid > INT_MAX)
+		return b4_error_set(err, -EINVAL, "%s: %lld is not a valid pid",
+				    what, (long long)pid);
 	*out = (pid_t)pid;
 	return 0;
 }
 
 /* parse_fds() - the "fds" array: names of the SCM_RIGHTS descriptors */
 static int parse_fds(struct json_object *root, struct oci_state *out,
-		     char *err, size_t errlen)
+		     struct b4_error *err)
 {
 	struct json_object *fds;
 	size_t i, n;
@@ -182,26 +158,20 @@ static int parse_fds(struct json_object *root, struct oci_state *out,
 		if (!json_object_object_get_ex(root, "state", &fds) &&
 		    json_object_object_get_ex(root, "status", &fds))
 			return 0;
-		seterr(err, errlen, "no \"fds\" array");
-		return -EINVAL;
+		return b4_error_set(err, -EINVAL, "no \"fds\" array");
 	}
-	if (!json_object_is_type(fds, json_type_array)) {
-		seterr(err, errlen, "fds: not an array");
-		return -EINVAL;
-	}
+	if (!json_object_is_type(fds, json_type_array))
+		return b4_error_set(err, -EINVAL, "fds: not an array");
 	n = json_object_array_length(fds);
-	if (n > 253) {	/* SCM_MAX_FD */
-		seterr(err, errlen, "fds: %zu entries, more than SCM_RIGHTS "
-		       "can carry", n);
-		return -EINVAL;
-	}
+	if (n > 253)	/* SCM_MAX_FD */
+		return b4_error_set(err, -EINVAL, "fds: %zu entries, more than "
+				    "SCM_RIGHTS can carry", n);
 	for (i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(fds, i);
 
-		if (!json_object_is_type(v, json_type_string)) {
-			seterr(err, errlen, "fds[%zu]: not a string", i);
-			return -EINVAL;
-		}
+		if (!json_object_is_type(v, json_type_string))
+			return b4_error_set(err, -EINVAL,
+					    "fds[%zu]: not a string", i);
 		if (out->seccomp_fd_index < 0 &&
 		    !strcmp(json_object_get_string(v), "seccompFd"))
 			out->seccomp_fd_index = (int)i;
@@ -212,7 +182,7 @@ static int parse_fds(struct json_object *root, struct oci_state *out,
 
 /* parse_annotations() - keep the "b4ns." annotations of state.annotations */
 static int parse_annotations(struct json_object *state, struct oci_state *out,
-			     char *err, size_t errlen)
+			     struct b4_error *err)
 {
 	struct json_object *ann;
 	char what[OCI_ANN_KEY_MAX + 32];
@@ -221,28 +191,25 @@ static int parse_annotations(struct json_object *state, struct oci_state *out,
 	if (!json_object_object_get_ex(state, "annotations", &ann) ||
 	    json_object_is_type(ann, json_type_null))
 		return 0;
-	if (!json_object_is_type(ann, json_type_object)) {
-		seterr(err, errlen, "state.annotations: not an object");
-		return -EINVAL;
-	}
+	if (!json_object_is_type(ann, json_type_object))
+		return b4_error_set(err, -EINVAL,
+				    "state.annotations: not an object");
 	json_object_object_foreach(ann, key, val) {
 		size_t klen = strlen(key);
 
 		if (strncmp(key, OCI_ANN_PREFIX, strlen(OCI_ANN_PREFIX)) != 0)
 			continue;
-		if (klen >= OCI_ANN_KEY_MAX) {
-			seterr(err, errlen, "annotation key '%.40s...' too long "
-			       "(at most %d bytes)", key, OCI_ANN_KEY_MAX - 1);
-			return -EINVAL;
-		}
-		if (out->n_ann == OCI_ANN_MAX) {
-			seterr(err, errlen, "more than %d b4ns.* annotations",
-			       OCI_ANN_MAX);
-			return -EINVAL;
-		}
+		if (klen >= OCI_ANN_KEY_MAX)
+			return b4_error_set(err, -EINVAL, "annotation key "
+					    "'%.40s...' too long (at most %d "
+					    "bytes)", key, OCI_ANN_KEY_MAX - 1);
+		if (out->n_ann == OCI_ANN_MAX)
+			return b4_error_set(err, -EINVAL,
+					    "more than %d b4ns.* annotations",
+					    OCI_ANN_MAX);
 		snprintf(what, sizeof(what), "annotation %s", key);
 		rc = copy_str(val, what, out->ann[out->n_ann].value,
-			      sizeof(out->ann[0].value), err, errlen);
+			      sizeof(out->ann[0].value), err);
 		if (rc)
 			return rc;
 		memcpy(out->ann[out->n_ann].key, key, klen + 1);
@@ -252,38 +219,30 @@ static int parse_annotations(struct json_object *state, struct oci_state *out,
 }
 
 int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
-		    char *err, size_t errlen)
+		    struct b4_error *err)
 {
 	struct json_object *root, *state, *v;
-	char jerr[160];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->seccomp_fd_index = -1;
-	if (len > OCI_STATE_MAX) {
-		seterr(err, errlen, "message too large (%zu bytes, at most %zu)",
-		       len, OCI_STATE_MAX);
-		return -E2BIG;
-	}
-	if (!len) {
-		seterr(err, errlen, "empty message");
-		return -EINVAL;
-	}
-	rc = oci_json_parse(buf, len, &root, jerr, sizeof(jerr));
-	if (rc) {
-		seterr(err, errlen, "%s", jerr);
+	if (len > OCI_STATE_MAX)
+		return b4_error_set(err, -E2BIG, "message too large (%zu bytes, "
+				    "at most %zu)", len, OCI_STATE_MAX);
+	if (!len)
+		return b4_error_set(err, -EINVAL, "empty message");
+	rc = oci_json_parse(buf, len, &root, err);
+	if (rc)
 		return rc;
-	}
 	if (!json_object_is_type(root, json_type_object)) {
-		seterr(err, errlen, "not a JSON object");
-		rc = -EINVAL;
+		rc = b4_error_set(err, -EINVAL, "not a JSON object");
 		goto out;
 	}
-	rc = parse_fds(root, out, err, errlen);
+	rc = parse_fds(root, out, err);
 	if (rc)
 		goto out;
 	rc = opt_str(root, "metadata", "metadata", out->metadata,
-		     sizeof(out->metadata), err, errlen);
+		     sizeof(out->metadata), err);
 	if (rc)
 		goto out;
 
@@ -293,42 +252,37 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 		 * the top (the preload path registers containers so) */
 		if (!json_object_object_get_ex(root, "id", &v) ||
 		    !json_object_object_get_ex(root, "status", &v)) {
-			seterr(err, errlen, "no \"state\" object");
-			rc = -EINVAL;
+			rc = b4_error_set(err, -EINVAL, "no \"state\" object");
 			goto out;
 		}
 		state = root;
 	}
 	if (!json_object_object_get_ex(state, "id", &v)) {
-		seterr(err, errlen, "no state.id");
-		rc = -EINVAL;
+		rc = b4_error_set(err, -EINVAL, "no state.id");
 		goto out;
 	}
-	rc = copy_str(v, "state.id", out->id, sizeof(out->id), err, errlen);
+	rc = copy_str(v, "state.id", out->id, sizeof(out->id), err);
 	if (rc)
 		goto out;
 	if (!out->id[0]) {
-		seterr(err, errlen, "state.id is empty");
-		rc = -EINVAL;
+		rc = b4_error_set(err, -EINVAL, "state.id is empty");
 		goto out;
 	}
 	if (json_object_object_get_ex(root, "pid", &v))
-		rc = get_pid(v, "pid", &out->pid, err, errlen);
+		rc = get_pid(v, "pid", &out->pid, err);
 	else if (json_object_object_get_ex(state, "pid", &v))
-		rc = get_pid(v, "state.pid", &out->pid, err, errlen);
-	else {
-		seterr(err, errlen, "no pid");
-		rc = -EINVAL;
-	}
+		rc = get_pid(v, "state.pid", &out->pid, err);
+	else
+		rc = b4_error_set(err, -EINVAL, "no pid");
 	if (rc)
 		goto out;
 	rc = opt_str(state, "status", "state.status", out->status,
-		     sizeof(out->status), err, errlen);
+		     sizeof(out->status), err);
 	if (!rc)
 		rc = opt_str(state, "bundle", "state.bundle", out->bundle,
-			     sizeof(out->bundle), err, errlen);
+			     sizeof(out->bundle), err);
 	if (!rc)
-		rc = parse_annotations(state, out, err, errlen);
+		rc = parse_annotations(state, out, err);
 out:
 	json_object_put(root);
 	return rc;
@@ -363,7 +317,7 @@ struct oci_kv {
 /* kv_set() - record KEY=VALUE; unknown keys are an error */
 static int kv_set(struct oci_kv *kv, const char *key, size_t klen,
 		  const char *val, size_t vlen, const char *from,
-		  const struct oci_state *st, char *err, size_t errlen)
+		  const struct oci_state *st, struct b4_error *err)
 {
 	int k;
 
@@ -371,18 +325,16 @@ static int kv_set(struct oci_kv *kv, const char *key, size_t klen,
 		if (strlen(okey_names[k]) == klen &&
 		    !strncmp(okey_names[k], key, klen))
 			break;
-	if (k == OKEY_COUNT) {
-		seterr(err, errlen, "container %s: %s: unknown key '%.*s' "
-		       "(expected b4ns.config, b4ns.publish, b4ns.ignore or "
-		       "b4ns.mode)", st->id, from, (int)(klen > 64 ? 64 : klen),
-		       key);
-		return -EINVAL;
-	}
-	if (vlen >= sizeof(kv[k].val)) {
-		seterr(err, errlen, "container %s: %s %s: value too long",
-		       st->id, from, okey_names[k]);
-		return -EINVAL;
-	}
+	if (k == OKEY_COUNT)
+		return b4_error_set(err, -EINVAL, "container %s: %s: unknown "
+				    "key '%.*s' (expected b4ns.config, "
+				    "b4ns.publish, b4ns.ignore or b4ns.mode)",
+				    st->id, from,
+				    (int)(klen > 64 ? 64 : klen), key);
+	if (vlen >= sizeof(kv[k].val))
+		return b4_error_set(err, -EINVAL,
+				    "container %s: %s %s: value too long",
+				    st->id, from, okey_names[k]);
 	memcpy(kv[k].val, val, vlen);
 	kv[k].val[vlen] = '\0';
 	kv[k].from = from;
@@ -391,7 +343,7 @@ static int kv_set(struct oci_kv *kv, const char *key, size_t klen,
 
 /* parse_metadata() - "b4ns.KEY=VALUE" pairs separated by ';' or spaces */
 static int parse_metadata(struct oci_kv *kv, const struct oci_state *st,
-			  char *err, size_t errlen)
+			  struct b4_error *err)
 {
 	const char *p = st->metadata, *tok, *eq;
 	size_t n;
@@ -407,15 +359,14 @@ static int parse_metadata(struct oci_kv *kv, const struct oci_state *st,
 			p++;
 		n = (size_t)(p - tok);
 		eq = memchr(tok, '=', n);
-		if (!eq) {
-			seterr(err, errlen, "container %s: listenerMetadata: "
-			       "'%.*s' is not KEY=VALUE", st->id,
-			       (int)(n > 64 ? 64 : n), tok);
-			return -EINVAL;
-		}
+		if (!eq)
+			return b4_error_set(err, -EINVAL, "container %s: "
+					    "listenerMetadata: '%.*s' is not "
+					    "KEY=VALUE", st->id,
+					    (int)(n > 64 ? 64 : n), tok);
 		rc = kv_set(kv, tok, (size_t)(eq - tok), eq + 1,
 			    n - (size_t)(eq - tok) - 1, "listenerMetadata",
-			    st, err, errlen);
+			    st, err);
 		if (rc)
 			return rc;
 	}
@@ -451,76 +402,72 @@ static int next_item(const char **p, char *buf, size_t size)
 	return 1;
 }
 
+/* apply_ignore() - append the CIDRs of b4ns.ignore to @out->ignore */
 static int apply_ignore(const struct oci_kv *kv, const struct oci_state *st,
-			struct cfg_container *out, char *err, size_t errlen)
+			struct cfg_container *out, struct b4_error *err)
 {
 	const char *p = kv->val;
 	char item[CFG_SPEC_MAX];
 	int rc;
 
 	while ((rc = next_item(&p, item, sizeof(item))) > 0) {
-		if (out->n_ignore == CFG_MAX_CIDRS) {
-			seterr(err, errlen, "container %s: %s b4ns.ignore: more "
-			       "than %d CIDRs in all", st->id, kv->from,
-			       CFG_MAX_CIDRS);
-			return -E2BIG;
-		}
-		if (sa_cidr_parse(item, &out->ignore[out->n_ignore])) {
-			seterr(err, errlen, "container %s: %s b4ns.ignore: "
-			       "'%s' is not a CIDR", st->id, kv->from, item);
-			return -EINVAL;
-		}
+		if (out->n_ignore == CFG_MAX_CIDRS)
+			return b4_error_set(err, -E2BIG, "container %s: %s "
+					    "b4ns.ignore: more than %d CIDRs "
+					    "in all", st->id, kv->from,
+					    CFG_MAX_CIDRS);
+		if (sa_cidr_parse(item, &out->ignore[out->n_ignore]))
+			return b4_error_set(err, -EINVAL, "container %s: %s "
+					    "b4ns.ignore: '%s' is not a CIDR",
+					    st->id, kv->from, item);
 		out->n_ignore++;
 	}
-	if (rc < 0) {
-		seterr(err, errlen, "container %s: %s b4ns.ignore: empty or "
-		       "overlong entry in '%s'", st->id, kv->from, kv->val);
-		return -EINVAL;
-	}
+	if (rc < 0)
+		return b4_error_set(err, -EINVAL, "container %s: %s b4ns.ignore: "
+				    "empty or overlong entry in '%s'", st->id,
+				    kv->from, kv->val);
 	return 0;
 }
 
+/* apply_publish() - parse the specs of b4ns.publish into @out->publish;
+ * none may conflict with any before it, from the configuration or not */
 static int apply_publish(const struct oci_kv *kv, const struct oci_state *st,
-			 struct cfg_container *out, char *err, size_t errlen)
+			 struct cfg_container *out, struct b4_error *err)
 {
 	const char *p = kv->val;
-	char item[CFG_SPEC_MAX], perr[PORTMAP_ERR_MAX];
-	struct portmap_entry pm, prev;
-	int rc, i;
+	char item[CFG_SPEC_MAX];
+	int rc, n, i;
 
 	while ((rc = next_item(&p, item, sizeof(item))) > 0) {
-		if (out->n_publish == CFG_MAX_PUBLISH) {
-			seterr(err, errlen, "container %s: %s b4ns.publish: "
-			       "more than %d specs in all", st->id, kv->from,
-			       CFG_MAX_PUBLISH);
-			return -E2BIG;
-		}
-		if (portmap_parse(item, &pm, perr, sizeof(perr))) {
-			seterr(err, errlen, "container %s: %s b4ns.publish: %s",
-			       st->id, kv->from, perr);
-			return -EINVAL;
-		}
-		for (i = 0; i < out->n_publish; i++) {
-			if (portmap_parse(out->publish[i], &prev, NULL, 0) == 0 &&
-			    portmap_conflicts(&prev, &pm)) {
-				seterr(err, errlen, "container %s: %s "
-				       "b4ns.publish: '%s' conflicts with '%s'",
-				       st->id, kv->from, item, out->publish[i]);
-				return -EINVAL;
-			}
-		}
-		memcpy(out->publish[out->n_publish++], item, strlen(item) + 1);
+		n = out->n_publish;
+		if (n == CFG_MAX_PUBLISH)
+			return b4_error_set(err, -E2BIG, "container %s: %s "
+					    "b4ns.publish: more than %d specs "
+					    "in all", st->id, kv->from,
+					    CFG_MAX_PUBLISH);
+		rc = portmap_parse(item, &out->publish[n], err);
+		if (rc)
+			return b4_error_prefix(err, rc,
+					       "container %s: %s b4ns.publish",
+					       st->id, kv->from);
+		i = portmap_find_conflict(out->publish, n, &out->publish[n]);
+		if (i >= 0)
+			return b4_error_set(err, -EINVAL, "container %s: %s "
+					    "b4ns.publish: '%s' conflicts with "
+					    "'%s'", st->id, kv->from, item,
+					    out->publish_spec[i]);
+		memcpy(out->publish_spec[n], item, strlen(item) + 1);
+		out->n_publish++;
 	}
-	if (rc < 0) {
-		seterr(err, errlen, "container %s: %s b4ns.publish: empty or "
-		       "overlong entry in '%s'", st->id, kv->from, kv->val);
-		return -EINVAL;
-	}
+	if (rc < 0)
+		return b4_error_set(err, -EINVAL, "container %s: %s "
+				    "b4ns.publish: empty or overlong entry in "
+				    "'%s'", st->id, kv->from, kv->val);
 	return 0;
 }
 
 int oci_settings(const struct oci_state *st, const struct cfg *cfg,
-		 struct cfg_container *out, char *err, size_t errlen)
+		 struct cfg_container *out, struct b4_error *err)
 {
 	struct oci_kv kv[OKEY_COUNT];
 	int i, rc;
@@ -529,13 +476,13 @@ int oci_settings(const struct oci_state *st, const struct cfg *cfg,
 	*out = cfg->global;
 	out->name[0] = '\0';
 
-	rc = parse_metadata(kv, st, err, errlen);
+	rc = parse_metadata(kv, st, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < st->n_ann; i++) {
 		rc = kv_set(kv, st->ann[i].key, strlen(st->ann[i].key),
 			    st->ann[i].value, strlen(st->ann[i].value),
-			    "annotation", st, err, errlen);
+			    "annotation", st, err);
 		if (rc)
 			return rc;
 	}
@@ -543,34 +490,33 @@ int oci_settings(const struct oci_state *st, const struct cfg *cfg,
 	if (kv[OKEY_CONFIG].from) {
 		const struct cfg_container *s = cfg_find(cfg, kv[OKEY_CONFIG].val);
 
-		if (!s) {
-			seterr(err, errlen, "container %s: %s b4ns.config: no "
-			       "section '%s' in the configuration", st->id,
-			       kv[OKEY_CONFIG].from, kv[OKEY_CONFIG].val);
-			return -EINVAL;
-		}
-		if (cfg_merge(out, s)) {
-			seterr(err, errlen, "container %s: section '%s': too "
-			       "many ignore or publish entries", st->id, s->name);
-			return -E2BIG;
-		}
+		if (!s)
+			return b4_error_set(err, -EINVAL, "container %s: %s "
+					    "b4ns.config: no section '%s' in "
+					    "the configuration", st->id,
+					    kv[OKEY_CONFIG].from,
+					    kv[OKEY_CONFIG].val);
+		if (cfg_merge(out, s))
+			return b4_error_set(err, -E2BIG, "container %s: section "
+					    "'%s': too many ignore or publish "
+					    "entries", st->id, s->name);
 		memcpy(out->name, s->name, sizeof(out->name));
 	}
 	if (kv[OKEY_MODE].from) {
-		if (cfg_mode_parse(kv[OKEY_MODE].val, &out->mode)) {
-			seterr(err, errlen, "container %s: %s b4ns.mode: '%s' "
-			       "(expected seccomp, off, preload or auto)",
-			       st->id, kv[OKEY_MODE].from, kv[OKEY_MODE].val);
-			return -EINVAL;
-		}
+		if (cfg_mode_parse(kv[OKEY_MODE].val, &out->mode))
+			return b4_error_set(err, -EINVAL, "container %s: %s "
+					    "b4ns.mode: '%s' (expected seccomp, "
+					    "off, preload or auto)", st->id,
+					    kv[OKEY_MODE].from,
+					    kv[OKEY_MODE].val);
 		out->mode_set = true;
 	}
 	if (kv[OKEY_IGNORE].from) {
-		rc = apply_ignore(&kv[OKEY_IGNORE], st, out, err, errlen);
+		rc = apply_ignore(&kv[OKEY_IGNORE], st, out, err);
 		if (rc)
 			return rc;
 	}
 	if (kv[OKEY_PUBLISH].from)
-		return apply_publish(&kv[OKEY_PUBLISH], st, out, err, errlen);
+		return apply_publish(&kv[OKEY_PUBLISH], st, out, err);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cfg.h"
+#include "err.h"
 
 struct json_object;
 
@@ -59,12 +60,11 @@ struct oci_state {
  * @out:	on success, the value; release with json_object_put()
  * @err:	on failure, what is wrong ("truncated JSON", "JSON syntax
  *		error at offset N: ..."); may be NULL
- * @errlen:	size of @err
  *
  * Return: 0, -EINVAL for malformed, truncated or trailing text, -ENOMEM
  */
 int oci_json_parse(const char *buf, size_t len, struct json_object **out,
-		   char *err, size_t errlen);
+		   struct b4_error *err);
 
 /**
  * oci_state_parse() - parse and validate a listener message
@@ -72,7 +72,6 @@ int oci_json_parse(const char *buf, size_t len, struct json_object **out,
  * @len:	bytes in @buf, at most OCI_STATE_MAX
  * @out:	result (cleared first)
  * @err:	on failure, one line saying what is wrong; may be NULL
- * @errlen:	size of @err
  *
  * The message must be a JSON object with an "fds" array of strings, a pid
  * greater than 0 (top-level "pid", else "state.pid") and a non-empty
@@ -85,7 +84,7 @@ int oci_json_parse(const char *buf, size_t len, struct json_object **out,
  * -ENOMEM
  */
 int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
-		    char *err, size_t errlen);
+		    struct b4_error *err);
 
 /**
  * oci_settings() - the effective b4ns settings of a container
@@ -96,7 +95,6 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
  *		replacing the mode; @out->name is the section name or ""
  * @err:	on failure, one line naming the container id and the key; may
  *		be NULL
- * @errlen:	size of @err
  *
  * Settings come from the annotations and from @st->metadata, which may hold
  * the same "b4ns.KEY=VALUE" pairs separated by ';' or white space. A key
@@ -111,6 +109,6 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
  * overflow
  */
 int oci_settings(const struct oci_state *st, const struct cfg *cfg,
-		 struct cfg_container *out, char *err, size_t errlen);
+		 struct cfg_container *out, struct b4_error *err);
 
 #endif /* B4NS_OCI_H */

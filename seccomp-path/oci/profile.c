@@ -838,7 +838,7 @@ static const struct option profile_opts[] = {
 static int load_base(const char *path, struct json_object **out)
 {
 	_cleanup_free_ char *text = NULL;
-	char err[256];
+	struct b4_error err = { "" };
 	size_t len;
 	int rc;
 
@@ -856,9 +856,10 @@ static int load_base(const char *path, struct json_object **out)
 			rc == -EFBIG ? "file too large" : strerror(-rc));
 		return rc;
 	}
-	rc = oci_json_parse(text, len, out, err, sizeof(err));
+	rc = oci_json_parse(text, len, out, &err);
 	if (rc)
-		fprintf(stderr, "b4ns profile: %s: %s\n", path, err);
+		fprintf(stderr, "b4ns profile: %s: %s\n", path,
+			b4_error_msg(&err, rc));
 	return rc;
 }
 

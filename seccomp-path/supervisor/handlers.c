@@ -83,6 +83,15 @@
  * that fails natively too, except AF_UNIX ones up to the send buffer) */
 #define SEND_MAX ((size_t)256 * 1024)
 
+/*
+ * The helpers below that may fail return 0 to go on (nothing is decided
+ * yet), a negative errno that is the answer, or NOTIF_GONE: the notification
+ * is no longer pending (the task died, or its tid names another task), so
+ * nothing must be answered. Only the do_*() handlers return an enum
+ * handler_result; answer_ret() turns a helper's value into one.
+ */
+enum { NOTIF_GONE = 1 };
+
 bool handler_id_valid(int notify_fd, uint64_t id)
 {
 	return ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
@@ -105,6 +114,12 @@ static enum handler_result answer_val(struct seccomp_notif_resp *resp,
 	resp->error = 0;
 	resp->val = val;
 	return HANDLER_ANSWER;
+}
+
+/* answer_ret() - answer a helper's negative errno, or drop on NOTIF_GONE */
+static enum handler_result answer_ret(struct seccomp_notif_resp *resp, int ret)
+{
+	return ret == NOTIF_GONE ? HANDLER_DROP : answer(resp, ret);
 }
 
 static enum handler_result answer_continue(struct seccomp_notif_resp *resp)
@@ -235,7 +250,8 @@ static int read_addr(pid_t pid, uint64_t ptr, uint64_t len_arg,
 }
 
 /* grab_fd() - duplicate the task's fd @fd and prove the notification is
- * still the task's: 0, -EBADF and such to answer, or 1: dropped */
+ * still the task's: 0, a negative errno to answer (-EBADF...), or
+ * NOTIF_GONE */
 static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 {
 	_cleanup_close_ int pidfd = proc_pidfd_open(ctx->req->pid);
@@ -243,12 +259,13 @@ static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 
 	*csock = -1;
 	if (pidfd < 0)
-		return handler_id_valid(ctx->notify_fd, ctx->req->id) ? pidfd : 1;
+		return handler_id_valid(ctx->notify_fd, ctx->req->id) ?
+		       pidfd : NOTIF_GONE;
 	ret = proc_getfd(pidfd, fd);
 	if (!handler_id_valid(ctx->notify_fd, ctx->req->id)) {
 		if (ret >= 0)
 			close(ret);
-		return 1;
+		return NOTIF_GONE;
 	}
 	if (ret < 0)
 		return ret;
@@ -515,7 +532,7 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 		return answer(resp, ret);
 	ret = grab_fd(ctx, fd, &csock);
 	if (ret)
-		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+		return answer_ret(resp, ret);
 
 	ip = ((dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
 	      sa_valid_len((struct sockaddr *)&dst, alen)) ||
@@ -637,7 +654,7 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		return answer(resp, ret);
 	ret = grab_fd(ctx, fd, &csock);
 	if (ret)
-		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+		return answer_ret(resp, ret);
 	if (!ip_bind_in_context(req->pid, &addr, alen)) {
 		/* neither published nor bound by the supervisor: the kernel
 		 * decides with the task's own capabilities */
@@ -718,7 +735,7 @@ static enum handler_result do_listen(const struct handler_ctx *ctx,
 	bool foreign;
 
 	if (ret)
-		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+		return answer_ret(resp, ret);
 	if (switch_is_host_socket(csock, ctx->netns_id, ctx->self_netns_id,
 				  &foreign) &&
 	    !switch_is_published(ctx->pstate, csock)) {
@@ -826,7 +843,7 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 	memset(&dst, 0, sizeof(dst));
 	ret = grab_fd(ctx, fd, &csock);
 	if (ret)
-		return ret > 0 ? HANDLER_DROP : answer(resp, ret);
+		return answer_ret(resp, ret);
 	if (hc->a[4]) {
 		ret = read_addr(req->pid, hc->a[4], hc->a[5], &dst, &dlen);
 		if (ret)
@@ -970,7 +987,7 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 		return HANDLER_ANSWER;
 	ret = grab_fd(ctx, (int)hc->a[0], &csock);
 	if (ret)
-		return ret > 0 ? HANDLER_DROP : HANDLER_ANSWER;
+		return ret == NOTIF_GONE ? HANDLER_DROP : HANDLER_ANSWER;
 	if (rewrite_cookie(csock, &cookie))
 		return HANDLER_ANSWER;
 	found = rewrite_find(ctx->rw, cookie, peer);

@@ -34,9 +34,10 @@ static const char sample[] =
  */
 static void load_bad(const char *text, const char *msg)
 {
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 	struct cfg c;
-	int rc = cfg_load_string(text, "t.conf", &c, err, sizeof(err));
+	int rc = cfg_load_string(text, "t.conf", &c, &eb);
 
 	cr_assert_eq(rc, -EINVAL, "accepted (rc %d):\n%s", rc, text);
 	cr_assert(strstr(err, msg), "message '%s' lacks '%s'", err, msg);
@@ -45,8 +46,9 @@ static void load_bad(const char *text, const char *msg)
 
 static void load_ok(const char *text, struct cfg *c)
 {
-	char err[512] = "";
-	int rc = cfg_load_string(text, "t.conf", c, err, sizeof(err));
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
+	int rc = cfg_load_string(text, "t.conf", c, &eb);
 
 	cr_assert_eq(rc, 0, "rejected: %s", err);
 }
@@ -82,9 +84,10 @@ static const char *many(const char *key, int n)
 Test(cfg, example_loads)
 {
 	const struct cfg_container *web, *legacy, *batch;
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 	struct cfg c;
-	int rc = cfg_load(EXAMPLE, &c, err, sizeof(err));
+	int rc = cfg_load(EXAMPLE, &c, &eb);
 
 	cr_assert_eq(rc, 0, "%s", err);
 	cr_assert(c.global.mode_set);
@@ -120,17 +123,17 @@ Test(cfg, example_loads)
 }
 
 /* policy_of() - cfg_policy() of @text's global settings */
-static int policy_of(const char *text, struct policy_cfg *pol, char *err,
-		     size_t errlen)
+static int policy_of(const char *text, struct policy_cfg *pol,
+		     struct b4_error *err)
 {
 	struct cfg c;
-	char lerr[512] = "";
+	struct b4_error lerr = { "" };
 	int rc;
 
-	cr_assert_eq(cfg_load_string(text, "t.conf", &c, lerr, sizeof(lerr)), 0,
-		     "%s", lerr);
-	err[0] = '\0';
-	rc = cfg_policy(&c.global, pol, err, errlen);
+	cr_assert_eq(cfg_load_string(text, "t.conf", &c, &lerr), 0, "%s",
+		     lerr.msg);
+	err->msg[0] = '\0';
+	rc = cfg_policy(&c.global, pol, err);
 	cfg_free(&c);
 	return rc;
 }
@@ -140,19 +143,20 @@ Test(cfg, switch_udp_and_io_uring)
 	struct policy_cfg pol;
 	struct cfg c;
 	struct cfg_container eff = { 0 };
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 
 	/* off by default */
-	cr_assert_eq(policy_of("net = \"none\";\n", &pol, err, sizeof(err)), 0);
+	cr_assert_eq(policy_of("net = \"none\";\n", &pol, &eb), 0);
 	cr_assert_not(pol.switch_udp);
-	cr_assert_eq(policy_of("switch_udp = true;\n", &pol, err, sizeof(err)), 0);
+	cr_assert_eq(policy_of("switch_udp = true;\n", &pol, &eb), 0);
 	cr_assert(pol.switch_udp);
 
 	/* top level and per container, like the other booleans */
 	cr_assert_eq(cfg_load_string("allow_io_uring = false;\nswitch_udp = true;\n"
 				     "containers = { u = { allow_io_uring = true; "
 				     "switch_udp = false; }; };\n",
-				     "t.conf", &c, err, sizeof(err)), 0, "%s", err);
+				     "t.conf", &c, &eb), 0, "%s", err);
 	cr_assert(c.global.allow_io_uring_set && !c.global.allow_io_uring);
 	cr_assert(c.global.switch_udp_set && c.global.switch_udp);
 	cr_assert_eq(cfg_merge(&eff, &c.global), 0);
@@ -170,26 +174,25 @@ Test(cfg, switch_udp_and_io_uring)
 Test(cfg, udp_publish_needs_switch_udp)
 {
 	struct policy_cfg pol;
-	char err[512];
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 
-	cr_assert_eq(policy_of("publish = [ \"5353:53/udp\" ];\n", &pol, err,
-			       sizeof(err)), -EINVAL);
+	cr_assert_eq(policy_of("publish = [ \"5353:53/udp\" ];\n", &pol, &eb), -EINVAL);
 	cr_assert(strstr(err, "publishing UDP port '5353:53/udp' requires "
 			 "switch_udp = true (--switch-udp): "), "%s", err);
 	cr_assert(strstr(err, "IP_PKTINFO"), "%s", err);
 	/* TCP needs nothing */
-	cr_assert_eq(policy_of("publish = [ \"8080:80\" ];\n", &pol, err,
-			       sizeof(err)), 0, "%s", err);
+	cr_assert_eq(policy_of("publish = [ \"8080:80\" ];\n", &pol, &eb), 0, "%s", err);
 	cr_assert_eq(policy_of("switch_udp = true;\npublish = [ \"5353:53/udp\" ];\n",
-			       &pol, err, sizeof(err)), 0, "%s", err);
+			       &pol, &eb), 0, "%s", err);
 	cr_assert_eq(pol.n_publish, 1);
 
-	cr_assert_eq(policy_of("udp_sendmsg = true;\n", &pol, err, sizeof(err)),
+	cr_assert_eq(policy_of("udp_sendmsg = true;\n", &pol, &eb),
 		     -EINVAL);
 	cr_assert(strstr(err, "udp_sendmsg = true requires switch_udp = true"),
 		  "%s", err);
 	cr_assert_eq(policy_of("udp_sendmsg = true;\nswitch_udp = true;\n", &pol,
-			       err, sizeof(err)), 0, "%s", err);
+			       &eb), 0, "%s", err);
 }
 
 Test(cfg, sample_loads)
@@ -207,12 +210,12 @@ Test(cfg, sample_loads)
 	cr_assert_str_eq(sa_cidr_format(&c.global.ignore[1], buf, sizeof(buf)),
 			 "fd00:1::/64");
 	cr_assert_eq(c.global.n_publish, 2);
-	cr_assert_str_eq(c.global.publish[1], "127.0.0.1:5353:53/udp");
+	cr_assert_str_eq(c.global.publish_spec[1], "127.0.0.1:5353:53/udp");
 
 	web = cfg_find(&c, "web");
 	cr_assert_not_null(web);
 	cr_assert_str_eq(web->name, "web");
-	cr_assert_str_eq(web->publish[0], "8080:80/tcp");
+	cr_assert_str_eq(web->publish_spec[0], "8080:80/tcp");
 	cr_assert_not(web->log_level_set);
 	cr_assert_not(web->udp_sendmsg_set);
 	cfg_free(&c);
@@ -413,14 +416,15 @@ Test(cfg, section_names)
 
 Test(cfg, syntax_errors)
 {
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 	struct cfg c;
 	int rc;
 
 	load_bad("net = \"none\";\nmode = ;\n", "t.conf:2: syntax error");
 	load_bad("containers = {\n  web = {\n", "t.conf:");
 
-	rc = cfg_load(B4NS_TEST_DATA "/cfg_syntax.conf", &c, err, sizeof(err));
+	rc = cfg_load(B4NS_TEST_DATA "/cfg_syntax.conf", &c, &eb);
 	cr_assert_eq(rc, -EINVAL);
 	cr_assert(strstr(err, B4NS_TEST_DATA "/cfg_syntax.conf:3: syntax error"),
 		  "%s", err);
@@ -429,7 +433,8 @@ Test(cfg, syntax_errors)
 
 Test(cfg, error_in_file)
 {
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 	struct cfg c;
 	int rc;
 
@@ -437,8 +442,7 @@ Test(cfg, error_in_file)
 	 * the lookahead to concatenate adjacent strings): the line is exact
 	 * when the ',' follows on the same line, as it does here
 	 */
-	rc = cfg_load(B4NS_TEST_DATA "/cfg_bad_section.conf", &c, err,
-		      sizeof(err));
+	rc = cfg_load(B4NS_TEST_DATA "/cfg_bad_section.conf", &c, &eb);
 	cr_assert_eq(rc, -EINVAL);
 	cr_assert_str_eq(err, B4NS_TEST_DATA "/cfg_bad_section.conf:7: "
 			 "containers.web.ignore[1]: invalid CIDR '10.0.0.0/33' "
@@ -448,38 +452,87 @@ Test(cfg, error_in_file)
 
 Test(cfg, unreadable)
 {
-	char err[512] = "";
+	struct b4_error eb = { "" };
+	char *err = eb.msg;
 	struct cfg c;
 	int rc;
 
-	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, err,
-		      sizeof(err));
+	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, &eb);
 	cr_assert_eq(rc, -ENOENT);
 	cr_assert_str_eq(err, B4NS_TEST_DATA "/does-not-exist.conf: No such file or directory");
 	cfg_free(&c);
 
-	rc = cfg_load(B4NS_TEST_DATA, &c, err, sizeof(err));
+	rc = cfg_load(B4NS_TEST_DATA, &c, &eb);
 	cr_assert_eq(rc, -EISDIR);
 	cr_assert(strstr(err, "Is a directory"), "%s", err);
 	cfg_free(&c);
 
 	/* a NULL message buffer is allowed */
-	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, NULL, 0);
+	rc = cfg_load(B4NS_TEST_DATA "/does-not-exist.conf", &c, NULL);
 	cr_assert_eq(rc, -ENOENT);
-	rc = cfg_load_string("net = 3;", NULL, &c, NULL, 0);
+	rc = cfg_load_string("net = 3;", NULL, &c, NULL);
 	cr_assert_eq(rc, -EINVAL);
 	cfg_free(&c);
 }
 
-Test(cfg, message_truncated)
+Test(cfg, message_in_b4_error)
 {
-	char err[16];
+	struct b4_error eb = { "" };
 	struct cfg c;
 
-	cr_assert_eq(cfg_load_string("net = 3;", "t.conf", &c, err,
-				     sizeof(err)), -EINVAL);
-	cr_assert_eq(strlen(err), sizeof(err) - 1);
+	cr_assert_eq(cfg_load_string("net = 3;", "t.conf", &c, &eb), -EINVAL);
+	cr_assert_str_eq(eb.msg, "t.conf:1: net: must be a string, not an "
+			 "integer");
+	cr_assert_str_eq(b4_error_msg(&eb, -EINVAL), eb.msg);
 	cfg_free(&c);
+}
+
+Test(cfg, publish_parsed_at_load)
+{
+	struct cfg c;
+	struct cfg_container cli = { 0 };
+	struct b4_error eb = { "" };
+
+	load_ok(sample, &c);
+	cr_assert_eq(c.global.n_publish, 2);
+	cr_assert_eq(c.global.publish[0].proto, IPPROTO_TCP);
+	cr_assert_eq(c.global.publish[0].host_port, 8080);
+	cr_assert_eq(c.global.publish[0].container_port, 80);
+	cr_assert_not(c.global.publish[0].host_ip_set);
+	cr_assert_eq(c.global.publish[1].proto, IPPROTO_UDP);
+	cr_assert(c.global.publish[1].host_ip_set);
+	cr_assert_eq(c.global.publish[1].host_port, 5353);
+	cr_assert_eq(c.global.publish[1].container_port, 53);
+	cfg_free(&c);
+
+	/* the command line's way in: parsed once, text kept for messages */
+	cr_assert_eq(cfg_publish_add(&cli, "8000-8001:80-81/udp", &eb), 0,
+		     "%s", eb.msg);
+	cr_assert_eq(cli.n_publish, 1);
+	cr_assert_eq(cli.publish[0].count, 2);
+	cr_assert_eq(cli.publish[0].proto, IPPROTO_UDP);
+	cr_assert_str_eq(cli.publish_spec[0], "8000-8001:80-81/udp");
+	cr_assert_eq(cfg_publish_add(&cli, "80", &eb), -EINVAL);
+	cr_assert(strstr(eb.msg, "publish spec '80': expected"), "%s", eb.msg);
+	cr_assert_eq(cli.n_publish, 1);
+	cli.n_publish = CFG_MAX_PUBLISH;
+	cr_assert_eq(cfg_publish_add(&cli, "9000:90", &eb), -E2BIG);
+}
+
+Test(cfg, policy_conflict_across_lists)
+{
+	struct cfg_container eff = { 0 }, cli = { 0 };
+	struct b4_error eb = { "" };
+	struct policy_cfg pol;
+	struct cfg c;
+
+	load_ok("publish = [ \"8080:80\" ];\n", &c);
+	cr_assert_eq(cfg_merge(&eff, &c.global), 0);
+	cfg_free(&c);
+	cr_assert_eq(cfg_publish_add(&cli, "8081:80", &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_merge(&eff, &cli), 0);
+	cr_assert_eq(cfg_policy(&eff, &pol, &eb), -EINVAL);
+	cr_assert_str_eq(eb.msg, "publish '8081:80' conflicts with '8080:80'");
 }
 
 Test(cfg, merge)
@@ -506,8 +559,8 @@ Test(cfg, merge)
 	cr_assert_eq(eff.ignore[2].family, AF_INET);
 	cr_assert_eq(eff.ignore[2].prefix, 16);
 	cr_assert_eq(eff.n_publish, 3);
-	cr_assert_str_eq(eff.publish[0], "8080:80");
-	cr_assert_str_eq(eff.publish[2], "8080:80/tcp");
+	cr_assert_str_eq(eff.publish_spec[0], "8080:80");
+	cr_assert_str_eq(eff.publish_spec[2], "8080:80/tcp");
 	cfg_free(&c);
 }
 

@@ -179,7 +179,7 @@ Test(frame, complete_without_eof)
 Test(frame, two_messages_in_one_read_are_refused_by_the_parser)
 {
 	struct json_object *o = NULL;
-	char err[160];
+	struct b4_error err = { "" };
 
 	/* both arrive before the daemon reads: the bytes after the first
 	 * document stay in the buffer, and the message is not taken */
@@ -188,15 +188,15 @@ Test(frame, two_messages_in_one_read_are_refused_by_the_parser)
 	cr_assert_eq(frame_read(&f, sv[1], NULL), 1);
 	cr_assert_eq(f.len, 14);
 	cr_assert_eq(memcmp(f.buf, "{\"a\":1}{\"b\":2}", 14), 0);
-	cr_assert_eq(oci_json_parse(f.buf, f.len, &o, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(oci_json_parse(f.buf, f.len, &o, &err), -EINVAL);
 	cr_assert_null(o);
-	cr_assert(strstr(err, "at offset 7"), "%s", err);
+	cr_assert(strstr(err.msg, "at offset 7"), "%s", err.msg);
 }
 
 Test(frame, truncated_at_eof)
 {
 	struct oci_state *st = calloc(1, sizeof(*st));
-	char err[512];
+	struct b4_error err = { "" };
 
 	cr_assert_not_null(st);
 	put("{\"ociVersion\":\"0.2.0\",\"fds\":[");
@@ -204,8 +204,8 @@ Test(frame, truncated_at_eof)
 	cr_assert_eq(shutdown(sv[0], SHUT_WR), 0);
 	cr_assert_eq(frame_read(&f, sv[1], NULL), 1);
 	cr_assert_eq(f.len, 29);
-	cr_assert_eq(oci_state_parse(f.buf, f.len, st, err, sizeof(err)), -EINVAL);
-	cr_assert(strstr(err, "truncated JSON"), "%s", err);
+	cr_assert_eq(oci_state_parse(f.buf, f.len, st, &err), -EINVAL);
+	cr_assert(strstr(err.msg, "truncated JSON"), "%s", err.msg);
 	free(st);
 }
 
@@ -222,14 +222,14 @@ Test(frame, eof_at_once_is_an_empty_message)
 Test(frame, garbage_ends_the_message_at_once)
 {
 	struct oci_state *st = calloc(1, sizeof(*st));
-	char err[512];
+	struct b4_error err = { "" };
 
 	cr_assert_not_null(st);
 	/* no waiting for EOF or the timeout: it can never become JSON */
 	put("GET / HTTP/1.1\r\n");
 	cr_assert_eq(frame_read(&f, sv[1], NULL), 1);
-	cr_assert_eq(oci_state_parse(f.buf, f.len, st, err, sizeof(err)), -EINVAL);
-	cr_assert(strstr(err, "syntax error"), "%s", err);
+	cr_assert_eq(oci_state_parse(f.buf, f.len, st, &err), -EINVAL);
+	cr_assert(strstr(err.msg, "syntax error"), "%s", err.msg);
 	free(st);
 }
 
@@ -424,7 +424,7 @@ Test(frame, a_real_message_with_its_seccomp_fd)
 		"\"metadata\":\"\",\"state\":{\"ociVersion\":\"1.0.0\",\"id\":\"c1\","
 		"\"status\":\"creating\",\"pid\":4242,\"bundle\":\"/b\"}}";
 	struct oci_state *st = calloc(1, sizeof(*st));
-	char err[512];
+	struct b4_error err = { "" };
 	int p[2];
 
 	cr_assert_not_null(st);
@@ -432,7 +432,7 @@ Test(frame, a_real_message_with_its_seccomp_fd)
 	/* crun sends it in one sendmsg(); runc in several writes */
 	put_fds(msg, &p[0], 1);
 	cr_assert_eq(frame_read(&f, sv[1], NULL), 1);
-	cr_assert_eq(oci_state_parse(f.buf, f.len, st, err, sizeof(err)), 0,
+	cr_assert_eq(oci_state_parse(f.buf, f.len, st, &err), 0,
 		     "%s", err);
 	cr_assert_str_eq(st->id, "c1");
 	cr_assert_eq(st->n_fds, f.nfds);

@@ -10,10 +10,10 @@
 
 static struct portmap_entry entry(const char *spec)
 {
-	char err[PORTMAP_ERR_MAX] = "";
+	struct b4_error err = { "" };
 	struct portmap_entry e;
 
-	cr_assert_eq(portmap_parse(spec, &e, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(portmap_parse(spec, &e, &err), 0, "%s", err.msg);
 	return e;
 }
 
@@ -39,14 +39,15 @@ Test(fwd, pasta_specs)
 Test(fwd, check)
 {
 	struct portmap_entry tab[2] = { entry("8080:80"), entry("[::1]:81:81") };
-	char err[256] = "";
+	struct b4_error e = { "" };
+	const char *err = e.msg;
 
-	cr_assert_eq(fwd_check(CFG_NET_PASTA, false, tab, 2, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 1, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 0, err, sizeof(err)), 0);
-	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 2, err, sizeof(err)),
+	cr_assert_eq(fwd_check(CFG_NET_PASTA, false, tab, 2, &e), 0);
+	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 1, &e), 0);
+	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 0, &e), 0);
+	cr_assert_eq(fwd_check(CFG_NET_SLIRP4NETNS, false, tab, 2, &e),
 		     -EINVAL);
 	cr_assert(strstr(err, "IPv4 host addresses only"), "%s", err);
-	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 1, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(fwd_check(CFG_NET_NONE, false, tab, 1, &e), -EINVAL);
 	cr_assert(strstr(err, "--net=slirp4netns or --net=pasta"), "%s", err);
 }

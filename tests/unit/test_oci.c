@@ -16,13 +16,14 @@
 #define RUNC_STATE B4NS_TEST_DATA "/oci-state-runc.json"
 
 static struct oci_state st;
-static char err[512];
+static struct b4_error oerr;
+static char *const err = oerr.msg;
 
 /* parse() - oci_state_parse() of a C string into st */
 static int parse(const char *text)
 {
 	err[0] = '\0';
-	return oci_state_parse(text, strlen(text), &st, err, sizeof(err));
+	return oci_state_parse(text, strlen(text), &st, &oerr);
 }
 
 /* parse_bad() - @text must be rejected with @rc and a message with @msg */
@@ -49,7 +50,7 @@ Test(oci_state, runc_message_from_podman)
 	int i, found = 0;
 
 	cr_assert_eq(profile_read_file(RUNC_STATE, &text, &len), 0);
-	cr_assert_eq(oci_state_parse(text, len, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(oci_state_parse(text, len, &st, &oerr), 0, "%s", err);
 	cr_assert_str_eq(st.id, "0484a779bb163a88e9cb78969447fae06f9d93e7701ffa2340353cc9bf3fc972");
 	cr_assert_eq(st.pid, 10909);
 	cr_assert_eq(st.seccomp_fd_index, 0);
@@ -159,13 +160,12 @@ Test(oci_state, garbage_and_truncated)
 	/* every proper prefix of a good message is rejected */
 	for (n = 1; n < strlen(crun_msg); n++) {
 		memcpy(trunc, crun_msg, n);
-		cr_assert_eq(oci_state_parse(trunc, n, &st, err, sizeof(err)),
+		cr_assert_eq(oci_state_parse(trunc, n, &st, &oerr),
 			     -EINVAL, "accepted %zu-byte prefix", n);
 	}
 	cr_assert(strstr(err, "truncated"), "%s", err);
 	/* a trailing NUL is fine */
-	cr_assert_eq(oci_state_parse(crun_msg, sizeof(crun_msg), &st, err,
-				     sizeof(err)), 0, "%s", err);
+	cr_assert_eq(oci_state_parse(crun_msg, sizeof(crun_msg), &st, &oerr), 0, "%s", err);
 }
 
 Test(oci_state, length_is_respected)
@@ -175,9 +175,9 @@ Test(oci_state, length_is_respected)
 
 	memcpy(buf, crun_msg, strlen(crun_msg));
 	memcpy(buf + strlen(crun_msg), "garbage", 8);
-	cr_assert_eq(oci_state_parse(buf, strlen(crun_msg), &st, err, sizeof(err)),
+	cr_assert_eq(oci_state_parse(buf, strlen(crun_msg), &st, &oerr),
 		     0, "%s", err);
-	cr_assert_eq(oci_state_parse(buf, strlen(crun_msg) + 3, &st, err, sizeof(err)),
+	cr_assert_eq(oci_state_parse(buf, strlen(crun_msg) + 3, &st, &oerr),
 		     -EINVAL);
 }
 
@@ -189,10 +189,10 @@ Test(oci_state, size_limit)
 	cr_assert(big);
 	memset(big, ' ', n);
 	memcpy(big, crun_msg, strlen(crun_msg));
-	cr_assert_eq(oci_state_parse(big, n, &st, err, sizeof(err)), -E2BIG);
+	cr_assert_eq(oci_state_parse(big, n, &st, &oerr), -E2BIG);
 	cr_assert(strstr(err, "too large"), "%s", err);
 	/* at the limit it is fine */
-	cr_assert_eq(oci_state_parse(big, OCI_STATE_MAX, &st, err, sizeof(err)), 0,
+	cr_assert_eq(oci_state_parse(big, OCI_STATE_MAX, &st, &oerr), 0,
 		     "%s", err);
 	free(big);
 }
@@ -312,9 +312,9 @@ static struct cfg_container eff;
 
 static void cfg_setup(void)
 {
-	char e[256];
+	struct b4_error e = { "" };
 
-	cr_assert_eq(cfg_load_string(conf, "t.conf", &cfg, e, sizeof(e)), 0, "%s", e);
+	cr_assert_eq(cfg_load_string(conf, "t.conf", &cfg, &e), 0, "%s", e.msg);
 }
 
 static void cfg_teardown(void)
@@ -346,7 +346,7 @@ static void mkstate(const char *metadata, ...)
 static int settings(void)
 {
 	err[0] = '\0';
-	return oci_settings(&st, &cfg, &eff, err, sizeof(err));
+	return oci_settings(&st, &cfg, &eff, &oerr);
 }
 
 static void settings_bad(int rc, const char *msg)
@@ -378,7 +378,7 @@ Test(oci_settings, section_from_annotation)
 	cr_assert(eff.mode_set);
 	cr_assert_eq(eff.mode, CFG_MODE_SECCOMP);
 	cr_assert_eq(eff.n_publish, 2);
-	cr_assert_str_eq(eff.publish[1], "8080:80");
+	cr_assert_str_eq(eff.publish_spec[1], "8080:80");
 	cr_assert_eq(eff.n_ignore, 2);
 }
 
@@ -425,8 +425,8 @@ Test(oci_settings, publish)
 	mkstate("", "b4ns.publish", "8081:81, 127.0.0.1:5353:53/udp", NULL);
 	cr_assert_eq(settings(), 0, "%s", err);
 	cr_assert_eq(eff.n_publish, 3);
-	cr_assert_str_eq(eff.publish[1], "8081:81");
-	cr_assert_str_eq(eff.publish[2], "127.0.0.1:5353:53/udp");
+	cr_assert_str_eq(eff.publish_spec[1], "8081:81");
+	cr_assert_str_eq(eff.publish_spec[2], "127.0.0.1:5353:53/udp");
 
 	mkstate("", "b4ns.publish", "8081", NULL);
 	settings_bad(-EINVAL, "publish spec '8081'");
@@ -490,7 +490,7 @@ Test(oci_settings, from_parsed_message)
 	size_t len;
 
 	cr_assert_eq(profile_read_file(RUNC_STATE, &text, &len), 0);
-	cr_assert_eq(oci_state_parse(text, len, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(oci_state_parse(text, len, &st, &oerr), 0, "%s", err);
 	/* b4ns.config=web and b4ns.publish=8080:80: the section has 8080:80 */
 	cr_assert_eq(settings(), -EINVAL);
 	cr_assert(strstr(err, "conflicts"), "%s", err);

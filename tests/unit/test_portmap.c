@@ -11,34 +11,34 @@
 
 static struct portmap_entry parse_ok(const char *spec)
 {
-	char err[PORTMAP_ERR_MAX] = "";
+	struct b4_error err = { "" };
 	struct portmap_entry e;
-	int rc = portmap_parse(spec, &e, err, sizeof(err));
+	int rc = portmap_parse(spec, &e, &err);
 
-	cr_assert_eq(rc, 0, "'%s' rejected: %s", spec, err);
+	cr_assert_eq(rc, 0, "'%s' rejected: %s", spec, err.msg);
 	return e;
 }
 
 static void parse_bad(const char *spec, const char *msg)
 {
-	char err[PORTMAP_ERR_MAX] = "";
+	struct b4_error err = { "" };
 	struct portmap_entry e;
-	int rc = portmap_parse(spec, &e, err, sizeof(err));
+	int rc = portmap_parse(spec, &e, &err);
 
 	cr_assert_eq(rc, -EINVAL, "'%s' accepted", spec);
-	cr_assert(strstr(err, msg), "'%s': '%s' does not contain '%s'", spec,
-		  err, msg);
-	cr_assert(strstr(err, spec), "'%s': '%s' does not quote the spec",
-		  spec, err);
+	cr_assert(strstr(err.msg, msg), "'%s': '%s' does not contain '%s'",
+		  spec, err.msg, msg);
+	cr_assert(strstr(err.msg, spec), "'%s': '%s' does not quote the spec",
+		  spec, err.msg);
 }
 
-static void assert_v4(const struct sockaddr_storage *ss, const char *ip,
+static void assert_v4(const struct sockaddr *sa, const char *ip,
 		      uint16_t port)
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 	struct in_addr want;
 
-	cr_assert_eq(ss->ss_family, AF_INET);
+	cr_assert_eq(sa->sa_family, AF_INET);
 	cr_assert_eq(inet_pton(AF_INET, ip, &want), 1);
 	cr_assert_eq(sin->sin_addr.s_addr, want.s_addr);
 	cr_assert_eq(ntohs(sin->sin_port), port);
@@ -53,8 +53,8 @@ Test(portmap, simple_tcp_default)
 	cr_assert_eq(e.container_port, 80);
 	cr_assert_eq(e.count, 1);
 	cr_assert_not(e.host_ip_set);
-	assert_v4(&e.host, "0.0.0.0", 8080);
-	cr_assert(sa_is_unspecified((struct sockaddr *)&e.host));
+	assert_v4(&e.host.sa, "0.0.0.0", 8080);
+	cr_assert(sa_is_unspecified(&e.host.sa));
 }
 
 Test(portmap, explicit_protocols)
@@ -74,22 +74,22 @@ Test(portmap, ipv4_host_ip)
 
 	cr_assert(e.host_ip_set);
 	cr_assert_eq(e.proto, IPPROTO_UDP);
-	assert_v4(&e.host, "127.0.0.1", 5353);
+	assert_v4(&e.host.sa, "127.0.0.1", 5353);
 }
 
 Test(portmap, ipv6_host_ip)
 {
 	struct portmap_entry e = parse_ok("[::1]:8443:443");
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&e.host;
+	const struct sockaddr_in6 *sin6 = &e.host.sin6;
 
 	cr_assert(e.host_ip_set);
-	cr_assert_eq(e.host.ss_family, AF_INET6);
+	cr_assert_eq(e.host.sa.sa_family, AF_INET6);
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
 	cr_assert_eq(ntohs(sin6->sin6_port), 8443);
 	cr_assert_eq(e.container_port, 443);
 
 	e = parse_ok("[fd00::1]:53:53/udp");
-	cr_assert_eq(e.host.ss_family, AF_INET6);
+	cr_assert_eq(e.host.sa.sa_family, AF_INET6);
 	cr_assert_eq(e.proto, IPPROTO_UDP);
 }
 
@@ -151,21 +151,21 @@ Test(portmap, too_long)
 {
 	char spec[300];
 
-	char err[PORTMAP_ERR_MAX];
+	struct b4_error err = { "" };
 	struct portmap_entry e;
 
 	memset(spec, '1', sizeof(spec) - 1);
 	spec[sizeof(spec) - 1] = '\0';
-	cr_assert_eq(portmap_parse(spec, &e, err, sizeof(err)), -EINVAL);
-	cr_assert(strstr(err, "too long"), "%s", err);
-	cr_assert_lt(strlen(err), sizeof(err) - 1);	/* spec is cut */
+	cr_assert_eq(portmap_parse(spec, &e, &err), -EINVAL);
+	cr_assert(strstr(err.msg, "too long"), "%s", err.msg);
+	cr_assert_lt(strlen(err.msg), 200);	/* spec is cut */
 }
 
 Test(portmap, null_err_buffer)
 {
 	struct portmap_entry e;
 
-	cr_assert_eq(portmap_parse("80", &e, NULL, 0), -EINVAL);
+	cr_assert_eq(portmap_parse("80", &e, NULL), -EINVAL);
 }
 
 Test(portmap, conflicts)
@@ -205,3 +205,21 @@ Test(portmap, conflicts)
 	cr_assert(portmap_conflicts(&a, &a));
 }
 
+
+Test(portmap, find_conflict)
+{
+	struct portmap_entry tab[3] = { parse_ok("8080:80"), parse_ok("53:53/udp"),
+					parse_ok("127.0.0.1:9000:90") };
+	struct portmap_entry e;
+
+	cr_assert_eq(portmap_find_conflict(tab, 0, &tab[0]), -1);
+	e = parse_ok("8081:81");
+	cr_assert_eq(portmap_find_conflict(tab, 3, &e), -1);
+	e = parse_ok("5353:53/udp");		/* same container port */
+	cr_assert_eq(portmap_find_conflict(tab, 3, &e), 1);
+	e = parse_ok("9000:91");		/* host port on all IPs */
+	cr_assert_eq(portmap_find_conflict(tab, 3, &e), 2);
+	e = parse_ok("8000-8090:100-190");	/* range covering 8080 */
+	cr_assert_eq(portmap_find_conflict(tab, 3, &e), 0);
+	cr_assert_eq(portmap_find_conflict(tab, 2, &tab[2]), -1);
+}

@@ -30,10 +30,10 @@ static char err[512];
 static struct json_object *json(const char *text)
 {
 	struct json_object *o = NULL;
-	char e[256];
+	struct b4_error e = { "" };
 
-	cr_assert_eq(oci_json_parse(text, strlen(text), &o, e, sizeof(e)), 0,
-		     "%s: %s", e, text);
+	cr_assert_eq(oci_json_parse(text, strlen(text), &o, &e), 0,
+		     "%s: %s", e.msg, text);
 	return o;
 }
 

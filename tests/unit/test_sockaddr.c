@@ -162,6 +162,26 @@ Test(cidr_parse, format_roundtrip)
 
 /* --- sa_cidr_contains --------------------------------------------------- */
 
+Test(cidr_make, host_bits_cleared_and_prefix_clamped)
+{
+	const uint8_t v4[4] = { 10, 1, 2, 3 };
+	uint8_t v6[16] = { 0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 };
+	struct sa_cidr c, want;
+	char buf[SA_STRLEN];
+
+	cr_assert_eq(sa_cidr_make(&c, AF_INET, v4, 16), 0);
+	cr_assert_str_eq(sa_cidr_format(&c, buf, sizeof(buf)), "10.1.0.0/16");
+	cr_assert_eq(sa_cidr_parse("10.1.2.3/16", &want), 0);
+	cr_assert_eq(memcmp(&c, &want, sizeof(c)), 0);
+	cr_assert_eq(sa_cidr_make(&c, AF_INET, v4, 99), 0);
+	cr_assert_str_eq(sa_cidr_format(&c, buf, sizeof(buf)), "10.1.2.3/32");
+	cr_assert_eq(sa_cidr_make(&c, AF_INET6, v6, 20), 0);
+	cr_assert_str_eq(sa_cidr_format(&c, buf, sizeof(buf)), "fd00::/20");
+	cr_assert_eq(sa_cidr_make(&c, AF_INET6, v6, 64), 0);
+	cr_assert_str_eq(sa_cidr_format(&c, buf, sizeof(buf)), "fd00:1::/64");
+	cr_assert_eq(sa_cidr_make(&c, AF_UNIX, v6, 8), -EAFNOSUPPORT);
+}
+
 Test(cidr_contains, ipv4_basic)
 {
 	struct sa_cidr c = cidr("10.0.0.0/8");
