@@ -10,7 +10,8 @@
  * the same way everywhere: absolute, and short enough for an AF_UNIX
  * address (refused, naming the path, rather than truncated). "b4ns run"
  * gets a private directory of its own for the sockets of that run. The
- * preload library is looked for where a build tree or an install puts it.
+ * preload library is looked for where a build tree or an install puts it,
+ * and programs where execvp() would find them (paths_which()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -156,4 +157,33 @@ int paths_preload_library(char *buf, size_t len)
 		return 0;
 	snprintf(buf, len, "%s/libb4ns.so", B4NS_LIBDIR);
 	return access(buf, R_OK) ? -ENOENT : 0;
+}
+
+bool paths_which(const char *cmd, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX];
+
+	if (strchr(cmd, '/')) {
+		if (buf)
+			snprintf(buf, len, "%s", cmd);
+		return true;
+	}
+	if (!path)
+		path = PATHS_DEFAULT_PATH;
+	for (;;) {
+		size_t l = strcspn(path, ":");
+		int n = l ? snprintf(file, sizeof(file), "%.*s/%s", (int)l, path,
+				     cmd) :
+			    snprintf(file, sizeof(file), "./%s", cmd);
+
+		if (n > 0 && (size_t)n < sizeof(file) && !access(file, X_OK)) {
+			if (buf)
+				snprintf(buf, len, "%s", file);
+			return true;
+		}
+		if (!path[l])
+			return false;
+		path += l + 1;
+	}
 }

@@ -96,4 +96,20 @@ void paths_run_dir_remove(const char *dir);
  */
 int paths_preload_library(char *buf, size_t len);
 
+/**
+ * paths_which() - a program as execvp() would find it
+ * @cmd:	a name (searched in $PATH; if unset, in PATHS_DEFAULT_PATH)
+ *		or a path (containing '/', taken as it is)
+ * @buf:	result, may be NULL
+ * @len:	size of @buf
+ *
+ * An empty element of $PATH is the current directory, as for execvp().
+ *
+ * Return: true if found (a path is not checked), with the file in @buf
+ */
+bool paths_which(const char *cmd, char *buf, size_t len);
+
+/* Where paths_which() looks without $PATH (sbin too: runc, slirp4netns) */
+#define PATHS_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
 #endif /* B4NS_PATHS_H */

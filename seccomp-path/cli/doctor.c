@@ -176,27 +176,14 @@ static int run_tool(const char *const argv[], char *buf, size_t len)
 	return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
 }
 
-/* in_path() - is @name an executable in PATH? */
+/* in_path() - is @name an executable in PATH, or in /usr/sbin (often not
+ * in a user's PATH, but runc lives there)? */
 static bool in_path(const char *name)
 {
-	const char *p = getenv("PATH"), *e;
-	char file[4096];
+	char file[PATH_MAX];
 
-	if (!p || !*p)
-		p = "/usr/local/bin:/usr/bin:/bin";
-	for (;; p = e + 1) {
-		e = strchrnul(p, ':');
-		if (e == p)
-			snprintf(file, sizeof(file), "./%s", name);
-		else
-			snprintf(file, sizeof(file), "%.*s/%s", (int)(e - p), p,
-				 name);
-		if (!access(file, X_OK))
-			return true;
-		if (!*e)
-			break;
-	}
-	/* sbin is often not in a user's PATH but runc lives there */
+	if (paths_which(name, NULL, 0))
+		return true;
 	snprintf(file, sizeof(file), "/usr/sbin/%s", name);
 	return !access(file, X_OK);
 }

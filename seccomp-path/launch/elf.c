@@ -3,7 +3,7 @@
  *
  * Theory of operation: "b4ns run --mode=preload" warns before starting a
  * program the dynamic loader never sees: the command is looked up in PATH
- * as execvp() would, and its program headers are read; a 64-bit ELF
+ * as execvp() would (paths_which()), and its program headers are read; a 64-bit ELF
  * executable without PT_INTERP is static. Scripts and 32-bit programs are
  * not judged (their interpreter decides).
  */
@@ -17,28 +17,7 @@
 
 #include "launch/elf.h"
 #include "err.h"
-
-/* resolve() - @cmd as execvp() would find it */
-static bool resolve(const char *cmd, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-
-	if (strchr(cmd, '/')) {
-		snprintf(out, len, "%s", cmd);
-		return true;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t l = strcspn(path, ":");
-
-		snprintf(out, len, "%.*s/%s", (int)l, path, cmd);
-		if (!access(out, X_OK))
-			return true;
-		path += l + (path[l] == ':');
-	}
-	return false;
-}
+#include "paths.h"
 
 bool elf_is_static(const char *cmd)
 {
@@ -47,7 +26,7 @@ bool elf_is_static(const char *cmd)
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 
-	if (!resolve(cmd, path, sizeof(path)))
+	if (!paths_which(cmd, path, sizeof(path)))
 		return false;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))

@@ -192,13 +192,13 @@ static int resolve_net(struct launch *l, const struct cfg_container *s,
 
 	so->net = s->net_set ? s->net : CFG_NET_AUTO;
 	if (so->net == CFG_NET_AUTO) {
-		so->net = sandbox_have("slirp4netns") ? CFG_NET_SLIRP4NETNS :
+		so->net = paths_which("slirp4netns", NULL, 0) ? CFG_NET_SLIRP4NETNS :
 							CFG_NET_NONE;
 		if (so->net == CFG_NET_NONE)
 			b4_warn("slirp4netns not found: unswitched traffic has "
 				"no way out (--net=none)");
 	} else if (so->net != CFG_NET_NONE &&
-		   !sandbox_have(cfg_net_name(so->net))) {
+		   !paths_which(cfg_net_name(so->net), NULL, 0)) {
 		return b4_error_set(err, -ENOENT, "--net=%s: %s is not installed",
 				    cfg_net_name(so->net),
 				    cfg_net_name(so->net));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <json-c/json.h>
 
 #include <linux/audit.h>
@@ -625,6 +626,18 @@ Test(paths, daemon_socket)
 	cr_assert_eq(paths_beside("/run/user/5/b4ns/b4ns.sock", PATHS_CTL_SOCK,
 				  buf, &e), 0);
 	cr_assert_str_eq(buf, "/run/user/5/b4ns/b4ns.ctl");
+}
+
+Test(paths, which)
+{
+	char buf[PATH_MAX];
+
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	cr_assert(paths_which("sh", buf, sizeof(buf)));
+	cr_assert(!strcmp(buf, "/bin/sh") || !strcmp(buf, "/usr/bin/sh"), "%s", buf);
+	cr_assert(!paths_which("b4ns-no-such-program", NULL, 0));
+	cr_assert(paths_which("./x", buf, sizeof(buf)));
+	cr_assert_str_eq(buf, "./x");
 }
 
 /* ---- the precreate hook ------------------------------------------------ */
