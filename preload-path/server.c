@@ -18,7 +18,6 @@
  * request server (common/reqsrv.h): seccomp-path/ starts it without
  * knowing this path.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -279,80 +278,4 @@ static const struct reqsrv_ops preload_reqsrv = {
 __attribute__((constructor)) static void preload_server_register(void)
 {
 	reqsrv_register(&preload_reqsrv);
-}
-
-int preload_find_library(char *buf, size_t len)
-{
-	const char *env = getenv("B4NS_PRELOAD_LIB");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return access(buf, R_OK) ? -ENOENT : 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -ENOENT;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = '\0';
-	snprintf(buf, len, "%s/libb4ns.so", exe);
-	if (!access(buf, R_OK))
-		return 0;
-	snprintf(buf, len, "%s/../%s/libb4ns.so", exe, B4NS_LIBDIR_REL);
-	if (!access(buf, R_OK))
-		return 0;
-	snprintf(buf, len, "%s/libb4ns.so", B4NS_LIBDIR);
-	return access(buf, R_OK) ? -ENOENT : 0;
-}
-
-/* resolve() - @cmd as execvp() would find it */
-static bool resolve(const char *cmd, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-
-	if (strchr(cmd, '/')) {
-		snprintf(out, len, "%s", cmd);
-		return true;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t l = strcspn(path, ":");
-
-		snprintf(out, len, "%.*s/%s", (int)l, path, cmd);
-		if (!access(out, X_OK))
-			return true;
-		path += l + (path[l] == ':');
-	}
-	return false;
-}
-
-bool preload_is_static(const char *cmd)
-{
-	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-
-	if (!resolve(cmd, path, sizeof(path)))
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-		return false;
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph))
-		return false; /* a script, or 32-bit: its interpreter decides */
-	for (int i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (size_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return false;
-		if (ph.p_type == PT_INTERP)
-			return false;
-	}
-	return true;
 }

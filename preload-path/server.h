@@ -9,27 +9,4 @@
 
 #include <stddef.h>
 
-/**
- * preload_find_library() - where libb4ns.so is
- * @buf:	result
- * @len:	size of @buf
- *
- * Looks at $B4NS_PRELOAD_LIB, then beside the running b4ns binary (a build
- * tree), then in the library directory of its install prefix.
- *
- * Return: 0, or -ENOENT
- */
-int preload_find_library(char *buf, size_t len);
-
-/**
- * preload_is_static() - is @cmd a statically linked executable?
- * @cmd:	command name (searched in PATH) or path
- *
- * A program without an ELF interpreter (PT_INTERP) never loads
- * libb4ns.so.
- *
- * Return: true if it is an ELF executable without PT_INTERP
- */
-bool preload_is_static(const char *cmd);
-
 #endif /* B4NS_PRELOAD_SERVER_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * cli.h - the b4ns subcommands
+ * cli.h - the b4ns subcommands: one file each in cli/, options and usage
+ * only; main.c's commands[] dispatches to them
  */
 #ifndef B4NS_CLI_H
 #define B4NS_CLI_H
@@ -9,11 +10,11 @@
 #define EXIT_START 125	/* b4ns could not start the container */
 
 /**
- * cmd_run() - "b4ns run [OPTIONS] -- CMD [ARG...]"
+ * cmd_run() - "b4ns run [OPTIONS] -- CMD [ARG...]" (launch/launch.c)
  * @argc:	arguments after "run" (argv[0] is "run")
  * @argv:	arguments
  *
- * Return: exit status for main()
+ * Return: the container's exit status, EXIT_USAGE or EXIT_START
  */
 int cmd_run(int argc, char **argv);
 
@@ -22,7 +23,7 @@ int cmd_run(int argc, char **argv);
  * @argc:	arguments after "profile" (argv[0] is "profile")
  * @argv:	arguments
  *
- * Prints an OCI seccomp profile with b4ns's NOTIFY rules (profile.c).
+ * Prints an OCI seccomp profile with b4ns's NOTIFY rules (oci/profile.c).
  *
  * Return: exit status: 0, 1 if the output cannot be written, 2 for bad
  * options or a base profile that cannot be used
@@ -34,7 +35,7 @@ int cmd_profile(int argc, char **argv);
  * @argc:	arguments after "oci-hook" (argv[0] is "oci-hook")
  * @argv:	arguments
  *
- * Reads an OCI config on stdin and writes the config to use (hook.c).
+ * Reads an OCI config on stdin and writes the config to use (oci/hook.c).
  *
  * Return: exit status: 0, 1 if the config is unusable or the daemon is not
  * running, 2 for bad options
@@ -42,7 +43,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_oci_hook(int argc, char **argv);
 
 /**
- * cmd_doctor() - "b4ns doctor [--socket=PATH]": check the host (doctor.c)
+ * cmd_doctor() - "b4ns doctor [--socket=PATH]": check the host
  * @argc:	arguments after "doctor" (argv[0] is "doctor")
  * @argv:	arguments
  *
@@ -52,11 +53,12 @@ int cmd_oci_hook(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 
 /**
- * cmd_daemon() - "b4ns daemon [OPTIONS]"
+ * cmd_daemon() - "b4ns daemon [OPTIONS]" (oci/daemon.c)
  * @argc:	arguments after "daemon" (argv[0] is "daemon")
  * @argv:	arguments
  *
- * Return: exit status for main()
+ * Return: exit status: 0 when stopped by a signal, 1 on failure, 2 for bad
+ * options or config file
  */
 int cmd_daemon(int argc, char **argv);
 
@@ -65,7 +67,7 @@ int cmd_daemon(int argc, char **argv);
  * @argc:	arguments after "status"
  * @argv:	arguments
  *
- * Return: exit status for main()
+ * Return: exit status: 0, 1 if no daemon answers, 2 for bad options
  */
 int cmd_status(int argc, char **argv);
 

@@ -20,7 +20,9 @@
  *
  * Probes that change process state (installing a seccomp filter, unshare)
  * run in a forked child; external tools are run with a timeout and their
- * output parsed, never through a shell.
+ * output parsed, never through a shell. The ADDFD probe is the one "b4ns
+ * run --mode=auto" uses (launch/probe.c), the daemon probe the one the
+ * oci-hook uses (oci/daemon.c), the default socket paths.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,14 +45,13 @@
 
 #include <json-c/json.h>
 #include <limits.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 
-#include "cli.h"
-#include "doctor.h"
+#include "cli/cli.h"
 #include "err.h"
-#include "oci/hook.h"
-#include "oci/profile.h"
+#include "launch/probe.h"
+#include "oci/daemon.h"
+#include "paths.h"
 
 /* How long an external tool ("podman info" may set up storage) may take */
 #define DOCTOR_TOOL_TIMEOUT_MS 30000
@@ -89,65 +90,6 @@ report(struct doctor *d, enum chk lvl, const char *fix, const char *fmt, ...)
 		d->failed++;
 	else if (lvl == CHK_WARN)
 		d->warned++;
-}
-
-/* probe_child() - the ADDFD probe proper; runs in a throwaway child */
-static int probe_child(void)
-{
-	struct seccomp_notif_addfd addfd = { 0 };
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int fd, rc;
-
-	if (!ctx)
-		return -ENOMEM;
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(kexec_load), 0);
-	if (!rc)
-		rc = seccomp_load(ctx);
-	fd = rc ? -1 : seccomp_notify_fd(ctx);
-	seccomp_release(ctx);
-	if (rc || fd < 0)
-		return -ENOSYS;
-	addfd.id = 0x6234e5a1d0fd1dULL;	/* no such notification */
-	addfd.srcfd = (uint32_t)fd;
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
-}
-
-int doctor_probe_addfd(void)
-{
-	const char *sim = getenv("B4NS_TEST_NO_ADDFD");
-	int p[2], res = -ECHILD, status;
-	pid_t pid;
-	ssize_t n;
-
-	if (sim && !strcmp(sim, "1"))
-		return -EINVAL;
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		res = -errno;
-		close(p[0]);
-		close(p[1]);
-		return res;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		res = probe_child();
-		n = write(p[1], &res, sizeof(res));
-		_exit(n == sizeof(res) ? 0 : 1);
-	}
-	close(p[1]);
-	do
-		n = read(p[0], &res, sizeof(res));
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return n == sizeof(res) ? res : -ECHILD;
 }
 
 /**
@@ -234,27 +176,14 @@ static int run_tool(const char *const argv[], char *buf, size_t len)
 	return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
 }
 
-/* in_path() - is @name an executable in PATH? */
+/* in_path() - is @name an executable in PATH, or in /usr/sbin (often not
+ * in a user's PATH, but runc lives there)? */
 static bool in_path(const char *name)
 {
-	const char *p = getenv("PATH"), *e;
-	char file[4096];
+	char file[PATH_MAX];
 
-	if (!p || !*p)
-		p = "/usr/local/bin:/usr/bin:/bin";
-	for (;; p = e + 1) {
-		e = strchrnul(p, ':');
-		if (e == p)
-			snprintf(file, sizeof(file), "./%s", name);
-		else
-			snprintf(file, sizeof(file), "%.*s/%s", (int)(e - p), p,
-				 name);
-		if (!access(file, X_OK))
-			return true;
-		if (!*e)
-			break;
-	}
-	/* sbin is often not in a user's PATH but runc lives there */
+	if (paths_which(name, NULL, 0))
+		return true;
 	snprintf(file, sizeof(file), "/usr/sbin/%s", name);
 	return !access(file, X_OK);
 }
@@ -287,7 +216,7 @@ static void check_kernel(struct doctor *d)
 		report(d, CHK_FAIL, "use Linux 5.9 or later",
 		       "kernel %s: b4ns needs 5.9 (SECCOMP_IOCTL_NOTIF_ADDFD)",
 		       u.release);
-	rc = doctor_probe_addfd();
+	rc = probe_addfd();
 	if (!rc)
 		report(d, CHK_OK, NULL, "kernel %s: seccomp user notification "
 		       "with SECCOMP_IOCTL_NOTIF_ADDFD", u.release);
@@ -570,14 +499,16 @@ static void check_hook(struct doctor *d)
 		       dirs[0], dirs[1]);
 }
 
+/* check_daemon() - does a daemon answer at @socket (given: required), or
+ * at the default socket (a warning)? */
 static void check_daemon(struct doctor *d, const char *socket)
 {
 	enum chk lvl = socket ? CHK_FAIL : CHK_WARN;
-	char def[256];
+	char def[PATHS_SOCK_MAX];
 	int rc;
 
 	if (!socket) {
-		if (profile_default_socket(def, sizeof(def))) {
+		if (paths_daemon_socket(NULL, PATHS_XDG, def, NULL)) {
 			report(d, CHK_WARN, "set XDG_RUNTIME_DIR (log in through "
 			       "a session, or export XDG_RUNTIME_DIR=/run/user/$(id -u))",
 			       "XDG_RUNTIME_DIR is not set: no default daemon socket");
@@ -585,7 +516,7 @@ static void check_daemon(struct doctor *d, const char *socket)
 		}
 		socket = def;
 	}
-	rc = hook_daemon_probe(socket);
+	rc = daemon_probe(socket);
 	if (!rc)
 		report(d, CHK_OK, NULL, "daemon listening at %s", socket);
 	else
@@ -618,7 +549,9 @@ static const struct option doctor_opts[] = {
 int cmd_doctor(int argc, char **argv)
 {
 	struct doctor d = { 0 };
+	struct b4_error err;
 	const char *socket = NULL;
+	char sock[PATHS_SOCK_MAX];
 	int c;
 
 	optind = 1;
@@ -639,6 +572,13 @@ int cmd_doctor(int argc, char **argv)
 		fprintf(stderr, "b4ns doctor: unexpected argument '%s'\n",
 			argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (socket) {
+		if (paths_daemon_socket(socket, PATHS_XDG, sock, &err)) {
+			fprintf(stderr, "b4ns doctor: %s\n", err.msg);
+			return EXIT_USAGE;
+		}
+		socket = sock;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 

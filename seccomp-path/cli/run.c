@@ -1,64 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* run.c - "b4ns run": one rootless container process, supervised in-process
+/* run.c - "b4ns run": its options and usage
  *
  * Theory of operation: options come from the config file's global settings,
  * then its named section (--container), then the command line, each
- * overriding the one before. The container process is started by
- * sandbox_start(); this process stays in the caller's network namespace and
- * becomes its supervisor: one event loop serves the container's notify fd,
- * a signalfd forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 to the
- * container and reaps children (we are their subreaper, so daemonised
- * container processes are reaped here too). The loop ends when the first
- * process has exited and no process is left holding the filter; the first
- * process's status becomes ours.
+ * overriding the one before; the merged settings go to launch_run()
+ * (launch/launch.c), which starts the container and supervises it. Bad
+ * options or configuration exit 2, a container that cannot start 125,
+ * otherwise the container's first process's status becomes ours.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
-#include <sys/socket.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cfg.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "err.h"
-#include "launch/fwd.h"
+#include "launch/launch.h"
 #include "log.h"
-#include "supervisor/notify.h"
-#include "policy.h"
 #include "portmap.h"
-#include "launch/sandbox.h"
-#include "reqsrv.h"
-#include "server.h"
-#include "doctor.h"
-
-static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				   SIGUSR1, SIGUSR2 };
-
-/**
- * struct run_state - what the signalfd callback needs
- * @sb:		the container
- * @status:	exit status of the first process, once known
- * @done:	the first process has exited
- * @preload:	preload path: the container holds no notify fd, so the
- *		supervisor ends with the first process
- * @reg:	the supervisor's containers
- */
-struct run_state {
-	struct sandbox *sb;
-	struct registry *reg;
-	int status;
-	bool done;
-	bool preload;
-};
+#include "sockaddr.h"
 
 static void run_usage(FILE *f)
 {
@@ -100,66 +63,6 @@ static void run_usage(FILE *f)
 		"options or configuration, 125 if the container could not start.\n");
 }
 
-/* container_children() - are any of our children container processes (not
- * the fallback network helper)? */
-static bool container_children(const struct sandbox *sb)
-{
-	char path[64], buf[4096], *p, *end;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (p = buf; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (pid > 0 && pid != sb->net_pid)
-			return true;
-	}
-	return false;
-}
-
-static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
-{
-	struct run_state *rs = arg;
-	struct signalfd_siginfo si;
-	pid_t p;
-	int status;
-
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
-			if (!rs->done)
-				kill(rs->sb->pid, (int)si.ssi_signo);
-			continue;
-		}
-		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (p == rs->sb->pid) {
-				rs->done = true;
-				rs->status = WIFEXITED(status) ?
-						     WEXITSTATUS(status) :
-						     128 + WTERMSIG(status);
-				if (!rs->preload)
-					registry_stop_when_empty(rs->reg);
-			} else if (p == rs->sb->net_pid) {
-				rs->sb->net_pid = 0;
-				b4_warn("the fallback network helper exited");
-			}
-		}
-		/* preload containers hold no notify fd to hang up: stop when
-		 * no container process is left (we are their subreaper) */
-		if (rs->preload && rs->done && !container_children(rs->sb))
-			loop_stop(loop);
-	}
-}
-
 enum {
 	OPT_NET = 256,
 	OPT_IGNORE,
@@ -188,9 +91,10 @@ static const struct option run_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* parse_args() - command line into @cli; return -1 to go on, else a status */
+/* parse_args() - command line into @cli; -h sets @help. Bad options are
+ * printed here. Return: 0, or -EINVAL */
 static int parse_args(int argc, char **argv, struct cfg_container *cli,
-		      const char **config, const char **section)
+		      const char **config, const char **section, bool *help)
 {
 	int c;
 
@@ -202,7 +106,7 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			    cli->net == CFG_NET_AUTO) {
 				fprintf(stderr, "b4ns run: --net=%s: expected none, "
 					"slirp4netns or pasta\n", optarg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			cli->net_set = true;
 			break;
@@ -210,12 +114,12 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			if (cli->n_ignore >= CFG_MAX_CIDRS) {
 				fprintf(stderr, "b4ns run: too many --ignore (max %d)\n",
 					CFG_MAX_CIDRS);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			if (sa_cidr_parse(optarg, &cli->ignore[cli->n_ignore])) {
 				fprintf(stderr, "b4ns run: --ignore=%s: not a CIDR "
 					"(e.g. 10.1.0.0/16, fd00::/64)\n", optarg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			cli->n_ignore++;
 			break;
@@ -225,11 +129,11 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			if (cli->n_publish >= CFG_MAX_PUBLISH) {
 				fprintf(stderr, "b4ns run: too many --publish (max %d)\n",
 					CFG_MAX_PUBLISH);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			if (cfg_publish_add(cli, optarg, &err)) {
 				fprintf(stderr, "b4ns run: --publish: %s\n", err.msg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			break;
 		}
@@ -237,7 +141,7 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			if (cfg_mode_parse(optarg, &cli->mode)) {
 				fprintf(stderr, "b4ns run: --mode=%s: expected seccomp, "
 					"preload, auto or off\n", optarg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			cli->mode_set = true;
 			break;
@@ -267,308 +171,120 @@ static int parse_args(int argc, char **argv, struct cfg_container *cli,
 			if (log_level_parse(optarg, &cli->log_level)) {
 				fprintf(stderr, "b4ns run: --log-level=%s: expected "
 					"error, warn, info or debug\n", optarg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			cli->log_level_set = true;
 			break;
 		case 'h':
 			run_usage(stdout);
+			*help = true;
 			return 0;
 		default:
 			run_usage(stderr);
-			return EXIT_USAGE;
+			return -EINVAL;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "b4ns run: no command given\n");
 		run_usage(stderr);
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	return -1;
+	return 0;
 }
 
-/* resolve_settings() - config file, its section, then the command line */
+/**
+ * struct run_settings - the settings of "b4ns run", on the heap (each
+ * struct cfg_container holds every publish spec: a few KiB)
+ * @cli:	from the command line
+ * @eff:	effective: config file, its section, then @cli
+ * @cfg:	the config file while it is read
+ */
+struct run_settings {
+	struct cfg_container cli;
+	struct cfg_container eff;
+	struct cfg cfg;
+};
+
+/* resolve_settings() - config file, its section, then the command line,
+ * into @rs->eff. Return: 0, or -EINVAL with the reason in @err */
 static int resolve_settings(const char *config, const char *section,
-			    const struct cfg_container *cli,
-			    struct cfg_container *eff)
+			    struct run_settings *rs, struct b4_error *err)
 {
-	struct cfg cfg = { 0 };
+	int ret = 0;
+
+	memset(&rs->eff, 0, sizeof(rs->eff));
+	if (!config && section)
+		return b4_error_set(err, -EINVAL, "--container needs --config");
+	if (config) {
+		ret = cfg_load(config, &rs->cfg, err);
+		if (!ret) {
+			const struct cfg_container *s =
+				section ? cfg_find(&rs->cfg, section) : NULL;
+
+			rs->eff = rs->cfg.global;
+			if (section && !s)
+				ret = b4_error_set(err, -EINVAL, "%s: no container "
+						   "section '%s'", config, section);
+			else if (s && cfg_merge(&rs->eff, s))
+				ret = b4_error_set(err, -EINVAL, "%s: section '%s' "
+						   "has too many entries", config,
+						   section);
+		}
+		cfg_free(&rs->cfg);
+		if (ret)
+			return ret;
+	}
+	if (cfg_merge(&rs->eff, &rs->cli))
+		return b4_error_set(err, -EINVAL, "too many --ignore entries");
+	return 0;
+}
+
+/* run() - cmd_run() with its settings allocated */
+static int run(int argc, char **argv, struct run_settings *rs)
+{
+	const char *config = NULL, *section = NULL;
 	struct b4_error err = { "" };
+	struct launch_opts lo;
+	bool bad_settings, help = false;
 	int ret;
 
-	memset(eff, 0, sizeof(*eff));
-	if (config) {
-		ret = cfg_load(config, &cfg, &err);
-		if (ret) {
-			fprintf(stderr, "b4ns run: %s\n", b4_error_msg(&err, ret));
-			cfg_free(&cfg);
-			return EXIT_USAGE;
-		}
-		*eff = cfg.global;
-		if (section) {
-			const struct cfg_container *s = cfg_find(&cfg, section);
-
-			if (!s) {
-				fprintf(stderr, "b4ns run: %s: no container "
-					"section '%s'\n", config, section);
-				cfg_free(&cfg);
-				return EXIT_USAGE;
-			}
-			if (cfg_merge(eff, s)) {
-				fprintf(stderr, "b4ns run: %s: section '%s' has "
-					"too many entries\n", config, section);
-				cfg_free(&cfg);
-				return EXIT_USAGE;
-			}
-		}
-		cfg_free(&cfg);
-	} else if (section) {
-		fprintf(stderr, "b4ns run: --container needs --config\n");
+	if (parse_args(argc, argv, &rs->cli, &config, &section, &help))
+		return EXIT_USAGE;
+	if (help)
+		return 0;
+	if (rs->cli.log_level_set)
+		log_level = rs->cli.log_level;
+	if (resolve_settings(config, section, rs, &err)) {
+		fprintf(stderr, "b4ns run: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
-	if (cfg_merge(eff, cli)) {
-		fprintf(stderr, "b4ns run: too many --ignore entries\n");
+	if (rs->eff.log_level_set)
+		log_level = rs->eff.log_level;
+
+	lo.argv = argv + optind;
+	lo.settings = &rs->eff;
+	ret = launch_run(&lo, &bad_settings, &err);
+	if (ret >= 0)
+		return ret;
+	if (bad_settings) {
+		fprintf(stderr, "b4ns run: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
-	return -1;
-}
-
-/* Sockets of this run in its private directory (see run_dir_make()) */
-#define RUN_PRELOAD_SOCK "preload.sock"
-#define RUN_SLIRP_API_SOCK "slirp-api.sock"
-
-/* run_dir_make() - this run's private directory (mode 0700, under
- * $XDG_RUNTIME_DIR or /tmp) for the preload path's request socket and
- * slirp4netns' API socket */
-static int run_dir_make(char *dir, size_t len)
-{
-	const char *base = getenv("XDG_RUNTIME_DIR");
-
-	snprintf(dir, len, "%s/b4ns-run-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(dir)) {
-		dir[0] = '\0';
-		return -errno;
-	}
-	return 0;
-}
-
-/* run_dir_remove() - the run's sockets and private directory, if made */
-static void run_dir_remove(const char *dir)
-{
-	static const char *const names[] = { RUN_PRELOAD_SOCK,
-					     RUN_SLIRP_API_SOCK };
-	char path[PATH_MAX];
-
-	if (!dir[0])
-		return;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
-/* preload_setup() - request channel (inherited) and socket path in @dir
- * (fallback, for processes that closed the inherited fd) for the preload
- * path */
-static int preload_setup(struct registry *reg, struct sandbox_opts *so,
-			 const char *dir, char *sock, size_t slen)
-{
-	int sp[2], ret;
-
-	snprintf(sock, slen, "%s/" RUN_PRELOAD_SOCK, dir);
-	ret = reqsrv_serve_path(reg, sock);
-	if (ret < 0) {
-		sock[0] = '\0';
-		return ret;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-		return -errno;
-	ret = reqsrv_serve_channel(reg, sp[0]);
-	if (ret) {
-		close(sp[1]);
-		return ret;
-	}
-	so->preload_fd = sp[1];
-	so->preload_sock = sock;
-	return 0;
+	if (err.msg[0])
+		b4_err("%s", err.msg);
+	return EXIT_START;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct cfg_container cli = { 0 }, eff;
-	const char *config = NULL, *section = NULL;
-	struct sandbox_opts so = { 0 };
-	struct sandbox sb = { .pid = 0 };
-	struct run_state rs = { .sb = &sb };
-	struct supervisor sup = { 0 };
-	struct b4_error cerr;
-	struct policy_cfg pol;
-	_cleanup_close_ int sfd = -1;
-	char lib[PATH_MAX], rdir[PATH_MAX] = "", psock[PATH_MAX] = "";
-	struct b4_error err = { "" };
-	enum cfg_mode mode;
-	sigset_t mask;
-	char id[32];
+	struct run_settings *rs = calloc(1, sizeof(*rs));
 	int ret;
 
-	ret = parse_args(argc, argv, &cli, &config, &section);
-	if (ret >= 0)
-		return ret;
-	if (cli.log_level_set)
-		log_level = cli.log_level;
-	ret = resolve_settings(config, section, &cli, &eff);
-	if (ret >= 0)
-		return ret;
-	if (eff.log_level_set)
-		log_level = eff.log_level;
-
-	if (cfg_policy(&eff, &pol, &err)) {
-		fprintf(stderr, "b4ns run: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
-
-	so.argv = argv + optind;
-	so.allow_host_loopback = eff.allow_host_loopback;
-	mode = eff.mode_set ? eff.mode : CFG_MODE_SECCOMP;
-	if (mode == CFG_MODE_AUTO) {
-		ret = doctor_probe_addfd();
-		mode = ret ? CFG_MODE_PRELOAD : CFG_MODE_SECCOMP;
-		b4_info("mode auto: %s", ret ? "no SECCOMP_IOCTL_NOTIF_ADDFD, "
-			"using the preload path" : "using seccomp");
-	}
-	if (mode == CFG_MODE_PRELOAD) {
-		if (preload_find_library(lib, sizeof(lib))) {
-			b4_err("mode preload: libb4ns.so not found (install it, or "
-			       "set B4NS_PRELOAD_LIB)");
-			return EXIT_START;
-		}
-		if (preload_is_static(argv[optind]))
-			b4_warn("%s is statically linked: libb4ns.so cannot load "
-				"into it, its sockets stay on the slow path "
-				"(--mode=seccomp switches them)", argv[optind]);
-		so.preload_lib = lib;
-	}
-	so.preload_fd = -1;
-	so.trap = mode == CFG_MODE_SECCOMP;
-	/* common/traps.c: connect, bind, listen, sendto with a destination,
-	 * TCP Fast Open always; every sendmsg() only for udp_sendmsg (which
-	 * cfg_policy() accepts only with switch_udp) */
-	so.trap_sendmsg = eff.udp_sendmsg && eff.switch_udp;
-	so.trap_names = pol.n_publish > 0 || eff.allow_host_loopback;
-	so.allow_io_uring = eff.allow_io_uring;
-	if (so.allow_io_uring && so.trap)
-		b4_warn("allow_io_uring: io_uring operations act on switched "
-			"host sockets without any check");
-	if (mode == CFG_MODE_OFF) {
-		/* nothing switched: the fallback network forwards -p */
-		so.fwd = pol.publish;
-		so.n_fwd = pol.n_publish;
-	}
-	so.net = eff.net_set ? eff.net : CFG_NET_AUTO;
-	if (so.net == CFG_NET_AUTO) {
-		so.net = sandbox_have("slirp4netns") ? CFG_NET_SLIRP4NETNS :
-						       CFG_NET_NONE;
-		if (so.net == CFG_NET_NONE)
-			b4_warn("slirp4netns not found: unswitched traffic has "
-				"no way out (--net=none)");
-	} else if (so.net != CFG_NET_NONE &&
-		   !sandbox_have(cfg_net_name(so.net))) {
-		b4_err("--net=%s: %s is not installed", cfg_net_name(so.net),
-		       cfg_net_name(so.net));
+	if (!rs) {
+		fprintf(stderr, "b4ns run: %s\n", strerror(ENOMEM));
 		return EXIT_START;
 	}
-	if (fwd_check(so.net, so.allow_host_loopback, so.fwd, so.n_fwd, &err)) {
-		fprintf(stderr, "b4ns run: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
-
-	/* Signals are read from a signalfd; children unblock them again */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
-		sigaddset(&mask, fwd_signals[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0) {
-		b4_err("signalfd: %s", strerror(errno));
-		return EXIT_START;
-	}
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* a closed stderr must not kill the supervisor of live containers */
-	signal(SIGPIPE, SIG_IGN);
-
-	if (so.preload_lib || (so.n_fwd && so.net == CFG_NET_SLIRP4NETNS)) {
-		ret = run_dir_make(rdir, sizeof(rdir));
-		if (ret) {
-			b4_err("private directory for this run's sockets: %s",
-			       strerror(-ret));
-			return EXIT_START;
-		}
-		so.run_dir = rdir;
-		so.slirp_api_sock = RUN_SLIRP_API_SOCK;
-	}
-	ret = supervisor_open(&sup);
-	if (ret) {
-		b4_err("event loop: %s", strerror(-ret));
-		run_dir_remove(rdir);
-		return EXIT_START;
-	}
-	if (so.preload_lib) {
-		ret = preload_setup(sup.reg, &so, rdir, psock, sizeof(psock));
-		if (ret) {
-			b4_err("mode preload: request server: %s", strerror(-ret));
-			supervisor_close(&sup);
-			run_dir_remove(rdir);
-			return EXIT_START;
-		}
-		rs.preload = true;
-	}
-	ret = sandbox_start(&so, &sb);
-	if (so.preload_fd >= 0)
-		close(so.preload_fd); /* the container's end */
-	if (ret) {
-		supervisor_close(&sup);
-		run_dir_remove(rdir);
-		return EXIT_START;
-	}
-	b4_info("container pid %d, net %s, switching %s", (int)sb.pid,
-		cfg_net_name(so.net), cfg_mode_name(mode));
-
-	rs.reg = sup.reg;
-	cerr.msg[0] = '\0';
-	ret = loop_add(sup.loop, sfd, EPOLLIN, on_signal, &rs, NULL);
-	if (!ret && so.preload_lib) {
-		struct container *c;
-
-		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c, &cerr);
-		sb.nl_fd = -1;
-	} else if (!ret && sb.notify_fd >= 0) {
-		struct container *c;
-
-		snprintf(id, sizeof(id), "run-%d", (int)sb.pid);
-		ret = container_new(sup.reg, id, sb.pid, &pol, sb.nl_fd, &c, &cerr);
-		sb.nl_fd = -1;
-		if (!ret)
-			ret = notify_add_fd(sup.nt, c, sb.notify_fd);
-		sb.notify_fd = -1;
-	}
-	if (sb.nl_fd >= 0) {
-		close(sb.nl_fd);
-		sb.nl_fd = -1;
-	}
-	if (ret) {
-		b4_err("cannot supervise the container: %s",
-		       b4_error_msg(&cerr, ret));
-		kill(sb.pid, SIGKILL);
-	}
-
-	ret = loop_run(sup.loop);
-	if (ret)
-		b4_err("event loop: %s", strerror(-ret));
-	supervisor_close(&sup);
-	sandbox_stop_net(&sb);
-	run_dir_remove(rdir);
-	return rs.done ? rs.status : EXIT_START;
+	ret = run(argc, argv, rs);
+	free(rs);
+	return ret;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* status.c - "b4ns status": ask the daemon what it serves
  *
+ * The daemon's control socket lies beside its listener socket (paths.h).
  * The daemon answers a connection to its control socket with one JSON
  * document and closes it; --json prints it as it came, otherwise it is
  * rendered as a table.
@@ -15,49 +16,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "oci/daemon.h"
+#include "cli/cli.h"
 #include "err.h"
-#include "oci/profile.h"
+#include "paths.h"
+#include "readall.h"
 #include "unixsock.h"
 
+/* Largest answer read from the control socket */
+#define STATUS_MAX ((size_t)16 * 1024 * 1024)
+
+/* read_status() - the daemon's answer at control socket @ctl, to its EOF */
 static int read_status(const char *ctl, char **out)
 {
 	_cleanup_close_ int s = unixsock_connect(ctl, SOCK_STREAM);
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
+	size_t len;
 
 	if (s < 0)
 		return s;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = read(s, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int ret = -errno;
-
-			free(buf);
-			return ret;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+	return readall_fd(s, STATUS_MAX, out, &len);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -114,10 +90,11 @@ int cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char sock[108], ctl[108];
+	char sock[PATHS_SOCK_MAX], ctl[PATHS_SOCK_MAX];
+	struct b4_error err = { "" };
 	const char *sockarg = NULL;
 	struct json_object *root;
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	bool json = false;
 	int c, ret;
 
@@ -139,24 +116,9 @@ int cmd_status(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (sockarg) {
-		if ((size_t)snprintf(sock, sizeof(sock), "%s", sockarg) >=
-		    sizeof(sock)) {
-			fprintf(stderr, "b4ns status: --socket=%s: path too long "
-				"(at most %zu bytes)\n", sockarg, sizeof(sock) - 1);
-			return EXIT_USAGE;
-		}
-	} else if (profile_default_socket(sock, sizeof(sock))) {
-		fprintf(stderr, "b4ns status: XDG_RUNTIME_DIR is not set; give "
-			"--socket=PATH\n");
-		return EXIT_USAGE;
-	}
-	ret = daemon_ctl_path(sock, ctl, sizeof(ctl));
-	if (ret) {
-		fprintf(stderr, "b4ns status: socket path %s: %s\n", sock,
-			ret == -ENAMETOOLONG ? "the control socket beside it "
-			"would be too long for an AF_UNIX address" :
-			"not an absolute path to the daemon's socket");
+	if (paths_daemon_socket(sockarg, PATHS_XDG, sock, &err) ||
+	    paths_beside(sock, PATHS_CTL_SOCK, ctl, &err)) {
+		fprintf(stderr, "b4ns status: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	ret = read_status(ctl, &text);
@@ -168,7 +130,6 @@ int cmd_status(int argc, char **argv)
 	root = json_tokener_parse(text);
 	if (!root) {
 		fprintf(stderr, "b4ns status: the daemon's answer is not JSON\n");
-		free(text);
 		return 1;
 	}
 	if (json)
@@ -176,6 +137,5 @@ int cmd_status(int argc, char **argv)
 	else
 		print_table(root);
 	json_object_put(root);
-	free(text);
 	return 0;
 }

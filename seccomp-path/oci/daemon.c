@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* daemon.c - "b4ns daemon": one supervisor for every OCI container of a user
+/* daemon.c - the OCI listener daemon: one supervisor for every OCI container
+ * of a user ("b4ns daemon"; its options are cli/daemon.c's)
  *
  * Theory of operation: the daemon listens on an AF_UNIX socket that OCI
  * runtimes (runc >= 1.1, crun >= 1.6) connect to as
@@ -20,16 +21,17 @@
  * whose settings are wrong runs unswitched (its calls performed with a
  * policy that switches nothing, never CONTINUE), never half-configured. The context goes when its last notify fd hangs up.
  *
- * A control socket beside the listener (b4ns.ctl) answers "b4ns status"
- * with JSON. SIGHUP reloads the config file for containers that start
+ * A control socket beside the listener (b4ns.ctl, see paths.h) answers
+ * "b4ns status" with JSON; the preload path's request socket lies there too. SIGHUP reloads the config file for containers that start
  * afterwards; SIGTERM and SIGINT stop the daemon. Sockets already switched
  * live on the host and keep working; trapped calls of running containers
  * then fail with ENOSYS (the kernel's answer when a filter's listener is
- * gone), so containers should be restarted with the daemon.
+ * gone), so containers should be restarted with the daemon. daemon_run()
+ * releases everything on one path (daemon_free()), the socket files too.
+ * daemon_probe() is how oci-hook and doctor ask whether a daemon is there.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,18 +48,17 @@
 #include <unistd.h>
 
 #include "cfg.h"
-#include "cli/cli.h"
-#include "daemon.h"
 #include "err.h"
-#include "frame.h"
+#include "launch/sandbox.h"
 #include "log.h"
-#include "supervisor/notify.h"
-#include "oci.h"
+#include "oci/daemon.h"
+#include "oci/oci.h"
+#include "paths.h"
 #include "policy.h"
 #include "portmap.h"
-#include "profile.h"
-#include "launch/sandbox.h"
+#include "frame.h"
 #include "reqsrv.h"
+#include "supervisor/notify.h"
 #include "unixsock.h"
 
 #define CONN_MAX 64		/* listener connections being read at once */
@@ -86,6 +87,10 @@ struct conn {
  * @ctl_fd:	control socket
  * @sig_fd:	signalfd
  * @timer_fd:	1 s tick expiring slow connections
+ * @sock:	listener socket path
+ * @ctl:	control socket path
+ * @pre:	preload request socket path
+ * @pre_made:	@pre is ours to remove
  * @conns:	connections being read
  * @started:	CLOCK_MONOTONIC start, for status
  * @accepted:	messages turned into container processes
@@ -99,6 +104,10 @@ struct daemon {
 	int ctl_fd;
 	int sig_fd;
 	int timer_fd;
+	char sock[PATHS_SOCK_MAX];
+	char ctl[PATHS_SOCK_MAX];
+	char pre[PATHS_SOCK_MAX];
+	bool pre_made;
 	struct conn *conns[CONN_MAX];
 	time_t started;
 	unsigned long accepted;
@@ -564,12 +573,13 @@ static int listen_at(const char *path)
 }
 
 /* prepare_dir() - create the socket's directory, mode 0700, ours */
-static int prepare_dir(const char *sock, char *dir, size_t len)
+static int prepare_dir(const char *sock)
 {
+	char dir[PATHS_SOCK_MAX];
 	struct stat st;
 	char *slash;
 
-	snprintf(dir, len, "%s", sock);
+	snprintf(dir, sizeof(dir), "%s", sock);
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return -EINVAL;
@@ -585,121 +595,74 @@ static int prepare_dir(const char *sock, char *dir, size_t len)
 	return 0;
 }
 
-int daemon_ctl_path(const char *sock, char *buf, size_t len)
+int daemon_probe(const char *path)
 {
-	const char *slash = strrchr(sock, '/');
-	int n;
+	_cleanup_close_ int fd = unixsock_connect(path, SOCK_STREAM);
 
-	if (!slash)
-		return -EINVAL;
-	n = snprintf(buf, len, "%.*s/b4ns.ctl", (int)(slash - sock), sock);
-	if (n < 0 || (size_t)n >= len ||
-	    (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return -ENAMETOOLONG;
-	return 0;
+	return fd < 0 ? fd : 0;
 }
 
-static void daemon_usage(FILE *f)
+/* daemon_free() - the one teardown of the daemon, for
+ * __attribute__((cleanup)): connections, the loop with its containers,
+ * our descriptors, the socket files we made, the config */
+static void daemon_free(struct daemon **dp)
 {
-	fprintf(f,
-		"Usage: b4ns daemon [OPTIONS]\n"
-		"\n"
-		"Serve the seccomp listeners of OCI containers (runc >= 1.1, crun >= 1.6,\n"
-		"rootless Podman): point linux.seccomp.listenerPath at the socket\n"
-		"(see 'b4ns profile' and 'b4ns oci-hook').\n"
-		"\n"
-		"Options:\n"
-		"      --socket=PATH     listener socket (default\n"
-		"                        $XDG_RUNTIME_DIR/b4ns/b4ns.sock, mode 0600,\n"
-		"                        directory 0700); b4ns.ctl beside it serves status\n"
-		"      --config=FILE     libconfig file: defaults and container sections,\n"
-		"                        selected by the annotation b4ns.config=NAME\n"
-		"  -v, --verbose         log every switching decision\n"
-		"      --log-level=LEVEL error | warn | info | debug (default info)\n"
-		"  -h, --help            this text\n"
-		"\n"
-		"SIGHUP reloads the config file for new containers; SIGTERM stops.\n");
+	struct daemon *d = *dp;
+
+	if (!d)
+		return;
+	for (int i = 0; i < CONN_MAX; i++) {
+		if (d->conns[i])
+			conn_free(d, i);
+	}
+	supervisor_close(&d->sup);
+	if (d->listen_fd >= 0)
+		unlink(d->sock);
+	if (d->ctl_fd >= 0)
+		unlink(d->ctl);
+	if (d->pre_made)
+		unlink(d->pre);
+	closep(&d->listen_fd);
+	closep(&d->ctl_fd);
+	closep(&d->sig_fd);
+	closep(&d->timer_fd);
+	cfg_free(&d->cfg);
+	free(d);
+	*dp = NULL;
 }
 
-int cmd_daemon(int argc, char **argv)
+int daemon_run(const struct daemon_opts *o, bool *bad_config,
+	       struct b4_error *err)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct daemon d = { .listen_fd = -1, .ctl_fd = -1, .sig_fd = -1,
-			    .timer_fd = -1 };
-	char sock[108], ctl[108], dir[108], pre[160];
-	struct b4_error err = { "" };
+	__attribute__((cleanup(daemon_free))) struct daemon *d = NULL;
 	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
-	const char *sockarg = NULL;
-	enum log_level lvl = LOG_LVL_INFO;
-	int ret, c, status = 1;
 	sigset_t mask;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sockarg = optarg;
-			break;
-		case 'c':
-			d.config = optarg;
-			break;
-		case 'v':
-			lvl = LOG_LVL_DEBUG;
-			break;
-		case 'l':
-			if (log_level_parse(optarg, &lvl)) {
-				fprintf(stderr, "b4ns daemon: --log-level=%s: expected "
-					"error, warn, info or debug\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			daemon_usage(stdout);
-			return 0;
-		default:
-			daemon_usage(stderr);
-			return EXIT_USAGE;
+	*bad_config = false;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	d->listen_fd = d->ctl_fd = d->sig_fd = d->timer_fd = -1;
+	d->config = o->config;
+	if (d->config) {
+		ret = cfg_load(d->config, &d->cfg, err);
+		if (ret) {
+			*bad_config = true;
+			return ret;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns daemon: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	log_level = lvl;
-	if (d.config && cfg_load(d.config, &d.cfg, &err)) {
-		fprintf(stderr, "b4ns daemon: %s\n", err.msg);
-		cfg_free(&d.cfg);
-		return EXIT_USAGE;
-	}
-	if (sockarg) {
-		if (*sockarg != '/' || strlen(sockarg) >= sizeof(sock)) {
-			fprintf(stderr, "b4ns daemon: --socket must be an absolute "
-				"path shorter than %zu bytes\n", sizeof(sock));
-			return EXIT_USAGE;
-		}
-		snprintf(sock, sizeof(sock), "%s", sockarg);
-	} else if (profile_default_socket(sock, sizeof(sock))) {
-		fprintf(stderr, "b4ns daemon: XDG_RUNTIME_DIR is not set; give "
-			"--socket=PATH\n");
-		return EXIT_USAGE;
-	}
-	ret = prepare_dir(sock, dir, sizeof(dir));
+	snprintf(d->sock, sizeof(d->sock), "%s", o->socket);
+	ret = prepare_dir(d->sock);
+	if (ret)
+		return b4_error_set(err, ret, "socket directory of %s: %s",
+				    d->sock, ret == -EPERM ?
+				    "not a directory owned by us" : strerror(-ret));
+	ret = paths_beside(d->sock, PATHS_CTL_SOCK, d->ctl, err);
 	if (!ret)
-		ret = daemon_ctl_path(sock, ctl, sizeof(ctl));
-	if (ret) {
-		fprintf(stderr, "b4ns daemon: socket directory of %s: %s\n", sock,
-			ret == -EPERM ? "not a directory owned by us" :
-					strerror(-ret));
-		goto out;
-	}
+		ret = paths_beside(d->sock, PATHS_PRELOAD_SOCK, d->pre, err);
+	if (ret)
+		return ret;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -707,62 +670,41 @@ int cmd_daemon(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	d.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	ret = supervisor_open(&d.sup);
-	if (ret || d.sig_fd < 0 || d.timer_fd < 0 ||
-	    timerfd_settime(d.timer_fd, 0, &tick, NULL)) {
-		b4_err("daemon setup: %s", strerror(ret ? -ret : errno));
-		goto out;
-	}
-	d.listen_fd = listen_at(sock);
-	if (d.listen_fd < 0) {
-		b4_err("listening on %s: %s", sock, d.listen_fd == -EADDRINUSE ?
-			"another daemon is running there" : strerror(-d.listen_fd));
-		goto out;
-	}
-	d.ctl_fd = listen_at(ctl);
-	if (d.ctl_fd < 0) {
-		b4_err("listening on %s: %s", ctl, strerror(-d.ctl_fd));
-		goto out;
-	}
-	snprintf(pre, sizeof(pre), "%s/b4ns-preload.sock", dir);
-	ret = reqsrv_serve_path(d.sup.reg, pre);
-	if (ret < 0) {
-		b4_err("listening on %s: %s", pre, strerror(-ret));
-		goto out;
-	}
-	if (loop_add(d.sup.loop, d.listen_fd, EPOLLIN, on_accept, &d, NULL) ||
-	    loop_add(d.sup.loop, d.ctl_fd, EPOLLIN, on_ctl, &d, NULL) ||
-	    loop_add(d.sup.loop, d.sig_fd, EPOLLIN, on_signal, &d, NULL) ||
-	    loop_add(d.sup.loop, d.timer_fd, EPOLLIN, on_tick, &d, NULL)) {
-		b4_err("daemon setup: event loop");
-		goto out;
-	}
-	d.started = mono_s();
-	b4_info("listening on %s (status: %s)%s%s", sock, ctl,
-		d.config ? ", config " : "", d.config ? d.config : "");
-	ret = loop_run(d.sup.loop);
+	d->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->sig_fd < 0 || d->timer_fd < 0 ||
+	    timerfd_settime(d->timer_fd, 0, &tick, NULL))
+		return b4_error_set(err, -errno, "daemon setup: %s",
+				    strerror(errno));
+	ret = supervisor_open(&d->sup);
 	if (ret)
-		b4_err("event loop: %s", strerror(-ret));
-	status = ret ? 1 : 0;
-	unlink(sock);
-	unlink(ctl);
-	unlink(pre);
-out:
-	for (int i = 0; i < CONN_MAX; i++) {
-		if (d.conns[i])
-			conn_free(&d, i);
-	}
-	supervisor_close(&d.sup);
-	if (d.listen_fd >= 0)
-		close(d.listen_fd);
-	if (d.ctl_fd >= 0)
-		close(d.ctl_fd);
-	if (d.sig_fd >= 0)
-		close(d.sig_fd);
-	if (d.timer_fd >= 0)
-		close(d.timer_fd);
-	cfg_free(&d.cfg);
-	return status;
+		return b4_error_set(err, ret, "daemon setup: %s",
+				    strerror(-ret));
+	d->listen_fd = listen_at(d->sock);
+	if (d->listen_fd < 0)
+		return b4_error_set(err, d->listen_fd, "listening on %s: %s",
+				    d->sock, d->listen_fd == -EADDRINUSE ?
+				    "another daemon is running there" :
+				    strerror(-d->listen_fd));
+	d->ctl_fd = listen_at(d->ctl);
+	if (d->ctl_fd < 0)
+		return b4_error_set(err, d->ctl_fd, "listening on %s: %s",
+				    d->ctl, strerror(-d->ctl_fd));
+	ret = reqsrv_serve_path(d->sup.reg, d->pre);
+	if (ret < 0)
+		return b4_error_set(err, ret, "listening on %s: %s", d->pre,
+				    strerror(-ret));
+	d->pre_made = true;
+	if (loop_add(d->sup.loop, d->listen_fd, EPOLLIN, on_accept, d, NULL) ||
+	    loop_add(d->sup.loop, d->ctl_fd, EPOLLIN, on_ctl, d, NULL) ||
+	    loop_add(d->sup.loop, d->sig_fd, EPOLLIN, on_signal, d, NULL) ||
+	    loop_add(d->sup.loop, d->timer_fd, EPOLLIN, on_tick, d, NULL))
+		return b4_error_set(err, -ENOMEM, "daemon setup: event loop");
+	d->started = mono_s();
+	b4_info("listening on %s (status: %s)%s%s", d->sock, d->ctl,
+		d->config ? ", config " : "", d->config ? d->config : "");
+	ret = loop_run(d->sup.loop);
+	if (ret)
+		return b4_error_set(err, ret, "event loop: %s", strerror(-ret));
+	return 0;
 }

@@ -4,16 +4,43 @@
 #ifndef B4NS_DAEMON_H
 #define B4NS_DAEMON_H
 
-#include <stddef.h>
+#include <stdbool.h>
+
+#include "err.h"
 
 /**
- * daemon_ctl_path() - the control socket beside a listener socket
- * @sock:	listener socket path
- * @buf:	result: same directory, "b4ns.ctl"
- * @len:	size of @buf
- *
- * Return: 0, -EINVAL or -ENAMETOOLONG
+ * struct daemon_opts - how the daemon runs
+ * @socket:	listener socket, from paths_daemon_socket(); its directory
+ *		is created (mode 0700) and holds the control and preload
+ *		sockets too
+ * @config:	config file (defaults and container sections), or NULL
  */
-int daemon_ctl_path(const char *sock, char *buf, size_t len);
+struct daemon_opts {
+	const char *socket;
+	const char *config;
+};
+
+/**
+ * daemon_run() - serve OCI runtimes' seccomp listeners until SIGTERM/SIGINT
+ * @o:		options
+ * @bad_config:	set if the failure is the config file's (b4ns exits 2)
+ * @err:	why the daemon could not start or stopped on an error
+ *
+ * Return: 0 when stopped by a signal, else negative errno
+ */
+int daemon_run(const struct daemon_opts *o, bool *bad_config,
+	       struct b4_error *err);
+
+/**
+ * daemon_probe() - is a daemon listening on @path?
+ * @path:	the daemon's socket
+ *
+ * Connects to @path and closes the connection at once without sending
+ * anything (the daemon takes an empty connection for a probe).
+ *
+ * Return: 0 if the connection was accepted, else -errno of socket() or
+ * connect() (-ENOENT: no socket, -ECONNREFUSED: nobody listening)
+ */
+int daemon_probe(const char *path);
 
 #endif /* B4NS_DAEMON_H */

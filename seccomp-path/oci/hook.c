@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* hook.c - "b4ns oci-hook": Podman's precreate hook
+/* hook.c - Podman's precreate hook: the OCI config rewrite, and the
+ * createRuntime registration of preload containers ("b4ns oci-hook"; its
+ * options and I/O are cli/hook.c's)
  *
  * Theory of operation: Podman (4.x, rootless too) runs the OCI hooks of
  * stage "precreate" before it hands the container to the runtime: the hook
@@ -19,13 +21,17 @@
  * nobody answers the notifications), so the hook fails its creation instead,
  * saying how to start the daemon.
  *
+ * A container with b4ns.mode=preload gets no seccomp rules: libb4ns.so and
+ * the daemon's socket directory are bind-mounted into it and LD_PRELOAD
+ * set; at createRuntime, hook_register() sends its state to the daemon
+ * (no listener message will), which then serves its library's requests.
+ *
  * Rootless Podman runs hooks inside its user namespace, where we are uid 0,
  * and gives them an empty environment: without --socket and
  * XDG_RUNTIME_DIR the socket is /run/user/UID/b4ns/b4ns.sock with UID our
- * uid on the host, read from /proc/self/uid_map.
+ * uid on the host (paths_daemon_socket(), PATHS_HOST_UID).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +40,11 @@
 
 #include <json-c/json.h>
 
-#include "cli/cli.h"
 #include "err.h"
-#include "hook.h"
-#include "oci.h"
-#include "profile.h"
-#include "server.h"
+#include "oci/hook.h"
+#include "oci/oci.h"
+#include "oci/profile.h"
+#include "paths.h"
 #include "unixsock.h"
 
 bool hook_selected(struct json_object *config)
@@ -78,10 +83,6 @@ static struct json_object *get_or_add(struct json_object *obj, const char *key)
 	return v;
 }
 
-/* Where the preload path's files appear inside a container */
-#define HOOK_PRELOAD_DIR "/run/b4ns"
-#define HOOK_PRELOAD_LIB "/usr/lib/b4ns/libb4ns.so"
-
 static bool mode_is(struct json_object *config, const char *mode)
 {
 	struct json_object *ann, *v;
@@ -115,7 +116,7 @@ static int add_bind(struct json_object *mounts, const char *src,
 /* preload_config() - preload mode: no seccomp listener; the library, the
  * daemon's socket directory and LD_PRELOAD go into the container */
 static int preload_config(struct json_object *root, const char *listener_path,
-			  char *err, size_t errlen)
+			  struct b4_error *err)
 {
 	struct json_object *mounts, *process, *env;
 	char lib[PATH_MAX], dir[PATH_MAX], *slash;
@@ -123,35 +124,33 @@ static int preload_config(struct json_object *root, const char *listener_path,
 	char buf[PATH_MAX + 32];
 	size_t n;
 
-	if (preload_find_library(lib, sizeof(lib))) {
-		snprintf(err, err ? errlen : 0, "b4ns.mode=preload: libb4ns.so "
-			 "not found");
-		return -ENOENT;
-	}
+	if (paths_preload_library(lib, sizeof(lib)))
+		return b4_error_set(err, -ENOENT, "b4ns.mode=preload: libb4ns.so "
+				    "not found");
 	snprintf(dir, sizeof(dir), "%s", listener_path);
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
-		return -EINVAL;
+		return b4_error_set(err, -EINVAL, "socket path %s: no directory",
+				    listener_path);
 	*slash = '\0';
 	if (!json_object_object_get_ex(root, "mounts", &mounts)) {
 		mounts = json_object_new_array();
 		json_object_object_add(root, "mounts", mounts);
 	}
 	process = get_or_add(root, "process");
-	if (!json_object_is_type(mounts, json_type_array) || !process) {
-		snprintf(err, err ? errlen : 0, "OCI config: mounts or process "
-			 "malformed");
-		return -EINVAL;
-	}
-	if (add_bind(mounts, lib, HOOK_PRELOAD_LIB) ||
-	    add_bind(mounts, dir, HOOK_PRELOAD_DIR))
+	if (!json_object_is_type(mounts, json_type_array) || !process)
+		return b4_error_set(err, -EINVAL, "OCI config: mounts or process "
+				    "malformed");
+	if (add_bind(mounts, lib, PATHS_CONTAINER_PRELOAD_LIB) ||
+	    add_bind(mounts, dir, PATHS_CONTAINER_PRELOAD_DIR))
 		return -ENOMEM;
 	if (!json_object_object_get_ex(process, "env", &env)) {
 		env = json_object_new_array();
 		json_object_object_add(process, "env", env);
 	}
 	if (!json_object_is_type(env, json_type_array))
-		return -EINVAL;
+		return b4_error_set(err, -EINVAL, "OCI config: process.env: not "
+				    "an array");
 	n = json_object_array_length(env);
 	for (size_t i = 0; i < n; i++) {
 		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
@@ -159,45 +158,41 @@ static int preload_config(struct json_object *root, const char *listener_path,
 		if (e && !strncmp(e, "LD_PRELOAD=", 11)) {
 			old = e + 11;
 			snprintf(buf, sizeof(buf), "LD_PRELOAD=%s%s%s",
-				 HOOK_PRELOAD_LIB, *old ? ":" : "", old);
+				 PATHS_CONTAINER_PRELOAD_LIB, *old ? ":" : "", old);
 			json_object_array_put_idx(env, i, json_object_new_string(buf));
 		}
 	}
 	if (!old) {
-		snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", HOOK_PRELOAD_LIB);
+		snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", PATHS_CONTAINER_PRELOAD_LIB);
 		json_object_array_add(env, json_object_new_string(buf));
 	}
-	snprintf(buf, sizeof(buf), "B4NS_PRELOAD_SOCK=%s/b4ns-preload.sock",
-		 HOOK_PRELOAD_DIR);
+	snprintf(buf, sizeof(buf), "B4NS_PRELOAD_SOCK=%s/" PATHS_PRELOAD_SOCK,
+		 PATHS_CONTAINER_PRELOAD_DIR);
 	json_object_array_add(env, json_object_new_string(buf));
 	return 0;
 }
 
 int hook_filter(const char *in, size_t len, const char *listener_path,
-		char **out, char *err, size_t errlen)
+		char **out, struct b4_error *err)
 {
 	struct json_object *root, *linux_, *seccomp, *v;
 	struct b4_error jerr = { "" };
-	char merr[384];
 	const char *text;
 	int rc;
 
 	*out = NULL;
 	rc = oci_json_parse(in, len, &root, &jerr);
-	if (rc) {
-		snprintf(err, err ? errlen : 0, "OCI config: %s",
-			 b4_error_msg(&jerr, rc));
-		return rc;
-	}
+	if (rc)
+		return b4_error_set(err, rc, "OCI config: %s",
+				    b4_error_msg(&jerr, rc));
 	if (!json_object_is_type(root, json_type_object)) {
-		snprintf(err, err ? errlen : 0, "OCI config: not a JSON object");
-		rc = -EINVAL;
+		rc = b4_error_set(err, -EINVAL, "OCI config: not a JSON object");
 		goto out;
 	}
 	if (!hook_selected(root))
 		goto out;
 	if (mode_is(root, "preload")) {
-		rc = preload_config(root, listener_path, err, errlen);
+		rc = preload_config(root, listener_path, err);
 		if (rc)
 			goto out;
 		goto print;
@@ -205,8 +200,7 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 
 	linux_ = get_or_add(root, "linux");
 	if (!linux_) {
-		snprintf(err, err ? errlen : 0, "OCI config: linux: not an object");
-		rc = -EINVAL;
+		rc = b4_error_set(err, -EINVAL, "OCI config: linux: not an object");
 		goto out;
 	}
 	if (!json_object_object_get_ex(linux_, "seccomp", &seccomp) ||
@@ -220,9 +214,9 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 			goto out;
 		}
 	}
-	rc = profile_merge(seccomp, listener_path, NULL, merr, sizeof(merr));
+	rc = profile_merge(seccomp, listener_path, NULL, err);
 	if (rc) {
-		snprintf(err, err ? errlen : 0, "linux.seccomp: %s", merr);
+		b4_error_prefix(err, rc, "linux.seccomp");
 		goto out;
 	}
 print:
@@ -236,207 +230,33 @@ out:
 	return rc;
 }
 
-int hook_daemon_probe(const char *path)
-{
-	_cleanup_close_ int fd = unixsock_connect(path, SOCK_STREAM);
-
-	return fd < 0 ? fd : 0;
-}
-
-/* host_uid() - our uid outside the user namespace we may be running in */
-static uid_t host_uid(void)
-{
-	char line[128], *p, *end;
-	unsigned long v[3];
-	uid_t uid = getuid();
-	FILE *f = fopen("/proc/self/uid_map", "re");
-	int i;
-
-	if (!f)
-		return uid;
-	/* lines: "INSIDE OUTSIDE COUNT" */
-	while (fgets(line, sizeof(line), f)) {
-		for (i = 0, p = line; i < 3; i++, p = end) {
-			errno = 0;
-			v[i] = strtoul(p, &end, 10);
-			if (end == p || errno)
-				break;
-		}
-		if (i == 3 && uid >= v[0] && uid - v[0] < v[2]) {
-			uid = (uid_t)(v[1] + (uid - v[0]));
-			break;
-		}
-	}
-	fclose(f);
-	return uid;
-}
-
-/* hook_socket() - the daemon's socket when --socket is not given */
-static int hook_socket(char *buf, size_t len)
-{
-	int n, rc = profile_default_socket(buf, len);
-
-	if (rc != -ENOENT)
-		return rc;
-	n = snprintf(buf, len, "/run/user/%u/b4ns/b4ns.sock",
-		     (unsigned int)host_uid());
-	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
-}
-
-/* write_all() - write @len bytes to standard output */
-static int write_all(const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(STDOUT_FILENO, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static void hook_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: b4ns oci-hook [--socket=PATH]\n"
-		"\n"
-		"OCI precreate hook for Podman: reads the OCI config on standard\n"
-		"input and writes the config to use on standard output. Containers\n"
-		"annotated with b4ns.config, b4ns.publish or b4ns.mode (not \"off\")\n"
-		"get b4ns's seccomp rules and the daemon's socket as listenerPath;\n"
-		"others pass unchanged. Installed as a hooks.d JSON file; enable with\n"
-		"podman --hooks-dir or hooks_dir in containers.conf.\n"
-		"\n"
-		"Options:\n"
-		"      --socket=PATH   the daemon's socket (default:\n"
-		"                      $XDG_RUNTIME_DIR/b4ns/b4ns.sock, else\n"
-		"                      /run/user/UID/b4ns/b4ns.sock)\n"
-		"  -h, --help          this text\n");
-}
-
-static const struct option hook_opts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* hook_register() - createRuntime: the runtime hands us the state of the
- * container, whose namespaces exist and whose process has not run yet;
- * a preload container is announced to the daemon with it (there is no
- * seccomp listener message to tell the daemon about it).
- * Return: true if @in was a state (handled, whatever the outcome) */
-static bool hook_register(const char *in, size_t len, const char *socket)
+int hook_register(const char *in, size_t len, const char *socket,
+		  struct b4_error *err)
 {
 	struct json_object *root, *v;
 	_cleanup_close_ int s = -1;
 	bool state;
+	int rc = 0;
 
 	if (oci_json_parse(in, len, &root, NULL))
-		return false;
+		return 0;
 	state = json_object_is_type(root, json_type_object) &&
 		json_object_object_get_ex(root, "status", &v) &&
 		json_object_object_get_ex(root, "pid", &v) &&
 		!json_object_object_get_ex(root, "process", &v);
 	if (state && mode_is(root, "preload")) {
-		int err = 0;
-
 		s = unixsock_connect(socket, SOCK_STREAM);
 		if (s < 0)
-			err = -s;
+			rc = s;
 		else if (write(s, in, len) != (ssize_t)len)
-			err = errno ? errno : EIO;
-		if (err)
-			fprintf(stderr, "b4ns oci-hook: cannot register the "
-				"container with the daemon at %s: %s\n", socket,
-				strerror(err));
+			rc = errno ? -errno : -EIO;
+		if (rc)
+			b4_error_set(err, rc, "cannot register the container "
+				     "with the daemon at %s: %s", socket,
+				     strerror(-rc));
 	}
 	json_object_put(root);
-	return state;
-}
-
-/* hook_run() - read, filter, check the daemon, write; exit status */
-static int hook_run(const char *socket)
-{
-	char *in = NULL, *out = NULL;
-	char err[512];
-	size_t len;
-	int rc;
-
-	rc = profile_read_file("-", &in, &len);
-	if (rc) {
-		fprintf(stderr, "b4ns oci-hook: reading the OCI config: %s\n",
-			rc == -EFBIG ? "too large" : strerror(-rc));
-		return 1;
-	}
-	if (hook_register(in, len, socket)) {
-		free(in);
-		return 0; /* a state (createRuntime): nothing to print */
-	}
-	rc = hook_filter(in, len, socket, &out, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "b4ns oci-hook: %s\n",
-			rc == -ENOMEM ? strerror(ENOMEM) : err);
-		free(in);
-		return 1;
-	}
-	if (out) {
-		rc = hook_daemon_probe(socket);
-		if (rc) {
-			fprintf(stderr, "b4ns: daemon not running at %s (%s); "
-				"start it with `b4ns daemon` or `systemctl --user "
-				"start b4ns`\n", socket, strerror(-rc));
-			free(in);
-			free(out);
-			return 1;
-		}
-	}
-	rc = out ? write_all(out, strlen(out)) : write_all(in, len);
-	free(in);
-	free(out);
-	if (rc) {
-		fprintf(stderr, "b4ns oci-hook: writing the config: %s\n",
-			strerror(-rc));
-		return 1;
-	}
-	return 0;
-}
-
-int cmd_oci_hook(int argc, char **argv)
-{
-	const char *socket = NULL;
-	char defsock[256];
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", hook_opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			socket = optarg;
-			break;
-		case 'h':
-			hook_usage(stdout);
-			return 0;
-		default:
-			hook_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns oci-hook: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!socket) {
-		if (hook_socket(defsock, sizeof(defsock))) {
-			fprintf(stderr, "b4ns oci-hook: socket path too long\n");
-			return EXIT_USAGE;
-		}
-		socket = defsock;
-	}
-	return hook_run(socket);
+	if (rc)
+		return rc;
+	return state ? 1 : 0;
 }

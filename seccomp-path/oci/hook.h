@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * hook.h - "b4ns oci-hook": Podman's precreate hook
+ * hook.h - Podman's precreate hook: the OCI config rewrite
  */
 #ifndef B4NS_HOOK_H
 #define B4NS_HOOK_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "err.h"
 
 struct json_object;
 
@@ -26,8 +28,7 @@ bool hook_selected(struct json_object *config);
  * @out:	on success, NULL if @in must be passed on unchanged (byte for
  *		byte), else the new config as a malloc()ed NUL-terminated
  *		string; free() it
- * @err:	on failure, one line saying why; may be NULL
- * @errlen:	size of @err
+ * @err:	on failure, why; may be NULL
  *
  * For a selected config, linux.seccomp (created allowing everything if
  * absent) gets b4ns's NOTIFY rules and listenerPath via profile_merge();
@@ -37,18 +38,25 @@ bool hook_selected(struct json_object *config);
  * cannot be merged, -ENOMEM
  */
 int hook_filter(const char *in, size_t len, const char *listener_path,
-		char **out, char *err, size_t errlen);
+		char **out, struct b4_error *err);
 
 /**
- * hook_daemon_probe() - is a daemon listening on @path?
- * @path:	the daemon's socket
+ * hook_register() - createRuntime: announce a preload container to the daemon
+ * @in:		what the hook read on standard input
+ * @len:	bytes in @in
+ * @socket:	the daemon's socket
+ * @err:	why the registration failed
  *
- * Connects to @path and closes the connection at once without sending
- * anything (the daemon must treat an empty connection as a probe).
+ * At createRuntime the runtime hands hooks the container's state (its
+ * namespaces exist, its process has not run yet) rather than its config.
+ * A b4ns.mode=preload container is announced to the daemon with it: there
+ * is no seccomp listener message to tell the daemon about it.
  *
- * Return: 0 if the connection was accepted, else -errno of socket() or
- * connect() (-ENOENT: no socket, -ECONNREFUSED: nobody listening)
+ * Return: 0 if @in is not a container state (a config: hook_filter() it),
+ * 1 if it is one (handled), negative errno if it is one and it could not
+ * be sent to the daemon
  */
-int hook_daemon_probe(const char *path);
+int hook_register(const char *in, size_t len, const char *socket,
+		  struct b4_error *err);
 
 #endif /* B4NS_HOOK_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* profile.c - "b4ns profile": OCI seccomp profiles with b4ns's NOTIFY rules
+/* profile.c - OCI seccomp profiles with b4ns's NOTIFY rules ("b4ns
+ * profile" prints profile_build()'s; the oci-hook merges into Podman's)
  *
  * Theory of operation: a container started by runc or crun reaches the
  * b4ns daemon only through its seccomp profile: syscalls with action
@@ -52,101 +53,22 @@
  * "b4ns profile" passed to Podman together with the hook - is a no-op.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "cli/cli.h"
 #include "err.h"
 #include "log.h"
-#include "oci.h"
-#include "profile.h"
+#include "oci/oci.h"
+#include "oci/profile.h"
+#include "readall.h"
 #include "traps.h"
 
 #define ACT_NOTIFY "SCMP_ACT_NOTIFY"
-
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is the line above */
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-int profile_default_socket(char *buf, size_t len)
-{
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-	int n;
-
-	if (!dir || !*dir)
-		return -ENOENT;
-	n = snprintf(buf, len, "%s/b4ns/b4ns.sock", dir);
-	if (n < 0 || (size_t)n >= len ||
-	    (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-int profile_read_file(const char *path, char **out, size_t *len)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0, cap = 0;
-	ssize_t r;
-
-	*out = NULL;
-	*len = 0;
-	if (strcmp(path, "-") != 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nb;
-
-			if (cap >= PROFILE_FILE_MAX + 1)
-				return -EFBIG;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > PROFILE_FILE_MAX + 1)
-				cap = PROFILE_FILE_MAX + 1;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		r = read(fd >= 0 ? fd : STDIN_FILENO, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-		if (n > PROFILE_FILE_MAX)
-			return -EFBIG;
-	}
-	buf[n] = '\0';
-	*len = n;
-	*out = buf;
-	buf = NULL;
-	return 0;
-}
 
 /* str_member() - @obj's member @key if it is a string, else NULL */
 static const char *str_member(struct json_object *obj, const char *key)
@@ -387,12 +309,10 @@ static bool action_allows(const char *action)
 
 /* set_rest() - remember @action (with @rule's errnoRet) as @p's old action */
 static int set_rest(struct prof_name *p, const char *action,
-		    struct json_object *rule, char *err, size_t errlen)
+		    struct json_object *rule, struct b4_error *err)
 {
-	if (strlen(action) >= sizeof(p->rest_act)) {
-		seterr(err, errlen, "action '%.40s...' too long", action);
-		return -EINVAL;
-	}
+	if (strlen(action) >= sizeof(p->rest_act))
+		return b4_error_set(err, -EINVAL, "action '%.40s...' too long", action);
 	memcpy(p->rest_act, action, strlen(action) + 1);
 	if (!rule || !int_member(rule, "errnoRet", &p->rest_errno))
 		p->rest_errno = -1;
@@ -406,12 +326,11 @@ static int set_rest(struct prof_name *p, const char *action,
  * @p:		name to plan; its do_trap, touch, rest_act and rest_errno
  *		are set
  * @err:	why it is refused
- * @errlen:	size of @err
  *
  * Return: 0, or -EINVAL
  */
 static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
-		     struct prof_name *p, char *err, size_t errlen)
+		     struct prof_name *p, struct b4_error *err)
 {
 	const char *def = str_member(seccomp, "defaultAction");
 	bool trapped = false, have_base = false, uncond = false;
@@ -423,36 +342,29 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 		struct json_object *names;
 		const char *action, *name;
 
-		if (!json_object_is_type(rule, json_type_object)) {
-			seterr(err, errlen, "syscalls[%zu]: not an object", i);
-			return -EINVAL;
-		}
+		if (!json_object_is_type(rule, json_type_object))
+			return b4_error_set(err, -EINVAL, "syscalls[%zu]: not an object", i);
 		name = str_member(rule, "name");
 		if (name && !strcmp(name, p->name)) {
-			seterr(err, errlen, "syscalls[%zu]: %s is named with the "
-			       "old \"name\" field; use \"names\"", i, p->name);
-			return -EINVAL;
+			return b4_error_set(err, -EINVAL, "syscalls[%zu]: %s is named with the "
+			              "old \"name\" field; use \"names\"", i, p->name);
 		}
 		if (!json_object_object_get_ex(rule, "names", &names))
 			continue;
-		if (!json_object_is_type(names, json_type_array)) {
-			seterr(err, errlen, "syscalls[%zu].names: not an array", i);
-			return -EINVAL;
-		}
+		if (!json_object_is_type(names, json_type_array))
+			return b4_error_set(err, -EINVAL, "syscalls[%zu].names: not an array", i);
 		if (name_index(names, p->name) < 0)
 			continue;
 		action = str_member(rule, "action");
-		if (!action) {
-			seterr(err, errlen, "syscalls[%zu]: no action", i);
-			return -EINVAL;
-		}
+		if (!action)
+			return b4_error_set(err, -EINVAL, "syscalls[%zu]: no action", i);
 		switch (rule_cond(rule, p)) {
 		case COND_NONE:
 			uncond = true;
 			if (!strcmp(action, ACT_NOTIFY)) {
 				trapped = true;
 			} else if (!have_base) {
-				rc = set_rest(p, action, rule, err, errlen);
+				rc = set_rest(p, action, rule, err);
 				if (rc)
 					return rc;
 				have_base = true;
@@ -465,7 +377,7 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 			}
 			if (p->socketcall) {
 				/* our explicit denial of a denied socketcall */
-				rc = set_rest(p, action, rule, err, errlen);
+				rc = set_rest(p, action, rule, err);
 				if (rc)
 					return rc;
 				have_base = true;
@@ -473,12 +385,11 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 			}
 			/* fall through */
 		case COND_OTHER:
-			seterr(err, errlen, "syscalls[%zu]: the rule for %s has "
-			       "conditions (args, includes or excludes) that b4ns "
-			       "cannot keep when trapping it", i, p->name);
-			return -EINVAL;
+			return b4_error_set(err, -EINVAL, "syscalls[%zu]: the rule for %s has "
+			              "conditions (args, includes or excludes) that b4ns "
+			              "cannot keep when trapping it", i, p->name);
 		case COND_INVERSE:
-			rc = set_rest(p, action, rule, err, errlen);
+			rc = set_rest(p, action, rule, err);
 			if (rc)
 				return rc;
 			have_base = true;
@@ -486,7 +397,7 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 		}
 	}
 	if (!have_base) {
-		rc = set_rest(p, def, NULL, err, errlen);
+		rc = set_rest(p, def, NULL, err);
 		if (rc)
 			return rc;
 		if (!int_member(seccomp, "defaultErrnoRet", &p->rest_errno))
@@ -721,49 +632,39 @@ static int deny_io_uring(struct json_object *syscalls, const char *def)
 }
 
 int profile_merge(struct json_object *seccomp, const char *listener_path,
-		  const char *metadata, char *err, size_t errlen)
+		  const char *metadata, struct b4_error *err)
 {
 	struct prof_name names[PROF_MAX_NAMES];
 	struct json_object *syscalls, *notify = NULL;
 	const char *def, *lp;
 	int i, n, rc;
 
-	if (!json_object_is_type(seccomp, json_type_object)) {
-		seterr(err, errlen, "the seccomp profile is not a JSON object");
-		return -EINVAL;
-	}
+	if (!json_object_is_type(seccomp, json_type_object))
+		return b4_error_set(err, -EINVAL, "the seccomp profile is not a JSON object");
 	def = str_member(seccomp, "defaultAction");
-	if (!def) {
-		seterr(err, errlen, "the seccomp profile has no defaultAction");
-		return -EINVAL;
-	}
-	if (!strcmp(def, ACT_NOTIFY)) {
-		seterr(err, errlen, "defaultAction SCMP_ACT_NOTIFY is not "
-		       "supported (runc rejects it)");
-		return -EINVAL;
-	}
+	if (!def)
+		return b4_error_set(err, -EINVAL, "the seccomp profile has no defaultAction");
+	if (!strcmp(def, ACT_NOTIFY))
+		return b4_error_set(err, -EINVAL, "defaultAction SCMP_ACT_NOTIFY is not "
+		              "supported (runc rejects it)");
 	lp = str_member(seccomp, "listenerPath");
-	if (lp && *lp && strcmp(lp, listener_path) != 0) {
-		seterr(err, errlen, "the seccomp profile already sends "
-		       "notifications to listenerPath '%s', not to b4ns (%s)",
-		       lp, listener_path);
-		return -EINVAL;
-	}
+	if (lp && *lp && strcmp(lp, listener_path) != 0)
+		return b4_error_set(err, -EINVAL, "the seccomp profile already sends "
+		              "notifications to listenerPath '%s', not to b4ns (%s)",
+		              lp, listener_path);
 	if (!json_object_object_get_ex(seccomp, "syscalls", &syscalls) ||
 	    json_object_is_type(syscalls, json_type_null)) {
 		syscalls = json_object_new_array();
 		if (!syscalls)
 			return -ENOMEM;
 		json_object_object_add(seccomp, "syscalls", syscalls);
-	} else if (!json_object_is_type(syscalls, json_type_array)) {
-		seterr(err, errlen, "syscalls: not an array");
-		return -EINVAL;
-	}
+	} else if (!json_object_is_type(syscalls, json_type_array))
+		return b4_error_set(err, -EINVAL, "syscalls: not an array");
 
 	/* Decide everything before changing anything */
 	n = prof_names(names);
 	for (i = 0; i < n; i++) {
-		rc = plan_name(syscalls, seccomp, &names[i], err, errlen);
+		rc = plan_name(syscalls, seccomp, &names[i], err);
 		if (rc)
 			return rc;
 	}
@@ -793,52 +694,12 @@ int profile_merge(struct json_object *seccomp, const char *listener_path,
 	return 0;
 }
 
-static void profile_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: b4ns profile [--base=FILE] [--socket=PATH] [--metadata=STR]\n"
-		"\n"
-		"Print an OCI seccomp profile that hands connect(), bind(), listen(),\n"
-		"sendto() with an address, sendmsg()/sendmmsg() with MSG_FASTOPEN,\n"
-		"getsockname() and getpeername() (and i386's socketcall() for them)\n"
-		"to the b4ns daemon: the base profile with b4ns's NOTIFY rules added,\n"
-		"io_uring denied (ENOSYS) and listenerPath set. Use it as\n"
-		"  podman run --security-opt seccomp=<(b4ns profile) ...\n"
-		"or as linux.seccomp of a runc/crun config.json.\n"
-		"\n"
-		"Options:\n"
-		"      --base=FILE      profile to start from (default: %s\n"
-		"                       if it exists, else allow everything);\n"
-		"                       \"none\": allow everything\n"
-		"      --socket=PATH    the daemon's socket (default:\n"
-		"                       $XDG_RUNTIME_DIR/b4ns/b4ns.sock)\n"
-		"      --metadata=STR   listenerMetadata, e.g. \"b4ns.config=web\"\n"
-		"  -h, --help           this text\n"
-		"\n"
-		"Exit status: 0, 1 if the output cannot be written, 2 for bad\n"
-		"options or a base profile b4ns cannot use.\n",
-		PROFILE_PODMAN_BASE);
-}
-
-enum {
-	OPT_BASE = 256,
-	OPT_SOCKET,
-	OPT_METADATA,
-};
-
-static const struct option profile_opts[] = {
-	{ "base", required_argument, NULL, OPT_BASE },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "metadata", required_argument, NULL, OPT_METADATA },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* load_base() - the base profile: @path, or allow-all if NULL */
-static int load_base(const char *path, struct json_object **out)
+static int load_base(const char *path, struct json_object **out,
+		     struct b4_error *err)
 {
 	_cleanup_free_ char *text = NULL;
-	struct b4_error err = { "" };
+	struct b4_error perr = { "" };
 	size_t len;
 	int rc;
 
@@ -850,90 +711,38 @@ static int load_base(const char *path, struct json_object **out)
 				       json_object_new_string("SCMP_ACT_ALLOW"));
 		return 0;
 	}
-	rc = profile_read_file(path, &text, &len);
-	if (rc) {
-		fprintf(stderr, "b4ns profile: %s: %s\n", path,
-			rc == -EFBIG ? "file too large" : strerror(-rc));
-		return rc;
-	}
-	rc = oci_json_parse(text, len, out, &err);
+	rc = readall_file(path, PROFILE_FILE_MAX, &text, &len);
 	if (rc)
-		fprintf(stderr, "b4ns profile: %s: %s\n", path,
-			b4_error_msg(&err, rc));
-	return rc;
+		return b4_error_set(err, rc, "%s: %s", path, rc == -EFBIG ?
+				    "file too large" : strerror(-rc));
+	rc = oci_json_parse(text, len, out, &perr);
+	if (rc)
+		return b4_error_set(err, rc, "%s: %s", path,
+				    b4_error_msg(&perr, rc));
+	return 0;
 }
 
-int cmd_profile(int argc, char **argv)
+int profile_build(const char *base, const char *listener_path,
+		  const char *metadata, struct json_object **out,
+		  struct b4_error *err)
 {
-	const char *base = NULL, *socket = NULL, *metadata = NULL;
-	char defsock[256], err[512];
 	struct json_object *prof = NULL;
-	const char *text;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", profile_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BASE:
-			base = optarg;
-			break;
-		case OPT_SOCKET:
-			socket = optarg;
-			break;
-		case OPT_METADATA:
-			metadata = optarg;
-			break;
-		case 'h':
-			profile_usage(stdout);
-			return 0;
-		default:
-			profile_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns profile: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!socket) {
-		rc = profile_default_socket(defsock, sizeof(defsock));
-		if (rc) {
-			fprintf(stderr, "b4ns profile: %s; give the daemon's "
-				"socket with --socket=PATH\n",
-				rc == -ENOENT ? "XDG_RUNTIME_DIR is not set" :
-						"$XDG_RUNTIME_DIR is too long");
-			return EXIT_USAGE;
-		}
-		socket = defsock;
-	}
-	if (*socket != '/' ||
-	    strlen(socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		fprintf(stderr, "b4ns profile: --socket must be an absolute "
-			"path shorter than %zu bytes\n",
-			sizeof(((struct sockaddr_un *)0)->sun_path));
-		return EXIT_USAGE;
-	}
-
+	*out = NULL;
 	if (base && !strcmp(base, "none"))
 		base = NULL; /* an empty base: allow all, no rules */
 	else if (!base && !access(PROFILE_PODMAN_BASE, R_OK))
 		base = PROFILE_PODMAN_BASE;
-	if (load_base(base, &prof))
-		return EXIT_USAGE;
-	rc = profile_merge(prof, socket, metadata, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "b4ns profile: %s: %s\n",
-			base ? base : "allow-all profile", err);
-		json_object_put(prof);
-		return EXIT_USAGE;
-	}
-	text = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = (!text || printf("%s\n", text) < 0 || fflush(stdout)) ? 1 : 0;
+	rc = load_base(base, &prof, err);
 	if (rc)
-		fprintf(stderr, "b4ns profile: cannot write the profile: %s\n",
-			strerror(errno));
-	json_object_put(prof);
-	return rc;
+		return rc;
+	rc = profile_merge(prof, listener_path, metadata, err);
+	if (rc) {
+		json_object_put(prof);
+		return b4_error_prefix(err, rc, "%s",
+				       base ? base : "allow-all profile");
+	}
+	*out = prof;
+	return 0;
 }

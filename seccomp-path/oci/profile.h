@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 struct json_object;
 
 /* Podman's default profile, the base when it exists */
@@ -15,33 +17,12 @@ struct json_object;
 #define PROFILE_FILE_MAX ((size_t)16 * 1024 * 1024)
 
 /**
- * profile_default_socket() - the daemon's default socket path
- * @buf:	destination: "$XDG_RUNTIME_DIR/b4ns/b4ns.sock"
- * @len:	size of @buf
- *
- * Return: 0, -ENOENT if XDG_RUNTIME_DIR is unset or empty, -ENAMETOOLONG
- * if the path does not fit @len or a sockaddr_un
- */
-int profile_default_socket(char *buf, size_t len);
-
-/**
- * profile_read_file() - read a whole (JSON) file into memory
- * @path:	file name, or "-" for standard input
- * @out:	on success a NUL-terminated malloc()ed buffer; free() it
- * @len:	on success, bytes read (not counting the NUL)
- *
- * Return: 0, -errno if unreadable, -EFBIG beyond PROFILE_FILE_MAX, -ENOMEM
- */
-int profile_read_file(const char *path, char **out, size_t *len);
-
-/**
  * profile_merge() - add b4ns's NOTIFY rules to a seccomp profile
  * @seccomp:	a profile object in OCI (linux.seccomp) or Podman
  *		(seccomp.json) form; modified in place
  * @listener_path: the daemon's socket, set as "listenerPath"
  * @metadata:	set as "listenerMetadata" if not NULL
- * @err:	on failure, one line saying why; may be NULL
- * @errlen:	size of @err
+ * @err:	on failure, why; may be NULL
  *
  * Each syscall of common/traps.c's trap_rules[] (with TRAP_PROFILE_FLAGS)
  * that the profile allows (a rule without conditions with action
@@ -64,6 +45,21 @@ int profile_read_file(const char *path, char **out, size_t *len);
  * Return: 0, -EINVAL if refused, -ENOMEM
  */
 int profile_merge(struct json_object *seccomp, const char *listener_path,
-		  const char *metadata, char *err, size_t errlen);
+		  const char *metadata, struct b4_error *err);
+
+/**
+ * profile_build() - "b4ns profile": a base profile with b4ns's rules merged
+ * @base:	profile file to start from; NULL: PROFILE_PODMAN_BASE if it
+ *		is readable, else allow everything; "none": allow everything
+ * @listener_path: the daemon's socket
+ * @metadata:	"listenerMetadata", or NULL
+ * @out:	on success the profile; json_object_put() it
+ * @err:	why the base cannot be read or used, naming it
+ *
+ * Return: 0, -errno if the base is unreadable, -EFBIG, -EINVAL, -ENOMEM
+ */
+int profile_build(const char *base, const char *listener_path,
+		  const char *metadata, struct json_object **out,
+		  struct b4_error *err);
 
 #endif /* B4NS_PROFILE_H */

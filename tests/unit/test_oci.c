@@ -12,6 +12,7 @@
 #include "err.h"
 #include "oci/oci.h"
 #include "oci/profile.h"
+#include "readall.h"
 
 #define RUNC_STATE B4NS_TEST_DATA "/oci-state-runc.json"
 
@@ -49,7 +50,7 @@ Test(oci_state, runc_message_from_podman)
 	size_t len;
 	int i, found = 0;
 
-	cr_assert_eq(profile_read_file(RUNC_STATE, &text, &len), 0);
+	cr_assert_eq(readall_file(RUNC_STATE, PROFILE_FILE_MAX, &text, &len), 0);
 	cr_assert_eq(oci_state_parse(text, len, &st, &oerr), 0, "%s", err);
 	cr_assert_str_eq(st.id, "0484a779bb163a88e9cb78969447fae06f9d93e7701ffa2340353cc9bf3fc972");
 	cr_assert_eq(st.pid, 10909);
@@ -489,7 +490,7 @@ Test(oci_settings, from_parsed_message)
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 
-	cr_assert_eq(profile_read_file(RUNC_STATE, &text, &len), 0);
+	cr_assert_eq(readall_file(RUNC_STATE, PROFILE_FILE_MAX, &text, &len), 0);
 	cr_assert_eq(oci_state_parse(text, len, &st, &oerr), 0, "%s", err);
 	/* b4ns.config=web and b4ns.publish=8080:80: the section has 8080:80 */
 	cr_assert_eq(settings(), -EINVAL);

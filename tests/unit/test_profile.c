@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <json-c/json.h>
 
 #include <linux/audit.h>
@@ -16,8 +17,11 @@
 #include <sys/syscall.h>
 
 #include "cli/cli.h"
-#include "cli/doctor.h"
 #include "err.h"
+#include "launch/probe.h"
+#include "oci/daemon.h"
+#include "paths.h"
+#include "readall.h"
 #include "oci/hook.h"
 #include "oci/oci.h"
 #include "oci/profile.h"
@@ -39,8 +43,11 @@ static struct json_object *json(const char *text)
 
 static int merge(struct json_object *p, const char *meta)
 {
-	err[0] = '\0';
-	return profile_merge(p, SOCK, meta, err, sizeof(err));
+	struct b4_error e = { "" };
+	int rc = profile_merge(p, SOCK, meta, &e);
+
+	memcpy(err, e.msg, sizeof(err));
+	return rc;
 }
 
 static const char *str(struct json_object *o, const char *key)
@@ -469,7 +476,7 @@ Test(profile, podman_default)
 	struct json_object *p;
 	size_t len;
 
-	if (profile_read_file(PROFILE_PODMAN_BASE, &text, &len))
+	if (readall_file(PROFILE_PODMAN_BASE, PROFILE_FILE_MAX, &text, &len))
 		cr_skip_test("%s not installed", PROFILE_PODMAN_BASE);
 	p = json(text);
 	cr_assert_eq(merge(p, NULL), 0, "%s", err);
@@ -571,7 +578,7 @@ static int run_profile(char **out, int argc, char **argv)
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	close(fd);
-	cr_assert_eq(profile_read_file(path, out, &len), 0);
+	cr_assert_eq(readall_file(path, PROFILE_FILE_MAX, out, &len), 0);
 	unlink(path);
 	return rc;
 }
@@ -591,16 +598,46 @@ Test(profile, base_none)
 	json_object_put(p);
 }
 
-Test(profile, default_socket)
+Test(paths, daemon_socket)
 {
-	char buf[256];
+	char buf[PATHS_SOCK_MAX], big[PATHS_SOCK_MAX + 8];
+	struct b4_error e = { "" };
 
 	setenv("XDG_RUNTIME_DIR", "/run/user/5", 1);
-	cr_assert_eq(profile_default_socket(buf, sizeof(buf)), 0);
+	cr_assert_eq(paths_daemon_socket(NULL, PATHS_XDG, buf, &e), 0);
 	cr_assert_str_eq(buf, "/run/user/5/b4ns/b4ns.sock");
-	cr_assert_eq(profile_default_socket(buf, 10), -ENAMETOOLONG);
+	cr_assert_eq(paths_daemon_socket("/x/s.sock", PATHS_XDG, buf, &e), 0);
+	cr_assert_str_eq(buf, "/x/s.sock");
+	cr_assert_eq(paths_daemon_socket("x/s.sock", PATHS_XDG, buf, &e), -EINVAL);
+	cr_assert(strstr(e.msg, "x/s.sock: not an absolute path"), "%s", e.msg);
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(paths_daemon_socket(big, PATHS_XDG, buf, &e), -ENAMETOOLONG);
+	cr_assert(strstr(e.msg, "path too long"), "%s", e.msg);
+	cr_assert(strstr(e.msg, big), "the path is named: %s", e.msg);
+	setenv("XDG_RUNTIME_DIR", big, 1);
+	cr_assert_eq(paths_daemon_socket(NULL, PATHS_XDG, buf, &e), -ENAMETOOLONG);
 	unsetenv("XDG_RUNTIME_DIR");
-	cr_assert_eq(profile_default_socket(buf, sizeof(buf)), -ENOENT);
+	cr_assert_eq(paths_daemon_socket(NULL, PATHS_XDG, buf, &e), -ENOENT);
+	cr_assert(strstr(e.msg, "XDG_RUNTIME_DIR is not set"), "%s", e.msg);
+	cr_assert_eq(paths_daemon_socket(NULL, PATHS_HOST_UID, buf, &e), 0);
+	cr_assert(!strncmp(buf, "/run/user/", 10), "%s", buf);
+	cr_assert_eq(paths_beside("/run/user/5/b4ns/b4ns.sock", PATHS_CTL_SOCK,
+				  buf, &e), 0);
+	cr_assert_str_eq(buf, "/run/user/5/b4ns/b4ns.ctl");
+}
+
+Test(paths, which)
+{
+	char buf[PATH_MAX];
+
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	cr_assert(paths_which("sh", buf, sizeof(buf)));
+	cr_assert(!strcmp(buf, "/bin/sh") || !strcmp(buf, "/usr/bin/sh"), "%s", buf);
+	cr_assert(!paths_which("b4ns-no-such-program", NULL, 0));
+	cr_assert(paths_which("./x", buf, sizeof(buf)));
+	cr_assert_str_eq(buf, "./x");
 }
 
 /* ---- the precreate hook ------------------------------------------------ */
@@ -627,8 +664,11 @@ static char *config(const char *ann, bool seccomp)
 
 static int filter(const char *in, char **out)
 {
-	err[0] = '\0';
-	return hook_filter(in, strlen(in), SOCK, out, err, sizeof(err));
+	struct b4_error e = { "" };
+	int rc = hook_filter(in, strlen(in), SOCK, out, &e);
+
+	memcpy(err, e.msg, sizeof(err));
+	return rc;
 }
 
 Test(hook, selection)
@@ -732,7 +772,7 @@ Test(hook, bad_input)
 
 Test(hook, daemon_probe)
 {
-	cr_assert_eq(hook_daemon_probe("/nonexistent/b4ns.sock"), -ENOENT);
+	cr_assert_eq(daemon_probe("/nonexistent/b4ns.sock"), -ENOENT);
 }
 
 /* ---- doctor ------------------------------------------------------------- */
@@ -743,11 +783,11 @@ Test(doctor, addfd_probe)
 	int maj = 0, min = 0;
 
 	setenv("B4NS_TEST_NO_ADDFD", "1", 1);
-	cr_assert_eq(doctor_probe_addfd(), -EINVAL);
+	cr_assert_eq(probe_addfd(), -EINVAL);
 	unsetenv("B4NS_TEST_NO_ADDFD");
 	cr_assert_eq(uname(&u), 0);
 	sscanf(u.release, "%d.%d", &maj, &min);
 	if (maj < 5 || (maj == 5 && min < 9))
 		cr_skip_test("kernel %s has no ADDFD", u.release);
-	cr_assert_eq(doctor_probe_addfd(), 0);
+	cr_assert_eq(probe_addfd(), 0);
 }

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * doctor.h - "b4ns doctor": does this host have what b4ns needs?
+ * probe.h - can this kernel inject fds into a trapped process (ADDFD)?
  */
-#ifndef B4NS_DOCTOR_H
-#define B4NS_DOCTOR_H
+#ifndef B4NS_PROBE_H
+#define B4NS_PROBE_H
 
 /**
- * doctor_probe_addfd() - can this kernel inject fds into a trapped process?
+ * probe_addfd() - can this kernel inject fds into a trapped process?
  *
  * A child process installs a throwaway filter that sends one never-used
  * syscall (kexec_load) to a seccomp user notification listener and calls
  * SECCOMP_IOCTL_NOTIF_ADDFD on it with a notification id that does not
  * exist: kernels with ADDFD (5.9+) answer ENOENT, older ones EINVAL.
+ * "b4ns run --mode=auto" chooses its path with it; "b4ns doctor" reports it.
  *
  * Test only: with B4NS_TEST_NO_ADDFD=1 in the environment the probe is not
  * run and the result of a kernel without ADDFD (-EINVAL) is returned.
@@ -19,6 +20,6 @@
  * seccomp user notification at all; -EINVAL or -ENOTTY if ADDFD is missing;
  * another -errno if the probe itself could not run
  */
-int doctor_probe_addfd(void);
+int probe_addfd(void);
 
-#endif /* B4NS_DOCTOR_H */
+#endif /* B4NS_PROBE_H */

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* launch.c - "b4ns run"'s machinery: start one container and supervise it
+ *
+ * Theory of operation: launch_run() turns the merged settings into a
+ * policy (cfg_policy()) and sandbox options: the switching mode (auto asks
+ * probe_addfd() whether the kernel can inject fds, and takes the preload
+ * path if not), the fallback network (slirp4netns if installed, unless
+ * given), which syscalls the filter traps, and, when nothing is switched
+ * (mode off), the published ports the fallback network forwards. The
+ * container process is started by sandbox_start(); this process stays in
+ * the caller's network namespace and becomes its supervisor: one event
+ * loop serves the container's notify fd (seccomp) or the requests of its
+ * libb4ns.so (preload: an inherited SOCK_SEQPACKET channel, and a socket in
+ * the run's private directory for processes that closed it), and a
+ * signalfd forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 to the
+ * container and reaps children (we are their subreaper, so daemonised
+ * container processes are reaped here too). The loop ends when the first
+ * process has exited and no process is left holding the filter (preload:
+ * no container process is left); the first process's status is returned.
+ *
+ * Everything a run holds lives in one heap-allocated struct launch, torn
+ * down by launch_free() on every path (a cleanup attribute): the loop, the
+ * signalfd, the fallback network helper, the private directory and its
+ * sockets, and the container's first process if it was not reaped.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "launch/elf.h"
+#include "launch/fwd.h"
+#include "launch/launch.h"
+#include "launch/probe.h"
+#include "launch/sandbox.h"
+#include "log.h"
+#include "paths.h"
+#include "policy.h"
+#include "proc.h"
+#include "reqsrv.h"
+#include "supervisor/notify.h"
+
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				   SIGUSR1, SIGUSR2 };
+
+/**
+ * struct launch - one run: options, the container, and what serves it
+ * @pol:	the switching policy (from the settings; not changed)
+ * @so:		how the container is started
+ * @sb:		the started container
+ * @sup:	event loop, containers and seccomp supervisor (zeroed until
+ *		opened)
+ * @sfd:	signalfd, or -1
+ * @child:	the first process while not reaped, else 0
+ * @status:	exit status of the first process, once known
+ * @done:	the first process has exited (and was reaped)
+ * @preload:	preload path: the container holds no notify fd, so the
+ *		supervisor ends with the last container process
+ * @lib:	preload path: libb4ns.so
+ * @rdir:	private directory for this run's sockets, or ""
+ * @psock:	preload path: request socket in @rdir, or ""
+ */
+struct launch {
+	struct policy_cfg pol;
+	struct sandbox_opts so;
+	struct sandbox sb;
+	struct supervisor sup;
+	int sfd;
+	pid_t child;
+	int status;
+	bool done;
+	bool preload;
+	char lib[PATH_MAX];
+	char rdir[PATH_MAX];
+	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
+};
+
+/* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
+static void launch_free(struct launch **lp)
+{
+	struct launch *l = *lp;
+
+	if (!l)
+		return;
+	killp(&l->child);
+	supervisor_close(&l->sup);
+	sandbox_stop_net(&l->sb);
+	closep(&l->sb.notify_fd);
+	closep(&l->sb.nl_fd);
+	closep(&l->so.preload_fd);
+	closep(&l->sfd);
+	paths_run_dir_remove(l->rdir);
+	free(l);
+	*lp = NULL;
+}
+
+/* container_children() - are any of our children container processes (not
+ * the fallback network helper)? */
+static bool container_children(const struct sandbox *sb)
+{
+	char path[64], buf[4096], *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	if (proc_read_text(path, buf, sizeof(buf)))
+		return false;
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0 && pid != sb->net_pid)
+			return true;
+	}
+	return false;
+}
+
+static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct launch *l = arg;
+	struct signalfd_siginfo si;
+	pid_t p;
+	int status;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			if (!l->done)
+				kill(l->sb.pid, (int)si.ssi_signo);
+			continue;
+		}
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (p == l->sb.pid) {
+				l->child = 0; /* reaped */
+				l->done = true;
+				l->status = WIFEXITED(status) ?
+						    WEXITSTATUS(status) :
+						    128 + WTERMSIG(status);
+				if (!l->preload)
+					registry_stop_when_empty(l->sup.reg);
+			} else if (p == l->sb.net_pid) {
+				l->sb.net_pid = 0;
+				b4_warn("the fallback network helper exited");
+			}
+		}
+		/* preload containers hold no notify fd to hang up: stop when
+		 * no container process is left (we are their subreaper) */
+		if (l->preload && l->done && !container_children(&l->sb))
+			loop_stop(loop);
+	}
+}
+
+/* resolve_mode() - the switching mode; preload: find the library */
+static int resolve_mode(struct launch *l, const struct cfg_container *s,
+			char **argv, enum cfg_mode *mode, struct b4_error *err)
+{
+	int ret;
+
+	*mode = s->mode_set ? s->mode : CFG_MODE_SECCOMP;
+	if (*mode == CFG_MODE_AUTO) {
+		ret = probe_addfd();
+		*mode = ret ? CFG_MODE_PRELOAD : CFG_MODE_SECCOMP;
+		b4_info("mode auto: %s", ret ? "no SECCOMP_IOCTL_NOTIF_ADDFD, "
+			"using the preload path" : "using seccomp");
+	}
+	if (*mode != CFG_MODE_PRELOAD)
+		return 0;
+	if (paths_preload_library(l->lib, sizeof(l->lib)))
+		return b4_error_set(err, -ENOENT, "mode preload: libb4ns.so not "
+				    "found (install it, or set B4NS_PRELOAD_LIB)");
+	if (elf_is_static(argv[0]))
+		b4_warn("%s is statically linked: libb4ns.so cannot load "
+			"into it, its sockets stay on the slow path "
+			"(--mode=seccomp switches them)", argv[0]);
+	l->so.preload_lib = l->lib;
+	return 0;
+}
+
+/* resolve_net() - the fallback network: given, or slirp4netns if there */
+static int resolve_net(struct launch *l, const struct cfg_container *s,
+		       struct b4_error *err)
+{
+	struct sandbox_opts *so = &l->so;
+
+	so->net = s->net_set ? s->net : CFG_NET_AUTO;
+	if (so->net == CFG_NET_AUTO) {
+		so->net = paths_which("slirp4netns", NULL, 0) ? CFG_NET_SLIRP4NETNS :
+							CFG_NET_NONE;
+		if (so->net == CFG_NET_NONE)
+			b4_warn("slirp4netns not found: unswitched traffic has "
+				"no way out (--net=none)");
+	} else if (so->net != CFG_NET_NONE &&
+		   !paths_which(cfg_net_name(so->net), NULL, 0)) {
+		return b4_error_set(err, -ENOENT, "--net=%s: %s is not installed",
+				    cfg_net_name(so->net),
+				    cfg_net_name(so->net));
+	}
+	return 0;
+}
+
+/* signals_take() - signals arrive on a signalfd (children unblock them
+ * again); we reap the container's orphans; SIGPIPE is ignored */
+static int signals_take(struct launch *l, struct b4_error *err)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
+		sigaddset(&mask, fwd_signals[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	l->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l->sfd < 0)
+		return b4_error_set(err, -errno, "signalfd: %s", strerror(errno));
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* a closed stderr must not kill the supervisor of live containers */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* preload_setup() - request channel (inherited) and socket path in the
+ * run's directory (fallback, for processes that closed the inherited fd)
+ * for the preload path */
+static int preload_setup(struct launch *l)
+{
+	_cleanup_close_ int mine = -1;
+	int sp[2], ret;
+
+	snprintf(l->psock, sizeof(l->psock), "%s/" PATHS_RUN_PRELOAD_SOCK,
+		 l->rdir);
+	ret = reqsrv_serve_path(l->sup.reg, l->psock);
+	if (ret < 0) {
+		l->psock[0] = '\0';
+		return ret;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return -errno;
+	mine = sp[0];
+	l->so.preload_fd = sp[1];
+	ret = reqsrv_serve_channel(l->sup.reg, take_fd(&mine));
+	if (ret)
+		return ret;
+	l->so.preload_sock = l->psock;
+	return 0;
+}
+
+/* supervise() - register the started container with the loop */
+static int supervise(struct launch *l, struct b4_error *err)
+{
+	struct container *c;
+	char id[32];
+	int ret;
+
+	ret = loop_add(l->sup.loop, l->sfd, EPOLLIN, on_signal, l, NULL);
+	if (ret)
+		return b4_error_set(err, ret, "event loop: %s", strerror(-ret));
+	if (!l->preload && l->sb.notify_fd < 0)
+		return 0; /* mode off: nothing to serve */
+	snprintf(id, sizeof(id), "run-%d", (int)l->sb.pid);
+	ret = container_new(l->sup.reg, id, l->sb.pid, &l->pol,
+			    take_fd(&l->sb.nl_fd), &c, err);
+	if (ret || l->preload)
+		return ret;
+	ret = notify_add_fd(l->sup.nt, c, take_fd(&l->sb.notify_fd));
+	if (ret)
+		return b4_error_set(err, ret, "container %s: %s", id,
+				    strerror(-ret));
+	return 0;
+}
+
+int launch_run(const struct launch_opts *o, bool *bad_settings,
+	       struct b4_error *err)
+{
+	__attribute__((cleanup(launch_free))) struct launch *l = NULL;
+	const struct cfg_container *s = o->settings;
+	struct sandbox_opts *so;
+	struct b4_error serr = { "" };
+	enum cfg_mode mode;
+	int ret;
+
+	*bad_settings = false;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	l->sfd = -1;
+	l->sb.notify_fd = l->sb.nl_fd = l->sb.exit_fd = -1;
+	so = &l->so;
+	so->preload_fd = -1;
+
+	ret = cfg_policy(s, &l->pol, err);
+	if (ret) {
+		*bad_settings = true;
+		return ret;
+	}
+	so->argv = o->argv;
+	so->allow_host_loopback = s->allow_host_loopback;
+	ret = resolve_mode(l, s, o->argv, &mode, err);
+	if (ret)
+		return ret;
+	so->trap = mode == CFG_MODE_SECCOMP;
+	/* common/traps.c: connect, bind, listen, sendto with a destination,
+	 * TCP Fast Open always; every sendmsg() only for udp_sendmsg (which
+	 * cfg_policy() accepts only with switch_udp) */
+	so->trap_sendmsg = s->udp_sendmsg && s->switch_udp;
+	so->trap_names = l->pol.n_publish > 0 || s->allow_host_loopback;
+	so->allow_io_uring = s->allow_io_uring;
+	if (so->allow_io_uring && so->trap)
+		b4_warn("allow_io_uring: io_uring operations act on switched "
+			"host sockets without any check");
+	if (mode == CFG_MODE_OFF) {
+		/* nothing switched: the fallback network forwards -p */
+		so->fwd = l->pol.publish;
+		so->n_fwd = l->pol.n_publish;
+	}
+	ret = resolve_net(l, s, err);
+	if (ret)
+		return ret;
+	ret = fwd_check(so->net, so->allow_host_loopback, so->fwd, so->n_fwd,
+			err);
+	if (ret) {
+		*bad_settings = true;
+		return ret;
+	}
+
+	ret = signals_take(l, err);
+	if (ret)
+		return ret;
+	if (so->preload_lib || (so->n_fwd && so->net == CFG_NET_SLIRP4NETNS)) {
+		ret = paths_run_dir_make(l->rdir, sizeof(l->rdir));
+		if (ret)
+			return b4_error_set(err, ret, "private directory for this "
+					    "run's sockets: %s", strerror(-ret));
+		so->run_dir = l->rdir;
+		so->slirp_api_sock = PATHS_RUN_SLIRP_API_SOCK;
+	}
+	ret = supervisor_open(&l->sup);
+	if (ret)
+		return b4_error_set(err, ret, "event loop: %s", strerror(-ret));
+	if (so->preload_lib) {
+		ret = preload_setup(l);
+		if (ret)
+			return b4_error_set(err, ret, "mode preload: request "
+					    "server: %s", strerror(-ret));
+		l->preload = true;
+	}
+	ret = sandbox_start(so, &l->sb);
+	closep(&so->preload_fd); /* the container's end */
+	if (ret)
+		return ret; /* sandbox_start() said why */
+	l->child = l->sb.pid;
+	b4_info("container pid %d, net %s, switching %s", (int)l->sb.pid,
+		cfg_net_name(so->net), cfg_mode_name(mode));
+
+	ret = supervise(l, &serr);
+	closep(&l->sb.nl_fd);
+	if (ret) {
+		b4_err("cannot supervise the container: %s",
+		       b4_error_msg(&serr, ret));
+		kill(l->sb.pid, SIGKILL);
+	}
+	ret = loop_run(l->sup.loop);
+	if (ret)
+		b4_err("event loop: %s", strerror(-ret));
+	return l->done ? l->status : -ECHILD;
+}

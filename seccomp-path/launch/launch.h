@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * launch.h - "b4ns run"'s machinery: start one container and supervise it
+ */
+#ifndef B4NS_LAUNCH_H
+#define B4NS_LAUNCH_H
+
+#include <stdbool.h>
+
+#include "cfg.h"
+#include "err.h"
+
+/**
+ * struct launch_opts - what to run, and how
+ * @argv:	command and arguments, NULL-terminated
+ * @settings:	effective settings: config file, its section, then the
+ *		command line, already merged (not changed)
+ */
+struct launch_opts {
+	char **argv;
+	const struct cfg_container *settings;
+};
+
+/**
+ * launch_run() - start the container process and supervise it to its end
+ * @o:		what to run
+ * @bad_settings: set if the failure is the settings' (b4ns exits 2)
+ * @err:	why it could not start; empty when the reason was already
+ *		logged by sandbox_start()
+ *
+ * Resolves the switching mode (auto: probe_addfd()) and the fallback
+ * network, starts the container with sandbox_start(), and becomes its
+ * supervisor: one event loop serves the container's notify fd or, on the
+ * preload path, its library's requests; a signalfd forwards SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the container and reaps
+ * children (this process becomes their subreaper). Returns when the first
+ * process has exited and no process is left holding the filter (preload:
+ * no container process is left). Every resource (loop, signalfd, fallback
+ * network helper, the run's private directory and sockets, a child not yet
+ * reaped) is released on one path, whatever the outcome.
+ *
+ * Return: the first process's exit status (128+N if killed by signal N);
+ * negative errno if the settings are unusable (@bad_settings set: b4ns
+ * exits 2) or the container could not be started or supervised (b4ns
+ * exits 125)
+ */
+int launch_run(const struct launch_opts *o, bool *bad_settings,
+	       struct b4_error *err);
+
+#endif /* B4NS_LAUNCH_H */
