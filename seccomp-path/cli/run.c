@@ -401,6 +401,7 @@ int cmd_run(int argc, char **argv)
 	const char *config = NULL, *section = NULL;
 	struct sandbox_opts so = { 0 };
 	struct sandbox sb = { .pid = 0 };
+	struct b4_error serr = { 0 };
 	struct run_state rs = { .sb = &sb };
 	struct notif_loop *loop = NULL;
 	struct policy_cfg pol;
@@ -525,10 +526,11 @@ int cmd_run(int argc, char **argv)
 		}
 		rs.preload = true;
 	}
-	ret = sandbox_start(&so, &sb);
+	ret = sandbox_start(&so, &sb, &serr);
 	if (so.preload_fd >= 0)
 		close(so.preload_fd); /* the container's end */
 	if (ret) {
+		b4_err("starting the container: %s", b4_error_msg(&serr, ret));
 		notif_loop_free(loop);
 		run_dir_remove(rdir);
 		return EXIT_START;

@@ -49,6 +49,7 @@
 #include "cli/cli.h"
 #include "daemon.h"
 #include "err.h"
+#include "fdpass.h"
 #include "log.h"
 #include "supervisor/notify.h"
 #include "oci.h"
@@ -381,13 +382,7 @@ static void on_conn(struct notif_loop *loop, int fd, uint32_t events,
 		return;
 	c = d->conns[slot];
 	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(int) * CONN_FDS_MAX)];
-		struct iovec iov = { .iov_base = c->buf + c->len,
-				     .iov_len = OCI_STATE_MAX - c->len };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm;
+		struct fdpass_rx rx;
 		ssize_t n;
 
 		if (c->len == OCI_STATE_MAX) {
@@ -397,36 +392,20 @@ static void on_conn(struct notif_loop *loop, int fd, uint32_t events,
 			conn_free(d, slot);
 			return;
 		}
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		n = fdpass_recv(fd, c->buf + c->len, OCI_STATE_MAX - c->len,
+				c->fds + c->nfds, CONN_FDS_MAX - c->nfds,
+				MSG_DONTWAIT, &rx);
+		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
 			b4_warn("listener connection from pid %d: %s", (int)c->peer,
-				strerror(errno));
+				strerror((int)-n));
 			d->rejected++;
 			conn_free(d, slot);
 			return;
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			int k;
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			for (int i = 0; i < k; i++) {
-				int nfd;
-
-				memcpy(&nfd, CMSG_DATA(cm) + (size_t)i * sizeof(int),
-				       sizeof(int));
-				if (c->nfds < CONN_FDS_MAX)
-					c->fds[c->nfds++] = nfd;
-				else
-					close(nfd);
-			}
-		}
-		if (mh.msg_flags & MSG_CTRUNC)
+		c->nfds += rx.nfds;
+		if (rx.dropped)
 			b4_warn("listener message from pid %d: too many fds, some "
 				"dropped", (int)c->peer);
 		if (n == 0) {
