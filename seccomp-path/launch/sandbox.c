@@ -377,6 +377,26 @@ static int send_go(int sp, struct b4_error *err)
 	return b4_error_set(err, -EIO, "child exited early");
 }
 
+/* exec_net_helper() - in a forked child: run slirp4netns or pasta, quiet
+ * unless debugging */
+static void __attribute__((noreturn)) exec_net_helper(const char **argv)
+{
+	if (!log_enabled(LOG_LVL_DEBUG)) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+	} else {
+		/* its banner must not mix with the command's output */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	/* execvp() does not write to argv: its prototype predates const */
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
 /**
  * start_slirp4netns() - attach slirp4netns to the child's namespace
  * @o:		options (host loopback, published ports)
@@ -447,20 +467,7 @@ static int start_slirp4netns(const struct sandbox_opts *o, pid_t pid,
 		argv[a++] = spid;
 		argv[a++] = "tap0";
 		argv[a] = NULL;
-		if (!log_enabled(LOG_LVL_DEBUG)) {
-			int null = open("/dev/null", O_WRONLY);
-
-			if (null >= 0) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-		} else {
-			/* its banner must not mix with the command's output */
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		/* execvp() does not write to argv: its prototype predates const */
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
+		exec_net_helper(argv);
 	}
 	closep(&ready_w);
 	closep(&exit_r);
@@ -544,20 +551,7 @@ static int start_pasta(const struct sandbox_opts *o, pid_t pid, int nl,
 		argv[a++] = "none";
 		argv[a++] = spid;
 		argv[a] = NULL;
-		if (!log_enabled(LOG_LVL_DEBUG)) {
-			int null = open("/dev/null", O_WRONLY);
-
-			if (null >= 0) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-		} else {
-			/* its banner must not mix with the command's output */
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		/* execvp() does not write to argv: its prototype predates const */
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
+		exec_net_helper(argv);
 	}
 	*net_pid = p;
 	/* pasta has no readiness fd: wait for the tap address to appear */
