@@ -17,9 +17,11 @@
  * here is a plain system call (no malloc, no locks, no stdio), so the
  * wrappers are as async-signal-safe and thread-safe as libc's own. If the
  * supervisor cannot be reached, the call proceeds natively (the slow path)
- * with one warning per process. Unlike the seccomp path, a hostile process
- * holding a host socket could reconnect it by a raw system call: the preload
- * path accelerates, it does not confine.
+ * with one warning per process. Requests and answers go through
+ * common/fdpass.c, compiled into this library with hidden visibility: only
+ * the three interposers are exported. Unlike the seccomp path, a hostile
+ * process holding a host socket could reconnect it by a raw system call:
+ * the preload path accelerates, it does not confine.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -37,9 +39,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "proto.h"
 
 #define REPLY_TIMEOUT_MS 5000
+
+/* the library is built with hidden visibility: only the interposers are
+ * exported, its helpers (common/fdpass.c) stay private */
+#define B4NS_PRELOAD_EXPORT __attribute__((visibility("default")))
 
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
 typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
@@ -113,22 +120,10 @@ static int open_path(void)
 
 static int send_req(int chan, const struct preload_req *req, int sock, int reply)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 2)];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = (void *)req, .iov_len = sizeof(*req) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	int fds[2] = { sock, reply };
 
-	memset(u.buf, 0, sizeof(u.buf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	return sendmsg(chan, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*req) ? 0 : -1;
+	return fdpass_send(chan, req, sizeof(*req), fds, 2, 0) ==
+			       (ssize_t)sizeof(*req) ? 0 : -1;
 }
 
 /* ask() - one request; returns false if the supervisor could not be asked
@@ -136,15 +131,8 @@ static int send_req(int chan, const struct preload_req *req, int sock, int reply
 static bool ask(int fd, const struct preload_req *req,
 		struct preload_resp *resp, int *hsock)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = resp, .iov_len = sizeof(*resp) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct fdpass_rx rx = { 0 };
 	struct pollfd p;
-	struct cmsghdr *cm;
 	int pair[2], chan, ret;
 	ssize_t n;
 
@@ -171,19 +159,18 @@ static bool ask(int fd, const struct preload_req *req,
 	do
 		ret = poll(&p, 1, REPLY_TIMEOUT_MS);
 	while (ret < 0 && errno == EINTR);
-	n = ret > 0 ? recvmsg(pair[0], &mh, MSG_CMSG_CLOEXEC) : -1;
+	n = ret > 0 ? fdpass_recv(pair[0], resp, sizeof(*resp), hsock, 1, 0, &rx)
+		    : -ETIMEDOUT;
 	close(pair[0]);
 	if (n != (ssize_t)sizeof(*resp) || resp->magic != PRELOAD_MAGIC) {
-		for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
-		     cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_type == SCM_RIGHTS)
-				close(*(int *)CMSG_DATA(cm));
+		fdpass_close(hsock, rx.nfds);
+		*hsock = -1;
 		warn_once(n == 0 ? "request refused" : "no answer");
 		return false;
 	}
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(hsock, CMSG_DATA(cm), sizeof(int));
+	if (resp->action != PRELOAD_SWITCHED && *hsock >= 0) {
+		close(*hsock); /* not ours to keep */
+		*hsock = -1;
 	}
 	if (resp->action == PRELOAD_SWITCHED && *hsock < 0)
 		return false;
@@ -259,6 +246,7 @@ static int wait_connect(int fd, const struct sockaddr_storage *to)
 	return 0;
 }
 
+B4NS_PRELOAD_EXPORT
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct preload_req req;
@@ -293,6 +281,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
+B4NS_PRELOAD_EXPORT
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct preload_req req;
@@ -315,6 +304,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
+B4NS_PRELOAD_EXPORT
 ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	       const struct sockaddr *addr, socklen_t len)
 {

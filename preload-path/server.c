@@ -32,6 +32,7 @@
 
 #include "container.h"
 #include "err.h"
+#include "fdpass.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
@@ -42,27 +43,11 @@
 
 static void respond(int reply, const struct preload_resp *resp, int hsock)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = (void *)resp, .iov_len = sizeof(*resp) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = fdpass_send(reply, resp, sizeof(*resp), &hsock,
+				hsock >= 0 ? 1 : 0, MSG_DONTWAIT);
 
-	if (hsock >= 0) {
-		struct cmsghdr *cm;
-
-		memset(u.buf, 0, sizeof(u.buf));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &hsock, sizeof(int));
-	}
-	if (sendmsg(reply, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		b4_debug("preload: answering: %s", strerror(errno));
+	if (n < 0)
+		b4_debug("preload: answering: %s", strerror((int)-n));
 }
 
 /* serve() - decide one request for container @c on socket @sock */
@@ -158,54 +143,26 @@ static void on_channel(struct loop *l, int fd, uint32_t events, void *arg)
 	struct registry *r = arg;
 
 	for (;;) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int) * 2) +
-				 CMSG_SPACE(sizeof(struct ucred))];
-			struct cmsghdr align;
-		} u;
 		struct preload_req req;
-		struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf) };
-		struct ucred cred = { 0 };
-		int fds[2] = { -1, -1 }, nfds = 0;
+		struct fdpass_rx rx;
+		struct ucred cred;
+		int fds[2] = { -1, -1 }, nfds;
 		struct container *c = NULL;
-		struct cmsghdr *cm;
 		uint64_t ino;
 		ssize_t n;
 
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = fdpass_recv(fd, &req, sizeof(req), fds, 2, MSG_DONTWAIT, &rx);
+		nfds = rx.nfds;
 		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			fdpass_close(fds, nfds);
+			if (n == 0 || (n != -EAGAIN && n != -EWOULDBLOCK)) {
 				/* every holder of the channel is gone */
 				loop_del_fd(l, fd);
 				close(fd);
 			}
 			return;
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level != SOL_SOCKET)
-				continue;
-			if (cm->cmsg_type == SCM_CREDENTIALS)
-				memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
-			if (cm->cmsg_type == SCM_RIGHTS) {
-				int k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-
-				for (int i = 0; i < k; i++) {
-					int rfd;
-
-					memcpy(&rfd, CMSG_DATA(cm) + (size_t)i * sizeof(int),
-					       sizeof(int));
-					if (nfds < 2)
-						fds[nfds++] = rfd;
-					else
-						close(rfd);
-				}
-			}
-		}
+		cred = rx.cred; /* zero when none came */
 		if (n == (ssize_t)sizeof(req) && nfds == 2 &&
 		    req.magic == PRELOAD_MAGIC && req.version == PRELOAD_VERSION &&
 		    cred.pid > 0 && !proc_netns_ino(cred.pid, &ino))
@@ -219,8 +176,7 @@ static void on_channel(struct loop *l, int fd, uint32_t events, void *arg)
 					"malformed");
 		}
 		/* closing the reply end without an answer means "refused" */
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
+		fdpass_close(fds, nfds);
 	}
 }
 

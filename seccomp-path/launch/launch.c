@@ -351,10 +351,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 					    "server: %s", strerror(-ret));
 		l->preload = true;
 	}
-	ret = sandbox_start(so, &l->sb);
+	ret = sandbox_start(so, &l->sb, err);
 	closep(&so->preload_fd); /* the container's end */
 	if (ret)
-		return ret; /* sandbox_start() said why */
+		return b4_error_prefix(err, ret, "starting the container");
 	l->child = l->sb.pid;
 	b4_info("container pid %d, net %s, switching %s", (int)l->sb.pid,
 		cfg_net_name(so->net), cfg_mode_name(mode));

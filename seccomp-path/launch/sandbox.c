@@ -2,18 +2,28 @@
 /* sandbox.c - start a rootless container process with a notify filter
  *
  * Theory of operation: the supervisor forks; the child unshares a user and
- * a network namespace, maps the caller's ids to root, brings loopback up and
- * opens an address monitor, then tells the parent "ready" over a
- * SOCK_SEQPACKET pair. The parent attaches the fallback network
- * (slirp4netns or pasta, started on the child's pid) and answers "go". The
- * child loads the seccomp filter (common/traps.c's calls -> SCMP_ACT_NOTIFY
- * on x86_64 and i386, io_uring and other ABIs -> ENOSYS; see load_filter()),
- * writes the listener's fd number with a plain write() (sendmsg() may be
- * trapped, and nobody listens yet: the parent takes the listener with
- * pidfd_getfd(); the address monitor went with "ready" by SCM_RIGHTS), and
- * execs the command. Between loading the filter and exec it makes no
- * trapped call, so it cannot wait on itself. Errors in the child travel
- * back as text before it exits 125.
+ * a network namespace, maps the caller's ids to root, brings loopback up,
+ * opens an address monitor (rtnetlink) and sends it with "ready" over a
+ * SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
+ * the fallback network (slirp4netns, publishing ports through its API
+ * socket, or pasta, started on the child's pid) and answers "go". The child
+ * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
+ * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with
+ * MSG_FASTOPEN or every sendmsg, getsockname/getpeername when addresses
+ * may be rewritten) becomes SCMP_ACT_NOTIFY on x86_64 and i386 (socketcall
+ * too), io_uring and foreign ABIs get ENOSYS (load_filter()).
+ * It then writes the listener's fd number with a plain write(): sendmsg()
+ * may be trapped and nobody listens yet, so the parent takes the listener
+ * itself with pidfd_getfd() and answers "go" again; the child execs the
+ * command (with LD_PRELOAD and the request channel in preload mode).
+ * Between loading the filter and exec it makes no trapped call, so it
+ * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
+ * before it exits 125. Every resource of a start lives in a cleanup
+ * variable until it is handed to struct sandbox, so a failed start closes
+ * everything and kills and reaps the child and the network helper.
+ * sandbox_join_monitor() runs the same monitor hand-over for a container
+ * started by an OCI runtime, from a short-lived child that joins its
+ * namespaces.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +45,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fdpass.h"
 #include "fwd.h"
 #include "log.h"
 #include "netaddr.h"
@@ -77,12 +88,13 @@ static void sandbox_unblock_signals(void)
 	signal(SIGPIPE, SIG_DFL);
 }
 
-/* child_fail() - report an error to the parent and exit */
+/* child_fail() - report an error to the parent ("E<errno>:what: reason")
+ * and exit */
 static void __attribute__((noreturn))
 child_fail(int sp, int err, const char *what)
 {
 	char msg[256];
-	int n = snprintf(msg, sizeof(msg), "%c%s: %s", MSG_ERR, what,
+	int n = snprintf(msg, sizeof(msg), "%c%d:%s: %s", MSG_ERR, err, what,
 			 strerror(err));
 
 	if (send(sp, msg, (size_t)n, MSG_NOSIGNAL) < 0) {
@@ -211,26 +223,6 @@ static int load_filter(const struct sandbox_opts *o)
 	return fd;
 }
 
-static int send_fds(int sp, char byte, int *fds, int n)
-{
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 2)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-	memset(u.buf, 0, sizeof(u.buf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
-	return sendmsg(sp, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 /* preload_env() - LD_PRELOAD and the request channel for the command (in
  * the forked child: allocation is fine here) */
 static void preload_env(const struct sandbox_opts *o)
@@ -261,6 +253,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 {
 	char map[64], byte;
 	int ret, nl;
+	ssize_t n;
 
 	sandbox_unblock_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -285,9 +278,9 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 		child_fail(sp, -nl, "rtnetlink monitor");
 
 	byte = MSG_READY;
-	ret = send_fds(sp, byte, &nl, 1);
-	if (ret)
-		child_fail(sp, -ret, "handing over the address monitor");
+	n = fdpass_send(sp, &byte, 1, &nl, 1, 0);
+	if (n < 0)
+		child_fail(sp, (int)-n, "handing over the address monitor");
 	close(nl);
 	if (recv(sp, &byte, 1, 0) != 1 || byte != MSG_GO)
 		_exit(125); /* the parent reported why */
@@ -298,11 +291,11 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 		if (fd < 0)
 			child_fail(sp, -fd, "loading the seccomp notify filter");
 		char msg[16];
-		int n = snprintf(msg, sizeof(msg), "%c%d", MSG_FDS, fd);
+		int len = snprintf(msg, sizeof(msg), "%c%d", MSG_FDS, fd);
 
 		/* No sendmsg() now: it may be trapped, and nobody listens
 		 * yet. The parent takes the listener with pidfd_getfd(). */
-		if (write(sp, msg, (size_t)n) != n ||
+		if (write(sp, msg, (size_t)len) != len ||
 		    read(sp, &byte, 1) != 1 || byte != MSG_GO)
 			_exit(125);
 		close(fd);
@@ -331,49 +324,96 @@ static int take_listener(pid_t pid, int fd)
 	return proc_getfd(pidfd, fd);
 }
 
-/* recv_msg() - receive one message and any fds from the child */
-static int recv_msg(int sp, char *buf, size_t len, int *fds, int maxfds,
-		    int *nfds)
+/* child_error() - the child's "<errno>:text" report into @err */
+static int child_error(const char *msg, struct b4_error *err)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len - 1 };
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.b, .msg_controllen = sizeof(u.b) };
-	struct cmsghdr *cm;
-	ssize_t n;
+	char *end;
+	long e = strtol(msg, &end, 10);
 
-	*nfds = 0;
-	do
-		n = recvmsg(sp, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			int k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-
-			for (int i = 0; i < k; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				if (*nfds < maxfds)
-					fds[(*nfds)++] = fd;
-				else
-					close(fd);
-			}
-		}
-	}
-	return (int)n;
+	if (*end != ':' || e <= 0 || e > 4095)
+		return b4_error_set(err, -EIO, "%s", msg);
+	return b4_error_set(err, (int)-e, "%s", end + 1);
 }
 
-static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
+/**
+ * recv_child() - receive one message of a child, and at most one descriptor
+ * @sp:		our end of the pair
+ * @buf:	message buffer, NUL-terminated on return
+ * @len:	size of @buf
+ * @want:	the MSG_* expected
+ * @fd:		the descriptor that came with it, or -1
+ * @err:	the child's own error (MSG_ERR), or "child exited early"
+ *
+ * Return: 0 when the message is @want, or negative errno
+ */
+static int recv_child(int sp, char *buf, size_t len, char want, int *fd,
+		      struct b4_error *err)
 {
-	int ready[2], exitp[2];
-	char rfd[32], efd[32], pid[32], sock[PATH_MAX], api[PATH_MAX + 16];
+	struct fdpass_rx rx;
+	ssize_t n;
+
+	*fd = -1;
+	n = fdpass_recv(sp, buf, len - 1, fd, 1, 0, &rx);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[0] == want)
+		return 0;
+	fdpass_close(fd, rx.nfds);
+	*fd = -1;
+	if (n > 0 && buf[0] == MSG_ERR)
+		return child_error(buf + 1, err);
+	if (n < 0)
+		return b4_error_set(err, (int)n, "talking to the child: %s",
+				    strerror((int)-n));
+	return b4_error_set(err, -EIO, "child exited early");
+}
+
+/* send_go() - tell the child to carry on */
+static int send_go(int sp, struct b4_error *err)
+{
+	char go = MSG_GO;
+
+	if (B4_NOINTR(send(sp, &go, 1, MSG_NOSIGNAL)) == 1)
+		return 0;
+	return b4_error_set(err, -EIO, "child exited early");
+}
+
+/* exec_net_helper() - in a forked child: run slirp4netns or pasta, quiet
+ * unless debugging */
+static void __attribute__((noreturn)) exec_net_helper(const char **argv)
+{
+	if (!log_enabled(LOG_LVL_DEBUG)) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+	} else {
+		/* its banner must not mix with the command's output */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	/* execvp() does not write to argv: its prototype predates const */
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/**
+ * start_slirp4netns() - attach slirp4netns to the child's namespace
+ * @o:		options (host loopback, published ports)
+ * @pid:	the container's process
+ * @net_pid:	slirp4netns' pid, set once it runs
+ * @exit_fd:	closing it tells slirp4netns to exit, set once it runs
+ * @err:	why it failed
+ *
+ * Return: 0 once slirp4netns is ready (and the ports are published), or
+ * negative errno
+ */
+static int start_slirp4netns(const struct sandbox_opts *o, pid_t pid,
+			     pid_t *net_pid, int *exit_fd, struct b4_error *err)
+{
+	_cleanup_close_ int ready_r = -1, ready_w = -1, exit_r = -1, exit_w = -1;
+	char rfd[32], efd[32], spid[32], sock[PATH_MAX], api[PATH_MAX + 16];
+	int pfd[2];
 	char byte;
 	pid_t p;
 
@@ -381,39 +421,35 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 	if (o->n_fwd) {
 		/* published ports (mode off) go through its API socket */
 		if (!o->run_dir || !o->slirp_api_sock)
-			return -EINVAL;
+			return b4_error_set(err, -EINVAL, "slirp4netns: no "
+					    "directory for its API socket");
 		snprintf(sock, sizeof(sock), "%s/%s", o->run_dir,
 			 o->slirp_api_sock);
 		snprintf(api, sizeof(api), "--api-socket=%s", sock);
 	}
-	if (pipe2(ready, O_CLOEXEC))
-		return -errno;
-	if (pipe2(exitp, O_CLOEXEC)) {
-		close(ready[0]);
-		close(ready[1]);
-		return -errno;
-	}
+	if (pipe2(pfd, O_CLOEXEC))
+		return b4_error_set(err, -errno, "pipe: %s", strerror(errno));
+	ready_r = pfd[0];
+	ready_w = pfd[1];
+	if (pipe2(pfd, O_CLOEXEC))
+		return b4_error_set(err, -errno, "pipe: %s", strerror(errno));
+	exit_r = pfd[0];
+	exit_w = pfd[1];
 	p = fork();
-	if (p < 0) {
-		int ret = -errno;
-
-		close(ready[0]);
-		close(ready[1]);
-		close(exitp[0]);
-		close(exitp[1]);
-		return ret;
-	}
+	if (p < 0)
+		return b4_error_set(err, -errno, "forking slirp4netns: %s",
+				    strerror(errno));
 	if (p == 0) {
 		const char *argv[13];
 		int a = 0;
 
 		sandbox_unblock_signals();
 		/* keep only the two pipe ends slirp4netns needs across exec */
-		fcntl(ready[1], F_SETFD, 0);
-		fcntl(exitp[0], F_SETFD, 0);
-		snprintf(rfd, sizeof(rfd), "--ready-fd=%d", ready[1]);
-		snprintf(efd, sizeof(efd), "--exit-fd=%d", exitp[0]);
-		snprintf(pid, sizeof(pid), "%d", (int)sb->pid);
+		fcntl(ready_w, F_SETFD, 0);
+		fcntl(exit_r, F_SETFD, 0);
+		snprintf(rfd, sizeof(rfd), "--ready-fd=%d", ready_w);
+		snprintf(efd, sizeof(efd), "--exit-fd=%d", exit_r);
+		snprintf(spid, sizeof(spid), "%d", (int)pid);
 		argv[a++] = "slirp4netns";
 		argv[a++] = "--configure";
 		argv[a++] = "--mtu=65520";
@@ -428,58 +464,61 @@ static int start_slirp4netns(const struct sandbox_opts *o, struct sandbox *sb)
 			argv[a++] = api;
 		argv[a++] = rfd;
 		argv[a++] = efd;
-		argv[a++] = pid;
+		argv[a++] = spid;
 		argv[a++] = "tap0";
 		argv[a] = NULL;
-		if (!log_enabled(LOG_LVL_DEBUG)) {
-			int null = open("/dev/null", O_WRONLY);
+		exec_net_helper(argv);
+	}
+	closep(&ready_w);
+	closep(&exit_r);
+	*net_pid = p;
+	*exit_fd = take_fd(&exit_w);
+	if (B4_NOINTR(read(ready_r, &byte, 1)) != 1)
+		return b4_error_set(err, -EIO, "slirp4netns did not start (run "
+				    "with -v to see why)");
+	if (*api) {
+		int ret = fwd_slirp_add(sock, o->fwd, o->n_fwd);
 
-			if (null >= 0) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-		} else {
-			/* its banner must not mix with the command's output */
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		/* execvp() does not write to argv: its prototype predates const */
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
+		if (ret)
+			return b4_error_set(err, ret, "slirp4netns: publishing "
+					    "the ports: %s", strerror(-ret));
 	}
-	close(ready[1]);
-	close(exitp[0]);
-	sb->net_pid = p;
-	sb->exit_fd = exitp[1];
-	if (read(ready[0], &byte, 1) != 1) {
-		close(ready[0]);
-		b4_err("slirp4netns did not start (run with -v to see why)");
-		return -EIO;
-	}
-	close(ready[0]);
-	if (*api)
-		return fwd_slirp_add(sock, o->fwd, o->n_fwd);
 	return 0;
 }
 
-static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
+/**
+ * start_pasta() - attach pasta to the child's namespace
+ * @o:		options (host loopback, published ports)
+ * @pid:	the container's process
+ * @nl:		address monitor in its namespace: pasta is ready once the
+ *		tap address appears
+ * @net_pid:	pasta's pid, set once it runs
+ * @err:	why it failed
+ *
+ * Return: 0 once the namespace has its address, or negative errno
+ */
+static int start_pasta(const struct sandbox_opts *o, pid_t pid, int nl,
+		       pid_t *net_pid, struct b4_error *err)
 {
-	char pid[32];
+	char spid[32];
 	char specs[POLICY_MAX_PUBLISH][FWD_PASTA_SPEC_MAX];
 	struct sa_cidr tmp[4];
 	bool tcp = false, udp = false; /* a forwarded port of that protocol */
 	pid_t p;
 
 	if (o->n_fwd > POLICY_MAX_PUBLISH)
-		return -E2BIG;
+		return b4_error_set(err, -E2BIG, "pasta: more than %d published "
+				    "ports", POLICY_MAX_PUBLISH);
 	p = fork();
 	if (p < 0)
-		return -errno;
+		return b4_error_set(err, -errno, "forking pasta: %s",
+				    strerror(errno));
 	if (p == 0) {
 		const char *argv[20 + 2 * POLICY_MAX_PUBLISH];
 		int a = 0;
 
 		sandbox_unblock_signals();
-		snprintf(pid, sizeof(pid), "%d", (int)sb->pid);
+		snprintf(spid, sizeof(spid), "%d", (int)pid);
 		argv[a++] = "pasta";
 		argv[a++] = "--config-net";
 		argv[a++] = "--foreground";
@@ -510,41 +549,28 @@ static int start_pasta(const struct sandbox_opts *o, struct sandbox *sb)
 		argv[a++] = "none";
 		argv[a++] = "-U";
 		argv[a++] = "none";
-		argv[a++] = pid;
+		argv[a++] = spid;
 		argv[a] = NULL;
-		if (!log_enabled(LOG_LVL_DEBUG)) {
-			int null = open("/dev/null", O_WRONLY);
-
-			if (null >= 0) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-		} else {
-			/* its banner must not mix with the command's output */
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		/* execvp() does not write to argv: its prototype predates const */
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
+		exec_net_helper(argv);
 	}
-	sb->net_pid = p;
+	*net_pid = p;
 	/* pasta has no readiness fd: wait for the tap address to appear */
 	for (int i = 0; i < 500; i++) {
 		struct timespec ts = { 0, 10000000L };
 		int status;
 
-		if (netaddr_dump(sb->nl_fd, tmp, 4) > 0)
+		if (netaddr_dump(nl, tmp, 4) > 0)
 			return 0;
 		if (waitpid(p, &status, WNOHANG) == p) {
-			sb->net_pid = 0;
-			b4_err("pasta exited before configuring the namespace "
-			       "(run with -v to see why)");
-			return -EIO;
+			*net_pid = 0;
+			return b4_error_set(err, -EIO, "pasta exited before "
+					    "configuring the namespace (run "
+					    "with -v to see why)");
 		}
 		nanosleep(&ts, NULL);
 	}
-	b4_err("pasta did not configure the namespace within 5 s");
-	return -ETIMEDOUT;
+	return b4_error_set(err, -ETIMEDOUT, "pasta did not configure the "
+			    "namespace within 5 s");
 }
 
 void sandbox_stop_net(struct sandbox *sb)
@@ -560,145 +586,115 @@ void sandbox_stop_net(struct sandbox *sb)
 	}
 }
 
-int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb)
+int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
+		  struct b4_error *err)
 {
-	int sp[2], fds[2], nfds, ret;
-	char buf[512], go = MSG_GO;
+	_cleanup_child_ pid_t pid = 0, net_pid = 0;
+	_cleanup_close_ int sp = -1, csp = -1, nl = -1, notify = -1;
+	_cleanup_close_ int exit_fd = -1, none = -1;
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
+	char buf[512];
+	int pair[2], ret;
 
-	sb->pid = 0;
-	sb->net_pid = 0;
-	sb->notify_fd = -1;
-	sb->nl_fd = -1;
-	sb->exit_fd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-		return -errno;
-	sb->pid = fork();
-	if (sb->pid < 0) {
-		ret = -errno;
-		close(sp[0]);
-		close(sp[1]);
-		return ret;
+	*sb = (struct sandbox){ .notify_fd = -1, .nl_fd = -1, .exit_fd = -1 };
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+		return b4_error_set(err, -errno, "socketpair: %s",
+				    strerror(errno));
+	sp = pair[0];
+	csp = pair[1];
+	pid = fork();
+	if (pid < 0) {
+		pid = 0;
+		return b4_error_set(err, -errno, "fork: %s", strerror(errno));
 	}
-	if (sb->pid == 0) {
-		close(sp[0]);
-		child_main(o, sp[1], uid, gid);
+	if (pid == 0) {
+		closep(&sp);
+		child_main(o, csp, uid, gid);
 	}
-	close(sp[1]);
+	closep(&csp);
 
-	ret = recv_msg(sp[0], buf, sizeof(buf), fds, 2, &nfds);
-	if (ret <= 0 || buf[0] != MSG_READY || nfds != 1) {
-		if (ret > 0 && buf[0] == MSG_ERR)
-			b4_err("starting the container: %s", buf + 1);
-		else
-			b4_err("starting the container: child exited early");
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
-		ret = -EIO;
-		goto fail;
-	}
-	sb->nl_fd = fds[0];
-
-	ret = 0;
-	if (o->net == CFG_NET_SLIRP4NETNS)
-		ret = start_slirp4netns(o, sb);
-	else if (o->net == CFG_NET_PASTA)
-		ret = start_pasta(o, sb);
-	if (!ret && send(sp[0], &go, 1, MSG_NOSIGNAL) != 1)
-		ret = -EIO;
+	ret = recv_child(sp, buf, sizeof(buf), MSG_READY, &nl, err);
 	if (ret)
-		goto fail;
+		return ret;
+	if (nl < 0)
+		return b4_error_set(err, -EIO, "no address monitor received");
 
-	ret = recv_msg(sp[0], buf, sizeof(buf), fds, 2, &nfds);
-	for (int i = 0; i < nfds; i++)
-		close(fds[i]);
-	if (ret <= 0 || buf[0] != MSG_FDS) {
-		if (ret > 0 && buf[0] == MSG_ERR)
-			b4_err("starting the container: %s", buf + 1);
-		else
-			b4_err("starting the container: no listener received");
-		ret = -EIO;
-		goto fail;
-	}
+	if (o->net == CFG_NET_SLIRP4NETNS)
+		ret = start_slirp4netns(o, pid, &net_pid, &exit_fd, err);
+	else if (o->net == CFG_NET_PASTA)
+		ret = start_pasta(o, pid, nl, &net_pid, err);
+	if (!ret)
+		ret = send_go(sp, err);
+	if (!ret)
+		ret = recv_child(sp, buf, sizeof(buf), MSG_FDS, &none, err);
+	if (ret)
+		return ret;
 	if (o->trap) {
-		ret = take_listener(sb->pid, (int)strtol(buf + 1, NULL, 10));
-		if (ret < 0) {
-			b4_err("starting the container: taking its seccomp "
-			       "listener: %s", strerror(-ret));
-			goto fail;
-		}
-		sb->notify_fd = ret;
-		if (send(sp[0], &go, 1, MSG_NOSIGNAL) != 1) {
-			ret = -EIO;
-			goto fail;
-		}
+		ret = take_listener(pid, (int)strtol(buf + 1, NULL, 10));
+		if (ret < 0)
+			return b4_error_set(err, ret, "taking its seccomp "
+					    "listener: %s", strerror(-ret));
+		notify = ret;
+		ret = send_go(sp, err);
+		if (ret)
+			return ret;
 	}
-	close(sp[0]);
+	sb->pid = take_pid(&pid);
+	sb->net_pid = take_pid(&net_pid);
+	sb->notify_fd = take_fd(&notify);
+	sb->nl_fd = take_fd(&nl);
+	sb->exit_fd = take_fd(&exit_fd);
 	return 0;
-fail:
-	close(sp[0]);
-	if (sb->notify_fd >= 0) {
-		close(sb->notify_fd);
-		sb->notify_fd = -1;
-	}
-	if (sb->nl_fd >= 0) {
-		close(sb->nl_fd);
-		sb->nl_fd = -1;
-	}
-	sandbox_stop_net(sb);
-	kill(sb->pid, SIGKILL);
-	waitpid(sb->pid, NULL, 0);
-	return ret;
 }
 
 int sandbox_join_monitor(pid_t pid)
 {
-	char path[64], buf[8];
-	_cleanup_close_ int userns = -1, netns = -1;
-	int sp[2], fds[2], nfds = 0, ret, status;
+	_cleanup_close_ int userns = -1, netns = -1, sp = -1, csp = -1, nl = -1;
+	struct b4_error err = { 0 };
+	char path[64], buf[256];
+	int pair[2], ret;
 	pid_t child;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return -errno;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	netns = open(path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0 || netns < 0)
+	if (netns < 0)
 		return -errno;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return -errno;
+	sp = pair[0];
+	csp = pair[1];
 	child = fork();
-	if (child < 0) {
-		ret = -errno;
-		close(sp[0]);
-		close(sp[1]);
-		return ret;
-	}
+	if (child < 0)
+		return -errno;
 	if (child == 0) {
-		int nl;
+		char byte = MSG_FDS;
 
-		close(sp[0]);
+		closep(&sp);
 		/* EINVAL: already in that user namespace (a root daemon) */
 		if (setns(userns, CLONE_NEWUSER) && errno != EINVAL)
-			child_fail(sp[1], errno, "joining the user namespace");
+			child_fail(csp, errno, "joining the user namespace");
 		if (setns(netns, CLONE_NEWNET))
-			child_fail(sp[1], errno, "joining the network namespace");
+			child_fail(csp, errno, "joining the network namespace");
 		nl = netaddr_monitor_open();
 		if (nl < 0)
-			child_fail(sp[1], -nl, "rtnetlink monitor");
-		if (send_fds(sp[1], MSG_FDS, &nl, 1))
-			_exit(125);
-		_exit(0);
+			child_fail(csp, -nl, "rtnetlink monitor");
+		_exit(fdpass_send(csp, &byte, 1, &nl, 1, 0) < 0 ? 125 : 0);
 	}
-	close(sp[1]);
-	ret = recv_msg(sp[0], buf, sizeof(buf), fds, 2, &nfds);
-	close(sp[0]);
-	waitpid(child, &status, 0);
-	if (ret > 0 && buf[0] == MSG_FDS && nfds == 1)
-		return fds[0];
-	for (int i = 0; i < nfds; i++)
-		close(fds[i]);
-	if (ret > 0 && buf[0] == MSG_ERR)
-		b4_debug("monitor for pid %d: %s", (int)pid, buf + 1);
-	return -EPERM;
+	closep(&csp);
+	ret = recv_child(sp, buf, sizeof(buf), MSG_FDS, &nl, &err);
+	/* it exits by itself once it has answered, or failed */
+	(void)B4_NOINTR(waitpid(child, NULL, 0));
+	if (!ret && nl < 0)
+		ret = b4_error_set(&err, -EIO, "no monitor received");
+	if (ret) {
+		b4_debug("monitor for pid %d: %s", (int)pid,
+			 b4_error_msg(&err, ret));
+		return ret;
+	}
+	return take_fd(&nl);
 }

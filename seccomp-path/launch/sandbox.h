@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "cfg.h"
+#include "err.h"
 #include "portmap.h"
 
 /**
@@ -67,17 +68,24 @@ struct sandbox {
 
 /**
  * sandbox_start() - fork the container process and receive its listener
- * @o:	options
- * @sb:	result
+ * @o:		options
+ * @sb:		result, filled only on success (emptied first)
+ * @err:	why the start failed, for the user ("child exited early", the
+ *		child's own "unshare(...): reason", "slirp4netns did not
+ *		start", ...)
  *
  * The child enters a new user namespace (the caller's uid and gid mapped to
  * 0), a new network namespace with loopback up, waits until the fallback
  * network is attached, loads the seccomp filter, hands the listener and an
- * address monitor to us, and execs the command.
+ * address monitor to us, and execs the command. A failed start leaves
+ * nothing behind: the child and the network helper are killed and reaped,
+ * every descriptor is closed.
  *
- * Return: 0, or negative errno (logged)
+ * Return: 0, or negative errno (the child's errno where it failed, -EIO when
+ * it exited without saying why)
  */
-int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb);
+int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
+		  struct b4_error *err);
 
 /**
  * sandbox_stop_net() - stop the fallback network helper
@@ -92,9 +100,11 @@ void sandbox_stop_net(struct sandbox *sb);
  *
  * A short-lived child joins the process's user and network namespaces
  * (we own them, or an ancestor of them), opens the monitor there and hands
- * it back; it is waited for before returning.
+ * it back; it is waited for before returning. Its error is logged at
+ * debug level only: callers decide what a missing monitor means.
  *
- * Return: the monitor socket, or negative errno
+ * Return: the monitor socket, or negative errno (the child's errno where
+ * it failed, -EIO when it exited without saying why)
  */
 int sandbox_join_monitor(pid_t pid);
 

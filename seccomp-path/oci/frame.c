@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "frame.h"
 
 int frame_init(struct frame *f)
@@ -56,60 +57,26 @@ int frame_complete(const char *buf, size_t len)
 	return e == json_tokener_continue ? 0 : -1;
 }
 
-/* keep_fds() - take the descriptors of one recvmsg() */
-static void keep_fds(struct frame *f, struct msghdr *mh)
-{
-	struct cmsghdr *cm;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		int k;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (int i = 0; i < k; i++) {
-			int nfd;
-
-			memcpy(&nfd, CMSG_DATA(cm) + (size_t)i * sizeof(int),
-			       sizeof(int));
-			if (f->nfds < FRAME_FDS_MAX) {
-				f->fds[f->nfds++] = nfd;
-			} else {
-				close(nfd);
-				f->fds_dropped = true;
-			}
-		}
-	}
-	if (mh->msg_flags & MSG_CTRUNC)
-		f->fds_dropped = true;
-}
-
 int frame_read(struct frame *f, int fd, struct b4_error *err)
 {
 	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(int) * FRAME_FDS_MAX)];
-		struct iovec iov = { .iov_base = f->buf + f->len,
-				     .iov_len = FRAME_MAX - f->len };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
+		struct fdpass_rx rx;
 		ssize_t n;
 
 		if (f->len == FRAME_MAX)
 			return b4_error_set(err, -EMSGSIZE,
 					    "larger than %zu bytes", FRAME_MAX);
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = fdpass_recv(fd, f->buf + f->len, FRAME_MAX - f->len,
+				f->fds + f->nfds, FRAME_FDS_MAX - f->nfds,
+				MSG_DONTWAIT, &rx);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return 0;
-		if (n < 0) {
-			int e = errno;
-
-			return b4_error_set(err, -e, "unreadable: %s",
-					    strerror(e));
-		}
-		keep_fds(f, &mh);
+		if (n < 0)
+			return b4_error_set(err, (int)n, "unreadable: %s",
+					    strerror((int)-n));
+		f->nfds += rx.nfds;
+		if (rx.dropped)
+			f->fds_dropped = true;
 		if (n == 0)
 			return 1;
 		f->len += (size_t)n;
