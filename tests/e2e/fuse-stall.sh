@@ -85,7 +85,7 @@ s.bind(("10.78.0.1", 7777)); s.listen(64)
 while True:
     c, _ = s.accept(); c.close()
 ' &
-EXTRA_PIDS+=($!)
+BG_PIDS["listener"]=$! # stopped by e2e_cleanup
 for _ in $(seq 50); do
 	ip netns exec "$NS" ss -Htln 'sport = :7777' | grep -q . && break
 	sleep 0.1

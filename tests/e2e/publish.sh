@@ -90,8 +90,6 @@ PROBE_IN=b4ns-probe
 
 echo "# b4ns: $B4NS, test host $TH_NS"
 
-echo "# b4ns: $B4NS, test host $TH_NS"
-
 # ---- 1. publishing TCP --------------------------------------------------
 
 t_httpd() {

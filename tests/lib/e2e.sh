@@ -168,6 +168,7 @@ e2e_cleanup() {
 	set +e
 	for p in "${EXTRA_PIDS[@]}"; do
 		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null # (quiet: no "Killed" job report)
 	done
 	for fn in "${E2E_CLEANUP[@]}"; do
 		"$fn"
