@@ -11,7 +11,8 @@
 # create. Prints a last line "N passed, M failed, K skipped" over all of
 # them and exits non-zero if anything failed.
 #
-# B4NS_SUITES="run preload" runs only the named suites (names as below).
+# B4NS_SUITES="run preload" runs only the named suites (names as below);
+# T_FILTER=REGEX runs only the end-to-end tests whose name matches.
 set -uo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -12,8 +12,8 @@
 #   --prefix DIR   b4ns install prefix: DIR/bin/b4ns is tested (env
 #                  B4NS_PREFIX).  Default: copy B4NS_BUILD/b4ns into a
 #                  world-readable scratch directory.
-#   --build DIR    build tree holding b4ns (env B4NS_BUILD, default
-#                  /work/main/build).
+#   --build DIR    build tree holding b4ns (env B4NS_BUILD, default: build/
+#                  of this tree).
 #   --keep         leave the test host namespaces and scratch directory
 #                  (Podman's storage in it too).
 #   --chmod-tun    make /dev/net/tun usable by the test user (Podman's
@@ -21,7 +21,7 @@
 #                  mode restored on exit).
 #   --churn N      runc execs in the churn test (default 300).
 #   --no-bench     skip the (never asserted) Podman iperf3 measurement.
-#   -k REGEX       run only the tests whose name matches.
+#   -k REGEX       run only the tests whose name matches (or T_FILTER=REGEX).
 #   -v             show the output of passing tests too.
 #
 # The test host (tests/lib/testhost.sh) is a private pair of network
@@ -51,62 +51,38 @@
 # the measurement, and a last line "N passed, M failed[, K skipped]"; exit 1
 # if any failed.
 
+#
+# The fixtures (the container root file system, Podman's configuration,
+# the hook JSON, the servers, the daemon and the helpers the tests use) are
+# in tests/e2e/oci/setup.sh.
+
 set -euo pipefail
 
 export B4NS_TH_NS=${B4NS_TH_NS:-b4oci-th}
 export B4NS_PEER_NS=${B4NS_PEER_NS:-b4oci-peer}
-PEER_NS=$B4NS_PEER_NS
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 source "$HERE/../lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/e2e.sh
+source "$HERE/../lib/e2e.sh"
 
-B4NS_PREFIX=${B4NS_PREFIX:-}
-B4NS_BUILD=${B4NS_BUILD:-/work/main/build}
-KEEP=0
-TH_PREEXISTED=1
-CHMOD_TUN=0
-TUN_MODE=
 CHURN=300
 BENCH=1
-
-usage() {
-	sed -n '4,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-
-while (($# > 0)); do
+# shellcheck disable=SC2034 # E2E_USED: read by e2e_parse_args
+suite_option() {
 	case $1 in
-	--prefix) B4NS_PREFIX=${2:?}; shift ;;
-	--prefix=*) B4NS_PREFIX=${1#*=} ;;
-	--build) B4NS_BUILD=${2:?}; shift ;;
-	--build=*) B4NS_BUILD=${1#*=} ;;
-	--keep) KEEP=1 ;;
-	--chmod-tun) CHMOD_TUN=1 ;;
-	--churn) CHURN=${2:?}; shift ;;
-	--churn=*) CHURN=${1#*=} ;;
-	--no-bench) BENCH=0 ;;
-	-k) T_FILTER=${2:?}; shift ;;
-	-v) T_VERBOSE=1 ;;
-	-h | --help) usage ;;
-	*) usage ;;
+	--churn) CHURN=${2:?} E2E_USED=2 ;;
+	--churn=*) CHURN=${1#*=} E2E_USED=1 ;;
+	--no-bench) BENCH=0 E2E_USED=1 ;;
 	esac
-	shift
-done
+}
+e2e_parse_args "$@"
 [[ $CHURN =~ ^[1-9][0-9]*$ ]] || die "--churn wants a positive number"
-# relative to the caller's directory: the tests run from the scratch one
-[[ $B4NS_BUILD == /* ]] || B4NS_BUILD=$PWD/$B4NS_BUILD
-[[ -z $B4NS_PREFIX || $B4NS_PREFIX == /* ]] || B4NS_PREFIX=$PWD/$B4NS_PREFIX
-
-[[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
-for tool in nsenter setpriv runc curl timeout busybox; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-PYTHON=/usr/bin/python3
-[[ -x $PYTHON ]] || die "$PYTHON is not installed"
+e2e_need_root
+e2e_need_tools nsenter setpriv runc curl timeout busybox
+e2e_need_python
 BUSYBOX=$(command -v busybox)
-# busybox must be static: it is the containers' only program
 if command -v ldd >/dev/null && ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "$BUSYBOX is dynamically linked; install busybox-static"
 fi
@@ -115,345 +91,12 @@ command -v podman >/dev/null && HAVE_PODMAN=1
 HAVE_IPERF=0
 command -v iperf3 >/dev/null && command -v ldd >/dev/null && HAVE_IPERF=1
 
-# ---- scratch directory, binaries, user -----------------------------------
-
-SCRATCH=$(mktemp -d /tmp/b4ns-oci.XXXXXX)
-chmod 755 "$SCRATCH"
-common_init "$SCRATCH"
+e2e_setup oci --b4ns=copy --content --testhost --tun
 cd "$WORK" # the caller's cwd may be closed to the test user
-
 SOCK=$WORK/run/b4ns/b4ns.sock
 IMAGE=localhost/b4ns-oci:latest
-
-cleanup() {
-	local rc=$? id pid
-	set +e
-	if [[ $HAVE_PODMAN == 1 && -e $WORK/bin/podman_cmd ]]; then
-		run_user podman_cmd rm -a -f -t 0 >/dev/null 2>&1
-	fi
-	if [[ -d $WORK/runc-ns && $HAVE_PODMAN == 1 ]]; then
-		for id in $(run_user podman_cmd unshare runc --root "$WORK/runc-ns" list -q 2>/dev/null); do
-			run_user podman_cmd unshare runc --root "$WORK/runc-ns" delete -f "$id" >/dev/null 2>&1
-		done
-	fi
-	if [[ -d $WORK/runc ]]; then
-		for id in $(run_user runc --root "$WORK/runc" list -q 2>/dev/null); do
-			run_user runc --root "$WORK/runc" delete -f "$id" >/dev/null 2>&1
-		done
-	fi
-	stop_all_bg
-	if [[ $KEEP != 1 && $HAVE_PODMAN == 1 && -e $WORK/bin/podman_cmd ]]; then
-		# vfs layers belong to subordinate ids: remove them as the user
-		run_user podman_cmd unshare rm -rf "$WORK/storage" "$WORK/runroot" \
-			>/dev/null 2>&1
-	fi
-	if [[ -e $WORK/run/libpod/tmp/pause.pid ]]; then
-		# this run's rootless pause process (private XDG_RUNTIME_DIR)
-		pid=$(cat "$WORK/run/libpod/tmp/pause.pid")
-		[[ $pid =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null
-	fi
-	if [[ -n $TUN_MODE ]]; then
-		chmod "$TUN_MODE" /dev/net/tun
-	fi
-	cd /
-	if [[ $KEEP == 1 ]]; then
-		log "kept: $WORK and the test host (B4NS_TH_NS=$TH_NS B4NS_PEER_NS=$PEER_NS tests/lib/testhost.sh down)"
-	else
-		if [[ $TH_PREEXISTED == 0 ]]; then
-			"$SRC/tests/lib/testhost.sh" down
-		fi
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-mkdir -p "$WORK/bin" "$WORK/www" "$WORK/run" "$WORK/home/.config/containers" \
-	"$WORK/runc" "$WORK/runc-ns" "$WORK/bundles" "$WORK/hooks" "$WORK/storage" "$WORK/runroot"
-B4NS=$WORK/bin/b4ns
-if [[ -n $B4NS_PREFIX ]]; then
-	cp "$B4NS_PREFIX/bin/b4ns" "$B4NS"
-	# the preload path's library, found beside the binary
-	cp "$B4NS_PREFIX"/lib*/libb4ns.so "$WORK/bin/" 2>/dev/null ||
-		cp "$B4NS_PREFIX"/lib/*/libb4ns.so "$WORK/bin/" 2>/dev/null || true
-else
-	[[ -x $B4NS_BUILD/b4ns ]] || die "no $B4NS_BUILD/b4ns; build it or pass --build/--prefix"
-	cp "$B4NS_BUILD/b4ns" "$B4NS"
-	cp "$B4NS_BUILD/libb4ns.so" "$WORK/bin/" 2>/dev/null || true
-fi
-cp "$HERE/oci/badclient.py" "$HERE/oci/mkbundle.py" "$HERE/oci/b4ns-oci.conf" \
-	"$WORK/bin/"
-
-ensure_test_user
-if [[ $HAVE_PODMAN == 1 ]] && { ! grep -q "^$TEST_USER:" /etc/subuid ||
-	! grep -q "^$TEST_USER:" /etc/subgid; }; then
-	die "$TEST_USER has no /etc/subuid or /etc/subgid range (rootless Podman needs one)"
-fi
-
-# Known content, different on every run.
-CONTENT=$WORK/www/hello.txt
-printf 'b4ns-oci hello %s %s\n' "$(date +%s)" "$RANDOM$RANDOM" >"$CONTENT"
-HELLO=$(cat "$CONTENT")
-
-# The container root: busybox-static, a page for its httpd, and iperf3 with
-# the libraries it needs (same paths as on the host)
-ROOTFS=$WORK/rootfs
-mkdir -p "$ROOTFS"/{bin,etc,tmp,proc,sys,dev,www,root}
-chmod 1777 "$ROOTFS/tmp"
-cp "$BUSYBOX" "$ROOTFS/bin/busybox"
-for a in sh echo cat sleep true false nc wget ip httpd seq ls timeout; do
-	ln -s busybox "$ROOTFS/bin/$a"
-done
-printf 'b4ns-oci container page %s\n' "$RANDOM$RANDOM" >"$ROOTFS/www/index.html"
-PAGE=$(cat "$ROOTFS/www/index.html")
-echo "root:x:0:0:root:/root:/bin/sh" >"$ROOTFS/etc/passwd"
-echo "root:x:0:" >"$ROOTFS/etc/group"
-if [[ $HAVE_IPERF == 1 ]]; then
-	cp "$(command -v iperf3)" "$ROOTFS/bin/iperf3"
-	while read -r lib; do
-		mkdir -p "$ROOTFS$(dirname "$lib")"
-		cp -L "$lib" "$ROOTFS$lib"
-	done < <(ldd "$(command -v iperf3)" | grep -o '/[^ ]*')
-	run_iperf_ok=$(chroot "$ROOTFS" /bin/iperf3 --version 2>/dev/null | head -1) ||
-		true
-	[[ -n $run_iperf_ok ]] || HAVE_IPERF=0
-fi
-chown -R "$TEST_USER:" "$ROOTFS" "$WORK/run" "$WORK/home" "$WORK/runc" "$WORK/runc-ns" \
-	"$WORK/bundles" "$WORK/hooks" "$WORK/storage" "$WORK/runroot"
-chmod 700 "$WORK/run"
-chmod -R a+rX "$WORK/bin" "$WORK/www"
-
-# Every test command as the test user: in the test host, with this run's
-# home, XDG_RUNTIME_DIR (daemon socket, Podman's run directory and pause
-# process) and containers.conf/storage.conf
-RUN_USER=(nsenter "--net=/run/netns/$TH_NS" -- setpriv
-	"--reuid=$TEST_USER" "--regid=$TEST_USER" --init-groups --
-	env -i "HOME=$WORK/home" "PATH=$USER_PATH" LANG=C.UTF-8
-	"XDG_RUNTIME_DIR=$WORK/run" "XDG_CONFIG_HOME=$WORK/home/.config"
-	"XDG_DATA_HOME=$WORK/home/.local/share")
-
-# Podman: private storage, runc, cgroupfs, b4ns's hook through hooks_dir
-cat >"$WORK/home/.config/containers/storage.conf" <<EOF
-[storage]
-driver = "vfs"
-graphroot = "$WORK/storage"
-runroot = "$WORK/runroot"
-EOF
-cat >"$WORK/home/.config/containers/containers.conf" <<EOF
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-hooks_dir = [ "$WORK/hooks" ]
-EOF
-# The installed hook JSON (stages and match from the build's
-# b4ns-hook.json when there is one), running the binary under test and
-# naming this run's socket (Podman gives hooks no XDG_RUNTIME_DIR)
-HOOK_JSON=
-for f in ${B4NS_PREFIX:+"$B4NS_PREFIX/share/containers/oci/hooks.d/b4ns.json"} \
-	"$B4NS_BUILD/b4ns-hook.json"; do
-	[[ -f $f ]] && { HOOK_JSON=$f; break; }
-done
-"$PYTHON" - "$HOOK_JSON" "$B4NS" "$SOCK" >"$WORK/hooks/b4ns.json" <<'EOF'
-import json, sys
-src, b4ns, sock = sys.argv[1:]
-h = json.load(open(src)) if src else {
-    "version": "1.0.0",
-    "when": {"annotations": {"^b4ns\\.": ".*"}},
-    "stages": ["precreate"],
-}
-h["hook"] = {"path": b4ns, "args": ["b4ns", "oci-hook", "--socket=" + sock]}
-json.dump(h, sys.stdout, indent=2)
-EOF
-printf '%s\n' '#!/bin/sh' \
-	'exec podman --runtime runc --log-level error "$@"' >"$WORK/bin/podman_cmd"
-chmod 755 "$WORK/bin/podman_cmd"
-chown -R "$TEST_USER:" "$WORK/home" "$WORK/hooks"
-
-# Other sessions may share the test host: reuse it and leave it up then.
-TH_PREEXISTED=0
-[[ -e /run/netns/$TH_NS ]] && TH_PREEXISTED=1
-"$SRC/tests/lib/testhost.sh" up
-
-if [[ $CHMOD_TUN == 1 && -c /dev/net/tun ]]; then
-	TUN_MODE=$(stat -c %a /dev/net/tun)
-	chmod 666 /dev/net/tun
-fi
-run_user test -x "$B4NS" ||
-	die "$TEST_USER cannot execute $B4NS (install to a world-readable prefix)"
-
-# ---- servers, daemon --------------------------------------------------------
-
-start_bg http4 "$BUSYBOX" httpd -f -p 10.77.0.1:8080 -h "$WORK/www"
-nsenter "--net=/run/netns/$PEER_NS" -- "$BUSYBOX" httpd -f -p 10.77.0.2:8080 \
-	-h "$WORK/www" >"$WORK/httppeer.log" 2>&1 </dev/null &
-BG_PIDS[httppeer]=$!
-if [[ $HAVE_IPERF == 1 ]]; then
-	# measurement, and the dynamic client of the preload test
-	start_bg iperf3 iperf3 -s -B 10.77.0.1 -p 5201
-fi
-for i in $(seq 50); do
-	run_th curl -sf -o /dev/null http://10.77.0.1:8080/hello.txt &&
-		run_th curl -sf -o /dev/null http://10.77.0.2:8080/hello.txt && break
-	sleep 0.1
-done
-run_th curl -sf -o /dev/null http://10.77.0.2:8080/hello.txt ||
-	die "the test servers did not start"
-
-start_bg_user daemon "$B4NS" daemon -v --config="$WORK/bin/b4ns-oci.conf"
-DPID=$(bg_pid daemon)
-wait_log daemon "listening on $SOCK" || die "the daemon did not start"
-
-# The profile runc bundles (and podman --security-opt seccomp=) use
-run_user "$B4NS" profile --socket="$SOCK" >"$WORK/profile.json" ||
-	die "b4ns profile failed"
-chmod 644 "$WORK/profile.json"
-
-if [[ $HAVE_PODMAN == 1 ]]; then
-	tar -C "$ROOTFS" -cf "$WORK/rootfs.tar" .
-	chmod 644 "$WORK/rootfs.tar"
-	run_user podman_cmd import "$WORK/rootfs.tar" "$IMAGE" \
-		>"$WORK/import.log" 2>&1 ||
-		{ cat "$WORK/import.log" >&2; die "podman import failed"; }
-fi
-
-# ---- helpers ----------------------------------------------------------------
-
-# runc_u ARGS... - runc as the test user with this run's state root
-runc_u() {
-	run_user runc --root "$WORK/runc" "$@"
-}
-
-# bundle NAME PROFILE [KEY=VALUE...] -- ARGS... - make bundle
-# $WORK/bundles/NAME: "runc spec --rootless", own network namespace,
-# linux.seccomp from PROFILE (a file or "none"), the annotations
-bundle() {
-	local name=$1 dir=$WORK/bundles/$1
-	shift
-	run_user mkdir -p "$dir"
-	run_user rm -f "$dir/config.json"
-	run_user runc spec --rootless --bundle "$dir"
-	run_user "$PYTHON" "$WORK/bin/mkbundle.py" "$dir" "$ROOTFS" "$@"
-}
-
-# log_mark - the daemon log's current line count
-log_mark() {
-	wc -l <"$WORK/daemon.log"
-}
-
-# log_wait MARK REGEX [SECONDS] - a daemon log line after line MARK matches
-# REGEX (extended) within SECONDS (default 5); prints it
-log_wait() {
-	local mark=$1 re=$2 secs=${3:-5} i
-	for ((i = 0; i < secs * 10; i++)); do
-		if tail -n "+$((mark + 1))" "$WORK/daemon.log" | grep -E -m1 -- "$re"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "FAIL: no daemon log line matching '$re' after line $mark; the log since:"
-	tail -n "+$((mark + 1))" "$WORK/daemon.log" | tail -n 30 | sed 's/^/    /'
-	return 1
-}
-
-# daemon_alive - fail if the daemon exited
-daemon_alive() {
-	if ! bg_alive daemon; then
-		echo "FAIL: the daemon is gone; its log ends:"
-		tail -n 20 "$WORK/daemon.log" | sed 's/^/    /'
-		return 1
-	fi
-}
-
-# dproc FIELD - a field of the daemon's /proc/PID/status (Threads, VmRSS)
-dproc() {
-	awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DPID/status"
-}
-
-# dfds - the daemon's open descriptors
-dfds() {
-	find "/proc/$DPID/fd" -mindepth 1 -maxdepth 1 | wc -l
-}
-
-# status_json - "b4ns status --json" to $WORK/status.json
-status_json() {
-	run_user "$B4NS" status --json --socket="$SOCK" >"$WORK/status.json"
-}
-
-# ctr_field ID EXPR - Python EXPR over the status entry c of container ID
-# ("None" if it is not listed); status_json first
-ctr_field() {
-	"$PYTHON" - "$WORK/status.json" "$1" "$2" <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))
-c = next((c for c in s["containers"] if c["id"] == sys.argv[2]), None)
-print(None if c is None else eval(sys.argv[3]))
-EOF
-}
-
-# daemon_field EXPR - Python EXPR over the status' daemon object d
-daemon_field() {
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1]))["daemon"]; print(eval(sys.argv[2]))' \
-		"$WORK/status.json" "$1"
-}
-
-# wait_gone ID - until container ID is no longer in the daemon's status
-wait_gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		status_json
-		[[ $(ctr_field "$1" 1) == None ]] && return 0
-		sleep 0.1
-	done
-	echo "FAIL: container $1 still listed by the daemon"
-	return 1
-}
-
-# curl_th URL - curl from the test host, retrying up to 5 s (a server in a
-# container that just started)
-curl_th() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		if run_th curl -sS --max-time 2 "$1" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	run_th curl -sS --max-time 2 "$1"
-}
-
-# only_lo - the last command's stdout shows only lo ("ip -o link")
-only_lo() {
-	if grep -E '^[0-9]+: ' "$T_OUT" | grep -vqE '^[0-9]+: lo:'; then
-		echo "FAIL: the container has interfaces besides lo"
-		return 1
-	fi
-	grep -qE '^[0-9]+: lo:' "$T_OUT" || {
-		echo "FAIL: no 'ip -o link' output"
-		return 1
-	}
-}
-
-# need_podman - skip unless podman is installed
-need_podman() {
-	[[ $HAVE_PODMAN == 1 ]] || skip "podman is not installed"
-}
-
-# need_tun - skip unless the test user can open /dev/net/tun
-need_tun() {
-	run_user sh -c ': <>/dev/net/tun' 2>/dev/null ||
-		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
-}
-
-# prun ARGS... - podman run --rm ARGS... as the test user
-prun() {
-	run_user podman_cmd run --rm "$@"
-}
-
-# Command run in containers: interfaces, then a switched HTTP GET
-GET_HELLO='ip -o link; wget -q -O - http://10.77.0.1:8080/hello.txt'
+# shellcheck source-path=SCRIPTDIR source=oci/setup.sh
+source "$HERE/oci/setup.sh"
 
 # ---- 1. plain rootless runc --------------------------------------------------
 
@@ -468,6 +111,7 @@ t_runc_switched() {
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.77\.0\.1:8080"
 	wait_gone $id
 }
+run_test "runc: container with only lo reaches the test host through a switched socket" t_runc_switched
 
 t_runc_mode_off() {
 	local id=oci-runc-off m
@@ -480,6 +124,7 @@ t_runc_mode_off() {
 	log_wait "$m" "container $id: mode off: not switched"
 	log_wait "$m" "container $id: pid [0-9]+, not switched"
 }
+run_test "runc: annotation b4ns.mode=off: not switched, ENETUNREACH" t_runc_mode_off
 
 t_runc_publish() {
 	local id=oci-runc-pub m
@@ -497,6 +142,7 @@ t_runc_publish() {
 	# the host socket lived in the container: gone with it
 	expect_rc 7 run_th curl -sS --max-time 2 http://10.77.0.1:18080/index.html
 }
+run_test "runc: annotation b4ns.publish=18080:80 serves the test host; freed with the container" t_runc_publish
 
 # ---- 2. rootless Podman --------------------------------------------------------
 
@@ -511,6 +157,39 @@ t_podman_profile() {
 	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, switching"
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.77\.0\.1:8080"
 }
+run_test "podman --security-opt seccomp=<b4ns profile>, --network none: switched" t_podman_profile
+
+t_podman_hook_web() {
+	need_podman
+	local m id
+	m=$(log_mark)
+	# publish from the "web" section: the container's httpd serves the
+	# test host's port 18081
+	expect_ok run_user podman_cmd run -d --network none \
+		--annotation b4ns.config=web "$IMAGE" httpd -f -p 80 -h /www
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	expect_ok curl_th http://10.77.0.1:18081/index.html
+	expect_out "$PAGE"
+	# switched to 10.77.0.1; 10.77.0.2 ignored by "web": stays in the
+	# container's namespace, which has only lo
+	expect_ok run_user podman_cmd exec "$id" sh -c "$GET_HELLO"
+	only_lo
+	expect_out "$HELLO"
+	expect_rc 1 run_user podman_cmd exec "$id" \
+		sh -c 'nc 10.77.0.2 8080 </dev/null'
+	expect_err "Network is unreachable"
+	log_wait "$m" "keep connect pid=[0-9]+ fd=[0-9]+ 10\.77\.0\.2:8080"
+	# ... while a container without the section reaches it
+	expect_ok prun --network none --annotation b4ns.mode=seccomp "$IMAGE" \
+		wget -q -O - http://10.77.0.2:8080/hello.txt
+	expect_out "$HELLO"
+	status_json
+	expect_eq "$(ctr_field "$id" 'c["published"]')" "['18081:80/tcp']" "status: published"
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+}
+run_test "podman hook, only b4ns.config=web: section's publish and ignore apply" t_podman_hook_web
 
 # issue 10: the hook JSON and the systemd unit name the binary of the prefix
 # actually installed to, and Podman switches through that hook
@@ -552,37 +231,7 @@ json.dump(h, sys.stdout)' "$p/share/containers/oci/hooks.d/b4ns.json" "$SOCK" \
 	grep -qF "runs $p/bin/b4ns, not this b4ns ($p/sbin/b4ns)" \
 		"$WORK/doctor-prefix.out" || { cat "$WORK/doctor-prefix.out"; return 1; }
 }
-
-t_podman_hook_web() {
-	need_podman
-	local m id
-	m=$(log_mark)
-	# publish from the "web" section: the container's httpd serves the
-	# test host's port 18081
-	expect_ok run_user podman_cmd run -d --network none \
-		--annotation b4ns.config=web "$IMAGE" httpd -f -p 80 -h /www
-	id=$(head -c 64 "$T_OUT")
-	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
-	expect_ok curl_th http://10.77.0.1:18081/index.html
-	expect_out "$PAGE"
-	# switched to 10.77.0.1; 10.77.0.2 ignored by "web": stays in the
-	# container's namespace, which has only lo
-	expect_ok run_user podman_cmd exec "$id" sh -c "$GET_HELLO"
-	only_lo
-	expect_out "$HELLO"
-	expect_rc 1 run_user podman_cmd exec "$id" \
-		sh -c 'nc 10.77.0.2 8080 </dev/null'
-	expect_err "Network is unreachable"
-	log_wait "$m" "keep connect pid=[0-9]+ fd=[0-9]+ 10\.77\.0\.2:8080"
-	# ... while a container without the section reaches it
-	expect_ok prun --network none --annotation b4ns.mode=seccomp "$IMAGE" \
-		wget -q -O - http://10.77.0.2:8080/hello.txt
-	expect_out "$HELLO"
-	status_json
-	expect_eq "$(ctr_field "$id" 'c["published"]')" "['18081:80/tcp']" "status: published"
-	expect_ok run_user podman_cmd rm -f -t 0 "$id"
-	wait_gone "$id"
-}
+run_test "cmake --install --prefix DIR: hook JSON and unit name DIR/bin/b4ns; Podman switched through that hook" t_install_prefix
 
 t_podman_hook_slirp() {
 	need_podman
@@ -606,6 +255,7 @@ t_podman_hook_slirp() {
 	expect_eq "$(ctr_field "$id" 'c["switched"] >= 3')" True "status: switched >= 3"
 	expect_ok run_user podman_cmd rm -f -t 0 "$id"
 }
+run_test "podman hook, default network (slirp4netns): connections counted as switched" t_podman_hook_slirp
 
 t_podman_mode_off() {
 	need_podman
@@ -623,32 +273,7 @@ t_podman_mode_off() {
 	expect_eq "$(daemon_field 'd["messages_accepted"]')" "$before" \
 		"daemon messages accepted"
 }
-
-# Issue 6: Podman with b4ns.mode=preload through the hook. No seccomp
-# listener: the hook bind-mounts libb4ns.so and the daemon's socket
-# directory and sets LD_PRELOAD; its createRuntime stage registers the container
-# with the daemon. A dynamic client (iperf3) is switched under --network
-# none; the static busybox in the same container is not.
-t_podman_preload() {
-	need_podman
-	[[ $HAVE_IPERF == 1 ]] || skip "no dynamic client (iperf3) in the image"
-	[[ -e $WORK/bin/libb4ns.so ]] || skip "libb4ns.so not built"
-	local m
-	m=$(log_mark)
-	expect_ok prun --network none --annotation b4ns.mode=preload "$IMAGE" \
-		sh -c 'ip -o link; grep Seccomp: /proc/self/status; echo "LD=$LD_PRELOAD";
-		       iperf3 -c 10.77.0.1 -p 5201 -t 1 -J >/tmp/ip.json; echo "iperf=$(grep -c bits_per_second /tmp/ip.json)";
-		       nc 10.77.0.1 8080 </dev/null; echo "nc=$?"'
-	only_lo
-	expect_out "LD=/usr/lib/b4ns/libb4ns.so"
-	expect_out "nc=1"
-	grep -Eq '^iperf=[1-9]' "$T_OUT" || {
-		echo "FAIL: iperf3 did not complete through the preload path"
-		return 1
-	}
-	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, preload path"
-	log_wait "$m" "preload: switch connect pid=[0-9]+ 10\.77\.0\.1:5201"
-}
+run_test "podman b4ns.mode=off: hook leaves it alone, not switched" t_podman_mode_off
 
 t_podman_exec() {
 	need_podman
@@ -669,6 +294,35 @@ t_podman_exec() {
 	expect_ok run_user podman_cmd rm -f -t 0 "$id"
 	wait_gone "$id"
 }
+run_test "podman exec into a hooked container: switched sockets" t_podman_exec
+
+# Issue 6: Podman with b4ns.mode=preload through the hook. No seccomp
+# listener: the hook bind-mounts libb4ns.so and the daemon's socket
+# directory and sets LD_PRELOAD; its createRuntime stage registers the container
+# with the daemon. A dynamic client (iperf3) is switched under --network
+# none; the static busybox in the same container is not.
+t_podman_preload() {
+	need_podman
+	[[ $HAVE_IPERF == 1 ]] || skip "no dynamic client (iperf3) in the image"
+	[[ -e $WORK/bin/libb4ns.so ]] || skip "libb4ns.so not built"
+	local m
+	m=$(log_mark)
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	expect_ok prun --network none --annotation b4ns.mode=preload "$IMAGE" \
+		sh -c 'ip -o link; grep Seccomp: /proc/self/status; echo "LD=$LD_PRELOAD";
+		       iperf3 -c 10.77.0.1 -p 5201 -t 1 -J >/tmp/ip.json; echo "iperf=$(grep -c bits_per_second /tmp/ip.json)";
+		       nc 10.77.0.1 8080 </dev/null; echo "nc=$?"'
+	only_lo
+	expect_out "LD=/usr/lib/b4ns/libb4ns.so"
+	expect_out "nc=1"
+	grep -Eq '^iperf=[1-9]' "$T_OUT" || {
+		echo "FAIL: iperf3 did not complete through the preload path"
+		return 1
+	}
+	log_wait "$m" "container [0-9a-f]{64}: pid [0-9]+, preload path"
+	log_wait "$m" "preload: switch connect pid=[0-9]+ 10\.77\.0\.1:5201"
+}
+run_test "podman b4ns.mode=preload through the hook: dynamic client switched, static not" t_podman_preload
 
 # ---- 3. churn -------------------------------------------------------------------
 
@@ -704,6 +358,7 @@ t_runc_exec() {
 		return 1
 	}
 }
+run_test "runc exec (plain rootless) into a b4ns container: switched" t_runc_exec
 
 t_churn() {
 	need_podman
@@ -759,6 +414,7 @@ t_churn() {
 	wait_gone $id
 	daemon_alive
 }
+run_test "churn: $CHURN runc execs succeed; daemon threads, fds, RSS back" t_churn
 
 # ---- 4. bad input ----------------------------------------------------------------
 
@@ -807,6 +463,7 @@ t_bad_input() {
 	only_lo
 	expect_out "$HELLO"
 }
+run_test "bad listener input logged and dropped; next container switched" t_bad_input
 
 # ---- 5. status, doctor -------------------------------------------------------
 
@@ -849,6 +506,7 @@ t_status() {
 	wait_gone $id
 	wait_gone $id2
 }
+run_test "b4ns status --json: containers, pid, mode, counts" t_status
 
 t_doctor() {
 	expect_ok run_user "$B4NS" doctor --socket="$SOCK"
@@ -856,6 +514,7 @@ t_doctor() {
 	expect_out "no daemon at /nonexistent/b4ns.sock"
 	expect_out "fix: start it with \`b4ns daemon\`"
 }
+run_test "b4ns doctor: passes with the daemon; missing socket reported with its fix" t_doctor
 
 # ---- measurement (not asserted) -------------------------------------------------
 
@@ -892,24 +551,10 @@ t_bench() {
 			"$(printf '%s ' "${vals[@]}" | sed 's/ $//')" | tee -a "$WORK/bench.txt"
 	done
 }
-
-run_test "runc: container with only lo reaches the test host through a switched socket" t_runc_switched
-run_test "runc: annotation b4ns.mode=off: not switched, ENETUNREACH" t_runc_mode_off
-run_test "runc: annotation b4ns.publish=18080:80 serves the test host; freed with the container" t_runc_publish
-run_test "podman --security-opt seccomp=<b4ns profile>, --network none: switched" t_podman_profile
-run_test "podman hook, only b4ns.config=web: section's publish and ignore apply" t_podman_hook_web
-run_test "cmake --install --prefix DIR: hook JSON and unit name DIR/bin/b4ns; Podman switched through that hook" t_install_prefix
-run_test "podman hook, default network (slirp4netns): connections counted as switched" t_podman_hook_slirp
-run_test "podman b4ns.mode=off: hook leaves it alone, not switched" t_podman_mode_off
-run_test "podman exec into a hooked container: switched sockets" t_podman_exec
-run_test "podman b4ns.mode=preload through the hook: dynamic client switched, static not" t_podman_preload
-run_test "runc exec (plain rootless) into a b4ns container: switched" t_runc_exec
-run_test "churn: $CHURN runc execs succeed; daemon threads, fds, RSS back" t_churn
-run_test "bad listener input logged and dropped; next container switched" t_bad_input
-run_test "b4ns status --json: containers, pid, mode, counts" t_status
-run_test "b4ns doctor: passes with the daemon; missing socket reported with its fix" t_doctor
 run_test "measure: podman iperf3, slirp4netns vs b4ns (not asserted)" t_bench
+
 [[ -s $WORK/churn.txt ]] && sed 's/^/# /' "$WORK/churn.txt"
+
 [[ -s $WORK/bench.txt ]] && sed 's/^/# /' "$WORK/bench.txt"
 
 report_summary

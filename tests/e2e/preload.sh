@@ -14,9 +14,9 @@
 #                  B4NS_BUILD/libb4ns.so side by side into a world-readable
 #                  scratch directory (the supervisor looks for the library
 #                  beside its binary).
-#   --build DIR    build tree (env B4NS_BUILD, default /work/main/build).
+#   --build DIR    build tree (env B4NS_BUILD, default: build/ of this tree).
 #   --keep         leave the test host namespaces and scratch directory.
-#   -k REGEX       run only the tests whose name matches.
+#   -k REGEX       run only the tests whose name matches (or T_FILTER=REGEX).
 #   -v             show the output of passing tests too.
 #
 # The test host (tests/lib/testhost.sh) is a private pair of namespaces,
@@ -33,6 +33,11 @@
 #   127.0.0.1:9999      connection counter: the host loopback
 #   10.77.0.1:9998      connection counter
 # Host ports containers publish: 18080/tcp, 15353/udp.
+#
+# Python helpers (tests/e2e/preload/, copied to the scratch directory):
+# proto_client.py speaks the request protocol of preload-path/proto.h
+# directly; slowpath.py and killed.py connect before and after the
+# supervisor becomes unreachable; errno_check.py checks that errno is kept.
 #
 # Tests (issue 6 numbering):
 #   2  publishing (TCP, UDP) and unconnected UDP sendto() in preload mode
@@ -67,125 +72,23 @@ export B4NS_TH_NS=${B4NS_TH_NS:-b4preload-th}
 export B4NS_PEER_NS=${B4NS_PEER_NS:-b4preload-peer}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 source "$HERE/../lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/e2e.sh
+source "$HERE/../lib/e2e.sh"
 
-B4NS_PREFIX=${B4NS_PREFIX:-}
-B4NS_BUILD=${B4NS_BUILD:-/work/main/build}
-KEEP=0
-TH_PREEXISTED=1
-TUN_MODE=
-T_TIMEOUT=${T_TIMEOUT:-60}
-
-usage() {
-	sed -n '4,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-
-while (($# > 0)); do
-	case $1 in
-	--prefix) B4NS_PREFIX=${2:?}; shift ;;
-	--prefix=*) B4NS_PREFIX=${1#*=} ;;
-	--build) B4NS_BUILD=${2:?}; shift ;;
-	--build=*) B4NS_BUILD=${1#*=} ;;
-	--keep) KEEP=1 ;;
-	-k) T_FILTER=${2:?}; shift ;;
-	-v) T_VERBOSE=1 ;;
-	*) usage ;;
-	esac
-	shift
-done
-
-[[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
-for tool in nsenter setpriv curl timeout busybox; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-PYTHON=/usr/bin/python3
-[[ -x $PYTHON ]] || die "$PYTHON is not installed"
+e2e_parse_args "$@"
+e2e_need_root
+e2e_need_tools nsenter setpriv curl timeout busybox
+e2e_need_python
 BUSYBOX=$(command -v busybox)
+CHMOD_TUN=1 # for the slirp4netns tests
+CTR_OPTS=(--mode=preload)
+e2e_setup preload --probe --b4ns=need-lib --content --testhost --tun
+cp "$HERE"/preload/*.py "$WORK/"
+chmod 644 "$WORK"/*.py
 
-# ---- scratch directory, binaries, user -----------------------------------
-
-SCRATCH=$(mktemp -d /tmp/b4ns-preload.XXXXXX)
-chmod 755 "$SCRATCH"
-common_init "$SCRATCH"
-mkdir -p "$WORK/bin" "$WORK/www"
-
-# Processes a test started outside stop_bg's reach (orphans of a killed
-# supervisor, a slirp4netns): killed on exit by pid.
-EXTRA_PIDS=()
-
-cleanup() {
-	local rc=$? p
-	for p in "${EXTRA_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	stop_all_bg
-	if [[ -n $TUN_MODE ]]; then
-		chmod "$TUN_MODE" /dev/net/tun || true
-	fi
-	if [[ $KEEP == 1 ]]; then
-		log "kept: $WORK and the test host (tests/lib/testhost.sh down)"
-	else
-		if [[ $TH_PREEXISTED == 0 ]]; then
-			"$SRC/tests/lib/testhost.sh" down || true
-		fi
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PROBE=$WORK/bin/b4ns-probe
-if [[ -n $B4NS_PREFIX && -x $B4NS_PREFIX/bin/b4ns-probe ]]; then
-	cp "$B4NS_PREFIX/bin/b4ns-probe" "$PROBE"
-elif [[ -x $B4NS_BUILD/tests/b4ns-probe ]]; then
-	cp "$B4NS_BUILD/tests/b4ns-probe" "$PROBE"
-else
-	log "note: no $B4NS_BUILD/tests/b4ns-probe, compiling it"
-	cc -O2 -D_GNU_SOURCE -o "$PROBE" "$SRC/tests/e2e/b4ns-probe.c" \
-		-lpthread || die "cannot build b4ns-probe"
-fi
-if [[ -n $B4NS_PREFIX ]]; then
-	B4NS=$B4NS_PREFIX/bin/b4ns
-else
-	[[ -x $B4NS_BUILD/b4ns ]] || die "no $B4NS_BUILD/b4ns: build it"
-	[[ -f $B4NS_BUILD/libb4ns.so ]] || die "no $B4NS_BUILD/libb4ns.so: build it"
-	cp "$B4NS_BUILD/b4ns" "$B4NS_BUILD/libb4ns.so" "$WORK/bin/"
-	B4NS=$WORK/bin/b4ns
-fi
-[[ -x $B4NS ]] || die "no b4ns binary ($B4NS)"
-chmod -R a+rX "$WORK"
-
-ensure_test_user
-mkdir -p "$WORK/ctr"
-chown "$TEST_USER:" "$WORK/ctr"
-CTR_DIR=$WORK/ctr
-
-CONTENT=$WORK/www/hello.txt
-printf 'b4ns-preload hello %s %s\n' "$(date +%s)" "$RANDOM$RANDOM" >"$CONTENT"
-chmod 644 "$CONTENT"
-
-TH_PREEXISTED=0
-[[ -e /run/netns/$TH_NS ]] && TH_PREEXISTED=1
-"$SRC/tests/lib/testhost.sh" up
-
-if [[ -c /dev/net/tun ]]; then
-	TUN_MODE=$(stat -c %a /dev/net/tun)
-	chmod 666 /dev/net/tun
-fi
-
-run_user test -x "$PROBE" || die "$TEST_USER cannot execute $PROBE"
-run_user test -x "$B4NS" ||
-	die "$TEST_USER cannot execute $B4NS (install to a world-readable prefix)"
-
-# ---- servers --------------------------------------------------------------
-
-start_bg http4 "$PYTHON" -m http.server --bind 10.77.0.1 \
-	--directory "$WORK/www" 8080
+start_bg http4 "$PYTHON" -m http.server --bind 10.77.0.1 --directory "$WORK/www" 8080
 start_bg udp4 "$PROBE" udp-echo 10.77.0.1 5300
 start_bg udp6 "$PROBE" udp-echo fd77::1 5300
 start_bg hostlo "$PROBE" count-server 127.0.0.1 9999 "$WORK/hostlo.count"
@@ -194,72 +97,7 @@ start_bg sink "$PROBE" count-server 10.77.0.1 9998 "$WORK/sink.count"
 # the test host, and only then listens)
 run_th "$PROBE" wait-listen 10.77.0.1 8080 40000 >/dev/null ||
 	die "http server did not start"
-for s in udp4 udp6 hostlo sink; do
-	wait_log "$s" listening || die "server $s did not start"
-done
-
-# count_snapshot NAME - connections counted so far by count-server NAME
-count_snapshot() {
-	local name=$1 before i
-	before=$(grep -c 'snapshot' "$WORK/$name.log" || true)
-	kill -USR1 "$(bg_pid "$name")"
-	for ((i = 0; i < 100; i++)); do
-		if [[ $(grep -c 'snapshot' "$WORK/$name.log" || true) -gt $before ]]; then
-			cat "$WORK/$name.count"
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "count-server $name does not answer" >&2
-	return 1
-}
-
-# ---- how a container is run ----------------------------------------------
-
-# pctr [B4NS-OPTION...] -- CMD... - CMD as a container of the test user in
-# preload mode, --net=none unless an option says otherwise
-pctr() {
-	local opts=()
-	while (($# > 0)) && [[ $1 != -- ]]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	if [[ " ${opts[*]} " != *" --net="* ]]; then
-		opts=(--net=none "${opts[@]}")
-	fi
-	run_user "$B4NS" run --mode=preload "${opts[@]}" -- "$@"
-}
-
-# bg_pctr NAME [B4NS-OPTION...] -- CMD... - the same in the background
-# (stopped by the test: stop_bg NAME)
-bg_pctr() {
-	local name=$1 opts=()
-	shift
-	while (($# > 0)) && [[ $1 != -- ]]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	echo "\$ (background $name) b4ns run --mode=preload --net=none ${opts[*]} -- $*"
-	start_bg_user "$name" "$B4NS" run --mode=preload --net=none "${opts[@]}" -- "$@"
-}
-
-show_log() {
-	echo "  output of $1:"
-	sed 's/^/  > /' "$WORK/$1.log"
-}
-
-# wait_file FILE [SECONDS] - until FILE exists and is not empty
-wait_file() {
-	local f=$1 secs=${2:-10} i
-	for ((i = 0; i < secs * 20; i++)); do
-		[[ -s $f ]] && return 0
-		sleep 0.05
-	done
-	echo "FAIL: no $f after ${secs}s"
-	return 1
-}
+wait_logs listening udp4 udp6 hostlo sink || die "servers did not start"
 
 need_tun() {
 	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
@@ -267,206 +105,15 @@ need_tun() {
 		skip "/dev/net/tun is not usable by $TEST_USER"
 }
 
-# expect_count FILE REGEX N - FILE has exactly N lines matching REGEX
-expect_count() {
-	local n
-	n=$(grep -Ec -- "$2" "$1" || true)
-	expect_eq "$n" "$3" "lines matching '$2' in $(basename "$1")"
-}
-
 UNREACH='libb4ns: supervisor unreachable'
 STATIC_WARN='is statically linked: libb4ns.so cannot load into it'
 
-# ---- python helpers (world-readable) ---------------------------------------
-
-# The request protocol of preload-path/proto.h, spoken directly.
-#   proto_client.py fd|sock=PATH OP HOST PORT
-# prints "answer action=A err=E fds=N [peer=ADDR]" or "refused: ..." and
-# exits 0 (answered) / 3 (refused: closed without an answer) / 1 (error)
-cat >"$WORK/proto_client.py" <<'EOF'
-import os, select, socket, struct, sys
-
-MAGIC, VERSION = 0x62346e73, 1
-OPS = {"connect": 1, "bind": 2, "sendto": 3}
-REQ = struct.Struct("=IHHiI128s")   # struct preload_req: 16 + 128 bytes
-RESP = struct.Struct("=Iiii128s")   # struct preload_resp: 16 + 128 bytes
-ACTIONS = {0: "native", 1: "switched", 2: "fail", 3: "send"}
-
-how, op, host, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-if ":" in host:
-	fam = socket.AF_INET6
-	sa = struct.pack("=H", fam) + struct.pack("!HI16sI", port, 0,
-		socket.inet_pton(fam, host), 0)
-else:
-	fam = socket.AF_INET
-	sa = struct.pack("=H", fam) + struct.pack("!H4s8x", port,
-		socket.inet_aton(host))
-req = REQ.pack(MAGIC, VERSION, OPS[op], 0, len(sa), sa)
-assert len(req) == 144
-if how == "fd":
-	chan = socket.socket(fileno=int(os.environ["B4NS_PRELOAD_FD"]))
-elif how.startswith("sock="):
-	chan = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-	chan.connect(how[5:])
-else:
-	sys.exit("usage: proto_client.py fd|sock=PATH OP HOST PORT")
-typ = socket.SOCK_DGRAM if op == "sendto" else socket.SOCK_STREAM
-app = socket.socket(fam, typ)
-rr, rw = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-socket.send_fds(chan, [req], [app.fileno(), rw.fileno()])
-rw.close()
-rr.settimeout(5)
-try:
-	data, fds, _, _ = socket.recv_fds(rr, RESP.size, 4)
-except socket.timeout:
-	print("refused: no answer within 5 s")
-	sys.exit(3)
-if not data:
-	print("refused: reply channel closed without an answer")
-	sys.exit(3)
-magic, action, err, _, to = RESP.unpack(data)
-line = (f"answer magic={'ok' if magic == MAGIC else hex(magic)} "
-	f"action={ACTIONS.get(action, action)} err={err} fds={len(fds)}")
-for fd in fds:
-	s = socket.socket(fileno=fd)
-	# err=-EINPROGRESS: the supervisor connects non-blocking; wait for it
-	select.select([], [s], [], 5)
-	try:
-		line += f" peer={s.getpeername()[0]}:{s.getpeername()[1]}"
-	except OSError as e:
-		line += f" peer=({e.strerror})"
-print(line)
-EOF
-
-# slowpath.py OUTDIR [ROUNDS] - connects to 10.77.0.1:8080 ROUNDS times
-# (default 2), printing the local address of each ("local 10.77.0.1" is
-# a switched host socket, "local 10.0.2.100" slirp4netns), then makes a
-# child process do one more: one warning line per process is expected
-# when the supervisor cannot be reached.
-cat >"$WORK/slowpath.py" <<'EOF'
-import os, socket, subprocess, sys
-
-def once(tag):
-	s = socket.create_connection(("10.77.0.1", 8080), timeout=10)
-	s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
-	body = b""
-	while True:
-		b = s.recv(4096)
-		if not b:
-			break
-		body += b
-	print(f"{tag}: local {s.getsockname()[0]} status "
-	      f"{body.split(b' ', 2)[1].decode()}", flush=True)
-	s.close()
-
-rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-if rounds == 0:
-	once("child")
-	sys.exit(0)
-for i in range(rounds):
-	once(f"connect {i + 1}")
-sys.stdout.flush()
-sys.exit(subprocess.call([sys.executable, sys.argv[0], "0"]))
-EOF
-
-# killed.py DIR - connect once (must be switched), write DIR/phase1, wait
-# for DIR/go, then connect twice more and write DIR/done
-cat >"$WORK/killed.py" <<'EOF'
-import os, socket, sys, time
-
-d = sys.argv[1]
-
-def once():
-	s = socket.create_connection(("10.77.0.1", 8080), timeout=10)
-	s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
-	ok = s.recv(64).startswith(b"HTTP/1.0 200")
-	local = s.getsockname()[0]
-	s.close()
-	return f"local {local} {'200' if ok else 'bad answer'}"
-
-with open(f"{d}/phase1.tmp", "w") as f:
-	f.write(f"pid {os.getpid()} first: {once()}\n")
-os.rename(f"{d}/phase1.tmp", f"{d}/phase1")
-while not os.path.exists(f"{d}/go"):
-	time.sleep(0.05)
-out = []
-for i in range(2):
-	try:
-		out.append(f"after {i + 1}: {once()}")
-	except OSError as e:
-		out.append(f"after {i + 1}: {e!r}")
-with open(f"{d}/done.tmp", "w") as f:
-	f.write("\n".join(out) + "\n")
-os.rename(f"{d}/done.tmp", f"{d}/done")
-EOF
-
-# errno_check.py HOST PORT - errno is kept on paths that do not fail
-cat >"$WORK/errno_check.py" <<'EOF'
-import ctypes, socket, struct, sys
-
-libc = ctypes.CDLL(None, use_errno=True)
-for f in (libc.connect, libc.bind):
-	f.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-libc.sendto.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t,
-			ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-MARK = 4242
-
-def sin(host, port):
-	return struct.pack("=H", socket.AF_INET) + \
-		struct.pack("!H4s8x", port, socket.inet_aton(host))
-
-bad = 0
-def check(what, r, want_r):
-	global bad
-	e = ctypes.get_errno()
-	ok = r == want_r and e == MARK
-	bad += not ok
-	print(f"errno {what}: returned {r}, errno {e}"
-	      f"{'' if ok else '  <-- WRONG (want %d, errno %d)' % (want_r, MARK)}")
-
-host, port = sys.argv[1], int(sys.argv[2])
-lsn = socket.socket()
-lsn.bind(("127.0.0.1", 0))
-lsn.listen(8)
-lport = lsn.getsockname()[1]
-
-s = socket.socket()
-ctypes.set_errno(MARK)
-check("switched blocking connect", libc.connect(s.fileno(), sin(host, port), 16), 0)
-s = socket.socket()
-ctypes.set_errno(MARK)
-check("native connect to the container's 127.0.0.1",
-      libc.connect(s.fileno(), sin("127.0.0.1", lport), 16), 0)
-s = socket.socket()
-ctypes.set_errno(MARK)
-check("native bind 0.0.0.0:0", libc.bind(s.fileno(), sin("0.0.0.0", 0), 16), 0)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-ctypes.set_errno(MARK)
-check("switched unconnected sendto",
-      libc.sendto(u.fileno(), b"ping", 4, 0, sin(host, 5300), 16), 4)
-ctypes.set_errno(MARK)
-check("second sendto on the switched socket",
-      libc.sendto(u.fileno(), b"ping", 4, 0, sin(host, 5300), 16), 4)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-ctypes.set_errno(MARK)
-check("native sendto to the container's 127.0.0.1",
-      libc.sendto(u.fileno(), b"ping", 4, 0, sin("127.0.0.1", 9), 16), 4)
-s = socket.socket()
-r = libc.connect(s.fileno(), sin(host, 1), 16)
-e = ctypes.get_errno()
-print(f"errno failed switched connect: returned {r}, errno {e}")
-if r != -1 or e != 111:
-	print("  <-- WRONG (want -1, ECONNREFUSED)")
-	bad += 1
-print("errno-check: ok" if not bad else "errno-check: FAILED")
-sys.exit(1 if bad else 0)
-EOF
-chmod 644 "$WORK"/*.py
+echo "# b4ns: $B4NS --mode=preload, test host $TH_NS"
 
 # ---- 2. publishing and unconnected UDP ----------------------------------------
 
 t_publish_tcp() {
-	bg_pctr pubhttp -p 18080:8000 -- "$PYTHON" -m http.server \
+	bg_ctr pubhttp -p 18080:8000 -- "$PYTHON" -m http.server \
 		--bind 0.0.0.0 --directory "$WORK/www" 8000
 	expect_ok run_th "$PROBE" wait-listen 10.77.0.1 18080 40000 ||
 		{ show_log pubhttp; stop_bg pubhttp; return 1; }
@@ -476,6 +123,7 @@ t_publish_tcp() {
 	stop_bg pubhttp
 	show_log pubhttp
 }
+run_test "publish -p 18080:8000: python3 http.server in the container reached from the test host" t_publish_tcp
 
 t_publish_udp() {
 	cat >"$WORK/udpecho.py" <<'EOF'
@@ -488,12 +136,13 @@ while True:
 	s.sendto(d, a)
 EOF
 	chmod 644 "$WORK/udpecho.py"
-	bg_pctr pubudp --switch-udp -p 15353:53/udp -- "$PYTHON" "$WORK/udpecho.py"
+	bg_ctr pubudp --switch-udp -p 15353:53/udp -- "$PYTHON" "$WORK/udpecho.py"
 	wait_log pubudp listening 10 || { stop_bg pubudp; return 1; }
 	expect_ok run_user b4ns-probe udp 10.77.0.1 15353 ||
 		{ show_log pubudp; stop_bg pubudp; return 1; }
 	stop_bg pubudp
 }
+run_test "publish --switch-udp -p 15353:53/udp: python3 UDP echo in the container reached from the test host" t_publish_udp
 
 t_udp_sendto_python() {
 	local host=$1
@@ -512,38 +161,46 @@ for i in range(3):
 print("sendto: ok")
 EOF
 	chmod 644 "$WORK/sendto.py"
-	expect_ok pctr --switch-udp -- "$PYTHON" "$WORK/sendto.py" "$host" 5300
+	expect_ok ctr --switch-udp -- "$PYTHON" "$WORK/sendto.py" "$host" 5300
 	expect_out "sendto: ok"
 }
+run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() 10.77.0.1:5300 under --net=none" t_udp_sendto_python 10.77.0.1
+run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() [fd77::1]:5300 under --net=none" t_udp_sendto_python fd77::1
 
 t_udp_sendto_probe() {
-	expect_ok pctr --switch-udp -- b4ns-probe udp-sendto 10.77.0.1 5300
+	expect_ok ctr --switch-udp -- b4ns-probe udp-sendto 10.77.0.1 5300
 }
+run_test "unconnected UDP (--switch-udp): b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none" t_udp_sendto_probe
 
 t_udp_sendto_default() {
 	# Without --switch-udp the library leaves UDP alone: the container's
 	# own ENETUNREACH under --net=none.
-	expect_ok pctr -- b4ns-probe udp-sendto 10.77.0.1 5300 \
+	expect_ok ctr -- b4ns-probe udp-sendto 10.77.0.1 5300 \
 		--expect ENETUNREACH
 }
+run_test "UDP not switched by default: b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none gets ENETUNREACH" t_udp_sendto_default
 
 # ---- 3. the request protocol spoken directly ----------------------------------
 
 t_direct_inside() {
 	local host=$1 port=$2 want=$3 before after
 	before=$(count_snapshot hostlo)
-	expect_ok pctr -- env -u LD_PRELOAD "$PYTHON" "$WORK/proto_client.py" \
+	expect_ok ctr -- env -u LD_PRELOAD "$PYTHON" "$WORK/proto_client.py" \
 		fd connect "$host" "$port"
 	after=$(count_snapshot hostlo)
 	expect_eq "$((after - before))" 0 "connections on the host's 127.0.0.1:9999"
 	expect_out "$want"
 }
+run_test "protocol spoken directly in the container: 127.0.0.1:9999 answered 'native', no fd, host loopback not reached" \
+	t_direct_inside 127.0.0.1 9999 "action=native err=0 fds=0"
+run_test "protocol spoken directly in the container (control): 10.77.0.1:8080 switched (EINPROGRESS), fd connected" \
+	t_direct_inside 10.77.0.1 8080 "action=switched err=-115 fds=1 peer=10.77.0.1:8080"
 
 t_direct_outside() {
 	local path
 	rm -f "$CTR_DIR/sockpath"
 	# shellcheck disable=SC2016 # expanded by the container's shell
-	bg_pctr holder -- sh -c 'echo "$B4NS_PRELOAD_SOCK" > '"$CTR_DIR"'/sockpath
+	bg_ctr holder -- sh -c 'echo "$B4NS_PRELOAD_SOCK" > '"$CTR_DIR"'/sockpath
 		exec sleep 30'
 	wait_file "$CTR_DIR/sockpath" || { stop_bg holder; return 1; }
 	path=$(cat "$CTR_DIR/sockpath")
@@ -564,6 +221,7 @@ t_direct_outside() {
 		return 1
 	fi
 }
+run_test "protocol spoken directly from outside any container: refused, supervisor logs it" t_direct_outside
 
 # ---- 4. supervisor gone ------------------------------------------------------
 
@@ -622,17 +280,19 @@ t_supervisor_killed() {
 		return 1
 	fi
 }
+run_test "supervisor SIGKILLed: the container's next connects work on the slow path, one warning, no crash" t_supervisor_killed
 
 t_channel_unusable() {
 	need_tun
 	# fd 37: closed in the container; the path: nothing there
-	expect_ok pctr --net=slirp4netns -- env B4NS_PRELOAD_FD=37 \
+	expect_ok ctr --net=slirp4netns -- env B4NS_PRELOAD_FD=37 \
 		B4NS_PRELOAD_SOCK="$CTR_DIR/no-such.sock" \
 		"$PYTHON" "$WORK/slowpath.py" 2
 	expect_count "$T_OUT" 'local 10.0.2.100 status 200' 3
 	# two processes (python3 and its child): one line each
 	expect_count "$T_ERR" "$UNREACH" 2
 }
+run_test "request channel unusable (closed fd, missing path): slow path, one warning per process" t_channel_unusable
 
 t_channel_server_gone() {
 	need_tun
@@ -642,12 +302,13 @@ t_channel_server_gone() {
 	run_user "$PYTHON" -c "import socket,sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind(sys.argv[1]); s.listen(1); s.close()" "$CTR_DIR/dead.sock"
-	expect_ok pctr --net=slirp4netns -- env B4NS_PRELOAD_FD=0 \
+	expect_ok ctr --net=slirp4netns -- env B4NS_PRELOAD_FD=0 \
 		B4NS_PRELOAD_SOCK="$CTR_DIR/dead.sock" \
 		"$PYTHON" "$WORK/slowpath.py" 1
 	expect_count "$T_OUT" 'local 10.0.2.100 status 200' 2
 	expect_count "$T_ERR" "$UNREACH" 2
 }
+run_test "request channel unusable (fd not a socket, server gone): slow path, one warning per process" t_channel_server_gone
 
 # ---- 5. auto -------------------------------------------------------------------
 
@@ -667,6 +328,7 @@ t_auto_noaddfd() {
 	expect_stdout_is "$CONTENT"
 	grep -E 'mode auto:.*preload' "$T_ERR"
 }
+run_test "--mode=auto with B4NS_TEST_NO_ADDFD=1: preload (static busybox unswitched, curl switched)" t_auto_noaddfd
 
 t_auto_addfd() {
 	expect_ok run_user "$B4NS" run --mode=auto --log-level=info --net=none \
@@ -682,6 +344,7 @@ t_auto_addfd() {
 		return 1
 	fi
 }
+run_test "--mode=auto on this kernel: seccomp (static busybox switched)" t_auto_addfd
 
 t_config_mode() {
 	local cfg=$WORK/mode.conf
@@ -712,34 +375,38 @@ EOF
 		--mode=seccomp --net=none -- sh -c "$show"
 	expect_out "Seccomp:	2"
 }
+run_test "mode from the config file: section preload/auto, global seccomp, --mode overrides" t_config_mode
 
 # ---- 6. static CMD -------------------------------------------------------------
 
 t_static_runs() {
-	expect_ok pctr -- "$BUSYBOX" true
+	expect_ok ctr -- "$BUSYBOX" true
 	expect_err "$STATIC_WARN"
 	expect_count "$T_ERR" "$STATIC_WARN" 1
-	expect_rc 3 pctr -- "$BUSYBOX" sh -c 'echo static-ran; exit 3'
+	expect_rc 3 ctr -- "$BUSYBOX" sh -c 'echo static-ran; exit 3'
 	expect_out "static-ran"
 	expect_err "$STATIC_WARN"
 }
+run_test "static busybox under --mode=preload runs (exit status passed through) with the warning" t_static_runs
 
 t_dynamic_no_warning() {
-	expect_ok pctr -- "$PYTHON" -c 'print("dyn-ran")'
+	expect_ok ctr -- "$PYTHON" -c 'print("dyn-ran")'
 	expect_out "dyn-ran"
 	if grep -F "$STATIC_WARN" "$T_ERR"; then
 		echo "FAIL: static warning for a dynamic CMD"
 		return 1
 	fi
 }
+run_test "dynamic CMD under --mode=preload: no static warning" t_dynamic_no_warning
 
 # ---- errno and lifetime ------------------------------------------------------------
 
 t_errno() {
 	# --switch-udp: the "switched unconnected sendto" case needs it.
-	expect_ok pctr --switch-udp -- "$PYTHON" "$WORK/errno_check.py" 10.77.0.1 8080
+	expect_ok ctr --switch-udp -- "$PYTHON" "$WORK/errno_check.py" 10.77.0.1 8080
 	expect_out "errno-check: ok"
 }
+run_test "errno kept on paths that do not fail (switched, native, bind, sendto; --switch-udp)" t_errno
 
 t_daemonised_child() {
 	# CMD exits at once; its background child connects later.  Like the
@@ -747,7 +414,7 @@ t_daemonised_child() {
 	# the child must still be switched.
 	local f=$CTR_DIR/daemon.out
 	rm -f "$f"
-	expect_ok pctr -- sh -c "(sleep 1; b4ns-probe connect 10.77.0.1 8080 \
+	expect_ok ctr -- sh -c "(sleep 1; b4ns-probe connect 10.77.0.1 8080 \
 		>$f 2>&1) & exit 0"
 	for ((i = 0; i < 100; i++)); do
 		grep -q 'connect' "$f" 2>/dev/null && break
@@ -759,36 +426,6 @@ t_daemonised_child() {
 		return 1
 	fi
 }
-
-# ---- run ---------------------------------------------------------------------------
-
-echo "# b4ns: $B4NS --mode=preload, test host $TH_NS"
-
-run_test "publish -p 18080:8000: python3 http.server in the container reached from the test host" t_publish_tcp
-run_test "publish --switch-udp -p 15353:53/udp: python3 UDP echo in the container reached from the test host" t_publish_udp
-run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() 10.77.0.1:5300 under --net=none" t_udp_sendto_python 10.77.0.1
-run_test "unconnected UDP (--switch-udp): python3 sendto()/recvfrom() [fd77::1]:5300 under --net=none" t_udp_sendto_python fd77::1
-run_test "unconnected UDP (--switch-udp): b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none" t_udp_sendto_probe
-run_test "UDP not switched by default: b4ns-probe udp-sendto 10.77.0.1:5300 under --net=none gets ENETUNREACH" t_udp_sendto_default
-
-run_test "protocol spoken directly in the container: 127.0.0.1:9999 answered 'native', no fd, host loopback not reached" \
-	t_direct_inside 127.0.0.1 9999 "action=native err=0 fds=0"
-run_test "protocol spoken directly in the container (control): 10.77.0.1:8080 switched (EINPROGRESS), fd connected" \
-	t_direct_inside 10.77.0.1 8080 "action=switched err=-115 fds=1 peer=10.77.0.1:8080"
-run_test "protocol spoken directly from outside any container: refused, supervisor logs it" t_direct_outside
-
-run_test "supervisor SIGKILLed: the container's next connects work on the slow path, one warning, no crash" t_supervisor_killed
-run_test "request channel unusable (closed fd, missing path): slow path, one warning per process" t_channel_unusable
-run_test "request channel unusable (fd not a socket, server gone): slow path, one warning per process" t_channel_server_gone
-
-run_test "--mode=auto with B4NS_TEST_NO_ADDFD=1: preload (static busybox unswitched, curl switched)" t_auto_noaddfd
-run_test "--mode=auto on this kernel: seccomp (static busybox switched)" t_auto_addfd
-run_test "mode from the config file: section preload/auto, global seccomp, --mode overrides" t_config_mode
-
-run_test "static busybox under --mode=preload runs (exit status passed through) with the warning" t_static_runs
-run_test "dynamic CMD under --mode=preload: no static warning" t_dynamic_no_warning
-
-run_test "errno kept on paths that do not fail (switched, native, bind, sendto; --switch-udp)" t_errno
 run_test "a daemonised child of CMD is still switched after CMD exits" t_daemonised_child
 
 report_summary

@@ -13,8 +13,8 @@
 #                  directory (the clone may sit where the test user cannot
 #                  enter, e.g. /root).  The probe is always copied there.
 #   --build DIR    build tree holding b4ns and tests/b4ns-probe (env
-#                  B4NS_BUILD, default /work/main/build); the probe is
-#                  compiled from tests/e2e/b4ns-probe.c if it is not there.
+#                  B4NS_BUILD, default: build/ of this tree); the probe is
+#                  compiled from tests/e2e/probe/ if it is not there.
 #   --native       no b4ns: run every client directly in the test host as
 #                  the test user, to validate the harness; tests that only
 #                  make sense through b4ns are skipped.
@@ -27,7 +27,7 @@
 #                  built-in default, seccomp).  The same tests run in every
 #                  mode; where the preload path cannot give a property the
 #                  test says so (see "Preload mode" below).
-#   -k REGEX       run only the tests whose name matches.
+#   -k REGEX       run only the tests whose name matches (or T_FILTER=REGEX).
 #   -v             show the output of passing tests too.
 #
 # The test host (tests/lib/testhost.sh) is a pair of network namespaces,
@@ -80,260 +80,42 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 source "$HERE/../lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/e2e.sh
+source "$HERE/../lib/e2e.sh"
 
-B4NS_PREFIX=${B4NS_PREFIX:-}
-B4NS_BUILD=${B4NS_BUILD:-/work/main/build}
-NATIVE=0
-KEEP=0
 MODE=${B4NS_MODE:-}
-TH_PREEXISTED=1
-CHMOD_TUN=0
-TUN_MODE=
-
-usage() {
-	sed -n '4,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-
-while (($# > 0)); do
+# shellcheck disable=SC2034 # E2E_USED: read by e2e_parse_args
+suite_option() {
 	case $1 in
-	--prefix) B4NS_PREFIX=${2:?}; shift ;;
-	--prefix=*) B4NS_PREFIX=${1#*=} ;;
-	--build) B4NS_BUILD=${2:?}; shift ;;
-	--build=*) B4NS_BUILD=${1#*=} ;;
-	--native) NATIVE=1 ;;
-	--keep) KEEP=1 ;;
-	--chmod-tun) CHMOD_TUN=1 ;;
-	--mode) MODE=${2:?}; shift ;;
-	--mode=*) MODE=${1#*=} ;;
-	-k) T_FILTER=${2:?}; shift ;;
-	-v) T_VERBOSE=1 ;;
-	-h | --help) usage ;;
-	*) usage ;;
+	--native) NATIVE=1 E2E_USED=1 ;;
+	--mode) MODE=${2:?} E2E_USED=2 ;;
+	--mode=*) MODE=${1#*=} E2E_USED=1 ;;
 	esac
-	shift
-done
-
+}
+e2e_parse_args "$@"
 case $MODE in
 '' | seccomp | preload | auto) ;;
 *) die "--mode=$MODE: expected seccomp, preload or auto" ;;
 esac
-[[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
-for tool in nsenter setpriv socat curl timeout busybox; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-PYTHON=/usr/bin/python3
-[[ -x $PYTHON ]] || die "$PYTHON is not installed"
+e2e_need_root
+e2e_need_tools nsenter setpriv socat curl timeout busybox
+e2e_need_python
 BUSYBOX=$(command -v busybox)
+B4NS_OPT=(--b4ns)
+[[ $MODE == preload ]] && B4NS_OPT=(--b4ns=need-lib)
+[[ $NATIVE == 1 ]] && B4NS_OPT=()
+e2e_setup e2e --probe "${B4NS_OPT[@]}" --content --testhost --tun
 
-# ---- scratch directory, binaries, user -----------------------------------
+# shellcheck source-path=SCRIPTDIR source=run/setup.sh
+source "$HERE/run/setup.sh"
 
-SCRATCH=$(mktemp -d /tmp/b4ns-e2e.XXXXXX)
-chmod 755 "$SCRATCH"
-common_init "$SCRATCH"
-mkdir -p "$WORK/bin" "$WORK/www"
-
-cleanup() {
-	local rc=$?
-	stop_all_bg
-	if [[ -n $TUN_MODE ]]; then
-		chmod "$TUN_MODE" /dev/net/tun || true
-	fi
-	if [[ $KEEP == 1 ]]; then
-		log "kept: $WORK and the test host (tests/lib/testhost.sh down)"
-	else
-		if [[ $TH_PREEXISTED == 0 ]]; then
-			B4NS_TH_NS=$TH_NS "$SRC/tests/lib/testhost.sh" down || true
-		fi
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PROBE=$WORK/bin/b4ns-probe
-if [[ -n $B4NS_PREFIX && -x $B4NS_PREFIX/bin/b4ns-probe ]]; then
-	cp "$B4NS_PREFIX/bin/b4ns-probe" "$PROBE"
-elif [[ -x $B4NS_BUILD/tests/b4ns-probe ]]; then
-	cp "$B4NS_BUILD/tests/b4ns-probe" "$PROBE"
-elif [[ -x $B4NS_BUILD/b4ns-probe ]]; then
-	cp "$B4NS_BUILD/b4ns-probe" "$PROBE"
-else
-	log "note: no $B4NS_BUILD/tests/b4ns-probe, compiling it"
-	cc -O2 -D_GNU_SOURCE -o "$PROBE" "$SRC/tests/e2e/b4ns-probe.c" \
-		-lpthread || die "cannot build b4ns-probe"
-fi
-
-B4NS=
-if [[ $NATIVE == 0 ]]; then
-	if [[ -n $B4NS_PREFIX ]]; then
-		B4NS=$B4NS_PREFIX/bin/b4ns
-	elif [[ -x $B4NS_BUILD/b4ns ]]; then
-		cp "$B4NS_BUILD/b4ns" "$WORK/bin/b4ns"
-		B4NS=$WORK/bin/b4ns
-		# the supervisor finds the preload library beside its binary
-		if [[ -f $B4NS_BUILD/libb4ns.so ]]; then
-			cp "$B4NS_BUILD/libb4ns.so" "$WORK/bin/libb4ns.so"
-		fi
-	fi
-	[[ -n $B4NS && -x $B4NS ]] ||
-		die "no b4ns binary (${B4NS:-$B4NS_BUILD/b4ns}); build it, pass --prefix, or use --native"
-	if [[ $MODE == preload && -z $B4NS_PREFIX && ! -f $WORK/bin/libb4ns.so ]]; then
-		die "--mode=preload: no $B4NS_BUILD/libb4ns.so"
-	fi
-fi
-chmod -R a+rX "$WORK"
-
-ensure_test_user
-mkdir -p "$WORK/ctr"
-chown "$TEST_USER:" "$WORK/ctr"
-CTR_DIR=$WORK/ctr
-
-# Known content, different on every run.
-CONTENT=$WORK/www/hello.txt
-printf 'b4ns-e2e hello %s %s\n' "$(date +%s)" "$RANDOM$RANDOM" >"$CONTENT"
-chmod 644 "$CONTENT"
-
-# Other sessions may share the test host: reuse it and leave it up then.
-TH_PREEXISTED=0
-[[ -e /run/netns/$TH_NS ]] && TH_PREEXISTED=1
-B4NS_TH_NS=$TH_NS "$SRC/tests/lib/testhost.sh" up
-
-if [[ $CHMOD_TUN == 1 && -c /dev/net/tun ]]; then
-	TUN_MODE=$(stat -c %a /dev/net/tun)
-	chmod 666 /dev/net/tun
-fi
-
-run_user test -x "$PROBE" || die "$TEST_USER cannot execute $PROBE"
-if [[ -n $B4NS ]]; then
-	run_user test -x "$B4NS" ||
-		die "$TEST_USER cannot execute $B4NS (install to a world-readable prefix)"
-fi
-
-# ---- the switching mode ---------------------------------------------------
-
-# MODE_OPTS: added to every "b4ns run"; EFFECTIVE: what the mode resolves to
-# (auto is asked); PRELOAD=1 when sockets are switched by libb4ns.so.
-MODE_OPTS=()
-[[ -n $MODE ]] && MODE_OPTS=(--mode="$MODE")
-# B4NS_TEST_NO_ADDFD=1 (b4ns pretends the kernel lacks ADDFD: auto picks
-# preload) reaches b4ns through the clean environment of the test user.
-if [[ -n ${B4NS_TEST_NO_ADDFD:-} ]]; then
-	RUN_USER+=("B4NS_TEST_NO_ADDFD=$B4NS_TEST_NO_ADDFD")
-fi
-EFFECTIVE=${MODE:-seccomp}
 if [[ $NATIVE == 1 ]]; then
-	EFFECTIVE=native
-elif [[ $MODE == auto ]]; then
-	auto_log=$(run_user "$B4NS" run --net=none --mode=auto --log-level=info \
-		-- true 2>&1) || die "b4ns run --mode=auto -- true failed: $auto_log"
-	if grep -q 'mode auto:.*preload' <<<"$auto_log"; then
-		EFFECTIVE=preload
-	elif grep -q 'mode auto:.*seccomp' <<<"$auto_log"; then
-		EFFECTIVE=seccomp
-	else
-		die "b4ns run --mode=auto did not log its choice: $auto_log"
-	fi
+	echo "# NATIVE mode: clients run directly in $TH_NS, no b4ns"
+else
+	echo "# b4ns: $B4NS ${CTR_OPTS[*]} (switching: $EFFECTIVE)"
 fi
-PRELOAD=0
-[[ $EFFECTIVE == preload ]] && PRELOAD=1
-
-# ---- servers --------------------------------------------------------------
-
-start_servers() {
-	start_bg http4 "$PYTHON" -m http.server --bind 10.77.0.1 \
-		--directory "$WORK/www" 8080
-	start_bg http6 "$PYTHON" -m http.server --bind fd77::1 \
-		--directory "$WORK/www" 8080
-	start_bg echo4 socat TCP4-LISTEN:7,bind=10.77.0.1,reuseaddr,fork,backlog=1024 PIPE
-	start_bg echo6 socat 'TCP6-LISTEN:7,bind=[fd77::1],ipv6only=1,reuseaddr,fork,backlog=1024' PIPE
-	start_bg udp4 "$PROBE" udp-echo 10.77.0.1 5300
-	start_bg udp6 "$PROBE" udp-echo fd77::1 5300
-	start_bg hostlo "$PROBE" count-server 127.0.0.1 9999 "$WORK/hostlo.count"
-	start_bg hostlo6 "$PROBE" count-server ::1 9999 "$WORK/hostlo6.count"
-	start_bg sink "$PROBE" count-server 10.77.0.1 9998 "$WORK/sink.count"
-
-	run_th "$PROBE" wait-listen 10.77.0.1 8080 10000 >/dev/null
-	run_th "$PROBE" wait-listen fd77::1 8080 10000 >/dev/null
-	run_th "$PROBE" wait-listen 10.77.0.1 7 >/dev/null
-	run_th "$PROBE" wait-listen fd77::1 7 >/dev/null
-	wait_log udp4 listening
-	wait_log udp6 listening
-	wait_log hostlo listening
-	wait_log hostlo6 listening
-	wait_log sink listening
-}
-start_servers || die "servers did not start"
-
-# count_snapshot NAME - print the connections counted so far by count-server
-# NAME (drains its accept queue first)
-count_snapshot() {
-	local name=$1 before i
-	before=$(grep -c 'snapshot' "$WORK/$name.log" || true)
-	kill -USR1 "$(bg_pid "$name")"
-	for ((i = 0; i < 100; i++)); do
-		if [[ $(grep -c 'snapshot' "$WORK/$name.log" || true) -gt $before ]]; then
-			cat "$WORK/$name.count"
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "count-server $name does not answer" >&2
-	return 1
-}
-
-# ---- how a container is run ----------------------------------------------
-
-# ctr [B4NS-OPTION...] -- CMD... - run CMD as a container of the test user,
-# with --net=none unless an option says otherwise (natively without b4ns in
-# --native mode: the options are dropped)
-ctr() {
-	local opts=()
-	while (($# > 0)) && [[ $1 != -- ]]; do
-		opts+=("$1")
-		shift
-	done
-	[[ ${1:-} == -- ]] || die "ctr: missing --"
-	shift
-	if [[ $NATIVE == 1 ]]; then
-		run_user "$@"
-	elif [[ " ${opts[*]} " == *" --net="* ]]; then
-		run_user "$B4NS" run "${MODE_OPTS[@]}" "${opts[@]}" -- "$@"
-	else
-		run_user "$B4NS" run --net=none "${MODE_OPTS[@]}" "${opts[@]}" -- "$@"
-	fi
-}
-
-# b4ns_run ARG... - "b4ns run" as the test user with the suite's --mode
-b4ns_run() {
-	run_user "$B4NS" run "${MODE_OPTS[@]}" "$@"
-}
-
-# static_unswitched OUTPUT_REGEX - after a static busybox client ran in
-# preload mode under --net=none: it failed (exit status non-zero), with
-# "Network is unreachable" (not switched: no route in the container), and
-# b4ns warned that CMD is statically linked
-static_unswitched() {
-	if [[ $T_RC -eq 0 ]]; then
-		echo "FAIL: a static client worked under --net=none in preload mode"
-		return 1
-	fi
-	expect_err "Network is unreachable"
-	expect_err "is statically linked: libb4ns.so cannot load into it"
-}
-
-# need_b4ns - skip the current test in --native mode
-need_b4ns() {
-	[[ $NATIVE == 0 ]] || skip "needs b4ns (native mode)"
-}
-
-URL4=http://10.77.0.1:8080/hello.txt
-URL6='http://[fd77::1]:8080/hello.txt'
 
 # ---- 0. the mode in effect -------------------------------------------------
 
@@ -363,6 +145,7 @@ t_mode() {
 		fi
 	fi
 }
+run_test "mode in effect: $EFFECTIVE (seccomp filter xor preload library)" t_mode
 
 # ---- 1. reaching the test host -------------------------------------------
 
@@ -392,11 +175,24 @@ t_nc_http() {
 	expect_out "200"
 	expect_out "$(cat "$CONTENT")"
 }
+if [[ $PRELOAD == 1 ]]; then
+	run_test "preload: busybox wget (static) is not switched (ENETUNREACH), static warning, $URL4" t_wget "$URL4"
+	run_test "preload: busybox wget (static) is not switched (ENETUNREACH), static warning, $URL6" t_wget "$URL6"
+	run_test "preload: busybox nc (static) is not switched (ENETUNREACH), static warning, 10.77.0.1" t_nc_http 10.77.0.1
+	run_test "preload: busybox nc (static) is not switched (ENETUNREACH), static warning, [fd77::1]" t_nc_http fd77::1
+else
+	run_test "busybox wget (static) fetches $URL4" t_wget "$URL4"
+	run_test "busybox wget (static) fetches $URL6" t_wget "$URL6"
+	run_test "busybox nc (static) speaks HTTP to 10.77.0.1:8080" t_nc_http 10.77.0.1
+	run_test "busybox nc (static) speaks HTTP to [fd77::1]:8080" t_nc_http fd77::1
+fi
 
 t_curl() {
 	expect_ok ctr -- curl -sS -g --max-time 10 "$1"
 	expect_stdout_is "$CONTENT"
 }
+run_test "curl (dynamic) fetches $URL4" t_curl "$URL4"
+run_test "curl (dynamic) fetches $URL6" t_curl "$URL6"
 
 t_python_threads() {
 	cat >"$WORK/pyclient.py" <<'EOF'
@@ -433,15 +229,20 @@ EOF
 	expect_ok ctr -- "$PYTHON" "$WORK/pyclient.py" "$CONTENT" "$URL4" "$URL6"
 	expect_out "40 fetches ok, 0 failed"
 }
+run_test "python3 urllib, 8 threads x 5 fetches over IPv4 and IPv6" t_python_threads
 
 t_tcp_echo() {
 	expect_ok ctr -- b4ns-probe connect "$1" 7 --echo --check-peer
 }
+run_test "TCP echo through a switched socket, 10.77.0.1:7" t_tcp_echo 10.77.0.1
+run_test "TCP echo through a switched socket, [fd77::1]:7" t_tcp_echo fd77::1
 
 t_udp_echo() {
 	# UDP is switched only on request (--switch-udp, issue 9).
 	expect_ok ctr --switch-udp -- b4ns-probe udp "$1" 5300
 }
+run_test "--switch-udp: connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
+run_test "--switch-udp: connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
 
 t_udp_default_off() {
 	# Without --switch-udp (the default since issue 9) a UDP socket stays
@@ -452,6 +253,7 @@ t_udp_default_off() {
 	expect_out "ENETUNREACH"
 	expect_err "UDP is not switched (switch_udp)"
 }
+run_test "UDP is not switched by default: connected UDP echo under --net=none fails with ENETUNREACH" t_udp_default_off
 
 t_udp_host_lo() {
 	# With --switch-udp, an address of the test host's own loopback device
@@ -464,62 +266,75 @@ t_udp_host_lo() {
 	expect_out "ENETUNREACH"
 	expect_err "loopback device, to which UDP host sockets are never bound"
 }
+run_test "--switch-udp, UDP to an address on the host's lo device: not switched, told why" t_udp_host_lo
 
 t_ignore_v4() {
 	need_b4ns
 	expect_ok ctr --ignore=10.77.0.0/24 -- \
 		b4ns-probe connect 10.77.0.1 8080 --expect ENETUNREACH
 }
+run_test "--ignore=10.77.0.0/24: not switched, ENETUNREACH (no route inside)" t_ignore_v4
 
 t_ignore_v6() {
 	need_b4ns
 	expect_ok ctr --ignore=fd77::/64 -- \
 		b4ns-probe connect fd77::1 8080 --expect ENETUNREACH
 }
+run_test "--ignore=fd77::/64: not switched, ENETUNREACH (no route inside)" t_ignore_v6
 
 t_ignore_other() {
 	# An --ignore that does not cover the destination changes nothing.
 	expect_ok ctr --ignore=10.78.0.0/16 --ignore=fd78::/16 -- \
 		b4ns-probe connect 10.77.0.1 8080 --check-peer
 }
+run_test "--ignore of other CIDRs leaves 10.77.0.1 switched" t_ignore_other
 
 # ---- 2. connect() semantics ----------------------------------------------
 
 t_refused() {
 	expect_ok ctr -- b4ns-probe connect "$1" 8081 --expect ECONNREFUSED
 }
+run_test "blocking connect to a closed port: ECONNREFUSED (IPv4)" t_refused 10.77.0.1
+run_test "blocking connect to a closed port: ECONNREFUSED (IPv6)" t_refused fd77::1
 
 t_nonblock_ok() {
 	expect_ok ctr -- b4ns-probe connect "$1" 7 --nonblock --expect ok \
 		--echo --check-peer
 	expect_out "EINPROGRESS"
 }
+run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv4)" t_nonblock_ok 10.77.0.1
+run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv6)" t_nonblock_ok fd77::1
 
 t_nonblock_refused() {
 	expect_ok ctr -- b4ns-probe connect "$1" 8081 --nonblock \
 		--expect ECONNREFUSED
 	expect_out "EINPROGRESS"
 }
+run_test "SOCK_NONBLOCK connect to a closed port: SO_ERROR ECONNREFUSED" t_nonblock_refused 10.77.0.1
 
 t_fionbio_ok() {
 	expect_ok ctr -- b4ns-probe connect "$1" 7 --fionbio --expect ok --echo
 	expect_out "EINPROGRESS"
 }
+run_test "FIONBIO connect: EINPROGRESS, then SO_ERROR 0" t_fionbio_ok 10.77.0.1
 
 t_nonblock_blackhole() {
 	# connect() itself must not wait for the SYN to be answered.
 	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --nonblock --no-wait \
 		--expect EINPROGRESS --max-ms 500
 }
+run_test "SOCK_NONBLOCK connect to an unanswering host returns at once" t_nonblock_blackhole
 
 t_reconnect() {
 	expect_ok ctr -- b4ns-probe connect 10.77.0.1 7 --echo --again EISCONN
 }
+run_test "second connect() on a connected socket: EISCONN" t_reconnect
 
 t_connect_again_pending() {
 	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --nonblock --no-wait \
 		--expect EINPROGRESS --again EALREADY
 }
+run_test "second connect() while a non-blocking one is pending: EALREADY" t_connect_again_pending
 
 # The blackhole's errno and timing natively, as the reference for b4ns.
 t_native_blackhole() {
@@ -532,6 +347,7 @@ t_native_blackhole() {
 	expect_ok run_user b4ns-probe connect 10.77.0.99 80 \
 		--expect EHOSTUNREACH --min-ms 1000 --max-ms 8000
 }
+run_test "native reference: blocking connect to blackhole 10.77.0.99 gives EHOSTUNREACH" t_native_blackhole
 
 t_blackhole() {
 	local e=EHOSTUNREACH
@@ -539,27 +355,36 @@ t_blackhole() {
 	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 \
 		--expect "$e" --min-ms 1000 --max-ms 8000
 }
+run_test "blocking connect to blackhole 10.77.0.99: same errno as natively, after >= 1 s" t_blackhole
 
 t_native_sndtimeo() {
 	expect_ok run_user b4ns-probe connect 10.77.0.99 80 --sndtimeo 1000 \
 		--expect EINPROGRESS --min-ms 900 --max-ms 2000
 }
+run_test "native reference: SO_SNDTIMEO 1000 ms connect to blackhole gives EINPROGRESS after ~1 s" t_native_sndtimeo
 
 t_sndtimeo() {
 	expect_ok ctr -- b4ns-probe connect 10.77.0.99 80 --sndtimeo 1000 \
 		--expect EINPROGRESS --min-ms 900 --max-ms 2000
 }
+run_test "SO_SNDTIMEO 1000 ms connect to blackhole: EINPROGRESS after ~1 s" t_sndtimeo
 
 # ---- 3. socket state across the switch -----------------------------------
 
 t_sockopts() {
 	expect_ok ctr -- b4ns-probe sockopts "$@"
 }
+run_test "socket options set before connect survive the switch (IPv4)" t_sockopts 10.77.0.1 7 --basic
+run_test "socket options set before connect survive the switch (IPv6)" t_sockopts -6 fd77::1 7 --basic
+run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv4)" t_sockopts 10.77.0.1 7
+run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv6)" t_sockopts -6 fd77::1 7
 
 t_cloexec() {
 	expect_ok ctr -- b4ns-probe cloexec "$@" --echo
 	expect_out "cloexec: ok"
 }
+run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv4)" t_cloexec 10.77.0.1 7
+run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv6)" t_cloexec -6 fd77::1 7
 
 # ---- 4. policy ------------------------------------------------------------
 
@@ -578,6 +403,8 @@ t_inside_loopback() {
 	expect_out "connect: ok"
 	expect_out "count-server: 2 connections"
 }
+run_test "server inside the container on 127.0.0.1 is reached locally" t_inside_loopback 127.0.0.1
+run_test "server inside the container on ::1 is reached locally" t_inside_loopback ::1
 
 t_container_loopback_empty() {
 	need_b4ns
@@ -587,6 +414,7 @@ t_container_loopback_empty() {
 	after=$(count_snapshot hostlo)
 	expect_eq "$((after - before))" 0 "connections on the host's 127.0.0.1:9999"
 }
+run_test "127.0.0.1:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback_empty
 
 t_container_loopback6_empty() {
 	need_b4ns
@@ -596,6 +424,7 @@ t_container_loopback6_empty() {
 	after=$(count_snapshot hostlo6)
 	expect_eq "$((after - before))" 0 "connections on the host's [::1]:9999"
 }
+run_test "[::1]:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback6_empty
 
 t_gateway_denied() {
 	local name=$1 addr=$2 before after
@@ -605,6 +434,8 @@ t_gateway_denied() {
 	after=$(count_snapshot "$name")
 	expect_eq "$((after - before))" 0 "connections on the host loopback"
 }
+run_test "10.0.2.2:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo 10.0.2.2
+run_test "[fd00::2]:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo6 fd00::2
 
 t_gateway_allowed() {
 	local name=$1 addr=$2 before after
@@ -614,6 +445,8 @@ t_gateway_allowed() {
 	after=$(count_snapshot "$name")
 	expect_eq "$((after - before))" 1 "connections on the host loopback"
 }
+run_test "10.0.2.2:9999 with --allow-host-loopback reaches the host's 127.0.0.1:9999" t_gateway_allowed hostlo 10.0.2.2
+run_test "[fd00::2]:9999 with --allow-host-loopback reaches the host's [::1]:9999" t_gateway_allowed hostlo6 fd00::2
 
 t_log_switch() {
 	need_b4ns
@@ -624,6 +457,7 @@ t_log_switch() {
 		return 1
 	fi
 }
+run_test "-v logs a 'switch' line for 10.77.0.1" t_log_switch
 
 t_log_keep() {
 	need_b4ns
@@ -638,6 +472,7 @@ t_log_keep() {
 		return 1
 	fi
 }
+run_test "-v logs a 'keep' line for 127.0.0.1" t_log_keep
 
 # ---- 5. race --------------------------------------------------------------
 
@@ -662,6 +497,7 @@ t_race_control() {
 	echo "FAIL: the detector saw nothing: the race test cannot fail"
 	return 1
 }
+run_test "race detector control: natively the flipped address reaches 127.0.0.1:9999" t_race_control
 
 t_race() {
 	need_b4ns
@@ -679,6 +515,7 @@ t_race() {
 		return 1
 	fi
 }
+run_test "race: sockaddr flipped to 127.0.0.1:9999 during $RACE_N connects never reaches the host loopback" t_race
 
 # ---- 6. threads -------------------------------------------------------------
 
@@ -687,6 +524,8 @@ t_threads() {
 	[[ $NATIVE == 1 ]] && fdcheck=(--no-fdcheck)
 	T_TIMEOUT=120 expect_ok ctr -- b4ns-probe threads "$@" "${fdcheck[@]}"
 }
+run_test "threads: 8 x 200 connects to 10.77.0.1:7, supervisor fd count unchanged" t_threads 10.77.0.1 7 8 200
+run_test "threads: 4 x 100 connects to [fd77::1]:7, supervisor fd count unchanged" t_threads -6 fd77::1 7 4 100
 
 # ---- 7. malformed arguments -----------------------------------------------
 
@@ -715,6 +554,11 @@ t_badaddr() {
 	expect_out "badaddr: ok"
 	expect_out "connect: ok"
 }
+if [[ $PRELOAD == 1 ]]; then
+	run_test "preload: malformed raw connect() syscalls give EINVAL/EFAULT (raw syscalls bypass the library: the raw good connect is ENETUNREACH)" t_badaddr
+else
+	run_test "malformed connect() arguments give EINVAL/EFAULT; the supervisor survives" t_badaddr
+fi
 
 # The same garbage through libc's connect() (in preload mode: through the
 # library's wrapper, which must give the native errno and not crash: an
@@ -814,6 +658,7 @@ EOF
 	expect_ok ctr -- "$PYTHON" "$WORK/badaddr_libc.py" 10.77.0.1 7
 	expect_out "badaddr-libc: ok"
 }
+run_test "malformed connect()/bind()/sendto() arguments through libc give the native errno (no crash), then a good connect is switched" t_badaddr_libc
 
 # ---- 8. configuration and usage errors -----------------------------------
 
@@ -825,27 +670,33 @@ t_config_unknown_key() {
 	expect_rc 2 b4ns_run --config="$cfg" -- true
 	expect_err "$cfg:3: bogus"
 }
+run_test "--config with an unknown key on line 3: exit 2, 'FILE:3: bogus'" t_config_unknown_key
 
 t_config_missing() {
 	need_b4ns
 	expect_rc 2 b4ns_run --config="$WORK/no-such.conf" -- true
 }
+run_test "--config naming a missing file: exit 2" t_config_missing
 
 t_usage_bad_option() {
 	need_b4ns
 	expect_rc 2 b4ns_run --no-such-option -- true
 }
+run_test "unknown option: exit 2" t_usage_bad_option
 
 t_usage_no_command() {
 	need_b4ns
 	expect_rc 2 b4ns_run --net=none --
 }
+run_test "no command after --: exit 2" t_usage_no_command
 
 # ---- 9. exit status and signals -------------------------------------------
 
 t_exit_status() {
 	expect_rc "$1" ctr -- sh -c "exit $1"
 }
+run_test "exit status of CMD is returned (0)" t_exit_status 0
+run_test "exit status of CMD is returned (7)" t_exit_status 7
 
 t_identity() {
 	# uid 0 inside, the caller's pid and mount namespaces, new user and
@@ -877,44 +728,19 @@ t_identity() {
 		return 1
 	fi
 }
+run_test "CMD is uid 0, in the caller's pid namespace, child of b4ns, only lo" t_identity
 
 t_killed_by_signal() {
 	# shellcheck disable=SC2016 # expanded by the container's shell
 	expect_rc 137 ctr -- sh -c 'kill -KILL $$'
 }
-
-t_stdin() {
-	need_b4ns
-	expect_ok bash -c 'echo "hello via stdin" | "$@"' _ \
-		"${RUN_USER[@]}" "$B4NS" run "${MODE_OPTS[@]}" --net=none -- cat
-	expect_out "hello via stdin"
-}
-
-t_nested_netns() {
-	# A namespace nested in the container is not the container's: its
-	# connect()s must not be switched (it has no route at all).
-	need_b4ns
-	expect_ok ctr -- sh -c 'sleep 0.3; unshare -n b4ns-probe connect \
-		10.77.0.1 8080 --expect ENETUNREACH'
-}
-
-t_nested_netns_at_once() {
-	# The same, with CMD itself entering the nested namespace at once: the
-	# supervisor must know the container's namespace from before CMD ran.
-	local i bad=0
-	need_b4ns
-	for ((i = 0; i < 10; i++)); do
-		expect_ok ctr -- unshare -n b4ns-probe connect 10.77.0.1 8080 \
-			--expect ENETUNREACH || bad=$((bad + 1))
-	done
-	expect_eq "$bad" 0 "runs where the nested namespace was switched"
-}
+run_test "CMD killed by SIGKILL: exit status 137" t_killed_by_signal
 
 t_sigterm() {
 	need_b4ns
 	local pidf=$CTR_DIR/sleep.pid bpid spid rc=0 i st
 	rm -f "$pidf"
-	"${RUN_USER[@]}" "$B4NS" run "${MODE_OPTS[@]}" --net=none -- \
+	"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- \
 		sh -c "echo \$\$ > $pidf; exec sleep 30" </dev/null &
 	bpid=$!
 	for ((i = 0; i < 100; i++)); do
@@ -949,6 +775,37 @@ t_sigterm() {
 	fi
 	expect_eq "$rc" 143 "exit status of b4ns after SIGTERM"
 }
+run_test "SIGTERM to b4ns is forwarded: CMD dies, b4ns exits 143" t_sigterm
+
+t_stdin() {
+	need_b4ns
+	expect_ok bash -c 'echo "hello via stdin" | "$@"' _ \
+		"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- cat
+	expect_out "hello via stdin"
+}
+run_test "stdin is passed to CMD" t_stdin
+
+t_nested_netns() {
+	# A namespace nested in the container is not the container's: its
+	# connect()s must not be switched (it has no route at all).
+	need_b4ns
+	expect_ok ctr -- sh -c 'sleep 0.3; unshare -n b4ns-probe connect \
+		10.77.0.1 8080 --expect ENETUNREACH'
+}
+run_test "a network namespace nested in the container is not switched" t_nested_netns
+
+t_nested_netns_at_once() {
+	# The same, with CMD itself entering the nested namespace at once: the
+	# supervisor must know the container's namespace from before CMD ran.
+	local i bad=0
+	need_b4ns
+	for ((i = 0; i < 10; i++)); do
+		expect_ok ctr -- unshare -n b4ns-probe connect 10.77.0.1 8080 \
+			--expect ENETUNREACH || bad=$((bad + 1))
+	done
+	expect_eq "$bad" 0 "runs where the nested namespace was switched"
+}
+run_test "CMD = 'unshare -n ...': the nested namespace is not switched (10 runs)" t_nested_netns_at_once
 
 # ---- 11. --net=slirp4netns and --net=pasta -------------------------------
 
@@ -986,6 +843,11 @@ t_slirp_fetch() {
 		return 1
 	fi
 }
+if [[ $PRELOAD == 1 ]]; then
+	run_test "preload --net=slirp4netns: busybox wget (static) fetches $URL4 on the slow path, curl is switched" t_slirp_fetch
+else
+	run_test "--net=slirp4netns: busybox wget fetches $URL4 through a switched socket" t_slirp_fetch
+fi
 
 t_slirp_subnet_kept() {
 	need_tun
@@ -999,6 +861,7 @@ t_slirp_subnet_kept() {
 		return 1
 	fi
 }
+run_test "--net=slirp4netns: the container's own 10.0.2.0/24 is kept" t_slirp_subnet_kept
 
 t_slirp_gateway() {
 	local allow=$1 want=$2 before after opts=(--net=slirp4netns)
@@ -1010,112 +873,13 @@ t_slirp_gateway() {
 	after=$(count_snapshot hostlo)
 	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
 }
+run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_slirp_gateway 0 0
+run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_slirp_gateway 1 1
 
 t_pasta_exit() {
 	need_tun
 	expect_rc 3 ctr --net=pasta -- sh -c 'ip -o addr; exit 3'
 }
-
-# ---- run ------------------------------------------------------------------
-
-if [[ $NATIVE == 1 ]]; then
-	echo "# NATIVE mode: clients run directly in $TH_NS, no b4ns"
-else
-	echo "# b4ns: $B4NS ${MODE_OPTS[*]} (switching: $EFFECTIVE)"
-fi
-
-run_test "mode in effect: $EFFECTIVE (seccomp filter xor preload library)" t_mode
-if [[ $PRELOAD == 1 ]]; then
-	run_test "preload: busybox wget (static) is not switched (ENETUNREACH), static warning, $URL4" t_wget "$URL4"
-	run_test "preload: busybox wget (static) is not switched (ENETUNREACH), static warning, $URL6" t_wget "$URL6"
-	run_test "preload: busybox nc (static) is not switched (ENETUNREACH), static warning, 10.77.0.1" t_nc_http 10.77.0.1
-	run_test "preload: busybox nc (static) is not switched (ENETUNREACH), static warning, [fd77::1]" t_nc_http fd77::1
-else
-	run_test "busybox wget (static) fetches $URL4" t_wget "$URL4"
-	run_test "busybox wget (static) fetches $URL6" t_wget "$URL6"
-	run_test "busybox nc (static) speaks HTTP to 10.77.0.1:8080" t_nc_http 10.77.0.1
-	run_test "busybox nc (static) speaks HTTP to [fd77::1]:8080" t_nc_http fd77::1
-fi
-run_test "curl (dynamic) fetches $URL4" t_curl "$URL4"
-run_test "curl (dynamic) fetches $URL6" t_curl "$URL6"
-run_test "python3 urllib, 8 threads x 5 fetches over IPv4 and IPv6" t_python_threads
-run_test "TCP echo through a switched socket, 10.77.0.1:7" t_tcp_echo 10.77.0.1
-run_test "TCP echo through a switched socket, [fd77::1]:7" t_tcp_echo fd77::1
-run_test "--switch-udp: connected UDP echo, 10.77.0.1:5300" t_udp_echo 10.77.0.1
-run_test "--switch-udp: connected UDP echo, [fd77::1]:5300" t_udp_echo fd77::1
-run_test "UDP is not switched by default: connected UDP echo under --net=none fails with ENETUNREACH" t_udp_default_off
-run_test "--switch-udp, UDP to an address on the host's lo device: not switched, told why" t_udp_host_lo
-run_test "--ignore=10.77.0.0/24: not switched, ENETUNREACH (no route inside)" t_ignore_v4
-run_test "--ignore=fd77::/64: not switched, ENETUNREACH (no route inside)" t_ignore_v6
-run_test "--ignore of other CIDRs leaves 10.77.0.1 switched" t_ignore_other
-
-run_test "blocking connect to a closed port: ECONNREFUSED (IPv4)" t_refused 10.77.0.1
-run_test "blocking connect to a closed port: ECONNREFUSED (IPv6)" t_refused fd77::1
-run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv4)" t_nonblock_ok 10.77.0.1
-run_test "SOCK_NONBLOCK connect: EINPROGRESS, then SO_ERROR 0 (IPv6)" t_nonblock_ok fd77::1
-run_test "SOCK_NONBLOCK connect to a closed port: SO_ERROR ECONNREFUSED" t_nonblock_refused 10.77.0.1
-run_test "FIONBIO connect: EINPROGRESS, then SO_ERROR 0" t_fionbio_ok 10.77.0.1
-run_test "SOCK_NONBLOCK connect to an unanswering host returns at once" t_nonblock_blackhole
-run_test "second connect() on a connected socket: EISCONN" t_reconnect
-run_test "second connect() while a non-blocking one is pending: EALREADY" t_connect_again_pending
-run_test "native reference: blocking connect to blackhole 10.77.0.99 gives EHOSTUNREACH" t_native_blackhole
-run_test "blocking connect to blackhole 10.77.0.99: same errno as natively, after >= 1 s" t_blackhole
-run_test "native reference: SO_SNDTIMEO 1000 ms connect to blackhole gives EINPROGRESS after ~1 s" t_native_sndtimeo
-run_test "SO_SNDTIMEO 1000 ms connect to blackhole: EINPROGRESS after ~1 s" t_sndtimeo
-
-run_test "socket options set before connect survive the switch (IPv4)" t_sockopts 10.77.0.1 7 --basic
-run_test "socket options set before connect survive the switch (IPv6)" t_sockopts -6 fd77::1 7 --basic
-run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv4)" t_sockopts 10.77.0.1 7
-run_test "more socket options (SO_LINGER, SO_SNDBUF, TCP_USER_TIMEOUT, ...) survive (IPv6)" t_sockopts -6 fd77::1 7
-run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv4)" t_cloexec 10.77.0.1 7
-run_test "SOCK_CLOEXEC socket closed by exec, plain switched socket usable after exec (IPv6)" t_cloexec -6 fd77::1 7
-
-run_test "server inside the container on 127.0.0.1 is reached locally" t_inside_loopback 127.0.0.1
-run_test "server inside the container on ::1 is reached locally" t_inside_loopback ::1
-run_test "127.0.0.1:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback_empty
-run_test "[::1]:9999 is the container's own loopback (ECONNREFUSED, host not reached)" t_container_loopback6_empty
-run_test "10.0.2.2:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo 10.0.2.2
-run_test "[fd00::2]:9999 without --allow-host-loopback: not switched (ENETUNREACH)" t_gateway_denied hostlo6 fd00::2
-run_test "10.0.2.2:9999 with --allow-host-loopback reaches the host's 127.0.0.1:9999" t_gateway_allowed hostlo 10.0.2.2
-run_test "[fd00::2]:9999 with --allow-host-loopback reaches the host's [::1]:9999" t_gateway_allowed hostlo6 fd00::2
-run_test "-v logs a 'switch' line for 10.77.0.1" t_log_switch
-run_test "-v logs a 'keep' line for 127.0.0.1" t_log_keep
-
-run_test "race detector control: natively the flipped address reaches 127.0.0.1:9999" t_race_control
-run_test "race: sockaddr flipped to 127.0.0.1:9999 during $RACE_N connects never reaches the host loopback" t_race
-
-run_test "threads: 8 x 200 connects to 10.77.0.1:7, supervisor fd count unchanged" t_threads 10.77.0.1 7 8 200
-run_test "threads: 4 x 100 connects to [fd77::1]:7, supervisor fd count unchanged" t_threads -6 fd77::1 7 4 100
-
-if [[ $PRELOAD == 1 ]]; then
-	run_test "preload: malformed raw connect() syscalls give EINVAL/EFAULT (raw syscalls bypass the library: the raw good connect is ENETUNREACH)" t_badaddr
-else
-	run_test "malformed connect() arguments give EINVAL/EFAULT; the supervisor survives" t_badaddr
-fi
-run_test "malformed connect()/bind()/sendto() arguments through libc give the native errno (no crash), then a good connect is switched" t_badaddr_libc
-
-run_test "--config with an unknown key on line 3: exit 2, 'FILE:3: bogus'" t_config_unknown_key
-run_test "--config naming a missing file: exit 2" t_config_missing
-run_test "unknown option: exit 2" t_usage_bad_option
-run_test "no command after --: exit 2" t_usage_no_command
-
-run_test "exit status of CMD is returned (0)" t_exit_status 0
-run_test "exit status of CMD is returned (7)" t_exit_status 7
-run_test "CMD is uid 0, in the caller's pid namespace, child of b4ns, only lo" t_identity
-run_test "CMD killed by SIGKILL: exit status 137" t_killed_by_signal
-run_test "SIGTERM to b4ns is forwarded: CMD dies, b4ns exits 143" t_sigterm
-run_test "stdin is passed to CMD" t_stdin
-run_test "a network namespace nested in the container is not switched" t_nested_netns
-run_test "CMD = 'unshare -n ...': the nested namespace is not switched (10 runs)" t_nested_netns_at_once
-
-if [[ $PRELOAD == 1 ]]; then
-	run_test "preload --net=slirp4netns: busybox wget (static) fetches $URL4 on the slow path, curl is switched" t_slirp_fetch
-else
-	run_test "--net=slirp4netns: busybox wget fetches $URL4 through a switched socket" t_slirp_fetch
-fi
-run_test "--net=slirp4netns: the container's own 10.0.2.0/24 is kept" t_slirp_subnet_kept
-run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_slirp_gateway 0 0
-run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_slirp_gateway 1 1
 run_test "--net=pasta: CMD runs, exit status returned" t_pasta_exit
 
 report_summary

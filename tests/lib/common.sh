@@ -273,6 +273,9 @@ run_test() {
 # test failed
 report_summary() {
 	local n
+	if [[ -n $T_FILTER && $T_NUM -eq 0 ]]; then
+		echo "# no test name matches T_FILTER='$T_FILTER'"
+	fi
 	echo "1..$T_NUM"
 	if ((T_FAIL > 0)); then
 		echo "# failed:"
