@@ -19,6 +19,7 @@ int b4_error_set(struct b4_error *e, int err, const char *fmt, ...)
 	if (!e)
 		return err;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is on the line above; the analyzer loses it across the NULL check (as in log.c) */
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	return err;
@@ -32,6 +33,7 @@ int b4_error_prefix(struct b4_error *e, int err, const char *fmt, ...)
 	if (!e)
 		return err;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is on the line above; the analyzer loses it across the NULL check (as in log.c) */
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
 	snprintf(both, sizeof(both), "%s: %s", ctx,

@@ -2,9 +2,9 @@
 /* traps.c - the one list of syscalls b4ns traps, for every filter it builds
  *
  * Theory of operation: b4ns builds seccomp filters in two places: "b4ns
- * run" loads one with libseccomp (seccomp-path/sandbox.c), and "b4ns
+ * run" loads one with libseccomp (seccomp-path/launch/sandbox.c), and "b4ns
  * profile" and the Podman hook write OCI profiles that runc or crun load
- * for the daemon (seccomp-path/profile.c). Both walk trap_rules[] below, so
+ * for the daemon (seccomp-path/oci/profile.c). Both walk trap_rules[] below, so
  * what the daemon traps cannot drift from what "b4ns run" traps. The list
  * is data only (common/ does not link libseccomp): a syscall name, an
  * optional argument condition, and the settings under which the rule
