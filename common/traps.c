@@ -122,12 +122,11 @@ int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 		return -ENOENT; /* x32 */
 	if (arch == AUDIT_ARCH_I386) {
 		if (nr == I386_NR_SOCKETCALL) {
+			if (indirect)
+				*indirect = true;
 			for (size_t i = 0; i < trap_n_rules; i++) {
-				if ((uint64_t)trap_rules[i].sys == arg0) {
-					if (indirect)
-						*indirect = true;
+				if ((uint32_t)trap_rules[i].sys == (uint32_t)arg0)
 					return (int)trap_rules[i].call;
-				}
 			}
 			return -ENOENT;
 		}
@@ -143,4 +142,20 @@ int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 			return c;
 	}
 	return -ENOENT;
+}
+
+int trap_nargs(enum trap_call call)
+{
+	static const int nargs[TRAP_N_CALLS] = {
+		[TRAP_CONNECT]		= 3,
+		[TRAP_BIND]		= 3,
+		[TRAP_LISTEN]		= 2,
+		[TRAP_SENDTO]		= 6,
+		[TRAP_SENDMSG]		= 3,
+		[TRAP_SENDMMSG]		= 4,
+		[TRAP_GETSOCKNAME]	= 3,
+		[TRAP_GETPEERNAME]	= 3,
+	};
+
+	return (int)call >= 0 && call < TRAP_N_CALLS ? nargs[call] : 0;
 }

@@ -126,15 +126,26 @@ bool trap_socketcall_trapped(int sys, unsigned int flags);
  * @arch:	seccomp_data.arch (AUDIT_ARCH_*)
  * @nr:		seccomp_data.nr
  * @arg0:	seccomp_data.args[0] (socketcall's call number)
- * @indirect:	set to true for socketcall(2): the call's arguments are an
- *		array of 32-bit words in the container's memory at args[1]
- *		(copy it once, then use only the copy); may be NULL
+ * @indirect:	set to true for socketcall(2), also for its numbers b4ns does
+ *		not trap: the call's arguments are an array of trap_nargs()
+ *		32-bit words in the container's memory at args[1] (copy it
+ *		once, then use only the copy); may be NULL
  *
- * Knows the native ABI, and i386 on x86_64 (direct calls and socketcall).
- * x32 calls (nr with bit 30 set) are never a trapped call.
+ * Knows the native ABI, and i386 on x86_64 (direct calls and socketcall,
+ * whose call number is taken as the kernel takes it: the low 32 bits of
+ * @arg0). x32 calls (nr with bit 30 set) are never a trapped call. The
+ * filters (trap_rules[]) and the supervisor's decoding use these tables.
  *
- * Return: enum trap_call, or -ENOENT if (@arch, @nr) is none of them
+ * Return: enum trap_call, or -ENOENT if (@arch, @nr, @arg0) is none of them
  */
 int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect);
+
+/**
+ * trap_nargs() - how many arguments a trapped call takes
+ * @call:	the call
+ *
+ * Return: 2 to 6 (socketcall(2) reads that many words), 0 if @call is none
+ */
+int trap_nargs(enum trap_call call);
 
 #endif /* B4NS_TRAPS_H */

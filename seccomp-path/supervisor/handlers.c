@@ -60,24 +60,11 @@
 #include "sockaddr.h"
 #include "switch.h"
 #include "taskop.h"
+#include "traps.h"
 
-#ifndef __X32_SYSCALL_BIT
-#define __X32_SYSCALL_BIT 0x40000000
-#endif
 #ifndef KCMP_FILE
 #define KCMP_FILE 0
 #endif
-
-/* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
-#define I386_SOCKETCALL 102
-#define I386_SENDMMSG 345
-#define I386_BIND 361
-#define I386_CONNECT 362
-#define I386_LISTEN 363
-#define I386_GETSOCKNAME 367
-#define I386_GETPEERNAME 368
-#define I386_SENDTO 369
-#define I386_SENDMSG 370
 
 /* the largest payload one trapped sendto() carries (a datagram larger than
  * that fails natively too, except AF_UNIX ones up to the send buffer) */
@@ -130,101 +117,49 @@ static enum handler_result answer_continue(struct seccomp_notif_resp *resp)
 	return HANDLER_ANSWER;
 }
 
-/* socketcall_op() - map a socketcall(2) call number and its argument count */
-static enum hop socketcall_op(unsigned long call, int *nargs)
-{
-	switch (call) {
-	case SYS_BIND:
-		*nargs = 3;
-		return HOP_BIND;
-	case SYS_CONNECT:
-		*nargs = 3;
-		return HOP_CONNECT;
-	case SYS_LISTEN:
-		*nargs = 2;
-		return HOP_LISTEN;
-	case SYS_GETSOCKNAME:
-		*nargs = 3;
-		return HOP_GETSOCKNAME;
-	case SYS_GETPEERNAME:
-		*nargs = 3;
-		return HOP_GETPEERNAME;
-	case SYS_SENDTO:
-		*nargs = 6;
-		return HOP_SENDTO;
-	case SYS_SENDMSG:
-		*nargs = 3;
-		return HOP_SENDMSG;
-	case SYS_SENDMMSG:
-		*nargs = 4;
-		return HOP_SENDMMSG;
-	default:
-		*nargs = 0;
-		return HOP_OTHER;
-	}
-}
-
 int handler_decode(const struct seccomp_notif *req, struct hcall *c)
 {
-	int nr = req->data.nr;
+	static const enum hop hop_of[TRAP_N_CALLS] = {
+		[TRAP_CONNECT]		= HOP_CONNECT,
+		[TRAP_BIND]		= HOP_BIND,
+		[TRAP_LISTEN]		= HOP_LISTEN,
+		[TRAP_SENDTO]		= HOP_SENDTO,
+		[TRAP_SENDMSG]		= HOP_SENDMSG,
+		[TRAP_SENDMMSG]		= HOP_SENDMMSG,
+		[TRAP_GETSOCKNAME]	= HOP_GETSOCKNAME,
+		[TRAP_GETPEERNAME]	= HOP_GETPEERNAME,
+	};
+	uint32_t args[6] = { 0 };
+	bool indirect = false;
+	int call, n;
 
 	memset(c, 0, sizeof(*c));
 	memcpy(c->a, req->data.args, sizeof(c->a));
-	if (req->data.arch == AUDIT_ARCH_X86_64) {
-		if (nr & __X32_SYSCALL_BIT) {
-			c->op = HOP_DENY;
-			return 0;
-		}
-		switch (nr) {
-		case __NR_connect: c->op = HOP_CONNECT; break;
-		case __NR_bind: c->op = HOP_BIND; break;
-		case __NR_listen: c->op = HOP_LISTEN; break;
-		case __NR_sendto: c->op = HOP_SENDTO; break;
-		case __NR_sendmsg: c->op = HOP_SENDMSG; break;
-		case __NR_sendmmsg: c->op = HOP_SENDMMSG; break;
-		case __NR_getsockname: c->op = HOP_GETSOCKNAME; break;
-		case __NR_getpeername: c->op = HOP_GETPEERNAME; break;
-		default: c->op = HOP_DENY; break;
-		}
-		return 0;
-	}
-	if (req->data.arch != AUDIT_ARCH_I386) {
-		c->op = HOP_DENY;
-		return 0;
-	}
-	for (int i = 0; i < 6; i++)
-		c->a[i] = (uint32_t)c->a[i];
-	switch (nr) {
-	case I386_CONNECT: c->op = HOP_CONNECT; break;
-	case I386_BIND: c->op = HOP_BIND; break;
-	case I386_LISTEN: c->op = HOP_LISTEN; break;
-	case I386_SENDTO: c->op = HOP_SENDTO; break;
-	case I386_SENDMSG: c->op = HOP_SENDMSG; break;
-	case I386_SENDMMSG: c->op = HOP_SENDMMSG; break;
-	case I386_GETSOCKNAME: c->op = HOP_GETSOCKNAME; break;
-	case I386_GETPEERNAME: c->op = HOP_GETPEERNAME; break;
-	case I386_SOCKETCALL: {
-		uint32_t args[6] = { 0 };
-		int n = 0, ret;
-
-		/* the call number as the kernel takes it: an int, whatever
-		 * int $0x80 from 64-bit code left in the upper half */
-		c->op = socketcall_op((uint32_t)req->data.args[0], &n);
-		c->multiplexed = true;
-		if (!n)
-			return 0;
-		ret = proc_read_mem(req->pid, (uint32_t)req->data.args[1], args,
-				    sizeof(args[0]) * (size_t)n);
-		if (ret)
-			return -EFAULT;
+	/* common/traps.c knows every ABI's numbers, as the filters do; x32,
+	 * other architectures and untrapped numbers are denied */
+	call = trap_classify(req->data.arch, req->data.nr, req->data.args[0],
+			     &indirect);
+	if (req->data.arch == AUDIT_ARCH_I386) {
 		for (int i = 0; i < 6; i++)
-			c->a[i] = args[i];
-		break;
+			c->a[i] = (uint32_t)c->a[i];
 	}
-	default:
-		c->op = HOP_DENY;
-		break;
+	c->multiplexed = indirect;
+	if (call < 0) {
+		/* a socketcall(2) number b4ns does not trap runs as it is */
+		c->op = indirect ? HOP_OTHER : HOP_DENY;
+		return 0;
 	}
+	c->op = hop_of[call];
+	if (!indirect)
+		return 0;
+	/* socketcall(2): the arguments are 32-bit words in the task's memory,
+	 * at a 32-bit address; copied once, only the copy is used */
+	n = trap_nargs((enum trap_call)call);
+	if (proc_read_mem(req->pid, (uint32_t)req->data.args[1], args,
+			  sizeof(args[0]) * (size_t)n))
+		return -EFAULT;
+	for (int i = 0; i < 6; i++)
+		c->a[i] = args[i];
 	return 0;
 }
 
