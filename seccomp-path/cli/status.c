@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "err.h"
+#include "oci/oci.h"
 #include "paths.h"
 #include "readall.h"
 #include "unixsock.h"
@@ -93,7 +94,7 @@ int cmd_status(int argc, char **argv)
 	char sock[PATHS_SOCK_MAX], ctl[PATHS_SOCK_MAX];
 	struct b4_error err = { "" };
 	const char *sockarg = NULL;
-	struct json_object *root;
+	_cleanup_json_ struct json_object *root = NULL;
 	_cleanup_free_ char *text = NULL;
 	bool json = false;
 	int c, ret;
@@ -136,6 +137,5 @@ int cmd_status(int argc, char **argv)
 		printf("%s\n", text);
 	else
 		print_table(root);
-	json_object_put(root);
 	return 0;
 }

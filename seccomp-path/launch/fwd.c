@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fwd.h"
 #include "log.h"
+#include "oci/oci.h"
 #include "sockaddr.h"
 #include "unixsock.h"
 
@@ -123,7 +124,8 @@ static int add_one(const char *api, const struct portmap_entry *e,
 {
 	struct json_object *req = json_object_new_object();
 	struct json_object *args = json_object_new_object();
-	struct json_object *rep = NULL, *v, *desc;
+	_cleanup_json_ struct json_object *rep = NULL;
+	struct json_object *v, *desc;
 	const char *proto = e->proto == IPPROTO_UDP ? "udp" : "tcp";
 	char ip[INET6_ADDRSTRLEN], reply[FWD_REPLY_MAX];
 	int ret;
@@ -149,10 +151,8 @@ static int add_one(const char *api, const struct portmap_entry *e,
 		return ret;
 	}
 	rep = json_tokener_parse(reply);
-	if (rep && json_object_object_get_ex(rep, "return", &v)) {
-		json_object_put(rep);
+	if (rep && json_object_object_get_ex(rep, "return", &v))
 		return 0;
-	}
 	if (rep && json_object_object_get_ex(rep, "error", &v) &&
 	    json_object_object_get_ex(v, "desc", &desc))
 		b4_err("publish %s %s:%u -> %u: slirp4netns refused: %s", proto,
@@ -162,7 +162,6 @@ static int add_one(const char *api, const struct portmap_entry *e,
 		b4_err("publish %s %s:%u -> %u: slirp4netns API: unexpected "
 		       "reply '%.200s'", proto, *ip ? ip : "*", host_port,
 		       container_port, reply);
-	json_object_put(rep);
 	return -EIO;
 }
 

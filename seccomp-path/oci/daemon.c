@@ -494,10 +494,11 @@ static void status_container(const struct container *ci, void *arg)
 static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
-	struct json_object *root, *arr, *dm;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *arr, *dm;
 	const char *text;
 	size_t len, off = 0;
-	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	_cleanup_close_ int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (cfd < 0)
 		return;
@@ -526,8 +527,6 @@ static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 			break;
 		off += (size_t)n;
 	}
-	json_object_put(root);
-	close(cfd);
 }
 
 static void on_signal(struct loop *loop, int fd, uint32_t events,

@@ -175,7 +175,8 @@ static int preload_config(struct json_object *root, const char *listener_path,
 int hook_filter(const char *in, size_t len, const char *listener_path,
 		char **out, struct b4_error *err)
 {
-	struct json_object *root, *linux_, *seccomp, *v;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *linux_, *seccomp, *v;
 	struct b4_error jerr = { "" };
 	const char *text;
 	int rc;
@@ -226,14 +227,14 @@ print:
 	if (!*out)
 		rc = -ENOMEM;
 out:
-	json_object_put(root);
 	return rc;
 }
 
 int hook_register(const char *in, size_t len, const char *socket,
 		  struct b4_error *err)
 {
-	struct json_object *root, *v;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *v;
 	_cleanup_close_ int s = -1;
 	bool state;
 	int rc = 0;
@@ -255,7 +256,6 @@ int hook_register(const char *in, size_t len, const char *socket,
 				     "with the daemon at %s: %s", socket,
 				     strerror(-rc));
 	}
-	json_object_put(root);
 	if (rc)
 		return rc;
 	return state ? 1 : 0;

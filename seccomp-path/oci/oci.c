@@ -221,7 +221,8 @@ static int parse_annotations(struct json_object *state, struct oci_state *out,
 int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 		    struct b4_error *err)
 {
-	struct json_object *root, *state, *v;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *state, *v;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -234,17 +235,15 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 	rc = oci_json_parse(buf, len, &root, err);
 	if (rc)
 		return rc;
-	if (!json_object_is_type(root, json_type_object)) {
-		rc = b4_error_set(err, -EINVAL, "not a JSON object");
-		goto out;
-	}
+	if (!json_object_is_type(root, json_type_object))
+		return b4_error_set(err, -EINVAL, "not a JSON object");
 	rc = parse_fds(root, out, err);
 	if (rc)
-		goto out;
+		return rc;
 	rc = opt_str(root, "metadata", "metadata", out->metadata,
 		     sizeof(out->metadata), err);
 	if (rc)
-		goto out;
+		return rc;
 
 	if (!json_object_object_get_ex(root, "state", &state) ||
 	    !json_object_is_type(state, json_type_object)) {
@@ -252,22 +251,18 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 		 * the top (the preload path registers containers so) */
 		if (!json_object_object_get_ex(root, "id", &v) ||
 		    !json_object_object_get_ex(root, "status", &v)) {
-			rc = b4_error_set(err, -EINVAL, "no \"state\" object");
-			goto out;
+			return b4_error_set(err, -EINVAL,
+					    "no \"state\" object");
 		}
 		state = root;
 	}
-	if (!json_object_object_get_ex(state, "id", &v)) {
-		rc = b4_error_set(err, -EINVAL, "no state.id");
-		goto out;
-	}
+	if (!json_object_object_get_ex(state, "id", &v))
+		return b4_error_set(err, -EINVAL, "no state.id");
 	rc = copy_str(v, "state.id", out->id, sizeof(out->id), err);
 	if (rc)
-		goto out;
-	if (!out->id[0]) {
-		rc = b4_error_set(err, -EINVAL, "state.id is empty");
-		goto out;
-	}
+		return rc;
+	if (!out->id[0])
+		return b4_error_set(err, -EINVAL, "state.id is empty");
 	if (json_object_object_get_ex(root, "pid", &v))
 		rc = get_pid(v, "pid", &out->pid, err);
 	else if (json_object_object_get_ex(state, "pid", &v))
@@ -275,7 +270,7 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 	else
 		rc = b4_error_set(err, -EINVAL, "no pid");
 	if (rc)
-		goto out;
+		return rc;
 	rc = opt_str(state, "status", "state.status", out->status,
 		     sizeof(out->status), err);
 	if (!rc)
@@ -283,8 +278,6 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 			     sizeof(out->bundle), err);
 	if (!rc)
 		rc = parse_annotations(state, out, err);
-out:
-	json_object_put(root);
 	return rc;
 }
 

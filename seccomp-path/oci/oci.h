@@ -8,8 +8,24 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <json-c/json.h>
+
 #include "cfg.h"
 #include "err.h"
+
+/**
+ * json_putp() - drop a reference to *o if set, for __attribute__((cleanup))
+ * @o:	pointer to the object pointer; NULL means "nothing to drop"
+ */
+static inline void json_putp(struct json_object **o)
+{
+	if (*o) {
+		json_object_put(*o);
+		*o = NULL;
+	}
+}
+
+#define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
 struct json_object;
 
