@@ -182,27 +182,43 @@ static void on_preload_exit(struct loop *loop, int fd, uint32_t events,
 	free(w);
 }
 
+/**
+ * struct ctr_settings - a container's settings while it is registered
+ * @settings:	the daemon's config merged with its annotations
+ * @pol:	the policy made of them (container_new() copies it)
+ */
+struct ctr_settings {
+	struct cfg_container settings;
+	struct policy_cfg pol;
+};
+
 /* register_preload() - a state without seccomp fd, as the oci-hook sends at
  * createRuntime for a b4ns.mode=preload container: serve its library's
  * requests (identified by network namespace) until its first process exits */
 static void register_preload(struct daemon *d, const struct oci_state *st)
 {
-	struct cfg_container settings;
+	/* 16 KB of settings: on the heap, not on the loop's stack */
+	_cleanup_free_ struct ctr_settings *cs = NULL;
 	struct container *nc;
 	struct preload_watch *w;
-	struct policy_cfg pol;
 	struct b4_error err = { "" };
 	struct b4_error cerr = { "" };
 	int nl, pidfd, ret;
 
-	if (oci_settings(st, &d->cfg, &settings, &err) ||
-	    cfg_policy(&settings, &pol, &err)) {
+	cs = calloc(1, sizeof(*cs));
+	if (!cs) {
+		b4_err("container %s: out of memory", st->id);
+		d->rejected++;
+		return;
+	}
+	if (oci_settings(st, &d->cfg, &cs->settings, &err) ||
+	    cfg_policy(&cs->settings, &cs->pol, &err)) {
 		b4_err("container %s: %s; its preload requests are refused",
 		       st->id, err.msg);
 		d->rejected++;
 		return;
 	}
-	if (!settings.mode_set || settings.mode != CFG_MODE_PRELOAD) {
+	if (!cs->settings.mode_set || cs->settings.mode != CFG_MODE_PRELOAD) {
 		b4_warn("container %s: message names no seccompFd and the "
 			"container is not in preload mode; dropped", st->id);
 		d->rejected++;
@@ -223,7 +239,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		return;
 	}
 	nl = sandbox_join_monitor(st->pid);
-	ret = container_new(d->sup.reg, st->id, st->pid, &pol, nl, &nc, &cerr);
+	ret = container_new(d->sup.reg, st->id, st->pid, &cs->pol, nl, &nc, &cerr);
 	if (ret) {
 		b4_err("%s", b4_error_msg(&cerr, ret));
 		close(pidfd);
@@ -243,15 +259,15 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	}
 	d->accepted++;
 	b4_info("container %s: pid %d, preload path, %d published ports",
-		st->id, (int)st->pid, pol.n_publish);
+		st->id, (int)st->pid, cs->pol.n_publish);
 }
 
 /* conn_done() - a complete message: register the container process */
 static void conn_done(struct daemon *d, struct conn *c)
 {
-	struct cfg_container settings;
+	/* 16 KB of settings: on the heap, not on the loop's stack */
+	_cleanup_free_ struct ctr_settings *cs = NULL;
 	struct container *nc;
-	struct policy_cfg pol;
 	struct oci_state *st;
 	struct b4_error err = { "" };
 	struct b4_error cerr = { "" };
@@ -261,7 +277,9 @@ static void conn_done(struct daemon *d, struct conn *c)
 	if (!c->msg.len && !c->msg.nfds)
 		return; /* a liveness probe (oci-hook, doctor) */
 	st = calloc(1, sizeof(*st));
-	if (!st) {
+	cs = calloc(1, sizeof(*cs));
+	if (!st || !cs) {
+		free(st);
 		b4_err("listener message from pid %d: out of memory", (int)c->peer);
 		d->rejected++;
 		return;
@@ -314,18 +332,18 @@ static void conn_done(struct daemon *d, struct conn *c)
 		return;
 	}
 
-	ret = oci_settings(st, &d->cfg, &settings, &err);
+	ret = oci_settings(st, &d->cfg, &cs->settings, &err);
 	if (!ret)
-		ret = cfg_policy(&settings, &pol, &err);
+		ret = cfg_policy(&cs->settings, &cs->pol, &err);
 	if (ret) {
 		b4_err("container %s: %s; it runs unswitched", st->id,
 		       b4_error_msg(&err, ret));
 		passthrough = true;
-		policy_default(&pol);
-	} else if (settings.mode_set && settings.mode != CFG_MODE_SECCOMP &&
-		   settings.mode != CFG_MODE_AUTO) {
+		policy_default(&cs->pol);
+	} else if (cs->settings.mode_set && cs->settings.mode != CFG_MODE_SECCOMP &&
+		   cs->settings.mode != CFG_MODE_AUTO) {
 		b4_info("container %s: mode %s: not switched", st->id,
-			cfg_mode_name(settings.mode));
+			cfg_mode_name(cs->settings.mode));
 		passthrough = true;
 	}
 
@@ -333,7 +351,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 	if (ret < 0)
 		b4_warn("container %s: cannot watch its addresses (%s): its own "
 			"subnets are not known", st->id, strerror(-ret));
-	ret = container_new(d->sup.reg, st->id, st->pid, &pol, ret, &nc, &cerr);
+	ret = container_new(d->sup.reg, st->id, st->pid, &cs->pol, ret, &nc, &cerr);
 	if (ret) {
 		b4_err("%s; its trapped calls will fail",
 		       b4_error_msg(&cerr, ret));
@@ -349,7 +367,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 		b4_err("container %s: %s", st->id, strerror(-ret));
 	b4_info("container %s: pid %d, %s, %d published ports", st->id,
 		(int)st->pid, passthrough ? "not switched" : "switching",
-		pol.n_publish);
+		cs->pol.n_publish);
 	d->accepted++;
 	free(st);
 	return;
