@@ -59,7 +59,8 @@ int loop_add(struct loop *l, int fd, uint32_t events, loop_fn fn, void *arg,
 /**
  * loop_del() - stop watching: the callback is not called again, not even
  * for an event already in the current batch; the watch's memory goes after
- * the batch
+ * the batch. Call it before closing the fd: a copy of the fd held elsewhere
+ * (a forked child) keeps a closed fd's epoll registration alive
  * @l:		loop
  * @w:		watch from loop_add(), may be NULL (the fd is not closed)
  */

@@ -16,7 +16,12 @@
 /* The daemon's directory ($XDG_RUNTIME_DIR/b4ns by default) holds: */
 #define PATHS_DAEMON_SOCK "b4ns.sock"		/* the listener */
 #define PATHS_CTL_SOCK "b4ns.ctl"		/* "b4ns status" */
-#define PATHS_PRELOAD_SOCK "b4ns-preload.sock"	/* preload requests */
+/* preload requests: the socket, in a subdirectory of its own, which is all
+ * of the daemon's directory a preload-mode container gets to see (the
+ * oci-hook bind-mounts it; the listener and the status socket stay out of
+ * the container's reach) */
+#define PATHS_PRELOAD_DIR "preload"
+#define PATHS_PRELOAD_SOCK "b4ns-preload.sock"
 
 /* A "b4ns run" private directory (paths_run_dir_make()) holds: */
 #define PATHS_RUN_PRELOAD_SOCK "preload.sock"

@@ -56,6 +56,7 @@
 #include "paths.h"
 #include "policy.h"
 #include "portmap.h"
+#include "proc.h"
 #include "frame.h"
 #include "reqsrv.h"
 #include "supervisor/notify.h"
@@ -404,6 +405,18 @@ static void on_conn(struct loop *loop, int fd, uint32_t events,
 	conn_free(d, slot);
 }
 
+/* peer_in_container() - is @pid in the network namespace of a container the
+ * daemon serves, other than the daemon's own (a --network=host container
+ * shares the runtimes' namespace and reaches the host's loopback anyway)? */
+static bool peer_in_container(const struct daemon *d, pid_t pid)
+{
+	uint64_t ino, self;
+
+	return pid > 0 && !proc_netns_ino(pid, &ino) &&
+	       !proc_netns_ino(getpid(), &self) && ino != self &&
+	       container_by_netns(d->sup.reg, ino);
+}
+
 static void on_accept(struct loop *loop, int fd, uint32_t events,
 		      void *arg)
 {
@@ -426,6 +439,15 @@ static void on_accept(struct loop *loop, int fd, uint32_t events,
 		if (cred.uid != geteuid()) {
 			b4_warn("connection from uid %u refused (daemon runs as %u)",
 				cred.uid, geteuid());
+			close(cfd);
+			continue;
+		}
+		if (peer_in_container(d, cred.pid)) {
+			/* runtimes and the hook run outside the containers: a
+			 * process of a served container must not register one */
+			b4_warn("connection from pid %d refused: it is in the "
+				"network namespace of a served container",
+				(int)cred.pid);
 			close(cfd);
 			continue;
 		}
@@ -677,9 +699,15 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 				    "not a directory owned by us" : strerror(-ret));
 	ret = paths_beside(d->sock, PATHS_CTL_SOCK, d->ctl, err);
 	if (!ret)
-		ret = paths_beside(d->sock, PATHS_PRELOAD_SOCK, d->pre, err);
+		ret = paths_beside(d->sock, PATHS_PRELOAD_DIR "/" PATHS_PRELOAD_SOCK,
+				   d->pre, err);
 	if (ret)
 		return ret;
+	ret = prepare_dir(d->pre);
+	if (ret)
+		return b4_error_set(err, ret, "socket directory of %s: %s",
+				    d->pre, ret == -EPERM ?
+				    "not a directory owned by us" : strerror(-ret));
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);

@@ -22,9 +22,10 @@
  * saying how to start the daemon.
  *
  * A container with b4ns.mode=preload gets no seccomp rules: libb4ns.so and
- * the daemon's socket directory are bind-mounted into it and LD_PRELOAD
- * set; at createRuntime, hook_register() sends its state to the daemon
- * (no listener message will), which then serves its library's requests.
+ * the directory of the daemon's preload socket (only that one, never the
+ * listener's) are bind-mounted into it and LD_PRELOAD set; at
+ * createRuntime, hook_register() sends its state to the daemon (no listener
+ * message will), which then serves its library's requests.
  *
  * Rootless Podman runs hooks inside its user namespace, where we are uid 0,
  * and gives them an empty environment: without --socket and
@@ -114,7 +115,8 @@ static int add_bind(struct json_object *mounts, const char *src,
 }
 
 /* preload_config() - preload mode: no seccomp listener; the library, the
- * daemon's socket directory and LD_PRELOAD go into the container */
+ * directory of the daemon's preload socket (only that: the listener and the
+ * status socket stay outside) and LD_PRELOAD go into the container */
 static int preload_config(struct json_object *root, const char *listener_path,
 			  struct b4_error *err)
 {
@@ -132,7 +134,9 @@ static int preload_config(struct json_object *root, const char *listener_path,
 	if (!slash || slash == dir)
 		return b4_error_set(err, -EINVAL, "socket path %s: no directory",
 				    listener_path);
-	*slash = '\0';
+	/* only the preload socket's own directory, never the listener's */
+	snprintf(slash, sizeof(dir) - (size_t)(slash - dir), "/%s",
+		 PATHS_PRELOAD_DIR);
 	if (!json_object_object_get_ex(root, "mounts", &mounts)) {
 		mounts = json_object_new_array();
 		json_object_object_add(root, "mounts", mounts);

@@ -240,6 +240,12 @@ static void on_wait(struct loop *l, int fd, uint32_t events, void *arg)
 	struct notify *n = ctr_of(w->nfd->c)->n;
 	struct seccomp_notif_resp resp = { .id = w->id };
 
+	/* a helper's answer is final and its pipe is closed by
+	 * handler_wait_event(): out of epoll first, while the fd is still
+	 * ours (a helper forked meanwhile may hold a copy of the pipe, which
+	 * would keep a closed fd's registration alive) */
+	if (w->hw.kind == HWAIT_HELPER)
+		loop_del(n->loop, w->watch);
 	if (handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp) ==
 	    HANDLER_WAIT)
 		return;

@@ -297,10 +297,12 @@ t_podman_exec() {
 run_test "podman exec into a hooked container: switched sockets" t_podman_exec
 
 # Issue 6: Podman with b4ns.mode=preload through the hook. No seccomp
-# listener: the hook bind-mounts libb4ns.so and the daemon's socket
-# directory and sets LD_PRELOAD; its createRuntime stage registers the container
-# with the daemon. A dynamic client (iperf3) is switched under --network
-# none; the static busybox in the same container is not.
+# listener: the hook bind-mounts libb4ns.so and the directory of the
+# daemon's preload socket (only that one: the listener and the status socket
+# must stay out of the container's reach) and sets LD_PRELOAD; its
+# createRuntime stage registers the container with the daemon. A dynamic
+# client (iperf3) is switched under --network none; the static busybox in
+# the same container is not.
 t_podman_preload() {
 	need_podman
 	[[ $HAVE_IPERF == 1 ]] || skip "no dynamic client (iperf3) in the image"
@@ -310,10 +312,13 @@ t_podman_preload() {
 	# shellcheck disable=SC2016 # expanded by the container's shell
 	expect_ok prun --network none --annotation b4ns.mode=preload "$IMAGE" \
 		sh -c 'ip -o link; grep Seccomp: /proc/self/status; echo "LD=$LD_PRELOAD";
+		       echo "run_b4ns=$(ls -A /run/b4ns | tr "\n" " ")";
 		       iperf3 -c 10.77.0.1 -p 5201 -t 1 -J >/tmp/ip.json; echo "iperf=$(grep -c bits_per_second /tmp/ip.json)";
 		       nc 10.77.0.1 8080 </dev/null; echo "nc=$?"'
 	only_lo
 	expect_out "LD=/usr/lib/b4ns/libb4ns.so"
+	expect_eq "$(sed -n 's/^run_b4ns=//p' "$T_OUT")" "b4ns-preload.sock " \
+		"/run/b4ns in the container holds the preload socket only"
 	expect_out "nc=1"
 	grep -Eq '^iperf=[1-9]' "$T_OUT" || {
 		echo "FAIL: iperf3 did not complete through the preload path"
@@ -464,6 +469,36 @@ t_bad_input() {
 	expect_out "$HELLO"
 }
 run_test "bad listener input logged and dropped; next container switched" t_bad_input
+
+# A process inside a served container must not register a container with
+# the daemon (it could claim a config section that allows host loopback
+# for its own network namespace): the listener refuses peers in a served
+# container's network namespace. (Preload-mode containers do not even see
+# the listener: the hook mounts only the preload socket's directory, see
+# podman-hook.sh.)
+t_forge_from_container() {
+	local id=oci-forge pid m
+	expect_ok bundle $id "$WORK/profile.json" -- sleep 1000
+	expect_ok runc_u run -d --bundle "$WORK/bundles/$id" $id
+	expect_ok runc_u state $id
+	pid=$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["pid"])' <"$T_OUT")
+	m=$(log_mark)
+	# the sender in the container's network namespace, as the test user
+	expect_ok timeout 20 nsenter "--net=/proc/$pid/ns/net" -- setpriv \
+		"--reuid=$TEST_USER" "--regid=$TEST_USER" --init-groups -- \
+		"$PYTHON" "$WORK/bin/badclient.py" forge "$SOCK" web
+	log_wait "$m" "warn: connection from pid [0-9]+ refused: it is in the network namespace of a served container"
+	expect_ok run_user "$B4NS" status --json --socket="$SOCK"
+	cp "$T_OUT" "$WORK/status.json"
+	expect_eq "$(ctr_field bad-forge 1)" None "bad-forge not registered"
+	# the same message from outside any container is taken (the hook's way)
+	m=$(log_mark)
+	expect_ok run_user "$PYTHON" "$WORK/bin/badclient.py" forge "$SOCK" web
+	log_wait "$m" "container bad-forge: pid [0-9]+, preload path, 1 published ports"
+	daemon_alive
+	expect_ok runc_u delete -f $id
+}
+run_test "a process in a served container's network namespace cannot register a container" t_forge_from_container
 
 # ---- 5. status, doctor -------------------------------------------------------
 

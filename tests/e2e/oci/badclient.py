@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """badclient.py - send one malformed OCI seccomp listener message.
 
-Usage: badclient.py CASE SOCKET
+Usage: badclient.py CASE SOCKET [ARG]
 
 Connects to the b4ns daemon's listener SOCKET the way an OCI runtime does
 and sends a message of kind CASE:
@@ -15,6 +15,10 @@ and sends a message of kind CASE:
   huge        1 MiB: the start of a JSON string that never ends
   slow        connect and send nothing; hold the connection until the
               daemon closes it (at most 15 s)
+  forge       an OCI state as the oci-hook registers a preload-mode
+              container (no fds), claiming the sender's pid and the
+              config section ARG (b4ns.config): what a process inside a
+              container would send to get another section's settings
 
 The message's state.id is "bad-CASE". Prints "pid PID" first (the pid the
 daemon sees through SO_PEERCRED), then "sent N bytes, M fds" or the error
@@ -63,6 +67,14 @@ def main():
         data, fds = message(case), null[:2]
     elif case == "notnotify":
         data, fds = message(case), null[:1]
+    elif case == "forge":
+        data = json.dumps({
+            "ociVersion": "1.0.2", "id": "bad-forge", "status": "created",
+            "pid": os.getpid(), "bundle": "/nonexistent",
+            "annotations": {"b4ns.mode": "preload",
+                            "b4ns.config": sys.argv[3] if len(sys.argv) > 3
+                            else "batch"},
+        }).encode()
     elif case == "huge":
         data = b'{"ociVersion":"0.2.0","fds":["seccompFd"],"x":"' + \
             b"x" * (1024 * 1024)
