@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +62,20 @@ static const char *const key_names[] = {
 	[KEY_IGNORE]			= "ignore",
 	[KEY_PUBLISH]			= "publish",
 	[KEY_CONTAINERS]		= "containers",
+};
+
+/* The boolean keys: where a struct cfg_container keeps each value, and its
+ * _set flag */
+#define BOOL_KEY(f) { offsetof(struct cfg_container, f),		\
+		      offsetof(struct cfg_container, f##_set) }
+static const struct {
+	size_t val;
+	size_t set;
+} bool_keys[] = {
+	[KEY_ALLOW_HOST_LOOPBACK]	= BOOL_KEY(allow_host_loopback),
+	[KEY_UDP_SENDMSG]		= BOOL_KEY(udp_sendmsg),
+	[KEY_SWITCH_UDP]		= BOOL_KEY(switch_udp),
+	[KEY_ALLOW_IO_URING]		= BOOL_KEY(allow_io_uring),
 };
 
 static const char *const net_names[] = {
@@ -220,20 +235,22 @@ static int get_string(const struct cfg_ctx *ctx, const config_setting_t *s,
  * get_bool() - value of a setting that must be a boolean
  * @ctx:	load context
  * @s:		setting
- * @out:	the value
- * @set:	set to true
+ * @c:		settings to fill
+ * @key:	which of bool_keys[]: its value and _set flag in @c are set
  *
  * Return: 0 or -EINVAL
  */
 static int get_bool(const struct cfg_ctx *ctx, const config_setting_t *s,
-		    bool *out, bool *set)
+		    struct cfg_container *c, enum cfg_key key)
 {
+	char *base = (char *)c;
+
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return cfg_error(ctx, s,
 				 "must be a boolean (true or false), not %s",
 				 type_name(config_setting_type(s)));
-	*out = config_setting_get_bool(s);
-	*set = true;
+	*(bool *)(base + bool_keys[key].val) = config_setting_get_bool(s);
+	*(bool *)(base + bool_keys[key].set) = true;
 	return 0;
 }
 
@@ -375,6 +392,15 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 {
 	int n = config_setting_length(g);
 
+/* a string setting that @parse turns into @c->f: sets rc, and f##_set */
+#define GET_CHOICE(f, parse, expected)					\
+	do {								\
+		rc = get_string(ctx, s, &v);				\
+		if (!rc && parse(v, &c->f))				\
+			rc = cfg_error(ctx, s, "invalid value '%s' (expected " \
+				       expected ")", v);		\
+		c->f##_set = !rc;					\
+	} while (0)
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g,
 							(unsigned int)i);
@@ -383,44 +409,22 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 
 		switch (key) {
 		case KEY_LOG_LEVEL:
-			rc = get_string(ctx, s, &v);
-			if (!rc && log_level_parse(v, &c->log_level))
-				rc = cfg_error(ctx, s,
-					       "invalid value '%s' (expected error, warn, info or debug)",
-					       v);
-			c->log_level_set = !rc;
+			GET_CHOICE(log_level, log_level_parse,
+				   "error, warn, info or debug");
 			break;
 		case KEY_NET:
-			rc = get_string(ctx, s, &v);
-			if (!rc && cfg_net_parse(v, &c->net))
-				rc = cfg_error(ctx, s,
-					       "invalid value '%s' (expected auto, none, slirp4netns or pasta)",
-					       v);
-			c->net_set = !rc;
+			GET_CHOICE(net, cfg_net_parse,
+				   "auto, none, slirp4netns or pasta");
 			break;
 		case KEY_MODE:
-			rc = get_string(ctx, s, &v);
-			if (!rc && cfg_mode_parse(v, &c->mode))
-				rc = cfg_error(ctx, s,
-					       "invalid value '%s' (expected seccomp, preload, auto or off)",
-					       v);
-			c->mode_set = !rc;
+			GET_CHOICE(mode, cfg_mode_parse,
+				   "seccomp, preload, auto or off");
 			break;
 		case KEY_ALLOW_HOST_LOOPBACK:
-			rc = get_bool(ctx, s, &c->allow_host_loopback,
-				      &c->allow_host_loopback_set);
-			break;
 		case KEY_UDP_SENDMSG:
-			rc = get_bool(ctx, s, &c->udp_sendmsg,
-				      &c->udp_sendmsg_set);
-			break;
 		case KEY_SWITCH_UDP:
-			rc = get_bool(ctx, s, &c->switch_udp,
-				      &c->switch_udp_set);
-			break;
 		case KEY_ALLOW_IO_URING:
-			rc = get_bool(ctx, s, &c->allow_io_uring,
-				      &c->allow_io_uring_set);
+			rc = get_bool(ctx, s, c, (enum cfg_key)key);
 			break;
 		case KEY_IGNORE:
 			rc = load_ignore(ctx, s, c);
@@ -438,6 +442,7 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 		if (rc)
 			return rc;
 	}
+#undef GET_CHOICE
 	return 0;
 }
 
@@ -625,34 +630,20 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 	    dst->n_publish + src->n_publish > CFG_MAX_PUBLISH)
 		return -E2BIG;
 
-	if (src->mode_set) {
-		dst->mode = src->mode;
-		dst->mode_set = true;
-	}
-	if (src->net_set) {
-		dst->net = src->net;
-		dst->net_set = true;
-	}
-	if (src->log_level_set) {
-		dst->log_level = src->log_level;
-		dst->log_level_set = true;
-	}
-	if (src->allow_host_loopback_set) {
-		dst->allow_host_loopback = src->allow_host_loopback;
-		dst->allow_host_loopback_set = true;
-	}
-	if (src->udp_sendmsg_set) {
-		dst->udp_sendmsg = src->udp_sendmsg;
-		dst->udp_sendmsg_set = true;
-	}
-	if (src->switch_udp_set) {
-		dst->switch_udp = src->switch_udp;
-		dst->switch_udp_set = true;
-	}
-	if (src->allow_io_uring_set) {
-		dst->allow_io_uring = src->allow_io_uring;
-		dst->allow_io_uring_set = true;
-	}
+/* a setting @src sets overrides @dst's */
+#define MERGE(f)				\
+	do {					\
+		if (src->f##_set)		\
+			CFG_SET(dst, f, src->f);	\
+	} while (0)
+	MERGE(mode);
+	MERGE(net);
+	MERGE(log_level);
+	MERGE(allow_host_loopback);
+	MERGE(udp_sendmsg);
+	MERGE(switch_udp);
+	MERGE(allow_io_uring);
+#undef MERGE
 
 	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
 	       (size_t)src->n_ignore * sizeof(src->ignore[0]));

@@ -75,6 +75,14 @@ struct cfg_container {
 	int n_publish;
 };
 
+/* CFG_SET() - set setting @f of struct cfg_container *@c to @v, and mark it
+ * set (@f##_set) */
+#define CFG_SET(c, f, v)		\
+	do {				\
+		(c)->f = (v);		\
+		(c)->f##_set = true;	\
+	} while (0)
+
 /**
  * struct cfg - a whole configuration file
  * @global:	top-level settings, the defaults of every container

@@ -1,13 +1,114 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * cli.h - the b4ns subcommands: one file each in cli/, options and usage
- * only; main.c's commands[] dispatches to them
+ * only; main.c's commands[] dispatches to them. Their shared parsing is
+ * cli/cli.c.
  */
 #ifndef B4NS_CLI_H
 #define B4NS_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "log.h"
+#include "paths.h"
+
 /* Exit statuses of b4ns itself (a container's own status passes through) */
 #define EXIT_USAGE 2	/* bad flags or configuration */
 #define EXIT_START 125	/* b4ns could not start the container */
+
+/**
+ * enum cli_flags - what cli_parse() does besides options
+ * @CLI_NO_OPERANDS:	an operand is refused: "unexpected argument"
+ * @CLI_COMMAND:	options stop at the first operand, which starts the
+ *			command to run (required: "no command given"); the
+ *			short options start with '+'
+ * @CLI_OPERANDS_IGNORED: operands are ignored, and a bad option prints no
+ *			usage ("b4ns status", as it always did)
+ * @CLI_SOCKET:		--socket=PATH ('s') is the daemon's socket, resolved
+ *			(paths_daemon_socket(), default PATHS_XDG)
+ * @CLI_SOCKET_HOST_UID: with CLI_SOCKET, the default is PATHS_HOST_UID
+ * @CLI_SOCKET_IF_GIVEN: with CLI_SOCKET, no default: "" if not given
+ */
+enum cli_flags {
+	CLI_NO_OPERANDS = 0,
+	CLI_COMMAND = 1 << 0,
+	CLI_OPERANDS_IGNORED = 1 << 1,
+	CLI_SOCKET = 1 << 2,
+	CLI_SOCKET_HOST_UID = 1 << 3,
+	CLI_SOCKET_IF_GIVEN = 1 << 4,
+};
+
+/**
+ * struct cli_cmd - a subcommand's options, for cli_parse()
+ * @name:	as in its messages, "b4ns @name: ..."
+ * @shortopts:	getopt_long()'s short options, "h" among them
+ * @longopts:	its long options: "help" as 'h', "socket" as 's'
+ * @flags:	enum cli_flags
+ * @usage:	prints the usage text on the stream given
+ * @opt:	takes option @c (not 'h', nor 's' with CLI_SOCKET) with its
+ *		argument @arg (NULL if it has none) into @ctx; returns 0, or a
+ *		negative errno with what is wrong with it in @err. NULL if
+ *		there is no such option
+ */
+struct cli_cmd {
+	const char *name;
+	const char *shortopts;
+	const struct option *longopts;
+	unsigned int flags;
+	void (*usage)(FILE *f);
+	int (*opt)(int c, const char *arg, void *ctx, struct b4_error *err);
+};
+
+/* cli_parse()'s return value when the command is to go on */
+#define CLI_GO (-1)
+
+/* The entries of a struct cli_cmd's @longopts that cli_parse() handles:
+ * --socket=PATH (with CLI_SOCKET), and --help with the table's end */
+#define CLI_OPT_SOCKET { "socket", required_argument, NULL, 's' }
+#define CLI_OPT_HELP_END { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+
+/* cli_socket_longopts - --socket=PATH and --help, for CLI_SOCKET commands
+ * with no other option */
+extern const struct option cli_socket_longopts[];
+
+/**
+ * cli_parse() - a subcommand's command line, option by option to @cmd->opt
+ * @cmd:	the subcommand
+ * @argc:	arguments (argv[0] is the subcommand's name)
+ * @argv:	arguments
+ * @ctx:	passed to @cmd->opt
+ * @sock:	with CLI_SOCKET, the daemon's socket (PATHS_SOCK_MAX bytes),
+ *		else NULL
+ *
+ * -h/--help prints the usage on stdout; an unknown option prints it on
+ * stderr; what @cmd->opt or paths_daemon_socket() refuses is printed as
+ * "b4ns NAME: MESSAGE". With CLI_COMMAND the command starts at
+ * argv[optind].
+ *
+ * Return: CLI_GO, or the exit status to return: 0 after --help, EXIT_USAGE
+ */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *ctx,
+	      char *sock);
+
+/**
+ * cli_fail() - print a usage error as "b4ns CMD: MESSAGE"
+ * @cmd:	the subcommand's name
+ * @err:	the message
+ *
+ * Return: EXIT_USAGE
+ */
+int cli_fail(const char *cmd, const struct b4_error *err);
+
+/**
+ * cli_log_level() - a --log-level=LEVEL option
+ * @arg:	LEVEL
+ * @lvl:	result
+ * @err:	what is wrong with @arg
+ *
+ * Return: 0, or -EINVAL
+ */
+int cli_log_level(const char *arg, enum log_level *lvl, struct b4_error *err);
 
 /**
  * cmd_run() - "b4ns run [OPTIONS] -- CMD [ARG...]" (launch/launch.c)

@@ -37,68 +37,62 @@ static void daemon_usage(FILE *f)
 		"SIGHUP reloads the config file for new containers; SIGTERM stops.\n");
 }
 
+/**
+ * struct daemon_args - "b4ns daemon"'s command line
+ * @o:		options for daemon_run()
+ * @lvl:	--verbose or --log-level
+ */
+struct daemon_args {
+	struct daemon_opts o;
+	enum log_level lvl;
+};
+
+static int daemon_opt(int c, const char *arg, void *ctx, struct b4_error *err)
+{
+	struct daemon_args *a = ctx;
+
+	switch (c) {
+	case 'c':
+		a->o.config = arg;
+		return 0;
+	case 'v':
+		a->lvl = LOG_LVL_DEBUG;
+		return 0;
+	default: /* 'l' */
+		return cli_log_level(arg, &a->lvl, err);
+	}
+}
+
+static const struct option daemon_longopts[] = {
+	CLI_OPT_SOCKET,
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log-level", required_argument, NULL, 'l' },
+	CLI_OPT_HELP_END,
+};
+
+static const struct cli_cmd daemon_cmd = {
+	.name = "daemon", .shortopts = "vh", .longopts = daemon_longopts,
+	.flags = CLI_SOCKET, .usage = daemon_usage, .opt = daemon_opt,
+};
+
 int cmd_daemon(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct daemon_opts o = { 0 };
+	struct daemon_args a = { .lvl = LOG_LVL_INFO };
 	struct b4_error err = { "" };
-	enum log_level lvl = LOG_LVL_INFO;
-	const char *sockarg = NULL;
 	char sock[PATHS_SOCK_MAX];
 	bool bad_config;
-	int c;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sockarg = optarg;
-			break;
-		case 'c':
-			o.config = optarg;
-			break;
-		case 'v':
-			lvl = LOG_LVL_DEBUG;
-			break;
-		case 'l':
-			if (log_level_parse(optarg, &lvl)) {
-				fprintf(stderr, "b4ns daemon: --log-level=%s: expected "
-					"error, warn, info or debug\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			daemon_usage(stdout);
-			return 0;
-		default:
-			daemon_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns daemon: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	log_level = lvl;
-	if (paths_daemon_socket(sockarg, PATHS_XDG, sock, &err)) {
-		fprintf(stderr, "b4ns daemon: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
-	o.socket = sock;
-	if (!daemon_run(&o, &bad_config, &err))
+	rc = cli_parse(&daemon_cmd, argc, argv, &a, sock);
+	if (rc != CLI_GO)
+		return rc;
+	log_level = a.lvl;
+	a.o.socket = sock;
+	if (!daemon_run(&a.o, &bad_config, &err))
 		return 0;
-	if (bad_config) {
-		fprintf(stderr, "b4ns daemon: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	if (bad_config)
+		return cli_fail("daemon", &err);
 	b4_err("%s", err.msg);
 	return 1;
 }

@@ -540,46 +540,20 @@ static void doctor_usage(FILE *f)
 		"  -h, --help          this text\n");
 }
 
-static const struct option doctor_opts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_cmd doctor_cmd = {
+	.name = "doctor", .shortopts = "h", .longopts = cli_socket_longopts,
+	.flags = CLI_SOCKET | CLI_SOCKET_IF_GIVEN, .usage = doctor_usage,
 };
 
 int cmd_doctor(int argc, char **argv)
 {
 	struct doctor d = { 0 };
-	struct b4_error err;
-	const char *socket = NULL;
 	char sock[PATHS_SOCK_MAX];
-	int c;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", doctor_opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			socket = optarg;
-			break;
-		case 'h':
-			doctor_usage(stdout);
-			return 0;
-		default:
-			doctor_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns doctor: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (socket) {
-		if (paths_daemon_socket(socket, PATHS_XDG, sock, &err)) {
-			fprintf(stderr, "b4ns doctor: %s\n", err.msg);
-			return EXIT_USAGE;
-		}
-		socket = sock;
-	}
+	rc = cli_parse(&doctor_cmd, argc, argv, NULL, sock);
+	if (rc != CLI_GO)
+		return rc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	check_kernel(&d);
@@ -591,7 +565,7 @@ int cmd_doctor(int argc, char **argv)
 	check_podman(&d);
 	check_fallback_net(&d);
 	check_hook(&d);
-	check_daemon(&d, socket);
+	check_daemon(&d, sock[0] ? sock : NULL);
 
 	printf("\n%s: %d required check%s failed, %d warning%s\n",
 	       d.failed ? "not ready" : "ready", d.failed,

@@ -58,12 +58,6 @@ static void hook_usage(FILE *f)
 		"  -h, --help          this text\n");
 }
 
-static const struct option hook_opts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* hook_run() - read, register or filter, check the daemon, write; exit
  * status */
 static int hook_run(const char *socket)
@@ -108,35 +102,15 @@ static int hook_run(const char *socket)
 	return 0;
 }
 
+static const struct cli_cmd hook_cmd = {
+	.name = "oci-hook", .shortopts = "h", .longopts = cli_socket_longopts,
+	.flags = CLI_SOCKET | CLI_SOCKET_HOST_UID, .usage = hook_usage,
+};
+
 int cmd_oci_hook(int argc, char **argv)
 {
-	struct b4_error err = { "" };
-	const char *socket = NULL;
 	char sock[PATHS_SOCK_MAX];
-	int c;
+	int rc = cli_parse(&hook_cmd, argc, argv, NULL, sock);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", hook_opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			socket = optarg;
-			break;
-		case 'h':
-			hook_usage(stdout);
-			return 0;
-		default:
-			hook_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns oci-hook: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (paths_daemon_socket(socket, PATHS_HOST_UID, sock, &err)) {
-		fprintf(stderr, "b4ns oci-hook: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
-	return hook_run(sock);
+	return rc == CLI_GO ? hook_run(sock) : rc;
 }

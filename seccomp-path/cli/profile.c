@@ -44,57 +44,57 @@ static void profile_usage(FILE *f)
 
 enum {
 	OPT_BASE = 256,
-	OPT_SOCKET,
 	OPT_METADATA,
 };
 
 static const struct option profile_opts[] = {
 	{ "base", required_argument, NULL, OPT_BASE },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
+	CLI_OPT_SOCKET,
 	{ "metadata", required_argument, NULL, OPT_METADATA },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	CLI_OPT_HELP_END,
+};
+
+/**
+ * struct profile_args - "b4ns profile"'s command line, as given
+ * @base:	--base, or NULL
+ * @metadata:	--metadata, or NULL
+ */
+struct profile_args {
+	const char *base;
+	const char *metadata;
+};
+
+static int profile_opt(int c, const char *arg, void *ctx, struct b4_error *err)
+{
+	struct profile_args *a = ctx;
+
+	(void)err;
+	if (c == OPT_BASE)
+		a->base = arg;
+	else
+		a->metadata = arg;
+	return 0;
+}
+
+static const struct cli_cmd profile_cmd = {
+	.name = "profile", .shortopts = "h", .longopts = profile_opts,
+	.flags = CLI_SOCKET, .usage = profile_usage, .opt = profile_opt,
 };
 
 int cmd_profile(int argc, char **argv)
 {
-	const char *base = NULL, *socket = NULL, *metadata = NULL;
+	struct profile_args a = { NULL, NULL };
 	struct b4_error err = { "" };
 	char sock[PATHS_SOCK_MAX];
 	struct json_object *prof;
 	const char *text;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", profile_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BASE:
-			base = optarg;
-			break;
-		case OPT_SOCKET:
-			socket = optarg;
-			break;
-		case OPT_METADATA:
-			metadata = optarg;
-			break;
-		case 'h':
-			profile_usage(stdout);
-			return 0;
-		default:
-			profile_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "b4ns profile: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (paths_daemon_socket(socket, PATHS_XDG, sock, &err) ||
-	    profile_build(base, sock, metadata, &prof, &err)) {
-		fprintf(stderr, "b4ns profile: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	rc = cli_parse(&profile_cmd, argc, argv, &a, sock);
+	if (rc != CLI_GO)
+		return rc;
+	if (profile_build(a.base, sock, a.metadata, &prof, &err))
+		return cli_fail("profile", &err);
 	text = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_NOSLASHESCAPE);
 	rc = (!text || printf("%s\n", text) < 0 || fflush(stdout)) ? 1 : 0;

@@ -87,110 +87,85 @@ static const struct option run_opts[] = {
 	{ "allow-io-uring", no_argument, NULL, OPT_ALLOW_IO_URING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	CLI_OPT_HELP_END,
 };
 
-/* parse_args() - command line into @cli; -h sets @help. Bad options are
- * printed here. Return: 0, or -EINVAL */
-static int parse_args(int argc, char **argv, struct cfg_container *cli,
-		      const char **config, const char **section, bool *help)
+/**
+ * struct run_args - "b4ns run"'s command line
+ * @cli:	its settings
+ * @config:	--config, or NULL
+ * @section:	--container, or NULL
+ */
+struct run_args {
+	struct cfg_container *cli;
+	const char *config;
+	const char *section;
+};
+
+/* run_opt() - one option of "b4ns run" into @ctx (struct run_args) */
+static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 {
-	int c;
+	struct run_args *a = ctx;
+	struct cfg_container *cli = a->cli;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vhp:", run_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_NET:
-			if (cfg_net_parse(optarg, &cli->net) ||
-			    cli->net == CFG_NET_AUTO) {
-				fprintf(stderr, "b4ns run: --net=%s: expected none, "
-					"slirp4netns or pasta\n", optarg);
-				return -EINVAL;
-			}
-			cli->net_set = true;
-			break;
-		case OPT_IGNORE:
-			if (cli->n_ignore >= CFG_MAX_CIDRS) {
-				fprintf(stderr, "b4ns run: too many --ignore (max %d)\n",
-					CFG_MAX_CIDRS);
-				return -EINVAL;
-			}
-			if (sa_cidr_parse(optarg, &cli->ignore[cli->n_ignore])) {
-				fprintf(stderr, "b4ns run: --ignore=%s: not a CIDR "
-					"(e.g. 10.1.0.0/16, fd00::/64)\n", optarg);
-				return -EINVAL;
-			}
-			cli->n_ignore++;
-			break;
-		case 'p': {
-			struct b4_error err = { "" };
-
-			if (cli->n_publish >= CFG_MAX_PUBLISH) {
-				fprintf(stderr, "b4ns run: too many --publish (max %d)\n",
-					CFG_MAX_PUBLISH);
-				return -EINVAL;
-			}
-			if (cfg_publish_add(cli, optarg, &err)) {
-				fprintf(stderr, "b4ns run: --publish: %s\n", err.msg);
-				return -EINVAL;
-			}
-			break;
-		}
-		case OPT_MODE:
-			if (cfg_mode_parse(optarg, &cli->mode)) {
-				fprintf(stderr, "b4ns run: --mode=%s: expected seccomp, "
-					"preload, auto or off\n", optarg);
-				return -EINVAL;
-			}
-			cli->mode_set = true;
-			break;
-		case OPT_CONFIG:
-			*config = optarg;
-			break;
-		case OPT_CONTAINER:
-			*section = optarg;
-			break;
-		case OPT_ALLOW_HOST_LOOPBACK:
-			cli->allow_host_loopback = true;
-			cli->allow_host_loopback_set = true;
-			break;
-		case OPT_SWITCH_UDP:
-			cli->switch_udp = true;
-			cli->switch_udp_set = true;
-			break;
-		case OPT_ALLOW_IO_URING:
-			cli->allow_io_uring = true;
-			cli->allow_io_uring_set = true;
-			break;
-		case 'v':
-			cli->log_level = LOG_LVL_DEBUG;
-			cli->log_level_set = true;
-			break;
-		case OPT_LOG_LEVEL:
-			if (log_level_parse(optarg, &cli->log_level)) {
-				fprintf(stderr, "b4ns run: --log-level=%s: expected "
-					"error, warn, info or debug\n", optarg);
-				return -EINVAL;
-			}
-			cli->log_level_set = true;
-			break;
-		case 'h':
-			run_usage(stdout);
-			*help = true;
-			return 0;
-		default:
-			run_usage(stderr);
+	switch (c) {
+	case OPT_NET:
+		if (cfg_net_parse(arg, &cli->net) || cli->net == CFG_NET_AUTO)
+			return b4_error_set(err, -EINVAL, "--net=%s: expected none, "
+					    "slirp4netns or pasta", arg);
+		cli->net_set = true;
+		return 0;
+	case OPT_IGNORE:
+		if (cli->n_ignore >= CFG_MAX_CIDRS)
+			return b4_error_set(err, -EINVAL, "too many --ignore (max %d)",
+					    CFG_MAX_CIDRS);
+		if (sa_cidr_parse(arg, &cli->ignore[cli->n_ignore]))
+			return b4_error_set(err, -EINVAL, "--ignore=%s: not a CIDR "
+					    "(e.g. 10.1.0.0/16, fd00::/64)", arg);
+		cli->n_ignore++;
+		return 0;
+	case 'p':
+		if (cli->n_publish >= CFG_MAX_PUBLISH)
+			return b4_error_set(err, -EINVAL, "too many --publish (max %d)",
+					    CFG_MAX_PUBLISH);
+		return cfg_publish_add(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--publish") : 0;
+	case OPT_MODE:
+		if (cfg_mode_parse(arg, &cli->mode))
+			return b4_error_set(err, -EINVAL, "--mode=%s: expected seccomp, "
+					    "preload, auto or off", arg);
+		cli->mode_set = true;
+		return 0;
+	case OPT_CONFIG:
+		a->config = arg;
+		return 0;
+	case OPT_CONTAINER:
+		a->section = arg;
+		return 0;
+	case OPT_ALLOW_HOST_LOOPBACK:
+		CFG_SET(cli, allow_host_loopback, true);
+		return 0;
+	case OPT_SWITCH_UDP:
+		CFG_SET(cli, switch_udp, true);
+		return 0;
+	case OPT_ALLOW_IO_URING:
+		CFG_SET(cli, allow_io_uring, true);
+		return 0;
+	case 'v':
+		CFG_SET(cli, log_level, LOG_LVL_DEBUG);
+		return 0;
+	default: /* OPT_LOG_LEVEL */
+		if (cli_log_level(arg, &cli->log_level, err))
 			return -EINVAL;
-		}
+		cli->log_level_set = true;
+		return 0;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "b4ns run: no command given\n");
-		run_usage(stderr);
-		return -EINVAL;
-	}
-	return 0;
 }
+
+static const struct cli_cmd run_cmd = {
+	.name = "run", .shortopts = "+vhp:", .longopts = run_opts,
+	.flags = CLI_COMMAND, .usage = run_usage, .opt = run_opt,
+};
 
 /**
  * struct run_settings - the settings of "b4ns run", on the heap (each
@@ -242,22 +217,19 @@ static int resolve_settings(const char *config, const char *section,
 /* run() - cmd_run() with its settings allocated */
 static int run(int argc, char **argv, struct run_settings *rs)
 {
-	const char *config = NULL, *section = NULL;
+	struct run_args a = { &rs->cli, NULL, NULL };
 	struct b4_error err = { "" };
 	struct launch_opts lo;
-	bool bad_settings, help = false;
+	bool bad_settings;
 	int ret;
 
-	if (parse_args(argc, argv, &rs->cli, &config, &section, &help))
-		return EXIT_USAGE;
-	if (help)
-		return 0;
+	ret = cli_parse(&run_cmd, argc, argv, &a, NULL);
+	if (ret != CLI_GO)
+		return ret;
 	if (rs->cli.log_level_set)
 		log_level = rs->cli.log_level;
-	if (resolve_settings(config, section, rs, &err)) {
-		fprintf(stderr, "b4ns run: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	if (resolve_settings(a.config, a.section, rs, &err))
+		return cli_fail("run", &err);
 	if (rs->eff.log_level_set)
 		log_level = rs->eff.log_level;
 
@@ -266,10 +238,8 @@ static int run(int argc, char **argv, struct run_settings *rs)
 	ret = launch_run(&lo, &bad_settings, &err);
 	if (ret >= 0)
 		return ret;
-	if (bad_settings) {
-		fprintf(stderr, "b4ns run: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	if (bad_settings)
+		return cli_fail("run", &err);
 	if (err.msg[0])
 		b4_err("%s", err.msg);
 	return EXIT_START;

@@ -83,45 +83,49 @@ static void print_table(struct json_object *root)
 	}
 }
 
+static void status_usage(FILE *f)
+{
+	fprintf(f, "Usage: b4ns status [--json] [--socket=PATH]\n\n"
+		"Show the containers the daemon serves, with counts of\n"
+		"notifications and switched sockets.\n");
+}
+
+/* status_opt() - --json: sets the bool at @ctx */
+static int status_opt(int c, const char *arg, void *ctx, struct b4_error *err)
+{
+	(void)c;
+	(void)arg;
+	(void)err;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+static const struct option status_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	CLI_OPT_SOCKET,
+	CLI_OPT_HELP_END,
+};
+
+static const struct cli_cmd status_cmd = {
+	.name = "status", .shortopts = "h", .longopts = status_longopts,
+	.flags = CLI_SOCKET | CLI_OPERANDS_IGNORED, .usage = status_usage,
+	.opt = status_opt,
+};
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char sock[PATHS_SOCK_MAX], ctl[PATHS_SOCK_MAX];
+	bool json = false;
 	struct b4_error err = { "" };
-	const char *sockarg = NULL;
 	_cleanup_json_ struct json_object *root = NULL;
 	_cleanup_free_ char *text = NULL;
-	bool json = false;
-	int c, ret;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			sockarg = optarg;
-			break;
-		case 'h':
-			printf("Usage: b4ns status [--json] [--socket=PATH]\n\n"
-			       "Show the containers the daemon serves, with counts of\n"
-			       "notifications and switched sockets.\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (paths_daemon_socket(sockarg, PATHS_XDG, sock, &err) ||
-	    paths_beside(sock, PATHS_CTL_SOCK, ctl, &err)) {
-		fprintf(stderr, "b4ns status: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	ret = cli_parse(&status_cmd, argc, argv, &json, sock);
+	if (ret != CLI_GO)
+		return ret;
+	if (paths_beside(sock, PATHS_CTL_SOCK, ctl, &err))
+		return cli_fail("status", &err);
 	ret = read_status(ctl, &text);
 	if (ret) {
 		fprintf(stderr, "b4ns status: no daemon answers at %s: %s (start "
