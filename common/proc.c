@@ -48,21 +48,32 @@ int proc_read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* proc_field() - the text after @key in the /proc file @path, read into
+ * @buf of @len bytes. Return: 0, -EIO if @key is missing, or negative errno */
+static int proc_field(const char *path, const char *key, char *buf, size_t len,
+		      const char **val)
+{
+	int ret = proc_read_text(path, buf, len);
+
+	if (ret)
+		return ret;
+	*val = strstr(buf, key);
+	if (!*val)
+		return -EIO;
+	*val += strlen(key);
+	return 0;
+}
+
 /* proc_tgid() - thread group id of @tid from /proc/TID/status */
 static pid_t proc_tgid(pid_t tid)
 {
 	char path[64], buf[512];
+	const char *v;
 	int ret;
-	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	ret = proc_read_text(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	p = strstr(buf, "\nTgid:");
-	if (!p)
-		return -EIO;
-	return (pid_t)strtol(p + 6, NULL, 10);
+	ret = proc_field(path, "\nTgid:", buf, sizeof(buf), &v);
+	return ret ? ret : (pid_t)strtol(v, NULL, 10);
 }
 
 int proc_pidfd_open(pid_t tid)
@@ -100,19 +111,14 @@ int proc_getfd(int pidfd, int fd)
 int proc_fd_cloexec(pid_t tid, int fd)
 {
 	char path[64], buf[256];
-	unsigned long flags;
+	const char *v;
 	int ret;
-	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	ret = proc_read_text(path, buf, sizeof(buf));
+	ret = proc_field(path, "flags:", buf, sizeof(buf), &v);
 	if (ret)
 		return ret;
-	p = strstr(buf, "flags:");
-	if (!p)
-		return -EIO;
-	flags = strtoul(p + 6, NULL, 8);
-	return (flags & O_CLOEXEC) ? 1 : 0;
+	return (strtoul(v, NULL, 8) & O_CLOEXEC) ? 1 : 0;
 }
 
 int proc_netns_ino(pid_t pid, uint64_t *ino)

@@ -287,75 +287,76 @@ static int get_list(const struct cfg_ctx *ctx, const config_setting_t *s,
 	return n;
 }
 
+/* A list element parser: element @i (@e, text @v) of a list into @c */
+typedef int (*load_elem_fn)(const struct cfg_ctx *ctx,
+			    const config_setting_t *e, const char *v, int i,
+			    struct cfg_container *c);
+
 /**
- * load_ignore() - parse a list of CIDRs into @c->ignore
+ * load_list() - parse a list of strings into @c, element by element
  * @ctx:	load context
- * @s:		the "ignore" setting
+ * @s:		the list setting
+ * @max:	at most this many elements (CFG_MAX_CIDRS, CFG_MAX_PUBLISH)
+ * @elem:	parses one element
  * @c:		container settings to fill
+ * @count:	set to the number of elements once all are parsed
  *
  * Return: 0 or -EINVAL
  */
-static int load_ignore(const struct cfg_ctx *ctx, const config_setting_t *s,
-		       struct cfg_container *c)
+static int load_list(const struct cfg_ctx *ctx, const config_setting_t *s,
+		     int max, load_elem_fn elem, struct cfg_container *c,
+		     int *count)
 {
-	const char *vals[CFG_MAX_CIDRS];
-	int n = get_list(ctx, s, CFG_MAX_CIDRS, vals);
+	const char *vals[CFG_MAX_CIDRS > CFG_MAX_PUBLISH ? CFG_MAX_CIDRS :
+							   CFG_MAX_PUBLISH];
+	int n = get_list(ctx, s, max, vals);
 
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		if (sa_cidr_parse(vals[i], &c->ignore[i]))
-			return cfg_error(ctx,
-					 config_setting_get_elem(s, (unsigned int)i),
-					 "invalid CIDR '%s' (expected ADDR/LEN, e.g. 10.0.0.0/8 or fd00::/64)",
-					 vals[i]);
+		int rc = elem(ctx, config_setting_get_elem(s, (unsigned int)i),
+			      vals[i], i, c);
+
+		if (rc)
+			return rc;
 	}
-	c->n_ignore = n;
+	*count = n;
 	return 0;
 }
 
-/**
- * load_publish() - parse a list of publish specs into @c->publish
- * @ctx:	load context
- * @s:		the "publish" setting
- * @c:		container settings to fill
- *
- * Specs must parse with portmap_parse() and must not conflict with each
- * other.
- *
- * Return: 0 or -EINVAL
- */
-static int load_publish(const struct cfg_ctx *ctx, const config_setting_t *s,
-			struct cfg_container *c)
+/* load_cidr() - an "ignore" element: a CIDR into @c->ignore[@i] */
+static int load_cidr(const struct cfg_ctx *ctx, const config_setting_t *e,
+		     const char *v, int i, struct cfg_container *c)
 {
-	const char *vals[CFG_MAX_PUBLISH];
-	int n = get_list(ctx, s, CFG_MAX_PUBLISH, vals);
+	if (sa_cidr_parse(v, &c->ignore[i]))
+		return cfg_error(ctx, e,
+				 "invalid CIDR '%s' (expected ADDR/LEN, e.g. 10.0.0.0/8 or fd00::/64)",
+				 v);
+	return 0;
+}
 
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s,
-							(unsigned int)i);
-		size_t len = strlen(vals[i]);
-		int j;
+/* load_spec() - a "publish" element into @c->publish[@i] and its text into
+ * @c->publish_spec[@i]: it must parse with portmap_parse() and not conflict
+ * with the elements before it */
+static int load_spec(const struct cfg_ctx *ctx, const config_setting_t *e,
+		     const char *v, int i, struct cfg_container *c)
+{
+	size_t len = strlen(v);
+	int j;
 
-		if (len >= CFG_SPEC_MAX)
-			return cfg_error(ctx, e,
-					 "publish spec too long (at most %d characters)",
-					 CFG_SPEC_MAX - 1);
-		if (portmap_parse(vals[i], &c->publish[i], ctx->err)) {
-			cfg_where(ctx, e);
-			return -EINVAL;
-		}
-		j = portmap_find_conflict(c->publish, i, &c->publish[i]);
-		if (j >= 0)
-			return cfg_error(ctx, e,
-					 "'%s' conflicts with %s[%d] '%s'",
-					 vals[i], config_setting_name(s), j,
-					 vals[j]);
-		memcpy(c->publish_spec[i], vals[i], len + 1);
+	if (len >= CFG_SPEC_MAX)
+		return cfg_error(ctx, e,
+				 "publish spec too long (at most %d characters)",
+				 CFG_SPEC_MAX - 1);
+	if (portmap_parse(v, &c->publish[i], ctx->err)) {
+		cfg_where(ctx, e);
+		return -EINVAL;
 	}
-	c->n_publish = n;
+	j = portmap_find_conflict(c->publish, i, &c->publish[i]);
+	if (j >= 0)
+		return cfg_error(ctx, e, "'%s' conflicts with publish[%d] '%s'",
+				 v, j, c->publish_spec[j]);
+	memcpy(c->publish_spec[i], v, len + 1);
 	return 0;
 }
 
@@ -427,10 +428,12 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			rc = get_bool(ctx, s, c, (enum cfg_key)key);
 			break;
 		case KEY_IGNORE:
-			rc = load_ignore(ctx, s, c);
+			rc = load_list(ctx, s, CFG_MAX_CIDRS, load_cidr, c,
+				       &c->n_ignore);
 			break;
 		case KEY_PUBLISH:
-			rc = load_publish(ctx, s, c);
+			rc = load_list(ctx, s, CFG_MAX_PUBLISH, load_spec, c,
+				       &c->n_publish);
 			break;
 		case KEY_CONTAINERS:
 			break;		/* by load_sections() */
@@ -557,6 +560,17 @@ static int syntax_error(const struct cfg_ctx *ctx, const config_t *lc)
 	return -EINVAL;
 }
 
+/* load_read() - what libconfig read into @lc (@read: its config_read*()
+ * result) into @out; @lc is destroyed. Return: load()'s or syntax_error()'s */
+static int load_read(const struct cfg_ctx *ctx, config_t *lc, int read,
+		     struct cfg *out)
+{
+	int rc = read ? load(ctx, lc, out) : syntax_error(ctx, lc);
+
+	config_destroy(lc);
+	return rc;
+}
+
 int cfg_load(const char *path, struct cfg *out, struct b4_error *err)
 {
 	struct cfg_ctx ctx = { .file = path, .err = err };
@@ -583,11 +597,7 @@ int cfg_load(const char *path, struct cfg *out, struct b4_error *err)
 	}
 
 	config_init(&lc);
-	if (!config_read(&lc, f))
-		rc = syntax_error(&ctx, &lc);
-	else
-		rc = load(&ctx, &lc, out);
-	config_destroy(&lc);
+	rc = load_read(&ctx, &lc, config_read(&lc, f), out);
 	fclose(f);
 	return rc;
 
@@ -601,16 +611,10 @@ int cfg_load_string(const char *text, const char *name, struct cfg *out,
 {
 	struct cfg_ctx ctx = { .file = name ? name : "(string)", .err = err };
 	config_t lc;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	config_init(&lc);
-	if (!config_read_string(&lc, text))
-		rc = syntax_error(&ctx, &lc);
-	else
-		rc = load(&ctx, &lc, out);
-	config_destroy(&lc);
-	return rc;
+	return load_read(&ctx, &lc, config_read_string(&lc, text), out);
 }
 
 const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name)

@@ -246,27 +246,44 @@ static int wait_connect(int fd, const struct sockaddr_storage *to)
 	return 0;
 }
 
+/* take_over() - ask the supervisor about @req on @fd; if it switched the
+ * socket, put the host socket over @fd (connect(), bind()). Return: 1 taken
+ * over, 0 the real call is to be made (errno is @saved again), -1 failed
+ * (errno says why) */
+static int take_over(int fd, struct preload_req *req,
+		     struct preload_resp *resp, int saved)
+{
+	int hsock;
+
+	if (!ask(fd, req, resp, &hsock) || resp->action == PRELOAD_NATIVE ||
+	    resp->action == PRELOAD_SEND) {
+		errno = saved;
+		return 0;
+	}
+	if (resp->action == PRELOAD_FAIL) {
+		errno = -resp->err;
+		return -1;
+	}
+	return adopt(fd, hsock) ? -1 : 1;
+}
+
 B4NS_PRELOAD_EXPORT
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct preload_req req;
 	struct preload_resp resp;
-	int saved = errno, fl, hsock, ret;
+	int saved = errno, fl, ret;
 
 	if (!request(&req, PRELOAD_CONNECT, addr, len, 0))
 		return real_connect(fd, addr, len);
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || !ask(fd, &req, &resp, &hsock) ||
-	    resp.action == PRELOAD_NATIVE || resp.action == PRELOAD_SEND) {
-		errno = saved;
+	ret = fl < 0 ? 0 : take_over(fd, &req, &resp, saved);
+	if (ret < 0)
+		return -1;
+	if (!ret) {
+		errno = saved; /* fcntl() may have failed */
 		return real_connect(fd, addr, len);
 	}
-	if (resp.action == PRELOAD_FAIL) {
-		errno = -resp.err;
-		return -1;
-	}
-	if (adopt(fd, hsock))
-		return -1;
 	ret = resp.err;
 	if (ret == -EINPROGRESS && !(fl & O_NONBLOCK))
 		ret = wait_connect(fd, &resp.to);
@@ -286,20 +303,15 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct preload_req req;
 	struct preload_resp resp;
-	int saved = errno, hsock;
+	int saved = errno, ret;
 
-	if (!request(&req, PRELOAD_BIND, addr, len, 0) ||
-	    !ask(fd, &req, &resp, &hsock) || resp.action == PRELOAD_NATIVE ||
-	    resp.action == PRELOAD_SEND) {
+	if (!request(&req, PRELOAD_BIND, addr, len, 0)) {
 		errno = saved;
 		return real_bind(fd, addr, len);
 	}
-	if (resp.action == PRELOAD_FAIL) {
-		errno = -resp.err;
-		return -1;
-	}
-	if (adopt(fd, hsock))
-		return -1;
+	ret = take_over(fd, &req, &resp, saved);
+	if (ret <= 0)
+		return ret ? -1 : real_bind(fd, addr, len);
 	errno = saved;
 	return 0;
 }

@@ -333,7 +333,7 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 		     struct prof_name *p, struct b4_error *err)
 {
 	const char *def = str_member(seccomp, "defaultAction");
-	bool trapped = false, have_base = false, uncond = false;
+	bool trapped = false, have_base = false, uncond = false, base;
 	size_t i, n = json_object_array_length(syscalls);
 	int rc;
 
@@ -358,17 +358,14 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 		action = str_member(rule, "action");
 		if (!action)
 			return b4_error_set(err, -EINVAL, "syscalls[%zu]: no action", i);
+		base = false;
 		switch (rule_cond(rule, p)) {
 		case COND_NONE:
 			uncond = true;
-			if (!strcmp(action, ACT_NOTIFY)) {
+			if (!strcmp(action, ACT_NOTIFY))
 				trapped = true;
-			} else if (!have_base) {
-				rc = set_rest(p, action, rule, err);
-				if (rc)
-					return rc;
-				have_base = true;
-			}
+			else
+				base = !have_base;
 			break;
 		case COND_TRAP:
 			if (!strcmp(action, ACT_NOTIFY)) {
@@ -377,10 +374,7 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 			}
 			if (p->socketcall) {
 				/* our explicit denial of a denied socketcall */
-				rc = set_rest(p, action, rule, err);
-				if (rc)
-					return rc;
-				have_base = true;
+				base = true;
 				break;
 			}
 			/* fall through */
@@ -389,11 +383,15 @@ static int plan_name(struct json_object *syscalls, struct json_object *seccomp,
 			              "conditions (args, includes or excludes) that b4ns "
 			              "cannot keep when trapping it", i, p->name);
 		case COND_INVERSE:
+			base = true;
+			break;
+		}
+		if (base) {
+			/* the rule gives the call's action today */
 			rc = set_rest(p, action, rule, err);
 			if (rc)
 				return rc;
 			have_base = true;
-			break;
 		}
 	}
 	if (!have_base) {
