@@ -287,6 +287,10 @@ static int get_list(const struct cfg_ctx *ctx, const config_setting_t *s,
 	return n;
 }
 
+/* The longest list: "ignore" (CFG_MAX_CIDRS) or "publish" */
+#define CFG_MAX_LIST CFG_MAX_CIDRS
+_Static_assert(CFG_MAX_PUBLISH <= CFG_MAX_LIST, "publish list too long");
+
 /* A list element parser: element @i (@e, text @v) of a list into @c */
 typedef int (*load_elem_fn)(const struct cfg_ctx *ctx,
 			    const config_setting_t *e, const char *v, int i,
@@ -307,8 +311,7 @@ static int load_list(const struct cfg_ctx *ctx, const config_setting_t *s,
 		     int max, load_elem_fn elem, struct cfg_container *c,
 		     int *count)
 {
-	const char *vals[CFG_MAX_CIDRS > CFG_MAX_PUBLISH ? CFG_MAX_CIDRS :
-							   CFG_MAX_PUBLISH];
+	const char *vals[CFG_MAX_LIST];
 	int n = get_list(ctx, s, max, vals);
 
 	if (n < 0)
