@@ -87,7 +87,7 @@ static bool pub_alive(struct policy_state *st, int i)
 static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 			const struct policy_sock *ps)
 {
-	struct policy_state *st = c->st;
+	struct policy_state *st = c->req.st;
 	int n;
 
 	for (int i = 0; st && i < st->n_pub; i++) {
@@ -116,24 +116,6 @@ static bool pub_has_port(const struct policy_state *st, uint16_t port)
 	return false;
 }
 
-static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
-{
-	if (hostsock_inspect(c->csock, &c->info) == 0 &&
-	    c->info.family != AF_INET && c->info.family != AF_INET6) {
-		c->action = SWITCH_NONE;
-		c->reason = "not an IP socket";
-		return 0;
-	}
-	if (!policy_host_connect(pol, c->st, c->dst, &c->to, &c->reason)) {
-		c->action = SWITCH_REFUSE;
-		c->err = -ENETUNREACH;
-		return 0;
-	}
-	c->action = SWITCH_INPLACE;
-	c->err = connect_nonblock(c->csock, &c->to, c->info.fl);
-	return 0;
-}
-
 bool switch_is_host_socket(int sock, uint64_t netns_id,
 			   uint64_t self_netns_id, bool *foreign)
 {
@@ -159,74 +141,127 @@ static void sock_props(const struct hostsock_info *info, bool foreign,
 	ps->bound_dev = info->bound_dev || info->bound_specific;
 }
 
+/* req_start() - no outcome yet (reason @reason); is @r->csock a host
+ * socket? (@foreign: one in neither namespace) */
+static bool req_start(struct switch_req *r, const char *reason, bool *foreign)
+{
+	r->action = SWITCH_NONE;
+	r->hsock = -1;
+	r->err = 0;
+	r->reason = reason;
+	return switch_is_host_socket(r->csock, r->netns_id, r->self_netns_id,
+				     foreign);
+}
+
+/* refuse() - the outcome is to answer @err (@reason, unless NULL: the one
+ * recorded stays); a host socket made is closed. Return: 0 */
+static int refuse(struct switch_req *r, int err, const char *reason)
+{
+	closep(&r->hsock);
+	r->action = SWITCH_REFUSE;
+	r->err = err;
+	if (reason)
+		r->reason = reason;
+	return 0;
+}
+
+/* req_inspect() - @r->csock's properties into @r->info and @ps. Return: 0,
+ * 1 if it is not a socket (left alone), or negative errno */
+static int req_inspect(struct switch_req *r, bool foreign,
+		       struct policy_sock *ps)
+{
+	int ret = hostsock_inspect(r->csock, &r->info);
+
+	if (ret == -ENOTSOCK) {
+		r->reason = "not a socket";
+		return 1;
+	}
+	if (ret)
+		return ret;
+	sock_props(&r->info, foreign, ps);
+	return 0;
+}
+
+/* req_create() - @r->csock's host twin into @r->hsock. Return: true, or
+ * false if refused (e.g. the container's bound port is taken on the host) */
+static bool req_create(struct switch_req *r)
+{
+	int ret = hostsock_create(r->csock, &r->info);
+
+	if (ret < 0) {
+		refuse(r, ret, "host socket could not be created");
+		return false;
+	}
+	r->hsock = ret;
+	return true;
+}
+
+/* req_egress() - bind @r->hsock for the route to @to before the container
+ * holds it (see hostsock_bind_egress()). Return: true, or false if refused */
+static bool req_egress(struct switch_req *r, const struct sockaddr *to)
+{
+	int ret = hostsock_bind_egress(r->hsock, to);
+
+	if (ret)
+		refuse(r, -ENETUNREACH, egress_reason(ret));
+	return !ret;
+}
+
+static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
+{
+	if (hostsock_inspect(c->req.csock, &c->req.info) == 0 &&
+	    c->req.info.family != AF_INET && c->req.info.family != AF_INET6) {
+		c->req.action = SWITCH_NONE;
+		c->req.reason = "not an IP socket";
+		return 0;
+	}
+	if (!policy_host_connect(pol, c->req.st, c->dst, &c->to,
+				 &c->req.reason))
+		return refuse(&c->req, -ENETUNREACH, NULL);
+	c->req.action = SWITCH_INPLACE;
+	c->req.err = connect_nonblock(c->req.csock, &c->to, c->req.info.fl);
+	return 0;
+}
+
 int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 {
+	struct switch_req *r = &c->req;
+	const struct sockaddr *to = (const struct sockaddr *)&c->to;
 	struct policy_sock ps;
 	bool foreign;
 	int ret;
 
-	c->action = SWITCH_NONE;
-	c->hsock = -1;
-	c->err = 0;
-	c->reason = "";
-
-	if (switch_is_host_socket(c->csock, c->netns_id, c->self_netns_id,
-				  &foreign))
+	if (req_start(r, "", &foreign))
 		return switch_inplace(pol, c);
 	/* the common case of a kept connect needs no more system calls */
-	if (!pub_has_port(c->st, sa_port(c->dst)) &&
-	    policy_keep_by_address(pol, c->st, c->dst, &c->reason))
+	if (!pub_has_port(r->st, sa_port(c->dst)) &&
+	    policy_keep_by_address(pol, r->st, c->dst, &r->reason))
 		return 0;
 
-	ret = hostsock_inspect(c->csock, &c->info);
-	if (ret == -ENOTSOCK) {
-		c->reason = "not a socket";
-		return 0;
-	}
+	ret = req_inspect(r, foreign, &ps);
 	if (ret)
-		return ret;
-	sock_props(&c->info, foreign, &ps);
-
+		return ret < 0 ? ret : 0;
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
-		c->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, c->st, &ps, c->dst, &c->to, &c->reason) !=
+		r->reason = "own published port, moved to the host";
+	} else if (policy_connect(pol, r->st, &ps, c->dst, &c->to, &r->reason) !=
 		   POLICY_SWITCH) {
 		return 0;
 	}
 
-	ret = hostsock_create(c->csock, &c->info);
-	if (ret < 0) {
-		/* e.g. the container's bound port is taken on the host */
-		c->action = SWITCH_REFUSE;
-		c->err = ret;
-		c->reason = "host socket could not be created";
+	if (!req_create(r))
 		return 0;
-	}
-	c->hsock = ret;
-	c->err = connect(c->hsock, (const struct sockaddr *)&c->to,
-			 sa_len((const struct sockaddr *)&c->to)) ? -errno : 0;
-	if (!c->err && c->info.type == SOCK_DGRAM &&
-	    !sa_is_loopback((const struct sockaddr *)&c->to)) {
-		/* before the container holds it: see hostsock_bind_egress() */
-		ret = hostsock_bind_egress(c->hsock, (const struct sockaddr *)&c->to);
-		if (ret) {
-			closep(&c->hsock);
-			c->action = SWITCH_REFUSE;
-			c->err = -ENETUNREACH;
-			c->reason = egress_reason(ret);
-			return 0;
-		}
-	}
-	if (c->err && c->err != -EINPROGRESS) {
+	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
+	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&
+	    !req_egress(r, to))
+		return 0;
+	if (r->err && r->err != -EINPROGRESS) {
 		/* failed at once: the container keeps its own socket */
-		closep(&c->hsock);
-		c->action = SWITCH_REFUSE;
-		return 0;
+		return refuse(r, r->err, NULL);
 	}
-	c->action = SWITCH_INJECT;
-	if (!c->err && !(c->info.fl & O_NONBLOCK))
-		c->err = switch_restore_flags(c->hsock, c->info.fl);
+	r->action = SWITCH_INJECT;
+	if (!r->err && !(r->info.fl & O_NONBLOCK))
+		r->err = switch_restore_flags(r->hsock, r->info.fl);
 	return 0;
 }
 
@@ -234,20 +269,15 @@ int switch_connect_other(struct switch_conn *c)
 {
 	bool foreign;
 
-	c->action = SWITCH_NONE;
-	c->hsock = -1;
-	c->err = 0;
-	c->reason = "not an IP address";
-	memset(&c->info, 0, sizeof(c->info));
-	if (!switch_is_host_socket(c->csock, c->netns_id, c->self_netns_id,
-				   &foreign))
+	memset(&c->req.info, 0, sizeof(c->req.info));
+	if (!req_start(&c->req, "not an IP address", &foreign))
 		return 0;
 	/* what an IP socket answers; the kernel never reads it again */
-	c->action = SWITCH_REFUSE;
-	c->err = (c->dst->sa_family == AF_INET || c->dst->sa_family == AF_INET6 ||
-		  c->dstlen < sizeof(sa_family_t)) ? -EINVAL : -EAFNOSUPPORT;
-	c->reason = "host socket, not an IP address";
-	return 0;
+	return refuse(&c->req, (c->dst->sa_family == AF_INET ||
+				c->dst->sa_family == AF_INET6 ||
+				c->dstlen < sizeof(sa_family_t)) ?
+			       -EINVAL : -EAFNOSUPPORT,
+		      "host socket, not an IP address");
 }
 
 int switch_restore_flags(int sock, int fl)
@@ -336,73 +366,41 @@ bool switch_is_published(const struct policy_state *st, int sock)
 
 int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 {
+	const struct sockaddr *host = (const struct sockaddr *)&b->host;
+	struct switch_req *r = &b->req;
 	struct policy_sock ps;
 	bool foreign;
 	int ret;
 
-	b->action = SWITCH_NONE;
-	b->hsock = -1;
-	b->err = 0;
 	b->entry = -1;
-	b->reason = "";
-
-	if (switch_is_host_socket(b->csock, b->netns_id, b->self_netns_id,
-				  &foreign)) {
-		b->action = SWITCH_REFUSE;
-		b->err = -EINVAL;
-		b->reason = "bind on a host socket";
-		return 0;
-	}
+	if (req_start(r, "", &foreign))
+		return refuse(r, -EINVAL, "bind on a host socket");
 	if ((b->addr->sa_family != AF_INET && b->addr->sa_family != AF_INET6) ||
 	    !sa_valid_len(b->addr, b->addrlen)) {
-		b->reason = "not an IP address";
+		r->reason = "not an IP address";
 		return 0;
 	}
-	ret = hostsock_inspect(b->csock, &b->info);
-	if (ret == -ENOTSOCK) {
-		b->reason = "not a socket";
-		return 0;
-	}
+	ret = req_inspect(r, foreign, &ps);
 	if (ret)
-		return ret;
-	sock_props(&b->info, foreign, &ps);
-	ps.connected = b->info.connected || b->info.bound_port ||
-		       b->info.bound_specific;
-	ps.bound_dev = b->info.bound_dev;
-	if (policy_bind(pol, &ps, b->addr, &b->host, &b->entry, &b->reason) !=
+		return ret < 0 ? ret : 0;
+	ps.connected = r->info.connected || r->info.bound_port ||
+		       r->info.bound_specific;
+	ps.bound_dev = r->info.bound_dev;
+	if (policy_bind(pol, &ps, b->addr, &b->host, &b->entry, &r->reason) !=
 	    POLICY_SWITCH)
 		return 0;
-	if (b->host.ss_family == AF_UNSPEC) {
-		b->action = SWITCH_REFUSE;
-		b->err = -EADDRNOTAVAIL;
-		return 0;
-	}
+	if (b->host.ss_family == AF_UNSPEC)
+		return refuse(r, -EADDRNOTAVAIL, NULL);
 
-	ret = hostsock_create(b->csock, &b->info);
-	if (ret < 0) {
-		b->action = SWITCH_REFUSE;
-		b->err = ret;
-		b->reason = "host socket could not be created";
+	if (!req_create(r))
 		return 0;
-	}
-	b->hsock = ret;
-	if (bind(b->hsock, (struct sockaddr *)&b->host,
-		 sa_len((struct sockaddr *)&b->host))) {
-		b->err = -errno;
-		closep(&b->hsock);
-		b->action = SWITCH_REFUSE;
-		b->reason = "host address cannot be bound";
-		return 0;
-	}
-	ret = switch_restore_flags(b->hsock, b->info.fl);
-	if (ret) {
-		closep(&b->hsock);
-		b->action = SWITCH_REFUSE;
-		b->err = ret;
-		return 0;
-	}
-	b->action = SWITCH_INJECT;
-	pub_record(b->st, b->hsock, b->entry, &b->info, sa_port(b->addr));
+	if (bind(r->hsock, host, sa_len(host)))
+		return refuse(r, -errno, "host address cannot be bound");
+	ret = switch_restore_flags(r->hsock, r->info.fl);
+	if (ret)
+		return refuse(r, ret, NULL);
+	r->action = SWITCH_INJECT;
+	pub_record(r->st, r->hsock, b->entry, &r->info, sa_port(b->addr));
 	return 0;
 }
 
@@ -439,110 +437,80 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	bool foreign;
 	int ret;
 
-	s->action = SWITCH_NONE;
-	s->hsock = -1;
-	s->err = 0;
-	s->reason = "";
 	memset(&s->to, 0, sizeof(s->to));
-
-	if (switch_is_host_socket(s->csock, s->netns_id, s->self_netns_id,
-				  &foreign)) {
-		ret = hostsock_inspect(s->csock, &s->info);
+	if (req_start(&s->req, "", &foreign)) {
+		ret = hostsock_inspect(s->req.csock, &s->req.info);
 		if (ret)
 			return ret;
-		if (s->info.type == SOCK_STREAM) {
-			if ((s->flags & MSG_FASTOPEN) && !s->info.connected) {
-				s->action = SWITCH_REFUSE;
-				s->err = -EOPNOTSUPP;
-				s->reason = "TCP Fast Open sendto on a host socket";
-				return 0;
-			}
+		if (s->req.info.type == SOCK_STREAM) {
+			if ((s->flags & MSG_FASTOPEN) && !s->req.info.connected)
+				return refuse(&s->req, -EOPNOTSUPP,
+					      "TCP Fast Open sendto on a host socket");
 			/* the kernel ignores the address of a TCP send; the
 			 * supervisor does not even pass it on */
-			s->action = SWITCH_INPLACE;
-			s->reason = "TCP ignores the address";
+			s->req.action = SWITCH_INPLACE;
+			s->req.reason = "TCP ignores the address";
 			return 0;
 		}
-		if (s->bad_dst) {
-			s->action = SWITCH_REFUSE;
-			s->err = -EINVAL;
-			s->reason = "host socket, not an IP address";
+		if (s->bad_dst)
+			return refuse(&s->req, -EINVAL,
+				      "host socket, not an IP address");
+		if (s->req.info.type != SOCK_DGRAM) {
+			s->req.action = SWITCH_INPLACE;
+			s->req.reason = "not a datagram socket";
 			return 0;
 		}
-		if (s->info.type != SOCK_DGRAM) {
-			s->action = SWITCH_INPLACE;
-			s->reason = "not a datagram socket";
-			return 0;
-		}
-		if (switch_is_published(s->st, s->csock)) {
+		if (switch_is_published(s->req.st, s->req.csock)) {
 			/* it answers its clients, wherever they are, but host
 			 * services on loopback ports are not its business */
 			if (s->dst && sa_is_loopback(s->dst) &&
-			    !ephemeral_port(sa_port(s->dst))) {
-				s->action = SWITCH_REFUSE;
-				s->err = -ENETUNREACH;
-				s->reason = "published socket to a host loopback "
-					    "service port";
-				return 0;
-			}
+			    !ephemeral_port(sa_port(s->dst)))
+				return refuse(&s->req, -ENETUNREACH,
+					      "published socket to a host "
+					      "loopback service port");
 			if (s->dst) {
 				memcpy(&s->to, s->dst, sa_len(s->dst));
-				s->action = SWITCH_INPLACE;
+				s->req.action = SWITCH_INPLACE;
 			}
-			s->reason = "published UDP socket";
+			s->req.reason = "published UDP socket";
 			return 0;
 		}
 		if (!s->dst) {
-			s->action = SWITCH_INPLACE;
-			s->reason = "host socket, no destination";
+			s->req.action = SWITCH_INPLACE;
+			s->req.reason = "host socket, no destination";
 			return 0;
 		}
-		if (!policy_host_connect(pol, s->st, s->dst, &s->to, &s->reason)) {
-			s->action = SWITCH_REFUSE;
-			s->err = -ENETUNREACH;
-			return 0;
-		}
-		s->action = SWITCH_INPLACE;
+		if (!policy_host_connect(pol, s->req.st, s->dst, &s->to,
+					 &s->req.reason))
+			return refuse(&s->req, -ENETUNREACH, NULL);
+		s->req.action = SWITCH_INPLACE;
 		return 0;
 	}
 
 	if (!s->dst) {
-		s->reason = "no destination";
+		s->req.reason = "no destination";
 		return 0;
 	}
-	ret = hostsock_inspect(s->csock, &s->info);
+	ret = hostsock_inspect(s->req.csock, &s->req.info);
 	if (ret)
 		return ret;
-	sock_props(&s->info, foreign, &ps);
+	sock_props(&s->req.info, foreign, &ps);
 	if (policy_proto(&ps) != IPPROTO_UDP) {
-		s->reason = "not a UDP socket";
+		s->req.reason = "not a UDP socket";
 		return 0;
 	}
 	if (!pol->switch_udp) {
-		s->reason = "UDP is not switched (switch_udp)";
+		s->req.reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, s->st, &ps, s->dst, &s->to, &s->reason) !=
+	if (policy_connect(pol, s->req.st, &ps, s->dst, &s->to, &s->req.reason) !=
 	    POLICY_SWITCH)
 		return 0;
-	ret = hostsock_create(s->csock, &s->info);
-	if (ret < 0) {
-		s->action = SWITCH_REFUSE;
-		s->err = ret;
-		s->reason = "host socket could not be created";
+	if (!req_create(&s->req))
 		return 0;
-	}
-	s->hsock = ret;
-	if (!sa_is_loopback((const struct sockaddr *)&s->to)) {
-		ret = hostsock_bind_egress(s->hsock, (const struct sockaddr *)&s->to);
-		if (ret) {
-			closep(&s->hsock);
-			s->action = SWITCH_REFUSE;
-			s->err = -ENETUNREACH;
-			s->reason = egress_reason(ret);
-			return 0;
-		}
-	}
-	s->action = SWITCH_INJECT;
+	if (!sa_is_loopback((const struct sockaddr *)&s->to) &&
+	    !req_egress(&s->req, (const struct sockaddr *)&s->to))
+		return 0;
+	s->req.action = SWITCH_INJECT;
 	return 0;
 }

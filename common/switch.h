@@ -14,10 +14,12 @@
 /**
  * enum switch_action - what the caller must do with the container's fd
  * @SWITCH_NONE:	nothing: let the call run in the container namespace
- * @SWITCH_INJECT:	put @hsock in place of the container's fd
+ * @SWITCH_INJECT:	put the host socket (struct switch_req's @hsock) in
+ *			place of the container's fd
  * @SWITCH_INPLACE:	the container's fd already is a host socket; the
  *			connect was made on it in place
- * @SWITCH_REFUSE:	answer @err without touching anything
+ * @SWITCH_REFUSE:	answer struct switch_req's @err without touching
+ *			anything
  */
 enum switch_action {
 	SWITCH_NONE = 0,
@@ -27,35 +29,48 @@ enum switch_action {
 };
 
 /**
- * struct switch_conn - one connect() to decide and perform
+ * struct switch_req - what every request to switch a socket has: the socket
+ * and its container going in, the outcome coming out
  * @csock:	in: our duplicate of the container's socket
- * @dst:	in: destination, copied once from the container, length-checked
- * @dstlen:	in: its length as given
  * @netns_id:	in: the container's network namespace (hostsock_netns_id())
  * @self_netns_id: in: the supervisor's (host) network namespace
  * @st:		in: the container's policy state (own subnets, published
- *		ports bound), or NULL
- * @action:	out: see enum switch_action
+ *		ports bound: a publish bind records its host socket there),
+ *		or NULL
+ * @action:	out: see enum switch_action (which ones each request
+ *		can give: its struct)
  * @reason:	out: static text for logs
- * @to:		out: where the host socket connects
- * @hsock:	out: for SWITCH_INJECT, the new host socket (O_NONBLOCK)
- * @err:	out: 0 connected, -EINPROGRESS in progress, or negative errno
- * @info:	out: the container socket's properties (@info.fl is the mode
- *		to restore once the connect is complete)
+ * @hsock:	out: for SWITCH_INJECT, the new host socket
+ * @err:	out: for SWITCH_REFUSE, the negative errno to answer (a
+ *		connect: also its outcome, 0 or -EINPROGRESS)
+ * @info:	out: the container socket's properties (@info.fl: its file
+ *		status flags, the mode to give the host socket back)
  */
-struct switch_conn {
+struct switch_req {
 	int csock;
-	const struct sockaddr *dst;
-	socklen_t dstlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
 	struct policy_state *st;
 	enum switch_action action;
 	const char *reason;
-	struct sockaddr_storage to;
 	int hsock;
 	int err;
 	struct hostsock_info info;
+};
+
+/**
+ * struct switch_conn - one connect() to decide and perform
+ * @req:	the socket and the outcome (@req.hsock: O_NONBLOCK, @req.err:
+ *		0 connected, -EINPROGRESS in progress, or negative errno)
+ * @dst:	in: destination, copied once from the container, length-checked
+ * @dstlen:	in: its length as given
+ * @to:		out: where the host socket connects
+ */
+struct switch_conn {
+	struct switch_req req;
+	const struct sockaddr *dst;
+	socklen_t dstlen;
+	struct sockaddr_storage to;
 };
 
 /**
@@ -72,7 +87,7 @@ struct switch_conn {
  * The address used is the caller's copy: nothing is read twice.
  *
  * Return: 0 (the outcome is in @c), or negative errno if inspecting the
- * socket failed (then @c->action is SWITCH_NONE)
+ * socket failed (then @c->req.action is SWITCH_NONE)
  */
 int switch_connect(const struct policy_cfg *pol, struct switch_conn *c);
 
@@ -131,36 +146,21 @@ int switch_restore_flags(int sock, int fl);
 
 /**
  * struct switch_bind - one bind() to decide and perform
- * @csock:	in: our duplicate of the container's socket
+ * @req:	the socket and the outcome: SWITCH_NONE, SWITCH_INJECT
+ *		(@req.hsock bound, in the container socket's blocking mode)
+ *		or SWITCH_REFUSE; a publish bind adds its host socket to
+ *		@req.st->pub
  * @addr:	in: address, copied once from the container
  * @addrlen:	in: its length as given
- * @netns_id:	in: the container's network namespace
- * @self_netns_id: in: the supervisor's network namespace
- * @st:		in/out: the container's policy state; a publish bind adds
- *		its host socket to @st->pub
- * @action:	out: SWITCH_NONE, SWITCH_INJECT or SWITCH_REFUSE
- * @reason:	out: static text for logs
  * @host:	out: the host address bound (or attempted)
  * @entry:	out: index of the publish entry, -1 if none
- * @hsock:	out: for SWITCH_INJECT, the bound host socket, in the
- *		container socket's blocking mode
- * @err:	out: for SWITCH_REFUSE, the negative errno to answer
- * @info:	out: the container socket's properties
  */
 struct switch_bind {
-	int csock;
+	struct switch_req req;
 	const struct sockaddr *addr;
 	socklen_t addrlen;
-	uint64_t netns_id;
-	uint64_t self_netns_id;
-	struct policy_state *st;
-	enum switch_action action;
-	const char *reason;
 	struct sockaddr_storage host;
 	int entry;
-	int hsock;
-	int err;
-	struct hostsock_info info;
 };
 
 /**
@@ -174,7 +174,7 @@ struct switch_bind {
  * back. A bind() on a socket that already is a host socket is refused with
  * -EINVAL, as the kernel answers for a bound socket, so host ports can only
  * be claimed through mappings. On success the host socket is recorded in
- * @b->st->pub, so the container's own connects to it follow while it lives.
+ * @b->req.st->pub, so the container's own connects to it follow while it lives.
  *
  * Return: 0 (the outcome is in @b), or negative errno if inspecting failed
  */
@@ -199,41 +199,24 @@ bool switch_is_published(const struct policy_state *st, int sock);
 
 /**
  * struct switch_send - one sendto()/sendmsg() with a destination
- * @csock:	in: our duplicate of the container's socket
+ * @req:	the socket and the outcome: SWITCH_NONE (the caller sends on
+ *		the container's own socket), SWITCH_INJECT (switch to
+ *		@req.hsock, O_NONBLOCK, then send through it), SWITCH_INPLACE
+ *		(the fd is a host socket: the supervisor sends, to @to only,
+ *		AF_UNSPEC meaning no address) or SWITCH_REFUSE
  * @dst:	in: destination copied from the container if it is a complete
  *		IP address, else NULL
  * @bad_dst:	in: the call named a destination that is not a complete IP
  *		address
  * @flags:	in: the call's MSG_* flags
- * @netns_id:	in: the container's network namespace
- * @self_netns_id: in: the supervisor's network namespace
- * @st:		in: the container's policy state (own subnets, published
- *		ports bound), or NULL
- * @action:	out: SWITCH_NONE (the caller sends on the container's own
- *		socket), SWITCH_INJECT (switch to @hsock, then send through
- *		it), SWITCH_INPLACE (the fd is a host socket: the supervisor
- *		sends, to @to only, AF_UNSPEC meaning no address) or
- *		SWITCH_REFUSE
- * @reason:	out: static text for logs
  * @to:		out: destination to send to (AF_UNSPEC: none)
- * @hsock:	out: for SWITCH_INJECT, the new host socket (O_NONBLOCK)
- * @err:	out: for SWITCH_REFUSE, the negative errno
- * @info:	out: the socket's properties
  */
 struct switch_send {
-	int csock;
+	struct switch_req req;
 	const struct sockaddr *dst;
 	bool bad_dst;
 	int flags;
-	uint64_t netns_id;
-	uint64_t self_netns_id;
-	struct policy_state *st;
-	enum switch_action action;
-	const char *reason;
 	struct sockaddr_storage to;
-	int hsock;
-	int err;
-	struct hostsock_info info;
 };
 
 /**

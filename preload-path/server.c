@@ -50,6 +50,24 @@ static void respond(int reply, const struct preload_resp *resp, int hsock)
 		b4_debug("preload: answering: %s", strerror((int)-n));
 }
 
+/* preload_action() - what libb4ns.so does for a request @op the switch
+ * decided as @action: a connect switched in place takes the same socket
+ * back, a send on a host socket is made there */
+static int preload_action(uint16_t op, enum switch_action action)
+{
+	switch (action) {
+	case SWITCH_INJECT:
+		return PRELOAD_SWITCHED;
+	case SWITCH_INPLACE:
+		return op == PRELOAD_CONNECT ? PRELOAD_SWITCHED :
+		       op == PRELOAD_SENDTO ? PRELOAD_SEND : PRELOAD_NATIVE;
+	case SWITCH_REFUSE:
+		return PRELOAD_FAIL;
+	default:
+		return PRELOAD_NATIVE;
+	}
+}
+
 /* serve() - decide one request for container @c on socket @sock */
 static void serve(struct registry *r, struct container *c,
 		  const struct preload_req *req, int sock, int reply, pid_t pid)
@@ -58,8 +76,12 @@ static void serve(struct registry *r, struct container *c,
 	struct policy_state *st = &c->state;
 	struct preload_resp resp = { .magic = PRELOAD_MAGIC };
 	const struct sockaddr *dst = (const struct sockaddr *)&req->addr;
+	struct switch_req in = { .csock = sock, .st = st,
+				 .netns_id = c->netns_id,
+				 .self_netns_id = registry_self_netns(r) };
+	struct switch_req out = { .action = SWITCH_NONE, .hsock = -1 };
 	char a[SA_STRLEN];
-	int hsock = -1;
+	int hsock;
 
 	if (req->addrlen > sizeof(req->addr) || !sa_valid_len(dst, req->addrlen)) {
 		resp.action = PRELOAD_NATIVE; /* the kernel gives the errno */
@@ -67,70 +89,43 @@ static void serve(struct registry *r, struct container *c,
 		return;
 	}
 	if (req->op == PRELOAD_CONNECT) {
-		struct switch_conn sc = { .csock = sock, .dst = dst,
-					  .dstlen = req->addrlen, .st = st,
-					  .netns_id = c->netns_id,
-					  .self_netns_id = registry_self_netns(r) };
+		struct switch_conn sc = { .req = in, .dst = dst,
+					  .dstlen = req->addrlen };
 
 		if (switch_connect(pol, &sc))
-			sc.action = SWITCH_NONE;
-		resp.err = sc.err;
+			sc.req.action = SWITCH_NONE;
 		resp.to = sc.to;
-		switch (sc.action) {
-		case SWITCH_INJECT:
-			hsock = sc.hsock;
-			resp.action = PRELOAD_SWITCHED;
-			break;
-		case SWITCH_INPLACE:
-			hsock = sock;	/* the same file: dup3() is harmless */
-			resp.action = PRELOAD_SWITCHED;
-			break;
-		case SWITCH_REFUSE:
-			resp.action = PRELOAD_FAIL;
-			break;
-		default:
-			resp.action = PRELOAD_NATIVE;
-		}
+		out = sc.req;
 		b4_debug("preload: %s connect pid=%d %s: %s",
-			 resp.action == PRELOAD_SWITCHED ? "switch" :
-			 resp.action == PRELOAD_FAIL ? "refuse" : "keep", (int)pid,
-			 sa_format(dst, a, sizeof(a)), sc.reason);
+			 out.action == SWITCH_INJECT || out.action == SWITCH_INPLACE ?
+			 "switch" : out.action == SWITCH_REFUSE ? "refuse" : "keep",
+			 (int)pid, sa_format(dst, a, sizeof(a)), out.reason);
+		if (out.action == SWITCH_INPLACE)
+			out.hsock = sock; /* the same file: dup3() is harmless */
 	} else if (req->op == PRELOAD_BIND) {
-		struct switch_bind sb = { .csock = sock, .addr = dst,
-					  .addrlen = req->addrlen, .st = st,
-					  .netns_id = c->netns_id,
-					  .self_netns_id = registry_self_netns(r) };
+		struct switch_bind sb = { .req = in, .addr = dst,
+					  .addrlen = req->addrlen };
 
 		if (switch_bind(pol, &sb))
-			sb.action = SWITCH_NONE;
-		resp.err = sb.err;
+			sb.req.action = SWITCH_NONE;
 		resp.to = sb.host;
-		resp.action = sb.action == SWITCH_INJECT ? PRELOAD_SWITCHED :
-			      sb.action == SWITCH_REFUSE ? PRELOAD_FAIL :
-							   PRELOAD_NATIVE;
-		hsock = sb.hsock;
-		if (sb.action == SWITCH_REFUSE && sb.entry >= 0)
+		out = sb.req;
+		if (out.action == SWITCH_REFUSE && sb.entry >= 0)
 			b4_warn("publish: container bind of %s fails: %s: %s",
-				sa_format(dst, a, sizeof(a)), sb.reason,
-				strerror(-sb.err));
+				sa_format(dst, a, sizeof(a)), out.reason,
+				strerror(-out.err));
 	} else if (req->op == PRELOAD_SENDTO) {
-		struct switch_send ss = { .csock = sock, .dst = dst,
-					  .flags = req->flags, .st = st,
-					  .netns_id = c->netns_id,
-					  .self_netns_id = registry_self_netns(r) };
+		struct switch_send ss = { .req = in, .dst = dst,
+					  .flags = req->flags };
 
 		if (switch_send(pol, &ss))
-			ss.action = SWITCH_NONE;
-		resp.err = ss.err;
+			ss.req.action = SWITCH_NONE;
 		resp.to = ss.to;
-		resp.action = ss.action == SWITCH_INJECT ? PRELOAD_SWITCHED :
-			      ss.action == SWITCH_INPLACE ? PRELOAD_SEND :
-			      ss.action == SWITCH_REFUSE ? PRELOAD_FAIL :
-							   PRELOAD_NATIVE;
-		hsock = ss.hsock;
-	} else {
-		resp.action = PRELOAD_NATIVE;
+		out = ss.req;
 	}
+	resp.err = out.err;
+	resp.action = preload_action(req->op, out.action);
+	hsock = out.hsock;
 	container_count(c, resp.action == PRELOAD_SWITCHED ? 1 :
 				 resp.action == PRELOAD_FAIL ? -1 : 0);
 	respond(reply, &resp, hsock);

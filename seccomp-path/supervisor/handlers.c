@@ -447,6 +447,29 @@ static enum handler_result perform_connect(const struct handler_ctx *ctx,
 	return finish_connect(ctx, -1, csock, fl, ret, &to, resp, wait, NULL);
 }
 
+/* req_in() - container socket @csock of @ctx, as the switch_*() calls
+ * take it */
+static struct switch_req req_in(const struct handler_ctx *ctx, int csock)
+{
+	struct switch_req in = { .csock = csock, .netns_id = ctx->netns_id,
+				 .self_netns_id = ctx->self_netns_id,
+				 .st = ctx->pstate };
+
+	return in;
+}
+
+/* addr_and_fd() - a connect()'s or bind()'s address (arguments 1 and 2)
+ * and our duplicate of its fd (argument 0) into @csock. Return: 0, a
+ * negative errno to answer, or NOTIF_GONE */
+static int addr_and_fd(const struct handler_ctx *ctx, const struct hcall *hc,
+		       struct sockaddr_storage *addr, socklen_t *alen,
+		       int *csock)
+{
+	int ret = read_addr(ctx->req->pid, hc->a[1], hc->a[2], addr, alen);
+
+	return ret ? ret : grab_fd(ctx, (int)hc->a[0], csock);
+}
+
 static enum handler_result do_connect(const struct handler_ctx *ctx,
 				      const struct hcall *hc,
 				      struct seccomp_notif_resp *resp,
@@ -462,22 +485,16 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 	bool ip;
 	int ret;
 
-	ret = read_addr(req->pid, hc->a[1], hc->a[2], &dst, &alen);
-	if (ret)
-		return answer(resp, ret);
-	ret = grab_fd(ctx, fd, &csock);
+	ret = addr_and_fd(ctx, hc, &dst, &alen, &csock);
 	if (ret)
 		return answer_ret(resp, ret);
 
 	ip = ((dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
 	      sa_valid_len((struct sockaddr *)&dst, alen)) ||
 	     (dst.ss_family == AF_UNSPEC && alen >= sizeof(sa_family_t));
-	c.csock = csock;
+	c.req = req_in(ctx, csock);
 	c.dst = (struct sockaddr *)&dst;
 	c.dstlen = alen;
-	c.netns_id = ctx->netns_id;
-	c.self_netns_id = ctx->self_netns_id;
-	c.st = ctx->pstate;
 	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
 		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
@@ -485,25 +502,25 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 		return answer(resp, ret);
 	}
 
-	switch (c.action) {
+	switch (c.req.action) {
 	case SWITCH_NONE:
 		ctx->st->kept++;
 		if (ip && dst.ss_family != AF_UNSPEC)
 			b4_debug("keep connect pid=%d fd=%d %s: %s", req->pid, fd,
 				 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
-				 c.reason);
+				 c.req.reason);
 		return perform_connect(ctx, &csock, &dst, alen, resp, wait);
 	case SWITCH_REFUSE:
 		ctx->st->refused++;
 		b4_debug("refuse connect pid=%d fd=%d %s: %s (%s)", req->pid, fd,
 			 ip ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
-			 c.reason, strerror(-c.err));
-		return answer(resp, c.err);
+			 c.req.reason, strerror(-c.req.err));
+		return answer(resp, c.req.err);
 	case SWITCH_INJECT:
-		ret = handler_inject(ctx->notify_fd, req->id, req->pid, c.hsock,
+		ret = handler_inject(ctx->notify_fd, req->id, req->pid, c.req.hsock,
 				     fd, csock);
 		if (ret) {
-			closep(&c.hsock);
+			closep(&c.req.hsock);
 			if (!handler_id_valid(ctx->notify_fd, req->id))
 				return HANDLER_DROP;
 			ctx->st->errors++;
@@ -514,22 +531,22 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 		ctx->st->switched++;
 		if (!sa_ip_equal((struct sockaddr *)&dst, (struct sockaddr *)&c.to) ||
 		    sa_port((struct sockaddr *)&dst) != sa_port((struct sockaddr *)&c.to))
-			note_rewrite(ctx, c.hsock, true, &dst);
+			note_rewrite(ctx, c.req.hsock, true, &dst);
 		b4_debug("switch connect pid=%d fd=%d %s -> %s: %s", req->pid,
 			 fd, sa_format((struct sockaddr *)&dst, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
-			 c.reason);
+			 c.req.reason);
 		/* if a blocking connect fails, the container's own socket goes
 		 * back in place: the retry must not find a host socket */
-		return finish_connect(ctx, fd, &c.hsock, c.info.fl, c.err,
+		return finish_connect(ctx, fd, &c.req.hsock, c.req.info.fl, c.req.err,
 				      &c.to, resp, wait, &csock);
 	case SWITCH_INPLACE:
 		b4_debug("connect host socket pid=%d fd=%d %s -> %s: %s",
 			 req->pid, fd,
 			 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
-			 c.reason);
-		return finish_connect(ctx, fd, &csock, c.info.fl, c.err, &c.to,
+			 c.req.reason);
+		return finish_connect(ctx, fd, &csock, c.req.info.fl, c.req.err, &c.to,
 				      resp, wait, NULL);
 	}
 	return answer(resp, -EINVAL);
@@ -584,10 +601,7 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	socklen_t alen;
 	int ret, family;
 
-	ret = read_addr(req->pid, hc->a[1], hc->a[2], &addr, &alen);
-	if (ret)
-		return answer(resp, ret);
-	ret = grab_fd(ctx, fd, &csock);
+	ret = addr_and_fd(ctx, hc, &addr, &alen, &csock);
 	if (ret)
 		return answer_ret(resp, ret);
 	if (!ip_bind_in_context(req->pid, &addr, alen)) {
@@ -602,28 +616,25 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		return start_helper(ctx, &op, resp, wait);
 	}
 
-	b.csock = csock;
+	b.req = req_in(ctx, csock);
 	b.addr = (struct sockaddr *)&addr;
 	b.addrlen = alen;
-	b.netns_id = ctx->netns_id;
-	b.self_netns_id = ctx->self_netns_id;
-	b.st = ctx->pstate;
 	ret = switch_bind(ctx->pol, &b);
 	if (ret)
 		return answer(resp, ret);
-	if (b.action == SWITCH_REFUSE) {
+	if (b.req.action == SWITCH_REFUSE) {
 		ctx->st->refused++;
 		if (b.entry >= 0)
 			b4_warn("publish %s: container bind of %s fails: %s: %s",
 				mapping_name(ctx->pol, b.entry, m, sizeof(m)),
 				sa_format((struct sockaddr *)&addr, a, sizeof(a)),
-				b.reason, strerror(-b.err));
+				b.req.reason, strerror(-b.req.err));
 		else
 			b4_debug("refuse bind pid=%d fd=%d: %s", req->pid, fd,
-				 b.reason);
-		return answer(resp, b.err);
+				 b.req.reason);
+		return answer(resp, b.req.err);
 	}
-	if (b.action == SWITCH_NONE) {
+	if (b.req.action == SWITCH_NONE) {
 		ctx->st->kept++;
 		family = sock_family(csock);
 		if (family < 0)
@@ -640,11 +651,11 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 			return answer(resp, -errno);
 		return answer(resp, 0);
 	}
-	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.hsock, fd,
+	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.req.hsock, fd,
 			     csock);
 	if (ret) {
-		switch_bind_forget(b.st, b.hsock);
-		closep(&b.hsock);
+		switch_bind_forget(b.req.st, b.req.hsock);
+		closep(&b.req.hsock);
 		if (!handler_id_valid(ctx->notify_fd, req->id))
 			return HANDLER_DROP;
 		ctx->st->errors++;
@@ -652,12 +663,12 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 			req->pid, fd, strerror(-ret));
 		return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
 	}
-	note_rewrite(ctx, b.hsock, false, &addr);
+	note_rewrite(ctx, b.req.hsock, false, &addr);
 	ctx->st->switched++;
 	b4_debug("publish bind pid=%d fd=%d %s -> host %s", req->pid, fd,
 		 sa_format((struct sockaddr *)&addr, a, sizeof(a)),
 		 sa_format((struct sockaddr *)&b.host, m, sizeof(m)));
-	closep(&b.hsock);
+	closep(&b.req.hsock);
 	return answer(resp, 0);
 }
 
@@ -802,33 +813,30 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 
 	ip = (dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
 	     sa_valid_len((struct sockaddr *)&dst, dlen);
-	s.csock = csock;
+	s.req = req_in(ctx, csock);
 	s.dst = ip ? (struct sockaddr *)&dst : NULL;
 	s.bad_dst = hc->a[4] && !ip;
 	s.flags = flags;
-	s.netns_id = ctx->netns_id;
-	s.self_netns_id = ctx->self_netns_id;
-	s.st = ctx->pstate;
 	ret = switch_send(ctx->pol, &s);
 	if (ret)
 		return answer(resp, ret);
-	switch (s.action) {
+	switch (s.req.action) {
 	case SWITCH_REFUSE:
 		ctx->st->refused++;
 		b4_debug("refuse send pid=%d fd=%d %s: %s (%s)", req->pid, fd,
 			 ip ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
-			 s.reason, strerror(-s.err));
-		return answer(resp, s.err);
+			 s.req.reason, strerror(-s.req.err));
+		return answer(resp, s.req.err);
 	case SWITCH_INPLACE:
 		/* a host socket: only ever to the supervisor's copy */
 		return send_now(ctx, &csock, data, plen, flags, &s.to,
 				s.to.ss_family == AF_UNSPEC ? 0 :
 				sa_len((struct sockaddr *)&s.to), resp, wait);
 	case SWITCH_INJECT:
-		ret = handler_inject(ctx->notify_fd, req->id, req->pid, s.hsock,
+		ret = handler_inject(ctx->notify_fd, req->id, req->pid, s.req.hsock,
 				     fd, csock);
 		if (ret) {
-			closep(&s.hsock);
+			closep(&s.req.hsock);
 			if (!handler_id_valid(ctx->notify_fd, req->id))
 				return HANDLER_DROP;
 			ctx->st->errors++;
@@ -836,9 +844,9 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 		}
 		ctx->st->switched++;
 		b4_debug("switch send pid=%d fd=%d %s: %s", req->pid, fd,
-			 sa_format((struct sockaddr *)&dst, a, sizeof(a)), s.reason);
-		switch_restore_flags(s.hsock, s.info.fl);
-		return send_now(ctx, &s.hsock, data, plen, flags, &s.to,
+			 sa_format((struct sockaddr *)&dst, a, sizeof(a)), s.req.reason);
+		switch_restore_flags(s.req.hsock, s.req.info.fl);
+		return send_now(ctx, &s.req.hsock, data, plen, flags, &s.to,
 				sa_len((struct sockaddr *)&s.to), resp, wait);
 	case SWITCH_NONE:
 		break;

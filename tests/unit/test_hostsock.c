@@ -893,21 +893,21 @@ static struct switch_conn conn(int csock, const struct sockaddr_storage *dst)
 	struct switch_conn c;
 
 	memset(&c, 0xa5, sizeof(c));
-	c.csock = csock;
+	c.req.csock = csock;
 	c.dst = PSA(dst);
 	c.dstlen = sa_len(PSA(dst));
-	c.st = NULL;
-	c.netns_id = self_id(); /* the "container" is our own namespace */
-	c.self_netns_id = 1;	  /* so the socket is a container socket */
+	c.req.st = NULL;
+	c.req.netns_id = self_id(); /* the "container" is our own namespace */
+	c.req.self_netns_id = 1;	  /* so the socket is a container socket */
 	return c;
 }
 
 static void assert_none(const struct switch_conn *c)
 {
-	cr_assert_eq(c->action, SWITCH_NONE);
-	cr_assert_eq(c->hsock, -1);
-	cr_assert_not_null(c->reason);
-	cr_assert_neq(c->reason[0], '\0');
+	cr_assert_eq(c->req.action, SWITCH_NONE);
+	cr_assert_eq(c->req.hsock, -1);
+	cr_assert_not_null(c->req.reason);
+	cr_assert_neq(c->req.reason[0], '\0');
 }
 
 Test(switching, loopback_is_none)
@@ -924,7 +924,7 @@ Test(switching, loopback_is_none)
 	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	assert_none(&c);
-	cr_assert_eq(c.err, 0);
+	cr_assert_eq(c.req.err, 0);
 	/* nothing happened to the socket */
 	inspect(s, &info);
 	cr_assert_not(info.connected);
@@ -974,18 +974,18 @@ static void inject(int family, int type, const char *gw, int lfamily,
 	pol.allow_host_loopback = true;
 
 	cr_assert_eq(switch_connect(&pol, &c), 0);
-	cr_assert_eq(c.action, SWITCH_INJECT, "action %d (%s), err %d", c.action,
-		     c.reason, c.err);
-	cr_assert_not_null(c.reason);
-	cr_assert_neq(c.reason[0], '\0');
-	cr_assert_geq(c.hsock, 0);
-	cr_assert_neq(c.hsock, s);
-	cr_assert(c.err == 0 || c.err == -EINPROGRESS, "err %d", c.err);
+	cr_assert_eq(c.req.action, SWITCH_INJECT, "action %d (%s), err %d", c.req.action,
+		     c.req.reason, c.req.err);
+	cr_assert_not_null(c.req.reason);
+	cr_assert_neq(c.req.reason[0], '\0');
+	cr_assert_geq(c.req.hsock, 0);
+	cr_assert_neq(c.req.hsock, s);
+	cr_assert(c.req.err == 0 || c.req.err == -EINPROGRESS, "err %d", c.req.err);
 	if (type == SOCK_DGRAM)
-		cr_assert_eq(c.err, 0, "UDP connects at once");
-	cr_assert_eq(c.info.family, family);
-	cr_assert_eq(c.info.type, type);
-	cr_assert_eq(!!(c.info.fl & O_NONBLOCK), nonblock);
+		cr_assert_eq(c.req.err, 0, "UDP connects at once");
+	cr_assert_eq(c.req.info.family, family);
+	cr_assert_eq(c.req.info.type, type);
+	cr_assert_eq(!!(c.req.info.fl & O_NONBLOCK), nonblock);
 
 	if (family == AF_INET)
 		want = loaddr(AF_INET, port);
@@ -997,18 +997,18 @@ static void inject(int family, int type, const char *gw, int lfamily,
 		     sa_format(SA(c.to), b1, sizeof(b1)),
 		     sa_format(SA(want), b2, sizeof(b2)));
 
-	if (c.err == -EINPROGRESS) {
-		cr_assert(fcntl(c.hsock, F_GETFL) & O_NONBLOCK);
-		wait_out(c.hsock);
-		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl, &c.to), 0);
+	if (c.req.err == -EINPROGRESS) {
+		cr_assert(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK);
+		wait_out(c.req.hsock);
+		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.to), 0);
 	}
 	/* the container's blocking mode is back */
-	cr_assert_eq(!!(fcntl(c.hsock, F_GETFL) & O_NONBLOCK), nonblock);
+	cr_assert_eq(!!(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK), nonblock);
 
-	cr_assert_eq(getpeername(c.hsock, (struct sockaddr *)&peer, &len), 0);
+	cr_assert_eq(getpeername(c.req.hsock, (struct sockaddr *)&peer, &len), 0);
 	cr_assert(sa_ip_equal(SA(peer), SA(want)));
 	cr_assert_eq(sa_port(SA(peer)), port);
-	mine = local_of(c.hsock);
+	mine = local_of(c.req.hsock);
 	if (type == SOCK_STREAM) {
 		struct sockaddr_storage from;
 
@@ -1016,24 +1016,24 @@ static void inject(int family, int type, const char *gw, int lfamily,
 		a = accept4(l, (struct sockaddr *)&from, &len, SOCK_CLOEXEC);
 		cr_assert_geq(a, 0, "accept: %s", strerror(errno));
 		cr_assert_eq(sa_port(SA(from)), sa_port(SA(mine)));
-		cr_assert_eq(GETI(c.hsock, IPPROTO_TCP, TCP_KEEPIDLE), 77);
-		cr_assert_eq(GETI(c.hsock, IPPROTO_TCP, TCP_NODELAY), 1);
+		cr_assert_eq(GETI(c.req.hsock, IPPROTO_TCP, TCP_KEEPIDLE), 77);
+		cr_assert_eq(GETI(c.req.hsock, IPPROTO_TCP, TCP_NODELAY), 1);
 	} else {
 		char buf[8] = "";
 		struct sockaddr_storage from;
 
-		cr_assert_eq(send(c.hsock, "ping", 4, 0), 4);
+		cr_assert_eq(send(c.req.hsock, "ping", 4, 0), 4);
 		len = sizeof(from);
 		cr_assert_eq(recvfrom(l, buf, sizeof(buf), 0,
 				      (struct sockaddr *)&from, &len), 4);
 		cr_assert_str_eq(buf, "ping");
 		cr_assert_eq(sa_port(SA(from)), sa_port(SA(mine)));
 	}
-	cr_assert_eq(GETI(c.hsock, SOL_SOCKET, SO_PRIORITY), 5);
+	cr_assert_eq(GETI(c.req.hsock, SOL_SOCKET, SO_PRIORITY), 5);
 	/* the container's own socket is left alone */
 	inspect(s, &info);
 	cr_assert_not(info.connected);
-	close(c.hsock);
+	close(c.req.hsock);
 }
 
 Test(switching, inject_tcp4_blocking)
@@ -1084,16 +1084,16 @@ Test(switching, inject_refused_port)
 	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
-	if (c.action == SWITCH_REFUSE) {
-		cr_assert_eq(c.err, -ECONNREFUSED);
-		cr_assert_eq(c.hsock, -1);
+	if (c.req.action == SWITCH_REFUSE) {
+		cr_assert_eq(c.req.err, -ECONNREFUSED);
+		cr_assert_eq(c.req.hsock, -1);
 	} else {
-		cr_assert_eq(c.action, SWITCH_INJECT);
-		cr_assert_eq(c.err, -EINPROGRESS);
-		wait_out(c.hsock);
-		cr_assert_eq(switch_connect_result(c.hsock, c.info.fl, &c.to), -ECONNREFUSED);
-		cr_assert_not(fcntl(c.hsock, F_GETFL) & O_NONBLOCK);
-		close(c.hsock);
+		cr_assert_eq(c.req.action, SWITCH_INJECT);
+		cr_assert_eq(c.req.err, -EINPROGRESS);
+		wait_out(c.req.hsock);
+		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.to), -ECONNREFUSED);
+		cr_assert_not(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK);
+		close(c.req.hsock);
 	}
 }
 
@@ -1111,11 +1111,11 @@ Test(switching, host_port_taken_is_refused)
 	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
-	cr_assert_eq(c.action, SWITCH_REFUSE);
-	cr_assert_eq(c.err, -EADDRINUSE);
-	cr_assert_eq(c.hsock, -1);
-	cr_assert_not_null(c.reason);
-	cr_assert_neq(c.reason[0], '\0');
+	cr_assert_eq(c.req.action, SWITCH_REFUSE);
+	cr_assert_eq(c.req.err, -EADDRINUSE);
+	cr_assert_eq(c.req.hsock, -1);
+	cr_assert_not_null(c.req.reason);
+	cr_assert_neq(c.req.reason[0], '\0');
 }
 
 Test(switching, kept_sockets)
@@ -1150,8 +1150,8 @@ Test(switching, kept_sockets)
 
 	/* a socket of a nested namespace (neither container's nor ours) */
 	c = conn(plain, &dst);
-	c.netns_id = 12345;
-	c.self_netns_id = 1;
+	c.req.netns_id = 12345;
+	c.req.self_netns_id = 1;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	assert_none(&c);
 
@@ -1187,8 +1187,8 @@ static struct switch_conn conn_host(int csock, const struct sockaddr_storage *ds
 {
 	struct switch_conn c = conn(csock, dst);
 
-	c.self_netns_id = self_id();
-	c.netns_id = 1;
+	c.req.self_netns_id = self_id();
+	c.req.netns_id = 1;
 	return c;
 }
 
@@ -1207,13 +1207,13 @@ Test(switching, inplace_connect)
 	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	pol.allow_host_loopback = true;
 	cr_assert_eq(switch_connect(&pol, &c), 0);
-	cr_assert_eq(c.action, SWITCH_INPLACE, "action %d (%s)", c.action, c.reason);
-	cr_assert_eq(c.hsock, -1);
+	cr_assert_eq(c.req.action, SWITCH_INPLACE, "action %d (%s)", c.req.action, c.req.reason);
+	cr_assert_eq(c.req.hsock, -1);
 	cr_assert_eq(memcmp(&c.to, &want, sizeof(struct sockaddr_in)), 0);
-	cr_assert(c.err == 0 || c.err == -EINPROGRESS, "err %d", c.err);
-	if (c.err == -EINPROGRESS) {
+	cr_assert(c.req.err == 0 || c.req.err == -EINPROGRESS, "err %d", c.req.err);
+	if (c.req.err == -EINPROGRESS) {
 		wait_out(s);
-		cr_assert_eq(switch_connect_result(s, c.info.fl, &c.to), 0);
+		cr_assert_eq(switch_connect_result(s, c.req.info.fl, &c.to), 0);
 	}
 	cr_assert_not(fcntl(s, F_GETFL) & O_NONBLOCK, "blocking mode not restored");
 	a = accept(l, NULL, NULL);
@@ -1235,9 +1235,9 @@ Test(switching, inplace_refused)
 		struct hostsock_info info;
 
 		cr_assert_eq(switch_connect(&pol, &c), 0);
-		cr_assert_eq(c.action, SWITCH_REFUSE, "%s", bad[i]);
-		cr_assert_eq(c.err, -ENETUNREACH);
-		cr_assert_eq(c.hsock, -1);
+		cr_assert_eq(c.req.action, SWITCH_REFUSE, "%s", bad[i]);
+		cr_assert_eq(c.req.err, -ENETUNREACH);
+		cr_assert_eq(c.req.hsock, -1);
 		inspect(s, &info);
 		cr_assert_not(info.connected);
 	}
@@ -1261,8 +1261,8 @@ Test(switching, inplace_udp_disconnect)
 	policy_default(&pol);
 	pol.switch_udp = true; /* the UDP cases switch: opt-in */
 	cr_assert_eq(switch_connect(&pol, &c), 0);
-	cr_assert_eq(c.action, SWITCH_INPLACE);
-	cr_assert_eq(c.err, 0);
+	cr_assert_eq(c.req.action, SWITCH_INPLACE);
+	cr_assert_eq(c.req.err, 0);
 	inspect(s, &info);
 	cr_assert_not(info.connected, "AF_UNSPEC did not disconnect");
 	cr_assert_not(fcntl(s, F_GETFL) & O_NONBLOCK);
