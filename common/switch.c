@@ -83,7 +83,7 @@ static bool pub_alive(struct policy_state *st, int i)
 }
 
 /* switch_self() - the container's own published service, if it is bound
- * now: @c->to is set and true returned */
+ * now: @c->req.to is set and true returned */
 static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 			const struct policy_sock *ps)
 {
@@ -101,7 +101,7 @@ static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 				i--; /* entry i was replaced by the last one */
 			continue;
 		}
-		c->to = to;
+		c->req.to = to;
 		return true;
 	}
 	return false;
@@ -207,6 +207,20 @@ static bool req_egress(struct switch_req *r, const struct sockaddr *to)
 	return !ret;
 }
 
+/* host_dst() - a host socket goes to @dst only where the policy lets a
+ * host socket go (its address in @to): SWITCH_INPLACE, else refused with
+ * -ENETUNREACH. Return: true if in place */
+static bool host_dst(const struct policy_cfg *pol, struct switch_req *r,
+		     const struct sockaddr *dst, struct sockaddr_storage *to)
+{
+	if (!policy_host_connect(pol, r->st, dst, to, &r->reason)) {
+		refuse(r, -ENETUNREACH, NULL);
+		return false;
+	}
+	r->action = SWITCH_INPLACE;
+	return true;
+}
+
 static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 {
 	if (hostsock_inspect(c->req.csock, &c->req.info) == 0 &&
@@ -215,18 +229,16 @@ static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 		c->req.reason = "not an IP socket";
 		return 0;
 	}
-	if (!policy_host_connect(pol, c->req.st, c->dst, &c->to,
-				 &c->req.reason))
-		return refuse(&c->req, -ENETUNREACH, NULL);
-	c->req.action = SWITCH_INPLACE;
-	c->req.err = connect_nonblock(c->req.csock, &c->to, c->req.info.fl);
+	if (host_dst(pol, &c->req, c->dst, &c->req.to))
+		c->req.err = connect_nonblock(c->req.csock, &c->req.to,
+					      c->req.info.fl);
 	return 0;
 }
 
 int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 {
 	struct switch_req *r = &c->req;
-	const struct sockaddr *to = (const struct sockaddr *)&c->to;
+	const struct sockaddr *to = (const struct sockaddr *)&c->req.to;
 	struct policy_sock ps;
 	bool foreign;
 	int ret;
@@ -244,7 +256,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
 		r->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, r->st, &ps, c->dst, &c->to, &r->reason) !=
+	} else if (policy_connect(pol, r->st, &ps, c->dst, &c->req.to, &r->reason) !=
 		   POLICY_SWITCH) {
 		return 0;
 	}
@@ -366,7 +378,7 @@ bool switch_is_published(const struct policy_state *st, int sock)
 
 int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 {
-	const struct sockaddr *host = (const struct sockaddr *)&b->host;
+	const struct sockaddr *host = (const struct sockaddr *)&b->req.to;
 	struct switch_req *r = &b->req;
 	struct policy_sock ps;
 	bool foreign;
@@ -386,10 +398,10 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	ps.connected = r->info.connected || r->info.bound_port ||
 		       r->info.bound_specific;
 	ps.bound_dev = r->info.bound_dev;
-	if (policy_bind(pol, &ps, b->addr, &b->host, &b->entry, &r->reason) !=
+	if (policy_bind(pol, &ps, b->addr, &b->req.to, &b->entry, &r->reason) !=
 	    POLICY_SWITCH)
 		return 0;
-	if (b->host.ss_family == AF_UNSPEC)
+	if (b->req.to.ss_family == AF_UNSPEC)
 		return refuse(r, -EADDRNOTAVAIL, NULL);
 
 	if (!req_create(r))
@@ -437,7 +449,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	bool foreign;
 	int ret;
 
-	memset(&s->to, 0, sizeof(s->to));
+	memset(&s->req.to, 0, sizeof(s->req.to));
 	if (req_start(&s->req, "", &foreign)) {
 		ret = hostsock_inspect(s->req.csock, &s->req.info);
 		if (ret)
@@ -469,7 +481,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 					      "published socket to a host "
 					      "loopback service port");
 			if (s->dst) {
-				memcpy(&s->to, s->dst, sa_len(s->dst));
+				memcpy(&s->req.to, s->dst, sa_len(s->dst));
 				s->req.action = SWITCH_INPLACE;
 			}
 			s->req.reason = "published UDP socket";
@@ -480,10 +492,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 			s->req.reason = "host socket, no destination";
 			return 0;
 		}
-		if (!policy_host_connect(pol, s->req.st, s->dst, &s->to,
-					 &s->req.reason))
-			return refuse(&s->req, -ENETUNREACH, NULL);
-		s->req.action = SWITCH_INPLACE;
+		host_dst(pol, &s->req, s->dst, &s->req.to);
 		return 0;
 	}
 
@@ -503,13 +512,13 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		s->req.reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, s->req.st, &ps, s->dst, &s->to, &s->req.reason) !=
+	if (policy_connect(pol, s->req.st, &ps, s->dst, &s->req.to, &s->req.reason) !=
 	    POLICY_SWITCH)
 		return 0;
 	if (!req_create(&s->req))
 		return 0;
-	if (!sa_is_loopback((const struct sockaddr *)&s->to) &&
-	    !req_egress(&s->req, (const struct sockaddr *)&s->to))
+	if (!sa_is_loopback((const struct sockaddr *)&s->req.to) &&
+	    !req_egress(&s->req, (const struct sockaddr *)&s->req.to))
 		return 0;
 	s->req.action = SWITCH_INJECT;
 	return 0;

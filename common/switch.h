@@ -45,6 +45,11 @@ enum switch_action {
  *		connect: also its outcome, 0 or -EINPROGRESS)
  * @info:	out: the container socket's properties (@info.fl: its file
  *		status flags, the mode to give the host socket back)
+ * @to:		out: the address on the host: where a connect goes, where a
+ *		bind is made (or attempted), where a datagram is sent
+ *		(AF_UNSPEC: none)
+ *
+ * A call that fails (a negative errno) leaves @action SWITCH_NONE.
  */
 struct switch_req {
 	int csock;
@@ -56,6 +61,7 @@ struct switch_req {
 	int hsock;
 	int err;
 	struct hostsock_info info;
+	struct sockaddr_storage to;
 };
 
 /**
@@ -64,13 +70,11 @@ struct switch_req {
  *		0 connected, -EINPROGRESS in progress, or negative errno)
  * @dst:	in: destination, copied once from the container, length-checked
  * @dstlen:	in: its length as given
- * @to:		out: where the host socket connects
  */
 struct switch_conn {
 	struct switch_req req;
 	const struct sockaddr *dst;
 	socklen_t dstlen;
-	struct sockaddr_storage to;
 };
 
 /**
@@ -152,14 +156,12 @@ int switch_restore_flags(int sock, int fl);
  *		@req.st->pub
  * @addr:	in: address, copied once from the container
  * @addrlen:	in: its length as given
- * @host:	out: the host address bound (or attempted)
  * @entry:	out: index of the publish entry, -1 if none
  */
 struct switch_bind {
 	struct switch_req req;
 	const struct sockaddr *addr;
 	socklen_t addrlen;
-	struct sockaddr_storage host;
 	int entry;
 };
 
@@ -202,21 +204,19 @@ bool switch_is_published(const struct policy_state *st, int sock);
  * @req:	the socket and the outcome: SWITCH_NONE (the caller sends on
  *		the container's own socket), SWITCH_INJECT (switch to
  *		@req.hsock, O_NONBLOCK, then send through it), SWITCH_INPLACE
- *		(the fd is a host socket: the supervisor sends, to @to only,
- *		AF_UNSPEC meaning no address) or SWITCH_REFUSE
+ *		(the fd is a host socket: the supervisor sends, to @req.to
+ *		only, AF_UNSPEC meaning no address) or SWITCH_REFUSE
  * @dst:	in: destination copied from the container if it is a complete
  *		IP address, else NULL
  * @bad_dst:	in: the call named a destination that is not a complete IP
  *		address
  * @flags:	in: the call's MSG_* flags
- * @to:		out: destination to send to (AF_UNSPEC: none)
  */
 struct switch_send {
 	struct switch_req req;
 	const struct sockaddr *dst;
 	bool bad_dst;
 	int flags;
-	struct sockaddr_storage to;
 };
 
 /**
@@ -227,7 +227,7 @@ struct switch_send {
  * With switch_udp, an unconnected UDP socket of the container sending to a
  * destination the policy switches is switched once (SWITCH_INJECT). On a
  * socket that already is a host socket the caller sends itself, only to
- * @to (SWITCH_INPLACE): a destination the policy allows, any peer for a
+ * @s->req.to (SWITCH_INPLACE): a destination the policy allows, any peer for a
  * published UDP socket except host-loopback service ports, no address at
  * all for TCP (the kernel ignores it; TCP Fast Open on an unconnected host
  * socket is refused), and a non-IP or short address on a UDP host socket

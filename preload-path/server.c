@@ -92,9 +92,7 @@ static void serve(struct registry *r, struct container *c,
 		struct switch_conn sc = { .req = in, .dst = dst,
 					  .dstlen = req->addrlen };
 
-		if (switch_connect(pol, &sc))
-			sc.req.action = SWITCH_NONE;
-		resp.to = sc.to;
+		switch_connect(pol, &sc); /* a failure is SWITCH_NONE */
 		out = sc.req;
 		b4_debug("preload: %s connect pid=%d %s: %s",
 			 out.action == SWITCH_INJECT || out.action == SWITCH_INPLACE ?
@@ -106,9 +104,7 @@ static void serve(struct registry *r, struct container *c,
 		struct switch_bind sb = { .req = in, .addr = dst,
 					  .addrlen = req->addrlen };
 
-		if (switch_bind(pol, &sb))
-			sb.req.action = SWITCH_NONE;
-		resp.to = sb.host;
+		switch_bind(pol, &sb);
 		out = sb.req;
 		if (out.action == SWITCH_REFUSE && sb.entry >= 0)
 			b4_warn("publish: container bind of %s fails: %s: %s",
@@ -118,12 +114,11 @@ static void serve(struct registry *r, struct container *c,
 		struct switch_send ss = { .req = in, .dst = dst,
 					  .flags = req->flags };
 
-		if (switch_send(pol, &ss))
-			ss.req.action = SWITCH_NONE;
-		resp.to = ss.to;
+		switch_send(pol, &ss);
 		out = ss.req;
 	}
 	resp.err = out.err;
+	resp.to = out.to;
 	resp.action = preload_action(req->op, out.action);
 	hsock = out.hsock;
 	container_count(c, resp.action == PRELOAD_SWITCHED ? 1 :

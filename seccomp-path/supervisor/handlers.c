@@ -405,6 +405,38 @@ static enum handler_result finish_connect(const struct handler_ctx *ctx,
 	return HANDLER_WAIT;
 }
 
+/* in_task() - leave connect() or bind() (@kind) of @csock to @a to a
+ * helper in the task's namespaces, with its credentials */
+static enum handler_result in_task(const struct handler_ctx *ctx,
+				   enum taskop_kind kind, int csock,
+				   const struct sockaddr_storage *a,
+				   socklen_t alen,
+				   struct seccomp_notif_resp *resp,
+				   struct handler_wait *wait)
+{
+	struct taskop op = { .kind = kind, .tid = ctx->req->pid, .sock = csock,
+			     .addr = (const struct sockaddr *)a, .addrlen = alen };
+
+	return start_helper(ctx, &op, resp, wait);
+}
+
+/* inject_failed() - handler_inject() of a host socket over the task's @fd
+ * failed with @ret: drop the notification if it is gone, else count, log
+ * at @lvl as @call (none if NULL) and answer */
+static enum handler_result inject_failed(const struct handler_ctx *ctx,
+					 int fd, int ret, const char *call,
+					 enum log_level lvl,
+					 struct seccomp_notif_resp *resp)
+{
+	if (!handler_id_valid(ctx->notify_fd, ctx->req->id))
+		return HANDLER_DROP;
+	ctx->st->errors++;
+	if (call)
+		log_msg(lvl, "%s pid=%d fd=%d: cannot inject host socket: %s",
+			call, ctx->req->pid, fd, strerror(-ret));
+	return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
+}
+
 /* perform_connect() - connect the container's own socket, as the kernel
  * would have, without ever letting the kernel re-read anything */
 static enum handler_result perform_connect(const struct handler_ctx *ctx,
@@ -423,22 +455,13 @@ static enum handler_result perform_connect(const struct handler_ctx *ctx,
 	fl = fcntl(*csock, F_GETFL);
 	if (fl < 0)
 		return answer(resp, -errno);
-	if (!in_context(ctx, family, a, alen)) {
-		struct taskop op = { .kind = TASKOP_CONNECT, .tid = ctx->req->pid,
-				     .sock = *csock, .addr = (const struct sockaddr *)a,
-				     .addrlen = alen };
-
-		return start_helper(ctx, &op, resp, wait);
-	}
+	if (!in_context(ctx, family, a, alen))
+		return in_task(ctx, TASKOP_CONNECT, *csock, a, alen, resp, wait);
 	ret = switch_connect_raw(*csock, (const struct sockaddr *)a, alen, fl);
 	if (ret == -EAGAIN && family == AF_UNIX && !(fl & O_NONBLOCK)) {
 		/* a full listen backlog: a blocking connect waits for room,
 		 * and the helper may block, the supervisor may not */
-		struct taskop op = { .kind = TASKOP_CONNECT, .tid = ctx->req->pid,
-				     .sock = *csock, .addr = (const struct sockaddr *)a,
-				     .addrlen = alen };
-
-		return start_helper(ctx, &op, resp, wait);
+		return in_task(ctx, TASKOP_CONNECT, *csock, a, alen, resp, wait);
 	}
 	memset(&to, 0, sizeof(to));
 	if ((a->ss_family == AF_INET || a->ss_family == AF_INET6) &&
@@ -521,32 +544,28 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 				     fd, csock);
 		if (ret) {
 			closep(&c.req.hsock);
-			if (!handler_id_valid(ctx->notify_fd, req->id))
-				return HANDLER_DROP;
-			ctx->st->errors++;
-			b4_debug("connect pid=%d fd=%d: cannot inject host socket: %s",
-				 req->pid, fd, strerror(-ret));
-			return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
+			return inject_failed(ctx, fd, ret, "connect",
+					     LOG_LVL_DEBUG, resp);
 		}
 		ctx->st->switched++;
-		if (!sa_ip_equal((struct sockaddr *)&dst, (struct sockaddr *)&c.to) ||
-		    sa_port((struct sockaddr *)&dst) != sa_port((struct sockaddr *)&c.to))
+		if (!sa_ip_equal((struct sockaddr *)&dst, (struct sockaddr *)&c.req.to) ||
+		    sa_port((struct sockaddr *)&dst) != sa_port((struct sockaddr *)&c.req.to))
 			note_rewrite(ctx, c.req.hsock, true, &dst);
 		b4_debug("switch connect pid=%d fd=%d %s -> %s: %s", req->pid,
 			 fd, sa_format((struct sockaddr *)&dst, a, sizeof(a)),
-			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
+			 sa_format((struct sockaddr *)&c.req.to, b, sizeof(b)),
 			 c.req.reason);
 		/* if a blocking connect fails, the container's own socket goes
 		 * back in place: the retry must not find a host socket */
 		return finish_connect(ctx, fd, &c.req.hsock, c.req.info.fl, c.req.err,
-				      &c.to, resp, wait, &csock);
+				      &c.req.to, resp, wait, &csock);
 	case SWITCH_INPLACE:
 		b4_debug("connect host socket pid=%d fd=%d %s -> %s: %s",
 			 req->pid, fd,
 			 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
-			 sa_format((struct sockaddr *)&c.to, b, sizeof(b)),
+			 sa_format((struct sockaddr *)&c.req.to, b, sizeof(b)),
 			 c.req.reason);
-		return finish_connect(ctx, fd, &csock, c.req.info.fl, c.req.err, &c.to,
+		return finish_connect(ctx, fd, &csock, c.req.info.fl, c.req.err, &c.req.to,
 				      resp, wait, NULL);
 	}
 	return answer(resp, -EINVAL);
@@ -607,13 +626,8 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	if (!ip_bind_in_context(req->pid, &addr, alen)) {
 		/* neither published nor bound by the supervisor: the kernel
 		 * decides with the task's own capabilities */
-		struct taskop op = { .kind = TASKOP_BIND, .tid = req->pid,
-				     .sock = csock,
-				     .addr = (const struct sockaddr *)&addr,
-				     .addrlen = alen };
-
 		ctx->st->kept++;
-		return start_helper(ctx, &op, resp, wait);
+		return in_task(ctx, TASKOP_BIND, csock, &addr, alen, resp, wait);
 	}
 
 	b.req = req_in(ctx, csock);
@@ -639,14 +653,9 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		family = sock_family(csock);
 		if (family < 0)
 			return answer(resp, family);
-		if (!in_context(ctx, family, &addr, alen)) {
-			struct taskop op = { .kind = TASKOP_BIND, .tid = req->pid,
-					     .sock = csock,
-					     .addr = (const struct sockaddr *)&addr,
-					     .addrlen = alen };
-
-			return start_helper(ctx, &op, resp, wait);
-		}
+		if (!in_context(ctx, family, &addr, alen))
+			return in_task(ctx, TASKOP_BIND, csock, &addr, alen,
+				       resp, wait);
 		if (bind(csock, (struct sockaddr *)&addr, alen))
 			return answer(resp, -errno);
 		return answer(resp, 0);
@@ -656,18 +665,13 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 	if (ret) {
 		switch_bind_forget(b.req.st, b.req.hsock);
 		closep(&b.req.hsock);
-		if (!handler_id_valid(ctx->notify_fd, req->id))
-			return HANDLER_DROP;
-		ctx->st->errors++;
-		b4_warn("bind pid=%d fd=%d: cannot inject host socket: %s",
-			req->pid, fd, strerror(-ret));
-		return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
+		return inject_failed(ctx, fd, ret, "bind", LOG_LVL_WARN, resp);
 	}
 	note_rewrite(ctx, b.req.hsock, false, &addr);
 	ctx->st->switched++;
 	b4_debug("publish bind pid=%d fd=%d %s -> host %s", req->pid, fd,
 		 sa_format((struct sockaddr *)&addr, a, sizeof(a)),
-		 sa_format((struct sockaddr *)&b.host, m, sizeof(m)));
+		 sa_format((struct sockaddr *)&b.req.to, m, sizeof(m)));
 	closep(&b.req.hsock);
 	return answer(resp, 0);
 }
@@ -829,25 +833,23 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 		return answer(resp, s.req.err);
 	case SWITCH_INPLACE:
 		/* a host socket: only ever to the supervisor's copy */
-		return send_now(ctx, &csock, data, plen, flags, &s.to,
-				s.to.ss_family == AF_UNSPEC ? 0 :
-				sa_len((struct sockaddr *)&s.to), resp, wait);
+		return send_now(ctx, &csock, data, plen, flags, &s.req.to,
+				s.req.to.ss_family == AF_UNSPEC ? 0 :
+				sa_len((struct sockaddr *)&s.req.to), resp, wait);
 	case SWITCH_INJECT:
 		ret = handler_inject(ctx->notify_fd, req->id, req->pid, s.req.hsock,
 				     fd, csock);
 		if (ret) {
 			closep(&s.req.hsock);
-			if (!handler_id_valid(ctx->notify_fd, req->id))
-				return HANDLER_DROP;
-			ctx->st->errors++;
-			return answer(resp, ret == -EBADF ? -EBADF : -ENOMEM);
+			return inject_failed(ctx, fd, ret, NULL, LOG_LVL_DEBUG,
+					     resp);
 		}
 		ctx->st->switched++;
 		b4_debug("switch send pid=%d fd=%d %s: %s", req->pid, fd,
 			 sa_format((struct sockaddr *)&dst, a, sizeof(a)), s.req.reason);
 		switch_restore_flags(s.req.hsock, s.req.info.fl);
-		return send_now(ctx, &s.req.hsock, data, plen, flags, &s.to,
-				sa_len((struct sockaddr *)&s.to), resp, wait);
+		return send_now(ctx, &s.req.hsock, data, plen, flags, &s.req.to,
+				sa_len((struct sockaddr *)&s.req.to), resp, wait);
 	case SWITCH_NONE:
 		break;
 	}

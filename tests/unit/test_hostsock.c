@@ -993,14 +993,14 @@ static void inject(int family, int type, const char *gw, int lfamily,
 		want = text_addr("::ffff:127.0.0.1", port);
 	else
 		want = loaddr(AF_INET6, port);
-	cr_assert_eq(memcmp(&c.to, &want, sa_len(SA(want))), 0, "to %s, want %s",
-		     sa_format(SA(c.to), b1, sizeof(b1)),
+	cr_assert_eq(memcmp(&c.req.to, &want, sa_len(SA(want))), 0, "to %s, want %s",
+		     sa_format(SA(c.req.to), b1, sizeof(b1)),
 		     sa_format(SA(want), b2, sizeof(b2)));
 
 	if (c.req.err == -EINPROGRESS) {
 		cr_assert(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK);
 		wait_out(c.req.hsock);
-		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.to), 0);
+		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.req.to), 0);
 	}
 	/* the container's blocking mode is back */
 	cr_assert_eq(!!(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK), nonblock);
@@ -1091,7 +1091,7 @@ Test(switching, inject_refused_port)
 		cr_assert_eq(c.req.action, SWITCH_INJECT);
 		cr_assert_eq(c.req.err, -EINPROGRESS);
 		wait_out(c.req.hsock);
-		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.to), -ECONNREFUSED);
+		cr_assert_eq(switch_connect_result(c.req.hsock, c.req.info.fl, &c.req.to), -ECONNREFUSED);
 		cr_assert_not(fcntl(c.req.hsock, F_GETFL) & O_NONBLOCK);
 		close(c.req.hsock);
 	}
@@ -1209,11 +1209,11 @@ Test(switching, inplace_connect)
 	cr_assert_eq(switch_connect(&pol, &c), 0);
 	cr_assert_eq(c.req.action, SWITCH_INPLACE, "action %d (%s)", c.req.action, c.req.reason);
 	cr_assert_eq(c.req.hsock, -1);
-	cr_assert_eq(memcmp(&c.to, &want, sizeof(struct sockaddr_in)), 0);
+	cr_assert_eq(memcmp(&c.req.to, &want, sizeof(struct sockaddr_in)), 0);
 	cr_assert(c.req.err == 0 || c.req.err == -EINPROGRESS, "err %d", c.req.err);
 	if (c.req.err == -EINPROGRESS) {
 		wait_out(s);
-		cr_assert_eq(switch_connect_result(s, c.req.info.fl, &c.to), 0);
+		cr_assert_eq(switch_connect_result(s, c.req.info.fl, &c.req.to), 0);
 	}
 	cr_assert_not(fcntl(s, F_GETFL) & O_NONBLOCK, "blocking mode not restored");
 	a = accept(l, NULL, NULL);
