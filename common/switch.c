@@ -93,7 +93,7 @@ static bool switch_self(const struct policy_cfg *pol, struct switch_conn *c,
 	for (int i = 0; st && i < st->n_pub; i++) {
 		struct sockaddr_storage to;
 
-		if (!policy_self(pol, st, ps, c->dst, &st->pub[i], &to))
+		if (!policy_self(pol, st, ps, c->req.addr, &st->pub[i], &to))
 			continue;
 		n = st->n_pub;
 		if (!pub_alive(st, i)) {
@@ -229,7 +229,7 @@ static int switch_inplace(const struct policy_cfg *pol, struct switch_conn *c)
 		c->req.reason = "not an IP socket";
 		return 0;
 	}
-	if (host_dst(pol, &c->req, c->dst, &c->req.to))
+	if (host_dst(pol, &c->req, c->req.addr, &c->req.to))
 		c->req.err = connect_nonblock(c->req.csock, &c->req.to,
 					      c->req.info.fl);
 	return 0;
@@ -246,8 +246,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (req_start(r, "", &foreign))
 		return switch_inplace(pol, c);
 	/* the common case of a kept connect needs no more system calls */
-	if (!pub_has_port(r->st, sa_port(c->dst)) &&
-	    policy_keep_by_address(pol, r->st, c->dst, &r->reason))
+	if (!pub_has_port(r->st, sa_port(c->req.addr)) &&
+	    policy_keep_by_address(pol, r->st, c->req.addr, &r->reason))
 		return 0;
 
 	ret = req_inspect(r, foreign, &ps);
@@ -256,7 +256,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
 		r->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, r->st, &ps, c->dst, &c->req.to, &r->reason) !=
+	} else if (policy_connect(pol, r->st, &ps, c->req.addr, &c->req.to, &r->reason) !=
 		   POLICY_SWITCH) {
 		return 0;
 	}
@@ -285,9 +285,9 @@ int switch_connect_other(struct switch_conn *c)
 	if (!req_start(&c->req, "not an IP address", &foreign))
 		return 0;
 	/* what an IP socket answers; the kernel never reads it again */
-	return refuse(&c->req, (c->dst->sa_family == AF_INET ||
-				c->dst->sa_family == AF_INET6 ||
-				c->dstlen < sizeof(sa_family_t)) ?
+	return refuse(&c->req, (c->req.addr->sa_family == AF_INET ||
+				c->req.addr->sa_family == AF_INET6 ||
+				c->req.addrlen < sizeof(sa_family_t)) ?
 			       -EINVAL : -EAFNOSUPPORT,
 		      "host socket, not an IP address");
 }
@@ -387,8 +387,8 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	b->entry = -1;
 	if (req_start(r, "", &foreign))
 		return refuse(r, -EINVAL, "bind on a host socket");
-	if ((b->addr->sa_family != AF_INET && b->addr->sa_family != AF_INET6) ||
-	    !sa_valid_len(b->addr, b->addrlen)) {
+	if ((b->req.addr->sa_family != AF_INET && b->req.addr->sa_family != AF_INET6) ||
+	    !sa_valid_len(b->req.addr, b->req.addrlen)) {
 		r->reason = "not an IP address";
 		return 0;
 	}
@@ -398,7 +398,7 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	ps.connected = r->info.connected || r->info.bound_port ||
 		       r->info.bound_specific;
 	ps.bound_dev = r->info.bound_dev;
-	if (policy_bind(pol, &ps, b->addr, &b->req.to, &b->entry, &r->reason) !=
+	if (policy_bind(pol, &ps, b->req.addr, &b->req.to, &b->entry, &r->reason) !=
 	    POLICY_SWITCH)
 		return 0;
 	if (b->req.to.ss_family == AF_UNSPEC)
@@ -412,7 +412,7 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	if (ret)
 		return refuse(r, ret, NULL);
 	r->action = SWITCH_INJECT;
-	pub_record(r->st, r->hsock, b->entry, &r->info, sa_port(b->addr));
+	pub_record(r->st, r->hsock, b->entry, &r->info, sa_port(b->req.addr));
 	return 0;
 }
 
@@ -475,28 +475,28 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		if (switch_is_published(s->req.st, s->req.csock)) {
 			/* it answers its clients, wherever they are, but host
 			 * services on loopback ports are not its business */
-			if (s->dst && sa_is_loopback(s->dst) &&
-			    !ephemeral_port(sa_port(s->dst)))
+			if (s->req.addr && sa_is_loopback(s->req.addr) &&
+			    !ephemeral_port(sa_port(s->req.addr)))
 				return refuse(&s->req, -ENETUNREACH,
 					      "published socket to a host "
 					      "loopback service port");
-			if (s->dst) {
-				memcpy(&s->req.to, s->dst, sa_len(s->dst));
+			if (s->req.addr) {
+				memcpy(&s->req.to, s->req.addr, sa_len(s->req.addr));
 				s->req.action = SWITCH_INPLACE;
 			}
 			s->req.reason = "published UDP socket";
 			return 0;
 		}
-		if (!s->dst) {
+		if (!s->req.addr) {
 			s->req.action = SWITCH_INPLACE;
 			s->req.reason = "host socket, no destination";
 			return 0;
 		}
-		host_dst(pol, &s->req, s->dst, &s->req.to);
+		host_dst(pol, &s->req, s->req.addr, &s->req.to);
 		return 0;
 	}
 
-	if (!s->dst) {
+	if (!s->req.addr) {
 		s->req.reason = "no destination";
 		return 0;
 	}
@@ -512,7 +512,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		s->req.reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, s->req.st, &ps, s->dst, &s->req.to, &s->req.reason) !=
+	if (policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to, &s->req.reason) !=
 	    POLICY_SWITCH)
 		return 0;
 	if (!req_create(&s->req))

@@ -32,6 +32,10 @@ enum switch_action {
  * struct switch_req - what every request to switch a socket has: the socket
  * and its container going in, the outcome coming out
  * @csock:	in: our duplicate of the container's socket
+ * @addr:	in: the address the call names, copied once from the
+ *		container (a connect's: length-checked; a send's: NULL if
+ *		it names none, or not a complete IP address)
+ * @addrlen:	in: its length as given (not used by a send)
  * @netns_id:	in: the container's network namespace (hostsock_netns_id())
  * @self_netns_id: in: the supervisor's (host) network namespace
  * @st:		in: the container's policy state (own subnets, published
@@ -53,6 +57,8 @@ enum switch_action {
  */
 struct switch_req {
 	int csock;
+	const struct sockaddr *addr;
+	socklen_t addrlen;
 	uint64_t netns_id;
 	uint64_t self_netns_id;
 	struct policy_state *st;
@@ -66,15 +72,12 @@ struct switch_req {
 
 /**
  * struct switch_conn - one connect() to decide and perform
- * @req:	the socket and the outcome (@req.hsock: O_NONBLOCK, @req.err:
- *		0 connected, -EINPROGRESS in progress, or negative errno)
- * @dst:	in: destination, copied once from the container, length-checked
- * @dstlen:	in: its length as given
+ * @req:	the socket, the destination (@req.addr) and the outcome
+ *		(@req.hsock: O_NONBLOCK, @req.err: 0 connected, -EINPROGRESS
+ *		in progress, or negative errno)
  */
 struct switch_conn {
 	struct switch_req req;
-	const struct sockaddr *dst;
-	socklen_t dstlen;
 };
 
 /**
@@ -98,7 +101,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c);
 /**
  * switch_connect_other() - decide a connect() whose address is not a
  * complete IP address (AF_UNIX, another family, a short length)
- * @c:		the request (@c->dst, @c->dstlen as given)
+ * @c:		the request (@c->req.addr, @c->req.addrlen as given)
  *
  * On a host socket the call is refused with the errno the kernel gives an
  * IP socket (-EINVAL for a short IP address, -EAFNOSUPPORT otherwise): the
@@ -154,14 +157,10 @@ int switch_restore_flags(int sock, int fl);
  *		(@req.hsock bound, in the container socket's blocking mode)
  *		or SWITCH_REFUSE; a publish bind adds its host socket to
  *		@req.st->pub
- * @addr:	in: address, copied once from the container
- * @addrlen:	in: its length as given
  * @entry:	out: index of the publish entry, -1 if none
  */
 struct switch_bind {
 	struct switch_req req;
-	const struct sockaddr *addr;
-	socklen_t addrlen;
 	int entry;
 };
 
@@ -206,15 +205,12 @@ bool switch_is_published(const struct policy_state *st, int sock);
  *		@req.hsock, O_NONBLOCK, then send through it), SWITCH_INPLACE
  *		(the fd is a host socket: the supervisor sends, to @req.to
  *		only, AF_UNSPEC meaning no address) or SWITCH_REFUSE
- * @dst:	in: destination copied from the container if it is a complete
- *		IP address, else NULL
  * @bad_dst:	in: the call named a destination that is not a complete IP
  *		address
  * @flags:	in: the call's MSG_* flags
  */
 struct switch_send {
 	struct switch_req req;
-	const struct sockaddr *dst;
 	bool bad_dst;
 	int flags;
 };

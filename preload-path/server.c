@@ -76,7 +76,8 @@ static void serve(struct registry *r, struct container *c,
 	struct policy_state *st = &c->state;
 	struct preload_resp resp = { .magic = PRELOAD_MAGIC };
 	const struct sockaddr *dst = (const struct sockaddr *)&req->addr;
-	struct switch_req in = { .csock = sock, .st = st,
+	struct switch_req in = { .csock = sock, .addr = dst,
+				 .addrlen = req->addrlen, .st = st,
 				 .netns_id = c->netns_id,
 				 .self_netns_id = registry_self_netns(r) };
 	struct switch_req out = { .action = SWITCH_NONE, .hsock = -1 };
@@ -89,8 +90,7 @@ static void serve(struct registry *r, struct container *c,
 		return;
 	}
 	if (req->op == PRELOAD_CONNECT) {
-		struct switch_conn sc = { .req = in, .dst = dst,
-					  .dstlen = req->addrlen };
+		struct switch_conn sc = { .req = in };
 
 		switch_connect(pol, &sc); /* a failure is SWITCH_NONE */
 		out = sc.req;
@@ -101,8 +101,7 @@ static void serve(struct registry *r, struct container *c,
 		if (out.action == SWITCH_INPLACE)
 			out.hsock = sock; /* the same file: dup3() is harmless */
 	} else if (req->op == PRELOAD_BIND) {
-		struct switch_bind sb = { .req = in, .addr = dst,
-					  .addrlen = req->addrlen };
+		struct switch_bind sb = { .req = in };
 
 		switch_bind(pol, &sb);
 		out = sb.req;
@@ -111,8 +110,7 @@ static void serve(struct registry *r, struct container *c,
 				sa_format(dst, a, sizeof(a)), out.reason,
 				strerror(-out.err));
 	} else if (req->op == PRELOAD_SENDTO) {
-		struct switch_send ss = { .req = in, .dst = dst,
-					  .flags = req->flags };
+		struct switch_send ss = { .req = in, .flags = req->flags };
 
 		switch_send(pol, &ss);
 		out = ss.req;

@@ -470,11 +470,13 @@ static enum handler_result perform_connect(const struct handler_ctx *ctx,
 	return finish_connect(ctx, -1, csock, fl, ret, &to, resp, wait, NULL);
 }
 
-/* req_in() - container socket @csock of @ctx, as the switch_*() calls
- * take it */
-static struct switch_req req_in(const struct handler_ctx *ctx, int csock)
+/* req_in() - container socket @csock of @ctx and the call's address
+ * @addr (@len bytes), as the switch_*() calls take them */
+static struct switch_req req_in(const struct handler_ctx *ctx, int csock,
+				const struct sockaddr *addr, socklen_t len)
 {
-	struct switch_req in = { .csock = csock, .netns_id = ctx->netns_id,
+	struct switch_req in = { .csock = csock, .addr = addr, .addrlen = len,
+				 .netns_id = ctx->netns_id,
 				 .self_netns_id = ctx->self_netns_id,
 				 .st = ctx->pstate };
 
@@ -515,9 +517,7 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 	ip = ((dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
 	      sa_valid_len((struct sockaddr *)&dst, alen)) ||
 	     (dst.ss_family == AF_UNSPEC && alen >= sizeof(sa_family_t));
-	c.req = req_in(ctx, csock);
-	c.dst = (struct sockaddr *)&dst;
-	c.dstlen = alen;
+	c.req = req_in(ctx, csock, (struct sockaddr *)&dst, alen);
 	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
 		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
@@ -630,9 +630,7 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		return in_task(ctx, TASKOP_BIND, csock, &addr, alen, resp, wait);
 	}
 
-	b.req = req_in(ctx, csock);
-	b.addr = (struct sockaddr *)&addr;
-	b.addrlen = alen;
+	b.req = req_in(ctx, csock, (struct sockaddr *)&addr, alen);
 	ret = switch_bind(ctx->pol, &b);
 	if (ret)
 		return answer(resp, ret);
@@ -817,8 +815,7 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 
 	ip = (dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
 	     sa_valid_len((struct sockaddr *)&dst, dlen);
-	s.req = req_in(ctx, csock);
-	s.dst = ip ? (struct sockaddr *)&dst : NULL;
+	s.req = req_in(ctx, csock, ip ? (struct sockaddr *)&dst : NULL, 0);
 	s.bad_dst = hc->a[4] && !ip;
 	s.flags = flags;
 	ret = switch_send(ctx->pol, &s);

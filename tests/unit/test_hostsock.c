@@ -894,8 +894,8 @@ static struct switch_conn conn(int csock, const struct sockaddr_storage *dst)
 
 	memset(&c, 0xa5, sizeof(c));
 	c.req.csock = csock;
-	c.dst = PSA(dst);
-	c.dstlen = sa_len(PSA(dst));
+	c.req.addr = PSA(dst);
+	c.req.addrlen = sa_len(PSA(dst));
 	c.req.st = NULL;
 	c.req.netns_id = self_id(); /* the "container" is our own namespace */
 	c.req.self_netns_id = 1;	  /* so the socket is a container socket */
