@@ -483,44 +483,55 @@ static struct switch_req req_in(const struct handler_ctx *ctx, int csock,
 	return in;
 }
 
-/* addr_and_fd() - a connect()'s or bind()'s address (arguments 1 and 2)
- * and our duplicate of its fd (argument 0) into @csock. Return: 0, a
- * negative errno to answer, or NOTIF_GONE */
-static int addr_and_fd(const struct handler_ctx *ctx, const struct hcall *hc,
-		       struct sockaddr_storage *addr, socklen_t *alen,
-		       int *csock)
-{
-	int ret = read_addr(ctx->req->pid, hc->a[1], hc->a[2], addr, alen);
+/**
+ * struct addr_call - a connect() or bind() as its handler takes it
+ * @fd:		the task's fd (argument 0)
+ * @addr:	the address (arguments 1 and 2), copied once
+ * @alen:	its length as given
+ * @csock:	our duplicate of @fd; closed by addr_call_close()
+ */
+struct addr_call {
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int csock;
+};
 
-	return ret ? ret : grab_fd(ctx, (int)hc->a[0], csock);
+static void addr_call_close(struct addr_call *ac)
+{
+	closep(&ac->csock);
+}
+
+/* addr_call_read() - fill @ac from @hc. Return: 0, a negative errno to
+ * answer, or NOTIF_GONE */
+static int addr_call_read(const struct handler_ctx *ctx,
+			  const struct hcall *hc, struct addr_call *ac)
+{
+	int ret = read_addr(ctx->req->pid, hc->a[1], hc->a[2], &ac->addr,
+			    &ac->alen);
+
+	ac->fd = (int)hc->a[0];
+	return ret ? ret : grab_fd(ctx, ac->fd, &ac->csock);
 }
 
 static enum handler_result do_connect(const struct handler_ctx *ctx,
-				      const struct hcall *hc,
+				      struct addr_call *ac,
 				      struct seccomp_notif_resp *resp,
 				      struct handler_wait *wait)
 {
 	const struct seccomp_notif *req = ctx->req;
-	int fd = (int)hc->a[0];
-	struct sockaddr_storage dst;
-	_cleanup_close_ int csock = -1;
 	struct switch_conn c = { 0 };
 	char a[SA_STRLEN], b[SA_STRLEN];
-	socklen_t alen;
 	bool ip;
 	int ret;
 
-	ret = addr_and_fd(ctx, hc, &dst, &alen, &csock);
-	if (ret)
-		return answer_ret(resp, ret);
-
-	ip = ((dst.ss_family == AF_INET || dst.ss_family == AF_INET6) &&
-	      sa_valid_len((struct sockaddr *)&dst, alen)) ||
-	     (dst.ss_family == AF_UNSPEC && alen >= sizeof(sa_family_t));
-	c.req = req_in(ctx, csock, (struct sockaddr *)&dst, alen);
+	ip = ((ac->addr.ss_family == AF_INET || ac->addr.ss_family == AF_INET6) &&
+	      sa_valid_len((struct sockaddr *)&ac->addr, ac->alen)) ||
+	     (ac->addr.ss_family == AF_UNSPEC && ac->alen >= sizeof(sa_family_t));
+	c.req = req_in(ctx, ac->csock, (struct sockaddr *)&ac->addr, ac->alen);
 	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
-		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", fd,
+		b4_debug("connect fd=%d pid=%d: cannot inspect socket: %s", ac->fd,
 			 req->pid, strerror(-ret));
 		return answer(resp, ret);
 	}
@@ -528,44 +539,44 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 	switch (c.req.action) {
 	case SWITCH_NONE:
 		ctx->st->kept++;
-		if (ip && dst.ss_family != AF_UNSPEC)
-			b4_debug("keep connect pid=%d fd=%d %s: %s", req->pid, fd,
-				 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
+		if (ip && ac->addr.ss_family != AF_UNSPEC)
+			b4_debug("keep connect pid=%d fd=%d %s: %s", req->pid, ac->fd,
+				 sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 				 c.req.reason);
-		return perform_connect(ctx, &csock, &dst, alen, resp, wait);
+		return perform_connect(ctx, &ac->csock, &ac->addr, ac->alen, resp, wait);
 	case SWITCH_REFUSE:
 		ctx->st->refused++;
-		b4_debug("refuse connect pid=%d fd=%d %s: %s (%s)", req->pid, fd,
-			 ip ? sa_format((struct sockaddr *)&dst, a, sizeof(a)) : "-",
+		b4_debug("refuse connect pid=%d fd=%d %s: %s (%s)", req->pid, ac->fd,
+			 ip ? sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)) : "-",
 			 c.req.reason, strerror(-c.req.err));
 		return answer(resp, c.req.err);
 	case SWITCH_INJECT:
 		ret = handler_inject(ctx->notify_fd, req->id, req->pid, c.req.hsock,
-				     fd, csock);
+				     ac->fd, ac->csock);
 		if (ret) {
 			closep(&c.req.hsock);
-			return inject_failed(ctx, fd, ret, "connect",
+			return inject_failed(ctx, ac->fd, ret, "connect",
 					     LOG_LVL_DEBUG, resp);
 		}
 		ctx->st->switched++;
-		if (!sa_ip_equal((struct sockaddr *)&dst, (struct sockaddr *)&c.req.to) ||
-		    sa_port((struct sockaddr *)&dst) != sa_port((struct sockaddr *)&c.req.to))
-			note_rewrite(ctx, c.req.hsock, true, &dst);
+		if (!sa_ip_equal((struct sockaddr *)&ac->addr, (struct sockaddr *)&c.req.to) ||
+		    sa_port((struct sockaddr *)&ac->addr) != sa_port((struct sockaddr *)&c.req.to))
+			note_rewrite(ctx, c.req.hsock, true, &ac->addr);
 		b4_debug("switch connect pid=%d fd=%d %s -> %s: %s", req->pid,
-			 fd, sa_format((struct sockaddr *)&dst, a, sizeof(a)),
+			 ac->fd, sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.req.to, b, sizeof(b)),
 			 c.req.reason);
 		/* if a blocking connect fails, the container's own socket goes
 		 * back in place: the retry must not find a host socket */
-		return finish_connect(ctx, fd, &c.req.hsock, c.req.info.fl, c.req.err,
-				      &c.req.to, resp, wait, &csock);
+		return finish_connect(ctx, ac->fd, &c.req.hsock, c.req.info.fl, c.req.err,
+				      &c.req.to, resp, wait, &ac->csock);
 	case SWITCH_INPLACE:
 		b4_debug("connect host socket pid=%d fd=%d %s -> %s: %s",
-			 req->pid, fd,
-			 sa_format((struct sockaddr *)&dst, a, sizeof(a)),
+			 req->pid, ac->fd,
+			 sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.req.to, b, sizeof(b)),
 			 c.req.reason);
-		return finish_connect(ctx, fd, &csock, c.req.info.fl, c.req.err, &c.req.to,
+		return finish_connect(ctx, ac->fd, &ac->csock, c.req.info.fl, c.req.err, &c.req.to,
 				      resp, wait, NULL);
 	}
 	return answer(resp, -EINVAL);
@@ -607,30 +618,23 @@ static bool ip_bind_in_context(pid_t pid, const struct sockaddr_storage *a,
 }
 
 static enum handler_result do_bind(const struct handler_ctx *ctx,
-				   const struct hcall *hc,
+				   struct addr_call *ac,
 				   struct seccomp_notif_resp *resp,
 				   struct handler_wait *wait)
 {
 	const struct seccomp_notif *req = ctx->req;
-	int fd = (int)hc->a[0];
-	struct sockaddr_storage addr;
-	_cleanup_close_ int csock = -1;
 	struct switch_bind b = { 0 };
 	char a[SA_STRLEN], m[128];
-	socklen_t alen;
 	int ret, family;
 
-	ret = addr_and_fd(ctx, hc, &addr, &alen, &csock);
-	if (ret)
-		return answer_ret(resp, ret);
-	if (!ip_bind_in_context(req->pid, &addr, alen)) {
+	if (!ip_bind_in_context(req->pid, &ac->addr, ac->alen)) {
 		/* neither published nor bound by the supervisor: the kernel
 		 * decides with the task's own capabilities */
 		ctx->st->kept++;
-		return in_task(ctx, TASKOP_BIND, csock, &addr, alen, resp, wait);
+		return in_task(ctx, TASKOP_BIND, ac->csock, &ac->addr, ac->alen, resp, wait);
 	}
 
-	b.req = req_in(ctx, csock, (struct sockaddr *)&addr, alen);
+	b.req = req_in(ctx, ac->csock, (struct sockaddr *)&ac->addr, ac->alen);
 	ret = switch_bind(ctx->pol, &b);
 	if (ret)
 		return answer(resp, ret);
@@ -639,36 +643,36 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		if (b.entry >= 0)
 			b4_warn("publish %s: container bind of %s fails: %s: %s",
 				mapping_name(ctx->pol, b.entry, m, sizeof(m)),
-				sa_format((struct sockaddr *)&addr, a, sizeof(a)),
+				sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 				b.req.reason, strerror(-b.req.err));
 		else
-			b4_debug("refuse bind pid=%d fd=%d: %s", req->pid, fd,
+			b4_debug("refuse bind pid=%d fd=%d: %s", req->pid, ac->fd,
 				 b.req.reason);
 		return answer(resp, b.req.err);
 	}
 	if (b.req.action == SWITCH_NONE) {
 		ctx->st->kept++;
-		family = sock_family(csock);
+		family = sock_family(ac->csock);
 		if (family < 0)
 			return answer(resp, family);
-		if (!in_context(ctx, family, &addr, alen))
-			return in_task(ctx, TASKOP_BIND, csock, &addr, alen,
+		if (!in_context(ctx, family, &ac->addr, ac->alen))
+			return in_task(ctx, TASKOP_BIND, ac->csock, &ac->addr, ac->alen,
 				       resp, wait);
-		if (bind(csock, (struct sockaddr *)&addr, alen))
+		if (bind(ac->csock, (struct sockaddr *)&ac->addr, ac->alen))
 			return answer(resp, -errno);
 		return answer(resp, 0);
 	}
-	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.req.hsock, fd,
-			     csock);
+	ret = handler_inject(ctx->notify_fd, req->id, req->pid, b.req.hsock, ac->fd,
+			     ac->csock);
 	if (ret) {
 		switch_bind_forget(b.req.st, b.req.hsock);
 		closep(&b.req.hsock);
-		return inject_failed(ctx, fd, ret, "bind", LOG_LVL_WARN, resp);
+		return inject_failed(ctx, ac->fd, ret, "bind", LOG_LVL_WARN, resp);
 	}
-	note_rewrite(ctx, b.req.hsock, false, &addr);
+	note_rewrite(ctx, b.req.hsock, false, &ac->addr);
 	ctx->st->switched++;
-	b4_debug("publish bind pid=%d fd=%d %s -> host %s", req->pid, fd,
-		 sa_format((struct sockaddr *)&addr, a, sizeof(a)),
+	b4_debug("publish bind pid=%d fd=%d %s -> host %s", req->pid, ac->fd,
+		 sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 		 sa_format((struct sockaddr *)&b.req.to, m, sizeof(m)));
 	closep(&b.req.hsock);
 	return answer(resp, 0);
@@ -952,6 +956,24 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 	return answer(resp, 0);
 }
 
+/* do_addr_call() - connect() or bind(): its address and fd, then the
+ * handler */
+static enum handler_result do_addr_call(const struct handler_ctx *ctx,
+					const struct hcall *hc,
+					struct seccomp_notif_resp *resp,
+					struct handler_wait *wait)
+{
+	struct addr_call ac __attribute__((cleanup(addr_call_close))) = {
+		.csock = -1 };
+	int ret = addr_call_read(ctx, hc, &ac);
+
+	if (ret)
+		return answer_ret(resp, ret);
+	if (hc->op == HOP_CONNECT)
+		return do_connect(ctx, &ac, resp, wait);
+	return do_bind(ctx, &ac, resp, wait);
+}
+
 enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 				     struct seccomp_notif_resp *resp,
 				     struct handler_wait *wait)
@@ -964,9 +986,8 @@ enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 		return answer(resp, ret);
 	switch (hc.op) {
 	case HOP_CONNECT:
-		return do_connect(ctx, &hc, resp, wait);
 	case HOP_BIND:
-		return do_bind(ctx, &hc, resp, wait);
+		return do_addr_call(ctx, &hc, resp, wait);
 	case HOP_LISTEN:
 		return do_listen(ctx, &hc, resp);
 	case HOP_SENDTO:
