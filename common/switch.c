@@ -256,8 +256,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
 		r->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, r->st, &ps, c->req.addr, &c->req.to, &r->reason) !=
-		   POLICY_SWITCH) {
+	} else if (policy_connect(pol, r->st, &ps, r->addr, &r->to,
+				  &r->reason) != POLICY_SWITCH) {
 		return 0;
 	}
 
@@ -387,8 +387,8 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	b->entry = -1;
 	if (req_start(r, "", &foreign))
 		return refuse(r, -EINVAL, "bind on a host socket");
-	if ((b->req.addr->sa_family != AF_INET && b->req.addr->sa_family != AF_INET6) ||
-	    !sa_valid_len(b->req.addr, b->req.addrlen)) {
+	if ((r->addr->sa_family != AF_INET && r->addr->sa_family != AF_INET6) ||
+	    !sa_valid_len(r->addr, r->addrlen)) {
 		r->reason = "not an IP address";
 		return 0;
 	}
@@ -398,7 +398,7 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	ps.connected = r->info.connected || r->info.bound_port ||
 		       r->info.bound_specific;
 	ps.bound_dev = r->info.bound_dev;
-	if (policy_bind(pol, &ps, b->req.addr, &b->req.to, &b->entry, &r->reason) !=
+	if (policy_bind(pol, &ps, r->addr, &r->to, &b->entry, &r->reason) !=
 	    POLICY_SWITCH)
 		return 0;
 	if (b->req.to.ss_family == AF_UNSPEC)
@@ -481,7 +481,8 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 					      "published socket to a host "
 					      "loopback service port");
 			if (s->req.addr) {
-				memcpy(&s->req.to, s->req.addr, sa_len(s->req.addr));
+				memcpy(&s->req.to, s->req.addr,
+				       sa_len(s->req.addr));
 				s->req.action = SWITCH_INPLACE;
 			}
 			s->req.reason = "published UDP socket";
@@ -512,8 +513,8 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		s->req.reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to, &s->req.reason) !=
-	    POLICY_SWITCH)
+	if (policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to,
+			   &s->req.reason) != POLICY_SWITCH)
 		return 0;
 	if (!req_create(&s->req))
 		return 0;

@@ -525,9 +525,11 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 	bool ip;
 	int ret;
 
-	ip = ((ac->addr.ss_family == AF_INET || ac->addr.ss_family == AF_INET6) &&
+	ip = ((ac->addr.ss_family == AF_INET ||
+	       ac->addr.ss_family == AF_INET6) &&
 	      sa_valid_len((struct sockaddr *)&ac->addr, ac->alen)) ||
-	     (ac->addr.ss_family == AF_UNSPEC && ac->alen >= sizeof(sa_family_t));
+	     (ac->addr.ss_family == AF_UNSPEC &&
+	      ac->alen >= sizeof(sa_family_t));
 	c.req = req_in(ctx, ac->csock, (struct sockaddr *)&ac->addr, ac->alen);
 	ret = ip ? switch_connect(ctx->pol, &c) : switch_connect_other(&c);
 	if (ret) {
@@ -543,7 +545,8 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 			b4_debug("keep connect pid=%d fd=%d %s: %s", req->pid, ac->fd,
 				 sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 				 c.req.reason);
-		return perform_connect(ctx, &ac->csock, &ac->addr, ac->alen, resp, wait);
+		return perform_connect(ctx, &ac->csock, &ac->addr, ac->alen,
+				       resp, wait);
 	case SWITCH_REFUSE:
 		ctx->st->refused++;
 		b4_debug("refuse connect pid=%d fd=%d %s: %s (%s)", req->pid, ac->fd,
@@ -576,8 +579,8 @@ static enum handler_result do_connect(const struct handler_ctx *ctx,
 			 sa_format((struct sockaddr *)&ac->addr, a, sizeof(a)),
 			 sa_format((struct sockaddr *)&c.req.to, b, sizeof(b)),
 			 c.req.reason);
-		return finish_connect(ctx, ac->fd, &ac->csock, c.req.info.fl, c.req.err, &c.req.to,
-				      resp, wait, NULL);
+		return finish_connect(ctx, ac->fd, &ac->csock, c.req.info.fl,
+				      c.req.err, &c.req.to, resp, wait, NULL);
 	}
 	return answer(resp, -EINVAL);
 }
@@ -631,7 +634,8 @@ static enum handler_result do_bind(const struct handler_ctx *ctx,
 		/* neither published nor bound by the supervisor: the kernel
 		 * decides with the task's own capabilities */
 		ctx->st->kept++;
-		return in_task(ctx, TASKOP_BIND, ac->csock, &ac->addr, ac->alen, resp, wait);
+		return in_task(ctx, TASKOP_BIND, ac->csock, &ac->addr, ac->alen,
+			       resp, wait);
 	}
 
 	b.req = req_in(ctx, ac->csock, (struct sockaddr *)&ac->addr, ac->alen);
