@@ -77,28 +77,28 @@ bool trap_socketcall_trapped(int sys, unsigned int flags)
 	return false;
 }
 
-/* i386 numbers of the calls (arch/x86/entry/syscalls/syscall_32.tbl) */
+/* i386's multiplexer (arch/x86/entry/syscalls/syscall_32.tbl) */
 #define I386_NR_SOCKETCALL	102
-static const int i386_nr[TRAP_N_CALLS] = {
-	[TRAP_CONNECT]		= 362,
-	[TRAP_BIND]		= 361,
-	[TRAP_LISTEN]		= 363,
-	[TRAP_SENDTO]		= 369,
-	[TRAP_SENDMSG]		= 370,
-	[TRAP_SENDMMSG]		= 345,
-	[TRAP_GETSOCKNAME]	= 367,
-	[TRAP_GETPEERNAME]	= 368,
-};
 
-static const int native_nr[TRAP_N_CALLS] = {
-	[TRAP_CONNECT]		= __NR_connect,
-	[TRAP_BIND]		= __NR_bind,
-	[TRAP_LISTEN]		= __NR_listen,
-	[TRAP_SENDTO]		= __NR_sendto,
-	[TRAP_SENDMSG]		= __NR_sendmsg,
-	[TRAP_SENDMMSG]		= __NR_sendmmsg,
-	[TRAP_GETSOCKNAME]	= __NR_getsockname,
-	[TRAP_GETPEERNAME]	= __NR_getpeername,
+/**
+ * struct trap_nr - one trapped call's numbers and arity
+ * @native:	its number in the native ABI
+ * @i386:	its number in the i386 ABI (syscall_32.tbl)
+ * @nargs:	its arguments (socketcall(2) reads that many words)
+ */
+static const struct trap_nr {
+	int native;
+	int i386;
+	int nargs;
+} trap_nr[TRAP_N_CALLS] = {
+	[TRAP_CONNECT]		= { __NR_connect,	362, 3 },
+	[TRAP_BIND]		= { __NR_bind,		361, 3 },
+	[TRAP_LISTEN]		= { __NR_listen,	363, 2 },
+	[TRAP_SENDTO]		= { __NR_sendto,	369, 6 },
+	[TRAP_SENDMSG]		= { __NR_sendmsg,	370, 3 },
+	[TRAP_SENDMMSG]		= { __NR_sendmmsg,	345, 4 },
+	[TRAP_GETSOCKNAME]	= { __NR_getsockname,	367, 3 },
+	[TRAP_GETPEERNAME]	= { __NR_getpeername,	368, 3 },
 };
 
 #if defined(__x86_64__)
@@ -109,36 +109,31 @@ static const int native_nr[TRAP_N_CALLS] = {
 
 int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 {
-	const int *table = NULL;
+	bool native = false, i386 = false;
 
 	if (indirect)
 		*indirect = false;
 #ifdef TRAP_ARCH_NATIVE
-	if (arch == TRAP_ARCH_NATIVE)
-		table = native_nr;
+	native = arch == TRAP_ARCH_NATIVE;
 #endif
 #if defined(__x86_64__)
 	if (arch == AUDIT_ARCH_X86_64 && (nr & 0x40000000))
 		return -ENOENT; /* x32 */
-	if (arch == AUDIT_ARCH_I386) {
-		if (nr == I386_NR_SOCKETCALL) {
-			if (indirect)
-				*indirect = true;
-			for (size_t i = 0; i < trap_n_rules; i++) {
-				if ((uint32_t)trap_rules[i].sys == (uint32_t)arg0)
-					return (int)trap_rules[i].call;
-			}
-			return -ENOENT;
+	i386 = arch == AUDIT_ARCH_I386;
+	if (i386 && nr == I386_NR_SOCKETCALL) {
+		if (indirect)
+			*indirect = true;
+		for (size_t i = 0; i < trap_n_rules; i++) {
+			if ((uint32_t)trap_rules[i].sys == (uint32_t)arg0)
+				return (int)trap_rules[i].call;
 		}
-		table = i386_nr;
+		return -ENOENT;
 	}
 #else
 	(void)arg0;
 #endif
-	if (!table)
-		return -ENOENT;
-	for (int c = 0; c < TRAP_N_CALLS; c++) {
-		if (table[c] == nr)
+	for (int c = 0; (native || i386) && c < TRAP_N_CALLS; c++) {
+		if (nr == (native ? trap_nr[c].native : trap_nr[c].i386))
 			return c;
 	}
 	return -ENOENT;
@@ -146,16 +141,5 @@ int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 
 int trap_nargs(enum trap_call call)
 {
-	static const int nargs[TRAP_N_CALLS] = {
-		[TRAP_CONNECT]		= 3,
-		[TRAP_BIND]		= 3,
-		[TRAP_LISTEN]		= 2,
-		[TRAP_SENDTO]		= 6,
-		[TRAP_SENDMSG]		= 3,
-		[TRAP_SENDMMSG]		= 4,
-		[TRAP_GETSOCKNAME]	= 3,
-		[TRAP_GETPEERNAME]	= 3,
-	};
-
-	return (int)call >= 0 && call < TRAP_N_CALLS ? nargs[call] : 0;
+	return (int)call >= 0 && call < TRAP_N_CALLS ? trap_nr[call].nargs : 0;
 }

@@ -185,10 +185,12 @@ static void on_preload_exit(struct loop *loop, int fd, uint32_t events,
 
 /**
  * struct ctr_settings - a container's settings while it is registered
+ * @st:		the listener message's OCI state (conn_done() only)
  * @settings:	the daemon's config merged with its annotations
  * @pol:	the policy made of them (container_new() copies it)
  */
 struct ctr_settings {
+	struct oci_state st;
 	struct cfg_container settings;
 	struct policy_cfg pol;
 };
@@ -277,14 +279,13 @@ static void conn_done(struct daemon *d, struct conn *c)
 
 	if (!c->msg.len && !c->msg.nfds)
 		return; /* a liveness probe (oci-hook, doctor) */
-	st = calloc(1, sizeof(*st));
 	cs = calloc(1, sizeof(*cs));
-	if (!st || !cs) {
-		free(st);
+	if (!cs) {
 		b4_err("listener message from pid %d: out of memory", (int)c->peer);
 		d->rejected++;
 		return;
 	}
+	st = &cs->st;
 	ret = oci_state_parse(c->msg.buf, c->msg.len, st, &err);
 	if (ret) {
 		b4_warn("listener message from pid %d dropped: %s", (int)c->peer,
@@ -293,7 +294,6 @@ static void conn_done(struct daemon *d, struct conn *c)
 	}
 	if (st->seccomp_fd_index < 0 && !c->msg.nfds) {
 		register_preload(d, st);
-		free(st);
 		return;
 	}
 	if (st->seccomp_fd_index < 0) {
@@ -329,7 +329,6 @@ static void conn_done(struct daemon *d, struct conn *c)
 			b4_info("container %s: process %d joined", st->id,
 				(int)st->pid);
 		d->accepted++;
-		free(st);
 		return;
 	}
 
@@ -358,7 +357,6 @@ static void conn_done(struct daemon *d, struct conn *c)
 		       b4_error_msg(&cerr, ret));
 		close(nfd);
 		d->rejected++;
-		free(st);
 		return;
 	}
 	if (passthrough)
@@ -370,11 +368,9 @@ static void conn_done(struct daemon *d, struct conn *c)
 		(int)st->pid, passthrough ? "not switched" : "switching",
 		cs->pol.n_publish);
 	d->accepted++;
-	free(st);
 	return;
 reject:
 	d->rejected++;
-	free(st);
 }
 
 static void on_conn(struct loop *loop, int fd, uint32_t events,

@@ -119,16 +119,6 @@ static enum handler_result answer_continue(struct seccomp_notif_resp *resp)
 
 int handler_decode(const struct seccomp_notif *req, struct hcall *c)
 {
-	static const enum hop hop_of[TRAP_N_CALLS] = {
-		[TRAP_CONNECT]		= HOP_CONNECT,
-		[TRAP_BIND]		= HOP_BIND,
-		[TRAP_LISTEN]		= HOP_LISTEN,
-		[TRAP_SENDTO]		= HOP_SENDTO,
-		[TRAP_SENDMSG]		= HOP_SENDMSG,
-		[TRAP_SENDMMSG]		= HOP_SENDMMSG,
-		[TRAP_GETSOCKNAME]	= HOP_GETSOCKNAME,
-		[TRAP_GETPEERNAME]	= HOP_GETPEERNAME,
-	};
 	uint32_t args[6] = { 0 };
 	bool indirect = false;
 	int call, n;
@@ -149,7 +139,7 @@ int handler_decode(const struct seccomp_notif *req, struct hcall *c)
 		c->op = indirect ? HOP_OTHER : HOP_DENY;
 		return 0;
 	}
-	c->op = hop_of[call];
+	c->op = (enum hop)call;
 	if (!indirect)
 		return 0;
 	/* socketcall(2): the arguments are 32-bit words in the task's memory,

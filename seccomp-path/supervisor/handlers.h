@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "rewrite.h"
 #include "switch.h"
+#include "traps.h"
 
 /**
  * struct handler_ctx - what a handler may use
@@ -100,10 +101,8 @@ enum handler_result {
 };
 
 /**
- * enum hop - a trapped call, whatever ABI it came by
- * @HOP_OTHER:		harmless to let run (answered CONTINUE): a socketcall(2)
- *			number b4ns does not trap, decided by a register
- * @HOP_DENY:		answered ENOSYS (x32, unknown architecture or number)
+ * enum hop - a trapped call, whatever ABI it came by: the trapped ones are
+ * common/traps.c's enum trap_call, so a classified call is its own op
  * @HOP_CONNECT:	connect()
  * @HOP_BIND:		bind()
  * @HOP_LISTEN:		listen()
@@ -112,18 +111,21 @@ enum handler_result {
  * @HOP_SENDMMSG:	sendmmsg()
  * @HOP_GETSOCKNAME:	getsockname()
  * @HOP_GETPEERNAME:	getpeername()
+ * @HOP_OTHER:		harmless to let run (answered CONTINUE): a socketcall(2)
+ *			number b4ns does not trap, decided by a register
+ * @HOP_DENY:		answered ENOSYS (x32, unknown architecture or number)
  */
 enum hop {
-	HOP_OTHER = 0,
+	HOP_CONNECT = TRAP_CONNECT,
+	HOP_BIND = TRAP_BIND,
+	HOP_LISTEN = TRAP_LISTEN,
+	HOP_SENDTO = TRAP_SENDTO,
+	HOP_SENDMSG = TRAP_SENDMSG,
+	HOP_SENDMMSG = TRAP_SENDMMSG,
+	HOP_GETSOCKNAME = TRAP_GETSOCKNAME,
+	HOP_GETPEERNAME = TRAP_GETPEERNAME,
+	HOP_OTHER = TRAP_N_CALLS,
 	HOP_DENY,
-	HOP_CONNECT,
-	HOP_BIND,
-	HOP_LISTEN,
-	HOP_SENDTO,
-	HOP_SENDMSG,
-	HOP_SENDMMSG,
-	HOP_GETSOCKNAME,
-	HOP_GETPEERNAME,
 };
 
 /**
