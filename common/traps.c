@@ -83,12 +83,12 @@ bool trap_socketcall_trapped(int sys, unsigned int flags)
 /**
  * struct trap_nr - one trapped call's numbers and arity
  * @native:	its number in the native ABI
- * @i386:	its number in the i386 ABI (syscall_32.tbl)
+ * @ia32:	its number in the i386 ABI (syscall_32.tbl)
  * @nargs:	its arguments (socketcall(2) reads that many words)
  */
 static const struct trap_nr {
 	int native;
-	int i386;
+	int ia32;
 	int nargs;
 } trap_nr[TRAP_N_CALLS] = {
 	[TRAP_CONNECT]		= { __NR_connect,	362, 3 },
@@ -109,7 +109,7 @@ static const struct trap_nr {
 
 int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 {
-	bool native = false, i386 = false;
+	bool native = false, is_i386 = false;
 
 	if (indirect)
 		*indirect = false;
@@ -119,8 +119,8 @@ int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 #if defined(__x86_64__)
 	if (arch == AUDIT_ARCH_X86_64 && (nr & 0x40000000))
 		return -ENOENT; /* x32 */
-	i386 = arch == AUDIT_ARCH_I386;
-	if (i386 && nr == I386_NR_SOCKETCALL) {
+	is_i386 = arch == AUDIT_ARCH_I386;
+	if (is_i386 && nr == I386_NR_SOCKETCALL) {
 		if (indirect)
 			*indirect = true;
 		for (size_t i = 0; i < trap_n_rules; i++) {
@@ -132,8 +132,8 @@ int trap_classify(uint32_t arch, int nr, uint64_t arg0, bool *indirect)
 #else
 	(void)arg0;
 #endif
-	for (int c = 0; (native || i386) && c < TRAP_N_CALLS; c++) {
-		if (nr == (native ? trap_nr[c].native : trap_nr[c].i386))
+	for (int c = 0; (native || is_i386) && c < TRAP_N_CALLS; c++) {
+		if (nr == (native ? trap_nr[c].native : trap_nr[c].ia32))
 			return c;
 	}
 	return -ENOENT;
