@@ -10,6 +10,15 @@
  * getsockopt() per option on the hot path, no setsockopt() for untouched
  * options, and buffers the application did not size keep auto-tuning.
  *
+ * Only the options that can matter for what the host socket is made for are
+ * read (opt_needed()): a socket the supervisor connects skips the listener
+ * options, the bind options when it is unbound, IPv4 options of an AF_INET6
+ * socket whose destination is not v4-mapped and, on TCP over IPv4, the
+ * receive ancillary data switches the kernel never delivers there. Both
+ * buffer sizes come from one SO_MEMINFO read. A published (bound) socket gets
+ * every option. hostsock_inspect() learns family and bound address from one
+ * getsockname().
+ *
  * Known limit: the kernel does not report whether a buffer size was set
  * (SOCK_*BUF_LOCK), so a size set to exactly half the default (it reads
  * back doubled, as the default) is not locked on the host socket.
@@ -54,6 +63,18 @@ enum opt_kind {
 	OPT_BUF,	/* SO_RCVBUF/SO_SNDBUF: kernel doubles what is set */
 };
 
+/*
+ * When an option can matter (struct opt_desc.when): a connect of an
+ * unbound socket never reads the bind options, a client never the listener
+ * ones, and TCP over IPv4 never delivers the receive ancillary data.
+ */
+enum {
+	OPT_BIND = 1 << 0,	/* only for a bind: skipped for an unbound client */
+	OPT_LISTEN = 1 << 1,	/* only for a listener: skipped for a client */
+	OPT_CMSG4 = 1 << 2,	/* IPv4 receive ancillary data: not for TCP */
+	OPT_V6ONLY = 1 << 3,	/* bind, or a connect to a v4-mapped address */
+};
+
 /**
  * struct opt_desc - one socket option copied at switch time
  * @level:	SOL_SOCKET, IPPROTO_TCP, ...
@@ -61,6 +82,7 @@ enum opt_kind {
  * @len:	value size
  * @scope:	which sockets it applies to
  * @kind:	copy rule
+ * @when:	OPT_BIND... : which uses of the host socket it matters for
  * @label:	name for logs
  */
 struct opt_desc {
@@ -69,17 +91,19 @@ struct opt_desc {
 	socklen_t len;
 	enum opt_scope scope;
 	enum opt_kind kind;
+	unsigned int when;
 	const char *label;
 };
 
-#define OPT(l, n, sz, sc) { l, n, sz, sc, OPT_PLAIN, #n }
+#define OPTW(l, n, sz, sc, w) { l, n, sz, sc, OPT_PLAIN, w, #n }
+#define OPT(l, n, sz, sc) OPTW(l, n, sz, sc, 0)
 static const struct opt_desc opts[] = {
-	OPT(SOL_SOCKET, SO_REUSEADDR, sizeof(int), OPT_ALL),
-	OPT(SOL_SOCKET, SO_REUSEPORT, sizeof(int), OPT_ALL),
+	OPTW(SOL_SOCKET, SO_REUSEADDR, sizeof(int), OPT_ALL, OPT_BIND),
+	OPTW(SOL_SOCKET, SO_REUSEPORT, sizeof(int), OPT_ALL, OPT_BIND),
 	OPT(SOL_SOCKET, SO_KEEPALIVE, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_LINGER, sizeof(struct linger), OPT_ALL),
-	{ SOL_SOCKET, SO_RCVBUF, sizeof(int), OPT_ALL, OPT_BUF, "SO_RCVBUF" },
-	{ SOL_SOCKET, SO_SNDBUF, sizeof(int), OPT_ALL, OPT_BUF, "SO_SNDBUF" },
+	{ SOL_SOCKET, SO_RCVBUF, sizeof(int), OPT_ALL, OPT_BUF, 0, "SO_RCVBUF" },
+	{ SOL_SOCKET, SO_SNDBUF, sizeof(int), OPT_ALL, OPT_BUF, 0, "SO_SNDBUF" },
 	OPT(SOL_SOCKET, SO_RCVLOWAT, sizeof(int), OPT_ALL),
 	OPT(SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval), OPT_ALL),
 	OPT(SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval), OPT_ALL),
@@ -100,31 +124,32 @@ static const struct opt_desc opts[] = {
 	OPT(IPPROTO_TCP, TCP_WINDOW_CLAMP, sizeof(int), OPT_TCP),
 	OPT(IPPROTO_TCP, TCP_NOTSENT_LOWAT, sizeof(int), OPT_TCP),
 	OPT(IPPROTO_TCP, TCP_FASTOPEN_CONNECT, sizeof(int), OPT_TCP),
-	OPT(IPPROTO_TCP, TCP_DEFER_ACCEPT, sizeof(int), OPT_TCP),
-	OPT(IPPROTO_TCP, TCP_FASTOPEN, sizeof(int), OPT_TCP),
+	OPTW(IPPROTO_TCP, TCP_DEFER_ACCEPT, sizeof(int), OPT_TCP, OPT_LISTEN),
+	OPTW(IPPROTO_TCP, TCP_FASTOPEN, sizeof(int), OPT_TCP, OPT_LISTEN),
 	OPT(IPPROTO_TCP, TCP_CONGESTION, 16, OPT_TCP),
 	OPT(IPPROTO_UDP, UDP_SEGMENT, sizeof(int), OPT_UDP),
 	OPT(IPPROTO_IP, IP_TOS, sizeof(int), OPT_IP4),
 	OPT(IPPROTO_IP, IP_TTL, sizeof(int), OPT_IP4),
 	OPT(IPPROTO_IP, IP_MTU_DISCOVER, sizeof(int), OPT_IP4),
 	OPT(IPPROTO_IP, IP_RECVERR, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IP, IP_PKTINFO, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IP, IP_RECVTOS, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IP, IP_RECVTTL, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IP, IP_FREEBIND, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, sizeof(int), OPT_IP4),
-	OPT(IPPROTO_IPV6, IPV6_V6ONLY, sizeof(int), OPT_IP6),
+	OPTW(IPPROTO_IP, IP_PKTINFO, sizeof(int), OPT_IP4, OPT_CMSG4),
+	OPTW(IPPROTO_IP, IP_RECVTOS, sizeof(int), OPT_IP4, OPT_CMSG4),
+	OPTW(IPPROTO_IP, IP_RECVTTL, sizeof(int), OPT_IP4, OPT_CMSG4),
+	OPTW(IPPROTO_IP, IP_FREEBIND, sizeof(int), OPT_IP4, OPT_BIND),
+	OPTW(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, sizeof(int), OPT_IP4, OPT_BIND),
+	OPTW(IPPROTO_IPV6, IPV6_V6ONLY, sizeof(int), OPT_IP6, OPT_V6ONLY),
 	OPT(IPPROTO_IPV6, IPV6_TCLASS, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_UNICAST_HOPS, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_MTU_DISCOVER, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_RECVERR, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_RECVPKTINFO, sizeof(int), OPT_IP6),
 	OPT(IPPROTO_IPV6, IPV6_RECVTCLASS, sizeof(int), OPT_IP6),
-	OPT(IPPROTO_IPV6, IPV6_FREEBIND, sizeof(int), OPT_IP6),
+	OPTW(IPPROTO_IPV6, IPV6_FREEBIND, sizeof(int), OPT_IP6, OPT_BIND),
 	/* last: setting IP_TOS or IPV6_TCLASS recomputes the priority */
 	OPT(SOL_SOCKET, SO_PRIORITY, sizeof(int), OPT_ALL),
 };
 #undef OPT
+#undef OPTW
 
 #define OPT_MAXLEN 16
 #define N_OPTS ARRAY_SIZE(opts)
@@ -189,23 +214,35 @@ static struct opt_defaults *defaults_for(const struct hostsock_info *info)
 
 int hostsock_inspect(int sock, struct hostsock_info *info)
 {
-	socklen_t len = sizeof(int);
+	socklen_t len = sizeof(info->bound);
 	char dev[IFNAMSIZ];
 
 	memset(info, 0, sizeof(*info));
-	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &info->family, &len))
-		return -errno;
+	/* the family comes with the bound address: one call for both */
+	if (getsockname(sock, (struct sockaddr *)&info->bound, &len)) {
+		if (errno == ENOTSOCK)
+			return -ENOTSOCK;
+		/* a family without getsockname() (AF_ALG...) */
+		len = sizeof(int);
+		if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &info->family, &len))
+			return -errno;
+		memset(&info->bound, 0, sizeof(info->bound));
+	} else {
+		info->family = info->bound.ss_family;
+	}
 	len = sizeof(int);
 	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &info->type, &len))
-		return -errno;
-	len = sizeof(int);
-	if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len))
 		return -errno;
 	info->fl = fcntl(sock, F_GETFL);
 	if (info->fl < 0)
 		return -errno;
-	if (info->family != AF_INET && info->family != AF_INET6)
+	if (info->family != AF_INET && info->family != AF_INET6) {
+		memset(&info->bound, 0, sizeof(info->bound));
 		return 0;
+	}
+	len = sizeof(int);
+	if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len))
+		return -errno;
 
 	if (info->type == SOCK_STREAM) {
 		struct tcp_info ti;
@@ -221,9 +258,6 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 		info->connected = !getpeername(sock, (struct sockaddr *)&peer, &len);
 	}
 
-	len = sizeof(info->bound);
-	if (getsockname(sock, (struct sockaddr *)&info->bound, &len))
-		return -errno;
 	info->bound_port = sa_port((struct sockaddr *)&info->bound);
 	info->bound_specific =
 		!sa_is_unspecified((struct sockaddr *)&info->bound);
@@ -231,10 +265,6 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 	len = sizeof(dev);
 	if (!getsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, dev, &len))
 		info->bound_dev = len > 0 && dev[0];
-
-	len = sizeof(info->sndtimeo);
-	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &info->sndtimeo, &len))
-		memset(&info->sndtimeo, 0, sizeof(info->sndtimeo));
 	return 0;
 }
 
@@ -270,10 +300,64 @@ int hostsock_netns_id(int sock, uint64_t *id)
 	return hostsock_netns_ino(sock, id);
 }
 
-int hostsock_copy_opts(int from, int to, const struct hostsock_info *info)
+/* opt_needed() - does option @o matter for a host socket made from a
+ * socket with @info, to be connected to @dst (NULL: to be bound)? */
+static bool opt_needed(const struct opt_desc *o, const struct hostsock_info *info,
+		       const struct sockaddr *dst)
+{
+	bool unbound = !info->bound_port && !info->bound_specific;
+	bool mapped = dst && dst->sa_family == AF_INET6 &&
+		      IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)dst)->sin6_addr);
+
+	if ((o->when & OPT_CMSG4) && info->type == SOCK_STREAM)
+		return false;
+	if (!dst)
+		return true;
+	/* an AF_INET6 socket carries IPv4 options for mapped traffic only */
+	if (o->scope == OPT_IP4 && info->family == AF_INET6 && !mapped)
+		return false;
+	if (o->when & OPT_LISTEN)
+		return false;
+	if ((o->when & OPT_BIND) && unbound)
+		return false;
+	if ((o->when & OPT_V6ONLY) && unbound && !mapped)
+		return false;
+	return true;
+}
+
+/* opt_read() - option @i of @from into @val (@len in, out); the two buffer
+ * sizes come from one SO_MEMINFO read, cached in @mem (@have_mem) */
+static int opt_read(int from, size_t i, unsigned char *val, socklen_t *len,
+		    uint32_t *mem, int *have_mem)
+{
+	socklen_t mlen = SK_MEMINFO_VARS * sizeof(uint32_t);
+	uint32_t v;
+
+	if (opts[i].kind == OPT_BUF && *have_mem >= 0) {
+		if (!*have_mem) {
+			bool ok = !getsockopt(from, SOL_SOCKET, SO_MEMINFO, mem,
+					      &mlen) &&
+				  mlen >= (SK_MEMINFO_SNDBUF + 1) * sizeof(*mem);
+
+			*have_mem = ok ? 1 : -1;
+		}
+		if (*have_mem > 0) {
+			v = mem[opts[i].name == SO_RCVBUF ? SK_MEMINFO_RCVBUF :
+							    SK_MEMINFO_SNDBUF];
+			memcpy(val, &v, sizeof(v));
+			*len = sizeof(v);
+			return 0;
+		}
+	}
+	return getsockopt(from, opts[i].level, opts[i].name, val, len);
+}
+
+int hostsock_copy_opts(int from, int to, const struct hostsock_info *info,
+		       const struct sockaddr *dst)
 {
 	const struct opt_defaults *d = defaults_for(info);
-	int copied = 0;
+	uint32_t mem[SK_MEMINFO_VARS];
+	int copied = 0, have_mem = 0;
 	size_t i;
 
 	if (!d)
@@ -283,9 +367,9 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info)
 		socklen_t len = opts[i].len;
 		int v;
 
-		if (!d->have[i])
+		if (!d->have[i] || !opt_needed(&opts[i], info, dst))
 			continue;
-		if (getsockopt(from, opts[i].level, opts[i].name, val, &len))
+		if (opt_read(from, i, val, &len, mem, &have_mem))
 			continue;
 		if (len == d->len[i] && !memcmp(val, d->val[i], len))
 			continue;
@@ -304,7 +388,8 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info)
 	return copied;
 }
 
-int hostsock_create(int csock, const struct hostsock_info *info)
+int hostsock_create(int csock, const struct hostsock_info *info,
+		    const struct sockaddr *dst)
 {
 	_cleanup_close_ int s = -1;
 
@@ -312,7 +397,7 @@ int hostsock_create(int csock, const struct hostsock_info *info)
 		   info->protocol);
 	if (s < 0)
 		return -errno;
-	hostsock_copy_opts(csock, s, info);
+	hostsock_copy_opts(csock, s, info, dst);
 
 	if (info->bound_port && !info->bound_specific) {
 		struct sockaddr_storage a = info->bound;

@@ -20,7 +20,6 @@
  * @bound:	local address from getsockname()
  * @bound_port:	port of @bound, 0 if not bound
  * @bound_specific: bound to a specific (non-wildcard) address
- * @sndtimeo:	SO_SNDTIMEO, zero if none
  */
 struct hostsock_info {
 	int family;
@@ -32,7 +31,6 @@ struct hostsock_info {
 	struct sockaddr_storage bound;
 	uint16_t bound_port;
 	bool bound_specific;
-	struct timeval sndtimeo;
 };
 
 /**
@@ -72,30 +70,37 @@ int hostsock_netns_id(int sock, uint64_t *id);
  * hostsock_create() - create a host socket carrying the state of @csock
  * @csock:	our duplicate of the container's socket
  * @info:	its properties, from hostsock_inspect()
+ * @dst:	where the supervisor will connect it, NULL if it is to be bound
+ *		(published): decides which options are read (see the theory of
+ *		operation in hostsock.c)
  *
  * The new socket has the same family, type and protocol, every socket option
- * the container changed from its default (only those, so that kernel
- * auto-tuning of unset buffers survives), and O_NONBLOCK set whatever the
- * container's mode: the caller connects it asynchronously and restores
- * @info->fl before answering. A wildcard local port the container bound is
- * bound on the host socket too.
+ * the container changed from its default that matters for that use (only
+ * those, so that kernel auto-tuning of unset buffers survives), and
+ * O_NONBLOCK set whatever the container's mode: the caller connects it
+ * asynchronously and restores @info->fl before answering. A wildcard local
+ * port the container bound is bound on the host socket too.
  *
  * Return: the new descriptor (O_CLOEXEC), or negative errno
  */
-int hostsock_create(int csock, const struct hostsock_info *info);
+int hostsock_create(int csock, const struct hostsock_info *info,
+		    const struct sockaddr *dst);
 
 /**
  * hostsock_copy_opts() - copy changed socket options from @from to @to
  * @from:	socket to read options from
  * @to:		socket to set them on
  * @info:	properties of @from
+ * @dst:	destination @to will be connected to, or NULL (to be bound:
+ *		every option)
  *
  * Options the host refuses (e.g. SO_MARK without CAP_NET_ADMIN) are skipped
  * with a debug message.
  *
  * Return: number of options copied
  */
-int hostsock_copy_opts(int from, int to, const struct hostsock_info *info);
+int hostsock_copy_opts(int from, int to, const struct hostsock_info *info,
+		       const struct sockaddr *dst);
 
 /**
  * hostsock_bind_egress() - tie a host socket to the interface it leaves by

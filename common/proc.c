@@ -108,6 +108,62 @@ int proc_getfd(int pidfd, int fd)
 	return r < 0 ? -errno : r;
 }
 
+/* pidfds of the last tasks seen; the supervisor is one thread */
+#define PROC_PIDFD_CACHE 32
+static struct {
+	pid_t tid;
+	int pidfd;
+} pidfds[PROC_PIDFD_CACHE];
+static unsigned int pidfd_next;
+
+void proc_pidfd_cache_clear(void)
+{
+	for (size_t i = 0; i < PROC_PIDFD_CACHE; i++) {
+		if (pidfds[i].tid > 0)
+			close(pidfds[i].pidfd);
+		pidfds[i].tid = 0;
+	}
+}
+
+/* pidfd_slot() - the cache entry for @tid: -1 if none */
+static int pidfd_slot(pid_t tid)
+{
+	for (int i = 0; i < PROC_PIDFD_CACHE; i++) {
+		if (pidfds[i].tid == tid)
+			return i;
+	}
+	return -1;
+}
+
+int proc_task_getfd(pid_t tid, int fd)
+{
+	int i = tid > 0 ? pidfd_slot(tid) : -1;
+	int pidfd, ret;
+
+	if (i >= 0) {
+		ret = proc_getfd(pidfds[i].pidfd, fd);
+		if (ret != -ESRCH)
+			return ret;
+		/* that task is gone; the number may name another one now */
+		close(pidfds[i].pidfd);
+		pidfds[i].tid = 0;
+	}
+	pidfd = proc_pidfd_open(tid);
+	if (pidfd < 0)
+		return pidfd;
+	ret = proc_getfd(pidfd, fd);
+	if (pidfd_thread_unsupported || tid <= 0) {
+		close(pidfd);
+		return ret;
+	}
+	i = (int)(pidfd_next++ % PROC_PIDFD_CACHE);
+	if (pidfds[i].tid > 0)
+		close(pidfds[i].pidfd);
+	pidfds[i].tid = tid;
+	pidfds[i].pidfd = pidfd;
+	return ret;
+}
+
 int proc_fd_cloexec(pid_t tid, int fd)
 {
 	char path[64], buf[256];

@@ -32,6 +32,29 @@ int proc_pidfd_open(pid_t tid);
 int proc_getfd(int pidfd, int fd);
 
 /**
+ * proc_task_getfd() - duplicate fd @fd of task @tid through a cached pidfd
+ * @tid:	task id in our pid namespace (a thread's own fd table)
+ * @fd:		descriptor number in that task
+ *
+ * Keeps the PIDFD_THREAD pidfds of the last PROC_PIDFD_CACHE tasks, so that
+ * a task making one trapped call after another costs one pidfd_getfd() each.
+ * A pidfd names one task for good: once that task is gone, pidfd_getfd()
+ * fails with ESRCH even if its number was given to another task, and the
+ * entry is replaced by a fresh pidfd for the number. Without PIDFD_THREAD
+ * (Linux < 6.9: a pidfd of the thread group, found by number) nothing is
+ * cached. As with proc_pidfd_open(), the caller must check that the seccomp
+ * notification naming @tid is still valid after this returns.
+ *
+ * Return: our descriptor (O_CLOEXEC), or negative errno
+ */
+int proc_task_getfd(pid_t tid, int fd);
+
+/**
+ * proc_pidfd_cache_clear() - close every cached pidfd (tests, shutdown)
+ */
+void proc_pidfd_cache_clear(void);
+
+/**
  * proc_read_mem() - copy @len bytes at @addr out of task @tid, bounded
  * @tid:	task id
  * @addr:	address in the task

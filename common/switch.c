@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,11 +183,12 @@ static int req_inspect(struct switch_req *r, bool foreign,
 	return 0;
 }
 
-/* req_create() - @r->csock's host twin into @r->hsock. Return: true, or
- * false if refused (e.g. the container's bound port is taken on the host) */
-static bool req_create(struct switch_req *r)
+/* req_create() - @r->csock's host twin, to be connected to @dst (NULL: to
+ * be bound), into @r->hsock. Return: true, or false if refused (e.g. the
+ * container's bound port is taken on the host) */
+static bool req_create(struct switch_req *r, const struct sockaddr *dst)
 {
-	int ret = hostsock_create(r->csock, &r->info);
+	int ret = hostsock_create(r->csock, &r->info, dst);
 
 	if (ret < 0) {
 		refuse(r, ret, "host socket could not be created");
@@ -261,7 +263,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		return 0;
 	}
 
-	if (!req_create(r))
+	/* a UDP socket may be connected elsewhere later: all its options */
+	if (!req_create(r, r->info.type == SOCK_STREAM ? to : NULL))
 		return 0;
 	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
 	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&
@@ -314,6 +317,30 @@ int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to)
 	if (!(fl & O_NONBLOCK) && fcntl(sock, F_SETFL, fl) && !err)
 		err = errno;
 	return -err;
+}
+
+bool switch_connect_ended(int sock, int fl, const struct sockaddr_storage *to,
+			  int *result)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLOUT };
+	int err;
+
+	if (to->ss_family != AF_INET && to->ss_family != AF_INET6) {
+		if (poll(&pfd, 1, 0) != 1)
+			return false;
+		*result = switch_connect_result(sock, fl, to);
+		return true;
+	}
+	err = connect(sock, (const struct sockaddr *)to,
+		      sa_len((const struct sockaddr *)to)) ? errno : 0;
+	if (err == EALREADY || err == EINPROGRESS)
+		return false;
+	if (err == EISCONN)
+		err = 0;
+	if (!(fl & O_NONBLOCK) && fcntl(sock, F_SETFL, fl) && !err)
+		err = errno;
+	*result = -err;
+	return true;
 }
 
 /* pub_record() - remember host socket @hsock bound for mapping @entry */
@@ -404,7 +431,7 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	if (b->req.to.ss_family == AF_UNSPEC)
 		return refuse(r, -EADDRNOTAVAIL, NULL);
 
-	if (!req_create(r))
+	if (!req_create(r, NULL))
 		return 0;
 	if (bind(r->hsock, host, sa_len(host)))
 		return refuse(r, -errno, "host address cannot be bound");
@@ -516,7 +543,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	if (policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to,
 			   &s->req.reason) != POLICY_SWITCH)
 		return 0;
-	if (!req_create(&s->req))
+	if (!req_create(&s->req, NULL))
 		return 0;
 	if (!sa_is_loopback((const struct sockaddr *)&s->req.to) &&
 	    !req_egress(&s->req, (const struct sockaddr *)&s->req.to))

@@ -143,6 +143,24 @@ int switch_connect_raw(int s, const struct sockaddr *addr, socklen_t len,
 int switch_connect_result(int sock, int fl, const struct sockaddr_storage *to);
 
 /**
+ * switch_connect_ended() - has a connect() started non-blocking ended?
+ * @sock:	the host socket (or the in-place socket)
+ * @fl:		file status flags to restore once it has
+ * @to:		the address it is connecting to (AF_UNSPEC: not an IP one)
+ * @result:	out, if it has: 0 or the negative errno of the connect
+ *
+ * Asked at once after the connect (loopback and LAN handshakes are often
+ * done by then), without the event loop. For an IP address this is one
+ * connect() to @to: it answers 0 or EISCONN when the connection is up and
+ * then also settles the socket (see switch_connect_result()), EALREADY while
+ * the handshake runs, or the connect's error. Other families are polled.
+ *
+ * Return: true if ended (*@result set, flags restored), false if not
+ */
+bool switch_connect_ended(int sock, int fl, const struct sockaddr_storage *to,
+			  int *result);
+
+/**
  * switch_restore_flags() - put back the container's blocking mode
  * @sock:	host socket
  * @fl:		flags read from the container's socket

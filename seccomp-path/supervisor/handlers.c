@@ -179,14 +179,9 @@ static int read_addr(pid_t pid, uint64_t ptr, uint64_t len_arg,
  * NOTIF_GONE */
 static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 {
-	_cleanup_close_ int pidfd = proc_pidfd_open(ctx->req->pid);
-	int ret;
+	int ret = proc_task_getfd(ctx->req->pid, fd);
 
 	*csock = -1;
-	if (pidfd < 0)
-		return handler_id_valid(ctx->notify_fd, ctx->req->id) ?
-		       pidfd : NOTIF_GONE;
-	ret = proc_getfd(pidfd, fd);
 	if (!handler_id_valid(ctx->notify_fd, ctx->req->id)) {
 		if (ret >= 0)
 			close(ret);
@@ -358,8 +353,7 @@ static enum handler_result finish_connect(const struct handler_ctx *ctx,
 					  struct seccomp_notif_resp *resp,
 					  struct handler_wait *wait, int *restore)
 {
-	struct pollfd pfd = { .fd = *sock, .events = POLLOUT };
-	bool ready;
+	bool ended;
 
 	if ((ret != -EINPROGRESS && ret != -EALREADY) || (fl & O_NONBLOCK)) {
 		closep(sock);
@@ -368,14 +362,13 @@ static enum handler_result finish_connect(const struct handler_ctx *ctx,
 	/* loopback and LAN handshakes are often done already; over the
 	 * container's budget of waiting answers, a blocking connect is
 	 * answered as when its SO_SNDTIMEO expires */
-	ready = poll(&pfd, 1, 0) == 1;
-	if (!ready && ctx->waits >= HANDLER_MAX_WAITS) {
+	ended = switch_connect_ended(*sock, fl, to, &ret);
+	if (!ended && ctx->waits >= HANDLER_MAX_WAITS) {
 		switch_restore_flags(*sock, fl);
 		closep(sock);
 		return answer(resp, -EINPROGRESS);
 	}
-	if (ready) {
-		ret = switch_connect_result(*sock, fl, to);
+	if (ended) {
 		if (ret && restore && *restore >= 0 &&
 		    handler_inject(ctx->notify_fd, ctx->req->id, ctx->req->pid,
 				   *restore, fd, *sock))

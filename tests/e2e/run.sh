@@ -524,8 +524,8 @@ t_threads() {
 	[[ $NATIVE == 1 ]] && fdcheck=(--no-fdcheck)
 	T_TIMEOUT=120 expect_ok ctr -- b4ns-probe threads "$@" "${fdcheck[@]}"
 }
-run_test "threads: 8 x 200 connects to 10.77.0.1:7, supervisor fd count unchanged" t_threads 10.77.0.1 7 8 200
-run_test "threads: 4 x 100 connects to [fd77::1]:7, supervisor fd count unchanged" t_threads -6 fd77::1 7 4 100
+run_test "threads: 8 x 200 connects to 10.77.0.1:7, supervisor fds do not grow with the connects" t_threads 10.77.0.1 7 8 200
+run_test "threads: 4 x 100 connects to [fd77::1]:7, supervisor fds do not grow with the connects" t_threads -6 fd77::1 7 4 100
 
 # ---- 7. malformed arguments -----------------------------------------------
 

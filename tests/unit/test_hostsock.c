@@ -235,7 +235,7 @@ static int create(int o, struct hostsock_info *info)
 	int n;
 
 	inspect(o, info);
-	n = hostsock_create(o, info);
+	n = hostsock_create(o, info, NULL);
 	cr_assert_geq(n, 0, "hostsock_create: %s", strerror(-n));
 	cr_assert_neq(n, o);
 	cr_assert_eq(GETI(n, SOL_SOCKET, SO_DOMAIN), info->family);
@@ -264,8 +264,6 @@ static void fresh_inspect(int family, int type, int protocol)
 	cr_assert_eq(info.bound_port, 0);
 	cr_assert_not(info.bound_specific);
 	cr_assert_eq(info.bound.ss_family, family);
-	cr_assert_eq(info.sndtimeo.tv_sec, 0);
-	cr_assert_eq(info.sndtimeo.tv_usec, 0);
 }
 
 Test(inspect, fresh_sockets)
@@ -292,18 +290,16 @@ Test(inspect, nonblock_flag)
 	cr_assert(info.fl & O_NONBLOCK);
 }
 
-Test(inspect, sndtimeo)
+Test(inspect, unix_family_from_getsockname)
 {
-	_cleanup_close_ int s = sock(AF_INET, SOCK_STREAM);
-	struct timeval tv = { .tv_sec = 3, .tv_usec = 500000 };
-	struct timeval rtv = { .tv_sec = 9, .tv_usec = 0 };
+	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct hostsock_info info;
 
-	cr_assert_eq(setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
-	cr_assert_eq(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof(rtv)), 0);
+	cr_assert_geq(s, 0);
 	inspect(s, &info);
-	cr_assert_eq(info.sndtimeo.tv_sec, 3);
-	cr_assert_eq(info.sndtimeo.tv_usec, 500000);
+	cr_assert_eq(info.family, AF_UNIX);
+	cr_assert_eq(info.type, SOCK_STREAM);
+	cr_assert_not(info.connected);
 }
 
 Test(inspect, connected_tcp)
@@ -598,6 +594,87 @@ Test(copy, tcp4_options)
 	cr_assert_not(fcntl(o, F_GETFL) & O_NONBLOCK);
 }
 
+/* a socket the supervisor connects reads only the options that can matter
+ * for it; a bound one (or one to be bound, dst NULL) reads them all */
+Test(copy, connect_scope)
+{
+	struct sockaddr_storage lo4 = loaddr(AF_INET, 9);
+	_cleanup_close_ int o = sock(AF_INET, SOCK_STREAM);
+	_cleanup_close_ int f = sock(AF_INET, SOCK_STREAM);
+	_cleanup_close_ int n = -1, m = -1, b = -1, nb = -1;
+	struct hostsock_info info;
+
+	SETI(o, SOL_SOCKET, SO_REUSEADDR, 1);
+	SETI(o, IPPROTO_TCP, TCP_DEFER_ACCEPT, 5);
+	SETI(o, IPPROTO_IP, IP_FREEBIND, 1);
+	SETI(o, IPPROTO_IP, IP_PKTINFO, 1);
+	SETI(o, IPPROTO_TCP, TCP_NODELAY, 1);
+	SETI(o, SOL_SOCKET, SO_RCVBUF, 49152);
+	SETI(o, SOL_SOCKET, SO_SNDBUF, 98304);
+	inspect(o, &info);
+	n = hostsock_create(o, &info, (struct sockaddr *)&lo4);
+	cr_assert_geq(n, 0);
+	COPIED(o, n, f, IPPROTO_TCP, TCP_NODELAY, int);
+	COPIED(o, n, f, SOL_SOCKET, SO_RCVBUF, int); /* both from SO_MEMINFO */
+	COPIED(o, n, f, SOL_SOCKET, SO_SNDBUF, int);
+	UNTOUCHED(n, f, SOL_SOCKET, SO_REUSEADDR, int);	/* unbound */
+	UNTOUCHED(n, f, IPPROTO_TCP, TCP_DEFER_ACCEPT, int); /* listener */
+	UNTOUCHED(n, f, IPPROTO_IP, IP_FREEBIND, int);	/* unbound */
+	UNTOUCHED(n, f, IPPROTO_IP, IP_PKTINFO, int);	/* TCP over IPv4 */
+	/* to be bound: all of them but the IPv4 ancillary data on TCP */
+	m = hostsock_create(o, &info, NULL);
+	cr_assert_geq(m, 0);
+	COPIED(o, m, f, SOL_SOCKET, SO_REUSEADDR, int);
+	COPIED(o, m, f, IPPROTO_TCP, TCP_DEFER_ACCEPT, int);
+	COPIED(o, m, f, IPPROTO_IP, IP_FREEBIND, int);
+	UNTOUCHED(m, f, IPPROTO_IP, IP_PKTINFO, int);
+	/* bound to a port before connect(): the bind options matter */
+	b = sock(AF_INET, SOCK_STREAM);
+	SETI(b, SOL_SOCKET, SO_REUSEADDR, 1);
+	{
+		struct sockaddr_storage any = loaddr(AF_INET, 0);
+
+		((struct sockaddr_in *)&any)->sin_addr.s_addr = htonl(INADDR_ANY);
+		cr_assert_eq(bind(b, (struct sockaddr *)&any, sizeof(struct sockaddr_in)), 0);
+	}
+	inspect(b, &info);
+	cr_assert_neq(info.bound_port, 0);
+	nb = hostsock_create(b, &info, (struct sockaddr *)&lo4);
+	cr_assert_geq(nb, 0, "%s", strerror(-nb));
+	COPIED(b, nb, f, SOL_SOCKET, SO_REUSEADDR, int);
+}
+
+/* IPv4 options of an AF_INET6 socket: only for a v4-mapped destination,
+ * which also needs IPV6_V6ONLY */
+Test(copy, connect_scope_v6)
+{
+	struct sockaddr_storage lo6 = loaddr(AF_INET6, 9), mapped;
+	_cleanup_close_ int o = sock(AF_INET6, SOCK_STREAM);
+	_cleanup_close_ int f = sock(AF_INET6, SOCK_STREAM);
+	_cleanup_close_ int n = -1, m = -1;
+	struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)&mapped;
+	struct hostsock_info info;
+
+	memset(&mapped, 0, sizeof(mapped));
+	m6->sin6_family = AF_INET6;
+	m6->sin6_port = htons(9);
+	cr_assert_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1", &m6->sin6_addr), 1);
+	SETI(o, IPPROTO_IP, IP_TOS, 0x10);
+	SETI(o, IPPROTO_IPV6, IPV6_TCLASS, 0x20);
+	SETI(o, IPPROTO_IPV6, IPV6_V6ONLY, !GETI(f, IPPROTO_IPV6, IPV6_V6ONLY));
+	inspect(o, &info);
+	n = hostsock_create(o, &info, (struct sockaddr *)&lo6);
+	cr_assert_geq(n, 0);
+	COPIED(o, n, f, IPPROTO_IPV6, IPV6_TCLASS, int);
+	UNTOUCHED(n, f, IPPROTO_IP, IP_TOS, int);
+	UNTOUCHED(n, f, IPPROTO_IPV6, IPV6_V6ONLY, int);
+	m = hostsock_create(o, &info, (struct sockaddr *)&mapped);
+	cr_assert_geq(m, 0);
+	COPIED(o, m, f, IPPROTO_IP, IP_TOS, int);
+	COPIED(o, m, f, IPPROTO_IPV6, IPV6_V6ONLY, int);
+	COPIED(o, m, f, IPPROTO_IPV6, IPV6_TCLASS, int);
+}
+
 Test(copy, tcp6_options)
 {
 	_cleanup_close_ int o = sock(AF_INET6, SOCK_STREAM);
@@ -762,12 +839,12 @@ Test(copy, only_changed_options_are_set)
 	struct hostsock_info info;
 
 	inspect(o, &info);
-	cr_assert_eq(hostsock_copy_opts(o, t1, &info), 0,
+	cr_assert_eq(hostsock_copy_opts(o, t1, &info, NULL), 0,
 		     "a fresh socket has nothing to copy");
 	SETI(o, IPPROTO_TCP, TCP_NODELAY, 1);
 	SETI(o, SOL_SOCKET, SO_KEEPALIVE, 1);
 	SETI(o, IPPROTO_TCP, TCP_KEEPIDLE, 77);
-	cr_assert_eq(hostsock_copy_opts(o, t2, &info), 3);
+	cr_assert_eq(hostsock_copy_opts(o, t2, &info, NULL), 3);
 	cr_assert_eq(GETI(t2, IPPROTO_TCP, TCP_KEEPIDLE), 77);
 	cr_assert_eq(GETI(t2, IPPROTO_TCP, TCP_NODELAY), 1);
 }
@@ -781,7 +858,7 @@ Test(copy, non_ip_copies_nothing)
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 	SETI(sp[0], SOL_SOCKET, SO_PRIORITY, 4);
 	inspect(sp[0], &info);
-	cr_assert_eq(hostsock_copy_opts(sp[0], t, &info), 0);
+	cr_assert_eq(hostsock_copy_opts(sp[0], t, &info, NULL), 0);
 	cr_assert_eq(GETI(t, SOL_SOCKET, SO_PRIORITY), 0);
 	close(sp[0]);
 	close(sp[1]);
@@ -852,7 +929,7 @@ Test(copy, wildcard_port_taken)
 		bind_to(o, &a);
 		inspect(o, &info);
 		cr_assert_neq(info.bound_port, 0);
-		cr_assert_eq(hostsock_create(o, &info), -EADDRINUSE);
+		cr_assert_eq(hostsock_create(o, &info, NULL), -EADDRINUSE);
 	}
 }
 
@@ -883,7 +960,7 @@ Test(copy, create_non_ip_fails)
 	memset(&info, 0, sizeof(info));
 	info.family = 12345;
 	info.type = SOCK_STREAM;
-	cr_assert_lt(hostsock_create(-1, &info), 0);
+	cr_assert_lt(hostsock_create(-1, &info, NULL), 0);
 }
 
 /* --- switch_connect ----------------------------------------------------- */

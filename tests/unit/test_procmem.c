@@ -265,3 +265,35 @@ Test(procmem, fast_path_is_cheap)
 	cr_assert(dt < 100000 * 20L, "%.3f us per read", dt / 100000.0);
 	kid_stop(&k);
 }
+
+/* same_file() - do @a and @b name the same open file description? */
+static bool same_file(int a, int b)
+{
+	return syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, a, b) == 0;
+}
+
+/* the cached pidfd of a task answers every later call, and a task that is
+ * gone is never answered from its cache entry (pidfd_getfd() fails, a fresh
+ * pidfd is opened, and that fails too) */
+Test(procmem, pidfd_cache_follows_the_task)
+{
+	struct kid a = kid_start(false);
+	int d1, d2, ret;
+
+	/* the child inherited our fd 0..2: its fd 2 is our stderr's file */
+	d1 = proc_task_getfd(a.pid, 2);
+	cr_assert_geq(d1, 0, "%s", strerror(-d1));
+	d2 = proc_task_getfd(a.pid, 2);
+	cr_assert_geq(d2, 0, "%s", strerror(-d2));
+	cr_assert(same_file(d1, 2));
+	cr_assert(same_file(d2, 2));
+	close(d1);
+	close(d2);
+	cr_assert_eq(proc_task_getfd(a.pid, 999), -EBADF);
+	kid_stop(&a);
+	ret = proc_task_getfd(a.pid, 2);
+	if (ret >= 0)
+		close(ret);
+	cr_assert_lt(ret, 0, "a reaped task answered: %d", ret);
+	proc_pidfd_cache_clear();
+}
