@@ -234,6 +234,28 @@ def main():
             vs = f"{v:.2f}{unit}" if unit != "×" else f"{v:.2f}×"
             md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
     md.append("")
+
+    # Targets of issue #11: the switched connect at its floor
+    t11 = []
+    t11.append(("short connections/s, b4ns run", "≥ 0.70×", ratio("shortconn", "conns_per_s"),
+                lambda r: r >= 0.70, "×"))
+    t11.append(("short connections/s, Podman", "≥ 0.65×",
+                ratio("shortconn", "conns_per_s", "podman"), lambda r: r >= 0.65, "×"))
+    sw, ns = med("b4ns", "trapped-switch", "p50_us"), med("b4ns", "trapped-continue", "p50_us")
+    t11.append(("switched connect p50 / not-switched p50", "≤ 2×",
+                sw / ns if sw is not None and ns else None, lambda r: r <= 2, "×"))
+    t11.append(("supervisor syscalls per switched TCP connect", "≤ 16",
+                med("b4ns", "syscalls", "per_connect"), lambda v: v <= 16, ""))
+    md.append("## Targets of issue 11 (the switched connect)\n")
+    md.append("| target | goal | measured | |")
+    md.append("|---|---|---|---|")
+    for lab, goal, v, ok, unit in t11:
+        if v is None:
+            md.append(f"| {lab} | {goal} | — | not measured |")
+        else:
+            vs = f"{v:.2f}×" if unit == "×" else f"{v:.1f}{unit}"
+            md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
+    md.append("")
     md.append("![ratios to host-native](summary.png)\n")
     md.append("Raw data: `results.csv` (path,workload,metric,run,value,unit); every client's "
               "output in `raw/`.")
