@@ -26,7 +26,24 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
-static int pidfd_thread_unsupported;
+/* -1 not known yet, 0 PIDFD_THREAD works, 1 it does not (Linux < 6.9) */
+static int pidfd_thread_unsupported = -1;
+
+/* pidfd_thread_works() - does pidfd_open() take PIDFD_THREAD? Asked once,
+ * of our own thread: an EINVAL about another task (a pid number without a
+ * task, on some kernels) says nothing about the kernel's flags */
+static bool pidfd_thread_works(void)
+{
+	if (pidfd_thread_unsupported < 0) {
+		int fd = (int)syscall(SYS_pidfd_open, (pid_t)syscall(SYS_gettid),
+				      PIDFD_THREAD);
+
+		pidfd_thread_unsupported = fd < 0 && errno == EINVAL;
+		if (fd >= 0)
+			close(fd);
+	}
+	return !pidfd_thread_unsupported;
+}
 
 static int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
@@ -81,13 +98,9 @@ int proc_pidfd_open(pid_t tid)
 	int fd;
 	pid_t tgid;
 
-	if (!pidfd_thread_unsupported) {
+	if (pidfd_thread_works()) {
 		fd = sys_pidfd_open(tid, PIDFD_THREAD);
-		if (fd >= 0)
-			return fd;
-		if (errno != EINVAL)
-			return -errno;
-		pidfd_thread_unsupported = 1;
+		return fd >= 0 ? fd : -errno;
 	}
 	fd = sys_pidfd_open(tid, 0);
 	if (fd >= 0)
@@ -152,7 +165,7 @@ int proc_task_getfd(pid_t tid, int fd)
 	if (pidfd < 0)
 		return pidfd;
 	ret = proc_getfd(pidfd, fd);
-	if (pidfd_thread_unsupported || tid <= 0) {
+	if (!pidfd_thread_works() || tid <= 0) {
 		close(pidfd);
 		return ret;
 	}

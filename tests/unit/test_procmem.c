@@ -12,6 +12,7 @@
 #include <linux/userfaultfd.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -296,4 +297,48 @@ Test(procmem, pidfd_cache_follows_the_task)
 		close(ret);
 	cr_assert_lt(ret, 0, "a reaped task answered: %d", ret);
 	proc_pidfd_cache_clear();
+}
+
+/* count_pidfds() - pidfds among our descriptors */
+static int count_pidfds(void)
+{
+	char path[64], link[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		ssize_t l;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		l = readlink(path, link, sizeof(link) - 1);
+		if (l <= 0)
+			continue;
+		link[l] = '\0';
+		n += !strcmp(link, "anon_inode:[pidfd]");
+	}
+	return n;
+}
+
+/* the cache is bounded: more tasks than entries evict old ones, and
+ * clearing it closes every pidfd */
+Test(procmem, pidfd_cache_is_bounded)
+{
+	struct kid k[40];
+	int base;
+
+	proc_pidfd_cache_clear();
+	base = count_pidfds();
+	for (size_t i = 0; i < 40; i++) {
+		int d;
+
+		k[i] = kid_start(false);
+		d = proc_task_getfd(k[i].pid, 2);
+		cr_assert_geq(d, 0, "%s", strerror(-d));
+		close(d);
+	}
+	cr_assert_leq(count_pidfds(), base + 32, "%d pidfds", count_pidfds());
+	cr_assert_geq(count_pidfds(), base + 1);
+	for (size_t i = 0; i < 40; i++)
+		kid_stop(&k[i]);
+	proc_pidfd_cache_clear();
+	cr_assert_eq(count_pidfds(), base);
 }
