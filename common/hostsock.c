@@ -6,9 +6,12 @@
  * implementation does), the state is read once, at switch time, from the
  * container's own socket through a pidfd_getfd() duplicate. Options are
  * compared with the defaults of a fresh host socket of the same kind (cached
- * per kind on first use) and only the ones that differ are set: one
- * getsockopt() per option on the hot path, no setsockopt() for untouched
- * options, and buffers the application did not size keep auto-tuning.
+ * per kind on first use) and only the ones that differ are set: no
+ * setsockopt() for untouched options, and buffers the application did not
+ * size keep auto-tuning. The SOL_SOCKET options are read in one batch
+ * (sockopt.c: one io_uring_enter() on Linux 6.7+), the others with one
+ * getsockopt() each; hostsock_inspect() reads type, protocol and device in
+ * one batch too.
  *
  * Only the options that can matter for what the host socket is made for are
  * read (opt_needed()): a socket the supervisor connects skips the listener
@@ -45,6 +48,7 @@
 #include "hostsock.h"
 #include "log.h"
 #include "sockaddr.h"
+#include "sockopt.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -215,7 +219,10 @@ static struct opt_defaults *defaults_for(const struct hostsock_info *info)
 int hostsock_inspect(int sock, struct hostsock_info *info)
 {
 	socklen_t len = sizeof(info->bound);
+	struct sockopt_batch b = { 0 };
 	char dev[IFNAMSIZ];
+	int t, p = -1, d = -1;
+	bool ip;
 
 	memset(info, 0, sizeof(*info));
 	/* the family comes with the bound address: one call for both */
@@ -230,19 +237,27 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 	} else {
 		info->family = info->bound.ss_family;
 	}
-	len = sizeof(int);
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &info->type, &len))
-		return -errno;
+	ip = info->family == AF_INET || info->family == AF_INET6;
+	/* type, protocol and device: one batch (one system call) */
+	t = sockopt_batch_add(&b, SOL_SOCKET, SO_TYPE, &info->type, sizeof(int));
+	if (ip) {
+		p = sockopt_batch_add(&b, SOL_SOCKET, SO_PROTOCOL,
+				      &info->protocol, sizeof(int));
+		d = sockopt_batch_add(&b, SOL_SOCKET, SO_BINDTODEVICE, dev,
+				      sizeof(dev));
+	}
+	sockopt_batch_run(sock, &b);
+	if (b.e[t].ret)
+		return b.e[t].ret;
 	info->fl = fcntl(sock, F_GETFL);
 	if (info->fl < 0)
 		return -errno;
-	if (info->family != AF_INET && info->family != AF_INET6) {
+	if (!ip) {
 		memset(&info->bound, 0, sizeof(info->bound));
 		return 0;
 	}
-	len = sizeof(int);
-	if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len))
-		return -errno;
+	if (b.e[p].ret)
+		return b.e[p].ret;
 
 	if (info->type == SOCK_STREAM) {
 		struct tcp_info ti;
@@ -262,9 +277,9 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 	info->bound_specific =
 		!sa_is_unspecified((struct sockaddr *)&info->bound);
 
-	len = sizeof(dev);
-	if (!getsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, dev, &len))
-		info->bound_dev = len > 0 && dev[0];
+	/* length 0: no device */
+	if (!b.e[d].ret)
+		info->bound_dev = b.e[d].len > 0 && dev[0];
 	return 0;
 }
 
@@ -325,43 +340,95 @@ static bool opt_needed(const struct opt_desc *o, const struct hostsock_info *inf
 	return true;
 }
 
-/* opt_read() - option @i of @from into @val (@len in, out); the two buffer
- * sizes come from one SO_MEMINFO read, cached in @mem (@have_mem) */
+/**
+ * struct opt_reads - the SOL_SOCKET options of one copy, read in one batch
+ * @b:		the batch
+ * @slot:	entry of option i in @b, -1 if it is not in it
+ * @mem:	SO_MEMINFO (both buffer sizes)
+ * @mem_slot:	its entry, -1 if not read
+ * @val:	values of the batched options
+ */
+struct opt_reads {
+	struct sockopt_batch b;
+	int slot[N_OPTS];
+	uint32_t mem[SK_MEMINFO_VARS];
+	int mem_slot;
+	unsigned char val[N_OPTS][OPT_MAXLEN];
+};
+
+/* opt_read() - option @i of @from into @val (@len in, out): a SOL_SOCKET
+ * option from the batch @r, a buffer size from its SO_MEMINFO read; the
+ * rest, and what the batch could not read, with getsockopt() */
 static int opt_read(int from, size_t i, unsigned char *val, socklen_t *len,
-		    uint32_t *mem, int *have_mem)
+		    const struct opt_reads *r)
 {
-	socklen_t mlen = SK_MEMINFO_VARS * sizeof(uint32_t);
-	uint32_t v;
+	if (opts[i].kind == OPT_BUF && r->mem_slot >= 0) {
+		const struct sockopt_entry *e = &r->b.e[r->mem_slot];
+		uint32_t v;
 
-	if (opts[i].kind == OPT_BUF && *have_mem >= 0) {
-		if (!*have_mem) {
-			bool ok = !getsockopt(from, SOL_SOCKET, SO_MEMINFO, mem,
-					      &mlen) &&
-				  mlen >= (SK_MEMINFO_SNDBUF + 1) * sizeof(*mem);
-
-			*have_mem = ok ? 1 : -1;
-		}
-		if (*have_mem > 0) {
-			v = mem[opts[i].name == SO_RCVBUF ? SK_MEMINFO_RCVBUF :
-							    SK_MEMINFO_SNDBUF];
+		if (!e->ret &&
+		    e->len >= (SK_MEMINFO_SNDBUF + 1) * sizeof(r->mem[0])) {
+			v = r->mem[opts[i].name == SO_RCVBUF ? SK_MEMINFO_RCVBUF :
+							       SK_MEMINFO_SNDBUF];
 			memcpy(val, &v, sizeof(v));
 			*len = sizeof(v);
 			return 0;
 		}
 	}
+	if (r->slot[i] >= 0) {
+		const struct sockopt_entry *e = &r->b.e[r->slot[i]];
+
+		if (e->ret) {
+			errno = -e->ret;
+			return -1;
+		}
+		memcpy(val, r->val[i], e->len);
+		*len = e->len;
+		return 0;
+	}
 	return getsockopt(from, opts[i].level, opts[i].name, val, len);
+}
+
+/* opt_batch() - read every needed SOL_SOCKET option of @from into @r at
+ * once (one io_uring_enter() where the kernel can) */
+static void opt_batch(int from, const struct opt_defaults *d,
+		      const struct hostsock_info *info,
+		      const struct sockaddr *dst, struct opt_reads *r)
+{
+	size_t i;
+
+	r->b.n = 0;
+	r->mem_slot = -1;
+	for (i = 0; i < N_OPTS; i++) {
+		r->slot[i] = -1;
+		if (opts[i].level != SOL_SOCKET || !d->have[i] ||
+		    !opt_needed(&opts[i], info, dst))
+			continue;
+		if (opts[i].kind == OPT_BUF) {
+			if (r->mem_slot < 0)
+				r->mem_slot = sockopt_batch_add(&r->b, SOL_SOCKET,
+								SO_MEMINFO, r->mem,
+								sizeof(r->mem));
+			continue;
+		}
+		r->slot[i] = sockopt_batch_add(&r->b, opts[i].level,
+					       opts[i].name, r->val[i],
+					       opts[i].len);
+	}
+	sockopt_batch_run(from, &r->b);
 }
 
 int hostsock_copy_opts(int from, int to, const struct hostsock_info *info,
 		       const struct sockaddr *dst)
 {
 	const struct opt_defaults *d = defaults_for(info);
-	uint32_t mem[SK_MEMINFO_VARS];
-	int copied = 0, have_mem = 0;
+	struct opt_reads r;
+	int copied = 0;
 	size_t i;
 
 	if (!d)
 		return 0;
+	opt_batch(from, d, info, dst, &r);
 	for (i = 0; i < N_OPTS; i++) {
 		unsigned char val[OPT_MAXLEN];
 		socklen_t len = opts[i].len;
@@ -369,7 +436,7 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info,
 
 		if (!d->have[i] || !opt_needed(&opts[i], info, dst))
 			continue;
-		if (opt_read(from, i, val, &len, mem, &have_mem))
+		if (opt_read(from, i, val, &len, &r))
 			continue;
 		if (len == d->len[i] && !memcmp(val, d->val[i], len))
 			continue;
