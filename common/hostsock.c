@@ -15,12 +15,15 @@
  *
  * Only the options that can matter for what the host socket is made for are
  * read (opt_needed()): a socket the supervisor connects skips the listener
- * options, the bind options when it is unbound, IPv4 options of an AF_INET6
- * socket whose destination is not v4-mapped and, on TCP over IPv4, the
- * receive ancillary data switches the kernel never delivers there. Both
- * buffer sizes come from one SO_MEMINFO read. A published (bound) socket gets
- * every option. hostsock_inspect() learns family and bound address from one
- * getsockname().
+ * options and, when it is unbound, the bind options; a TCP one also the
+ * IPv4 options of an AF_INET6 socket whose destination is not v4-mapped
+ * (a UDP socket may be connected to a mapped address later), and the IPv4
+ * receive ancillary data switches, which a TCP client sees only through
+ * IP_PKTOPTIONS. Both buffer sizes come from one SO_MEMINFO read, and every
+ * SOL_SOCKET read of a switch goes in one io_uring batch (sockopt.c). A
+ * published (bound) socket gets every option. hostsock_inspect() learns
+ * family and bound address from one getsockname(), checked against
+ * SO_DOMAIN in the same batch.
  *
  * Known limit: the kernel does not report whether a buffer size was set
  * (SOCK_*BUF_LOCK), so a size set to exactly half the default (it reads
@@ -75,7 +78,7 @@ enum opt_kind {
 enum {
 	OPT_BIND = 1 << 0,	/* only for a bind: skipped for an unbound client */
 	OPT_LISTEN = 1 << 1,	/* only for a listener: skipped for a client */
-	OPT_CMSG4 = 1 << 2,	/* IPv4 receive ancillary data: not for TCP */
+	OPT_CMSG4 = 1 << 2,	/* IPv4 receive ancillary data: not for a TCP client */
 	OPT_V6ONLY = 1 << 3,	/* bind, or a connect to a v4-mapped address */
 };
 
@@ -221,7 +224,7 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 	socklen_t len = sizeof(info->bound);
 	struct sockopt_batch b = { 0 };
 	char dev[IFNAMSIZ];
-	int t, p = -1, d = -1;
+	int t, p = -1, d = -1, f = -1, domain = 0;
 	bool ip;
 
 	memset(info, 0, sizeof(*info));
@@ -245,10 +248,20 @@ int hostsock_inspect(int sock, struct hostsock_info *info)
 				      &info->protocol, sizeof(int));
 		d = sockopt_batch_add(&b, SOL_SOCKET, SO_BINDTODEVICE, dev,
 				      sizeof(dev));
+		/* getsockname() of AF_SMC answers for its inner TCP
+		 * socket: the family is the socket's own only if it says so */
+		f = sockopt_batch_add(&b, SOL_SOCKET, SO_DOMAIN, &domain,
+				      sizeof(domain));
 	}
 	sockopt_batch_run(sock, &b);
 	if (b.e[t].ret)
 		return b.e[t].ret;
+	if (ip && (b.e[f].ret || domain != info->family)) {
+		if (b.e[f].ret)
+			return b.e[f].ret;
+		info->family = domain;
+		ip = false;
+	}
 	info->fl = fcntl(sock, F_GETFL);
 	if (info->fl < 0)
 		return -errno;
@@ -324,16 +337,19 @@ static bool opt_needed(const struct opt_desc *o, const struct hostsock_info *inf
 	bool mapped = dst && dst->sa_family == AF_INET6 &&
 		      IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)dst)->sin6_addr);
 
-	if ((o->when & OPT_CMSG4) && info->type == SOCK_STREAM)
-		return false;
 	if (!dst)
 		return true;
-	/* an AF_INET6 socket carries IPv4 options for mapped traffic only */
-	if (o->scope == OPT_IP4 && info->family == AF_INET6 && !mapped)
+	if ((o->when & OPT_CMSG4) && info->type == SOCK_STREAM)
 		return false;
 	if (o->when & OPT_LISTEN)
 		return false;
 	if ((o->when & OPT_BIND) && unbound)
+		return false;
+	/* a UDP socket may be connected elsewhere later, mapped or not */
+	if (info->type != SOCK_STREAM)
+		return true;
+	/* an AF_INET6 socket carries IPv4 options for mapped traffic only */
+	if (o->scope == OPT_IP4 && info->family == AF_INET6 && !mapped)
 		return false;
 	if ((o->when & OPT_V6ONLY) && unbound && !mapped)
 		return false;

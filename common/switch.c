@@ -263,8 +263,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		return 0;
 	}
 
-	/* a UDP socket may be connected elsewhere later: all its options */
-	if (!req_create(r, r->info.type == SOCK_STREAM ? to : NULL))
+	if (!req_create(r, to))
 		return 0;
 	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
 	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&

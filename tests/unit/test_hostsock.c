@@ -621,13 +621,13 @@ Test(copy, connect_scope)
 	UNTOUCHED(n, f, IPPROTO_TCP, TCP_DEFER_ACCEPT, int); /* listener */
 	UNTOUCHED(n, f, IPPROTO_IP, IP_FREEBIND, int);	/* unbound */
 	UNTOUCHED(n, f, IPPROTO_IP, IP_PKTINFO, int);	/* TCP over IPv4 */
-	/* to be bound: all of them but the IPv4 ancillary data on TCP */
+	/* to be bound: all of them */
 	m = hostsock_create(o, &info, NULL);
 	cr_assert_geq(m, 0);
 	COPIED(o, m, f, SOL_SOCKET, SO_REUSEADDR, int);
 	COPIED(o, m, f, IPPROTO_TCP, TCP_DEFER_ACCEPT, int);
 	COPIED(o, m, f, IPPROTO_IP, IP_FREEBIND, int);
-	UNTOUCHED(m, f, IPPROTO_IP, IP_PKTINFO, int);
+	COPIED(o, m, f, IPPROTO_IP, IP_PKTINFO, int);
 	/* bound to a port before connect(): the bind options matter */
 	b = sock(AF_INET, SOCK_STREAM);
 	SETI(b, SOL_SOCKET, SO_REUSEADDR, 1);
