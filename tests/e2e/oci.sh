@@ -412,8 +412,9 @@ t_churn() {
 	expect_eq "$(ctr_field $id "c[\"switched\"] >= $CHURN + 1")" True \
 		"status: switched >= $((CHURN + 1))"
 	expect_eq "$(ctr_field $id 'c["errors"]')" 0 "status: errors"
-	expect_eq "$thr2" "$thr0" "daemon threads (start)"
-	expect_eq "$fd2" "$fd1" "daemon fds (after the first exec)"
+	expect_eq "$thr2" "$thr1" "daemon threads (after the first exec: the reader thread starts on the first copy)"
+	expect_eq "$fd2" "$fd1" "daemon fds other than pidfds (after the first exec)"
+	expect_eq "$(($(dpidfds) <= 32))" 1 "daemon pidfds $(dpidfds) <= 32 (the cache's bound)"
 	expect_eq "$((rss2 <= rss1 + 1024))" 1 "daemon VmRSS $rss2 kB <= $rss1 + 1024 kB"
 	expect_ok runc_ns delete -f $id
 	wait_gone $id

@@ -217,8 +217,23 @@ dproc() {
 }
 
 # dfds - the daemon's open descriptors
+# dfds - the daemon's descriptors other than pidfds: it keeps the pidfds
+# of the last tasks it served (a bounded cache, common/proc.c; dpidfds)
 dfds() {
-	find "/proc/$DPID/fd" -mindepth 1 -maxdepth 1 | wc -l
+	local n=0 f
+	for f in "/proc/$DPID/fd"/*; do
+		[[ $(readlink "$f" 2>/dev/null) == "anon_inode:[pidfd]" ]] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# dpidfds - the daemon's pidfds
+dpidfds() {
+	local n=0 f
+	for f in "/proc/$DPID/fd"/*; do
+		[[ $(readlink "$f" 2>/dev/null) == "anon_inode:[pidfd]" ]] && n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # status_json - "b4ns status --json" to $WORK/status.json
