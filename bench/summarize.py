@@ -224,16 +224,19 @@ def main():
     rss = med("b4ns", "sup-idle", "rss_kib")
     tg.append(("supervisor RSS idle", "≤ 4 MiB", rss / 1024 if rss else None,
                lambda v: v <= 4, " MiB"))
-    md.append("## Targets (b4ns run, seccomp path)\n")
-    md.append("| target | goal | measured | |")
-    md.append("|---|---|---|---|")
-    for lab, goal, v, ok, unit in tg:
-        if v is None:
-            md.append(f"| {lab} | {goal} | — | not measured |")
-        else:
-            vs = f"{v:.2f}{unit}" if unit != "×" else f"{v:.2f}×"
-            md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
-    md.append("")
+    def targets_table(title, rows):
+        md.append(f"## {title}\n")
+        md.append("| target | goal | measured | |")
+        md.append("|---|---|---|---|")
+        for lab, goal, v, ok, unit in rows:
+            if v is None:
+                md.append(f"| {lab} | {goal} | — | not measured |")
+            else:
+                vs = f"{v:.2f}{unit}" if unit else f"{v:.1f}"
+                md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
+        md.append("")
+
+    targets_table("Targets (b4ns run, seccomp path)", tg)
 
     # Targets of issue #11: the switched connect at its floor
     t11 = []
@@ -246,16 +249,7 @@ def main():
                 sw / ns if sw is not None and ns else None, lambda r: r <= 2, "×"))
     t11.append(("supervisor syscalls per switched TCP connect", "≤ 16",
                 med("b4ns", "syscalls", "per_connect"), lambda v: v <= 16, ""))
-    md.append("## Targets of issue 11 (the switched connect)\n")
-    md.append("| target | goal | measured | |")
-    md.append("|---|---|---|---|")
-    for lab, goal, v, ok, unit in t11:
-        if v is None:
-            md.append(f"| {lab} | {goal} | — | not measured |")
-        else:
-            vs = f"{v:.2f}×" if unit == "×" else f"{v:.1f}{unit}"
-            md.append(f"| {lab} | {goal} | {vs} | {'met' if ok(v) else '**missed**'} |")
-    md.append("")
+    targets_table("Targets of issue 11 (the switched connect)", t11)
     md.append("![ratios to host-native](summary.png)\n")
     md.append("Raw data: `results.csv` (path,workload,metric,run,value,unit); every client's "
               "output in `raw/`.")

@@ -42,7 +42,6 @@
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/net.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
