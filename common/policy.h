@@ -7,11 +7,14 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "egress.h"
+#include "peers.h"
 #include "portmap.h"
 #include "sockaddr.h"
 
 #define POLICY_MAX_CIDRS 64
 #define POLICY_MAX_PUBLISH 64
+#define POLICY_MAX_EGRESS 32
 
 /**
  * struct policy_cfg - inputs of the decision for one container
@@ -28,6 +31,14 @@
  *			sendmsg() with IP_PKTINFO)
  * @udp_sendmsg:	with @switch_udp, sendmsg() is trapped so that
  *			unconnected UDP is switched by it too
+ * @network:		the network the container's services are registered
+ *			in and whose services it reaches ("": one per own
+ *			subnet, "@CIDR", this node only)
+ * @allow:		egress allow rules (none: all not denied)
+ * @n_allow:		entries used in @allow
+ * @deny:		egress deny rules, checked on every switched connect
+ *			and send
+ * @n_deny:		entries used in @deny
  *
  * Nothing writes a policy_cfg once it is built: runtime state (bound
  * published ports, see struct policy_listener) lives beside it.
@@ -42,6 +53,11 @@ struct policy_cfg {
 	int n_publish;
 	bool switch_udp;
 	bool udp_sendmsg;
+	char network[PEERS_NET_MAX];
+	struct egress_rule allow[POLICY_MAX_EGRESS];
+	int n_allow;
+	struct egress_rule deny[POLICY_MAX_EGRESS];
+	int n_deny;
 };
 
 /**

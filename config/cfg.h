@@ -7,9 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "egress.h"
 #include "err.h"
 #include "log.h"
 #include "policy.h"
+#include "peers.h"
 #include "portmap.h"
 #include "sockaddr.h"
 
@@ -18,6 +20,10 @@
 #define CFG_MAX_SECTIONS 128
 #define CFG_NAME_MAX 64
 #define CFG_SPEC_MAX 96
+#define CFG_MAX_EGRESS 32
+#define CFG_MAX_ETCD 8
+#define CFG_URL_MAX 256
+#define CFG_FILE_MAX 4096
 
 enum cfg_net {
 	CFG_NET_AUTO = 0,	/* slirp4netns if installed, else none */
@@ -51,6 +57,11 @@ enum cfg_mode {
  *			(appended on merge)
  * @publish_spec:	the text of each @publish entry, for messages
  * @n_publish:		entries used in @publish and @publish_spec
+ * @network:		network name (peers_net_valid()); valid if @network_set
+ * @egress_allow:	egress allow rules (appended on merge)
+ * @n_egress_allow:	entries used in @egress_allow
+ * @egress_deny:	egress deny rules (appended on merge)
+ * @n_egress_deny:	entries used in @egress_deny
  */
 struct cfg_container {
 	char name[CFG_NAME_MAX];
@@ -73,6 +84,51 @@ struct cfg_container {
 	struct portmap_entry publish[CFG_MAX_PUBLISH];
 	char publish_spec[CFG_MAX_PUBLISH][CFG_SPEC_MAX];
 	int n_publish;
+	char network[PEERS_NET_MAX];
+	bool network_set;
+	struct egress_rule egress_allow[CFG_MAX_EGRESS];
+	int n_egress_allow;
+	struct egress_rule egress_deny[CFG_MAX_EGRESS];
+	int n_egress_deny;
+};
+
+/**
+ * enum cfg_registry_kind - where the daemon keeps the registry of container
+ * services
+ * @CFG_REGISTRY_EMBEDDED:	in its own memory (one machine)
+ * @CFG_REGISTRY_ETCD:		in etcd, shared by every node's daemon
+ */
+enum cfg_registry_kind {
+	CFG_REGISTRY_EMBEDDED = 0,
+	CFG_REGISTRY_ETCD,
+};
+
+/**
+ * struct cfg_registry - the daemon's registry settings (top level of the
+ * file only; "b4ns daemon" options override them)
+ * @kind:		embedded or etcd
+ * @etcd:		etcd endpoints, "http[s]://HOST:PORT"
+ * @n_etcd:		entries used in @etcd
+ * @node:		this node's name (default: the host name)
+ * @node_address:	the address other nodes reach this node's published
+ *			ports at (required with etcd)
+ * @lease_ttl:		seconds an entry outlives its node (default 15)
+ * @prefix:		key prefix in etcd (default "b4ns/v1/")
+ * @cacert:		CA bundle to check etcd's certificate ("" system)
+ * @cert:		client certificate ("" none)
+ * @key:		client key ("" none)
+ */
+struct cfg_registry {
+	enum cfg_registry_kind kind;
+	char etcd[CFG_MAX_ETCD][CFG_URL_MAX];
+	int n_etcd;
+	char node[PEERS_NODE_MAX];
+	struct sockaddr_storage node_address;
+	int lease_ttl;
+	char prefix[64];
+	char cacert[CFG_FILE_MAX];
+	char cert[CFG_FILE_MAX];
+	char key[CFG_FILE_MAX];
 };
 
 /* CFG_SET() - set setting @f of struct cfg_container *@c to @v, and mark it
@@ -88,9 +144,11 @@ struct cfg_container {
  * @global:	top-level settings, the defaults of every container
  * @sections:	named sections from the "containers" group
  * @n_sections:	entries used in @sections
+ * @registry:	the daemon's registry settings
  */
 struct cfg {
 	struct cfg_container global;
+	struct cfg_registry registry;
 	struct cfg_container *sections;
 	int n_sections;
 };
