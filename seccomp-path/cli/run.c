@@ -29,7 +29,6 @@
 #include "log.h"
 #include "oci/daemon.h"
 #include "paths.h"
-#include "peers.h"
 #include "portmap.h"
 #include "sockaddr.h"
 
@@ -74,6 +73,12 @@ static void run_usage(FILE *f)
 		"                            at the default socket, it serves the\n"
 		"                            container (as --daemon), unless an option\n"
 		"                            it cannot take is given\n"
+		"      --egress-allow=RULE   the container may connect only to what the\n"
+		"                            allow rules cover (repeatable; none: all)\n"
+		"      --egress-deny=RULE    never to what a deny rule covers (repeatable;\n"
+		"                            wins over allow). RULE: CIDR[:PORT[-PORT]]\n"
+		"                            [/tcp|/udp], IPv6 with a port bracketed:\n"
+		"                            [fd00::/8]:443/tcp\n"
 		"      --daemon[=SOCKET]     a running \"b4ns daemon\" serves the container\n"
 		"                            (default socket $XDG_RUNTIME_DIR/b4ns/b4ns.sock);\n"
 		"                            seccomp mode only. --container=NAME then\n"
@@ -106,6 +111,8 @@ enum {
 	OPT_IP,
 	OPT_NETWORK,
 	OPT_DAEMON,
+	OPT_EGRESS_ALLOW,
+	OPT_EGRESS_DENY,
 };
 
 static const struct option run_opts[] = {
@@ -121,6 +128,8 @@ static const struct option run_opts[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "daemon", optional_argument, NULL, OPT_DAEMON },
+	{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
+	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -200,14 +209,14 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 	case OPT_IP:
 		return run_ip(a, arg, err);
 	case OPT_NETWORK:
-		if (!peers_net_valid(arg))
-			return b4_error_set(err, -EINVAL, "--network=%s: expected "
-					    "1 to 63 characters of A-Z a-z 0-9 _ . -",
-					    arg);
-		/* TODO(issue 12): cfg_network_set() once config/cfg.c has it */
-		snprintf(cli->network, sizeof(cli->network), "%s", arg);
-		cli->network_set = true;
-		return 0;
+		return cfg_network_set(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--network") : 0;
+	case OPT_EGRESS_ALLOW:
+	case OPT_EGRESS_DENY:
+		return cfg_egress_add(cli, c == OPT_EGRESS_DENY, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--egress-%s",
+				       c == OPT_EGRESS_DENY ? "deny" : "allow") :
+		       0;
 	case OPT_DAEMON:
 		if (arg && *arg != '/')
 			return b4_error_set(err, -EINVAL, "--daemon=%s: not an "
