@@ -9,7 +9,7 @@
 #
 # Usage (as root):
 #   sudo tests/e2e/registry.sh [--prefix DIR] [--build DIR] [--keep]
-#                              [-k REGEX] [-v]
+#                              [--chmod-tun] [-k REGEX] [-v]
 #
 #   --prefix DIR   b4ns install prefix: DIR/bin/b4ns is tested, and
 #                  DIR/bin/b4ns-probe if present (env B4NS_PREFIX).  Default:
@@ -19,6 +19,9 @@
 #                  B4NS_BUILD, default: build/ of this tree); the probe is
 #                  compiled from tests/e2e/probe/ if it is not there.
 #   --keep         leave the test host namespaces and scratch directory.
+#   --chmod-tun    make /dev/net/tun usable by the test user for the
+#                  --net=slirp4netns/pasta tests (mode restored on exit);
+#                  without it those tests are skipped unless it already is.
 #   -k REGEX       run only the tests whose name matches (or T_FILTER=REGEX).
 #   -v             show the output of passing tests too.
 #
@@ -60,7 +63,7 @@ e2e_parse_args "$@"
 e2e_need_root
 e2e_need_tools nsenter setpriv socat timeout busybox
 BUSYBOX=$(command -v busybox)
-e2e_setup registry --probe --b4ns --testhost
+e2e_setup registry --probe --b4ns --testhost --tun
 "$PROBE" help | grep -q 'serve-peer' ||
 	die "$PROBE has no serve-peer: rebuild it from tests/e2e/probe/"
 
@@ -116,6 +119,29 @@ t_ip() {
 	expect_ok ctr --ip=fd88::2/64 -- "$PROBE_IN" bind-listen -6 fd88::2 8000
 }
 run_test "--ip=10.88.0.2/24 --ip=fd88::2/64: on b4ns0 inside, b4ns0p up, both bindable" t_ip
+
+need_tun() {
+	run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null ||
+		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
+}
+
+# --ip beside a fallback network: b4ns0 is added once it is attached, under
+# a name neither slirp4netns (tap0) nor pasta (the host's names) takes
+t_ip_fallback() {
+	local net=$1
+	need_tun
+	command -v "$net" >/dev/null || skip "$net is not installed"
+	expect_ok ctr --net="$net" --ip=10.88.0.2/24 -- "$BUSYBOX" ip -o addr
+	expect_out "b4ns0    inet 10.88.0.2/24"
+	if [[ $net == slirp4netns ]]; then
+		expect_out "tap0    inet 10.0.2.100/24"
+	else
+		grep -v -e ' lo ' -e b4ns0 "$T_OUT" | grep -q ' inet ' ||
+			{ echo "FAIL: no address of pasta's"; return 1; }
+	fi
+}
+run_test "--ip with --net=slirp4netns: b4ns0 beside tap0" t_ip_fallback slirp4netns
+run_test "--ip with --net=pasta: b4ns0 beside pasta's interface" t_ip_fallback pasta
 
 t_ip_bad() {
 	local bad
