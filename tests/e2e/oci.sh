@@ -570,6 +570,10 @@ t_podman_peers_tcp() {
 	id=$(head -c 64 "$T_OUT")
 	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
 	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.3:80/tcp$'
+	expect_ok run_user "$B4NS" status --socket="$SOCK"
+	expect_out "registry: embedded, 1 local, 0 remote entries"
+	grep -qE '^@10\.89\.77\.0/24 +10\.89\.77\.3:80 +tcp +(\[::\]|0\.0\.0\.0):18091 +- +local' "$T_OUT" ||
+		{ echo "FAIL: b4ns status shows no registry line for B"; return 1; }
 	# switched to B's host listener; getpeername() shows B's address
 	expect_ok prun --network b4peers --annotation b4ns.mode=seccomp "$IMAGE" \
 		b4ns-probe connect 10.89.77.3 80 --check-peer --recv
