@@ -21,10 +21,14 @@
  * put again. A key is deleted only while it is on our lease (another node
  * may have claimed the address since).
  *
- * Inbound: a resync reads the whole prefix and sends the main thread
+ * Inbound: a full resync reads the whole prefix and sends the main thread
  * "mark every remote entry stale, put these, sweep the stale", then
  * watches from the revision read + 1; watch events become puts and deletes
- * of remote entries. Values are checked against their key and must name a
+ * of remote entries. The worker remembers the last revision it applied
+ * (the range's, then each event's): after a lost connection the watch
+ * resumes from there and replays what was missed, deletions included; only
+ * when etcd has compacted that history away (the watch is canceled with a
+ * compact_revision) is a full resync done again. Values are checked against their key and must name a
  * host address other nodes can be reached at (not loopback, unspecified,
  * link-local, multicast or broadcast): a remote entry must never send a
  * container to this host's loopback. A bad value is warned about once per
@@ -32,10 +36,9 @@
  * own keys left by a previous run (another lease) are deleted.
  *
  * Failures: any failed call tears the watch down; the worker then retries
- * the whole resync (lease, puts, range, watch) after 0.2 s, doubling to
- * 5 s, while the cache keeps serving what it had. A watch canceled for
- * compaction resyncs at once. A stopped etcd is noticed by the keepalive
- * timing out.
+ * (lease kept or granted anew, puts, watch resumed) after 0.2 s, doubling
+ * to 5 s, while the cache keeps serving what it had. A stopped etcd (no
+ * answer, connection open) is noticed by the keepalive timing out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -133,7 +136,7 @@ enum etcd_state { ST_CONNECTING, ST_OK, ST_DOWN };
  * @error:	last failure
  * @st_lease:	lease id (0: none)
  * @st_ttl:	its TTL
- * @revision:	last revision seen
+ * @revision:	copy of @applied for cluster_status()
  * @published:	keys in etcd
  * @pending:	keys waiting to be put or deleted
  * @rejected:	keys with a bad value, warned about
@@ -145,6 +148,8 @@ enum etcd_state { ST_CONNECTING, ST_OK, ST_DOWN };
  * @bad:	worker: keys warned about
  * @lease:	worker: current lease, 0 for none
  * @ttl:	worker: its TTL (s)
+ * @applied:	worker: revision up to which etcd's changes were sent to the
+ *		main thread (0: a full resync is due)
  */
 struct cluster {
 	struct cfg_registry rc;
@@ -183,6 +188,7 @@ struct cluster {
 	struct smap bad;
 	int64_t lease;
 	int ttl;
+	int64_t applied;
 };
 
 /* now_ms() - CLOCK_MONOTONIC in milliseconds */
@@ -1012,22 +1018,76 @@ static void watch_msg(void *arg, const struct etcd_watch_msg *m)
 	struct cluster *c = w->c;
 	struct ingest in = { 0 };
 
-	for (int i = 0; i < m->n_events; i++)
+	/* progress is the events' revisions, never the header's: a
+	 * "created" answer carries the current revision while the replay
+	 * from the start revision is still to come */
+	for (int i = 0; i < m->n_events; i++) {
 		ingest_kv(c, &in, &m->events[i], m->deleted[i]);
+		if (m->events[i].mod_revision > c->applied)
+			c->applied = m->events[i].mod_revision;
+	}
 	push_remote(c, in.ops, in.n);
 	free(in.ops);
 	pthread_mutex_lock(&c->lock);
 	if (in.oom)
 		c->queue_oom = true;
-	if (m->revision > c->revision)
-		c->revision = m->revision;
+	c->revision = c->applied;
 	pthread_mutex_unlock(&c->lock);
 	if (m->canceled && m->compact_revision)
 		w->compacted = true;
 }
 
 /**
- * resync() - lease, puts, the whole prefix read, and a new watch
+ * full_range() - read the whole prefix: the main thread's remote entries
+ * become exactly the valid ones read; own keys of an earlier run go
+ * @c:		sync
+ * @err:	why it failed
+ *
+ * Return: 0 or negative errno
+ */
+static int full_range(struct cluster *c, struct b4_error *err)
+{
+	struct ingest in = { .range = true };
+	struct remote_op mark = { .kind = R_MARK };
+	void *arg[2] = { c, &in };
+	struct b4_error derr;
+	int64_t rev = 0;
+	int r;
+
+	r = etcd_range(c->etcd, c->rc.prefix, c->prefix_end, range_kv, arg,
+		       &rev, err);
+	if (r >= 0 && !in.oom) {
+		push_remote(c, &mark, 1);
+		push_remote(c, in.ops, in.n);
+		mark.kind = R_SWEEP;
+		push_remote(c, &mark, 1);
+		c->applied = rev;
+		pthread_mutex_lock(&c->lock);
+		c->revision = rev;
+		c->resyncs++;
+		pthread_mutex_unlock(&c->lock);
+	}
+	for (size_t i = 0; i < in.n_stale; i++) {
+		int d = 0;
+
+		if (r >= 0 && !in.oom)
+			d = etcd_delete(c->etcd, in.stale[i].key,
+					in.stale[i].lease, &derr);
+		if (d > 0)
+			b4_info("cluster: deleted \"%s\", left by an earlier run of this node",
+				in.stale[i].key);
+		free((char *)in.stale[i].key);
+	}
+	free(in.stale);
+	free(in.ops);
+	return r < 0 ? r : in.oom ? -ENOMEM : 0;
+}
+
+/**
+ * resync() - after a start or a lost connection: the lease (kept if etcd
+ * still has it), the puts, the remote entries (a full range if nothing was
+ * applied yet, else the watch replays from the last revision applied), a
+ * new watch
  * @c:		sync
  * @wctx:	the watch's context
  * @w:		the new watch
@@ -1038,10 +1098,6 @@ static void watch_msg(void *arg, const struct etcd_watch_msg *m)
 static int resync(struct cluster *c, struct watch_ctx *wctx,
 		  struct etcd_watch **w, struct b4_error *err)
 {
-	struct ingest in = { .range = true };
-	struct remote_op mark = { .kind = R_MARK };
-	void *arg[2] = { c, &in };
-	int64_t rev = 0;
 	int r;
 
 	*w = NULL;
@@ -1057,35 +1113,11 @@ static int resync(struct cluster *c, struct watch_ctx *wctx,
 	r = flush(c, err);
 	if (r < 0)
 		return r;
-	r = etcd_range(c->etcd, c->rc.prefix, c->prefix_end, range_kv, arg,
-		       &rev, err);
-	if (r < 0 || in.oom) {
-		free(in.ops);
-		for (size_t i = 0; i < in.n_stale; i++)
-			free((char *)in.stale[i].key);
-		free(in.stale);
-		return r < 0 ? r : -ENOMEM;
-	}
-	push_remote(c, &mark, 1);
-	push_remote(c, in.ops, in.n);
-	mark.kind = R_SWEEP;
-	push_remote(c, &mark, 1);
-	free(in.ops);
-	for (size_t i = 0; i < in.n_stale; i++) {
-		b4_info("cluster: deleting \"%s\", left by an earlier run of this node",
-			in.stale[i].key);
-		r = etcd_delete(c->etcd, in.stale[i].key, in.stale[i].lease,
-				err);
-		free((char *)in.stale[i].key);
-	}
-	free(in.stale);
-	pthread_mutex_lock(&c->lock);
-	c->revision = rev;
-	c->resyncs++;
-	pthread_mutex_unlock(&c->lock);
+	if (!c->applied && (r = full_range(c, err)) < 0)
+		return r;
 	wctx->compacted = false;
-	r = etcd_watch_start(c->etcd, c->rc.prefix, c->prefix_end, rev + 1,
-			     watch_msg, wctx, w, err);
+	r = etcd_watch_start(c->etcd, c->rc.prefix, c->prefix_end,
+			     c->applied + 1, watch_msg, wctx, w, err);
 	update_counts(c);
 	return r;
 }
@@ -1115,10 +1147,11 @@ static void *worker(void *arg)
 		int r = 0;
 
 		err.msg[0] = '\0';
-		if (lost && w) {
+		if (lost) {
 			/* an op was lost for memory: start over */
 			etcd_watch_free(w);
 			w = NULL;
+			c->applied = 0;
 			next_try = now;
 		}
 		if (!w) {
@@ -1166,7 +1199,8 @@ static void *worker(void *arg)
 			etcd_watch_free(w);
 			w = NULL;
 			if (r == -ECANCELED && wctx.compacted) {
-				b4_info("cluster: watch fell behind a compaction: resync");
+				b4_info("cluster: etcd compacted the history the watch needed: full resync");
+				c->applied = 0;
 				next_try = now_ms();
 				continue;
 			}

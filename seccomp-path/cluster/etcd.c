@@ -557,13 +557,14 @@ static int setup(struct etcd *e, CURL *h, const char *base, const char *path,
 }
 
 /* transport_error() - a failed transfer as -errno and a message naming
- * @url; *@next: the next endpoint is worth trying */
-static int transport_error(CURL *h, CURLcode c, const char *url,
-			   const char *errbuf, int timeout_ms,
+ * @url (and @e's CA file when the server's certificate did not verify);
+ * *@next: the next endpoint is worth trying */
+static int transport_error(const struct etcd *e, CURL *h, CURLcode c,
+			   const char *url, const char *errbuf, int timeout_ms,
 			   struct b4_error *err, bool *next)
 {
 	const char *detail = *errbuf ? errbuf : curl_easy_strerror(c);
-	long os_errno = 0;
+	long os_errno = 0, status = 0;
 
 	*next = true;
 	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
@@ -588,19 +589,38 @@ static int transport_error(CURL *h, CURLcode c, const char *url,
 		return b4_error_set(err, -EINVAL,
 				    "etcd %s: TLS settings: %s", url, detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
+		return b4_error_set(err, -EPROTO,
+				    "etcd %s: TLS: the server's certificate failed verification against %s%s: %s",
+				    url, e->cacert ? "the CA file " : "the system's CAs",
+				    e->cacert ? e->cacert : "", detail);
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		return b4_error_set(err, -EPROTO,
 				    "etcd %s: TLS: %s", url, detail);
+	default:
+		break;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (!status && !strncmp(url, "https:", 6) &&
+	    (c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR ||
+	     c == CURLE_GOT_NOTHING))
+		/* TLS 1.3: a refused client certificate is an alert read
+		 * after the handshake, or just the connection closed */
+		return b4_error_set(err, -EACCES,
+				    "etcd %s: TLS: the server closed the connection without an answer (refused our client certificate, or none was given?): %s",
+				    url, detail);
+	switch (c) {
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+		return b4_error_set(err, -EPIPE,
+				    "etcd %s: the server closed the connection (%s)%s",
+				    url, detail,
+				    c == CURLE_GOT_NOTHING && !strncmp(url, "http:", 5) ?
+					    "; is it an https:// endpoint?" :
+					    "");
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
-		/* TLS 1.3: a refused client certificate is an alert read
-		 * after the handshake */
-		if (strstr(detail, "alert"))
-			return b4_error_set(err, -EACCES,
-					    "etcd %s: TLS: the server refused the connection (client certificate missing or not trusted?): %s",
-					    url, detail);
 		return b4_error_set(err, -EIO, "etcd %s: connection lost: %s",
 				    url, detail);
 	case CURLE_OUT_OF_MEMORY:
@@ -694,7 +714,7 @@ static int call(struct etcd *e, const char *path, struct json_object *req,
 		}
 		if (c != CURLE_OK) {
 			free(b.p);
-			r = transport_error(e->h, c, url, e->errbuf,
+			r = transport_error(e, e->h, c, url, e->errbuf,
 					    e->timeout_ms, err, &next);
 			if (!next)
 				return r;
@@ -1133,7 +1153,7 @@ static void watch_done(struct etcd_watch *w, CURLcode c)
 		return; /* the write callback ended it, with its reason */
 	curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &status);
 	if (c != CURLE_OK) {
-		watch_end(w, transport_error(w->h, c, w->url, w->errbuf, 0,
+		watch_end(w, transport_error(w->e, w->h, c, w->url, w->errbuf, 0,
 					     &w->err, &next));
 	} else if (status != 200) {
 		watch_end(w, http_error(status, w->line.p, w->url, &w->err,
