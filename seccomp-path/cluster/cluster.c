@@ -344,7 +344,7 @@ static int key_parse(const struct cluster *c, const char *key,
 	uint16_t port;
 
 	memset(k, 0, sizeof(*k));
-	if (strncmp(key, c->rc.prefix, plen) ||
+	if (strncmp(key, c->rc.prefix, plen) != 0 ||
 	    strlen(key + plen) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, key + plen);
@@ -535,8 +535,9 @@ static int remote_parse(const struct cluster *c, const char *key,
 		goto out;
 	}
 	port = jport(o, "port");
-	if (!(s = jstr(o, "network")) || strcmp(s, e->key.network) ||
-	    !(s = jstr(o, "proto")) || strcmp(s, proto_name(e->key.proto)) ||
+	if (!(s = jstr(o, "network")) || strcmp(s, e->key.network) != 0 ||
+	    !(s = jstr(o, "proto")) ||
+	    strcmp(s, proto_name(e->key.proto)) != 0 ||
 	    port != sa_port((const struct sockaddr *)&e->key.addr) ||
 	    !(s = jstr(o, "addr")) || parse_ip(s, port, &a) ||
 	    !sa_ip_equal((const struct sockaddr *)&a,
@@ -816,7 +817,7 @@ static bool take_local(struct cluster *c)
 			oom = true;
 			free(ops[i].value);
 		} else if (!ops[i].value || !e->value ||
-			   strcmp(ops[i].value, e->value)) {
+			   strcmp(ops[i].value, e->value) != 0) {
 			free(e->value);
 			e->value = ops[i].value;
 			e->synced = false;
@@ -862,12 +863,19 @@ static int grant(struct cluster *c, struct b4_error *err)
 	return 0;
 }
 
+static void refresh_key(struct cluster *c, const char *key);
+
 /* flush() - put the unsynced keys, delete the pending deletions. A lease
- * etcd no longer knows is replaced and everything put again */
+ * etcd no longer knows is replaced (once per call) and everything put
+ * again. A key deleted locally that another node holds in etcd (its
+ * delete left it alone) is read back: the remote entry it names may now
+ * take the place the local one had */
 static int flush(struct cluster *c, struct b4_error *err)
 {
+	bool regranted = false;
 	int r = 0;
 
+again:
 	for (int i = 0; i < MAP_BUCKETS && !r; i++) {
 		struct smap_ent **pp = &c->desired.b[i];
 
@@ -881,11 +889,12 @@ static int flush(struct cluster *c, struct b4_error *err)
 			if (e->value) {
 				r = etcd_put(c->etcd, e->key, e->value,
 					     c->lease, err);
-				if (r == -ENOENT) {
+				if (r == -ENOENT && !regranted) {
 					/* lease gone: a new one, then all */
+					regranted = true;
 					r = grant(c, err);
 					if (r == 0)
-						return flush(c, err);
+						goto again;
 					break;
 				}
 				if (r == 0)
@@ -895,6 +904,8 @@ static int flush(struct cluster *c, struct b4_error *err)
 			}
 			r = etcd_delete(c->etcd, e->key, c->lease, err);
 			if (r >= 0) {
+				if (r == 0)
+					refresh_key(c, e->key);
 				r = 0;
 				*pp = e->next;
 				free(e->key);
@@ -999,6 +1010,20 @@ static void range_kv(void *arg, const struct etcd_kv *kv)
 	struct ingest *in = ((void **)arg)[1];
 
 	ingest_kv(c, in, kv, false);
+}
+
+/* refresh_key() - read one key again and send what it holds (if another
+ * node's) to the main thread; best effort: a failure is left to the next
+ * resync */
+static void refresh_key(struct cluster *c, const char *key)
+{
+	struct ingest in = { 0 };
+	void *arg[2] = { c, &in };
+	struct b4_error err;
+
+	if (etcd_range(c->etcd, key, NULL, range_kv, arg, NULL, &err) > 0)
+		push_remote(c, in.ops, in.n);
+	free(in.ops);
 }
 
 /**

@@ -302,10 +302,11 @@ static bool json_flag(struct json_object *o, const char *name)
 /* add_b64() - add field @name = base64(@s); -ENOMEM */
 static int add_b64(struct json_object *o, const char *name, const char *s)
 {
-	_cleanup_free_ char *b = b64_encode(s);
-	struct json_object *v;
+	char *b = b64_encode(s);
+	struct json_object *v = b ? json_object_new_string(b) : NULL;
 
-	if (!b || !(v = json_object_new_string(b)))
+	free(b);
+	if (!v)
 		return -ENOMEM;
 	if (json_object_object_add(o, name, v)) {
 		json_object_put(v);
@@ -394,7 +395,8 @@ static int check_url(const char *u, struct b4_error *err)
 	curl_url_get(cu, CURLUPART_PATH, &path, 0);
 	curl_url_get(cu, CURLUPART_QUERY, &query, 0);
 	curl_url_get(cu, CURLUPART_USER, &user, 0);
-	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https")))
+	if (!scheme || (strcmp(scheme, "http") != 0 &&
+			 strcmp(scheme, "https") != 0))
 		r = b4_error_set(err, -EINVAL,
 				 "etcd endpoint \"%s\": scheme must be http or https",
 				 u);
@@ -405,7 +407,7 @@ static int check_url(const char *u, struct b4_error *err)
 		r = b4_error_set(err, -EINVAL,
 				 "etcd endpoint \"%s\": no port (etcd's client port, e.g. :2379)",
 				 u);
-	else if ((path && strcmp(path, "/")) || query || user)
+	else if ((path && strcmp(path, "/") != 0) || query || user)
 		r = b4_error_set(err, -EINVAL,
 				 "etcd endpoint \"%s\": only http(s)://HOST:PORT, no path, query or user",
 				 u);

@@ -4,7 +4,7 @@
  * Usage: b4ns-cluster-test [--etcd PATH] [--work DIR] [--certs DIR] [-v] TEST
  *        b4ns-cluster-test node URL TTL NAME NODE_ADDR NET ADDR PORT
  *
- * TEST is one of propagate, crash, outage, compaction, reject, tls,
+ * TEST is one of propagate, conflict, crash, outage, compaction, reject, tls,
  * settings (tests/e2e/cluster.sh runs each). Every test starts its own etcd
  * (PATH, default /usr/bin/etcd) on 127.0.0.1 with free ports and a data
  * directory under DIR (default /tmp), and kills it at the end. --certs DIR
@@ -927,6 +927,59 @@ static void t_propagate(void)
 	srv_kill(&s);
 }
 
+/* conflict: two nodes claim one container address; each keeps its local
+ * entry; a node's delete leaves the other's key in etcd alone, and the
+ * other's entry then takes the deleted one's place */
+static void t_conflict(void)
+{
+	struct srv s;
+	struct node n1, n2;
+	struct etcd *raw;
+	struct kvlist kl;
+	struct peer_entry e;
+	struct json_object *st;
+	const char *val;
+
+	srv_start(&s, false);
+	raw = raw_client(&s);
+	node_rc(&n1, s.url, "n1", "10.0.0.1", 5);
+	node_rc(&n2, s.url, "n2", "10.0.0.2", 5);
+	node_start(&n1);
+	node_start(&n2);
+	local_put(&n2, "blue", "10.89.0.3", 80, "tcp", "10.0.0.2", 9000,
+		  AF_INET, "on-n2");
+	CHECK(wait_remote(&n1, "blue", "10.89.0.3", 80, "tcp", true, 3000) >= 0,
+	      "n2's entry never reached n1");
+	/* n1 claims it too: its local entry replaces the remote one there;
+	 * on n2 the local one stays */
+	local_put(&n1, "blue", "10.89.0.3", 80, "tcp", "0.0.0.0", 8080,
+		  AF_INET, "on-n1");
+	sleep_ms(500);
+	CHECK(lookup(&n2, "blue", "10.89.0.3", 80, "tcp", &e) && !e.remote &&
+		      !strcmp(e.container, "on-n2"),
+	      "n2's local entry was replaced by n1's claim");
+	st = status(&n2);
+	CHECK(jget_int(st, "conflicts") >= 1, "no conflict counted: %s",
+	      json_object_to_json_string(st));
+	json_object_put(st);
+	raw_list(raw, &kl);
+	val = kv_find(&kl, "b4ns/v1/blue/10.89.0.3:80/tcp");
+	CHECK(val && strstr(val, "\"node\":\"n1\""), "etcd holds %s", val);
+	/* n2 lets go: n1's key stays, and n2 now reaches n1's container */
+	local_del(&n2, "blue", "10.89.0.3", 80, "tcp");
+	CHECK(wait_remote(&n2, "blue", "10.89.0.3", 80, "tcp", true, 2000) >= 0,
+	      "n1's claim did not take the deleted entry's place on n2");
+	expect_host(&n2, "blue", "10.89.0.3", 80, "tcp", "10.0.0.1", 8080,
+		    "n1", "on-n1");
+	raw_list(raw, &kl);
+	CHECK(kv_find(&kl, "b4ns/v1/blue/10.89.0.3:80/tcp"),
+	      "n2's delete removed n1's key");
+	node_stop(&n1);
+	node_stop(&n2);
+	etcd_free(raw);
+	srv_kill(&s);
+}
+
 /* spawn_node() - a node in a child process with one local entry */
 static pid_t spawn_node(const char *url, int ttl, const char *name,
 			const char *addr, const char *net, const char *caddr,
@@ -1440,7 +1493,8 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	{ "propagate", t_propagate }, { "crash", t_crash },
+	{ "propagate", t_propagate }, { "conflict", t_conflict },
+	{ "crash", t_crash },
 	{ "outage", t_outage },	      { "compaction", t_compaction },
 	{ "reject", t_reject },	      { "tls", t_tls },
 	{ "settings", t_settings },
