@@ -13,10 +13,13 @@
 #include "sockaddr.h"
 
 #define EGRESS_SPEC_MAX 64	/* a rule's text, with its NUL */
+/* egress_check()'s reason when a non-empty allow list holds no match */
+#define EGRESS_NO_ALLOW "no allow rule matches"
 
 /**
  * struct egress_rule - one rule
- * @net:	destination prefix
+ * @net:	destination prefix (an IPv4-mapped IPv6 one is kept as the
+ *		IPv4 prefix it denotes)
  * @port_lo:	first port (0 with @port_hi 65535: every port)
  * @port_hi:	last port
  * @proto:	IPPROTO_TCP, IPPROTO_UDP, or 0 for both
@@ -32,9 +35,12 @@ struct egress_rule {
 
 /**
  * egress_parse() - parse one rule
- * @s:		"CIDR[:PORT[-PORT]][/tcp|/udp]"; an IPv6 CIDR followed by a
- *		port is bracketed: "[fd00::/8]:443/tcp"
- * @out:	result
+ * @s:		"CIDR[:PORT[-PORT]][/tcp|/udp]"; CIDR is "ADDR/LEN" or a
+ *		bare address (a host prefix); an IPv6 CIDR followed by a
+ *		port is bracketed: "[fd00::/8]:443/tcp", else bare:
+ *		"fd00::/8/tcp"; ports 1-65535 (none: every port), no
+ *		protocol: both; at most EGRESS_SPEC_MAX - 1 characters
+ * @out:	result, @out->spec holding @s
  * @err:	on failure "egress rule 'S': what is wrong"; may be NULL
  *
  * Return: 0 or -EINVAL
@@ -60,8 +66,9 @@ bool egress_match(const struct egress_rule *r, const struct sockaddr *dst,
  * @n_deny:	entries in @deny
  * @dst:	destination as the container named it
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @rule:	when denied, the text of the deciding rule ("deny SPEC", or
- *		"not in allow list"), static or in @allow/@deny
+ * @rule:	set to NULL when allowed; when denied, the spec of the
+ *		deciding deny rule (in @deny), or EGRESS_NO_ALLOW; may be
+ *		NULL
  *
  * Return: true if allowed
  */

@@ -19,14 +19,24 @@
  * cfg_load(): the result is plain memory, one allocation for the sections.
  * cfg_policy() finally turns a container's effective settings into its
  * switching policy, checking what only the merged lists can show.
+ *
+ * The top level also holds the daemon's registry settings (registry,
+ * etcd, node, node_address, etcd_*), which no section may hold. They are
+ * validated by cfg_registry_parse_opt(), which "b4ns daemon"'s options go
+ * through too, so that each rule is written once; cfg_registry_check()
+ * checks what only the combination of file and options can show.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -48,8 +58,23 @@ enum cfg_key {
 	KEY_ALLOW_IO_URING,
 	KEY_IGNORE,
 	KEY_PUBLISH,
-	KEY_CONTAINERS,		/* top level only */
+	KEY_NETWORK,
+	KEY_EGRESS_ALLOW,
+	KEY_EGRESS_DENY,
+	/* top level only from here */
+	KEY_REGISTRY,
+	KEY_ETCD,
+	KEY_NODE,
+	KEY_NODE_ADDRESS,
+	KEY_ETCD_LEASE_TTL,
+	KEY_ETCD_PREFIX,
+	KEY_ETCD_CACERT,
+	KEY_ETCD_CERT,
+	KEY_ETCD_KEY,
+	KEY_CONTAINERS,
 };
+
+#define KEY_FIRST_GLOBAL KEY_REGISTRY
 
 static const char *const key_names[] = {
 	[KEY_LOG_LEVEL]			= "log_level",
@@ -61,7 +86,37 @@ static const char *const key_names[] = {
 	[KEY_ALLOW_IO_URING]		= "allow_io_uring",
 	[KEY_IGNORE]			= "ignore",
 	[KEY_PUBLISH]			= "publish",
+	[KEY_NETWORK]			= "network",
+	[KEY_EGRESS_ALLOW]		= "egress_allow",
+	[KEY_EGRESS_DENY]		= "egress_deny",
+	[KEY_REGISTRY]			= "registry",
+	[KEY_ETCD]			= "etcd",
+	[KEY_NODE]			= "node",
+	[KEY_NODE_ADDRESS]		= "node_address",
+	[KEY_ETCD_LEASE_TTL]		= "etcd_lease_ttl",
+	[KEY_ETCD_PREFIX]		= "etcd_prefix",
+	[KEY_ETCD_CACERT]		= "etcd_cacert",
+	[KEY_ETCD_CERT]			= "etcd_cert",
+	[KEY_ETCD_KEY]			= "etcd_key",
 	[KEY_CONTAINERS]		= "containers",
+};
+
+/* The registry keys' enum cfg_registry_field bits */
+static const unsigned int reg_bits[] = {
+	[KEY_REGISTRY]		= CFG_REG_KIND,
+	[KEY_ETCD]		= CFG_REG_ETCD,
+	[KEY_NODE]		= CFG_REG_NODE,
+	[KEY_NODE_ADDRESS]	= CFG_REG_NODE_ADDRESS,
+	[KEY_ETCD_LEASE_TTL]	= CFG_REG_LEASE_TTL,
+	[KEY_ETCD_PREFIX]	= CFG_REG_PREFIX,
+	[KEY_ETCD_CACERT]	= CFG_REG_CACERT,
+	[KEY_ETCD_CERT]		= CFG_REG_CERT,
+	[KEY_ETCD_KEY]		= CFG_REG_KEY,
+};
+
+static const char *const registry_names[] = {
+	[CFG_REGISTRY_EMBEDDED]	= "embedded",
+	[CFG_REGISTRY_ETCD]	= "etcd",
 };
 
 /* The boolean keys: where a struct cfg_container keeps each value, and its
@@ -287,9 +342,15 @@ static int get_list(const struct cfg_ctx *ctx, const config_setting_t *s,
 	return n;
 }
 
-/* The longest list: "ignore" (CFG_MAX_CIDRS) or "publish" */
+/* The longest list: "ignore" (CFG_MAX_CIDRS), "publish", "egress_*" or
+ * "etcd" */
 #define CFG_MAX_LIST CFG_MAX_CIDRS
 _Static_assert(CFG_MAX_PUBLISH <= CFG_MAX_LIST, "publish list too long");
+_Static_assert(CFG_MAX_EGRESS <= CFG_MAX_LIST, "egress list too long");
+_Static_assert(CFG_MAX_ETCD <= CFG_MAX_LIST, "etcd list too long");
+_Static_assert(CFG_MAX_EGRESS <= POLICY_MAX_EGRESS, "egress lists differ");
+_Static_assert(CFG_NAME_MAX == PEERS_NET_MAX, "network name sizes differ");
+_Static_assert(CFG_NAME_MAX == PEERS_NODE_MAX, "node name sizes differ");
 
 /* A list element parser: element @i (@e, text @v) of a list into @c */
 typedef int (*load_elem_fn)(const struct cfg_ctx *ctx,
@@ -300,7 +361,8 @@ typedef int (*load_elem_fn)(const struct cfg_ctx *ctx,
  * load_list() - parse a list of strings into @c, element by element
  * @ctx:	load context
  * @s:		the list setting
- * @max:	at most this many elements (CFG_MAX_CIDRS, CFG_MAX_PUBLISH)
+ * @max:	at most this many elements (CFG_MAX_CIDRS, CFG_MAX_PUBLISH,
+ *		CFG_MAX_EGRESS)
  * @elem:	parses one element
  * @c:		container settings to fill
  * @count:	set to the number of elements once all are parsed
@@ -363,6 +425,136 @@ static int load_spec(const struct cfg_ctx *ctx, const config_setting_t *e,
 	return 0;
 }
 
+/* load_egress() - an "egress_allow" or "egress_deny" element (@e, text
+ * @v) into @rule */
+static int load_egress(const struct cfg_ctx *ctx, const config_setting_t *e,
+		       const char *v, struct egress_rule *rule)
+{
+	if (egress_parse(v, rule, ctx->err)) {
+		cfg_where(ctx, e);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* load_allow() - an "egress_allow" element into @c->egress_allow[@i] */
+static int load_allow(const struct cfg_ctx *ctx, const config_setting_t *e,
+		      const char *v, int i, struct cfg_container *c)
+{
+	return load_egress(ctx, e, v, &c->egress_allow[i]);
+}
+
+/* load_deny() - an "egress_deny" element into @c->egress_deny[@i] */
+static int load_deny(const struct cfg_ctx *ctx, const config_setting_t *e,
+		     const char *v, int i, struct cfg_container *c)
+{
+	return load_egress(ctx, e, v, &c->egress_deny[i]);
+}
+
+/**
+ * etcd_url_add() - check an etcd endpoint and append it to @r->etcd
+ * @r:		registry settings
+ * @url:	"http://HOST[:PORT]" or "https://..."
+ * @err:	on failure, what is wrong; may be NULL
+ *
+ * Return: 0 or -EINVAL
+ */
+static int etcd_url_add(struct cfg_registry *r, const char *url,
+			struct b4_error *err)
+{
+	size_t len = strlen(url), scheme;
+
+	if (!strncmp(url, "http://", 7))
+		scheme = 7;
+	else if (!strncmp(url, "https://", 8))
+		scheme = 8;
+	else
+		return b4_error_set(err, -EINVAL, "etcd endpoint '%s' must "
+				    "start with http:// or https://", url);
+	if (len == scheme || url[scheme] == '/' || url[scheme] == ':')
+		return b4_error_set(err, -EINVAL, "etcd endpoint '%s' has no "
+				    "host", url);
+	for (size_t i = 0; i < len; i++) {
+		if (isspace((unsigned char)url[i]) ||
+		    iscntrl((unsigned char)url[i]) || url[i] == ',')
+			return b4_error_set(err, -EINVAL, "etcd endpoint '%s' "
+					    "holds white space, a control "
+					    "character or ','", url);
+	}
+	if (len >= CFG_URL_MAX)
+		return b4_error_set(err, -EINVAL, "etcd endpoint too long (at "
+				    "most %d characters)", CFG_URL_MAX - 1);
+	if (r->n_etcd >= CFG_MAX_ETCD)
+		return b4_error_set(err, -EINVAL, "too many etcd endpoints (at "
+				    "most %d)", CFG_MAX_ETCD);
+	memcpy(r->etcd[r->n_etcd++], url, len + 1);
+	return 0;
+}
+
+/**
+ * load_registry() - a top-level registry setting into @r
+ * @ctx:	load context
+ * @s:		the setting
+ * @key:	which (KEY_REGISTRY to KEY_ETCD_KEY)
+ * @r:		registry settings to update
+ *
+ * "etcd" is a list of URLs or one string; "etcd_lease_ttl" an integer;
+ * the others strings. Each value goes through cfg_registry_parse_opt().
+ *
+ * Return: 0 or -EINVAL
+ */
+static int load_registry(const struct cfg_ctx *ctx, const config_setting_t *s,
+			 enum cfg_key key, struct cfg_registry *r)
+{
+	const char *name = key_names[key], *v = NULL;
+	int type = config_setting_type(s), rc;
+
+	if (key == KEY_ETCD && (type == CONFIG_TYPE_ARRAY ||
+				type == CONFIG_TYPE_LIST)) {
+		const char *vals[CFG_MAX_LIST];
+		int n = get_list(ctx, s, CFG_MAX_ETCD, vals);
+
+		if (n < 0)
+			return n;
+		if (!n)
+			return cfg_error(ctx, s, "empty list (give one etcd "
+					 "endpoint at least, or leave it out)");
+		r->n_etcd = 0;
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e =
+				config_setting_get_elem(s, (unsigned int)i);
+
+			if (strchr(vals[i], ','))
+				return cfg_error(ctx, e, "one URL per list "
+						 "entry, not '%s'", vals[i]);
+			if (etcd_url_add(r, vals[i], ctx->err)) {
+				cfg_where(ctx, e);
+				return -EINVAL;
+			}
+		}
+		return 0;
+	}
+	if (key == KEY_ETCD_LEASE_TTL) {
+		char num[32];
+
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+			return cfg_error(ctx, s, "must be an integer (seconds), "
+					 "not %s", type_name(type));
+		snprintf(num, sizeof(num), "%lld",
+			 config_setting_get_int64(s));
+		v = num;
+		rc = cfg_registry_parse_opt(r, NULL, name, v, ctx->err);
+	} else {
+		rc = get_string(ctx, s, &v);
+		if (rc)
+			return rc;
+		rc = cfg_registry_parse_opt(r, NULL, name, v, ctx->err);
+	}
+	if (rc)
+		cfg_where(ctx, s);
+	return rc;
+}
+
 /**
  * find_key() - index of a known key
  * @name:	setting name
@@ -387,14 +579,15 @@ static int find_key(const char *name, bool global)
  * @ctx:	load context
  * @g:		the root group or a section of "containers"
  * @c:		settings to fill; only the keys present are marked set
- * @global:	@g is the root group
+ * @reg:	registry settings to fill if @g is the root group, else NULL
  *
  * Return: 0 or -EINVAL
  */
 static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
-			  struct cfg_container *c, bool global)
+			  struct cfg_container *c, struct cfg_registry *reg)
 {
 	int n = config_setting_length(g);
+	bool global = reg != NULL;
 
 /* a string setting that @parse turns into @c->f: sets rc, and f##_set */
 #define GET_CHOICE(f, parse, expected)					\
@@ -438,12 +631,37 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			rc = load_list(ctx, s, CFG_MAX_PUBLISH, load_spec, c,
 				       &c->n_publish);
 			break;
+		case KEY_NETWORK:
+			rc = get_string(ctx, s, &v);
+			if (!rc && cfg_network_set(c, v, ctx->err)) {
+				cfg_where(ctx, s);
+				rc = -EINVAL;
+			}
+			break;
+		case KEY_EGRESS_ALLOW:
+			rc = load_list(ctx, s, CFG_MAX_EGRESS, load_allow, c,
+				       &c->n_egress_allow);
+			break;
+		case KEY_EGRESS_DENY:
+			rc = load_list(ctx, s, CFG_MAX_EGRESS, load_deny, c,
+				       &c->n_egress_deny);
+			break;
 		case KEY_CONTAINERS:
 			break;		/* by load_sections() */
 		default:
+			if (key >= KEY_FIRST_GLOBAL && global) {
+				rc = load_registry(ctx, s, (enum cfg_key)key,
+						   reg);
+				break;
+			}
+			if (key >= KEY_FIRST_GLOBAL) {
+				rc = cfg_error(ctx, s, "a daemon setting, "
+					       "allowed at the top level only");
+				break;
+			}
 			rc = cfg_error(ctx, s,
-				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish%s)",
-				       global ? " or containers" : "");
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny%s)",
+				       global ? ", registry, etcd, node, node_address, etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, etcd_key or containers" : "");
 		}
 		if (rc)
 			return rc;
@@ -515,7 +733,7 @@ static int load_sections(const struct cfg_ctx *ctx, const config_setting_t *g,
 			return cfg_error(ctx, s,
 					 "must be a group { KEY = VALUE; ... }, not %s",
 					 type_name(config_setting_type(s)));
-		rc = load_container(ctx, s, c, false);
+		rc = load_container(ctx, s, c, NULL);
 		if (rc)
 			return rc;
 		memcpy(c->name, name, strlen(name) + 1);
@@ -538,7 +756,7 @@ static int load(const struct cfg_ctx *ctx, const config_t *lc, struct cfg *out)
 	const config_setting_t *sections;
 	int rc;
 
-	rc = load_container(ctx, root, &out->global, true);
+	rc = load_container(ctx, root, &out->global, &out->registry);
 	if (rc)
 		return rc;
 	sections = config_setting_get_member(root, key_names[KEY_CONTAINERS]);
@@ -582,7 +800,7 @@ int cfg_load(const char *path, struct cfg *out, struct b4_error *err)
 	FILE *f;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	cfg_init(out);
 	f = fopen(path, "re");
 	if (!f) {
 		rc = -errno;
@@ -615,9 +833,15 @@ int cfg_load_string(const char *text, const char *name, struct cfg *out,
 	struct cfg_ctx ctx = { .file = name ? name : "(string)", .err = err };
 	config_t lc;
 
-	memset(out, 0, sizeof(*out));
+	cfg_init(out);
 	config_init(&lc);
 	return load_read(&ctx, &lc, config_read_string(&lc, text), out);
+}
+
+void cfg_init(struct cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg_registry_default(&cfg->registry);
 }
 
 const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name)
@@ -634,7 +858,9 @@ const struct cfg_container *cfg_find(const struct cfg *cfg, const char *name)
 int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 {
 	if (dst->n_ignore + src->n_ignore > CFG_MAX_CIDRS ||
-	    dst->n_publish + src->n_publish > CFG_MAX_PUBLISH)
+	    dst->n_publish + src->n_publish > CFG_MAX_PUBLISH ||
+	    dst->n_egress_allow + src->n_egress_allow > CFG_MAX_EGRESS ||
+	    dst->n_egress_deny + src->n_egress_deny > CFG_MAX_EGRESS)
 		return -E2BIG;
 
 /* a setting @src sets overrides @dst's */
@@ -651,6 +877,10 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 	MERGE(switch_udp);
 	MERGE(allow_io_uring);
 #undef MERGE
+	if (src->network_set) {
+		memcpy(dst->network, src->network, sizeof(dst->network));
+		dst->network_set = true;
+	}
 
 	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
 	       (size_t)src->n_ignore * sizeof(src->ignore[0]));
@@ -660,6 +890,12 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 	memcpy(&dst->publish_spec[dst->n_publish], src->publish_spec,
 	       (size_t)src->n_publish * sizeof(src->publish_spec[0]));
 	dst->n_publish += src->n_publish;
+	memcpy(&dst->egress_allow[dst->n_egress_allow], src->egress_allow,
+	       (size_t)src->n_egress_allow * sizeof(src->egress_allow[0]));
+	dst->n_egress_allow += src->n_egress_allow;
+	memcpy(&dst->egress_deny[dst->n_egress_deny], src->egress_deny,
+	       (size_t)src->n_egress_deny * sizeof(src->egress_deny[0]));
+	dst->n_egress_deny += src->n_egress_deny;
 	return 0;
 }
 
@@ -677,6 +913,270 @@ int cfg_publish_add(struct cfg_container *c, const char *spec,
 		return ret;
 	snprintf(c->publish_spec[c->n_publish], CFG_SPEC_MAX, "%s", spec);
 	c->n_publish++;
+	return 0;
+}
+
+int cfg_egress_add(struct cfg_container *c, bool deny, const char *spec,
+		   struct b4_error *err)
+{
+	struct egress_rule *list = deny ? c->egress_deny : c->egress_allow;
+	int *n = deny ? &c->n_egress_deny : &c->n_egress_allow;
+	int ret;
+
+	if (*n >= CFG_MAX_EGRESS)
+		return b4_error_set(err, -E2BIG, "too many egress %s rules "
+				    "(max %d)", deny ? "deny" : "allow",
+				    CFG_MAX_EGRESS);
+	ret = egress_parse(spec, &list[*n], err);
+	if (ret)
+		return ret;
+	(*n)++;
+	return 0;
+}
+
+int cfg_network_set(struct cfg_container *c, const char *name,
+		    struct b4_error *err)
+{
+	if (!valid_name(name))
+		return b4_error_set(err, -EINVAL, "network name '%.*s' must "
+				    "match [A-Za-z0-9_.-]{1,63}",
+				    CFG_NAME_MAX, name);
+	memcpy(c->network, name, strlen(name) + 1);
+	c->network_set = true;
+	return 0;
+}
+
+void cfg_registry_default(struct cfg_registry *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = CFG_REGISTRY_EMBEDDED;
+	r->lease_ttl = CFG_LEASE_TTL_DEFAULT;
+	memcpy(r->prefix, CFG_PREFIX_DEFAULT, sizeof(CFG_PREFIX_DEFAULT));
+}
+
+/**
+ * parse_node_address() - an IP literal other nodes can reach
+ * @val:	text
+ * @out:	result, port 0
+ * @err:	on failure, what is wrong; may be NULL
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_node_address(const char *val, struct sockaddr_storage *out,
+			      struct b4_error *err)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+	const char *what = NULL;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, val, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, val, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else
+		return b4_error_set(err, -EINVAL, "'%s' is not an IPv4 or "
+				    "IPv6 address", val);
+	if (sin6->sin6_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		what = "an IPv4-mapped address (give the IPv4 address)";
+	else if (sa_is_loopback(sa))
+		what = "a loopback address";
+	else if (sa_is_unspecified(sa))
+		what = "the unspecified address";
+	else if (sa_is_local_scope(sa))
+		what = "a link-local, multicast or broadcast address";
+	if (what)
+		return b4_error_set(err, -EINVAL, "'%s' is %s: other nodes "
+				    "cannot reach this node there", val, what);
+	*out = ss;
+	return 0;
+}
+
+/**
+ * set_path() - copy a file name setting
+ * @dst:	destination, CFG_FILE_MAX bytes
+ * @val:	file name
+ * @err:	on failure, what is wrong; may be NULL
+ *
+ * Return: 0 or -EINVAL
+ */
+static int set_path(char *dst, const char *val, struct b4_error *err)
+{
+	size_t len = strlen(val);
+
+	if (!len)
+		return b4_error_set(err, -EINVAL, "empty file name");
+	if (len >= CFG_FILE_MAX)
+		return b4_error_set(err, -EINVAL, "file name too long (at most "
+				    "%d characters)", CFG_FILE_MAX - 1);
+	memcpy(dst, val, len + 1);
+	return 0;
+}
+
+int cfg_registry_parse_opt(struct cfg_registry *r, unsigned int *set,
+			   const char *key, const char *val,
+			   struct b4_error *err)
+{
+	int k = find_key(key, true);
+	size_t len = strlen(val);
+	int rc = 0;
+
+	if (k < KEY_FIRST_GLOBAL || k == KEY_CONTAINERS)
+		return b4_error_set(err, -EINVAL, "unknown registry setting "
+				    "'%s'", key);
+	switch (k) {
+	case KEY_REGISTRY:
+		if (!strcmp(val, registry_names[CFG_REGISTRY_EMBEDDED]))
+			r->kind = CFG_REGISTRY_EMBEDDED;
+		else if (!strcmp(val, registry_names[CFG_REGISTRY_ETCD]))
+			r->kind = CFG_REGISTRY_ETCD;
+		else
+			rc = b4_error_set(err, -EINVAL, "invalid value '%s' "
+					  "(expected embedded or etcd)", val);
+		break;
+	case KEY_ETCD: {
+		const char *p = val;
+
+		r->n_etcd = 0;
+		do {
+			const char *comma = strchr(p, ',');
+			size_t n = comma ? (size_t)(comma - p) : strlen(p);
+			char url[CFG_URL_MAX];
+
+			if (!n)
+				return b4_error_set(err, -EINVAL, "empty etcd "
+						    "endpoint in '%s'", val);
+			if (n >= sizeof(url))
+				return b4_error_set(err, -EINVAL, "etcd "
+						    "endpoint too long (at "
+						    "most %d characters)",
+						    CFG_URL_MAX - 1);
+			memcpy(url, p, n);
+			url[n] = '\0';
+			rc = etcd_url_add(r, url, err);
+			if (rc)
+				return rc;
+			p = comma ? comma + 1 : NULL;
+		} while (p);
+		break;
+	}
+	case KEY_NODE:
+		if (!valid_name(val))
+			rc = b4_error_set(err, -EINVAL, "node name '%.*s' must "
+					  "match [A-Za-z0-9_.-]{1,63}",
+					  CFG_NAME_MAX, val);
+		else
+			memcpy(r->node, val, len + 1);
+		break;
+	case KEY_NODE_ADDRESS:
+		rc = parse_node_address(val, &r->node_address, err);
+		break;
+	case KEY_ETCD_LEASE_TTL: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (!len || *end || errno || !isdigit((unsigned char)val[0]) ||
+		    v < CFG_LEASE_TTL_MIN || v > CFG_LEASE_TTL_MAX)
+			rc = b4_error_set(err, -EINVAL, "'%s' is not a number "
+					  "of seconds from %d to %d", val,
+					  CFG_LEASE_TTL_MIN, CFG_LEASE_TTL_MAX);
+		else
+			r->lease_ttl = (int)v;
+		break;
+	}
+	case KEY_ETCD_PREFIX:
+		for (size_t i = 0; i < len; i++) {
+			if (isspace((unsigned char)val[i]) ||
+			    iscntrl((unsigned char)val[i]))
+				return b4_error_set(err, -EINVAL, "prefix "
+						    "'%s' holds white space or "
+						    "a control character", val);
+		}
+		if (!len || val[len - 1] != '/')
+			rc = b4_error_set(err, -EINVAL, "prefix '%s' must end "
+					  "with '/'", val);
+		else if (len >= sizeof(r->prefix))
+			rc = b4_error_set(err, -EINVAL, "prefix too long (at "
+					  "most %zu characters)",
+					  sizeof(r->prefix) - 1);
+		else
+			memcpy(r->prefix, val, len + 1);
+		break;
+	case KEY_ETCD_CACERT:
+		rc = set_path(r->cacert, val, err);
+		break;
+	case KEY_ETCD_CERT:
+		rc = set_path(r->cert, val, err);
+		break;
+	default: /* KEY_ETCD_KEY */
+		rc = set_path(r->key, val, err);
+		break;
+	}
+	if (!rc && set)
+		*set |= reg_bits[k];
+	return rc;
+}
+
+void cfg_registry_override(struct cfg_registry *dst,
+			   const struct cfg_registry *src, unsigned int set)
+{
+	if (set & CFG_REG_KIND)
+		dst->kind = src->kind;
+	if (set & CFG_REG_ETCD) {
+		memcpy(dst->etcd, src->etcd, sizeof(dst->etcd));
+		dst->n_etcd = src->n_etcd;
+	}
+	if (set & CFG_REG_NODE)
+		memcpy(dst->node, src->node, sizeof(dst->node));
+	if (set & CFG_REG_NODE_ADDRESS)
+		dst->node_address = src->node_address;
+	if (set & CFG_REG_LEASE_TTL)
+		dst->lease_ttl = src->lease_ttl;
+	if (set & CFG_REG_PREFIX)
+		memcpy(dst->prefix, src->prefix, sizeof(dst->prefix));
+	if (set & CFG_REG_CACERT)
+		memcpy(dst->cacert, src->cacert, sizeof(dst->cacert));
+	if (set & CFG_REG_CERT)
+		memcpy(dst->cert, src->cert, sizeof(dst->cert));
+	if (set & CFG_REG_KEY)
+		memcpy(dst->key, src->key, sizeof(dst->key));
+}
+
+int cfg_registry_check(struct cfg_registry *r, struct b4_error *err)
+{
+	char host[256];
+
+	if (!r->node[0] && !gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		if (valid_name(host))
+			memcpy(r->node, host, strlen(host) + 1);
+	}
+	if (r->kind != CFG_REGISTRY_ETCD)
+		return 0;
+	if (!r->n_etcd)
+		return b4_error_set(err, -EINVAL, "registry = \"etcd\" needs "
+				    "etcd endpoints: etcd = [ \"http://HOST:2379\" ] "
+				    "in the config file or --etcd=URL");
+	if (r->node_address.ss_family == AF_UNSPEC)
+		return b4_error_set(err, -EINVAL, "registry = \"etcd\" needs "
+				    "node_address, the address other nodes "
+				    "reach this one at: node_address = \"IP\" "
+				    "in the config file or --node-address=IP");
+	if (!r->node[0])
+		return b4_error_set(err, -EINVAL, "registry = \"etcd\" needs "
+				    "a node name and the host name is not one "
+				    "([A-Za-z0-9_.-]{1,63}): node = \"NAME\" "
+				    "in the config file or --node=NAME");
+	if (!r->cert[0] != !r->key[0])
+		return b4_error_set(err, -EINVAL, "etcd_cert and etcd_key go "
+				    "together (--etcd-cert, --etcd-key): %s is "
+				    "missing", r->cert[0] ? "etcd_key" :
+				    "etcd_cert");
 	return 0;
 }
 
@@ -765,5 +1265,19 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 					    s->publish_spec[j]);
 		pol->publish[pol->n_publish++] = *e;
 	}
+	if (s->network_set)
+		memcpy(pol->network, s->network, sizeof(pol->network));
+	if (s->n_egress_allow > POLICY_MAX_EGRESS ||
+	    s->n_egress_deny > POLICY_MAX_EGRESS)
+		return b4_error_set(err, -EINVAL, "too many egress %s rules "
+				    "(max %d)", s->n_egress_allow >
+				    POLICY_MAX_EGRESS ? "allow" : "deny",
+				    POLICY_MAX_EGRESS);
+	memcpy(pol->allow, s->egress_allow,
+	       (size_t)s->n_egress_allow * sizeof(pol->allow[0]));
+	pol->n_allow = s->n_egress_allow;
+	memcpy(pol->deny, s->egress_deny,
+	       (size_t)s->n_egress_deny * sizeof(pol->deny[0]));
+	pol->n_deny = s->n_egress_deny;
 	return 0;
 }

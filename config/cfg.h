@@ -24,6 +24,11 @@
 #define CFG_MAX_ETCD 8
 #define CFG_URL_MAX 256
 #define CFG_FILE_MAX 4096
+#define CFG_PREFIX_MAX 64
+#define CFG_LEASE_TTL_DEFAULT 15
+#define CFG_LEASE_TTL_MIN 5
+#define CFG_LEASE_TTL_MAX 3600
+#define CFG_PREFIX_DEFAULT "b4ns/v1/"
 
 enum cfg_net {
 	CFG_NET_AUTO = 0,	/* slirp4netns if installed, else none */
@@ -112,8 +117,9 @@ enum cfg_registry_kind {
  * @node:		this node's name (default: the host name)
  * @node_address:	the address other nodes reach this node's published
  *			ports at (required with etcd)
- * @lease_ttl:		seconds an entry outlives its node (default 15)
- * @prefix:		key prefix in etcd (default "b4ns/v1/")
+ * @lease_ttl:		seconds an entry outlives its node (default 15,
+ *			CFG_LEASE_TTL_MIN to CFG_LEASE_TTL_MAX)
+ * @prefix:		key prefix in etcd (default "b4ns/v1/", ends with '/')
  * @cacert:		CA bundle to check etcd's certificate ("" system)
  * @cert:		client certificate ("" none)
  * @key:		client key ("" none)
@@ -125,10 +131,35 @@ struct cfg_registry {
 	char node[PEERS_NODE_MAX];
 	struct sockaddr_storage node_address;
 	int lease_ttl;
-	char prefix[64];
+	char prefix[CFG_PREFIX_MAX];
 	char cacert[CFG_FILE_MAX];
 	char cert[CFG_FILE_MAX];
 	char key[CFG_FILE_MAX];
+};
+
+/**
+ * enum cfg_registry_field - which fields of a struct cfg_registry were
+ * given, as bits (cfg_registry_parse_opt(), cfg_registry_override())
+ * @CFG_REG_KIND:	@kind ("registry")
+ * @CFG_REG_ETCD:	@etcd and @n_etcd ("etcd")
+ * @CFG_REG_NODE:	@node ("node")
+ * @CFG_REG_NODE_ADDRESS: @node_address ("node_address")
+ * @CFG_REG_LEASE_TTL:	@lease_ttl ("etcd_lease_ttl")
+ * @CFG_REG_PREFIX:	@prefix ("etcd_prefix")
+ * @CFG_REG_CACERT:	@cacert ("etcd_cacert")
+ * @CFG_REG_CERT:	@cert ("etcd_cert")
+ * @CFG_REG_KEY:	@key ("etcd_key")
+ */
+enum cfg_registry_field {
+	CFG_REG_KIND = 1 << 0,
+	CFG_REG_ETCD = 1 << 1,
+	CFG_REG_NODE = 1 << 2,
+	CFG_REG_NODE_ADDRESS = 1 << 3,
+	CFG_REG_LEASE_TTL = 1 << 4,
+	CFG_REG_PREFIX = 1 << 5,
+	CFG_REG_CACERT = 1 << 6,
+	CFG_REG_CERT = 1 << 7,
+	CFG_REG_KEY = 1 << 8,
 };
 
 /* CFG_SET() - set setting @f of struct cfg_container *@c to @v, and mark it
@@ -144,7 +175,9 @@ struct cfg_registry {
  * @global:	top-level settings, the defaults of every container
  * @sections:	named sections from the "containers" group
  * @n_sections:	entries used in @sections
- * @registry:	the daemon's registry settings
+ * @registry:	the daemon's registry settings (top-level keys only;
+ *		defaults if absent; cfg_registry_check() is for the caller,
+ *		once "b4ns daemon"'s options are applied)
  */
 struct cfg {
 	struct cfg_container global;
@@ -178,6 +211,13 @@ int cfg_load(const char *path, struct cfg *out, struct b4_error *err);
  */
 int cfg_load_string(const char *text, const char *name, struct cfg *out,
 		    struct b4_error *err);
+
+/**
+ * cfg_init() - an empty configuration: what applies without a file
+ * @cfg:	result: no section, nothing set, registry defaults
+ *		(cfg_registry_default()); cfg_free() is harmless on it
+ */
+void cfg_init(struct cfg *cfg);
 
 /**
  * cfg_find() - look up a named container section
@@ -216,15 +256,99 @@ int cfg_publish_add(struct cfg_container *c, const char *spec,
 		    struct b4_error *err);
 
 /**
+ * cfg_egress_add() - parse an egress rule and append it to @c
+ * @c:		settings to update
+ * @deny:	append to @c->egress_deny, else to @c->egress_allow
+ * @spec:	egress_parse()'s "CIDR[:PORT[-PORT]][/tcp|/udp]"
+ * @err:	on failure, egress_parse()'s message or that the list is
+ *		full; may be NULL
+ *
+ * Return: 0, -E2BIG if the list holds CFG_MAX_EGRESS rules, -EINVAL if
+ * @spec is malformed
+ */
+int cfg_egress_add(struct cfg_container *c, bool deny, const char *spec,
+		   struct b4_error *err);
+
+/**
+ * cfg_network_set() - set @c's network name
+ * @c:		settings to update (@network and @network_set)
+ * @name:	1-63 characters of [A-Za-z0-9_.-]
+ * @err:	on failure, what is wrong with @name; may be NULL
+ *
+ * Return: 0, or -EINVAL (@c unchanged)
+ */
+int cfg_network_set(struct cfg_container *c, const char *name,
+		    struct b4_error *err);
+
+/**
+ * cfg_registry_default() - the registry settings without file or options
+ * @r:		result: embedded, no endpoints, no node address, lease TTL
+ *		CFG_LEASE_TTL_DEFAULT, prefix CFG_PREFIX_DEFAULT, node "" (the
+ *		host name once cfg_registry_check() runs)
+ */
+void cfg_registry_default(struct cfg_registry *r);
+
+/**
+ * cfg_registry_parse_opt() - parse one registry setting given as text
+ * @r:		settings to update
+ * @set:	the setting's enum cfg_registry_field bit is or-ed in; may be
+ *		NULL
+ * @key:	"registry" (embedded|etcd), "etcd" (URL[,URL...], replacing
+ *		the list; each "http://" or "https://"), "node" (a name of
+ *		[A-Za-z0-9_.-]{1,63}), "node_address" (an IPv4 or IPv6
+ *		literal, not loopback, unspecified, link-local, multicast or
+ *		broadcast), "etcd_lease_ttl" (CFG_LEASE_TTL_MIN to
+ *		CFG_LEASE_TTL_MAX seconds), "etcd_prefix" (ends with '/', no
+ *		white space), "etcd_cacert", "etcd_cert", "etcd_key" (file
+ *		names)
+ * @val:	the value
+ * @err:	on failure, what is wrong with @val (the caller adds which
+ *		key or option it is); may be NULL
+ *
+ * The one validation of these settings: the config file's top level and
+ * "b4ns daemon"'s options use it.
+ *
+ * Return: 0, or -EINVAL (@r may hold part of a list) for a bad value or
+ * an unknown @key
+ */
+int cfg_registry_parse_opt(struct cfg_registry *r, unsigned int *set,
+			   const char *key, const char *val,
+			   struct b4_error *err);
+
+/**
+ * cfg_registry_override() - copy the fields of @src given in @set to @dst
+ * @dst:	settings to update (e.g. the config file's)
+ * @src:	overriding settings (e.g. "b4ns daemon"'s options)
+ * @set:	enum cfg_registry_field bits of the fields to copy
+ */
+void cfg_registry_override(struct cfg_registry *dst,
+			   const struct cfg_registry *src, unsigned int set);
+
+/**
+ * cfg_registry_check() - final checks of the registry settings in use
+ * @r:		settings; an empty @node becomes the host name if that is a
+ *		valid node name
+ * @err:	on failure, which setting is missing; may be NULL
+ *
+ * With etcd, endpoints ("etcd") and "node_address" are required, and a
+ * node name (given or the host name); "etcd_cert" and "etcd_key" go
+ * together.
+ *
+ * Return: 0 or -EINVAL
+ */
+int cfg_registry_check(struct cfg_registry *r, struct b4_error *err);
+
+/**
  * cfg_policy() - the switching policy of a container from its settings
  * @s:		effective settings (global, section, overrides merged)
- * @pol:	result: built-in defaults, ignore list, host loopback, and the
- *		publish table
+ * @pol:	result: built-in defaults, ignore list, host loopback, the
+ *		publish table, the network name and the egress rules
  * @err:	on failure, which setting is wrong or which publish specs
  *		conflict; may be NULL
  *
  * Return: 0, or -EINVAL (conflicting publish specs, too many, UDP ones
- * without switch_udp, udp_sendmsg without switch_udp)
+ * without switch_udp, udp_sendmsg without switch_udp, more egress rules
+ * than POLICY_MAX_EGRESS)
  */
 int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 	       struct b4_error *err);

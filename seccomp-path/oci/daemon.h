@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "cfg.h"
 #include "err.h"
 
 /**
@@ -14,10 +15,18 @@
  *		is created (mode 0700) and holds the control and preload
  *		sockets too
  * @config:	config file (defaults and container sections), or NULL
+ * @reg:	registry options given on the command line, validated
+ *		(cfg_registry_parse_opt()); only the fields in @reg_set mean
+ *		anything
+ * @reg_set:	enum cfg_registry_field bits of the fields of @reg given;
+ *		they override the config file's (cfg_registry_override()),
+ *		then cfg_registry_check() has the last word
  */
 struct daemon_opts {
 	const char *socket;
 	const char *config;
+	struct cfg_registry reg;
+	unsigned int reg_set;
 };
 
 /**

@@ -24,10 +24,11 @@
  * "b4ns.KEY=VALUE" pairs of listenerMetadata, which annotations override
  * key by key) into its effective settings: the configuration's global
  * defaults, the section named by b4ns.config, then the per-container lists
- * and mode. Every value is parsed, once, with the parsers the config file
- * uses (publish specs into port mappings, checked for conflicts with
- * portmap_find_conflict()); any bad or unknown setting fails the whole
- * container. Failures are described in a struct b4_error that names the
+ * (ignore, publish, egress rules), mode and network. Every value is
+ * parsed, once, with the parsers the config file uses (publish specs into
+ * port mappings, checked for conflicts with portmap_find_conflict(); egress
+ * rules with egress_parse(); network names with cfg_network_set()); any bad
+ * or unknown setting fails the whole container. Failures are described in a struct b4_error that names the
  * container and the key; the daemon logs it.
  */
 #include <ctype.h>
@@ -287,6 +288,9 @@ enum oci_key {
 	OKEY_PUBLISH,
 	OKEY_IGNORE,
 	OKEY_MODE,
+	OKEY_NETWORK,
+	OKEY_EGRESS_ALLOW,
+	OKEY_EGRESS_DENY,
 	OKEY_COUNT,
 };
 
@@ -295,6 +299,9 @@ static const char *const okey_names[OKEY_COUNT] = {
 	[OKEY_PUBLISH]	= "b4ns.publish",
 	[OKEY_IGNORE]	= "b4ns.ignore",
 	[OKEY_MODE]	= "b4ns.mode",
+	[OKEY_NETWORK]	= "b4ns.network",
+	[OKEY_EGRESS_ALLOW] = "b4ns.egress.allow",
+	[OKEY_EGRESS_DENY] = "b4ns.egress.deny",
 };
 
 /**
@@ -321,7 +328,9 @@ static int kv_set(struct oci_kv *kv, const char *key, size_t klen,
 	if (k == OKEY_COUNT)
 		return b4_error_set(err, -EINVAL, "container %s: %s: unknown "
 				    "key '%.*s' (expected b4ns.config, "
-				    "b4ns.publish, b4ns.ignore or b4ns.mode)",
+				    "b4ns.publish, b4ns.ignore, b4ns.mode, "
+				    "b4ns.network, b4ns.egress.allow or "
+				    "b4ns.egress.deny)",
 				    st->id, from,
 				    (int)(klen > 64 ? 64 : klen), key);
 	if (vlen >= sizeof(kv[k].val))
@@ -459,6 +468,35 @@ static int apply_publish(const struct oci_kv *kv, const struct oci_state *st,
 	return 0;
 }
 
+/* apply_egress() - append the rules of b4ns.egress.allow (or .deny, with
+ * @deny) to @out's list */
+static int apply_egress(const struct oci_kv *kv, bool deny,
+			const struct oci_state *st, struct cfg_container *out,
+			struct b4_error *err)
+{
+	const char *key = deny ? "b4ns.egress.deny" : "b4ns.egress.allow";
+	const char *p = kv->val;
+	char item[CFG_SPEC_MAX];
+	int rc;
+
+	while ((rc = next_item(&p, item, sizeof(item))) > 0) {
+		if ((deny ? out->n_egress_deny : out->n_egress_allow) ==
+		    CFG_MAX_EGRESS)
+			return b4_error_set(err, -E2BIG, "container %s: %s %s: "
+					    "more than %d rules in all", st->id,
+					    kv->from, key, CFG_MAX_EGRESS);
+		rc = cfg_egress_add(out, deny, item, err);
+		if (rc)
+			return b4_error_prefix(err, rc, "container %s: %s %s",
+					       st->id, kv->from, key);
+	}
+	if (rc < 0)
+		return b4_error_set(err, -EINVAL, "container %s: %s %s: empty "
+				    "or overlong entry in '%s'", st->id,
+				    kv->from, key, kv->val);
+	return 0;
+}
+
 int oci_settings(const struct oci_state *st, const struct cfg *cfg,
 		 struct cfg_container *out, struct b4_error *err)
 {
@@ -491,8 +529,8 @@ int oci_settings(const struct oci_state *st, const struct cfg *cfg,
 					    kv[OKEY_CONFIG].val);
 		if (cfg_merge(out, s))
 			return b4_error_set(err, -E2BIG, "container %s: section "
-					    "'%s': too many ignore or publish "
-					    "entries", st->id, s->name);
+					    "'%s': too many ignore, publish or "
+					    "egress entries", st->id, s->name);
 		memcpy(out->name, s->name, sizeof(out->name));
 	}
 	if (kv[OKEY_MODE].from) {
@@ -504,8 +542,23 @@ int oci_settings(const struct oci_state *st, const struct cfg *cfg,
 					    kv[OKEY_MODE].val);
 		out->mode_set = true;
 	}
+	if (kv[OKEY_NETWORK].from &&
+	    cfg_network_set(out, kv[OKEY_NETWORK].val, err))
+		return b4_error_prefix(err, -EINVAL, "container %s: %s "
+				       "b4ns.network", st->id,
+				       kv[OKEY_NETWORK].from);
 	if (kv[OKEY_IGNORE].from) {
 		rc = apply_ignore(&kv[OKEY_IGNORE], st, out, err);
+		if (rc)
+			return rc;
+	}
+	if (kv[OKEY_EGRESS_ALLOW].from) {
+		rc = apply_egress(&kv[OKEY_EGRESS_ALLOW], false, st, out, err);
+		if (rc)
+			return rc;
+	}
+	if (kv[OKEY_EGRESS_DENY].from) {
+		rc = apply_egress(&kv[OKEY_EGRESS_DENY], true, st, out, err);
 		if (rc)
 			return rc;
 	}

@@ -107,8 +107,10 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
  * @st:		its listener message
  * @cfg:	the daemon's configuration
  * @out:	result: @cfg->global, then the section named by "b4ns.config",
- *		then "b4ns.ignore" and "b4ns.publish" appended and "b4ns.mode"
- *		replacing the mode; @out->name is the section name or ""
+ *		then "b4ns.ignore", "b4ns.publish", "b4ns.egress.allow" and
+ *		"b4ns.egress.deny" appended and "b4ns.mode" and
+ *		"b4ns.network" replacing the mode and network; @out->name is
+ *		the section name or ""
  * @err:	on failure, one line naming the container id and the key; may
  *		be NULL
  *
@@ -116,8 +118,10 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
  * the same "b4ns.KEY=VALUE" pairs separated by ';' or white space. A key
  * given in both places takes the annotation's value. Recognised keys:
  * b4ns.config=NAME, b4ns.publish=SPEC[,SPEC], b4ns.ignore=CIDR[,CIDR],
- * b4ns.mode=seccomp|off|preload|auto. Any other b4ns.* key, an unknown
- * section, a malformed spec, CIDR or mode, or published ports conflicting
+ * b4ns.mode=seccomp|off|preload|auto, b4ns.network=NAME,
+ * b4ns.egress.allow=RULE[,RULE], b4ns.egress.deny=RULE[,RULE] (egress_parse()
+ * rules). Any other b4ns.* key, an unknown section, a malformed spec, CIDR,
+ * rule, network name or mode, or published ports conflicting
  * with each other are errors: the caller should then leave the container
  * unswitched rather than half-configured.
  *

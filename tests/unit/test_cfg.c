@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_cfg.c - configuration file loading, validation messages and merging */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -112,6 +114,18 @@ Test(cfg, example_loads)
 	cr_assert_eq(web->n_publish, 3);
 	cr_assert_eq(web->n_ignore, 1);
 	cr_assert_not(web->net_set);
+	cr_assert(web->network_set);
+	cr_assert_str_eq(web->network, "web");
+	cr_assert_eq(web->n_egress_deny, 1);
+	cr_assert_eq(web->n_egress_allow, 0);
+	cr_assert_not(c.global.network_set);
+	cr_assert_eq(c.global.n_egress_allow, 0);
+	cr_assert_eq(c.global.n_egress_deny, 0);
+	/* the registry's defaults, as written out */
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_eq(c.registry.lease_ttl, CFG_LEASE_TTL_DEFAULT);
+	cr_assert_str_eq(c.registry.prefix, CFG_PREFIX_DEFAULT);
+	cr_assert_eq(c.registry.n_etcd, 0);
 	cr_assert_eq(legacy->mode, CFG_MODE_PRELOAD);
 	cr_assert_eq(legacy->net, CFG_NET_NONE);
 	cr_assert_eq(legacy->log_level, LOG_LVL_DEBUG);
@@ -243,7 +257,15 @@ Test(cfg, unknown_keys)
 	load_bad("net = \"none\";\nfoo = 2;\n",
 		 "t.conf:2: foo: unknown setting (expected log_level, net, "
 		 "mode, allow_host_loopback, udp_sendmsg, switch_udp, "
-		 "allow_io_uring, ignore, publish or containers)");
+		 "allow_io_uring, ignore, publish, network, egress_allow, "
+		 "egress_deny, registry, etcd, node, node_address, "
+		 "etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, "
+		 "etcd_key or containers)");
+	load_bad("containers = {\n  web = {\n    colour = 1;\n  };\n};\n",
+		 "containers.web.colour: unknown setting (expected log_level, "
+		 "net, mode, allow_host_loopback, udp_sendmsg, switch_udp, "
+		 "allow_io_uring, ignore, publish, network, egress_allow, "
+		 "egress_deny)");
 	load_bad("containers = {\n"
 		 "  web = {\n"
 		 "    mode = \"off\";\n"
@@ -650,4 +672,486 @@ Test(cfg, enum_names)
 	cr_assert_eq(cfg_mode_parse("seccomp ", &m), -EINVAL);
 	cr_assert_str_eq(cfg_net_name((enum cfg_net)42), "unknown");
 	cr_assert_str_eq(cfg_mode_name((enum cfg_mode)-1), "unknown");
+}
+
+/* egress_many() - "KEY = [ ... ];" with @n distinct valid egress rules */
+static const char *egress_many(const char *key, int n)
+{
+	static char buf[4096];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s = [", key);
+
+	for (int i = 1; i <= n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%s\"10.%d.0.0/16:%d/tcp\"",
+					i > 1 ? ", " : " ", i, i);
+	snprintf(buf + len, sizeof(buf) - len, " ];\n");
+	return buf;
+}
+
+Test(cfg, network)
+{
+	struct cfg_container eff = { 0 };
+	struct b4_error eb = { "" };
+	struct policy_cfg pol;
+	struct cfg c;
+
+	load_ok("network = \"prod.net_1-a\";\n"
+		"containers = { web = { network = \"web\"; }; db = { }; };\n",
+		&c);
+	cr_assert(c.global.network_set);
+	cr_assert_str_eq(c.global.network, "prod.net_1-a");
+	cr_assert(cfg_find(&c, "web")->network_set);
+	cr_assert_not(cfg_find(&c, "db")->network_set);
+
+	/* a section's network replaces the global one */
+	cr_assert_eq(cfg_merge(&eff, &c.global), 0);
+	cr_assert_eq(cfg_merge(&eff, cfg_find(&c, "db")), 0);
+	cr_assert_str_eq(eff.network, "prod.net_1-a");
+	cr_assert_eq(cfg_merge(&eff, cfg_find(&c, "web")), 0);
+	cr_assert_str_eq(eff.network, "web");
+	cr_assert_eq(cfg_policy(&eff, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_str_eq(pol.network, "web");
+	cfg_free(&c);
+
+	/* none given: none in the policy */
+	cr_assert_eq(policy_of("", &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_str_empty(pol.network);
+
+	load_bad("network = \"my net\";\n",
+		 "t.conf:1: network: network name 'my net' must match "
+		 "[A-Za-z0-9_.-]{1,63}");
+	load_bad("network = \"\";\n", "t.conf:1: network: network name ''");
+	load_bad("network = \"a/b\";\n", "network name 'a/b' must match");
+	load_bad("network = \"a1234567890123456789012345678901234567890"
+		 "12345678901234567890123\";\n",
+		 "t.conf:1: network: network name 'a1234");
+	load_bad("containers = {\n  web = {\n    network = 5;\n  };\n};\n",
+		 "t.conf:3: containers.web.network: must be a string, not an "
+		 "integer");
+	/* 63 characters are fine */
+	load_ok("network = \"a1234567890123456789012345678901234567890"
+		"1234567890123456789012\";\n", &c);
+	cr_assert_eq(strlen(c.global.network), 63);
+	cfg_free(&c);
+}
+
+Test(cfg, network_set)
+{
+	struct cfg_container c = { 0 };
+	struct b4_error eb = { "" };
+
+	cr_assert_eq(cfg_network_set(&c, "front", &eb), 0, "%s", eb.msg);
+	cr_assert(c.network_set);
+	cr_assert_str_eq(c.network, "front");
+	cr_assert_eq(cfg_network_set(&c, "front end", &eb), -EINVAL);
+	cr_assert_str_eq(eb.msg, "network name 'front end' must match "
+			 "[A-Za-z0-9_.-]{1,63}");
+	cr_assert_str_eq(c.network, "front");	/* unchanged */
+	cr_assert_eq(cfg_network_set(&c, "", NULL), -EINVAL);
+}
+
+Test(cfg, egress_lists)
+{
+	const struct cfg_container *web;
+	struct cfg_container eff;
+	struct b4_error eb = { "" };
+	struct policy_cfg pol;
+	struct cfg c;
+
+	load_ok("egress_deny = [ \"10.0.0.0/8\", \"[fd00::/8]:22/tcp\" ];\n"
+		"containers = {\n"
+		"  web = { egress_allow = [ \"0.0.0.0/0:443/tcp\" ];\n"
+		"          egress_deny = ( \"192.168.0.0/16\" ); };\n"
+		"};\n", &c);
+	cr_assert_eq(c.global.n_egress_deny, 2);
+	cr_assert_eq(c.global.n_egress_allow, 0);
+	cr_assert_str_eq(c.global.egress_deny[1].spec, "[fd00::/8]:22/tcp");
+	cr_assert_eq(c.global.egress_deny[1].proto, IPPROTO_TCP);
+	cr_assert_eq(c.global.egress_deny[1].port_lo, 22);
+	web = cfg_find(&c, "web");
+	cr_assert_eq(web->n_egress_allow, 1);
+	cr_assert_eq(web->egress_allow[0].port_lo, 443);
+
+	/* appended on merge, global rules first */
+	eff = c.global;
+	cr_assert_eq(cfg_merge(&eff, web), 0);
+	cr_assert_eq(eff.n_egress_deny, 3);
+	cr_assert_str_eq(eff.egress_deny[0].spec, "10.0.0.0/8");
+	cr_assert_str_eq(eff.egress_deny[2].spec, "192.168.0.0/16");
+	cr_assert_eq(eff.n_egress_allow, 1);
+
+	/* into the policy */
+	cr_assert_eq(cfg_policy(&eff, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_deny, 3);
+	cr_assert_eq(pol.n_allow, 1);
+	cr_assert_str_eq(pol.deny[2].spec, "192.168.0.0/16");
+	cr_assert_str_eq(pol.allow[0].spec, "0.0.0.0/0:443/tcp");
+	cfg_free(&c);
+
+	load_bad("egress_allow = [ \"10.0.0.0/8\",\n  \"10.0.0.0/8:0\" ];\n",
+		 "t.conf:2: egress_allow[1]: egress rule '10.0.0.0/8:0': port "
+		 "out of range 1-65535");
+	load_bad("containers = {\n  web = {\n"
+		 "    egress_deny = [ \"nope\" ];\n  };\n};\n",
+		 "t.conf:3: containers.web.egress_deny[0]: egress rule 'nope': "
+		 "invalid CIDR 'nope'");
+	load_bad("egress_deny = \"10.0.0.0/8\";\n",
+		 "t.conf:1: egress_deny: must be a list of strings");
+	load_bad("egress_allow = [ 5 ];\n",
+		 "t.conf:1: egress_allow[0]: must be a string, not an integer");
+}
+
+Test(cfg, egress_too_many)
+{
+	struct cfg_container dst, src;
+	struct b4_error eb = { "" };
+	struct policy_cfg pol;
+	char text[4096];
+	struct cfg c;
+
+	snprintf(text, sizeof(text), "%s",
+		 egress_many("egress_allow", CFG_MAX_EGRESS + 1));
+	load_bad(text, "t.conf:1: egress_allow: too many entries (33, at "
+		 "most 32)");
+	snprintf(text, sizeof(text), "%s",
+		 egress_many("egress_deny", CFG_MAX_EGRESS));
+	load_ok(text, &c);
+	cr_assert_eq(c.global.n_egress_deny, CFG_MAX_EGRESS);
+	cr_assert_eq(cfg_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_deny, POLICY_MAX_EGRESS);
+
+	/* merging past the limit changes nothing */
+	dst = c.global;
+	memset(&src, 0, sizeof(src));
+	src.n_egress_deny = 1;
+	src.mode_set = true;
+	cr_assert_eq(cfg_merge(&dst, &src), -E2BIG);
+	cr_assert_eq(dst.n_egress_deny, CFG_MAX_EGRESS);
+	cr_assert_not(dst.mode_set);
+	memset(&dst, 0, sizeof(dst));
+	dst.n_egress_allow = CFG_MAX_EGRESS;
+	src.n_egress_deny = 0;
+	src.n_egress_allow = 1;
+	cr_assert_eq(cfg_merge(&dst, &src), -E2BIG);
+
+	/* a policy never takes more than it holds */
+	dst = c.global;
+	dst.n_egress_deny = POLICY_MAX_EGRESS + 1;
+	cr_assert_eq(cfg_policy(&dst, &pol, &eb), -EINVAL);
+	cr_assert_str_eq(eb.msg, "too many egress deny rules (max 32)");
+	cfg_free(&c);
+}
+
+Test(cfg, egress_add)
+{
+	struct cfg_container c = { 0 };
+	struct b4_error eb = { "" };
+
+	cr_assert_eq(cfg_egress_add(&c, false, "8.8.8.8:53/udp", &eb), 0,
+		     "%s", eb.msg);
+	cr_assert_eq(cfg_egress_add(&c, true, "fd00::/8", &eb), 0, "%s",
+		     eb.msg);
+	cr_assert_eq(c.n_egress_allow, 1);
+	cr_assert_eq(c.n_egress_deny, 1);
+	cr_assert_eq(c.egress_allow[0].proto, IPPROTO_UDP);
+	cr_assert_str_eq(c.egress_deny[0].spec, "fd00::/8");
+
+	cr_assert_eq(cfg_egress_add(&c, true, "fd00::/8:22", &eb), -EINVAL);
+	cr_assert(strstr(eb.msg, "egress rule 'fd00::/8:22': invalid CIDR"),
+		  "%s", eb.msg);
+	cr_assert_eq(c.n_egress_deny, 1);
+
+	c.n_egress_allow = CFG_MAX_EGRESS;
+	cr_assert_eq(cfg_egress_add(&c, false, "1.2.3.4", &eb), -E2BIG);
+	cr_assert_str_eq(eb.msg, "too many egress allow rules (max 32)");
+	cr_assert_eq(cfg_egress_add(&c, false, "1.2.3.4", NULL), -E2BIG);
+}
+
+Test(cfg, registry_defaults)
+{
+	struct cfg c;
+
+	load_ok("", &c);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_eq(c.registry.lease_ttl, 15);
+	cr_assert_str_eq(c.registry.prefix, "b4ns/v1/");
+	cr_assert_eq(c.registry.n_etcd, 0);
+	cr_assert_eq(c.registry.node_address.ss_family, AF_UNSPEC);
+	cr_assert_str_empty(c.registry.node);
+	cr_assert_str_empty(c.registry.cacert);
+	cfg_free(&c);
+
+	/* without a file */
+	memset(&c, 0xff, sizeof(c));
+	cfg_init(&c);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_eq(c.registry.lease_ttl, CFG_LEASE_TTL_DEFAULT);
+	cr_assert_str_eq(c.registry.prefix, CFG_PREFIX_DEFAULT);
+	cr_assert_null(c.sections);
+	cr_assert_not(c.global.mode_set);
+	cfg_free(&c);
+}
+
+Test(cfg, registry_keys)
+{
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+	struct cfg c;
+
+	load_ok("registry = \"etcd\";\n"
+		"etcd = [ \"http://127.0.0.1:2379\", \"https://etcd.example:2379\" ];\n"
+		"node = \"node-1.a_b\";\n"
+		"node_address = \"192.0.2.7\";\n"
+		"etcd_lease_ttl = 30;\n"
+		"etcd_prefix = \"test/b4ns/\";\n"
+		"etcd_cacert = \"/etc/ssl/ca.pem\";\n"
+		"etcd_cert = \"/etc/b4ns/cert.pem\";\n"
+		"etcd_key = \"key.pem\";\n", &c);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_ETCD);
+	cr_assert_eq(c.registry.n_etcd, 2);
+	cr_assert_str_eq(c.registry.etcd[0], "http://127.0.0.1:2379");
+	cr_assert_str_eq(c.registry.etcd[1], "https://etcd.example:2379");
+	cr_assert_str_eq(c.registry.node, "node-1.a_b");
+	sin = (const struct sockaddr_in *)&c.registry.node_address;
+	cr_assert_eq(sin->sin_family, AF_INET);
+	cr_assert_eq(sin->sin_addr.s_addr, htonl(0xc0000207));
+	cr_assert_eq(sin->sin_port, 0);
+	cr_assert_eq(c.registry.lease_ttl, 30);
+	cr_assert_str_eq(c.registry.prefix, "test/b4ns/");
+	cr_assert_str_eq(c.registry.cacert, "/etc/ssl/ca.pem");
+	cr_assert_str_eq(c.registry.cert, "/etc/b4ns/cert.pem");
+	cr_assert_str_eq(c.registry.key, "key.pem");
+	cfg_free(&c);
+
+	/* one string, or several separated by ',' */
+	load_ok("registry = \"embedded\";\netcd = \"http://10.0.0.1:2379\";\n"
+		"node_address = \"2001:db8::7\";\n"
+		"etcd_lease_ttl = 5;\n", &c);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_eq(c.registry.n_etcd, 1);
+	cr_assert_str_eq(c.registry.etcd[0], "http://10.0.0.1:2379");
+	sin6 = (const struct sockaddr_in6 *)&c.registry.node_address;
+	cr_assert_eq(sin6->sin6_family, AF_INET6);
+	cr_assert_eq(sin6->sin6_addr.s6_addr[15], 7);
+	cr_assert_eq(c.registry.lease_ttl, 5);
+	cfg_free(&c);
+	load_ok("etcd = \"http://a:1,https://b:2\";\netcd_lease_ttl = 3600;\n",
+		&c);
+	cr_assert_eq(c.registry.n_etcd, 2);
+	cr_assert_str_eq(c.registry.etcd[1], "https://b:2");
+	cr_assert_eq(c.registry.lease_ttl, 3600);
+	cfg_free(&c);
+}
+
+Test(cfg, registry_bad)
+{
+	char text[512];
+
+	load_bad("registry = \"consul\";\n",
+		 "t.conf:1: registry: invalid value 'consul' (expected "
+		 "embedded or etcd)");
+	load_bad("registry = 1;\n", "t.conf:1: registry: must be a string");
+	load_bad("etcd = [ \"ftp://x:1\" ];\n",
+		 "t.conf:1: etcd[0]: etcd endpoint 'ftp://x:1' must start with "
+		 "http:// or https://");
+	load_bad("etcd = [ \"http://a:1\",\n  \"127.0.0.1:2379\" ];\n",
+		 "t.conf:2: etcd[1]: etcd endpoint '127.0.0.1:2379' must start");
+	load_bad("etcd = [ \"http://a:1,http://b:2\" ];\n",
+		 "t.conf:1: etcd[0]: one URL per list entry");
+	load_bad("etcd = \"http://a:1,,http://b:2\";\n",
+		 "t.conf:1: etcd: empty etcd endpoint in");
+	load_bad("etcd = \"http://\";\n",
+		 "t.conf:1: etcd: etcd endpoint 'http://' has no host");
+	load_bad("etcd = \"http://a b:1\";\n",
+		 "t.conf:1: etcd: etcd endpoint 'http://a b:1' holds white space");
+	load_bad("etcd = [ ];\n", "t.conf:1: etcd: empty list");
+	load_bad("etcd = 2379;\n",
+		 "t.conf:1: etcd: must be a string, not an integer");
+	load_bad("etcd = [ \"http://a:1\", \"http://a:2\", \"http://a:3\", "
+		 "\"http://a:4\", \"http://a:5\", \"http://a:6\", \"http://a:7\", "
+		 "\"http://a:8\", \"http://a:9\" ];\n",
+		 "t.conf:1: etcd: too many entries (9, at most 8)");
+	load_bad("etcd = \"http://a:1,http://a:2,http://a:3,http://a:4,"
+		 "http://a:5,http://a:6,http://a:7,http://a:8,http://a:9\";\n",
+		 "t.conf:1: etcd: too many etcd endpoints (at most 8)");
+	load_bad("node = \"node one\";\n",
+		 "t.conf:1: node: node name 'node one' must match "
+		 "[A-Za-z0-9_.-]{1,63}");
+	load_bad("node = \"\";\n", "t.conf:1: node: node name ''");
+	load_bad("node_address = \"nonsense\";\n",
+		 "t.conf:1: node_address: 'nonsense' is not an IPv4 or IPv6 "
+		 "address");
+	load_bad("node_address = \"10.0.0.1/8\";\n",
+		 "node_address: '10.0.0.1/8' is not an IPv4 or IPv6 address");
+	load_bad("node_address = \"127.0.0.2\";\n",
+		 "t.conf:1: node_address: '127.0.0.2' is a loopback address: "
+		 "other nodes cannot reach this node there");
+	load_bad("node_address = \"::1\";\n", "'::1' is a loopback address");
+	load_bad("node_address = \"0.0.0.0\";\n",
+		 "'0.0.0.0' is the unspecified address");
+	load_bad("node_address = \"::\";\n", "'::' is the unspecified address");
+	load_bad("node_address = \"224.0.0.1\";\n",
+		 "'224.0.0.1' is a link-local, multicast or broadcast address");
+	load_bad("node_address = \"ff02::1\";\n", "'ff02::1' is a link-local");
+	load_bad("node_address = \"fe80::1\";\n", "'fe80::1' is a link-local");
+	load_bad("node_address = \"::ffff:10.0.0.1\";\n",
+		 "'::ffff:10.0.0.1' is an IPv4-mapped address");
+	load_bad("etcd_lease_ttl = 4;\n",
+		 "t.conf:1: etcd_lease_ttl: '4' is not a number of seconds from "
+		 "5 to 3600");
+	load_bad("etcd_lease_ttl = 3601;\n", "'3601' is not a number");
+	load_bad("etcd_lease_ttl = -15;\n", "'-15' is not a number");
+	load_bad("etcd_lease_ttl = 99999999999L;\n", "'99999999999' is not");
+	load_bad("etcd_lease_ttl = \"15\";\n",
+		 "t.conf:1: etcd_lease_ttl: must be an integer (seconds), not "
+		 "a string");
+	load_bad("etcd_prefix = \"b4ns\";\n",
+		 "t.conf:1: etcd_prefix: prefix 'b4ns' must end with '/'");
+	load_bad("etcd_prefix = \"\";\n", "prefix '' must end with '/'");
+	load_bad("etcd_prefix = \"b4 ns/\";\n",
+		 "prefix 'b4 ns/' holds white space");
+	load_bad("etcd_prefix = \"a12345678901234567890123456789012345678901"
+		 "234567890123456789012/\";\n",
+		 "etcd_prefix: prefix too long (at most 63 characters)");
+	load_bad("etcd_cacert = \"\";\n", "t.conf:1: etcd_cacert: empty file name");
+	load_bad("etcd_cert = 1;\n", "t.conf:1: etcd_cert: must be a string");
+	load_bad("etcd_key = [ \"k\" ];\n", "t.conf:1: etcd_key: must be a string");
+
+	/* the daemon's settings are no container's */
+	static const char *const keys[] = {
+		"registry", "etcd", "node", "node_address", "etcd_lease_ttl",
+		"etcd_prefix", "etcd_cacert", "etcd_cert", "etcd_key",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char want[128];
+
+		snprintf(text, sizeof(text),
+			 "containers = {\n  web = {\n    %s = \"x\";\n  };\n};\n",
+			 keys[i]);
+		snprintf(want, sizeof(want), "t.conf:3: containers.web.%s: a "
+			 "daemon setting, allowed at the top level only",
+			 keys[i]);
+		load_bad(text, want);
+	}
+}
+
+Test(cfg, registry_check)
+{
+	struct b4_error eb = { "" };
+	struct cfg_registry r;
+	char host[256] = "";
+
+	cfg_registry_default(&r);
+	cr_assert_eq(cfg_registry_check(&r, &eb), 0, "%s", eb.msg);
+	/* the node name defaults to the host name, if it is a valid one */
+	cr_assert_eq(gethostname(host, sizeof(host)), 0);
+	if (strlen(host) < CFG_NAME_MAX &&
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789_.-") == strlen(host))
+		cr_assert_str_eq(r.node, host);
+
+	cfg_registry_default(&r);
+	r.kind = CFG_REGISTRY_ETCD;
+	cr_assert_eq(cfg_registry_check(&r, &eb), -EINVAL);
+	cr_assert(strstr(eb.msg, "registry = \"etcd\" needs etcd endpoints: "
+			 "etcd = [ \"http://HOST:2379\" ]"), "%s", eb.msg);
+	cr_assert(strstr(eb.msg, "--etcd=URL"), "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&r, NULL, "etcd",
+					    "http://127.0.0.1:2379", &eb), 0,
+		     "%s", eb.msg);
+	cr_assert_eq(cfg_registry_check(&r, &eb), -EINVAL);
+	cr_assert(strstr(eb.msg, "registry = \"etcd\" needs node_address"),
+		  "%s", eb.msg);
+	cr_assert(strstr(eb.msg, "--node-address=IP"), "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&r, NULL, "node_address",
+					    "10.1.2.3", &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&r, NULL, "node", "n1", &eb), 0);
+	cr_assert_eq(cfg_registry_check(&r, &eb), 0, "%s", eb.msg);
+	cr_assert_str_eq(r.node, "n1");	/* given: kept */
+
+	cr_assert_eq(cfg_registry_parse_opt(&r, NULL, "etcd_cert", "c.pem",
+					    &eb), 0);
+	cr_assert_eq(cfg_registry_check(&r, &eb), -EINVAL);
+	cr_assert(strstr(eb.msg, "etcd_cert and etcd_key go together"),
+		  "%s", eb.msg);
+	cr_assert(strstr(eb.msg, "etcd_key is missing"), "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&r, NULL, "etcd_key", "k.pem",
+					    &eb), 0);
+	cr_assert_eq(cfg_registry_check(&r, &eb), 0, "%s", eb.msg);
+}
+
+Test(cfg, registry_options_override_file)
+{
+	struct b4_error eb = { "" };
+	struct cfg_registry cli;
+	unsigned int set = 0;
+	struct cfg c;
+
+	load_ok("registry = \"etcd\";\netcd = \"http://a:1\";\n"
+		"node_address = \"10.0.0.1\";\nnode = \"file\";\n"
+		"etcd_lease_ttl = 20;\n", &c);
+
+	/* the options, as "b4ns daemon" gives them */
+	memset(&cli, 0, sizeof(cli));
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd",
+					    "http://b:2,https://c:3", &eb), 0,
+		     "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "node_address",
+					    "fd00::5", &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_lease_ttl", "60",
+					    &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_prefix", "x/",
+					    &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_cacert", "ca",
+					    &eb), 0, "%s", eb.msg);
+	cr_assert_eq(set, CFG_REG_ETCD | CFG_REG_NODE_ADDRESS |
+		     CFG_REG_LEASE_TTL | CFG_REG_PREFIX | CFG_REG_CACERT);
+
+	/* a refused value sets no bit */
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_lease_ttl", "1m",
+					    &eb), -EINVAL);
+	cr_assert_str_eq(eb.msg, "'1m' is not a number of seconds from 5 to "
+			 "3600");
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "registry", "",
+					    &eb), -EINVAL);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_lease_ttl", "",
+					    &eb), -EINVAL);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "ignore", "x", &eb),
+		     -EINVAL);
+	cr_assert_str_eq(eb.msg, "unknown registry setting 'ignore'");
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "containers", "x",
+					    NULL), -EINVAL);
+	cr_assert_eq(set, CFG_REG_ETCD | CFG_REG_NODE_ADDRESS |
+		     CFG_REG_LEASE_TTL | CFG_REG_PREFIX | CFG_REG_CACERT);
+
+	cfg_registry_override(&c.registry, &cli, set);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_ETCD);	/* file's */
+	cr_assert_str_eq(c.registry.node, "file");		/* file's */
+	cr_assert_eq(c.registry.n_etcd, 2);
+	cr_assert_str_eq(c.registry.etcd[0], "http://b:2");
+	cr_assert_str_eq(c.registry.etcd[1], "https://c:3");
+	cr_assert_eq(c.registry.node_address.ss_family, AF_INET6);
+	cr_assert_eq(c.registry.lease_ttl, 60);
+	cr_assert_str_eq(c.registry.prefix, "x/");
+	cr_assert_str_eq(c.registry.cacert, "ca");
+	cr_assert_eq(cfg_registry_check(&c.registry, &eb), 0, "%s", eb.msg);
+
+	/* every field by its bit */
+	set = 0;
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "registry", "embedded",
+					    &eb), 0);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "node", "cli", &eb), 0);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_cert", "c", &eb),
+		     0);
+	cr_assert_eq(cfg_registry_parse_opt(&cli, &set, "etcd_key", "k", &eb),
+		     0);
+	cr_assert_eq(set, CFG_REG_KIND | CFG_REG_NODE | CFG_REG_CERT |
+		     CFG_REG_KEY);
+	cfg_registry_override(&c.registry, &cli, set);
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_str_eq(c.registry.node, "cli");
+	cr_assert_str_eq(c.registry.cert, "c");
+	cr_assert_str_eq(c.registry.key, "k");
+	cr_assert_eq(c.registry.lease_ttl, 60);		/* not in @set */
+	cfg_free(&c);
 }

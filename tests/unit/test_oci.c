@@ -306,6 +306,7 @@ static const char conf[] =
 	"containers = {\n"
 	"  web = { mode = \"seccomp\"; publish = [ \"8080:80\" ]; ignore = [ \"192.168.0.0/16\" ]; };\n"
 	"  legacy = { mode = \"off\"; };\n"
+	"  blue = { network = \"blue\"; egress_deny = [ \"10.0.0.0/8\" ]; };\n"
 	"};\n";
 
 static struct cfg cfg;
@@ -475,8 +476,98 @@ Test(oci_settings, mode)
 	settings_bad(-EINVAL, "b4ns.mode: 'fast'");
 }
 
+Test(oci_settings, network)
+{
+	mkstate("", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_not(eff.network_set);
+
+	mkstate("", "b4ns.network", "prod-1.a_b", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert(eff.network_set);
+	cr_assert_str_eq(eff.network, "prod-1.a_b");
+
+	/* from the section, replaced by the annotation, as b4ns.mode */
+	mkstate("b4ns.config=blue", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_str_eq(eff.network, "blue");
+	mkstate("b4ns.config=blue;b4ns.network=red", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_str_eq(eff.network, "red");
+	mkstate("b4ns.network=red", "b4ns.network", "green", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_str_eq(eff.network, "green");
+
+	mkstate("", "b4ns.network", "no way", NULL);
+	settings_bad(-EINVAL, "container ctr1: annotation b4ns.network: "
+		     "network name 'no way' must match [A-Za-z0-9_.-]{1,63}");
+	mkstate("b4ns.network=a/b", NULL);
+	settings_bad(-EINVAL, "listenerMetadata b4ns.network: network name "
+		     "'a/b'");
+	mkstate("", "b4ns.network", "", NULL);
+	settings_bad(-EINVAL, "network name ''");
+}
+
+Test(oci_settings, egress)
+{
+	mkstate("", "b4ns.egress.allow", "0.0.0.0/0:443/tcp, [fd00::/8]:53/udp",
+		"b4ns.egress.deny", "192.168.0.0/16", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_eq(eff.n_egress_allow, 2);
+	cr_assert_str_eq(eff.egress_allow[0].spec, "0.0.0.0/0:443/tcp");
+	cr_assert_str_eq(eff.egress_allow[1].spec, "[fd00::/8]:53/udp");
+	cr_assert_eq(eff.egress_allow[1].proto, IPPROTO_UDP);
+	cr_assert_eq(eff.n_egress_deny, 1);
+	cr_assert_eq(eff.egress_deny[0].net.prefix, 16);
+
+	/* appended to the section's */
+	mkstate("b4ns.config=blue;b4ns.egress.deny=fd00::/8", NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_eq(eff.n_egress_deny, 2);
+	cr_assert_str_eq(eff.egress_deny[0].spec, "10.0.0.0/8");
+	cr_assert_str_eq(eff.egress_deny[1].spec, "fd00::/8");
+	cr_assert_eq(eff.n_egress_allow, 0);
+
+	mkstate("", "b4ns.egress.allow", "10.0.0.0/8:0", NULL);
+	settings_bad(-EINVAL, "container ctr1: annotation b4ns.egress.allow: "
+		     "egress rule '10.0.0.0/8:0': port out of range");
+	mkstate("", "b4ns.egress.deny", "10.0.0.0/8,bogus", NULL);
+	settings_bad(-EINVAL, "annotation b4ns.egress.deny: egress rule "
+		     "'bogus': invalid CIDR");
+	cr_assert_eq(eff.n_egress_deny, 1);
+	mkstate("b4ns.egress.deny=10.0.0.0/8/icmp", NULL);
+	settings_bad(-EINVAL, "listenerMetadata b4ns.egress.deny: egress rule "
+		     "'10.0.0.0/8/icmp': unknown protocol 'icmp'");
+	mkstate("", "b4ns.egress.allow", "10.0.0.0/8,,11.0.0.0/8", NULL);
+	settings_bad(-EINVAL, "b4ns.egress.allow: empty or overlong entry");
+	mkstate("", "b4ns.egress.allow", "10.0.0.0/8,", NULL);
+	cr_assert_eq(settings(), 0, "trailing comma: %s", err);
+	cr_assert_eq(eff.n_egress_allow, 1);
+}
+
+Test(oci_settings, egress_too_many)
+{
+	char list[OCI_ANN_VALUE_MAX];
+	size_t len = 0;
+
+	/* the section brings one deny rule: 32 more overflow */
+	for (int i = 0; i < CFG_MAX_EGRESS; i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+					"%s1.1.%d.1", i ? "," : "", i);
+	cr_assert_lt(len, sizeof(list) - 1);
+	mkstate("", "b4ns.config", "blue", "b4ns.egress.deny", list, NULL);
+	settings_bad(-E2BIG, "b4ns.egress.deny: more than 32 rules in all");
+	mkstate("", "b4ns.egress.allow", list, NULL);
+	cr_assert_eq(settings(), 0, "%s", err);
+	cr_assert_eq(eff.n_egress_allow, CFG_MAX_EGRESS);
+}
+
 Test(oci_settings, unknown_keys)
 {
+	mkstate("", "b4ns.egress", "10.0.0.0/8", NULL);
+	settings_bad(-EINVAL, "unknown key 'b4ns.egress' (expected "
+		     "b4ns.config, b4ns.publish, b4ns.ignore, b4ns.mode, "
+		     "b4ns.network, b4ns.egress.allow or b4ns.egress.deny)");
 	mkstate("", "b4ns.pubilsh", "8080:80", NULL);
 	settings_bad(-EINVAL, "unknown key 'b4ns.pubilsh'");
 	mkstate("foo=bar", NULL);
