@@ -61,8 +61,6 @@
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 5000
-#define TTL_DEFAULT 15
-#define PREFIX_DEFAULT "b4ns/v1/"
 #define MAP_BUCKETS 256
 
 /**
@@ -1260,25 +1258,25 @@ static int check_settings(struct cfg_registry *rc, struct b4_error *err)
 		return b4_error_set(err, -EINVAL,
 				    "registry: etcd needs at least one endpoint (http://HOST:PORT)");
 	if (!rc->lease_ttl)
-		rc->lease_ttl = TTL_DEFAULT;
-	if (rc->lease_ttl < 2 || rc->lease_ttl > 3600)
+		rc->lease_ttl = CFG_LEASE_TTL_DEFAULT;
+	if (rc->lease_ttl < CFG_LEASE_TTL_MIN ||
+	    rc->lease_ttl > CFG_LEASE_TTL_MAX)
 		return b4_error_set(err, -EINVAL,
-				    "registry: lease_ttl %d: must be 2 to 3600 seconds",
-				    rc->lease_ttl);
+				    "registry: etcd_lease_ttl %d: must be %d to %d seconds",
+				    rc->lease_ttl, CFG_LEASE_TTL_MIN,
+				    CFG_LEASE_TTL_MAX);
 	if (!rc->prefix[0])
-		snprintf(rc->prefix, sizeof(rc->prefix), "%s", PREFIX_DEFAULT);
+		snprintf(rc->prefix, sizeof(rc->prefix), "%s",
+			 CFG_PREFIX_DEFAULT);
 	if (!rc->node[0] && gethostname(rc->node, sizeof(rc->node)) < 0)
 		return b4_error_set(err, -errno,
 				    "registry: no node name and no host name: %s",
 				    strerror(errno));
 	rc->node[sizeof(rc->node) - 1] = '\0';
-	for (const char *s = rc->node; *s; s++) {
-		if ((unsigned char)*s < 0x21 || *s == '"' || *s == '\\' ||
-		    (unsigned char)*s >= 0x7f)
-			return b4_error_set(err, -EINVAL,
-					    "registry: node name \"%s\": only printable ASCII without spaces or quotes",
-					    rc->node);
-	}
+	if (!peers_net_valid(rc->node)) /* the same alphabet */
+		return b4_error_set(err, -EINVAL,
+				    "registry: node name \"%s\": 1 to 63 of [A-Za-z0-9_.-]",
+				    rc->node);
 	if (na->sa_family != AF_INET && na->sa_family != AF_INET6)
 		return b4_error_set(err, -EINVAL,
 				    "registry: etcd needs node_address, the address other nodes reach this node's published ports at");

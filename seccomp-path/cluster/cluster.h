@@ -38,10 +38,11 @@ struct cluster;
 /**
  * cluster_start() - start publishing @p's local entries to etcd and
  * learning the other nodes' into @p
- * @rc:		registry settings (copied): endpoints, node name (""
- *		means the host name), node_address (required: a specific,
- *		non-loopback address other nodes reach this one at),
- *		lease_ttl (0: 15 s), prefix ("": "b4ns/v1/"), TLS files
+ * @rc:		registry settings (copied), as cfg_registry_check() left
+ *		them: endpoints, node name ("": the host name),
+ *		node_address (required: a specific, non-loopback address
+ *		other nodes reach this one at), lease_ttl (0: 15 s), prefix
+ *		("": "b4ns/v1/"), TLS files
  * @l:		the event loop of the thread that owns @p: remote changes
  *		are applied to @p there, by a callback on an eventfd
  * @p:		the registry; touched only from @l's thread
