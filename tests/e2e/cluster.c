@@ -833,10 +833,19 @@ static void t_propagate(void)
 	srv_start(&s, false);
 	raw = raw_client(&s);
 	node_rc(&n1, s.url, "n1", "10.0.0.1", 5);
-	node_rc(&n2, s.url, "n2", "10.0.0.2", 5);
+	/* n2's first endpoint is dead: it must go on to the second */
+	node_rc(&n2, "", "n2", "10.0.0.2", 5);
+	snprintf(n2.rc.etcd[0], sizeof(n2.rc.etcd[0]), "http://127.0.0.1:%d",
+		 free_port());
+	snprintf(n2.rc.etcd[1], sizeof(n2.rc.etcd[1]), "%s", s.url);
+	n2.rc.n_etcd = 2;
 	node_start(&n1);
 	node_start(&n2);
 	CHECK(wait_state(&n2, "ok", 5000) >= 0, "n2 never connected");
+	st = status(&n2);
+	CHECK(!strcmp(jget_str(st, "endpoint"), s.url),
+	      "n2 uses endpoint %s", jget_str(st, "endpoint"));
+	json_object_put(st);
 
 	/* never published: an auto network, a loopback listener */
 	local_put(&n1, "@10.89.0.0/24", "10.89.0.4", 81, "tcp", "0.0.0.0",

@@ -83,7 +83,7 @@ t_cluster() {
 		--certs "$WORK/certs" "${v[@]}" "$1"
 }
 
-run_test "cluster: a local put on n1 is a remote entry on n2 within 1 s (host: node address), auto networks and loopback listeners stay local, deletes and a clean stop propagate" t_cluster propagate
+run_test "cluster: a local put on n1 is a remote entry on n2 (whose first endpoint is dead) within 1 s (host: node address), auto networks and loopback listeners stay local, deletes and a clean stop propagate" t_cluster propagate
 run_test "cluster: two nodes claiming one address keep their local entries; a node's delete spares the other's key, whose entry then takes its place" t_cluster conflict
 run_test "cluster: a SIGKILLed node's entries leave the others within TTL + 2 s" t_cluster crash
 run_test "cluster: etcd stopped, then killed and restarted: the cache keeps serving, changes made meanwhile arrive after" t_cluster outage
