@@ -731,7 +731,7 @@ static void apply_remote(struct loop *l, int fd, uint32_t events, void *arg)
 			peers_mark_remote(c->p);
 			break;
 		case R_SWEEP:
-			r = peers_sweep_remote(c->p);
+			r = peers_sweep(c->p);
 			if (r > 0)
 				b4_debug("cluster: resync dropped %d remote entries",
 					 r);
@@ -1397,7 +1397,7 @@ void cluster_free(struct cluster *c)
 	close(c->main_fd);
 	close(c->wake_fd);
 	peers_mark_remote(c->p);
-	peers_sweep_remote(c->p);
+	peers_sweep(c->p);
 	for (size_t i = 0; i < c->n_lops; i++) {
 		free(c->lops[i].key);
 		free(c->lops[i].value);

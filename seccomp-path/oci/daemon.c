@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cluster/cluster.h"
 #include "err.h"
 #include "launch/sandbox.h"
 #include "log.h"
@@ -109,6 +110,7 @@ struct conn {
  * @conns:	connections being read
  * @peers:	the registry of container services (published ports of
  *		every container served, by network and container address)
+ * @cl:		the cluster sync of @peers through etcd, or NULL (embedded)
  * @started:	CLOCK_MONOTONIC start, for status
  * @accepted:	messages turned into container processes
  * @rejected:	messages dropped
@@ -128,6 +130,7 @@ struct daemon {
 	bool pre_made;
 	struct conn *conns[CONN_MAX];
 	struct peers *peers;
+	struct cluster *cl;
 	time_t started;
 	unsigned long accepted;
 	unsigned long rejected;
@@ -589,7 +592,10 @@ static struct json_object *status_registry(const struct daemon *d)
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 
-	json_object_object_add(o, "kind", json_object_new_string("embedded"));
+	json_object_object_add(o, "kind", json_object_new_string(
+					  d->cl ? "etcd" : "embedded"));
+	if (d->cl)
+		json_object_object_add(o, "cluster", cluster_status(d->cl));
 	json_object_object_add(o, "local", json_object_new_int(
 					  peers_count(d->peers, false)));
 	json_object_object_add(o, "remote", json_object_new_int(
@@ -697,7 +703,8 @@ static void on_signal(struct loop *loop, int fd, uint32_t events,
 			}
 			cfg_free(&d->cfg);
 			d->cfg = fresh;
-			b4_info("SIGHUP: %s reloaded", d->config);
+			b4_info("SIGHUP: %s reloaded (registry settings take "
+				"effect at the next start)", d->config);
 			registry_each(d->sup.reg, reapply, d);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			b4_info("signal %u: stopping", si.ssi_signo);
@@ -761,6 +768,9 @@ static void daemon_free(struct daemon **dp)
 		if (d->conns[i])
 			conn_free(d, i);
 	}
+	/* the cluster first: its lease revoked, this node's entries leave
+	 * the other nodes at once */
+	cluster_free(d->cl);
 	supervisor_close(&d->sup);
 	if (d->listen_fd >= 0)
 		unlink(d->sock);
@@ -840,6 +850,14 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 	if (ret)
 		return b4_error_set(err, ret, "daemon setup: %s",
 				    strerror(-ret));
+	if (d->cfg.registry.kind == CFG_REGISTRY_ETCD) {
+		ret = cluster_start(&d->cfg.registry, d->sup.loop, d->peers,
+				    &d->cl, err);
+		if (ret) {
+			*bad_config = true;
+			return ret;
+		}
+	}
 	d->listen_fd = listen_at(d->sock);
 	if (d->listen_fd < 0)
 		return b4_error_set(err, d->listen_fd, "listening on %s: %s",
