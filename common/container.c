@@ -12,11 +12,17 @@
  * monitor (a netlink socket in its namespace) is watched in the loop and
  * refreshes its own subnets on every change.
  *
+ * A container served with a registry of container services (the daemon's,
+ * container_serve_peers()) has its published ports in it: one local entry
+ * per (network, own address, bound port), rebuilt whenever a port is bound
+ * or found closed and whenever its addresses change, deleted when it goes.
+ *
  * A container taken out is unlinked at once and freed by a loop_defer()
  * call after the current batch of events, so an event of it later in the
  * same batch never touches freed memory.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,10 +99,113 @@ void registry_stop_when_empty(struct registry *r)
 		loop_stop(r->loop);
 }
 
+#define container_of(p, type, m) ((type *)(void *)((char *)(p) - offsetof(type, m)))
+
+/* peer_put() - register container port @l on own address @i in @net */
+static void peer_put(struct container *c, const struct policy_listener *l,
+		     int i, const char *net)
+{
+	const struct portmap_entry *pm = &c->cfg->publish[l->entry];
+	const struct sa_cidr *a = &c->state.own[i];
+	struct peer_entry e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.key.network, sizeof(e.key.network), "%s", net);
+	e.key.addr.ss_family = (sa_family_t)a->family;
+	if (a->family == AF_INET)
+		memcpy(&((struct sockaddr_in *)&e.key.addr)->sin_addr, a->addr, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)&e.key.addr)->sin6_addr, a->addr, 16);
+	sa_set_port((struct sockaddr *)&e.key.addr, l->port);
+	e.key.proto = l->proto;
+	if (pm->host_ip_set)
+		memcpy(&e.host, &pm->host, sizeof(pm->host));
+	else
+		e.host.ss_family = (sa_family_t)l->family;
+	sa_set_port((struct sockaddr *)&e.host,
+		    (uint16_t)(pm->host_port + (l->port - pm->container_port)));
+	snprintf(e.container, sizeof(e.container), "%s", c->id);
+	e.family = l->family;
+	e.cookie = l->cookie;
+	ret = peers_put(c->peers, &e);
+	if (ret)
+		b4_warn("container %s: port %u not registered in network %s: %s",
+			c->id, l->port, net, strerror(-ret));
+}
+
+/* peers_rebuild() - the container's local entries, from its bound ports
+ * and own addresses now */
+static void peers_rebuild(struct container *c)
+{
+	char net[PEERS_NET_MAX], cidr[SA_STRLEN];
+
+	if (!c->peers)
+		return;
+	peers_mark_container(c->peers, c->id);
+	for (int p = 0; p < c->state.n_pub; p++) {
+		const struct policy_listener *l = &c->state.pub[p];
+
+		if (l->entry < 0 || l->entry >= c->cfg->n_publish)
+			continue;
+		for (int i = 0; i < c->state.n_local; i++) {
+			int fam = c->state.own[i].family;
+
+			/* only addresses the host socket takes */
+			if (fam == AF_INET6 ? l->family != AF_INET6 :
+			    !(l->family == AF_INET ||
+			      (l->family == AF_INET6 && !l->v6only)))
+				continue;
+			if (c->cfg->network[0])
+				snprintf(net, sizeof(net), "%s", c->cfg->network);
+			else
+				snprintf(net, sizeof(net), "@%s",
+					 sa_cidr_format(&c->state.local[i], cidr,
+							sizeof(cidr)));
+			peer_put(c, l, i, net);
+		}
+	}
+	peers_sweep(c->peers);
+}
+
+static void on_pub_changed(struct policy_state *st)
+{
+	peers_rebuild(container_of(st, struct container, state));
+}
+
+int container_serve_peers(struct container *c, struct peers *p)
+{
+	c->peers = p;
+	c->state.peers = p;
+	c->state.pub_changed = on_pub_changed;
+	peers_rebuild(c);
+	return peers_count(p, false);
+}
+
+void container_set_policy(struct registry *r, struct container *c,
+			  const struct policy_cfg *cfg)
+{
+	struct policy_cfg *own = malloc(sizeof(*own));
+
+	if (!own) {
+		b4_warn("container %s: settings not reloaded: out of memory",
+			c->id);
+		return;
+	}
+	*own = *cfg;
+	/* the ports it has bound stay published as they were */
+	memcpy(own->publish, c->cfg->publish, sizeof(own->publish));
+	own->n_publish = c->cfg->n_publish;
+	loop_defer(r->loop, free, (void *)c->cfg);
+	c->cfg = own;
+	peers_rebuild(c);
+}
+
 /* refresh_subnets() - read the container's interface addresses again */
 static void refresh_subnets(struct container *c)
 {
-	int n = netaddr_dump(c->nl_fd, c->state.local, POLICY_MAX_CIDRS);
+	int n = netaddr_dump(c->nl_fd, c->state.local, c->state.own,
+			     POLICY_MAX_CIDRS);
 	char buf[SA_STRLEN];
 
 	if (n < 0) {
@@ -108,6 +217,7 @@ static void refresh_subnets(struct container *c)
 	for (int i = 0; i < n; i++)
 		b4_debug("container %s: own subnet %s", c->id,
 			 sa_cidr_format(&c->state.local[i], buf, sizeof(buf)));
+	peers_rebuild(c);
 }
 
 static void on_netlink(struct loop *l, int fd, uint32_t events, void *arg)
@@ -121,6 +231,7 @@ static void container_release(void *arg)
 	struct container *c = arg;
 
 	free((void *)c->cfg);
+	free(c->origin);
 	free(c);
 }
 
@@ -192,6 +303,8 @@ void container_free(struct registry *r, struct container *c)
 		}
 	}
 	c->gone = true;
+	if (c->peers)
+		peers_del_container(c->peers, c->id);
 	if (c->path_free)
 		c->path_free(c);
 	b4_info("container %s gone: %llu notifications, %llu switched, "
@@ -266,5 +379,12 @@ void registry_visit(const struct registry *r,
 		    void (*fn)(const struct container *, void *), void *arg)
 {
 	for (const struct container *c = r->containers; c; c = c->next)
+		fn(c, arg);
+}
+
+void registry_each(struct registry *r, void (*fn)(struct container *, void *),
+		   void *arg)
+{
+	for (struct container *c = r->containers; c; c = c->next)
 		fn(c, arg);
 }

@@ -50,6 +50,10 @@ struct container_stats {
  * @path_free:	releases @path when the container goes, or NULL
  * @nl_fd:	address monitor in its namespace, or -1
  * @nl_watch:	its watch in the loop
+ * @origin:	what the serving path made it from (the daemon: its OCI
+ *		state, to apply a reloaded config), freed with it, or NULL
+ * @peers:	the registry of container services its published ports are
+ *		in (container_serve_peers()), or NULL
  * @gone:	taken out of the registry; freed after the loop's batch
  * @next:	next container of the registry
  */
@@ -66,6 +70,8 @@ struct container {
 	void (*path_free)(struct container *c);
 	int nl_fd;
 	struct loop_watch *nl_watch;
+	void *origin;
+	struct peers *peers;
 	bool gone;
 	struct container *next;
 };
@@ -126,6 +132,31 @@ int container_new(struct registry *r, const char *id, pid_t pid,
 		  struct container **out, struct b4_error *err);
 
 /**
+ * container_serve_peers() - register the container's published ports in
+ * @p, and let its connects reach the services of @p
+ * @c:		container (not a passthrough one)
+ * @p:		registry of container services, owned by the caller and
+ *		outliving @c
+ *
+ * From now on its entries follow its bound ports and addresses and go
+ * with it.
+ *
+ * Return: number of local entries of @p now
+ */
+int container_serve_peers(struct container *c, struct peers *p);
+
+/**
+ * container_set_policy() - new settings for a running container (a config
+ * reload): its next calls are decided by them
+ * @r:		registry
+ * @c:		container
+ * @cfg:	the settings (copied); its published ports are not taken: the
+ *		ports the container bound stay as they were
+ */
+void container_set_policy(struct registry *r, struct container *c,
+			  const struct policy_cfg *cfg);
+
+/**
  * container_free() - take a container out of the registry: its path state
  * is released now, its memory after the loop's batch
  * @r:		registry
@@ -166,6 +197,16 @@ const struct policy_cfg *container_policy(const struct container *c);
  * @switched:	1 if it was switched, 0 if kept, -1 if refused
  */
 void container_count(struct container *c, int switched);
+
+/**
+ * registry_each() - call @fn for every container, which it may change
+ * (not free)
+ * @r:		registry
+ * @fn:		callback
+ * @arg:	its argument
+ */
+void registry_each(struct registry *r, void (*fn)(struct container *, void *),
+		   void *arg);
 
 /**
  * registry_visit() - call @fn for every container

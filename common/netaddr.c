@@ -44,7 +44,8 @@ static void drain(int nl)
 }
 
 /* add_addr() - record the subnet of one RTM_NEWADDR message */
-static int add_addr(struct nlmsghdr *nh, struct sa_cidr *out, int n, int max)
+static int add_addr(struct nlmsghdr *nh, struct sa_cidr *out,
+		    struct sa_cidr *addrs, int n, int max)
 {
 	struct ifaddrmsg *ifa = NLMSG_DATA(nh);
 	int len = (int)IFA_PAYLOAD(nh);
@@ -76,10 +77,13 @@ static int add_addr(struct nlmsghdr *nh, struct sa_cidr *out, int n, int max)
 
 	if (sa_cidr_make(&out[n], ifa->ifa_family, addr, ifa->ifa_prefixlen))
 		return n;
+	if (addrs && sa_cidr_make(&addrs[n], ifa->ifa_family, addr,
+				  ifa->ifa_family == AF_INET ? 32 : 128))
+		return n;
 	return n + 1;
 }
 
-int netaddr_dump(int nl, struct sa_cidr *out, int max)
+int netaddr_dump(int nl, struct sa_cidr *out, struct sa_cidr *addrs, int max)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -118,7 +122,7 @@ int netaddr_dump(int nl, struct sa_cidr *out, int max)
 			if (nh->nlmsg_type == NLMSG_ERROR)
 				return -EIO;
 			if (nh->nlmsg_type == RTM_NEWADDR)
-				n = add_addr(nh, out, n, max);
+				n = add_addr(nh, out, addrs, n, max);
 		}
 	}
 }

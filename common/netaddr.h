@@ -22,13 +22,15 @@ int netaddr_monitor_open(void);
  * @nl:		socket from netaddr_monitor_open()
  * @out:	subnets found (loopback and link-local are left out: the
  *		policy keeps those anyway)
- * @max:	room in @out
+ * @addrs:	the interface address of each subnet in @out, as a host
+ *		prefix (/32, /128), or NULL
+ * @max:	room in @out (and @addrs)
  *
  * Pending change notifications are drained first, so after a notification
  * makes @nl readable one call brings the list up to date.
  *
  * Return: number of subnets stored, or negative errno
  */
-int netaddr_dump(int nl, struct sa_cidr *out, int max);
+int netaddr_dump(int nl, struct sa_cidr *out, struct sa_cidr *addrs, int max);
 
 #endif /* B4NS_NETADDR_H */

@@ -8,7 +8,9 @@
  * published ports (container.c) and every change of one is told to the hook
  * (the cluster sync publishes them); remote ones come from other nodes and
  * never replace a local one. A resync marks every remote entry stale, puts
- * the current set again and sweeps what is still stale. Nothing here makes a
+ * the current set again and sweeps what is still stale; a container's
+ * rebuild does the same with its local entries, so that an entry that did
+ * not change is not told to the hook again. Nothing here makes a
  * system call: lookups run on the connect path.
  */
 #include <errno.h>
@@ -161,6 +163,25 @@ static struct peer_node **slot(struct peers *p, const char *network,
 	return pp;
 }
 
+/* same_value() - does entry @a say what @b says (their keys being equal)?
+ * A new node, all zero, says nothing */
+static bool same_value(const struct peer_entry *a, const struct peer_entry *b)
+{
+	struct sockaddr_storage x, y;
+
+	if (!a->key.proto || a->remote != b->remote || a->family != b->family ||
+	    a->cookie != b->cookie ||
+	    strncmp(a->node, b->node, PEERS_NODE_MAX) != 0 ||
+	    strncmp(a->container, b->container, PEERS_ID_MAX) != 0)
+		return false;
+	if (a->host.ss_family != b->host.ss_family)
+		return false;
+	if (!norm_addr((const struct sockaddr *)&a->host, &x) ||
+	    !norm_addr((const struct sockaddr *)&b->host, &y))
+		return a->host.ss_family == AF_UNSPEC;
+	return same_addr(&x, &y);
+}
+
 int peers_new(struct peers **out)
 {
 	*out = calloc(1, sizeof(**out));
@@ -201,6 +222,7 @@ int peers_put(struct peers *p, const struct peer_entry *e)
 {
 	struct sockaddr_storage a;
 	struct peer_node **pp, *n;
+	bool changed;
 
 	if (!norm_addr((const struct sockaddr *)&e->key.addr, &a) ||
 	    (e->key.proto != IPPROTO_TCP && e->key.proto != IPPROTO_UDP) ||
@@ -209,7 +231,11 @@ int peers_put(struct peers *p, const struct peer_entry *e)
 		return -EINVAL;
 	pp = slot(p, e->key.network, &a, e->key.proto);
 	n = *pp;
-	if (n && e->remote && !n->e.remote)
+	/* first claim wins: a remote entry never replaces a local one, nor a
+	 * container another's (one that added a neighbour's address to its
+	 * interface does not take over the neighbour's services) */
+	if (n && !n->e.remote &&
+	    (e->remote || strncmp(n->e.container, e->container, PEERS_ID_MAX) != 0))
 		return -EEXIST;
 	if (!n) {
 		n = calloc(1, sizeof(*n));
@@ -219,13 +245,15 @@ int peers_put(struct peers *p, const struct peer_entry *e)
 	} else {
 		count(p, &n->e, -1);
 	}
+	n->stale = false;
+	changed = !same_value(&n->e, e);
 	n->e = *e;
 	n->e.key.addr = a;
 	n->e.node[PEERS_NODE_MAX - 1] = '\0';
 	n->e.container[PEERS_ID_MAX - 1] = '\0';
-	n->stale = false;
 	count(p, &n->e, 1);
-	if (!n->e.remote && p->hook)
+	/* the same entry again (a rebuild) is no change */
+	if (!n->e.remote && p->hook && changed)
 		p->hook(p->hook_arg, &n->e, true);
 	return 0;
 }
@@ -293,6 +321,16 @@ const struct peer_entry *peers_find(const struct peers *p, const char *network,
 	return NULL;
 }
 
+void peers_mark_container(struct peers *p, const char *id)
+{
+	for (int i = 0; i < PEERS_BUCKETS; i++) {
+		for (struct peer_node *n = p->bucket[i]; n; n = n->next) {
+			if (!n->e.remote && !strcmp(n->e.container, id))
+				n->stale = true;
+		}
+	}
+}
+
 void peers_mark_remote(struct peers *p)
 {
 	for (int i = 0; i < PEERS_BUCKETS; i++) {
@@ -301,7 +339,7 @@ void peers_mark_remote(struct peers *p)
 	}
 }
 
-int peers_sweep_remote(struct peers *p)
+int peers_sweep(struct peers *p)
 {
 	int n = 0;
 

@@ -90,11 +90,14 @@ void peers_set_hook(struct peers *p, peers_hook_fn fn, void *arg);
 /**
  * peers_put() - add or replace the entry with @e's key
  * @p:		registry
- * @e:		entry (copied); @e->key.addr is normalised (IPv4-mapped
+ * @e:		entry (copied; the hook is told only if it differs from the
+ *		one it replaces); @e->key.addr is normalised (IPv4-mapped
  *		IPv6 becomes IPv4, bytes past the address cleared)
  *
- * A remote entry never replaces a local one (two nodes claiming one
- * container address: the local claim wins and -EEXIST is returned).
+ * The first claim of a key wins: a remote entry never replaces a local
+ * one (two nodes claiming one container address), nor a local entry one of
+ * another container (a container that added a neighbour's address to its
+ * interface); -EEXIST is returned then.
  *
  * Return: 0, -EEXIST, -EINVAL (bad key) or -ENOMEM
  */
@@ -139,13 +142,21 @@ const struct peer_entry *peers_find(const struct peers *p, const char *network,
 void peers_mark_remote(struct peers *p);
 
 /**
- * peers_sweep_remote() - delete remote entries still stale since
- * peers_mark_remote() (not put again meanwhile)
+ * peers_mark_container() - mark every local entry of container @id stale
+ * (before its entries are put again)
+ * @p:		registry
+ * @id:		container id
+ */
+void peers_mark_container(struct peers *p, const char *id);
+
+/**
+ * peers_sweep() - delete the entries still stale since peers_mark_remote()
+ * or peers_mark_container() (not put again meanwhile)
  * @p:		registry
  *
  * Return: number deleted
  */
-int peers_sweep_remote(struct peers *p);
+int peers_sweep(struct peers *p);
 
 /**
  * peers_visit() - call @fn for every entry

@@ -26,6 +26,7 @@
  * address is the mapping's, never the container's.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "policy.h"
@@ -329,4 +330,75 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
 		return true;
 	}
 	return policy_dst(cfg, st, dst, &out, reason) == POLICY_KEEP;
+}
+
+/* peer_target() - where the socket of @family goes for entry @e, named as
+ * @dst by the container. Return: false if its family cannot reach it */
+static bool peer_target(const struct peer_entry *e, const struct sockaddr *dst,
+			int family, struct sockaddr_storage *out)
+{
+	const struct sockaddr *h = (const struct sockaddr *)&e->host;
+	struct sockaddr_storage ip, key;
+
+	memset(out, 0, sizeof(*out));
+	sa_unmap(h, &ip);
+	if (!e->remote && sa_is_unspecified(h)) {
+		/* bound on every address: loopback in the family the
+		 * container used (the listener takes it: container.c) */
+		sa_unmap(dst, &key);
+		loopback_for((const struct sockaddr *)&key, &ip);
+	}
+	if (ip.ss_family == family) {
+		*out = ip;
+	} else if (ip.ss_family == AF_INET && family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr.s6_addr[10] = 0xff;
+		in6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&in6->sin6_addr.s6_addr[12],
+		       &((struct sockaddr_in *)&ip)->sin_addr, 4);
+	} else {
+		return false;
+	}
+	sa_set_port((struct sockaddr *)out, sa_port(h));
+	return true;
+}
+
+const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
+				     const struct policy_state *st, int family,
+				     int proto, const struct sockaddr *dst,
+				     struct sockaddr_storage *out)
+{
+	const struct peer_entry *e = NULL;
+	char net[PEERS_NET_MAX], cidr[SA_STRLEN];
+
+	if (!st || !st->peers || (dst->sa_family != AF_INET &&
+				  dst->sa_family != AF_INET6))
+		return NULL;
+	if (proto == IPPROTO_UDP && !cfg->switch_udp)
+		return NULL;
+	if (cfg->network[0]) {
+		e = peers_find(st->peers, cfg->network, dst, proto);
+	} else {
+		for (int i = 0; !e && i < st->n_local; i++) {
+			if (!sa_cidr_contains(&st->local[i], dst))
+				continue;
+			snprintf(net, sizeof(net), "@%s",
+				 sa_cidr_format(&st->local[i], cidr, sizeof(cidr)));
+			e = peers_find(st->peers, net, dst, proto);
+		}
+	}
+	if (!e)
+		return NULL;
+	if (family && (!out || !peer_target(e, dst, family, out)))
+		return NULL;
+	return e;
+}
+
+bool policy_egress(const struct policy_cfg *cfg, const struct sockaddr *dst,
+		   int proto, const char **rule)
+{
+	return egress_check(cfg->allow, cfg->n_allow, cfg->deny, cfg->n_deny,
+			    dst, proto, rule);
 }

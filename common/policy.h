@@ -86,8 +86,14 @@ struct policy_listener {
  * @local:	the container namespace's own interface subnets now (its
  *		address monitor refreshes them)
  * @n_local:	entries used in @local
+ * @own:	the container's address in each @local subnet (a host
+ *		prefix), the addresses its services are registered under
  * @pub:	one entry per host socket bound for a publish mapping now
  * @n_pub:	entries used in @pub
+ * @peers:	the registry of container services the container may reach
+ *		(its daemon's), or NULL
+ * @pub_changed: told after @pub changed (a port bound, or found closed),
+ *		or NULL
  *
  * A @pub entry is only a candidate: before a connect of the container is
  * redirected to its own published service, the host socket it names (by
@@ -97,8 +103,11 @@ struct policy_listener {
 struct policy_state {
 	struct sa_cidr local[POLICY_MAX_CIDRS];
 	int n_local;
+	struct sa_cidr own[POLICY_MAX_CIDRS];
 	struct policy_listener pub[POLICY_MAX_LISTENERS];
 	int n_pub;
+	const struct peers *peers;
+	void (*pub_changed)(struct policy_state *st);
 };
 
 enum policy_verdict {
@@ -231,6 +240,42 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
 				const struct sockaddr *addr,
 				struct sockaddr_storage *host, int *entry,
 				const char **reason);
+
+/**
+ * policy_peer() - a connect or send to a container service of the registry
+ * @cfg:	container policy (its network, or "" for its own subnets)
+ * @st:		its runtime state (@st->peers, own subnets), or NULL
+ * @family:	the socket's family, or 0 to ask for any service at @dst
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP (with @family), or 0
+ * @dst:	destination as the container named it
+ * @out:	with @family, the host address to connect or send to, in
+ *		the socket's family (a local service published on every host
+ *		address is reached on loopback); may be NULL otherwise
+ *
+ * Only services of the container's own network are found: the one named
+ * in @cfg, or without a name "@CIDR" of the own subnet holding @dst. A
+ * UDP service is found only with @cfg->switch_udp. Pure: no system calls
+ * (the caller checks that a local entry's host socket still exists).
+ *
+ * Return: the entry, or NULL (the normal policy decides)
+ */
+const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
+				     const struct policy_state *st, int family,
+				     int proto, const struct sockaddr *dst,
+				     struct sockaddr_storage *out);
+
+/**
+ * policy_egress() - do the container's egress rules let a switched
+ * connect or send reach @dst?
+ * @cfg:	container policy
+ * @dst:	destination as the container named it
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @rule:	when not, the deciding rule's text (see egress_check())
+ *
+ * Return: true if allowed
+ */
+bool policy_egress(const struct policy_cfg *cfg, const struct sockaddr *dst,
+		   int proto, const char **rule);
 
 /**
  * policy_proto() - IPPROTO_TCP or IPPROTO_UDP for a socket, 0 if neither

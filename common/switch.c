@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -78,6 +79,8 @@ static bool pub_alive(struct policy_state *st, int i)
 	 * stays, the connect is not redirected) */
 	if (ret == 0 && (l->proto != IPPROTO_TCP || hostsock_diag_bound())) {
 		st->pub[i] = st->pub[--st->n_pub];
+		if (st->pub_changed)
+			st->pub_changed(st);
 		return false;
 	}
 	return ret > 0;
@@ -166,6 +169,63 @@ static int refuse(struct switch_req *r, int err, const char *reason)
 	return 0;
 }
 
+/* switch_peer() - a connect or send of a container socket to a container
+ * service of the registry: @r->to is set and true returned */
+static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
+			const struct policy_sock *ps, const struct sockaddr *dst)
+{
+	int proto = policy_proto(ps);
+	const struct peer_entry *e;
+
+	if (!proto || ps->connected || ps->foreign_ns || ps->bound_dev)
+		return false;
+	if (dst->sa_family != ps->family &&
+	    !(ps->family == AF_INET6 && proto == IPPROTO_UDP))
+		return false;
+	e = policy_peer(pol, r->st, ps->family, proto, dst, &r->to);
+	if (!e)
+		return false;
+	/* a local service whose host socket is gone: whatever bound that
+	 * port since is not the container's to reach */
+	if (!e->remote && hostsock_alive(e->family, proto, e->cookie) == 0)
+		return false;
+	r->reason = e->remote ? "container service on another node" :
+				"container service on this node";
+	return true;
+}
+
+/* egress_ok() - the container's egress rules let a switched call to @dst
+ * through; if not, it is refused (ECONNREFUSED, EPERM for UDP) and logged
+ * with the rule (at most a few lines a second) */
+static bool egress_ok(const struct policy_cfg *pol, struct switch_req *r,
+		      const struct sockaddr *dst, int proto)
+{
+	static time_t last;
+	static unsigned int burst, dropped;
+	char a[SA_STRLEN];
+	const char *rule;
+	time_t now;
+
+	if (policy_egress(pol, dst, proto, &rule))
+		return true;
+	refuse(r, proto == IPPROTO_UDP ? -EPERM : -ECONNREFUSED, rule);
+	now = time(NULL);
+	if (now != last) {
+		if (dropped)
+			b4_warn("egress: %u more denials not logged", dropped);
+		last = now;
+		burst = dropped = 0;
+	}
+	if (++burst > 10) {
+		dropped++;
+		return false;
+	}
+	b4_warn("egress: %s to %s denied by rule '%s'",
+		proto == IPPROTO_UDP ? "UDP" : "TCP",
+		sa_format(dst, a, sizeof(a)), rule);
+	return false;
+}
+
 /* req_inspect() - @r->csock's properties into @r->info and @ps. Return: 0,
  * 1 if it is not a socket (left alone), or negative errno */
 static int req_inspect(struct switch_req *r, bool foreign,
@@ -215,10 +275,22 @@ static bool req_egress(struct switch_req *r, const struct sockaddr *to)
 static bool host_dst(const struct policy_cfg *pol, struct switch_req *r,
 		     const struct sockaddr *dst, struct sockaddr_storage *to)
 {
-	if (!policy_host_connect(pol, r->st, dst, to, &r->reason)) {
+	int proto = r->info.type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+	const struct peer_entry *e = NULL;
+
+	if ((r->info.family == AF_INET || r->info.family == AF_INET6) &&
+	    (dst->sa_family == AF_INET || dst->sa_family == AF_INET6))
+		e = policy_peer(pol, r->st, r->info.family, proto, dst, to);
+	if (e && !e->remote && hostsock_alive(e->family, proto, e->cookie) == 0)
+		e = NULL;
+	if (e) {
+		r->reason = "container service of the registry";
+	} else if (!policy_host_connect(pol, r->st, dst, to, &r->reason)) {
 		refuse(r, -ENETUNREACH, NULL);
 		return false;
 	}
+	if (dst->sa_family != AF_UNSPEC && !egress_ok(pol, r, dst, proto))
+		return false;
 	r->action = SWITCH_INPLACE;
 	return true;
 }
@@ -249,6 +321,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		return switch_inplace(pol, c);
 	/* the common case of a kept connect needs no more system calls */
 	if (!pub_has_port(r->st, sa_port(c->req.addr)) &&
+	    !policy_peer(pol, r->st, 0, 0, c->req.addr, NULL) &&
 	    policy_keep_by_address(pol, r->st, c->req.addr, &r->reason))
 		return 0;
 
@@ -258,10 +331,13 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!ps.connected && !ps.foreign_ns && !ps.bound_dev &&
 	    switch_self(pol, c, &ps)) {
 		r->reason = "own published port, moved to the host";
-	} else if (policy_connect(pol, r->st, &ps, r->addr, &r->to,
+	} else if (!switch_peer(pol, r, &ps, r->addr) &&
+		   policy_connect(pol, r->st, &ps, r->addr, &r->to,
 				  &r->reason) != POLICY_SWITCH) {
 		return 0;
 	}
+	if (!egress_ok(pol, r, r->addr, policy_proto(&ps)))
+		return 0;
 
 	if (!req_create(r, to))
 		return 0;
@@ -373,6 +449,18 @@ static void pub_record(struct policy_state *st, int hsock, int entry,
 	l->v6only = v6only;
 	l->port = port;
 	st->n_pub++;
+	if (st->pub_changed)
+		st->pub_changed(st);
+}
+
+void switch_pub_sweep(struct policy_state *st)
+{
+	for (int i = 0; i < st->n_pub; i++) {
+		int n = st->n_pub;
+
+		if (!pub_alive(st, i) && st->n_pub < n)
+			i--;
+	}
 }
 
 void switch_bind_forget(struct policy_state *st, int hsock)
@@ -384,6 +472,8 @@ void switch_bind_forget(struct policy_state *st, int hsock)
 	for (int i = 0; i < st->n_pub; i++) {
 		if (st->pub[i].cookie == cookie) {
 			st->pub[i] = st->pub[--st->n_pub];
+			if (st->pub_changed)
+				st->pub_changed(st);
 			return;
 		}
 	}
@@ -539,8 +629,11 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 		s->req.reason = "UDP is not switched (switch_udp)";
 		return 0;
 	}
-	if (policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to,
+	if (!switch_peer(pol, &s->req, &ps, s->req.addr) &&
+	    policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to,
 			   &s->req.reason) != POLICY_SWITCH)
+		return 0;
+	if (!egress_ok(pol, &s->req, s->req.addr, IPPROTO_UDP))
 		return 0;
 	if (!req_create(&s->req, NULL))
 		return 0;

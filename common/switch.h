@@ -265,4 +265,11 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s);
 bool switch_is_host_socket(int sock, uint64_t netns_id,
 			   uint64_t self_netns_id, bool *foreign);
 
+/**
+ * switch_pub_sweep() - drop the published ports whose host socket the
+ * container has closed (@st->pub_changed is told)
+ * @st:		the container's policy state
+ */
+void switch_pub_sweep(struct policy_state *st);
+
 #endif /* B4NS_SWITCH_H */

@@ -29,6 +29,7 @@ SUITES=(
 	"podman-hook|tests/e2e/podman-hook.sh --build $BUILD"
 	"escape|tests/e2e/escape.sh --build $BUILD"
 	"fuse-stall|tests/e2e/fuse-stall.sh --build $BUILD"
+	"cluster|tests/e2e/cluster.sh --build $BUILD"
 	"registry|tests/e2e/registry.sh --build $BUILD --chmod-tun"
 )
 

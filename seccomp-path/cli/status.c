@@ -44,6 +44,39 @@ static const char *jstr(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
+/* print_registry() - the registry of container services: its kind, its
+ * cluster state (every field the daemon gives), one line per entry */
+static void print_registry(struct json_object *root)
+{
+	struct json_object *reg, *cl, *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, "registry", &reg))
+		return;
+	printf("\nregistry: %s, %s local, %s remote entries\n", jstr(reg, "kind"),
+	       jstr(reg, "local"), jstr(reg, "remote"));
+	if (json_object_object_get_ex(reg, "cluster", &cl) &&
+	    json_object_is_type(cl, json_type_object)) {
+		json_object_object_foreach(cl, key, val)
+			printf("  %s: %s\n", key, json_object_get_string(val));
+	}
+	if (!json_object_object_get_ex(reg, "entries", &arr) ||
+	    !(n = json_object_array_length(arr)))
+		return;
+	printf("%-16s %-24s %-5s %-24s %-10s %-6s %s\n", "NETWORK", "ADDRESS",
+	       "PROTO", "HOST", "NODE", "WHERE", "CONTAINER");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *r;
+		bool remote = json_object_object_get_ex(e, "remote", &r) &&
+			      json_object_get_boolean(r);
+
+		printf("%-16.16s %-24.24s %-5s %-24.24s %-10.10s %-6s %.14s\n",
+		       jstr(e, "network"), jstr(e, "address"), jstr(e, "proto"),
+		       jstr(e, "host"), jstr(e, "node")[0] ? jstr(e, "node") : "-",
+		       remote ? "remote" : "local", jstr(e, "container"));
+	}
+}
+
 static void print_table(struct json_object *root)
 {
 	struct json_object *dm, *arr;
@@ -56,6 +89,7 @@ static void print_table(struct json_object *root)
 	if (!json_object_object_get_ex(root, "containers", &arr) ||
 	    !(n = json_object_array_length(arr))) {
 		printf("no containers\n");
+		print_registry(root);
 		return;
 	}
 	printf("%-14s %8s %-7s %5s %8s %8s %6s %7s %6s  %s\n", "CONTAINER", "PID",
@@ -81,13 +115,15 @@ static void print_table(struct json_object *root)
 		       jstr(c, "switched"), jstr(c, "kept"), jstr(c, "refused"),
 		       jstr(c, "errors"), ports[0] ? ports : "-");
 	}
+	print_registry(root);
 }
 
 static void status_usage(FILE *f)
 {
 	fprintf(f, "Usage: b4ns status [--json] [--socket=PATH]\n\n"
 		"Show the containers the daemon serves, with counts of\n"
-		"notifications and switched sockets.\n");
+		"notifications and switched sockets, and its registry of\n"
+		"container services (local and remote entries, cluster state).\n");
 }
 
 /* status_opt() - --json: sets the bool at @ctx */

@@ -570,7 +570,7 @@ static int start_pasta(const struct sandbox_opts *o, pid_t pid, int nl,
 		struct timespec ts = { 0, 10000000L };
 		int status;
 
-		if (netaddr_dump(nl, tmp, 4) > 0)
+		if (netaddr_dump(nl, tmp, NULL, 4) > 0)
 			return 0;
 		if (waitpid(p, &status, WNOHANG) == p) {
 			*net_pid = 0;

@@ -19,13 +19,23 @@
  * b4ns.* annotations, subnets read through an address monitor opened in the
  * container's namespace), later ones add their notify fd to it. A container
  * whose settings are wrong runs unswitched (its calls performed with a
- * policy that switches nothing, never CONTINUE), never half-configured. The context goes when its last notify fd hangs up.
+ * policy that switches nothing, never CONTINUE), never half-configured. The context goes when its
+ * last notify fd hangs up.
  *
  * A control socket beside the listener (b4ns.ctl, see paths.h) answers
- * "b4ns status" with JSON; the preload path's request socket lies there too. SIGHUP reloads the config file for containers that start
- * afterwards; SIGTERM and SIGINT stop the daemon. Sockets already switched
- * live on the host and keep working; trapped calls of running containers
- * then fail with ENOSYS (the kernel's answer when a filter's listener is
+ * "b4ns status" with JSON; the preload path's request socket lies there too.
+ * SIGHUP reloads the config file: new containers get it, and each running
+ * one gets its section and annotations applied again (its published ports
+ * stay as bound); SIGTERM and SIGINT stop the daemon.
+ *
+ * Every switched container's published ports are in the daemon's registry
+ * of container services (common/peers.c, kept by common/container.c), so
+ * that a connect of one container to another's container address and port
+ * reaches the other's host listener; a 1 s tick drops ports a container
+ * has closed.
+ *
+ * When the daemon stops, sockets already switched live on the host and
+ * keep working; trapped calls of running containers then fail with ENOSYS (the kernel's answer when a filter's listener is
  * gone), so containers should be restarted with the daemon. daemon_run()
  * releases everything on one path (daemon_free()), the socket files too.
  * daemon_probe() is how oci-hook and doctor ask whether a daemon is there.
@@ -48,17 +58,20 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cluster/cluster.h"
 #include "err.h"
 #include "launch/sandbox.h"
 #include "log.h"
 #include "oci/daemon.h"
 #include "oci/oci.h"
 #include "paths.h"
+#include "peers.h"
 #include "policy.h"
 #include "portmap.h"
 #include "proc.h"
 #include "frame.h"
 #include "reqsrv.h"
+#include "switch.h"
 #include "supervisor/notify.h"
 #include "unixsock.h"
 
@@ -84,6 +97,8 @@ struct conn {
  * @sup:	event loop, containers, seccomp supervisor
  * @cfg:	configuration in force for new containers
  * @config:	config file name, NULL for built-in defaults
+ * @opts:	the daemon's options (registry settings given on the command
+ *		line override the file's, at start and on every reload)
  * @listen_fd:	listener socket
  * @ctl_fd:	control socket
  * @sig_fd:	signalfd
@@ -93,6 +108,9 @@ struct conn {
  * @pre:	preload request socket path
  * @pre_made:	@pre is ours to remove
  * @conns:	connections being read
+ * @peers:	the registry of container services (published ports of
+ *		every container served, by network and container address)
+ * @cl:		the cluster sync of @peers through etcd, or NULL (embedded)
  * @started:	CLOCK_MONOTONIC start, for status
  * @accepted:	messages turned into container processes
  * @rejected:	messages dropped
@@ -101,6 +119,7 @@ struct daemon {
 	struct supervisor sup;
 	struct cfg cfg;
 	const char *config;
+	const struct daemon_opts *opts;
 	int listen_fd;
 	int ctl_fd;
 	int sig_fd;
@@ -110,6 +129,8 @@ struct daemon {
 	char pre[PATHS_SOCK_MAX];
 	bool pre_made;
 	struct conn *conns[CONN_MAX];
+	struct peers *peers;
+	struct cluster *cl;
 	time_t started;
 	unsigned long accepted;
 	unsigned long rejected;
@@ -250,6 +271,10 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		d->rejected++;
 		return;
 	}
+	nc->origin = malloc(sizeof(*st));
+	if (nc->origin)
+		memcpy(nc->origin, st, sizeof(*st));
+	container_serve_peers(nc, d->peers);
 	w->pidfd = pidfd;
 	snprintf(w->id, sizeof(w->id), "%s", st->id);
 	w->reg = d->sup.reg;
@@ -359,8 +384,14 @@ static void conn_done(struct daemon *d, struct conn *c)
 		d->rejected++;
 		return;
 	}
-	if (passthrough)
+	if (passthrough) {
 		nc->passthrough = true;
+	} else {
+		nc->origin = malloc(sizeof(*st));
+		if (nc->origin)
+			memcpy(nc->origin, st, sizeof(*st));
+		container_serve_peers(nc, d->peers);
+	}
 	ret = notify_add_fd(d->sup.nt, nc, nfd);
 	if (ret)
 		b4_err("container %s: %s", st->id, strerror(-ret));
@@ -472,6 +503,15 @@ static void on_accept(struct loop *loop, int fd, uint32_t events,
 	}
 }
 
+/* sweep_ports() - published ports a container has closed leave its
+ * policy state and the registry */
+static void sweep_ports(struct container *c, void *arg)
+{
+	(void)arg;
+	if (c->peers)
+		switch_pub_sweep(&c->state);
+}
+
 static void on_tick(struct loop *loop, int fd, uint32_t events,
 		    void *arg)
 {
@@ -491,6 +531,7 @@ static void on_tick(struct loop *loop, int fd, uint32_t events,
 			conn_free(d, i);
 		}
 	}
+	registry_each(d->sup.reg, sweep_ports, NULL);
 }
 
 static void status_container(const struct container *ci, void *arg)
@@ -527,6 +568,43 @@ static void status_container(const struct container *ci, void *arg)
 	json_object_array_add(arr, o);
 }
 
+static void status_peer(const struct peer_entry *e, void *arg)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+	char a[SA_STRLEN], h[SA_STRLEN];
+
+	json_object_object_add(o, "network", json_object_new_string(e->key.network));
+	json_object_object_add(o, "address", json_object_new_string(
+		sa_format((const struct sockaddr *)&e->key.addr, a, sizeof(a))));
+	json_object_object_add(o, "proto", json_object_new_string(
+		e->key.proto == IPPROTO_UDP ? "udp" : "tcp"));
+	json_object_object_add(o, "host", json_object_new_string(
+		sa_format((const struct sockaddr *)&e->host, h, sizeof(h))));
+	json_object_object_add(o, "node", json_object_new_string(e->node));
+	json_object_object_add(o, "container", json_object_new_string(e->container));
+	json_object_object_add(o, "remote", json_object_new_boolean(e->remote));
+	json_object_array_add(arr, o);
+}
+
+/* status_registry() - the "registry" object of the status answer */
+static struct json_object *status_registry(const struct daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+
+	json_object_object_add(o, "kind", json_object_new_string(
+					  d->cl ? "etcd" : "embedded"));
+	if (d->cl)
+		json_object_object_add(o, "cluster", cluster_status(d->cl));
+	json_object_object_add(o, "local", json_object_new_int(
+					  peers_count(d->peers, false)));
+	json_object_object_add(o, "remote", json_object_new_int(
+					  peers_count(d->peers, true)));
+	peers_visit(d->peers, status_peer, arr);
+	json_object_object_add(o, "entries", arr);
+	return o;
+}
+
 static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
@@ -553,6 +631,7 @@ static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 					       d->config ? d->config : ""));
 	json_object_object_add(root, "daemon", dm);
 	json_object_object_add(root, "containers", arr);
+	json_object_object_add(root, "registry", status_registry(d));
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
 	len = strlen(text);
 	/* a short answer to a local client: a blocking write is bounded */
@@ -563,6 +642,42 @@ static void on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 			break;
 		off += (size_t)n;
 	}
+}
+
+/* load_registry() - the registry settings of @cfg with the command line's
+ * over them, checked. Return: 0 or negative errno (@err says why) */
+static int load_registry(const struct daemon *d, struct cfg *cfg,
+			 struct b4_error *err)
+{
+	cfg_registry_override(&cfg->registry, &d->opts->reg, d->opts->reg_set);
+	return cfg_registry_check(&cfg->registry, err);
+}
+
+/* reapply() - a running container's settings from the reloaded config */
+static void reapply(struct container *c, void *arg)
+{
+	struct daemon *d = arg;
+	_cleanup_free_ struct ctr_settings *cs = NULL;
+	struct b4_error err = { "" };
+	int ret;
+
+	if (!c->origin || c->passthrough)
+		return;
+	cs = calloc(1, sizeof(*cs));
+	if (!cs) {
+		b4_warn("container %s: settings not reloaded: out of memory", c->id);
+		return;
+	}
+	ret = oci_settings(c->origin, &d->cfg, &cs->settings, &err);
+	if (!ret)
+		ret = cfg_policy(&cs->settings, &cs->pol, &err);
+	if (ret) {
+		b4_err("container %s: reloaded config not applied: %s", c->id,
+		       b4_error_msg(&err, ret));
+		return;
+	}
+	container_set_policy(d->sup.reg, c, &cs->pol);
+	b4_info("container %s: reloaded settings applied", c->id);
 }
 
 static void on_signal(struct loop *loop, int fd, uint32_t events,
@@ -580,14 +695,17 @@ static void on_signal(struct loop *loop, int fd, uint32_t events,
 				b4_info("SIGHUP: no config file to reload");
 				continue;
 			}
-			if (cfg_load(d->config, &fresh, &err)) {
+			if (cfg_load(d->config, &fresh, &err) ||
+			    load_registry(d, &fresh, &err)) {
 				b4_err("SIGHUP: %s; keeping the previous config", err.msg);
 				cfg_free(&fresh);
 				continue;
 			}
 			cfg_free(&d->cfg);
 			d->cfg = fresh;
-			b4_info("SIGHUP: %s reloaded for new containers", d->config);
+			b4_info("SIGHUP: %s reloaded (registry settings take "
+				"effect at the next start)", d->config);
+			registry_each(d->sup.reg, reapply, d);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			b4_info("signal %u: stopping", si.ssi_signo);
 			loop_stop(loop);
@@ -650,6 +768,9 @@ static void daemon_free(struct daemon **dp)
 		if (d->conns[i])
 			conn_free(d, i);
 	}
+	/* the cluster first: its lease revoked, this node's entries leave
+	 * the other nodes at once */
+	cluster_free(d->cl);
 	supervisor_close(&d->sup);
 	if (d->listen_fd >= 0)
 		unlink(d->sock);
@@ -661,6 +782,7 @@ static void daemon_free(struct daemon **dp)
 	closep(&d->ctl_fd);
 	closep(&d->sig_fd);
 	closep(&d->timer_fd);
+	peers_free(d->peers);
 	cfg_free(&d->cfg);
 	free(d);
 	*dp = NULL;
@@ -680,12 +802,17 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 	d->listen_fd = d->ctl_fd = d->sig_fd = d->timer_fd = -1;
 	d->config = o->config;
-	if (d->config) {
+	d->opts = o;
+	ret = 0;
+	if (d->config)
 		ret = cfg_load(d->config, &d->cfg, err);
-		if (ret) {
-			*bad_config = true;
-			return ret;
-		}
+	else
+		cfg_init(&d->cfg);
+	if (!ret)
+		ret = load_registry(d, &d->cfg, err);
+	if (ret) {
+		*bad_config = true;
+		return ret;
 	}
 	snprintf(d->sock, sizeof(d->sock), "%s", o->socket);
 	ret = prepare_dir(d->sock);
@@ -718,9 +845,19 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 		return b4_error_set(err, -errno, "daemon setup: %s",
 				    strerror(errno));
 	ret = supervisor_open(&d->sup);
+	if (!ret)
+		ret = peers_new(&d->peers);
 	if (ret)
 		return b4_error_set(err, ret, "daemon setup: %s",
 				    strerror(-ret));
+	if (d->cfg.registry.kind == CFG_REGISTRY_ETCD) {
+		ret = cluster_start(&d->cfg.registry, d->sup.loop, d->peers,
+				    &d->cl, err);
+		if (ret) {
+			*bad_config = true;
+			return ret;
+		}
+	}
 	d->listen_fd = listen_at(d->sock);
 	if (d->listen_fd < 0)
 		return b4_error_set(err, d->listen_fd, "listening on %s: %s",

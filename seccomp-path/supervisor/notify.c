@@ -377,8 +377,10 @@ int notify_add_fd(struct notify *n, struct container *c, int fd)
 		if (!nc)
 			return -ENOMEM;
 		nc->n = n;
+		/* connects to container services are redirected too (the
+		 * daemon's profile traps the names of every container) */
 		nc->trap_names = c->cfg->n_publish > 0 ||
-				 c->cfg->allow_host_loopback;
+				 c->cfg->allow_host_loopback || c->peers;
 		c->path = nc;
 		c->path_free = ctr_free;
 		loop_set_tick(n->loop, notify_tick, n);

@@ -91,7 +91,7 @@ command -v podman >/dev/null && HAVE_PODMAN=1
 HAVE_IPERF=0
 command -v iperf3 >/dev/null && command -v ldd >/dev/null && HAVE_IPERF=1
 
-e2e_setup oci --b4ns=copy --content --testhost --tun
+e2e_setup oci --b4ns=copy --content --testhost --tun --probe
 cd "$WORK" # the caller's cwd may be closed to the test user
 SOCK=$WORK/run/b4ns/b4ns.sock
 IMAGE=localhost/b4ns-oci:latest
@@ -551,6 +551,127 @@ t_doctor() {
 	expect_out "fix: start it with \`b4ns daemon\`"
 }
 run_test "b4ns doctor: passes with the daemon; missing socket reported with its fix" t_doctor
+
+# ---- issue 12: container to container, egress rules, reload ---------------------
+
+# A Podman container connects to another's container address and port (the
+# other published it, so its listener lives on the host): the daemon's
+# registry switches the connect to that host listener. Without b4ns nothing
+# listens there; from another network the address is not B's.
+t_podman_peers_tcp() {
+	need_podman
+	need_tun
+	local m id
+	expect_ok peer_networks
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network b4peers --ip 10.89.77.3 \
+		--annotation b4ns.publish=18091:80 "$IMAGE" \
+		b4ns-probe serve-peer 0.0.0.0 80 --count 5 --timeout 60000
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.3:80/tcp$'
+	expect_ok run_user "$B4NS" status --socket="$SOCK"
+	expect_out "registry: embedded, 1 local, 0 remote entries"
+	grep -qE '^@10\.89\.77\.0/24 +10\.89\.77\.3:80 +tcp +(\[::\]|0\.0\.0\.0):18091 +- +local' "$T_OUT" ||
+		{ echo "FAIL: b4ns status shows no registry line for B"; return 1; }
+	# switched to B's host listener; getpeername() shows B's address
+	expect_ok prun --network b4peers --annotation b4ns.mode=seccomp "$IMAGE" \
+		b4ns-probe connect 10.89.77.3 80 --check-peer --recv
+	expect_out "recv: peer 127.0.0.1:"
+	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.3:80 -> 127\.0\.0\.1:18091: container service on this node"
+	# the registry is what works: unswitched, B's address has no listener
+	expect_ok prun --network b4peers --annotation b4ns.mode=off "$IMAGE" \
+		b4ns-probe connect 10.89.77.3 80 --expect ECONNREFUSED
+	# from another network the address is not B's: the normal policy
+	# (a routable destination, not B's host listener)
+	m=$(log_mark)
+	expect_ok prun --network b4other --annotation b4ns.mode=seccomp "$IMAGE" \
+		b4ns-probe connect 10.89.77.3 80 --nonblock --wait 1000 --expect any
+	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.3:80 -> 10\.89\.77\.3:80: routable destination"
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+	status_json
+	expect_eq "$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["registry"]["entries"]))' "$WORK/status.json")" \
+		0 "registry empty once B is gone"
+}
+run_test "podman A -> podman B's container address:port (TCP): switched to B's host listener" t_podman_peers_tcp
+
+t_podman_peers_udp() {
+	need_podman
+	need_tun
+	local m id
+	expect_ok peer_networks
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network b4peers --ip 10.89.77.4 \
+		--annotation b4ns.config=udp "$IMAGE" b4ns-probe udp-echo 0.0.0.0 5353
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '10\.89\.77\.4:5353/udp$'
+	# connected UDP: switched, echoed by B through its host socket
+	expect_ok prun --network b4peers --annotation b4ns.config=udp "$IMAGE" \
+		b4ns-probe udp 10.89.77.4 5353
+	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.4:5353 -> 127\.0\.0\.1:18092: container service on this node"
+	# unconnected sendto: switched too (the reply's source is B's host
+	# address, so only the delivery is checked)
+	m=$(log_mark)
+	expect_ok prun --network b4peers --annotation b4ns.config=udp "$IMAGE" \
+		b4ns-probe udp-sendto 10.89.77.4 5353 --no-reply
+	log_wait "$m" "10\.89\.77\.4:5353.*container service"
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+}
+run_test "podman A -> podman B's container address:port (UDP, connected and sendto)" t_podman_peers_udp
+
+t_egress_rules() {
+	need_podman
+	local m
+	m=$(log_mark)
+	# the section's deny rule: refused, logged with the rule
+	expect_rc 1 prun --network none --annotation b4ns.config=egress "$IMAGE" \
+		wget -q -O - http://10.77.0.1:8080/hello.txt
+	expect_err "refused"
+	log_wait "$m" "egress: TCP to 10\.77\.0\.1:8080 denied by rule '10\.77\.0\.1/32:8080/tcp'"
+	# another port of the same host is not denied
+	expect_ok prun --network none --annotation b4ns.config=egress "$IMAGE" \
+		b4ns-probe connect 10.77.0.1 5201 --expect any
+	# an allow list by annotation: what it does not list is refused
+	m=$(log_mark)
+	expect_ok prun --network none --annotation b4ns.mode=seccomp \
+		--annotation b4ns.egress.allow=10.77.0.3/32 "$IMAGE" \
+		b4ns-probe connect 10.77.0.1 8080 --expect ECONNREFUSED
+	log_wait "$m" "egress: TCP to 10\.77\.0\.1:8080 denied by rule 'no allow rule matches'"
+	expect_ok prun --network none --annotation b4ns.mode=seccomp \
+		--annotation b4ns.egress.allow=10.77.0.0/24:8080/tcp "$IMAGE" \
+		wget -q -O - http://10.77.0.1:8080/hello.txt
+	expect_out "$HELLO"
+}
+run_test "egress rules: a section's deny and an annotation's allow list, refused with the rule logged" t_egress_rules
+
+t_reload_running() {
+	need_podman
+	local m id conf=$WORK/bin/b4ns-oci.conf
+	expect_ok run_user podman_cmd run -d --network none \
+		--annotation b4ns.config=reload "$IMAGE" sleep 120
+	id=$(head -c 64 "$T_OUT")
+	expect_ok run_user podman_cmd exec "$id" wget -q -O - http://10.77.0.1:8080/hello.txt
+	expect_out "$HELLO"
+	cp "$conf" "$WORK/conf.saved"
+	sed -i 's|reload = { mode = "seccomp"; };|reload = { mode = "seccomp"; egress_deny = [ "10.77.0.0/24" ]; };|' "$conf"
+	grep -q 'egress_deny = \[ "10.77.0.0/24" \]' "$conf" || { echo "FAIL: config not edited"; return 1; }
+	m=$(log_mark)
+	kill -HUP "$DPID"
+	log_wait "$m" "container $id: reloaded settings applied"
+	expect_rc 1 run_user podman_cmd exec "$id" wget -q -O - http://10.77.0.1:8080/hello.txt
+	log_wait "$m" "egress: TCP to 10\.77\.0\.1:8080 denied by rule '10\.77\.0\.0/24'"
+	cp "$WORK/conf.saved" "$conf"
+	m=$(log_mark)
+	kill -HUP "$DPID"
+	log_wait "$m" "container $id: reloaded settings applied"
+	expect_ok run_user podman_cmd exec "$id" wget -q -O - http://10.77.0.1:8080/hello.txt
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+}
+run_test "SIGHUP: a reloaded egress rule applies to a running container's next connect" t_reload_running
 
 # ---- measurement (not asserted) -------------------------------------------------
 

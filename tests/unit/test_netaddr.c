@@ -114,7 +114,7 @@ Test(netaddr, dump_current_namespace)
 	int n;
 
 	cr_assert_geq(nl, 0);
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	cr_assert_geq(n, 0, "netaddr_dump: %s", strerror(-n));
 	cr_assert_leq(n, MAXN);
 	for (int i = 0; i < n; i++) {
@@ -150,20 +150,20 @@ Test(netaddr, dump_is_repeatable_and_bounded)
 	int na, nb, n1, n0;
 
 	cr_assert_geq(nl, 0);
-	na = netaddr_dump(nl, a, MAXN);
-	nb = netaddr_dump(nl, b, MAXN);
+	na = netaddr_dump(nl, a, NULL, MAXN);
+	nb = netaddr_dump(nl, b, NULL, MAXN);
 	cr_assert_geq(na, 0);
 	cr_assert_eq(na, nb);
 	cr_assert_eq(memcmp(a, b, sizeof(a[0]) * (size_t)na), 0);
 
-	n0 = netaddr_dump(nl, one, 0);
+	n0 = netaddr_dump(nl, one, NULL, 0);
 	cr_assert_eq(n0, 0);
-	n1 = netaddr_dump(nl, one, 1);
+	n1 = netaddr_dump(nl, one, NULL, 1);
 	cr_assert_eq(n1, na ? 1 : 0);
 	if (na)
 		cr_assert_eq(memcmp(&one[0], &a[0], sizeof(one[0])), 0);
 	/* the socket still works after a truncated dump */
-	nb = netaddr_dump(nl, b, MAXN);
+	nb = netaddr_dump(nl, b, NULL, MAXN);
 	cr_assert_eq(nb, na);
 }
 
@@ -172,9 +172,9 @@ Test(netaddr, dump_on_bad_socket)
 	struct sa_cidr v[4];
 	int p[2];
 
-	cr_assert_lt(netaddr_dump(-1, v, 4), 0);
+	cr_assert_lt(netaddr_dump(-1, v, NULL, 4), 0);
 	cr_assert_eq(pipe(p), 0);
-	cr_assert_lt(netaddr_dump(p[1], v, 4), 0);
+	cr_assert_lt(netaddr_dump(p[1], v, NULL, 4), 0);
 	close(p[0]);
 	close(p[1]);
 }
@@ -307,10 +307,10 @@ static void child_empty_namespace(void)
 	new_netns();
 	nl = netaddr_monitor_open();
 	CHECK(nl >= 0, "monitor: %s", strerror(-nl));
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	CHECK(n == 0, "fresh namespace (lo down): %d entries", n);
 	lo_up(); /* adds 127.0.0.1/8 and ::1, neither listed */
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	CHECK(n == 0, "fresh namespace (lo up): %d entries", n);
 	close(nl);
 }
@@ -331,7 +331,7 @@ static void child_changes(void)
 	lo_up();
 	nl = netaddr_monitor_open();
 	CHECK(nl >= 0, "monitor: %s", strerror(-nl));
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	CHECK(n == 0, "%d entries before any change", n);
 	CHECK(readable(nl, 0) == 0, "readable before any change");
 
@@ -344,7 +344,7 @@ static void child_changes(void)
 		CHECK(!v6_addr(SIOCSIFADDR, "fe80::5", 64), "fe80::5: %s",
 		      strerror(errno));
 
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	CHECK(n == (v6 ? 3 : 2), "%d entries, want %d", n, v6 ? 3 : 2);
 	for (int i = 0; i < n; i++) {
 		const char *bad = well_formed(&v[i]);
@@ -355,13 +355,26 @@ static void child_changes(void)
 	CHECK(listed(v, n, "192.168.48.0/20"), "192.168.48.0/20 missing");
 	CHECK(!v6 || listed(v, n, "2001:db8:1::/64"), "2001:db8:1::/64 missing");
 	/* a dump consumed the pending notifications */
-	CHECK(netaddr_dump(nl, v, MAXN) == n, "second dump differs");
+	CHECK(netaddr_dump(nl, v, NULL, MAXN) == n, "second dump differs");
+	{
+		struct sa_cidr a[MAXN];
+
+		/* the interface addresses, beside their subnets */
+		CHECK(netaddr_dump(nl, v, a, MAXN) == n, "dump with addresses");
+		CHECK(listed(a, n, "10.1.2.3/32"), "10.1.2.3 missing");
+		CHECK(listed(a, n, "192.168.50.77/32"), "192.168.50.77 missing");
+		CHECK(!v6 || listed(a, n, "2001:db8:1::5/128"), "2001:db8:1::5 missing");
+		for (int i = 0; i < n; i++)
+			CHECK(a[i].family == v[i].family &&
+			      !memcmp(a[i].addr, v[i].addr, (size_t)v[i].prefix / 8),
+			      "address %d not beside its subnet", i);
+	}
 
 	if (v6) {
 		CHECK(!v6_addr(SIOCDIFADDR, "2001:db8:1::5", 64), "delete: %s",
 		      strerror(errno));
 		CHECK(readable(nl, 2000) == 1, "no notification for a removal");
-		n = netaddr_dump(nl, v, MAXN);
+		n = netaddr_dump(nl, v, NULL, MAXN);
 		CHECK(n == 2, "%d entries after removal", n);
 		CHECK(!listed(v, n, "2001:db8:1::/64"), "removed subnet listed");
 		CHECK(listed(v, n, "10.1.2.0/24"), "10.1.2.0/24 lost");
@@ -372,7 +385,7 @@ static void child_changes(void)
 		struct sa_cidr small[2];
 
 		memset(small, 0x5a, sizeof(small));
-		n = netaddr_dump(nl, small, 1);
+		n = netaddr_dump(nl, small, NULL, 1);
 		CHECK(n == 1, "max 1: %d entries", n);
 		CHECK(small[1].family == 0x5a5a5a5a, "wrote past max");
 	}
@@ -403,13 +416,13 @@ static void child_other_namespace(void)
 	CHECK(!setns(home, CLONE_NEWNET), "setns: %s", strerror(errno));
 
 	/* used from the original namespace, the socket reads the new one */
-	n = netaddr_dump(nl, v, MAXN);
+	n = netaddr_dump(nl, v, NULL, MAXN);
 	CHECK(n == 1 && listed(v, n, "10.77.0.0/16"),
 	      "%d entries through the moved socket", n);
 
 	here = netaddr_monitor_open();
 	CHECK(here >= 0, "monitor: %s", strerror(-here));
-	n = netaddr_dump(here, v, MAXN);
+	n = netaddr_dump(here, v, NULL, MAXN);
 	CHECK(n >= 0, "dump here: %d", n);
 	CHECK(!listed(v, n, "10.77.0.0/16"), "other namespace's subnet seen here");
 	close(here);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "peers.h"
+#include "sockaddr.h"
 
 static struct peer_entry entry(const char *net, const char *ip, uint16_t port,
 			       int proto, const char *id, bool remote)
@@ -88,10 +89,11 @@ Test(peers, ipv6_and_replace)
 
 	cr_assert_eq(peers_new(&p), 0);
 	cr_assert_eq(peers_put(p, &e), 0);
-	strcpy(e.container, "c");
+	/* the same container again: replaced */
+	((struct sockaddr_in6 *)&e.host)->sin6_port = htons(9443);
 	cr_assert_eq(peers_put(p, &e), 0);
 	cr_assert_eq(peers_count(p, false), 1);
-	cr_assert_str_eq(peers_find(p, "web", D("fd00::3", 443), 0)->container, "c");
+	cr_assert_eq(sa_port((const struct sockaddr *)&peers_find(p, "web", D("fd00::3", 443), 0)->host), 9443);
 	peers_free(p);
 }
 
@@ -110,6 +112,44 @@ Test(peers, remote_never_replaces_local)
 	cr_assert_eq(peers_del(p, &l.key, false), 0);
 	cr_assert_eq(peers_put(p, &r), 0);
 	cr_assert(peers_find(p, "web", D("10.0.0.3", 80), 0)->remote);
+	peers_free(p);
+}
+
+Test(peers, first_local_claim_wins)
+{
+	struct peers *p;
+	struct peer_entry b = entry("web", "10.0.0.3", 80, IPPROTO_TCP, "b", false);
+	struct peer_entry c = entry("web", "10.0.0.3", 80, IPPROTO_TCP, "c", false);
+
+	cr_assert_eq(peers_new(&p), 0);
+	cr_assert_eq(peers_put(p, &b), 0);
+	cr_assert_eq(peers_put(p, &c), -EEXIST);
+	cr_assert_str_eq(peers_find(p, "web", D("10.0.0.3", 80), 0)->container, "b");
+	cr_assert_eq(peers_del_container(p, "b"), 1);
+	cr_assert_eq(peers_put(p, &c), 0);
+	peers_free(p);
+}
+
+Test(peers, rebuild_tells_only_changes)
+{
+	struct peers *p;
+	struct peer_entry a = entry("web", "10.0.0.3", 80, IPPROTO_TCP, "b", false);
+	struct peer_entry b = entry("web", "10.0.0.3", 81, IPPROTO_TCP, "b", false);
+
+	changes = puts_seen = 0;
+	cr_assert_eq(peers_new(&p), 0);
+	peers_set_hook(p, hook, NULL);
+	cr_assert_eq(peers_put(p, &a), 0);
+	cr_assert_eq(peers_put(p, &b), 0);
+	cr_assert_eq(changes, 2);
+	/* rebuilt with a only: b goes, a is not told again */
+	peers_mark_container(p, "b");
+	cr_assert_eq(peers_put(p, &a), 0);
+	cr_assert_eq(peers_sweep(p), 1);
+	cr_assert_eq(changes, 3);
+	cr_assert_eq(puts_seen, 2);
+	cr_assert_not_null(peers_find(p, "web", D("10.0.0.3", 80), 0));
+	cr_assert_null(peers_find(p, "web", D("10.0.0.3", 81), 0));
 	peers_free(p);
 }
 
@@ -166,7 +206,7 @@ Test(peers, resync_sweeps_what_was_not_seen_again)
 	cr_assert_eq(peers_put(p, &l), 0);
 	peers_mark_remote(p);
 	cr_assert_eq(peers_put(p, &r2), 0);
-	cr_assert_eq(peers_sweep_remote(p), 1);
+	cr_assert_eq(peers_sweep(p), 1);
 	cr_assert_null(peers_find(p, "web", D("10.0.1.3", 80), 0));
 	cr_assert_not_null(peers_find(p, "web", D("10.0.1.4", 80), 0));
 	cr_assert_not_null(peers_find(p, "web", D("10.0.0.3", 80), 0));

@@ -2,6 +2,7 @@
 /* test_policy.c - every rule of the switching decision (common/policy.c) */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -660,4 +661,114 @@ Test(policy_host, ignored_refused)
 	cr_assert_eq(sa_cidr_parse("172.20.0.0/16", &pst.local[0]), 0);
 	pst.n_local = 1;
 	cr_assert_not(policy_host_connect(&cfg, &pst, SA(sub), &out, &reason));
+}
+
+/* peer() - a registry entry: @net, container @ip:@port/@proto at @host:@hport */
+static struct peer_entry peer(const char *net, const char *ip, uint16_t port,
+			      int proto, const char *host, uint16_t hport,
+			      bool remote)
+{
+	struct peer_entry e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.key.network, sizeof(e.key.network), "%s", net);
+	e.key.addr = addr(ip, port);
+	e.key.proto = proto;
+	e.host = addr(host, hport);
+	e.remote = remote;
+	e.family = AF_INET;
+	snprintf(e.container, sizeof(e.container), "b");
+	return e;
+}
+
+Test(policy_peer, named_network_local_and_remote)
+{
+	struct policy_cfg cfg;
+	struct peers *p;
+	struct peer_entry l = peer("n1", "10.77.0.3", 80, IPPROTO_TCP, "0.0.0.0", 18080, false);
+	struct peer_entry r = peer("n1", "10.77.3.2", 80, IPPROTO_TCP, "192.168.9.3", 18080, true);
+	struct sockaddr_storage d, out;
+	char buf[SA_STRLEN];
+
+	policy_default(&cfg);
+	strcpy(cfg.network, "n1");
+	cr_assert_eq(peers_new(&p), 0);
+	cr_assert_eq(peers_put(p, &l), 0);
+	cr_assert_eq(peers_put(p, &r), 0);
+	pst.peers = p;
+
+	/* a local service bound on every address: reached on host loopback */
+	d = v4("10.77.0.3", 80);
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_str_eq(sa_format(SA(out), buf, sizeof(buf)), "127.0.0.1:18080");
+	/* in an AF_INET6 socket's family: mapped */
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET6, IPPROTO_TCP, SA(d), &out));
+	cr_assert_str_eq(sa_format(SA(out), buf, sizeof(buf)), "[::ffff:127.0.0.1]:18080");
+	/* a remote one: the other node's address */
+	d = v4("10.77.3.2", 80);
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_str_eq(sa_format(SA(out), buf, sizeof(buf)), "192.168.9.3:18080");
+	/* another port, protocol or network: not a service */
+	d = v4("10.77.3.2", 81);
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	d = v4("10.77.3.2", 80);
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_UDP, SA(d), &out));
+	strcpy(cfg.network, "n2");
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_null(policy_peer(&cfg, &pst, 0, 0, SA(d), NULL));
+	/* no registry: nothing */
+	strcpy(cfg.network, "n1");
+	pst.peers = NULL;
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	peers_free(p);
+}
+
+Test(policy_peer, unnamed_network_is_the_own_subnet)
+{
+	struct policy_cfg cfg;
+	struct peers *p;
+	struct peer_entry l = peer("@10.89.0.0/24", "10.89.0.3", 80, IPPROTO_TCP, "0.0.0.0", 8080, false);
+	struct sockaddr_storage d = v4("10.89.0.3", 80), out;
+
+	policy_default(&cfg);
+	cr_assert_eq(peers_new(&p), 0);
+	cr_assert_eq(peers_put(p, &l), 0);
+	pst.peers = p;
+	/* not in a subnet of ours: not our network */
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_eq(sa_cidr_parse("10.89.1.0/24", &pst.local[0]), 0);
+	pst.n_local = 1;
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_eq(sa_cidr_parse("10.89.0.0/24", &pst.local[1]), 0);
+	pst.n_local = 2;
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	/* the address check alone (the caller's shortcut) finds it too */
+	cr_assert_not_null(policy_peer(&cfg, &pst, 0, 0, SA(d), NULL));
+	pst.peers = NULL;
+	peers_free(p);
+}
+
+Test(policy_peer, udp_only_with_switch_udp_and_family_must_fit)
+{
+	struct policy_cfg cfg;
+	struct peers *p;
+	struct peer_entry u = peer("n1", "10.77.0.3", 53, IPPROTO_UDP, "0.0.0.0", 5353, false);
+	struct peer_entry r6 = peer("n1", "10.77.0.4", 80, IPPROTO_TCP, "fd00::4", 8080, true);
+	struct sockaddr_storage d = v4("10.77.0.3", 53), out;
+
+	policy_default(&cfg);
+	strcpy(cfg.network, "n1");
+	cr_assert_eq(peers_new(&p), 0);
+	cr_assert_eq(peers_put(p, &u), 0);
+	cr_assert_eq(peers_put(p, &r6), 0);
+	pst.peers = p;
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_UDP, SA(d), &out));
+	cfg.switch_udp = true;
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_UDP, SA(d), &out));
+	/* an IPv4 socket cannot reach a node known by its IPv6 address */
+	d = v4("10.77.0.4", 80);
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET6, IPPROTO_TCP, SA(d), &out));
+	pst.peers = NULL;
+	peers_free(p);
 }

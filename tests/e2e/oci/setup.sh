@@ -76,6 +76,15 @@ if [[ $HAVE_IPERF == 1 ]]; then
 		true
 	[[ -n $run_iperf_ok ]] || HAVE_IPERF=0
 fi
+# b4ns-probe (tests/e2e/probe) and its libraries: container-to-container
+# checks (getpeername, UDP echo)
+if [[ -n $PROBE && -x $PROBE ]]; then
+	cp "$PROBE" "$ROOTFS/bin/b4ns-probe"
+	while read -r lib; do
+		mkdir -p "$ROOTFS$(dirname "$lib")"
+		[[ -e $ROOTFS$lib ]] || cp -L "$lib" "$ROOTFS$lib"
+	done < <(ldd "$PROBE" | grep -o '/[^ ]*')
+fi
 chown -R "$TEST_USER:" "$ROOTFS" "$WORK/run" "$WORK/home" "$WORK/runc" "$WORK/runc-ns" \
 	"$WORK/bundles" "$WORK/hooks" "$WORK/storage" "$WORK/runroot"
 chmod 700 "$WORK/run"
@@ -256,6 +265,33 @@ EOF
 daemon_field() {
 	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1]))["daemon"]; print(eval(sys.argv[2]))' \
 		"$WORK/status.json" "$1"
+}
+
+# registry_has REGEX - the daemon's registry lists an entry whose
+# "network address/proto" matches REGEX within 5 s
+registry_has() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		status_json
+		"$PYTHON" - "$WORK/status.json" "$1" <<'EOF' && return 0
+import json, re, sys
+r = json.load(open(sys.argv[1]))["registry"]["entries"]
+sys.exit(0 if any(re.search(sys.argv[2], "%s %s/%s" % (e["network"], e["address"], e["proto"])) for e in r) else 1)
+EOF
+		sleep 0.1
+	done
+	echo "FAIL: no registry entry matching '$1':"
+	sed 's/^/    /' "$WORK/status.json" | tail -n 30
+	return 1
+}
+
+# peer_networks - the Podman networks of the container-to-container tests
+# (made once): b4peers 10.89.77.0/24 and b4other 10.89.78.0/24
+peer_networks() {
+	[[ -e $WORK/peer-networks ]] && return 0
+	run_user podman_cmd network create --subnet 10.89.77.0/24 b4peers >/dev/null &&
+		run_user podman_cmd network create --subnet 10.89.78.0/24 b4other >/dev/null &&
+		touch "$WORK/peer-networks"
 }
 
 # wait_gone ID - until container ID is no longer in the daemon's status
