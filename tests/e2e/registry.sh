@@ -208,12 +208,17 @@ t_daemon_egress() {
 	expect_ok ctr --daemon="$SOCK" --network=n9 \
 		--egress-allow=10.77.0.0/24:7/tcp --egress-deny=10.77.0.99/32 \
 		--egress-deny='[fd77::/64]:443' -- "$PROBE_IN" connect 10.77.0.1 7 --echo
+	# the daemon applies the run's rules: a denied connect is refused
+	expect_ok ctr --daemon="$SOCK" --egress-deny=10.77.0.1/32:7/tcp -- \
+		"$PROBE_IN" connect 10.77.0.1 7 --expect ECONNREFUSED
+	expect_ok ctr --daemon="$SOCK" --egress-allow=10.77.0.1/32:8/tcp -- \
+		"$PROBE_IN" connect 10.77.0.1 7 --expect ECONNREFUSED
 	expect_rc 2 ctr --daemon="$SOCK" --egress-allow=10.77.0.0/24:0 -- echo RAN
 	expect_err "--egress-allow"
 	expect_rc 2 ctr --daemon="$SOCK" --network=no/slash -- echo RAN
 	expect_err "--network"
 }
-run_test "--daemon carries --network, --egress-allow, --egress-deny (the daemon takes them); bad ones: exit 2" t_daemon_egress
+run_test "--daemon carries --network, --egress-allow, --egress-deny (the daemon applies them: denied is ECONNREFUSED); bad ones: exit 2" t_daemon_egress
 
 t_network_auto() {
 	local before after
