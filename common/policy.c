@@ -376,7 +376,8 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
 	if (!st || !st->peers || (dst->sa_family != AF_INET &&
 				  dst->sa_family != AF_INET6))
 		return NULL;
-	if (proto == IPPROTO_UDP && !cfg->switch_udp)
+	if ((proto == IPPROTO_UDP && !cfg->switch_udp) ||
+	    !(peers_count(st->peers, false) + peers_count(st->peers, true)))
 		return NULL;
 	if (cfg->network[0]) {
 		e = peers_find(st->peers, cfg->network, dst, proto);

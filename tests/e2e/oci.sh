@@ -622,6 +622,32 @@ t_podman_peers_udp() {
 }
 run_test "podman A -> podman B's container address:port (UDP, connected and sendto)" t_podman_peers_udp
 
+# A "b4ns run" container served by the same daemon, given an address of
+# B's Podman network, reaches B's service by its container address
+t_run_to_podman() {
+	need_podman
+	need_tun
+	local m id
+	expect_ok peer_networks
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network b4peers --ip 10.89.77.6 \
+		--annotation b4ns.publish=18093:80 "$IMAGE" \
+		b4ns-probe serve-peer 0.0.0.0 80 --count 5 --timeout 60000
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.6:80/tcp$'
+	expect_ok run_user "$B4NS" run --net=none --daemon="$SOCK" \
+		--ip=10.89.77.60/24 -- "$PROBE" connect 10.89.77.6 80 --check-peer --recv
+	expect_out "recv: peer "
+	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.6:80 -> 127\.0\.0\.1:18093: container service on this node"
+	# the same run without the daemon: B's address is nobody in its namespace
+	expect_rc 1 run_user "$B4NS" run --net=none --ip=10.89.77.60/24 -- \
+		"$PROBE" connect 10.89.77.6 80 --nonblock --wait 4000
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+}
+run_test "b4ns run --daemon container -> podman B's container address:port" t_run_to_podman
+
 t_egress_rules() {
 	need_podman
 	local m
@@ -644,6 +670,12 @@ t_egress_rules() {
 		--annotation b4ns.egress.allow=10.77.0.0/24:8080/tcp "$IMAGE" \
 		wget -q -O - http://10.77.0.1:8080/hello.txt
 	expect_out "$HELLO"
+	# UDP: a denied sendto is EPERM
+	m=$(log_mark)
+	expect_ok prun --network none --annotation b4ns.config=udp \
+		--annotation b4ns.egress.deny=10.77.0.0/24/udp "$IMAGE" \
+		b4ns-probe udp-sendto 10.77.0.1 5353 --expect EPERM
+	log_wait "$m" "egress: UDP to 10\.77\.0\.1:5353 denied by rule '10\.77\.0\.0/24/udp'"
 }
 run_test "egress rules: a section's deny and an annotation's allow list, refused with the rule logged" t_egress_rules
 
