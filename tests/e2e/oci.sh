@@ -705,6 +705,75 @@ t_reload_running() {
 }
 run_test "SIGHUP: a reloaded egress rule applies to a running container's next connect" t_reload_running
 
+# ---- issue 12 attacks: whose network, whose address ----------------------------
+
+# Two default-network (slirp4netns) Podman containers are not on one
+# network: each has its own private 10.0.2.0/24 and the same address
+# 10.0.2.100. Y publishes port 80 on the host's loopback only; X, which
+# publishes nothing, connects to its *own* address 10.0.2.100:80. Natively
+# that never leaves X (ECONNREFUSED: nothing listens in X); it must not be
+# switched to Y's listener on the host's loopback.
+t_attack_peers_own_address() {
+	need_podman
+	need_tun
+	local m id
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d \
+		--annotation b4ns.publish=127.0.0.1:18097:80 "$IMAGE" \
+		b4ns-probe serve-peer 0.0.0.0 80 --count 1 --timeout 30000
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '^@10\.0\.2\.0/24 10\.0\.2\.100:80/tcp$'
+	local rc=0
+	prun --annotation b4ns.mode=seccomp "$IMAGE" \
+		b4ns-probe connect 10.0.2.100 80 --expect ECONNREFUSED --recv || rc=1
+	expect_ok run_user podman_cmd logs "$id"
+	if grep -q 'serve-peer: #1 from' "$T_OUT"; then
+		echo "FAIL: X's connect to its own address reached Y's host-loopback listener:"
+		sed 's/^/    /' "$T_OUT"
+		rc=1
+	fi
+	run_user podman_cmd rm -f -t 0 "$id" >/dev/null
+	wait_gone "$id"
+	return $rc
+}
+run_test "attack: a connect to the container's own address is never switched to another container's listener" t_attack_peers_own_address
+
+# A container of network "app" that may add addresses in its own namespace
+# (root there with NET_ADMIN) registers its published port under an address
+# it was never given: the test host's 10.77.0.1:8080. Another container of
+# "app" that fetches http://10.77.0.1:8080/ must reach the test host's
+# server, not the attacker's listener.
+t_attack_peers_foreign_address() {
+	need_podman
+	local m id rc=0
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network none --cap-add NET_ADMIN \
+		--annotation b4ns.mode=seccomp --annotation b4ns.network=app \
+		--annotation b4ns.publish=18098:8080 "$IMAGE" sh -c \
+		'ip addr add 10.77.0.1/32 dev lo && exec b4ns-probe serve-peer 0.0.0.0 8080 --count 1 --timeout 30000'
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	sleep 1
+	status_json
+	if "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]))["registry"]["entries"]; sys.exit(0 if any(e["address"].startswith("10.77.0.1:") for e in r) else 1)' "$WORK/status.json"; then
+		echo "FAIL: the registry holds 10.77.0.1, an address the attacker was never given"
+		rc=1
+	fi
+	expect_ok prun --network none --annotation b4ns.mode=seccomp \
+		--annotation b4ns.network=app "$IMAGE" \
+		wget -q -O - http://10.77.0.1:8080/hello.txt || rc=1
+	grep -qF "$HELLO" "$T_OUT" || {
+		echo "FAIL: the fetch did not reach the test host's server:"
+		sed 's/^/    /' "$T_OUT"
+		rc=1
+	}
+	run_user podman_cmd rm -f -t 0 "$id" >/dev/null
+	wait_gone "$id"
+	return $rc
+}
+run_test "attack: a container cannot register its service under an address it was not given (hijack)" t_attack_peers_foreign_address
+
 # ---- measurement (not asserted) -------------------------------------------------
 
 # iperf_bps OUT - received bits/s of an "iperf3 -J" output file
