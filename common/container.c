@@ -16,6 +16,11 @@
  * container_serve_peers()) has its published ports in it: one local entry
  * per (network, own address, bound port), rebuilt whenever a port is bound
  * or found closed and whenever its addresses change, deleted when it goes.
+ * Only addresses given to the container count (mark_given()): a container
+ * that can change its own addresses (CAP_NET_ADMIN in its bounding set, as
+ * every "b4ns run" container) is registered under, and looks up the
+ * registry from, only those it had when first read; one that cannot
+ * follows every change (the runtime's).
  *
  * A container taken out is unlinked at once and freed by a loop_defer()
  * call after the current batch of events, so an event of it later in the
@@ -99,7 +104,8 @@ void registry_stop_when_empty(struct registry *r)
 		loop_stop(r->loop);
 }
 
-#define container_of(p, type, m) ((type *)(void *)((char *)(p) - offsetof(type, m)))
+#define container_of(p, type, m) \
+	((type *)(void *)((char *)(p) - offsetof(type, m)))
 
 /* peer_put() - register container port @l on own address @i in @net */
 static void peer_put(struct container *c, const struct policy_listener *l,
@@ -129,7 +135,11 @@ static void peer_put(struct container *c, const struct policy_listener *l,
 	e.family = l->family;
 	e.cookie = l->cookie;
 	ret = peers_put(c->peers, &e);
-	if (ret)
+	if (ret == -EEXIST) /* told on every rebuild: not a warning */
+		b4_debug("container %s: port %u not registered in network %s: "
+			 "another container claimed that address first", c->id,
+			 l->port, net);
+	else if (ret)
 		b4_warn("container %s: port %u not registered in network %s: %s",
 			c->id, l->port, net, strerror(-ret));
 }
@@ -150,6 +160,9 @@ static void peers_rebuild(struct container *c)
 			continue;
 		for (int i = 0; i < c->state.n_local; i++) {
 			int fam = c->state.own[i].family;
+
+			if (!(c->state.given & (1ULL << i)))
+				continue;
 
 			/* only addresses the host socket takes */
 			if (fam == AF_INET6 ? l->family != AF_INET6 :
@@ -201,6 +214,43 @@ void container_set_policy(struct registry *r, struct container *c,
 	peers_rebuild(c);
 }
 
+static bool same_cidr(const struct sa_cidr *a, const struct sa_cidr *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* mark_given() - which addresses now were given to the container: all of
+ * them, unless it can change them itself (CAP_NET_ADMIN in its bounding
+ * set): then those it had at its first read, and still has */
+static void mark_given(struct container *c)
+{
+	uint64_t caps = ~0ULL;
+	char buf[SA_STRLEN];
+
+	if (!c->snapped) {
+		if (proc_cap_bounding(c->pid, &caps))
+			caps = ~0ULL; /* unknown: assume it can */
+		c->addr_frozen = caps & (1ULL << 12); /* CAP_NET_ADMIN */
+		c->n_given = c->state.n_local;
+		memcpy(c->given, c->state.own, sizeof(c->given));
+		c->snapped = true;
+	}
+	c->state.given = 0;
+	for (int i = 0; i < c->state.n_local; i++) {
+		bool ok = !c->addr_frozen;
+
+		for (int j = 0; !ok && j < c->n_given; j++)
+			ok = same_cidr(&c->state.own[i], &c->given[j]);
+		if (ok)
+			c->state.given |= 1ULL << i;
+		else
+			b4_debug("container %s: address %s was not given to it: "
+				 "not in the registry", c->id,
+				 sa_cidr_format(&c->state.own[i], buf, sizeof(buf)));
+	}
+}
+
 /* refresh_subnets() - read the container's interface addresses again */
 static void refresh_subnets(struct container *c)
 {
@@ -217,6 +267,7 @@ static void refresh_subnets(struct container *c)
 	for (int i = 0; i < n; i++)
 		b4_debug("container %s: own subnet %s", c->id,
 			 sa_cidr_format(&c->state.local[i], buf, sizeof(buf)));
+	mark_given(c);
 	peers_rebuild(c);
 }
 

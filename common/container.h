@@ -50,6 +50,13 @@ struct container_stats {
  * @path_free:	releases @path when the container goes, or NULL
  * @nl_fd:	address monitor in its namespace, or -1
  * @nl_watch:	its watch in the loop
+ * @addr_frozen: its processes may change its addresses (CAP_NET_ADMIN in
+ *		their bounding set): only the addresses it had when it was
+ *		registered (@given, before its own code ran for "b4ns run",
+ *		at once for a runtime) count as given, see policy_state.given
+ * @given:	with @addr_frozen, those addresses
+ * @n_given:	entries used in @given
+ * @snapped:	@addr_frozen and @given are decided (first address read)
  * @origin:	what the serving path made it from (the daemon: its OCI
  *		state, to apply a reloaded config), freed with it, or NULL
  * @peers:	the registry of container services its published ports are
@@ -70,6 +77,10 @@ struct container {
 	void (*path_free)(struct container *c);
 	int nl_fd;
 	struct loop_watch *nl_watch;
+	bool addr_frozen;
+	struct sa_cidr given[POLICY_MAX_CIDRS];
+	int n_given;
+	bool snapped;
 	void *origin;
 	struct peers *peers;
 	bool gone;

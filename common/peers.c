@@ -25,7 +25,8 @@
 /**
  * struct peer_node - an entry in its bucket
  * @e:		the entry
- * @stale:	remote, not seen since peers_mark_remote()
+ * @stale:	marked by peers_mark_remote() or peers_mark_container() and
+ *		not put since: peers_sweep() deletes it
  * @next:	next node of the bucket
  */
 struct peer_node {

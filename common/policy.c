@@ -386,16 +386,19 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
 		if (sa_cidr_contains(&st->own[i], dst))
 			return NULL;
 	}
-	if (cfg->network[0]) {
-		e = peers_find(st->peers, cfg->network, dst, proto);
-	} else {
-		for (int i = 0; !e && i < st->n_local; i++) {
-			if (!sa_cidr_contains(&st->local[i], dst))
-				continue;
+	/* only in a subnet the container was given: a registry entry never
+	 * stands for an address outside the container's own network (its
+	 * name groups subnets, it does not widen them) */
+	for (int i = 0; !e && i < st->n_local; i++) {
+		if (!(st->given & (1ULL << i)) ||
+		    !sa_cidr_contains(&st->local[i], dst))
+			continue;
+		if (cfg->network[0])
+			snprintf(net, sizeof(net), "%s", cfg->network);
+		else
 			snprintf(net, sizeof(net), "@%s",
 				 sa_cidr_format(&st->local[i], cidr, sizeof(cidr)));
-			e = peers_find(st->peers, net, dst, proto);
-		}
+		e = peers_find(st->peers, net, dst, proto);
 	}
 	if (!e)
 		return NULL;

@@ -87,7 +87,11 @@ struct policy_listener {
  *		address monitor refreshes them)
  * @n_local:	entries used in @local
  * @own:	the container's address in each @local subnet (a host
- *		prefix), the addresses its services are registered under
+ *		prefix)
+ * @given:	bit i set: @own[i] (and @local[i]) was given to the
+ *		container, not made by it: only those are registered, and
+ *		only destinations in those subnets are looked up in the
+ *		registry (container.c decides)
  * @pub:	one entry per host socket bound for a publish mapping now
  * @n_pub:	entries used in @pub
  * @peers:	the registry of container services the container may reach
@@ -104,6 +108,7 @@ struct policy_state {
 	struct sa_cidr local[POLICY_MAX_CIDRS];
 	int n_local;
 	struct sa_cidr own[POLICY_MAX_CIDRS];
+	uint64_t given;
 	struct policy_listener pub[POLICY_MAX_LISTENERS];
 	int n_pub;
 	const struct peers *peers;
@@ -252,12 +257,13 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
  *		the socket's family (a local service published on every host
  *		address is reached on loopback); may be NULL otherwise
  *
- * Only services of the container's own network are found: the one named
- * in @cfg, or without a name "@CIDR" of the own subnet holding @dst; never
+ * Only services of the container's own network are found, and only for
+ * a @dst inside a subnet the container was given (@st->given): in the
+ * network named in @cfg, or without a name "@CIDR" of that subnet; never
  * one at an address of the container's own (@st->own), which natively is
- * the container itself. A
- * UDP service is found only with @cfg->switch_udp. Pure: no system calls
- * (the caller checks that a local entry's host socket still exists).
+ * the container itself. A UDP service is found only with
+ * @cfg->switch_udp. Pure: no system calls (the caller checks that a local
+ * entry's host socket still exists).
  *
  * Return: the entry, or NULL (the normal policy decides)
  */

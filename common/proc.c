@@ -204,3 +204,22 @@ int proc_netns_ino(pid_t pid, uint64_t *ino)
 	*ino = st.st_ino;
 	return 0;
 }
+
+int proc_cap_bounding(pid_t pid, uint64_t *caps)
+{
+	char path[64], buf[4096], *line, *end;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ret = proc_read_text(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	line = strstr(buf, "\nCapBnd:");
+	if (!line)
+		return -EINVAL;
+	errno = 0;
+	*caps = strtoull(line + strlen("\nCapBnd:"), &end, 16);
+	if (errno || end == line + strlen("\nCapBnd:"))
+		return -EINVAL;
+	return 0;
+}

@@ -154,4 +154,13 @@ int proc_netns_ino(pid_t pid, uint64_t *ino);
  */
 int proc_read_text(const char *path, char *buf, size_t len);
 
+/**
+ * proc_cap_bounding() - the capability bounding set of a task
+ * @pid:	task id
+ * @caps:	result, bit N for capability N (CapBnd of /proc/PID/status)
+ *
+ * Return: 0 or negative errno (-EINVAL if the file has no such line)
+ */
+int proc_cap_bounding(pid_t pid, uint64_t *caps);
+
 #endif /* B4NS_PROC_H */

@@ -596,6 +596,9 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 				return refuse(&s->req, -ENETUNREACH,
 					      "published socket to a host "
 					      "loopback service port");
+			if (s->req.addr &&
+			    !egress_ok(pol, &s->req, s->req.addr, IPPROTO_UDP))
+				return 0;
 			if (s->req.addr) {
 				memcpy(&s->req.to, s->req.addr,
 				       sa_len(s->req.addr));

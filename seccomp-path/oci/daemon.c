@@ -19,8 +19,8 @@
  * b4ns.* annotations, subnets read through an address monitor opened in the
  * container's namespace), later ones add their notify fd to it. A container
  * whose settings are wrong runs unswitched (its calls performed with a
- * policy that switches nothing, never CONTINUE), never half-configured. The context goes when its
- * last notify fd hangs up.
+ * policy that switches nothing, never CONTINUE), never half-configured.
+ * The context goes when its last notify fd hangs up.
  *
  * A control socket beside the listener (b4ns.ctl, see paths.h) answers
  * "b4ns status" with JSON; the preload path's request socket lies there too.
@@ -32,11 +32,13 @@
  * of container services (common/peers.c, kept by common/container.c), so
  * that a connect of one container to another's container address and port
  * reaches the other's host listener; a 1 s tick drops ports a container
- * has closed.
+ * has closed. With --registry=etcd the registry is shared with the other
+ * nodes' daemons (cluster/cluster.c, on a thread of its own: the loop
+ * never waits on etcd).
  *
  * When the daemon stops, sockets already switched live on the host and
- * keep working; trapped calls of running containers then fail with ENOSYS (the kernel's answer when a filter's listener is
- * gone), so containers should be restarted with the daemon. daemon_run()
+ * keep working; trapped calls of running containers then fail with ENOSYS
+ * (the kernel's answer when a filter's listener is gone), so containers should be restarted with the daemon. daemon_run()
  * releases everything on one path (daemon_free()), the socket files too.
  * daemon_probe() is how oci-hook and doctor ask whether a daemon is there.
  */

@@ -294,29 +294,40 @@ t_c2c_no_daemon() {
 }
 run_test "A without the daemon: the connect to 10.88.0.3:80 is not switched (nobody there)" t_c2c_no_daemon
 
-# An address added in a running container is registered at once: B2 starts
-# with 10.88.0.5 and, once serving, adds 10.88.0.9 to its interface; A's
-# connect to 10.88.0.9:80 reaches it (the registry followed the address);
-# once B2 has closed its listener the entry is gone (the daemon's 1 s sweep)
+# A "b4ns run" container can change its own addresses (it holds
+# CAP_NET_ADMIN in its namespace): only the addresses it had when the
+# daemon registered it count. B2 starts with 10.88.0.5 and, once serving,
+# adds 10.88.0.9 to its interface: 10.88.0.5 is registered, 10.88.0.9 never
+# (else a container could claim a neighbour's address and take its
+# connects); once B2 has closed its listener its entry goes (the daemon's
+# 1 s sweep)
 t_c2c_address_added() {
 	local i
 	start_bg_user srvB2 "$B4NS" run --net=none --daemon="$SOCK" --network=n1 \
 		--ip=10.88.0.5/24 -p 18085:80 -- /bin/sh -c \
 		"'$PROBE_IN' serve-peer 0.0.0.0 80 --count 1 --timeout 20000 & sleep 1; busybox ip addr add 10.88.0.9/24 dev b4ns0; echo added; wait"
 	wait_log srvB2 'added' 10 || { show_log srvB2; return 1; }
+	sleep 0.5
+	expect_ok run_user "$B4NS" status --json --socket="$SOCK"
+	grep -q '"10.88.0.5:80"' "$T_OUT" ||
+		{ echo "FAIL: 10.88.0.5:80 (given) not registered"; return 1; }
+	! grep -q '"10.88.0.9:80"' "$T_OUT" ||
+		{ echo "FAIL: 10.88.0.9:80 (made by the container) registered"; return 1; }
+	expect_rc 1 ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.2/24 -- \
+		"$PROBE_IN" connect 10.88.0.9 80 --nonblock --wait 4000 --recv
 	expect_ok ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.2/24 -- \
-		"$PROBE_IN" connect 10.88.0.9 80 --check-peer --recv
+		"$PROBE_IN" connect 10.88.0.5 80 --check-peer --recv
 	expect_out "recv: peer "
-	# serve-peer has answered its one connection and exited: the entries go
+	# serve-peer has answered its one connection and exited: the entry goes
 	for ((i = 0; i < 50; i++)); do
 		run_user "$B4NS" status --json --socket="$SOCK" >"$WORK/st.json"
-		grep -q '10.88.0.9:80' "$WORK/st.json" || break
+		grep -q '10.88.0.5:80' "$WORK/st.json" || break
 		sleep 0.1
 	done
-	! grep -q '10.88.0.9:80' "$WORK/st.json" ||
-		{ echo "FAIL: 10.88.0.9:80 still registered after B2's listener closed"; return 1; }
+	! grep -q '10.88.0.5:80' "$WORK/st.json" ||
+		{ echo "FAIL: 10.88.0.5:80 still registered after B2's listener closed"; return 1; }
 	stop_bg srvB2
 }
-run_test "an address added in a running container is registered at once; a closed listener leaves the registry" t_c2c_address_added
+run_test "attack: an address a container adds to itself is never registered; a closed listener leaves the registry" t_c2c_address_added
 
 report_summary

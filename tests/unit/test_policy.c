@@ -696,6 +696,11 @@ Test(policy_peer, named_network_local_and_remote)
 	cr_assert_eq(peers_put(p, &l), 0);
 	cr_assert_eq(peers_put(p, &r), 0);
 	pst.peers = p;
+	/* the container's own subnet, given to it: 10.77.0.0/16 */
+	cr_assert_eq(sa_cidr_parse("10.77.0.0/16", &pst.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("10.77.1.2/32", &pst.own[0]), 0);
+	pst.n_local = 1;
+	pst.given = 1;
 
 	/* a local service bound on every address: reached on host loopback */
 	d = v4("10.77.0.3", 80);
@@ -716,8 +721,13 @@ Test(policy_peer, named_network_local_and_remote)
 	strcpy(cfg.network, "n2");
 	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
 	cr_assert_null(policy_peer(&cfg, &pst, 0, 0, SA(d), NULL));
-	/* no registry: nothing */
+	/* a subnet the container made itself is not looked up in */
 	strcpy(cfg.network, "n1");
+	pst.given = 0;
+	d = v4("10.77.3.2", 80);
+	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
+	pst.given = 1;
+	/* no registry: nothing */
 	pst.peers = NULL;
 	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
 	peers_free(p);
@@ -741,6 +751,7 @@ Test(policy_peer, unnamed_network_is_the_own_subnet)
 	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
 	cr_assert_eq(sa_cidr_parse("10.89.0.0/24", &pst.local[1]), 0);
 	pst.n_local = 2;
+	pst.given = 3;
 	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_TCP, SA(d), &out));
 	/* the address check alone (the caller's shortcut) finds it too */
 	cr_assert_not_null(policy_peer(&cfg, &pst, 0, 0, SA(d), NULL));
@@ -762,6 +773,10 @@ Test(policy_peer, udp_only_with_switch_udp_and_family_must_fit)
 	cr_assert_eq(peers_put(p, &u), 0);
 	cr_assert_eq(peers_put(p, &r6), 0);
 	pst.peers = p;
+	cr_assert_eq(sa_cidr_parse("10.77.0.0/24", &pst.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("10.77.0.2/32", &pst.own[0]), 0);
+	pst.n_local = 1;
+	pst.given = 1;
 	cr_assert_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_UDP, SA(d), &out));
 	cfg.switch_udp = true;
 	cr_assert_not_null(policy_peer(&cfg, &pst, AF_INET, IPPROTO_UDP, SA(d), &out));
@@ -794,6 +809,7 @@ Test(policy_peer, own_address_is_never_a_peer)
 	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &st.local[0]), 0);
 	cr_assert_eq(sa_cidr_parse("10.0.2.101/32", &st.own[0]), 0);
 	st.n_local = 1;
+	st.given = 1;
 	/* another address of the subnet: a neighbour's service */
 	cr_assert_not_null(policy_peer(&cfg, &st, AF_INET, IPPROTO_TCP, SA(d), &out));
 	/* our own address: ours, whoever else claims it */
