@@ -30,6 +30,7 @@ SUITES=(
 	"escape|tests/e2e/escape.sh --build $BUILD"
 	"fuse-stall|tests/e2e/fuse-stall.sh --build $BUILD"
 	"cluster|tests/e2e/cluster.sh --build $BUILD"
+	"registry|tests/e2e/registry.sh --build $BUILD --chmod-tun"
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -4,9 +4,15 @@
  * Theory of operation: options come from the config file's global settings,
  * then its named section (--container), then the command line, each
  * overriding the one before; the merged settings go to launch_run()
- * (launch/launch.c), which starts the container and supervises it. Bad
- * options or configuration exit 2, a container that cannot start 125,
- * otherwise the container's first process's status becomes ours.
+ * (launch/launch.c), which starts the container and supervises it. With
+ * --daemon, or with --network when a daemon answers at the default socket,
+ * a running "b4ns daemon" serves the container instead: its own config
+ * section (--container) then applies, and the run's settings that cannot
+ * travel to it as annotations are refused (with --daemon) or keep the
+ * container in-process (with --network alone). Bad options or
+ * configuration exit 2, a container that cannot start (no daemon at the
+ * socket included) 125, otherwise the container's first process's status
+ * becomes ours.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +25,10 @@
 #include "cli/cli.h"
 #include "err.h"
 #include "launch/launch.h"
+#include "launch/netif.h"
 #include "log.h"
+#include "oci/daemon.h"
+#include "paths.h"
 #include "portmap.h"
 #include "sockaddr.h"
 
@@ -53,6 +62,30 @@ static void run_usage(FILE *f)
 		"                            io_uring operations act on switched host\n"
 		"                            sockets without any check, so the container\n"
 		"                            can reach the host's loopback through them\n"
+		"      --ip=ADDR/LEN         the container's own address (IPv4 or IPv6,\n"
+		"                            one of each), on interface b4ns0 inside it:\n"
+		"                            other containers of its network reach its\n"
+		"                            published ports there (with a daemon)\n"
+		"      --network=NAME        the container's network: containers of one\n"
+		"                            network served by one daemon connect to each\n"
+		"                            other's --ip addresses (default: those whose\n"
+		"                            own subnets are equal). If a daemon answers\n"
+		"                            at the default socket, it serves the\n"
+		"                            container (as --daemon), unless an option\n"
+		"                            it cannot take is given\n"
+		"      --egress-allow=RULE   the container may connect only to what the\n"
+		"                            allow rules cover (repeatable; none: all)\n"
+		"      --egress-deny=RULE    never to what a deny rule covers (repeatable;\n"
+		"                            wins over allow). RULE: CIDR[:PORT[-PORT]]\n"
+		"                            [/tcp|/udp], IPv6 with a port bracketed:\n"
+		"                            [fd00::/8]:443/tcp\n"
+		"      --daemon[=SOCKET]     a running \"b4ns daemon\" serves the container\n"
+		"                            (default socket $XDG_RUNTIME_DIR/b4ns/b4ns.sock);\n"
+		"                            seccomp mode only. --container=NAME then\n"
+		"                            names the daemon's config section, which\n"
+		"                            alone can set --switch-udp,\n"
+		"                            --allow-host-loopback, --allow-io-uring\n"
+		"                            (refused here, as is --config)\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
 		"      --container=NAME      apply the config file's section NAME\n"
 		"  -v, --verbose             log every switching decision (debug)\n"
@@ -60,7 +93,9 @@ static void run_usage(FILE *f)
 		"  -h, --help                this text\n"
 		"\n"
 		"Exit status: CMD's, 128+N if CMD was killed by signal N, 2 for bad\n"
-		"options or configuration, 125 if the container could not start.\n");
+		"options or configuration, 125 if the container could not start\n"
+		"(with --daemon: also if no daemon answers or it does not take the\n"
+		"container).\n");
 }
 
 enum {
@@ -73,6 +108,11 @@ enum {
 	OPT_MODE,
 	OPT_SWITCH_UDP,
 	OPT_ALLOW_IO_URING,
+	OPT_IP,
+	OPT_NETWORK,
+	OPT_DAEMON,
+	OPT_EGRESS_ALLOW,
+	OPT_EGRESS_DENY,
 };
 
 static const struct option run_opts[] = {
@@ -85,6 +125,11 @@ static const struct option run_opts[] = {
 	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
 	{ "switch-udp", no_argument, NULL, OPT_SWITCH_UDP },
 	{ "allow-io-uring", no_argument, NULL, OPT_ALLOW_IO_URING },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "daemon", optional_argument, NULL, OPT_DAEMON },
+	{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
+	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -95,12 +140,37 @@ static const struct option run_opts[] = {
  * @cli:	its settings
  * @config:	--config, or NULL
  * @section:	--container, or NULL
+ * @addrs:	--ip addresses
+ * @n_addrs:	entries in @addrs
+ * @daemon:	--daemon was given
+ * @daemon_sock: its SOCKET, or NULL for the default
  */
 struct run_args {
 	struct cfg_container *cli;
 	const char *config;
 	const char *section;
+	struct netif_addr addrs[NETIF_MAX_ADDRS];
+	int n_addrs;
+	bool daemon;
+	const char *daemon_sock;
 };
+
+/* run_ip() - one --ip=ADDR/LEN into @a: at most one of each family */
+static int run_ip(struct run_args *a, const char *arg, struct b4_error *err)
+{
+	struct netif_addr n;
+
+	if (netif_addr_parse(arg, &n, err))
+		return b4_error_prefix(err, -EINVAL, "--ip");
+	for (int i = 0; i < a->n_addrs; i++) {
+		if (a->addrs[i].family == n.family)
+			return b4_error_set(err, -EINVAL, "--ip=%s: one %s "
+					    "address only", arg, n.family ==
+					    AF_INET ? "IPv4" : "IPv6");
+	}
+	a->addrs[a->n_addrs++] = n;
+	return 0;
+}
 
 /* run_opt() - one option of "b4ns run" into @ctx (struct run_args) */
 static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
@@ -135,6 +205,24 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 			return b4_error_set(err, -EINVAL, "--mode=%s: expected seccomp, "
 					    "preload, auto or off", arg);
 		cli->mode_set = true;
+		return 0;
+	case OPT_IP:
+		return run_ip(a, arg, err);
+	case OPT_NETWORK:
+		return cfg_network_set(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--network") : 0;
+	case OPT_EGRESS_ALLOW:
+	case OPT_EGRESS_DENY:
+		return cfg_egress_add(cli, c == OPT_EGRESS_DENY, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--egress-%s",
+				       c == OPT_EGRESS_DENY ? "deny" : "allow") :
+		       0;
+	case OPT_DAEMON:
+		if (arg && *arg != '/')
+			return b4_error_set(err, -EINVAL, "--daemon=%s: not an "
+					    "absolute path", arg);
+		a->daemon = true;
+		a->daemon_sock = arg;
 		return 0;
 	case OPT_CONFIG:
 		a->config = arg;
@@ -214,12 +302,87 @@ static int resolve_settings(const char *config, const char *section,
 	return 0;
 }
 
+/* daemon_unfit() - the first option given that a daemon cannot take (it
+ * has no annotation: the daemon's own section sets it), or NULL */
+static const char *daemon_unfit(const struct run_args *a)
+{
+	const struct cfg_container *c = a->cli;
+
+	if (a->config)
+		return "--config";
+	if (c->switch_udp_set)
+		return "--switch-udp";
+	if (c->allow_host_loopback_set)
+		return "--allow-host-loopback";
+	if (c->allow_io_uring_set)
+		return "--allow-io-uring";
+	return NULL;
+}
+
+/**
+ * pick_daemon() - does a daemon serve the container, and at which socket?
+ * @a:		the command line
+ * @sock:	result, PATHS_SOCK_MAX bytes; "" for none (in-process)
+ * @err:	with --daemon: an option it cannot take, or no default socket
+ *
+ * --daemon[=SOCKET]: that socket (whether a daemon answers there is
+ * launch_run()'s to find out: exit 125). --network alone: the default
+ * socket if a daemon answers there and every option can go to it.
+ *
+ * Return: 0, or -EINVAL (b4ns exits 2)
+ */
+static int pick_daemon(const struct run_args *a, char *sock,
+		       struct b4_error *err)
+{
+	const struct cfg_container *c = a->cli;
+	const char *unfit = daemon_unfit(a);
+
+	sock[0] = '\0';
+	if (a->daemon) {
+		if (unfit)
+			return b4_error_set(err, -EINVAL, "%s cannot go with "
+					    "--daemon: the daemon takes it from its "
+					    "own config section (--container=NAME)",
+					    unfit);
+		if (c->mode_set && (c->mode == CFG_MODE_PRELOAD ||
+				    c->mode == CFG_MODE_OFF))
+			return b4_error_set(err, -EINVAL, "--mode=%s: a daemon "
+					    "serves seccomp listeners only",
+					    cfg_mode_name(c->mode));
+		if (paths_daemon_socket(a->daemon_sock, PATHS_XDG, sock, err)) {
+			sock[0] = '\0';
+			return b4_error_prefix(err, -EINVAL, "--daemon");
+		}
+		return 0;
+	}
+	if (!c->network_set)
+		return 0;
+	if (paths_daemon_socket(NULL, PATHS_XDG, sock, NULL) ||
+	    daemon_probe(sock)) {
+		b4_debug("--network=%s: no daemon at the default socket; "
+			 "supervising in-process", c->network);
+		sock[0] = '\0';
+		return 0;
+	}
+	if (unfit || (c->mode_set && c->mode != CFG_MODE_SECCOMP)) {
+		b4_info("--network=%s: the daemon at %s cannot take %s; "
+			"supervising in-process", c->network, sock,
+			unfit ? unfit : "--mode");
+		sock[0] = '\0';
+		return 0;
+	}
+	b4_info("--network=%s: the daemon at %s serves the container",
+		c->network, sock);
+	return 0;
+}
+
 /* run() - cmd_run() with its settings allocated */
 static int run(int argc, char **argv, struct run_settings *rs)
 {
-	struct run_args a = { &rs->cli, NULL, NULL };
+	struct run_args a = { .cli = &rs->cli };
 	struct b4_error err = { "" };
-	struct launch_opts lo;
+	struct launch_opts lo = { 0 };
+	char sock[PATHS_SOCK_MAX];
 	bool bad_settings;
 	int ret;
 
@@ -228,13 +391,23 @@ static int run(int argc, char **argv, struct run_settings *rs)
 		return ret;
 	if (rs->cli.log_level_set)
 		log_level = rs->cli.log_level;
-	if (resolve_settings(a.config, a.section, rs, &err))
+	if (pick_daemon(&a, sock, &err))
 		return cli_fail("run", &err);
+	if (sock[0]) {
+		/* the daemon applies its config and the section itself */
+		rs->eff = rs->cli;
+		lo.daemon = sock;
+		lo.section = a.section;
+	} else if (resolve_settings(a.config, a.section, rs, &err)) {
+		return cli_fail("run", &err);
+	}
 	if (rs->eff.log_level_set)
 		log_level = rs->eff.log_level;
 
 	lo.argv = argv + optind;
 	lo.settings = &rs->eff;
+	lo.addrs = a.addrs;
+	lo.n_addrs = a.n_addrs;
 	ret = launch_run(&lo, &bad_settings, &err);
 	if (ret >= 0)
 		return ret;

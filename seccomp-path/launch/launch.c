@@ -18,6 +18,17 @@
  * process has exited and no process is left holding the filter (preload:
  * no container process is left); the first process's status is returned.
  *
+ * With a daemon (--daemon, or --network when one answers at the default
+ * socket; decided by cli/run.c) this process serves no listener: the
+ * child is started held before exec (sandbox_opts.hold), its listener is
+ * handed to the daemon (handover.c, which checks that the daemon serves
+ * it), and only then does the command run; a daemon that does not answer
+ * or does not take it fails the start and the child is killed unserved.
+ * The run then forwards signals, reaps, keeps the fallback network helper
+ * and ends as the preload path does, when no container process is left.
+ * The container's own addresses (--ip) are put on a veth pair by the
+ * child itself (netif.c).
+ *
  * Everything a run holds lives in one heap-allocated struct launch, torn
  * down by launch_free() on every path (a cleanup attribute): the loop, the
  * signalfd, the fallback network helper, the private directory and its
@@ -40,6 +51,7 @@
 #include "err.h"
 #include "launch/elf.h"
 #include "launch/fwd.h"
+#include "launch/handover.h"
 #include "launch/launch.h"
 #include "launch/probe.h"
 #include "launch/sandbox.h"
@@ -66,6 +78,10 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @done:	the first process has exited (and was reaped)
  * @preload:	preload path: the container holds no notify fd, so the
  *		supervisor ends with the last container process
+ * @handed:	its listener went to the daemon: this process serves none,
+ *		and ends with the last container process too
+ * @ho:		with a daemon: what it is told
+ * @dset:	with a daemon: the settings checked (daemon_check())
  * @lib:	preload path: libb4ns.so
  * @rdir:	private directory for this run's sockets, or ""
  * @psock:	preload path: request socket in @rdir, or ""
@@ -80,6 +96,9 @@ struct launch {
 	int status;
 	bool done;
 	bool preload;
+	bool handed;
+	struct handover ho;
+	struct cfg_container dset;
 	char lib[PATH_MAX];
 	char rdir[PATH_MAX];
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
@@ -97,6 +116,7 @@ static void launch_free(struct launch **lp)
 	sandbox_stop_net(&l->sb);
 	closep(&l->sb.notify_fd);
 	closep(&l->sb.nl_fd);
+	closep(&l->sb.hold_fd);
 	closep(&l->so.preload_fd);
 	closep(&l->sfd);
 	paths_run_dir_remove(l->rdir);
@@ -144,16 +164,18 @@ static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
 				l->status = WIFEXITED(status) ?
 						    WEXITSTATUS(status) :
 						    128 + WTERMSIG(status);
-				if (!l->preload)
+				if (!l->preload && !l->handed)
 					registry_stop_when_empty(l->sup.reg);
 			} else if (p == l->sb.net_pid) {
 				l->sb.net_pid = 0;
 				b4_warn("the fallback network helper exited");
 			}
 		}
-		/* preload containers hold no notify fd to hang up: stop when
-		 * no container process is left (we are their subreaper) */
-		if (l->preload && l->done && !container_children(&l->sb))
+		/* preload containers hold no notify fd to hang up, nor do
+		 * we hold the one the daemon serves: stop when no container
+		 * process is left (we are their subreaper) */
+		if ((l->preload || l->handed) && l->done &&
+		    !container_children(&l->sb))
 			loop_stop(loop);
 	}
 }
@@ -262,8 +284,8 @@ static int supervise(struct launch *l, struct b4_error *err)
 	ret = loop_add(l->sup.loop, l->sfd, EPOLLIN, on_signal, l, NULL);
 	if (ret)
 		return b4_error_set(err, ret, "event loop: %s", strerror(-ret));
-	if (!l->preload && l->sb.notify_fd < 0)
-		return 0; /* mode off: nothing to serve */
+	if (l->handed || (!l->preload && l->sb.notify_fd < 0))
+		return 0; /* the daemon's, or mode off: nothing to serve */
 	snprintf(id, sizeof(id), "run-%d", (int)l->sb.pid);
 	ret = container_new(l->sup.reg, id, l->sb.pid, &l->pol,
 			    take_fd(&l->sb.nl_fd), &c, err);
@@ -274,6 +296,47 @@ static int supervise(struct launch *l, struct b4_error *err)
 		return b4_error_set(err, ret, "container %s: %s", id,
 				    strerror(-ret));
 	return 0;
+}
+
+/* daemon_check() - the run's own settings for a daemon: its publish specs
+ * checked as cfg_policy() does, but UDP ones also without switch_udp (the
+ * daemon's section may set it, and the daemon checks them) */
+static int daemon_check(struct launch *l, const struct launch_opts *o,
+			struct b4_error *err)
+{
+	l->dset = *o->settings;
+	CFG_SET(&l->dset, switch_udp, true);
+	return cfg_policy(&l->dset, &l->pol, err);
+}
+
+/* check_settings() - the policy of the settings; with a daemon, what it
+ * is told too */
+static int check_settings(struct launch *l, const struct launch_opts *o,
+			  struct b4_error *err)
+{
+	int ret;
+
+	if (!o->daemon)
+		return cfg_policy(o->settings, &l->pol, err);
+	ret = daemon_check(l, o, err);
+	if (ret)
+		return ret;
+	return handover_prepare(&l->ho, o->daemon, o->section, o->settings,
+				err);
+}
+
+/* hand_over() - give the held child's listener to the daemon, then let it
+ * run its command; on failure the caller kills it before it ever runs */
+static int hand_over(struct launch *l, struct b4_error *err)
+{
+	int ret = handover_send(&l->ho, l->sb.pid, l->sb.notify_fd, err);
+
+	closep(&l->sb.notify_fd);
+	closep(&l->sb.nl_fd); /* the daemon opens its own monitor */
+	if (ret)
+		return ret;
+	l->handed = true;
+	return sandbox_release(&l->sb, err);
 }
 
 int launch_run(const struct launch_opts *o, bool *bad_settings,
@@ -295,22 +358,34 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so = &l->so;
 	so->preload_fd = -1;
 
-	ret = cfg_policy(s, &l->pol, err);
+	l->sb.hold_fd = -1;
+	ret = check_settings(l, o, err);
 	if (ret) {
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): launch_free() frees l (cleanup attribute); the analyzer follows check_settings() and loses l on the way */
 		*bad_settings = true;
 		return ret;
 	}
 	so->argv = o->argv;
 	so->allow_host_loopback = s->allow_host_loopback;
+	so->addrs = o->addrs;
+	so->n_addrs = o->n_addrs;
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;
+	if (o->daemon && mode != CFG_MODE_SECCOMP)
+		return b4_error_set(err, -ENOSYS, "mode auto: the kernel cannot "
+				    "inject fds (no SECCOMP_IOCTL_NOTIF_ADDFD), "
+				    "so the daemon cannot serve the container");
 	so->trap = mode == CFG_MODE_SECCOMP;
 	/* common/traps.c: connect, bind, listen, sendto with a destination,
 	 * TCP Fast Open always; every sendmsg() only for udp_sendmsg (which
 	 * cfg_policy() accepts only with switch_udp) */
 	so->trap_sendmsg = s->udp_sendmsg && s->switch_udp;
-	so->trap_names = l->pol.n_publish > 0 || s->allow_host_loopback;
+	/* the daemon may rewrite addresses whatever the run's settings: its
+	 * section's published ports, a peer container's address */
+	so->trap_names = l->pol.n_publish > 0 || s->allow_host_loopback ||
+			 o->daemon;
+	so->hold = o->daemon != NULL;
 	so->allow_io_uring = s->allow_io_uring;
 	if (so->allow_io_uring && so->trap)
 		b4_warn("allow_io_uring: io_uring operations act on switched "
@@ -328,6 +403,12 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (ret) {
 		*bad_settings = true;
 		return ret;
+	}
+
+	if (o->daemon) {
+		ret = handover_probe(&l->ho, err);
+		if (ret)
+			return ret;
 	}
 
 	ret = signals_take(l, err);
@@ -356,8 +437,14 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (ret)
 		return b4_error_prefix(err, ret, "starting the container");
 	l->child = l->sb.pid;
-	b4_info("container pid %d, net %s, switching %s", (int)l->sb.pid,
-		cfg_net_name(so->net), cfg_mode_name(mode));
+	if (o->daemon) {
+		ret = hand_over(l, err);
+		if (ret)
+			return ret; /* launch_free() kills it, unrun */
+	}
+	b4_info("container pid %d, net %s, switching %s%s%s", (int)l->sb.pid,
+		cfg_net_name(so->net), cfg_mode_name(mode),
+		o->daemon ? " by the daemon at " : "", o->daemon ? o->daemon : "");
 
 	ret = supervise(l, &serr);
 	closep(&l->sb.nl_fd);

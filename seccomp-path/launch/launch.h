@@ -8,16 +8,28 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "launch/netif.h"
 
 /**
  * struct launch_opts - what to run, and how
  * @argv:	command and arguments, NULL-terminated
  * @settings:	effective settings: config file, its section, then the
- *		command line, already merged (not changed)
+ *		command line, already merged (not changed); with @daemon the
+ *		command line's only
+ * @addrs:	the container's own addresses (--ip), on a veth pair in its
+ *		namespace
+ * @n_addrs:	entries in @addrs (0 to NETIF_MAX_ADDRS)
+ * @daemon:	the listener socket of a "b4ns daemon" that serves the
+ *		container instead of this process, or NULL
+ * @section:	with @daemon: the daemon's config section to apply, or NULL
  */
 struct launch_opts {
 	char **argv;
 	const struct cfg_container *settings;
+	const struct netif_addr *addrs;
+	int n_addrs;
+	const char *daemon;
+	const char *section;
 };
 
 /**
@@ -32,9 +44,13 @@ struct launch_opts {
  * supervisor: one event loop serves the container's notify fd or, on the
  * preload path, its library's requests; a signalfd forwards SIGINT,
  * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the container and reaps
- * children (this process becomes their subreaper). Returns when the first
- * process has exited and no process is left holding the filter (preload:
- * no container process is left). Every resource (loop, signalfd, fallback
+ * children (this process becomes their subreaper). With @o->daemon the
+ * seccomp listener goes to that daemon (handover.c) before the command
+ * runs, and a daemon that does not answer or does not take it fails the
+ * start (the container is killed before it runs its command). Returns when
+ * the first process has exited and no process is left holding the filter
+ * (preload, or served by the daemon: no container process is left). Every
+ * resource (loop, signalfd, fallback
  * network helper, the run's private directory and sockets, a child not yet
  * reaped) is released on one path, whatever the outcome.
  *

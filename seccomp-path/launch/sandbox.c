@@ -7,6 +7,7 @@
  * SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
  * the fallback network (slirp4netns, publishing ports through its API
  * socket, or pasta, started on the child's pid) and answers "go". The child
+ * puts the container's own addresses (--ip) on a veth pair (netif.c) and
  * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
  * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with
  * MSG_FASTOPEN or every sendmsg, getsockname/getpeername when addresses
@@ -14,7 +15,9 @@
  * too), io_uring and foreign ABIs get ENOSYS (load_filter()).
  * It then writes the listener's fd number with a plain write(): sendmsg()
  * may be trapped and nobody listens yet, so the parent takes the listener
- * itself with pidfd_getfd() and answers "go" again; the child execs the
+ * itself with pidfd_getfd() and answers "go" again (with sandbox_opts.hold
+ * only from sandbox_release(), once the caller has handed the listener to
+ * the daemon, so the command never runs unserved); the child execs the
  * command (with LD_PRELOAD and the request channel in preload mode).
  * Between loading the filter and exec it makes no trapped call, so it
  * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
@@ -47,6 +50,7 @@
 #include "err.h"
 #include "fdpass.h"
 #include "fwd.h"
+#include "launch/netif.h"
 #include "log.h"
 #include "netaddr.h"
 #include "policy.h"
@@ -284,6 +288,13 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	close(nl);
 	if (recv(sp, &byte, 1, 0) != 1 || byte != MSG_GO)
 		_exit(125); /* the parent reported why */
+	if (o->n_addrs) {
+		const char *what;
+
+		ret = netif_setup(o->addrs, o->n_addrs, &what);
+		if (ret)
+			child_fail(sp, -ret, what);
+	}
 
 	if (o->trap) {
 		int fd = load_filter(o);
@@ -597,7 +608,8 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	char buf[512];
 	int pair[2], ret;
 
-	*sb = (struct sandbox){ .notify_fd = -1, .nl_fd = -1, .exit_fd = -1 };
+	*sb = (struct sandbox){ .notify_fd = -1, .nl_fd = -1, .exit_fd = -1,
+				.hold_fd = -1 };
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return b4_error_set(err, -errno, "socketpair: %s",
 				    strerror(errno));
@@ -636,16 +648,30 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 			return b4_error_set(err, ret, "taking its seccomp "
 					    "listener: %s", strerror(-ret));
 		notify = ret;
-		ret = send_go(sp, err);
-		if (ret)
-			return ret;
+		if (!o->hold) {
+			ret = send_go(sp, err);
+			if (ret)
+				return ret;
+		}
 	}
 	sb->pid = take_pid(&pid);
 	sb->net_pid = take_pid(&net_pid);
 	sb->notify_fd = take_fd(&notify);
 	sb->nl_fd = take_fd(&nl);
 	sb->exit_fd = take_fd(&exit_fd);
+	if (o->trap && o->hold)
+		sb->hold_fd = take_fd(&sp);
 	return 0;
+}
+
+int sandbox_release(struct sandbox *sb, struct b4_error *err)
+{
+	_cleanup_close_ int sp = sb->hold_fd;
+
+	sb->hold_fd = -1;
+	if (sp < 0)
+		return 0;
+	return send_go(sp, err);
 }
 
 int sandbox_join_monitor(pid_t pid)

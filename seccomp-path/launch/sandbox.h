@@ -9,6 +9,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "launch/netif.h"
 #include "portmap.h"
 
 /**
@@ -32,6 +33,13 @@
  * @run_dir:		private directory for helper sockets, or NULL
  * @slirp_api_sock:	name of slirp4netns' API socket in @run_dir (needed
  *			when slirp4netns forwards @fwd)
+ * @addrs:		the container's own addresses (--ip), put on a veth
+ *			pair inside its namespace (netif_setup()) once the
+ *			fallback network is attached
+ * @n_addrs:		entries in @addrs, 0 for none
+ * @hold:		with @trap: sandbox_start() returns with the listener
+ *			taken but the child still waiting before exec; it
+ *			runs the command once sandbox_release() is called
  */
 struct sandbox_opts {
 	char **argv;
@@ -48,6 +56,9 @@ struct sandbox_opts {
 	int n_fwd;
 	const char *run_dir;
 	const char *slirp_api_sock;
+	const struct netif_addr *addrs;
+	int n_addrs;
+	bool hold;
 };
 
 /**
@@ -57,6 +68,8 @@ struct sandbox_opts {
  * @notify_fd:	seccomp listener of the container, or -1
  * @nl_fd:	address monitor in the container's namespace, or -1
  * @exit_fd:	closing it tells slirp4netns to exit, or -1
+ * @hold_fd:	with sandbox_opts.hold: the channel to the child waiting
+ *		before exec (sandbox_release()), else -1
  */
 struct sandbox {
 	pid_t pid;
@@ -64,6 +77,7 @@ struct sandbox {
 	int notify_fd;
 	int nl_fd;
 	int exit_fd;
+	int hold_fd;
 };
 
 /**
@@ -76,8 +90,10 @@ struct sandbox {
  *
  * The child enters a new user namespace (the caller's uid and gid mapped to
  * 0), a new network namespace with loopback up, waits until the fallback
- * network is attached, loads the seccomp filter, hands the listener and an
- * address monitor to us, and execs the command. A failed start leaves
+ * network is attached, puts its own addresses on a veth pair (if any),
+ * loads the seccomp filter, hands the listener and an address monitor to
+ * us, and execs the command (with @o->hold, only once sandbox_release() is
+ * called). A failed start leaves
  * nothing behind: the child and the network helper are killed and reaped,
  * every descriptor is closed.
  *
@@ -86,6 +102,16 @@ struct sandbox {
  */
 int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 		  struct b4_error *err);
+
+/**
+ * sandbox_release() - let a child started with sandbox_opts.hold exec its
+ * command
+ * @sb:		the started container; @sb->hold_fd is closed
+ * @err:	why not ("child exited early")
+ *
+ * Return: 0, or -EIO if the child is gone (the caller kills and reaps it)
+ */
+int sandbox_release(struct sandbox *sb, struct b4_error *err);
 
 /**
  * sandbox_stop_net() - stop the fallback network helper
