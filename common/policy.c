@@ -376,8 +376,16 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
 	if (!st || !st->peers || (dst->sa_family != AF_INET &&
 				  dst->sa_family != AF_INET6))
 		return NULL;
-	if (proto == IPPROTO_UDP && !cfg->switch_udp)
+	if ((proto == IPPROTO_UDP && !cfg->switch_udp) ||
+	    !(peers_count(st->peers, false) + peers_count(st->peers, true)))
 		return NULL;
+	/* a connect to its own address never leaves the container, whoever
+	 * else claims that address (two slirp4netns containers are both
+	 * 10.0.2.100, pasta ones both the host's address) */
+	for (int i = 0; i < st->n_local; i++) {
+		if (sa_cidr_contains(&st->own[i], dst))
+			return NULL;
+	}
 	if (cfg->network[0]) {
 		e = peers_find(st->peers, cfg->network, dst, proto);
 	} else {

@@ -253,7 +253,9 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
  *		address is reached on loopback); may be NULL otherwise
  *
  * Only services of the container's own network are found: the one named
- * in @cfg, or without a name "@CIDR" of the own subnet holding @dst. A
+ * in @cfg, or without a name "@CIDR" of the own subnet holding @dst; never
+ * one at an address of the container's own (@st->own), which natively is
+ * the container itself. A
  * UDP service is found only with @cfg->switch_udp. Pure: no system calls
  * (the caller checks that a local entry's host socket still exists).
  *

@@ -57,8 +57,12 @@ static void print_registry(struct json_object *root)
 	       jstr(reg, "local"), jstr(reg, "remote"));
 	if (json_object_object_get_ex(reg, "cluster", &cl) &&
 	    json_object_is_type(cl, json_type_object)) {
-		json_object_object_foreach(cl, key, val)
-			printf("  %s: %s\n", key, json_object_get_string(val));
+		struct json_object_iterator it = json_object_iter_begin(cl);
+		struct json_object_iterator end = json_object_iter_end(cl);
+
+		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+			printf("  %s: %s\n", json_object_iter_peek_name(&it),
+			       json_object_get_string(json_object_iter_peek_value(&it)));
 	}
 	if (!json_object_object_get_ex(reg, "entries", &arr) ||
 	    !(n = json_object_array_length(arr)))

@@ -622,6 +622,32 @@ t_podman_peers_udp() {
 }
 run_test "podman A -> podman B's container address:port (UDP, connected and sendto)" t_podman_peers_udp
 
+# A "b4ns run" container served by the same daemon, given an address of
+# B's Podman network, reaches B's service by its container address
+t_run_to_podman() {
+	need_podman
+	need_tun
+	local m id
+	expect_ok peer_networks
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network b4peers --ip 10.89.77.6 \
+		--annotation b4ns.publish=18093:80 "$IMAGE" \
+		b4ns-probe serve-peer 0.0.0.0 80 --count 5 --timeout 60000
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.6:80/tcp$'
+	expect_ok run_user "$B4NS" run --net=none --daemon="$SOCK" \
+		--ip=10.89.77.60/24 -- "$PROBE" connect 10.89.77.6 80 --check-peer --recv
+	expect_out "recv: peer "
+	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.6:80 -> 127\.0\.0\.1:18093: container service on this node"
+	# the same run without the daemon: B's address is nobody in its namespace
+	expect_rc 1 run_user "$B4NS" run --net=none --ip=10.89.77.60/24 -- \
+		"$PROBE" connect 10.89.77.6 80 --nonblock --wait 4000
+	expect_ok run_user podman_cmd rm -f -t 0 "$id"
+	wait_gone "$id"
+}
+run_test "b4ns run --daemon container -> podman B's container address:port" t_run_to_podman
+
 t_egress_rules() {
 	need_podman
 	local m
@@ -644,6 +670,12 @@ t_egress_rules() {
 		--annotation b4ns.egress.allow=10.77.0.0/24:8080/tcp "$IMAGE" \
 		wget -q -O - http://10.77.0.1:8080/hello.txt
 	expect_out "$HELLO"
+	# UDP: a denied sendto is EPERM
+	m=$(log_mark)
+	expect_ok prun --network none --annotation b4ns.config=udp \
+		--annotation b4ns.egress.deny=10.77.0.0/24/udp "$IMAGE" \
+		b4ns-probe udp-sendto 10.77.0.1 5353 --expect EPERM
+	log_wait "$m" "egress: UDP to 10\.77\.0\.1:5353 denied by rule '10\.77\.0\.0/24/udp'"
 }
 run_test "egress rules: a section's deny and an annotation's allow list, refused with the rule logged" t_egress_rules
 
@@ -672,6 +704,75 @@ t_reload_running() {
 	wait_gone "$id"
 }
 run_test "SIGHUP: a reloaded egress rule applies to a running container's next connect" t_reload_running
+
+# ---- issue 12 attacks: whose network, whose address ----------------------------
+
+# Two default-network (slirp4netns) Podman containers are not on one
+# network: each has its own private 10.0.2.0/24 and the same address
+# 10.0.2.100. Y publishes port 80 on the host's loopback only; X, which
+# publishes nothing, connects to its *own* address 10.0.2.100:80. Natively
+# that never leaves X (ECONNREFUSED: nothing listens in X); it must not be
+# switched to Y's listener on the host's loopback.
+t_attack_peers_own_address() {
+	need_podman
+	need_tun
+	local m id
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d \
+		--annotation b4ns.publish=127.0.0.1:18097:80 "$IMAGE" \
+		b4ns-probe serve-peer 0.0.0.0 80 --count 1 --timeout 30000
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	registry_has '^@10\.0\.2\.0/24 10\.0\.2\.100:80/tcp$'
+	local rc=0
+	prun --annotation b4ns.mode=seccomp "$IMAGE" \
+		b4ns-probe connect 10.0.2.100 80 --expect ECONNREFUSED --recv || rc=1
+	expect_ok run_user podman_cmd logs "$id"
+	if grep -q 'serve-peer: #1 from' "$T_OUT"; then
+		echo "FAIL: X's connect to its own address reached Y's host-loopback listener:"
+		sed 's/^/    /' "$T_OUT"
+		rc=1
+	fi
+	run_user podman_cmd rm -f -t 0 "$id" >/dev/null
+	wait_gone "$id"
+	return $rc
+}
+run_test "attack: a connect to the container's own address is never switched to another container's listener" t_attack_peers_own_address
+
+# A container of network "app" that may add addresses in its own namespace
+# (root there with NET_ADMIN) registers its published port under an address
+# it was never given: the test host's 10.77.0.1:8080. Another container of
+# "app" that fetches http://10.77.0.1:8080/ must reach the test host's
+# server, not the attacker's listener.
+t_attack_peers_foreign_address() {
+	need_podman
+	local m id rc=0
+	m=$(log_mark)
+	expect_ok run_user podman_cmd run -d --network none --cap-add NET_ADMIN \
+		--annotation b4ns.mode=seccomp --annotation b4ns.network=app \
+		--annotation b4ns.publish=18098:8080 "$IMAGE" sh -c \
+		'ip addr add 10.77.0.1/32 dev lo && exec b4ns-probe serve-peer 0.0.0.0 8080 --count 1 --timeout 30000'
+	id=$(head -c 64 "$T_OUT")
+	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
+	sleep 1
+	status_json
+	if "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]))["registry"]["entries"]; sys.exit(0 if any(e["address"].startswith("10.77.0.1:") for e in r) else 1)' "$WORK/status.json"; then
+		echo "FAIL: the registry holds 10.77.0.1, an address the attacker was never given"
+		rc=1
+	fi
+	expect_ok prun --network none --annotation b4ns.mode=seccomp \
+		--annotation b4ns.network=app "$IMAGE" \
+		wget -q -O - http://10.77.0.1:8080/hello.txt || rc=1
+	grep -qF "$HELLO" "$T_OUT" || {
+		echo "FAIL: the fetch did not reach the test host's server:"
+		sed 's/^/    /' "$T_OUT"
+		rc=1
+	}
+	run_user podman_cmd rm -f -t 0 "$id" >/dev/null
+	wait_gone "$id"
+	return $rc
+}
+run_test "attack: a container cannot register its service under an address it was not given (hijack)" t_attack_peers_foreign_address
 
 # ---- measurement (not asserted) -------------------------------------------------
 

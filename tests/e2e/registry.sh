@@ -208,12 +208,17 @@ t_daemon_egress() {
 	expect_ok ctr --daemon="$SOCK" --network=n9 \
 		--egress-allow=10.77.0.0/24:7/tcp --egress-deny=10.77.0.99/32 \
 		--egress-deny='[fd77::/64]:443' -- "$PROBE_IN" connect 10.77.0.1 7 --echo
+	# the daemon applies the run's rules: a denied connect is refused
+	expect_ok ctr --daemon="$SOCK" --egress-deny=10.77.0.1/32:7/tcp -- \
+		"$PROBE_IN" connect 10.77.0.1 7 --expect ECONNREFUSED
+	expect_ok ctr --daemon="$SOCK" --egress-allow=10.77.0.1/32:8/tcp -- \
+		"$PROBE_IN" connect 10.77.0.1 7 --expect ECONNREFUSED
 	expect_rc 2 ctr --daemon="$SOCK" --egress-allow=10.77.0.0/24:0 -- echo RAN
 	expect_err "--egress-allow"
 	expect_rc 2 ctr --daemon="$SOCK" --network=no/slash -- echo RAN
 	expect_err "--network"
 }
-run_test "--daemon carries --network, --egress-allow, --egress-deny (the daemon takes them); bad ones: exit 2" t_daemon_egress
+run_test "--daemon carries --network, --egress-allow, --egress-deny (the daemon applies them: denied is ECONNREFUSED); bad ones: exit 2" t_daemon_egress
 
 t_network_auto() {
 	local before after
@@ -288,5 +293,30 @@ t_c2c_no_daemon() {
 	! grep -q 'recv: peer' "$T_OUT" || { echo "FAIL: B answered"; return 1; }
 }
 run_test "A without the daemon: the connect to 10.88.0.3:80 is not switched (nobody there)" t_c2c_no_daemon
+
+# An address added in a running container is registered at once: B2 starts
+# with 10.88.0.5 and, once serving, adds 10.88.0.9 to its interface; A's
+# connect to 10.88.0.9:80 reaches it (the registry followed the address);
+# once B2 has closed its listener the entry is gone (the daemon's 1 s sweep)
+t_c2c_address_added() {
+	local i
+	start_bg_user srvB2 "$B4NS" run --net=none --daemon="$SOCK" --network=n1 \
+		--ip=10.88.0.5/24 -p 18085:80 -- /bin/sh -c \
+		"'$PROBE_IN' serve-peer 0.0.0.0 80 --count 1 --timeout 20000 & sleep 1; busybox ip addr add 10.88.0.9/24 dev b4ns0; echo added; wait"
+	wait_log srvB2 'added' 10 || { show_log srvB2; return 1; }
+	expect_ok ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.2/24 -- \
+		"$PROBE_IN" connect 10.88.0.9 80 --check-peer --recv
+	expect_out "recv: peer "
+	# serve-peer has answered its one connection and exited: the entries go
+	for ((i = 0; i < 50; i++)); do
+		run_user "$B4NS" status --json --socket="$SOCK" >"$WORK/st.json"
+		grep -q '10.88.0.9:80' "$WORK/st.json" || break
+		sleep 0.1
+	done
+	! grep -q '10.88.0.9:80' "$WORK/st.json" ||
+		{ echo "FAIL: 10.88.0.9:80 still registered after B2's listener closed"; return 1; }
+	stop_bg srvB2
+}
+run_test "an address added in a running container is registered at once; a closed listener leaves the registry" t_c2c_address_added
 
 report_summary

@@ -168,7 +168,7 @@ static void setup_both(void)
 	/* the namespace's subnets, as the supervisor reads them */
 	nl = netaddr_monitor_open();
 	CHECK(nl >= 0, "monitor: %s", strerror(-nl));
-	n = netaddr_dump(nl, got, 8);
+	n = netaddr_dump(nl, got, NULL, 8);
 	close(nl);
 	for (int i = 0; i < n; i++) {
 		sa_cidr_format(&got[i], buf, sizeof(buf));

@@ -772,3 +772,45 @@ Test(policy_peer, udp_only_with_switch_udp_and_family_must_fit)
 	pst.peers = NULL;
 	peers_free(p);
 }
+
+/* A connect to the container's own address never leaves it natively: two
+ * containers with the same private subnet and address (slirp4netns'
+ * 10.0.2.100, pasta's copy of the host's) must not reach each other's
+ * services through it */
+Test(policy_peer, own_address_is_never_a_peer)
+{
+	struct policy_cfg cfg;
+	struct policy_state st;
+	struct peers *p;
+	struct peer_entry y = peer("@10.0.2.0/24", "10.0.2.100", 80, IPPROTO_TCP, "127.0.0.1", 18097, false);
+	struct sockaddr_storage d = v4("10.0.2.100", 80), out;
+	struct sockaddr_in6 m;
+
+	policy_default(&cfg);
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(peers_new(&p), 0);
+	cr_assert_eq(peers_put(p, &y), 0);
+	st.peers = p;
+	cr_assert_eq(sa_cidr_parse("10.0.2.0/24", &st.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("10.0.2.101/32", &st.own[0]), 0);
+	st.n_local = 1;
+	/* another address of the subnet: a neighbour's service */
+	cr_assert_not_null(policy_peer(&cfg, &st, AF_INET, IPPROTO_TCP, SA(d), &out));
+	/* our own address: ours, whoever else claims it */
+	cr_assert_eq(sa_cidr_parse("10.0.2.100/32", &st.own[0]), 0);
+	cr_assert_null(policy_peer(&cfg, &st, AF_INET, IPPROTO_TCP, SA(d), &out));
+	cr_assert_null(policy_peer(&cfg, &st, 0, 0, SA(d), NULL));
+	/* named IPv4-mapped by an AF_INET6 socket: the same */
+	memset(&m, 0, sizeof(m));
+	m.sin6_family = AF_INET6;
+	m.sin6_port = htons(80);
+	inet_pton(AF_INET6, "::ffff:10.0.2.100", &m.sin6_addr);
+	cr_assert_null(policy_peer(&cfg, &st, AF_INET6, IPPROTO_TCP,
+				   (const struct sockaddr *)&m, &out));
+	/* in a named network too */
+	y = peer("n1", "10.0.2.100", 80, IPPROTO_TCP, "127.0.0.1", 18097, false);
+	cr_assert_eq(peers_put(p, &y), 0);
+	strcpy(cfg.network, "n1");
+	cr_assert_null(policy_peer(&cfg, &st, AF_INET, IPPROTO_TCP, SA(d), &out));
+	peers_free(p);
+}
