@@ -16,12 +16,19 @@ LEASE_TTL=5
 
 # mn_cleanup - (E2E_CLEANUP) stop the daemons and etcd, then whatever still
 # runs in the nodes' namespaces (supervisors of containers whose daemon
-# was killed), and remove the namespaces
+# was killed) or in a container of theirs (every process started on a
+# node has XDG_RUNTIME_DIR=WORK/nN/xdg), and remove the namespaces
 mn_cleanup() {
-	local p
+	local p e
 	stop_all_bg
 	for p in $(nodes_pids); do
 		kill -KILL "$p" 2>/dev/null
+	done
+	for e in /proc/[0-9]*/environ; do
+		if grep -qzx "XDG_RUNTIME_DIR=$WORK/n[0-9]/xdg" "$e" 2>/dev/null; then
+			p=${e#/proc/}
+			kill -KILL "${p%/environ}" 2>/dev/null
+		fi
 	done
 	nodes_down
 }
