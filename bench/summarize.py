@@ -75,8 +75,173 @@ def fmt(v):
     return f"{v:.2f}"
 
 
+XN_LABEL = {
+    "xn-native": "host-to-host native",
+    "xn-b4ns": "b4ns, by container address (registry, etcd)",
+    "xn-b4ns-addr": "b4ns, by node address (no registry entry)",
+    "xn-slirp": "slirp4netns (port forwarding)",
+}
+XN_ROWS = [
+    ("xnode-iperf-1", "gbps", "iperf3 node 1→node 2, 1 stream (Gbit/s)"),
+    ("xnode-redis-get", "get_rps", "redis GET -c 20 -P 1 (req/s)"),
+    ("xnode-shortconn", "conns_per_s", "short connections (conn/s)"),
+    ("xnode-shortconn", "connect_p50_us", "short conn. connect p50 (µs)"),
+    ("xnode-shortconn", "connect_p99_us", "short conn. connect p99 (µs)"),
+    ("xnode-shortconn", "errors", "short conn. errors (count)"),
+]
+
+
+def xnode_section(md, meta, vals, fails, seen):
+    """The "Cross-node" section: bench/multinode's rows, ratios to xn-native."""
+    med, cell = cell_fn(vals, fails, seen, ref="xn-native")
+    if "xn_paths" not in meta:
+        if "xn_error" in meta:
+            md.append(f"## Cross-node (issue 12)\n\n{meta['xn_error']}\n")
+        return
+    paths = meta["xn_paths"].split()
+    skip = {p: meta["xn_path_" + p] for p in paths if meta.get("xn_path_" + p, "ok") != "ok"}
+    measured = [p for p in paths if p not in skip]
+    md.append("## Cross-node (issue 12)\n")
+    md.append("`bench/multinode`: two nodes (network namespaces b4xn-n1/n2, 10.78.0.1/.2 on a "
+              "bridge, etcd on it; no route to any container address), a `b4ns daemon "
+              "--registry=etcd` per node as the test user; the client on node 1, its server "
+              "(iperf3 -s, redis-server, echod) on node 2. "
+              f"{meta.get('xn_runs')} run(s); {meta.get('xn_params')}; "
+              f"failed measurements: {meta.get('xn_failures')}.\n")
+    how = {
+        "xn-native": "client in node 1's namespace → 10.78.0.2 (servers there)",
+        "xn-b4ns": "`b4ns run --net=none --daemon --network=xn --ip=10.79.1.2/16` → the server "
+                   "container's address 10.79.2.2 (`--ip=10.79.2.2/16 -p 15201:5201 …` on node 2): "
+                   "node 1's daemon finds it in its etcd-fed registry, connects to 10.78.0.2:15201",
+        "xn-b4ns-addr": "the same containers → 10.78.0.2:15201… (an ordinary switched connect)",
+        "xn-slirp": "`b4ns run --mode=off --net=slirp4netns` → 10.78.0.2:35201… forwarded by "
+                    "the server container's slirp4netns (`-p 35201:5201 …`)",
+    }
+    md.append("| path | how | status |")
+    md.append("|---|---|---|")
+    for p in paths:
+        st = "measured" if p not in skip else f"skipped ({skip[p]})"
+        md.append(f"| {XN_LABEL.get(p, p)} | {how.get(p, '')} | {st} |")
+    md.append("")
+
+    md.append("| workload | " + " | ".join(XN_LABEL.get(p, p) for p in measured) + " |")
+    md.append("|---|" + "---|" * len(measured))
+    for w, m, lab in XN_ROWS:
+        md.append(f"| {lab} | "
+                  + " | ".join(cell(p, w, m, m != "errors") for p in measured) + " |")
+    md.append("")
+
+    def xr(w, m, p="xn-b4ns", ref="xn-native"):
+        a, n = med(p, w, m), med(ref, w, m)
+        return a / n if a is not None and n else None
+
+    tg = [("iperf3 1 stream, b4ns / host-to-host", "≥ 0.90×", xr("xnode-iperf-1", "gbps"),
+           lambda r: r >= 0.9, "×"),
+          ("redis GET, b4ns / host-to-host", "≥ 0.90×", xr("xnode-redis-get", "get_rps"),
+           lambda r: r >= 0.9, "×"),
+          ("connect p50 by container address / by node address (zero etcd round trips)",
+           "≤ 1.10×", xr("xnode-shortconn", "connect_p50_us", "xn-b4ns", "xn-b4ns-addr"),
+           lambda r: r <= 1.1, "×")]
+    md.append("| target | goal | measured | |")
+    md.append("|---|---|---|---|")
+    for lab, goal, v, ok, unit in tg:
+        if v is None:
+            md.append(f"| {lab} | {goal} | — | not measured |")
+        else:
+            md.append(f"| {lab} | {goal} | {v:.2f}{unit} | {'met' if ok(v) else '**missed**'} |")
+    one = med("b4ns", "shortconn", "connect_p50_us")
+    xn = med("xn-b4ns", "xnode-shortconn", "connect_p50_us")
+    if one is not None and xn is not None:
+        md.append(f"\nFor comparison, the one-node switched connect (`shortconn`, b4ns run → "
+                  f"the test host) has p50 {fmt(one)} µs; the cross-node one by container "
+                  f"address {fmt(xn)} µs (other namespaces and server, so only indicative; "
+                  "the by-node-address column is the like-for-like reference).")
+    md.append("")
+
+
+def load(out, meta_name, csv_name):
+    """meta (KEY=VALUE lines) and the values of a results CSV"""
+    meta, vals, fails, seen = {}, {}, {}, set()
+    with open(os.path.join(out, meta_name)) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("=")
+            meta[k] = v
+    with open(os.path.join(out, csv_name)) as f:
+        for r in csv.DictReader(f, fieldnames=None if csv_name == "results.csv" else
+                                ["path", "workload", "metric", "run", "value", "unit"]):
+            key = (r["path"], r["workload"], r["metric"])
+            seen.add((r["path"], r["workload"]))
+            if r["value"] == "skipped":
+                continue
+            try:
+                vals.setdefault(key, []).append(float(r["value"]))
+            except ValueError:
+                fails[key] = fails.get(key, 0) + 1
+    return meta, vals, fails, seen
+
+
+def cell_fn(vals, fails, seen, ref="native"):
+    """med() and cell() over vals: median (min–max), ratio to path ref"""
+    def med(p, w, m):
+        x = vals.get((p, w, m))
+        return statistics.median(x) if x else None
+
+    def cell(p, w, m, ratio=True):
+        x = vals.get((p, w, m))
+        nf = fails.get((p, w, m), 0)
+        if not x:
+            if nf:
+                return f"failed ({nf}/{nf})"
+            if (p, w) not in seen:
+                return "n/a"
+            return "skipped"
+        md = statistics.median(x)
+        s = fmt(md)
+        if len(x) > 1:
+            s += f" ({fmt(min(x))}–{fmt(max(x))})"
+        n = med(ref, w, m)
+        if ratio and n and p != ref:
+            s += f" **×{md / n:.2f}**"
+        elif ratio and p == ref:
+            s += " ×1.00"
+        if nf:
+            s += f" [{nf} failed]"
+        return s
+    return med, cell
+
+
+def xnode_only(out):
+    """bench/multinode alone: summary.md with the cross-node section only"""
+    meta, vals, fails, seen = load(out, "xnode-meta.txt", "xnode.csv")
+    md = ["# b4ns cross-node benchmark\n",
+          f"- command: `{meta.get('xn_command')}` (as root, from the source tree)",
+          f"- machine: {platform_line()}", ""]
+    xnode_section(md, meta, vals, fails, seen)
+    md.append("Raw data: `xnode.csv` (path,workload,metric,run,value,unit); every client's "
+              "output in `raw/xn/`.")
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    return 0
+
+
+def platform_line():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} vCPU, kernel {os.uname().release}"
+
+
 def main():
     out = sys.argv[1]
+    if not os.path.exists(os.path.join(out, "meta.txt")) and \
+            os.path.exists(os.path.join(out, "xnode-meta.txt")):
+        return xnode_only(out)
     meta = {}
     with open(os.path.join(out, "meta.txt")) as f:
         for line in f:
@@ -105,31 +270,7 @@ def main():
             except ValueError:
                 fails[key] = fails.get(key, 0) + 1
 
-    def med(p, w, m):
-        x = vals.get((p, w, m))
-        return statistics.median(x) if x else None
-
-    def cell(p, w, m, ratio=True):
-        x = vals.get((p, w, m))
-        nf = fails.get((p, w, m), 0)
-        if not x:
-            if nf:
-                return f"failed ({nf}/{nf})"
-            if (p, w) not in seen:
-                return "n/a"
-            return "skipped"
-        md = statistics.median(x)
-        s = fmt(md)
-        if len(x) > 1:
-            s += f" ({fmt(min(x))}–{fmt(max(x))})"
-        n = med("native", w, m)
-        if ratio and n and p != "native":
-            s += f" **×{md / n:.2f}**"
-        elif ratio and p == "native":
-            s += " ×1.00"
-        if nf:
-            s += f" [{nf} failed]"
-        return s
+    med, cell = cell_fn(vals, fails, seen)
 
     md = []
     md.append(f"# b4ns benchmark ({meta.get('mode', '?')} run)\n")
@@ -250,6 +391,7 @@ def main():
     t11.append(("supervisor syscalls per switched TCP connect", "≤ 16",
                 med("b4ns", "syscalls", "per_connect"), lambda v: v <= 16, ""))
     targets_table("Targets of issue 11 (the switched connect)", t11)
+    xnode_section(md, meta, vals, fails, seen)
     md.append("![ratios to host-native](summary.png)\n")
     md.append("Raw data: `results.csv` (path,workload,metric,run,value,unit); every client's "
               "output in `raw/`.")

@@ -31,6 +31,7 @@ SUITES=(
 	"fuse-stall|tests/e2e/fuse-stall.sh --build $BUILD"
 	"cluster|tests/e2e/cluster.sh --build $BUILD"
 	"registry|tests/e2e/registry.sh --build $BUILD --chmod-tun"
+	"multinode|tests/e2e/multinode.sh --build $BUILD"
 )
 
 if [ "$(id -u)" != 0 ]; then
