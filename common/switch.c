@@ -195,19 +195,28 @@ static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
 }
 
 /* egress_ok() - the container's egress rules let a switched call to @dst
- * through; if not, it is refused (ECONNREFUSED, EPERM for UDP) and logged
+ * through, and their deny rules the address it goes to on the host, @to
+ * (a container service's host, the host loopback of a gateway; NULL: @dst
+ * itself); if not, it is refused (ECONNREFUSED, EPERM for UDP) and logged
  * with the rule (at most a few lines a second) */
 static bool egress_ok(const struct policy_cfg *pol, struct switch_req *r,
-		      const struct sockaddr *dst, int proto)
+		      const struct sockaddr *dst,
+		      const struct sockaddr_storage *to, int proto)
 {
 	static time_t last;
 	static unsigned int burst, dropped;
+	const struct sockaddr *hit = dst;
 	char a[SA_STRLEN];
 	const char *rule;
 	time_t now;
 
-	if (policy_egress(pol, dst, proto, &rule))
-		return true;
+	if (policy_egress(pol, dst, proto, &rule)) {
+		if (!to || to->ss_family == AF_UNSPEC ||
+		    egress_check(NULL, 0, pol->deny, pol->n_deny,
+				 (const struct sockaddr *)to, proto, &rule))
+			return true;
+		hit = (const struct sockaddr *)to;
+	}
 	refuse(r, proto == IPPROTO_UDP ? -EPERM : -ECONNREFUSED, rule);
 	now = time(NULL);
 	if (now != last) {
@@ -222,7 +231,7 @@ static bool egress_ok(const struct policy_cfg *pol, struct switch_req *r,
 	}
 	b4_warn("egress: %s to %s denied by rule '%s'",
 		proto == IPPROTO_UDP ? "UDP" : "TCP",
-		sa_format(dst, a, sizeof(a)), rule);
+		sa_format(hit, a, sizeof(a)), rule);
 	return false;
 }
 
@@ -289,7 +298,7 @@ static bool host_dst(const struct policy_cfg *pol, struct switch_req *r,
 		refuse(r, -ENETUNREACH, NULL);
 		return false;
 	}
-	if (dst->sa_family != AF_UNSPEC && !egress_ok(pol, r, dst, proto))
+	if (dst->sa_family != AF_UNSPEC && !egress_ok(pol, r, dst, to, proto))
 		return false;
 	r->action = SWITCH_INPLACE;
 	return true;
@@ -336,7 +345,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 				  &r->reason) != POLICY_SWITCH) {
 		return 0;
 	}
-	if (!egress_ok(pol, r, r->addr, policy_proto(&ps)))
+	if (!egress_ok(pol, r, r->addr, &r->to, policy_proto(&ps)))
 		return 0;
 
 	if (!req_create(r, to))
@@ -597,7 +606,8 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 					      "published socket to a host "
 					      "loopback service port");
 			if (s->req.addr &&
-			    !egress_ok(pol, &s->req, s->req.addr, IPPROTO_UDP))
+			    !egress_ok(pol, &s->req, s->req.addr, NULL,
+				       IPPROTO_UDP))
 				return 0;
 			if (s->req.addr) {
 				memcpy(&s->req.to, s->req.addr,
@@ -636,7 +646,7 @@ int switch_send(const struct policy_cfg *pol, struct switch_send *s)
 	    policy_connect(pol, s->req.st, &ps, s->req.addr, &s->req.to,
 			   &s->req.reason) != POLICY_SWITCH)
 		return 0;
-	if (!egress_ok(pol, &s->req, s->req.addr, IPPROTO_UDP))
+	if (!egress_ok(pol, &s->req, s->req.addr, &s->req.to, IPPROTO_UDP))
 		return 0;
 	if (!req_create(&s->req, NULL))
 		return 0;

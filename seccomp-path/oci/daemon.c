@@ -869,7 +869,10 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 	d->ctl_fd = listen_at(d->ctl);
 	if (d->ctl_fd < 0)
 		return b4_error_set(err, d->ctl_fd, "listening on %s: %s",
-				    d->ctl, strerror(-d->ctl_fd));
+				    d->ctl, d->ctl_fd == -EADDRINUSE ?
+				    "another daemon's control socket is there "
+				    "(give each daemon a directory of its own)" :
+				    strerror(-d->ctl_fd));
 	ret = reqsrv_serve_path(d->sup.reg, d->pre);
 	if (ret < 0)
 		return b4_error_set(err, ret, "listening on %s: %s", d->pre,

@@ -211,6 +211,12 @@ t_egress_deny() {
 	expect_ok ctr_on 1 --ip=10.79.1.2/16 --egress-deny=10.79.2.2/32:80/tcp -- \
 		"$PROBE_IN" connect 10.79.2.2 81 --nonblock --wait 500 --expect ETIMEDOUT
 	dlog_none 1 "$m" "egress: TCP to 10\.79\.2\.2:81"
+	# a deny rule on the node the service lives on refuses it too: the
+	# registry never takes a container where its rules forbid
+	m=$(mark 1)
+	expect_ok ctr_on 1 --ip=10.79.1.2/16 --egress-deny=10.78.0.2/32 -- \
+		"$PROBE_IN" connect 10.79.2.2 80 --expect ECONNREFUSED
+	dlog_wait 1 "$m" "egress: TCP to 10\.78\.0\.2:18080 denied by rule '10\.78\.0\.2/32'"
 	# without the rule the same connect reaches S2
 	expect_ok ctr_on 1 --ip=10.79.1.2/16 -- \
 		"$PROBE_IN" connect 10.79.2.2 80 --recv
@@ -218,7 +224,7 @@ t_egress_deny() {
 	expect_eq "$(($(count_from S2 10.78.0.1) - before))" 1 \
 		"connections S2 accepted from 10.78.0.1"
 }
-run_test "egress: --egress-deny=10.79.2.2/32:80/tcp refuses the cross-node connect to S2 with ECONNREFUSED, logged with the rule; without it S2 answers" t_egress_deny
+run_test "egress: --egress-deny=10.79.2.2/32:80/tcp (the container address) or 10.78.0.2/32 (its node) refuses the cross-node connect to S2 with ECONNREFUSED, logged with the rule; without it S2 answers" t_egress_deny
 
 # reload_restore - node 1's config as it was, reloaded; R1 stopped
 # shellcheck disable=SC2317 # the EXIT trap of t_reload calls it
