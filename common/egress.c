@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,65 +34,16 @@ static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
 #define EGRESS_EXPECTED "expected CIDR[:PORT[-PORT]][/tcp|/udp], " \
 			"an IPv6 CIDR with ports in brackets: [fd00::/8]:443"
 
-/**
- * fail_msg() - record "egress rule 'S': MESSAGE" in @err
- * @err:	destination, may be NULL
- * @spec:	the rule as given
- * @fmt:	printf format of MESSAGE
- */
-__attribute__((format(printf, 3, 4)))
-static void fail_msg(struct b4_error *err, const char *spec, const char *fmt,
-		     ...)
-{
-	char msg[sizeof(err->msg)];
-	va_list ap;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	/* va_start() is just above: clang-tidy 14 loses track of it when it
-	 * checks several files in one run
-	 */
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	b4_error_set(err, -EINVAL, "egress rule '%.*s': %s",
-		     EGRESS_SPEC_MAX * 2, spec, msg);
-}
-
-/* fail() - fail_msg(), then -EINVAL; a macro, so that static analysers,
- * which do not follow calls to variadic functions, see the constant
- */
-#define fail(err, spec, ...) (fail_msg((err), (spec), __VA_ARGS__), -EINVAL)
-
-/**
- * parse_port() - parse a decimal port number, 1-65535
- * @s:		text, exactly the digits
- * @out:	result
- *
- * Return: 0, -EINVAL if @s is not a decimal number, -ERANGE if out of range
- */
-static int parse_port(const char *s, uint16_t *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		if (v <= 65535)
-			v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < 1 || v > 65535)
-		return -ERANGE;
-	*out = (uint16_t)v;
-	return 0;
-}
+/* fail() - "egress rule 'SPEC': ...", then -EINVAL; the constant in the
+ * macro, so that static analysers, which do not follow calls to variadic
+ * functions, see it */
+#define fail(err, spec, ...) \
+	(b4_error_about((err), "egress rule", EGRESS_SPEC_MAX * 2, (spec), \
+			__VA_ARGS__), -EINVAL)
 
 /**
  * parse_ports() - parse "PORT" or "FIRST-LAST" into @r
- * @s:		text; the '-' is cut
+ * @s:		text (sa_port_range_parse())
  * @spec:	whole rule, for messages
  * @r:		rule whose @port_lo and @port_hi are set
  * @err:	message destination, may be NULL
@@ -103,27 +53,19 @@ static int parse_port(const char *s, uint16_t *out)
 static int parse_ports(char *s, const char *spec, struct egress_rule *r,
 		       struct b4_error *err)
 {
-	char *dash = strchr(s, '-');
-	const char *last = s;
+	const char *bad;
 	int rc;
 
 	if (!*s)
 		return fail(err, spec, "missing port after ':' (%s)",
 			    EGRESS_EXPECTED);
-	if (dash) {
-		*dash = '\0';
-		last = dash + 1;
-	}
-	rc = parse_port(s, &r->port_lo);
-	if (!rc)
-		rc = parse_port(last, &r->port_hi);
+	rc = sa_port_range_parse(s, &r->port_lo, &r->port_hi, &bad);
 	if (rc == -ERANGE)
 		return fail(err, spec, "port out of range 1-65535");
+	if (rc == -EDOM)
+		return fail(err, spec, "port range %s is reversed", s);
 	if (rc)
-		return fail(err, spec, "'%s%s%s' is not a port or port range",
-			    s, dash ? "-" : "", dash ? last : "");
-	if (r->port_lo > r->port_hi)
-		return fail(err, spec, "port range %s-%s is reversed", s, last);
+		return fail(err, spec, "'%s' is not a port or port range", s);
 	return 0;
 }
 

@@ -49,3 +49,22 @@ const char *b4_error_msg(const struct b4_error *e, int err)
 		return e->msg;
 	return strerror(err < 0 ? -err : err);
 }
+
+int b4_error_about(struct b4_error *e, const char *what, int spec_max,
+		   const char *spec, const char *fmt, ...)
+{
+	char msg[sizeof(e->msg)];
+	va_list ap;
+
+	if (!e)
+		return -EINVAL;
+	va_start(ap, fmt);
+	/* va_start() is just above: clang-tidy 14 loses track of it when it
+	 * checks several files in one run
+	 */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return b4_error_set(e, -EINVAL, "%s '%.*s': %s", what, spec_max, spec,
+			    msg);
+}

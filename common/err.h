@@ -145,6 +145,20 @@ int b4_error_set(struct b4_error *e, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /**
+ * b4_error_about() - record "WHAT 'SPEC': MESSAGE", for a parser's errors
+ * @e:		where to write, may be NULL
+ * @what:	what was parsed ("publish spec", "egress rule")
+ * @spec_max:	at most this many characters of @spec are shown
+ * @spec:	the text as given
+ * @fmt:	printf-style MESSAGE
+ *
+ * Return: -EINVAL
+ */
+int b4_error_about(struct b4_error *e, const char *what, int spec_max,
+		   const char *spec, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/**
  * b4_error_prefix() - put the caller's context before a recorded message
  * @e:		error, may be NULL
  * @err:	negative errno to return; if @e holds no message yet, the

@@ -93,6 +93,29 @@ static int publish_find(const struct policy_cfg *cfg, int proto, uint16_t port)
 	return -1;
 }
 
+/* in_family() - IP address @ip (never IPv4-mapped) as a socket of
+ * @family names it: itself, or IPv4-mapped for an AF_INET6 socket. Return:
+ * false if @family cannot carry it */
+static bool in_family(const struct sockaddr_storage *ip, int family,
+		      struct sockaddr_storage *out)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (ip->ss_family == family) {
+		*out = *ip;
+		return true;
+	}
+	if (ip->ss_family != AF_INET || family != AF_INET6)
+		return false;
+	in6->sin6_family = AF_INET6;
+	in6->sin6_addr.s6_addr[10] = 0xff;
+	in6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&in6->sin6_addr.s6_addr[12],
+	       &((const struct sockaddr_in *)ip)->sin_addr, 4);
+	return true;
+}
+
 /* host_addr_for() - host side of entry @e for container @port, in the
  * address family @family; false if the family cannot carry it */
 static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
@@ -106,17 +129,7 @@ static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
 	sa_unmap(h, &v4);
 	if (!e->host_ip_set || sa_is_unspecified(h)) {
 		out->ss_family = (sa_family_t)family;
-	} else if (v4.ss_family == family) {
-		*out = v4;
-	} else if (v4.ss_family == AF_INET && family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr.s6_addr[10] = 0xff;
-		in6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&in6->sin6_addr.s6_addr[12],
-		       &((struct sockaddr_in *)&v4)->sin_addr, 4);
-	} else {
+	} else if (!in_family(&v4, family, out)) {
 		return false;
 	}
 	sa_set_port((struct sockaddr *)out, hport);
@@ -348,19 +361,8 @@ static bool peer_target(const struct peer_entry *e, const struct sockaddr *dst,
 		sa_unmap(dst, &key);
 		loopback_for((const struct sockaddr *)&key, &ip);
 	}
-	if (ip.ss_family == family) {
-		*out = ip;
-	} else if (ip.ss_family == AF_INET && family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr.s6_addr[10] = 0xff;
-		in6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&in6->sin6_addr.s6_addr[12],
-		       &((struct sockaddr_in *)&ip)->sin_addr, 4);
-	} else {
+	if (!in_family(&ip, family, out))
 		return false;
-	}
 	sa_set_port((struct sockaddr *)out, sa_port(h));
 	return true;
 }

@@ -19,7 +19,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,66 +30,16 @@
 
 #define PORTMAP_EXPECTED "expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
 
-/**
- * fail_msg() - record "publish spec 'SPEC': MESSAGE" in @err
- * @err:	destination, may be NULL
- * @spec:	the spec as given
- * @fmt:	printf format of MESSAGE
- */
-__attribute__((format(printf, 3, 4)))
-static void fail_msg(struct b4_error *err, const char *spec, const char *fmt,
-		     ...)
-{
-	char msg[sizeof(err->msg)];
-	va_list ap;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	/* va_start() is just above: clang-tidy 14 loses track of it when it
-	 * checks several files in one run
-	 */
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	b4_error_set(err, -EINVAL, "publish spec '%.*s': %s", PORTMAP_SPEC_MAX,
-		     spec, msg);
-}
-
-/* fail() - fail_msg(), then -EINVAL; a macro, so that static analysers,
- * which do not follow calls to variadic functions, see the constant
- */
-#define fail(err, spec, ...) (fail_msg((err), (spec), __VA_ARGS__), -EINVAL)
-
-/**
- * parse_port() - parse a decimal port number, 1-65535
- * @s:		text, exactly the digits
- * @out:	result
- *
- * Return: 0, -EINVAL if @s is not a decimal number, -ERANGE if out of range
- */
-static int parse_port(const char *s, uint16_t *out)
-{
-	unsigned long v = 0;
-	const char *p;
-
-	if (!*s)
-		return -EINVAL;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		if (v <= 65535)
-			v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < 1 || v > 65535)
-		return -ERANGE;
-	*out = (uint16_t)v;
-	return 0;
-}
+/* fail() - "publish spec 'SPEC': ...", then -EINVAL; the constant in the
+ * macro, so that static analysers, which do not follow calls to variadic
+ * functions, see it */
+#define fail(err, spec, ...) \
+	(b4_error_about((err), "publish spec", PORTMAP_SPEC_MAX, (spec), \
+			__VA_ARGS__), -EINVAL)
 
 /**
  * parse_range() - parse "PORT" or "FIRST-LAST"
- * @s:		text; the '-' is cut while parsing, then restored
+ * @s:		text (sa_port_range_parse())
  * @spec:	whole spec, for messages
  * @lo:		first port
  * @hi:		last port, @lo for a single port
@@ -101,33 +50,18 @@ static int parse_port(const char *s, uint16_t *out)
 static int parse_range(char *s, const char *spec, uint16_t *lo, uint16_t *hi,
 		       struct b4_error *err)
 {
-	char *dash = strchr(s, '-');
-	const char *bad, *last = s;
+	const char *bad;
 	int rc;
 
 	if (!*s)
 		return fail(err, spec, "%s", PORTMAP_EXPECTED);
-	if (dash) {
-		*dash = '\0';
-		last = dash + 1;
-	}
-
-	bad = s;
-	rc = parse_port(s, lo);
-	if (!rc) {
-		bad = last;
-		rc = parse_port(last, hi);
-	}
+	rc = sa_port_range_parse(s, lo, hi, &bad);
 	if (rc == -ERANGE)
-		return fail(err, spec, "port %s out of range 1-65535",
-			    bad);
-	if (dash)
-		*dash = '-';
-	if (rc)
-		return fail(err, spec,
-			    "'%s' is not a port or port range", s);
-	if (*lo > *hi)
+		return fail(err, spec, "port %s out of range 1-65535", bad);
+	if (rc == -EDOM)
 		return fail(err, spec, "range %s is reversed", s);
+	if (rc)
+		return fail(err, spec, "'%s' is not a port or port range", s);
 	return 0;
 }
 

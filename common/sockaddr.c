@@ -291,3 +291,44 @@ bool sa_ip_equal(const struct sockaddr *x, const struct sockaddr *y)
 	return !memcmp(a, b, fx == AF_INET ? 4 : 16);
 }
 
+
+int sa_port_parse(const char *s, uint16_t *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -ERANGE;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int sa_port_range_parse(char *s, uint16_t *lo, uint16_t *hi, const char **bad)
+{
+	char *dash = strchr(s, '-');
+	const char *last = s;
+	int rc;
+
+	if (dash) {
+		*dash = '\0';
+		last = dash + 1;
+	}
+	*bad = s;
+	rc = sa_port_parse(s, lo);
+	if (!rc) {
+		*bad = last;
+		rc = sa_port_parse(last, hi);
+	}
+	if (dash)
+		*dash = '-';
+	if (!rc && *lo > *hi)
+		rc = -EDOM;
+	return rc;
+}

@@ -161,4 +161,25 @@ bool sa_is_local_scope(const struct sockaddr *sa);
 bool sa_ip_equal(const struct sockaddr *a, const struct sockaddr *b);
 
 
+/**
+ * sa_port_parse() - parse a decimal port number, 1-65535
+ * @s:		text, exactly the digits
+ * @out:	result
+ *
+ * Return: 0, -EINVAL if @s is not a decimal number, -ERANGE if out of range
+ */
+int sa_port_parse(const char *s, uint16_t *out);
+
+/**
+ * sa_port_range_parse() - parse "PORT" or "FIRST-LAST"
+ * @s:		text; its '-' is cut while parsing, then restored
+ * @lo:		first port
+ * @hi:		last port, @lo for a single port
+ * @bad:	on -EINVAL or -ERANGE, the part at fault (inside @s)
+ *
+ * Return: 0, -EINVAL (not a number), -ERANGE (not 1-65535), -EDOM
+ * (FIRST > LAST)
+ */
+int sa_port_range_parse(char *s, uint16_t *lo, uint16_t *hi, const char **bad);
+
 #endif /* B4NS_SOCKADDR_H */

@@ -308,22 +308,6 @@ static int parse_ip(const char *s, uint16_t port, struct sockaddr_storage *out)
 	return 0;
 }
 
-/* parse_port() - decimal 1..65535 */
-static int parse_port(const char *s, uint16_t *out)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
-}
-
 /**
  * key_parse() - an etcd key back into a peer key; it must be in the exact
  * form key_format() writes
@@ -366,7 +350,7 @@ static int key_parse(const struct cluster *c, const char *key,
 	if (!colon)
 		return -EINVAL;
 	*colon = '\0';
-	if (parse_port(colon + 1, &port))
+	if (sa_port_parse(colon + 1, &port))
 		return -EINVAL;
 	if (*addr == '[') {
 		size_t n = strlen(addr);

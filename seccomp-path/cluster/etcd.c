@@ -867,18 +867,26 @@ int etcd_range(struct etcd *e, const char *key, const char *range_end,
 	return n;
 }
 
-int etcd_compact(struct etcd *e, int64_t revision, struct b4_error *err)
+/* call_i64() - POST {"@key": @v} to @path, the answer dropped. Return: 0
+ * or negative errno */
+static int call_i64(struct etcd *e, const char *path, const char *key,
+		    int64_t v, struct b4_error *err)
 {
 	struct json_object *req = json_object_new_object(), *resp;
 	int r;
 
-	if (!req || add_i64(req, "revision", revision)) {
+	if (!req || add_i64(req, key, v)) {
 		json_object_put(req);
 		return -ENOMEM;
 	}
-	r = call_free(e, "/v3/kv/compaction", req, &resp, err);
+	r = call_free(e, path, req, &resp, err);
 	json_object_put(resp);
 	return r;
+}
+
+int etcd_compact(struct etcd *e, int64_t revision, struct b4_error *err)
+{
+	return call_i64(e, "/v3/kv/compaction", "revision", revision, err);
 }
 
 int etcd_lease_grant(struct etcd *e, int ttl, int64_t *id,
@@ -936,16 +944,7 @@ int etcd_lease_keepalive(struct etcd *e, int64_t id, struct b4_error *err)
 
 int etcd_lease_revoke(struct etcd *e, int64_t id, struct b4_error *err)
 {
-	struct json_object *req = json_object_new_object(), *resp;
-	int r;
-
-	if (!req || add_i64(req, "ID", id)) {
-		json_object_put(req);
-		return -ENOMEM;
-	}
-	r = call_free(e, "/v3/lease/revoke", req, &resp, err);
-	json_object_put(resp);
-	return r;
+	return call_i64(e, "/v3/lease/revoke", "ID", id, err);
 }
 
 char *etcd_prefix_end(const char *prefix)
