@@ -186,10 +186,12 @@ static void on_pub_changed(struct policy_state *st)
 	peers_rebuild(container_of(st, struct container, state));
 }
 
-int container_serve_peers(struct container *c, struct peers *p)
+int container_serve_peers(struct container *c, struct peers *p,
+			  struct origins *o)
 {
 	c->peers = p;
 	c->state.peers = p;
+	c->state.origins = o;
 	c->state.pub_changed = on_pub_changed;
 	peers_rebuild(c);
 	return peers_count(p, false);

@@ -148,13 +148,17 @@ int container_new(struct registry *r, const char *id, pid_t pid,
  * @c:		container (not a passthrough one)
  * @p:		registry of container services, owned by the caller and
  *		outliving @c
+ * @o:		table of connections to container services of this node
+ *		(their accept() shows the connecting container), owned by
+ *		the caller and outliving @c; may be NULL
  *
  * From now on its entries follow its bound ports and addresses and go
  * with it.
  *
  * Return: number of local entries of @p now
  */
-int container_serve_peers(struct container *c, struct peers *p);
+int container_serve_peers(struct container *c, struct peers *p,
+			  struct origins *o);
 
 /**
  * container_set_policy() - new settings for a running container (a config

@@ -680,6 +680,75 @@ bool hostsock_diag_bound(void)
 	return known;
 }
 
+/* diag_addr() - @sa's address into a sock_diag id field of @family */
+static void diag_addr(const struct sockaddr *sa, int family, __be32 out[4])
+{
+	if (family == AF_INET)
+		out[0] = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	else
+		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+int hostsock_tcp_cookie(const struct sockaddr *local,
+			const struct sockaddr *remote, uint64_t *cookie)
+{
+	_cleanup_close_ int nl = -1;
+	struct sockaddr_storage l, r;
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST,
+		},
+		.r = {
+			.sdiag_protocol = IPPROTO_TCP,
+			.idiag_states = ~0U,
+			.id.idiag_cookie = { INET_DIAG_NOCOOKIE,
+					     INET_DIAG_NOCOOKIE },
+		},
+	};
+	long buf[1024 / sizeof(long)];
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct inet_diag_msg *m;
+	ssize_t n;
+
+	/* an IPv4-mapped socket is found by its IPv4 addresses */
+	sa_unmap(local, &l);
+	sa_unmap(remote, &r);
+	if (l.ss_family != r.ss_family ||
+	    (l.ss_family != AF_INET && l.ss_family != AF_INET6))
+		return -EAFNOSUPPORT;
+	req.r.sdiag_family = (uint8_t)l.ss_family;
+	req.r.id.idiag_sport = htons(sa_port((struct sockaddr *)&l));
+	req.r.id.idiag_dport = htons(sa_port((struct sockaddr *)&r));
+	diag_addr((struct sockaddr *)&l, l.ss_family, req.r.id.idiag_src);
+	diag_addr((struct sockaddr *)&r, r.ss_family, req.r.id.idiag_dst);
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return -errno;
+	if (send(nl, &req, sizeof(req), 0) < 0)
+		return -errno;
+	n = recv(nl, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	if (!NLMSG_OK(h, (size_t)n))
+		return -EIO;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+
+		return e->error ? e->error : -ENOENT;
+	}
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EIO;
+	m = NLMSG_DATA(h);
+	*cookie = (uint64_t)m->id.idiag_cookie[0] |
+		  (uint64_t)m->id.idiag_cookie[1] << 32;
+	return 0;
+}
+
 int hostsock_alive(int family, int proto, uint64_t cookie)
 {
 	/* TCP: listening, or bound and not listening yet (a connect to it is

@@ -132,6 +132,19 @@ int hostsock_bind_egress(int sock, const struct sockaddr *dst);
 int hostsock_cookie(int sock, uint64_t *cookie);
 
 /**
+ * hostsock_tcp_cookie() - SO_COOKIE of the host's TCP socket with local
+ * address @local and peer @remote (one sock_diag lookup, no dump)
+ * @local:	its local address and port (IPv4-mapped is found as IPv4)
+ * @remote:	its peer address and port
+ * @cookie:	result
+ *
+ * Return: 0, -ENOENT if no such socket exists (TIME_WAIT ones are found),
+ * other negative errno
+ */
+int hostsock_tcp_cookie(const struct sockaddr *local,
+			const struct sockaddr *remote, uint64_t *cookie);
+
+/**
  * hostsock_alive() - does a socket of the supervisor's network namespace
  * with this cookie still exist (TCP: listening, or bound and not listening
  * yet, where the kernel can report that: see hostsock_diag_bound())?

@@ -93,29 +93,6 @@ static int publish_find(const struct policy_cfg *cfg, int proto, uint16_t port)
 	return -1;
 }
 
-/* in_family() - IP address @ip (never IPv4-mapped) as a socket of
- * @family names it: itself, or IPv4-mapped for an AF_INET6 socket. Return:
- * false if @family cannot carry it */
-static bool in_family(const struct sockaddr_storage *ip, int family,
-		      struct sockaddr_storage *out)
-{
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-
-	memset(out, 0, sizeof(*out));
-	if (ip->ss_family == family) {
-		*out = *ip;
-		return true;
-	}
-	if (ip->ss_family != AF_INET || family != AF_INET6)
-		return false;
-	in6->sin6_family = AF_INET6;
-	in6->sin6_addr.s6_addr[10] = 0xff;
-	in6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&in6->sin6_addr.s6_addr[12],
-	       &((const struct sockaddr_in *)ip)->sin_addr, 4);
-	return true;
-}
-
 /* host_addr_for() - host side of entry @e for container @port, in the
  * address family @family; false if the family cannot carry it */
 static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
@@ -129,7 +106,7 @@ static bool host_addr_for(const struct portmap_entry *e, uint16_t port,
 	sa_unmap(h, &v4);
 	if (!e->host_ip_set || sa_is_unspecified(h)) {
 		out->ss_family = (sa_family_t)family;
-	} else if (!in_family(&v4, family, out)) {
+	} else if (!sa_in_family(&v4, family, out)) {
 		return false;
 	}
 	sa_set_port((struct sockaddr *)out, hport);
@@ -361,7 +338,7 @@ static bool peer_target(const struct peer_entry *e, const struct sockaddr *dst,
 		sa_unmap(dst, &key);
 		loopback_for((const struct sockaddr *)&key, &ip);
 	}
-	if (!in_family(&ip, family, out))
+	if (!sa_in_family(&ip, family, out))
 		return false;
 	sa_set_port((struct sockaddr *)out, sa_port(h));
 	return true;
@@ -407,6 +384,38 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
 	if (family && (!out || !peer_target(e, dst, family, out)))
 		return NULL;
 	return e;
+}
+
+bool policy_peer_source(const struct policy_state *st,
+			const struct sockaddr *dst, uint16_t port,
+			struct sockaddr_storage *out)
+{
+	struct sockaddr_storage u;
+
+	if (!st)
+		return false;
+	sa_unmap(dst, &u);
+	for (int i = 0; i < st->n_local; i++) {
+		const struct sa_cidr *own = &st->own[i];
+
+		if (!sa_cidr_contains(&st->local[i], (struct sockaddr *)&u))
+			continue;
+		memset(out, 0, sizeof(*out));
+		if (own->family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)out;
+
+			in->sin_family = AF_INET;
+			memcpy(&in->sin_addr, own->addr, 4);
+		} else {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+			in6->sin6_family = AF_INET6;
+			memcpy(&in6->sin6_addr, own->addr, 16);
+		}
+		sa_set_port((struct sockaddr *)out, port);
+		return true;
+	}
+	return false;
 }
 
 bool policy_egress(const struct policy_cfg *cfg, const struct sockaddr *dst,

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "egress.h"
+#include "origin.h"
 #include "peers.h"
 #include "portmap.h"
 #include "sockaddr.h"
@@ -96,6 +97,8 @@ struct policy_listener {
  * @n_pub:	entries used in @pub
  * @peers:	the registry of container services the container may reach
  *		(its daemon's), or NULL
+ * @origins:	connections to container services of this node, where
+ *		their accept() learns who connected (origin.h), or NULL
  * @pub_changed: told after @pub changed (a port bound, or found closed),
  *		or NULL
  *
@@ -112,6 +115,7 @@ struct policy_state {
 	struct policy_listener pub[POLICY_MAX_LISTENERS];
 	int n_pub;
 	const struct peers *peers;
+	struct origins *origins;
 	void (*pub_changed)(struct policy_state *st);
 };
 
@@ -271,6 +275,20 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
 				     const struct policy_state *st, int family,
 				     int proto, const struct sockaddr *dst,
 				     struct sockaddr_storage *out);
+
+/**
+ * policy_peer_source() - the address a container has in the subnet of a
+ * container service it connects to, as that service would see it natively
+ * @st:		the connecting container's state (its own addresses)
+ * @dst:	the service's address, as the container named it
+ * @port:	the port to show (the switched socket's own)
+ * @out:	result
+ *
+ * Return: false if the container has no address in @dst's subnet
+ */
+bool policy_peer_source(const struct policy_state *st,
+			const struct sockaddr *dst, uint16_t port,
+			struct sockaddr_storage *out);
 
 /**
  * policy_egress() - do the container's egress rules let a switched

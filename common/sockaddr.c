@@ -242,6 +242,27 @@ void sa_unmap(const struct sockaddr *sa, struct sockaddr_storage *out)
 	memcpy(out, sa, sa_len(sa) ? sa_len(sa) : sizeof(sa_family_t));
 }
 
+bool sa_in_family(const struct sockaddr_storage *ip, int family,
+		  struct sockaddr_storage *out)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (ip->ss_family == family) {
+		*out = *ip;
+		return true;
+	}
+	if (ip->ss_family != AF_INET || family != AF_INET6)
+		return false;
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = ((const struct sockaddr_in *)ip)->sin_port;
+	in6->sin6_addr.s6_addr[10] = 0xff;
+	in6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&in6->sin6_addr.s6_addr[12],
+	       &((const struct sockaddr_in *)ip)->sin_addr, 4);
+	return true;
+}
+
 bool sa_is_loopback(const struct sockaddr *sa)
 {
 	int family;

@@ -127,6 +127,17 @@ socklen_t sa_len(const struct sockaddr *sa);
 void sa_unmap(const struct sockaddr *sa, struct sockaddr_storage *out);
 
 /**
+ * sa_in_family() - an IP address as a socket of @family names it
+ * @ip:		address and port, never IPv4-mapped
+ * @family:	the socket's family
+ * @out:	result: @ip itself, or IPv4-mapped for an AF_INET6 socket
+ *
+ * Return: false if @family cannot carry @ip
+ */
+bool sa_in_family(const struct sockaddr_storage *ip, int family,
+		  struct sockaddr_storage *out);
+
+/**
  * sa_is_loopback() - 127.0.0.0/8, ::1 or IPv4-mapped loopback
  * @sa:	address
  *

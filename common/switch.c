@@ -31,6 +31,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "origin.h"
 #include "switch.h"
 
 /* egress_reason() - why a UDP host socket could not be tied to its
@@ -191,7 +192,27 @@ static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
 		return false;
 	r->reason = e->remote ? "container service on another node" :
 				"container service on this node";
+	r->local_peer = !e->remote && proto == IPPROTO_TCP;
 	return true;
+}
+
+/* note_origin() - @r's host socket goes to a container service on this
+ * node: let that service's accept() show the container's address (before
+ * the container can use the socket, so before the service can accept it:
+ * both are served by this one loop) */
+static void note_origin(const struct switch_req *r)
+{
+	struct sockaddr_storage l, shown;
+	socklen_t ll = sizeof(l);
+
+	if (!r->st || !r->st->origins ||
+	    getsockname(r->hsock, (struct sockaddr *)&l, &ll) ||
+	    !policy_peer_source(r->st, r->addr, sa_port((struct sockaddr *)&l),
+				&shown))
+		return;
+	if (origins_note(r->st->origins, r->hsock, (struct sockaddr *)&shown))
+		b4_debug("connection to a container service: its origin is "
+			 "not noted");
 }
 
 /* egress_ok() - the container's egress rules let a switched call to @dst
@@ -351,6 +372,8 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!req_create(r, to))
 		return 0;
 	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
+	if ((!r->err || r->err == -EINPROGRESS) && r->local_peer)
+		note_origin(r);
 	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&
 	    !req_egress(r, to))
 		return 0;

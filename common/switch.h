@@ -52,6 +52,7 @@ enum switch_action {
  * @to:		out: the address on the host: where a connect goes, where a
  *		bind is made (or attempted), where a datagram is sent
  *		(AF_UNSPEC: none)
+ * @local_peer:	out: a TCP connect to a container service on this node
  *
  * A call that fails (a negative errno) leaves @action SWITCH_NONE.
  */
@@ -68,6 +69,7 @@ struct switch_req {
 	int err;
 	struct hostsock_info info;
 	struct sockaddr_storage to;
+	bool local_peer;
 };
 
 /**

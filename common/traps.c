@@ -52,6 +52,10 @@ const struct trap_rule trap_rules[] = {
 	  .sys = TRAP_SYS_GETSOCKNAME, .when = TRAP_IF_NAMES },
 	{ .name = "getpeername", .call = TRAP_GETPEERNAME,
 	  .sys = TRAP_SYS_GETPEERNAME, .when = TRAP_IF_NAMES },
+	{ .name = "accept", .call = TRAP_ACCEPT, .sys = TRAP_SYS_ACCEPT,
+	  .when = TRAP_IF_ACCEPT },
+	{ .name = "accept4", .call = TRAP_ACCEPT4, .sys = TRAP_SYS_ACCEPT4,
+	  .when = TRAP_IF_ACCEPT },
 };
 const size_t trap_n_rules = ARRAY_SIZE(trap_rules);
 
@@ -99,6 +103,9 @@ static const struct trap_nr {
 	[TRAP_SENDMMSG]		= { __NR_sendmmsg,	345, 4 },
 	[TRAP_GETSOCKNAME]	= { __NR_getsockname,	367, 3 },
 	[TRAP_GETPEERNAME]	= { __NR_getpeername,	368, 3 },
+	/* i386 has accept() only through socketcall(2) */
+	[TRAP_ACCEPT]		= { __NR_accept,	-1, 3 },
+	[TRAP_ACCEPT4]		= { __NR_accept4,	364, 4 },
 };
 
 #if defined(__x86_64__)

@@ -12,10 +12,12 @@
 #define TRAP_SYS_BIND		2
 #define TRAP_SYS_CONNECT	3
 #define TRAP_SYS_LISTEN		4
+#define TRAP_SYS_ACCEPT		5
 #define TRAP_SYS_GETSOCKNAME	6
 #define TRAP_SYS_GETPEERNAME	7
 #define TRAP_SYS_SENDTO		11
 #define TRAP_SYS_SENDMSG	16
+#define TRAP_SYS_ACCEPT4		18
 #define TRAP_SYS_SENDMMSG	20
 /* highest socketcall(2) call number (SYS_SENDMMSG); the list is frozen */
 #define TRAP_SYS_MAX		20
@@ -26,11 +28,14 @@
 #define TRAP_IF_NAMES		(1u << 0)
 /* every sendmsg(), not only TCP Fast Open (udp_sendmsg with switch_udp) */
 #define TRAP_IF_ALL_SENDMSG	(1u << 1)
+/* accept()/accept4(): a container service of a daemon-served container is
+ * shown which container connected (seccomp-path/supervisor/accept.c) */
+#define TRAP_IF_ACCEPT		(1u << 2)
 
 /* What "b4ns profile" and the hook trap: the daemon cannot know a
  * container's settings when the profile is written, so it traps what
- * "b4ns run" traps with names rewritten */
-#define TRAP_PROFILE_FLAGS	TRAP_IF_NAMES
+ * "b4ns run" traps with names rewritten and served by a daemon */
+#define TRAP_PROFILE_FLAGS	(TRAP_IF_NAMES | TRAP_IF_ACCEPT)
 
 /* Error of the denied syscalls (io_uring), as Podman's and Docker's
  * default profiles answer them */
@@ -48,6 +53,8 @@ enum trap_call {
 	TRAP_SENDMMSG,
 	TRAP_GETSOCKNAME,
 	TRAP_GETPEERNAME,
+	TRAP_ACCEPT,
+	TRAP_ACCEPT4,
 	TRAP_N_CALLS,
 };
 

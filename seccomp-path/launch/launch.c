@@ -385,6 +385,8 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	 * section's published ports, a peer container's address */
 	so->trap_names = l->pol.n_publish > 0 || s->allow_host_loopback ||
 			 o->daemon;
+	/* a daemon shows its services which container connected */
+	so->trap_accept = o->daemon != NULL;
 	so->hold = o->daemon != NULL;
 	so->allow_io_uring = s->allow_io_uring;
 	if (so->allow_io_uring && so->trap)

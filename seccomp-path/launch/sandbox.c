@@ -180,7 +180,8 @@ static int add_trap(scmp_filter_ctx ctx, const struct trap_rule *r)
 static int load_filter(const struct sandbox_opts *o)
 {
 	unsigned int flags = (o->trap_names ? TRAP_IF_NAMES : 0) |
-			     (o->trap_sendmsg ? TRAP_IF_ALL_SENDMSG : 0);
+			     (o->trap_sendmsg ? TRAP_IF_ALL_SENDMSG : 0) |
+			     (o->trap_accept ? TRAP_IF_ACCEPT : 0);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int ret, fd;
 

@@ -22,6 +22,8 @@
  *			udp_sendmsg with switch_udp)
  * @trap_names:		trap getsockname()/getpeername() (addresses may be
  *			rewritten: published ports or host loopback allowed)
+ * @trap_accept:	trap accept()/accept4() (a daemon serves the
+ *			container: its services see which container connected)
  * @allow_io_uring:	do not deny io_uring (config allow_io_uring): its
  *			operations act on host sockets without any check
  * @preload_lib:	preload path: libb4ns.so to put in LD_PRELOAD, or NULL
@@ -48,6 +50,7 @@ struct sandbox_opts {
 	bool trap;
 	bool trap_sendmsg;
 	bool trap_names;
+	bool trap_accept;
 	bool allow_io_uring;
 	const char *preload_lib;
 	int preload_fd;

@@ -112,6 +112,7 @@ struct conn {
  * @conns:	connections being read
  * @peers:	the registry of container services (published ports of
  *		every container served, by network and container address)
+ * @origins:	connections of served containers to container services here
  * @cl:		the cluster sync of @peers through etcd, or NULL (embedded)
  * @started:	CLOCK_MONOTONIC start, for status
  * @accepted:	messages turned into container processes
@@ -132,6 +133,7 @@ struct daemon {
 	bool pre_made;
 	struct conn *conns[CONN_MAX];
 	struct peers *peers;
+	struct origins *origins;
 	struct cluster *cl;
 	time_t started;
 	unsigned long accepted;
@@ -276,7 +278,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 	nc->origin = malloc(sizeof(*st));
 	if (nc->origin)
 		memcpy(nc->origin, st, sizeof(*st));
-	container_serve_peers(nc, d->peers);
+	container_serve_peers(nc, d->peers, d->origins);
 	w->pidfd = pidfd;
 	snprintf(w->id, sizeof(w->id), "%s", st->id);
 	w->reg = d->sup.reg;
@@ -392,7 +394,7 @@ static void conn_done(struct daemon *d, struct conn *c)
 		nc->origin = malloc(sizeof(*st));
 		if (nc->origin)
 			memcpy(nc->origin, st, sizeof(*st));
-		container_serve_peers(nc, d->peers);
+		container_serve_peers(nc, d->peers, d->origins);
 	}
 	ret = notify_add_fd(d->sup.nt, nc, nfd);
 	if (ret)
@@ -785,6 +787,7 @@ static void daemon_free(struct daemon **dp)
 	closep(&d->sig_fd);
 	closep(&d->timer_fd);
 	peers_free(d->peers);
+	origins_free(d->origins);
 	cfg_free(&d->cfg);
 	free(d);
 	*dp = NULL;
@@ -849,6 +852,8 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 	ret = supervisor_open(&d->sup);
 	if (!ret)
 		ret = peers_new(&d->peers);
+	if (!ret)
+		ret = origins_new(&d->origins);
 	if (ret)
 		return b4_error_set(err, ret, "daemon setup: %s",
 				    strerror(-ret));

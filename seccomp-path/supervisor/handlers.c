@@ -52,6 +52,7 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include "accept.h"
 #include "err.h"
 #include "handlers.h"
 #include "log.h"
@@ -76,20 +77,22 @@
  * nothing must be answered. Only the do_*() handlers return an enum
  * handler_result; answer_ret() turns a helper's value into one.
  */
-enum { NOTIF_GONE = 1 };
+enum { NOTIF_GONE = HANDLER_GRAB_GONE };
 
 bool handler_id_valid(int notify_fd, uint64_t id)
 {
 	return ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static enum handler_result answer(struct seccomp_notif_resp *resp, int err)
+enum handler_result handler_answer(struct seccomp_notif_resp *resp, int err)
 {
 	resp->flags = 0;
 	resp->error = err;
 	resp->val = 0;
 	return HANDLER_ANSWER;
 }
+
+#define answer handler_answer
 
 static enum handler_result answer_val(struct seccomp_notif_resp *resp,
 				      long val)
@@ -108,7 +111,7 @@ static enum handler_result answer_ret(struct seccomp_notif_resp *resp, int ret)
 	return ret == NOTIF_GONE ? HANDLER_DROP : answer(resp, ret);
 }
 
-static enum handler_result answer_continue(struct seccomp_notif_resp *resp)
+enum handler_result handler_continue(struct seccomp_notif_resp *resp)
 {
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	resp->error = 0;
@@ -173,10 +176,7 @@ static int read_addr(pid_t pid, uint64_t ptr, uint64_t len_arg,
 	return 0;
 }
 
-/* grab_fd() - duplicate the task's fd @fd and prove the notification is
- * still the task's: 0, a negative errno to answer (-EBADF...), or
- * NOTIF_GONE */
-static int grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
+int handler_grab_fd(const struct handler_ctx *ctx, int fd, int *csock)
 {
 	int ret = proc_task_getfd(ctx->req->pid, fd);
 
@@ -493,7 +493,7 @@ static int addr_call_read(const struct handler_ctx *ctx,
 			    &ac->alen);
 
 	ac->fd = (int)hc->a[0];
-	return ret ? ret : grab_fd(ctx, ac->fd, &ac->csock);
+	return ret ? ret : handler_grab_fd(ctx, ac->fd, &ac->csock);
 }
 
 static enum handler_result do_connect(const struct handler_ctx *ctx,
@@ -669,7 +669,7 @@ static enum handler_result do_listen(const struct handler_ctx *ctx,
 				     struct seccomp_notif_resp *resp)
 {
 	_cleanup_close_ int csock = -1;
-	int ret = grab_fd(ctx, (int)hc->a[0], &csock);
+	int ret = handler_grab_fd(ctx, (int)hc->a[0], &csock);
 	bool foreign;
 
 	if (ret)
@@ -779,7 +779,7 @@ static enum handler_result do_sendto(const struct handler_ctx *ctx,
 	int ret;
 
 	memset(&dst, 0, sizeof(dst));
-	ret = grab_fd(ctx, fd, &csock);
+	ret = handler_grab_fd(ctx, fd, &csock);
 	if (ret)
 		return answer_ret(resp, ret);
 	if (hc->a[4]) {
@@ -877,7 +877,7 @@ static enum handler_result do_sendmsg(const struct handler_ctx *ctx,
 	if (proc_read_mem(ctx->req->pid, hc->a[1], &mh, sizeof(mh)))
 		return answer(resp, -EFAULT);
 	if (!mh.msg_name || mh.msg_iovlen != 1 || mh.msg_controllen)
-		return answer_continue(resp);
+		return handler_continue(resp);
 	{
 		struct iovec iov;
 
@@ -912,12 +912,12 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 
 	/* read-only calls: whatever fd or buffer the kernel finds on
 	 * CONTINUE, nothing is reached */
-	answer_continue(resp);
+	handler_continue(resp);
 	if (!ctx->rw || !ctx->rw->n)
 		return HANDLER_ANSWER;
 	if (proc_read_mem(req->pid, hc->a[2], &len, sizeof(len)) || len < 0)
 		return HANDLER_ANSWER;
-	ret = grab_fd(ctx, (int)hc->a[0], &csock);
+	ret = handler_grab_fd(ctx, (int)hc->a[0], &csock);
 	if (ret)
 		return ret == NOTIF_GONE ? HANDLER_DROP : HANDLER_ANSWER;
 	if (rewrite_cookie(csock, &cookie))
@@ -986,10 +986,13 @@ enum handler_result handler_dispatch(const struct handler_ctx *ctx,
 		return do_getname(ctx, &hc, resp, false);
 	case HOP_GETPEERNAME:
 		return do_getname(ctx, &hc, resp, true);
+	case HOP_ACCEPT:
+	case HOP_ACCEPT4:
+		return accept_handle(ctx, &hc, resp, wait);
 	case HOP_OTHER:
 		/* a socketcall(2) we do not trap (its number is a register,
 		 * the kernel cannot be made to run another call) */
-		return answer_continue(resp);
+		return handler_continue(resp);
 	case HOP_DENY:
 		break;
 	}
@@ -1024,6 +1027,8 @@ enum handler_result handler_wait_event(struct handler_wait *w, int notify_fd,
 		if (n < 0 && errno == EPIPE && !(w->flags & MSG_NOSIGNAL))
 			send_sig_pipe(w->pid);
 		return answer_val(resp, n < 0 ? -errno : n);
+	case HWAIT_ACCEPT:
+		return accept_wait_event(w, notify_fd, id, resp);
 	case HWAIT_HELPER:
 		n = taskop_finish(w->sock, w->helper, false);
 		w->sock = -1;
@@ -1056,4 +1061,6 @@ void handler_wait_release(struct handler_wait *w)
 	closep(&w->restore);
 	free(w->buf);
 	w->buf = NULL;
+	free(w->acc);
+	w->acc = NULL;
 }

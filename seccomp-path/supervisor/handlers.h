@@ -15,6 +15,9 @@
 #include "switch.h"
 #include "traps.h"
 
+struct accept_call;
+struct accept_stash;
+
 /**
  * struct handler_ctx - what a handler may use
  * @notify_fd:		the notify fd the request came from
@@ -27,6 +30,8 @@
  * @netns_id:		the container's network namespace
  * @self_netns_id:	the supervisor's network namespace
  * @st:			the container's counters
+ * @stash:		connections accepted for the container's tasks that
+ *			could not take them yet (accept.h), or NULL
  * @waits:		answers of this container waiting in the loop now
  */
 struct handler_ctx {
@@ -38,6 +43,7 @@ struct handler_ctx {
 	uint64_t netns_id;
 	uint64_t self_netns_id;
 	struct container_stats *st;
+	struct accept_stash *stash;
 	int waits;
 };
 
@@ -51,11 +57,13 @@ struct handler_ctx {
  * @HWAIT_CONNECT:	a non-blocking connect() of @sock to finish (EPOLLOUT)
  * @HWAIT_SEND:		room to send @buf on @sock (EPOLLOUT)
  * @HWAIT_HELPER:	a taskop helper's answer on the pipe @sock (EPOLLIN)
+ * @HWAIT_ACCEPT:	a connection on the listener @sock (EPOLLIN; accept.c)
  */
 enum handler_wait_kind {
 	HWAIT_CONNECT = 0,
 	HWAIT_SEND,
 	HWAIT_HELPER,
+	HWAIT_ACCEPT,
 };
 
 /**
@@ -77,6 +85,7 @@ enum handler_wait_kind {
  * @buf:	SEND: payload (malloc'ed)
  * @len:	SEND: its length
  * @flags:	SEND: MSG_* flags
+ * @acc:	ACCEPT: the call being served (malloc'ed, accept.c's)
  */
 struct handler_wait {
 	enum handler_wait_kind kind;
@@ -92,6 +101,7 @@ struct handler_wait {
 	void *buf;
 	size_t len;
 	int flags;
+	struct accept_call *acc;
 };
 
 enum handler_result {
@@ -111,6 +121,8 @@ enum handler_result {
  * @HOP_SENDMMSG:	sendmmsg()
  * @HOP_GETSOCKNAME:	getsockname()
  * @HOP_GETPEERNAME:	getpeername()
+ * @HOP_ACCEPT:		accept()
+ * @HOP_ACCEPT4:	accept4()
  * @HOP_OTHER:		harmless to let run (answered CONTINUE): a socketcall(2)
  *			number b4ns does not trap, decided by a register
  * @HOP_DENY:		answered ENOSYS (x32, unknown architecture or number)
@@ -124,6 +136,8 @@ enum hop {
 	HOP_SENDMMSG = TRAP_SENDMMSG,
 	HOP_GETSOCKNAME = TRAP_GETSOCKNAME,
 	HOP_GETPEERNAME = TRAP_GETPEERNAME,
+	HOP_ACCEPT = TRAP_ACCEPT,
+	HOP_ACCEPT4 = TRAP_ACCEPT4,
 	HOP_OTHER = TRAP_N_CALLS,
 	HOP_DENY,
 };
@@ -193,6 +207,38 @@ void handler_wait_timeout(struct handler_wait *w,
  * @w:		the wait
  */
 void handler_wait_release(struct handler_wait *w);
+
+/* handler_grab_fd() could not answer: the notification is gone */
+#define HANDLER_GRAB_GONE 1
+
+/**
+ * handler_grab_fd() - duplicate the task's fd and prove the notification
+ * is still the task's
+ * @ctx:	the notification
+ * @fd:		the task's fd number
+ * @csock:	result: our duplicate, or -1
+ *
+ * Return: 0, a negative errno to answer (-EBADF...), or HANDLER_GRAB_GONE
+ */
+int handler_grab_fd(const struct handler_ctx *ctx, int fd, int *csock);
+
+/**
+ * handler_answer() - answer with an error, or 0
+ * @resp:	the answer
+ * @err:	0 or a negative errno
+ *
+ * Return: HANDLER_ANSWER
+ */
+enum handler_result handler_answer(struct seccomp_notif_resp *resp, int err);
+
+/**
+ * handler_continue() - let the kernel run the call as it is (only where
+ * nothing it re-reads can reach anything)
+ * @resp:	the answer
+ *
+ * Return: HANDLER_ANSWER
+ */
+enum handler_result handler_continue(struct seccomp_notif_resp *resp);
 
 /**
  * handler_inject() - put @sock at fd @fd of the task, keeping FD_CLOEXEC

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "err.h"
 #include "handlers.h"
 #include "log.h"
@@ -61,11 +62,13 @@ struct notify {
  * @rw:		addresses to show for redirected sockets
  * @n_waits:	its answers waiting in the loop
  * @trap_names:	getsockname()/getpeername() are trapped for it
+ * @stash:	connections accepted for its tasks, not taken yet
  */
 struct notif_ctr {
 	struct notify *n;
 	struct notif_fd *fds;
 	struct rewrite_table rw;
+	struct accept_stash stash;
 	int n_waits;
 	bool trap_names;
 };
@@ -156,6 +159,7 @@ static void ctr_free(struct container *c)
 	while (nc->fds)
 		nfd_free(nc->n, nc->fds);
 	rewrite_free(&nc->rw);
+	accept_stash_free(&nc->stash);
 	free(nc);
 	c->path = NULL;
 	c->path_free = NULL;
@@ -207,7 +211,8 @@ static void wait_add(struct notify *n, struct notif_fd *nf, uint64_t id,
 		     struct handler_wait *hw)
 {
 	struct notif_wait *w = calloc(1, sizeof(*w));
-	uint32_t events = hw->kind == HWAIT_HELPER ? EPOLLIN : EPOLLOUT;
+	uint32_t events = hw->kind == HWAIT_HELPER ||
+				  hw->kind == HWAIT_ACCEPT ? EPOLLIN : EPOLLOUT;
 	struct seccomp_notif_resp resp = { .id = id };
 	int ret = -ENOMEM;
 
@@ -246,10 +251,15 @@ static void on_wait(struct loop *l, int fd, uint32_t events, void *arg)
 	 * would keep a closed fd's registration alive) */
 	if (w->hw.kind == HWAIT_HELPER)
 		loop_del(n->loop, w->watch);
-	if (handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp) ==
-	    HANDLER_WAIT)
+	switch (handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp)) {
+	case HANDLER_WAIT:
 		return;
-	send_answer(w->nfd, &resp);
+	case HANDLER_ANSWER:
+		send_answer(w->nfd, &resp);
+		break;
+	case HANDLER_DROP:
+		break;
+	}
 	wait_free(n, w);
 }
 
@@ -285,6 +295,7 @@ static void handle_notification(struct notify *n, struct notif_fd *nf)
 	ctx.netns_id = c->netns_id;
 	ctx.self_netns_id = registry_self_netns(n->reg);
 	ctx.st = &c->st;
+	ctx.stash = &nc->stash;
 	ctx.waits = nc->n_waits;
 
 	/* reads of this container's memory are bounded per container: one

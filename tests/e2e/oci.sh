@@ -577,7 +577,10 @@ t_podman_peers_tcp() {
 	# switched to B's host listener; getpeername() shows B's address
 	expect_ok prun --network b4peers --annotation b4ns.mode=seccomp "$IMAGE" \
 		b4ns-probe connect 10.89.77.3 80 --check-peer --recv
-	expect_out "recv: peer 127.0.0.1:"
+	# B's accept() shows A's container address (Podman gave it one of
+	# b4peers), not the host's 127.0.0.1
+	grep -Eq '^recv: peer 10\.89\.77\.[0-9]+:[0-9]+$' "$T_OUT" ||
+		{ echo "FAIL: B did not see A's container address"; return 1; }
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.3:80 -> 127\.0\.0\.1:18091: container service on this node"
 	# the registry is what works: unswitched, B's address has no listener
 	expect_ok prun --network b4peers --annotation b4ns.mode=off "$IMAGE" \
@@ -638,7 +641,7 @@ t_run_to_podman() {
 	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.6:80/tcp$'
 	expect_ok run_user "$B4NS" run --net=none --daemon="$SOCK" \
 		--ip=10.89.77.60/24 -- "$PROBE" connect 10.89.77.6 80 --check-peer --recv
-	expect_out "recv: peer "
+	expect_out "recv: peer 10.89.77.60:"
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.6:80 -> 127\.0\.0\.1:18093: container service on this node"
 	# the same run without the daemon: B's address is nobody in its namespace
 	expect_rc 1 run_user "$B4NS" run --net=none --ip=10.89.77.60/24 -- \

@@ -267,16 +267,70 @@ run_test "A and B in network n1: A's connect to 10.88.0.3:80 reaches B's publish
 t_c2c_b_accepts() {
 	need_b
 	# the reply comes from B itself: B's serve-peer logs every connection
-	# it accepts ("serve-peer: #N from ADDR")
+	# it accepts ("serve-peer: #N from ADDR") and checks that getpeername()
+	# agrees with accept()
 	local before after
 	before=$(grep -c 'serve-peer: #' "$WORK/srvB.log" || true)
 	expect_ok ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.4/24 -- \
 		"$PROBE_IN" connect 10.88.0.3 80 --recv
-	expect_out "recv: peer "
+	# B's accept() shows A's container address, not the host's 127.0.0.1
+	expect_out "recv: peer 10.88.0.4:"
 	after=$(grep -c 'serve-peer: #' "$WORK/srvB.log" || true)
 	expect_eq "$((after - before))" 1 "connections B accepted"
+	! grep -q 'getpeername()' "$WORK/srvB.log" ||
+		{ echo "FAIL: B's getpeername() disagrees with accept()"; return 1; }
 }
-run_test "A in n1 (another address): B accepts exactly that connection" t_c2c_b_accepts
+run_test "A in n1 (another address): B accepts exactly that connection, from A's container address 10.88.0.4" t_c2c_b_accepts
+
+t_c2c_host_client() {
+	need_b
+	# a client of B's published port on the host is shown as it is
+	expect_ok run_th "$PROBE" connect 127.0.0.1 18080 --recv
+	expect_out "recv: peer 127.0.0.1:"
+}
+run_test "a host client of B's published port: B's accept() shows 127.0.0.1" t_c2c_host_client
+
+t_c2c_port_reused() {
+	need_b
+	local port
+	expect_ok ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.4/24 -- \
+		"$PROBE_IN" connect 10.88.0.3 80 --recv
+	expect_out "recv: peer 10.88.0.4:"
+	port=$(sed -n 's/^recv: peer 10\.88\.0\.4:\([0-9]*\)$/\1/p' "$T_OUT")
+	[ -n "$port" ] || { echo "FAIL: no port in A's output"; return 1; }
+	# A is gone; a host process connecting from the same host port must
+	# not be taken for A
+	expect_ok run_th "$PROBE" connect 127.0.0.1 18080 --bind "$port" --recv
+	grep -qx "recv: peer 127.0.0.1:$port" "$T_OUT" ||
+		{ echo "FAIL: not shown as 127.0.0.1:$port"; return 1; }
+}
+run_test "attack: a host connection from the port a gone container used is shown as the host's, not as that container" t_c2c_port_reused
+
+# B4: blocking accept() (the daemon waits for the connection in its loop),
+# and accept4(SOCK_NONBLOCK|SOCK_CLOEXEC)
+start_bg_user srvB4 "$B4NS" run --net=none --daemon="$SOCK" --network=n1 \
+	--ip=10.88.0.6/24 -p 18086:80 -- \
+	"$PROBE_IN" serve-peer 0.0.0.0 80 --block --count 2 --timeout 600000
+start_bg_user srvB5 "$B4NS" run --net=none --daemon="$SOCK" --network=n1 \
+	--ip=10.88.0.7/24 -p 18087:80 -- \
+	"$PROBE_IN" serve-peer 0.0.0.0 80 --accept4 --count 2 --timeout 600000
+
+t_c2c_accept_kinds() {
+	local srv addr
+	for srv in srvB4:10.88.0.6 srvB5:10.88.0.7; do
+		addr=${srv#*:}
+		srv=${srv%%:*}
+		wait_log "$srv" 'listening on' 10 || { show_log "$srv"; return 1; }
+		# B4 sits in a blocking accept() meanwhile: other calls go on
+		expect_ok ctr --daemon="$SOCK" --network=n1 --ip=10.88.0.4/24 -- \
+			"$PROBE_IN" connect "$addr" 80 --recv
+		expect_out "recv: peer 10.88.0.4:"
+		expect_ok run_th "$PROBE" connect 127.0.0.1 "1808${addr##*.}" --recv
+		expect_out "recv: peer 127.0.0.1:"
+		wait_log "$srv" 'serve-peer: ok' 10 || { show_log "$srv"; return 1; }
+	done
+}
+run_test "blocking accept() and accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) on a published port: A's address, the host's, flags as asked" t_c2c_accept_kinds
 
 t_c2c_other_net() {
 	need_b

@@ -78,7 +78,7 @@ Test(decode_layout, x86_64_numbers_not_trapped_are_denied)
 	/* never sent to the supervisor by its filter: if one comes, it is
 	 * refused, never let run */
 	static const int nr[] = {
-		__NR_socket, __NR_accept, __NR_recvfrom, __NR_close,
+		__NR_socket, __NR_recvmsg, __NR_recvfrom, __NR_close,
 		__NR_openat, -1, 0x3fffffff, 102 /* getuid, not socketcall */,
 	};
 
@@ -88,6 +88,26 @@ Test(decode_layout, x86_64_numbers_not_trapped_are_denied)
 
 		cr_assert_eq(decode(&n, &c), 0);
 		cr_assert_eq(c.op, HOP_DENY, "nr %d", nr[i]);
+	}
+}
+
+Test(decode_layout, accept_by_every_abi)
+{
+	/* x86_64 accept and accept4, i386 accept4 (i386 has accept only
+	 * through socketcall, tested with the other socketcall numbers) */
+	static const struct { uint32_t arch; int nr; enum hop op; } t[] = {
+		{ AUDIT_ARCH_X86_64, __NR_accept, HOP_ACCEPT },
+		{ AUDIT_ARCH_X86_64, __NR_accept4, HOP_ACCEPT4 },
+		{ AUDIT_ARCH_I386, 364, HOP_ACCEPT4 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct seccomp_notif n = notif(t[i].arch, t[i].nr);
+		struct hcall c;
+
+		cr_assert_eq(decode(&n, &c), 0);
+		cr_assert_eq(c.op, t[i].op, "nr %d", t[i].nr);
+		cr_assert_not(c.multiplexed);
 	}
 }
 
@@ -139,7 +159,8 @@ Test(decode_layout, other_architectures_are_denied)
 
 Test(decode_layout, i386_keeps_the_low_32_bits_unsigned)
 {
-	static const int nr[] = { 362, 361, 363, 369, 370, 345, 367, 368 };
+	static const int nr[] = { 362, 361, 363, 369, 370, 345, 367, 368,
+				  364 /* accept4 */ };
 
 	for (size_t i = 0; i < ARRAY_SIZE(nr); i++) {
 		struct seccomp_notif n = notif(AUDIT_ARCH_I386, nr[i]);
@@ -193,6 +214,8 @@ Test(decode_layout, socketcall_copies_exactly_the_words_of_each_call)
 		{ SYS_SENDTO, HOP_SENDTO, 6 },
 		{ SYS_SENDMSG, HOP_SENDMSG, 3 },
 		{ SYS_SENDMMSG, HOP_SENDMMSG, 4 },
+		{ SYS_ACCEPT, HOP_ACCEPT, 3 },
+		{ SYS_ACCEPT4, HOP_ACCEPT4, 4 },
 	};
 	struct guarded g = guarded_new();
 
@@ -266,9 +289,9 @@ Test(decode_layout, socketcall_numbers_not_trapped_or_out_of_range)
 	 * once (and refuses 0, > SYS_SENDMMSG with EINVAL); nothing is read
 	 * from the task, so an unreadable array is no error */
 	static const uint64_t call[] = {
-		0, SYS_SOCKET, SYS_ACCEPT, SYS_SEND, SYS_RECV, SYS_RECVFROM,
+		0, SYS_SOCKET, SYS_SEND, SYS_RECV, SYS_RECVFROM,
 		SYS_SHUTDOWN, SYS_SETSOCKOPT, SYS_GETSOCKOPT, SYS_RECVMSG,
-		SYS_ACCEPT4, SYS_RECVMMSG, SYS_SOCKETPAIR,
+		SYS_RECVMMSG, SYS_SOCKETPAIR,
 		21, 22, 100, 0x7fffffff, 0x80000000, 0xffffffff,
 		(1ULL << 32) | SYS_RECV,
 	};

@@ -196,7 +196,8 @@ static int rules_with_includes(struct json_object *p)
 static const int trapped_sys[] = { TRAP_SYS_BIND, TRAP_SYS_CONNECT,
 				   TRAP_SYS_LISTEN, TRAP_SYS_GETSOCKNAME,
 				   TRAP_SYS_GETPEERNAME, TRAP_SYS_SENDTO,
-				   TRAP_SYS_SENDMSG, TRAP_SYS_SENDMMSG };
+				   TRAP_SYS_SENDMSG, TRAP_SYS_SENDMMSG,
+				   TRAP_SYS_ACCEPT, TRAP_SYS_ACCEPT4 };
 
 /* assert_traps() - every call of "b4ns run" is trapped in @p, the
  * conditional ones after socketcall's rules */
@@ -311,7 +312,8 @@ Test(profile, small_base)
 	struct json_object *p = json(
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
 		"\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
-		"{\"names\":[\"accept\",\"bind\",\"close\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"getsockopt\",\"bind\",\"close\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"accept\"],\"action\":\"SCMP_ACT_ALLOW\"},"
 		"{\"names\":[\"connect\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[]},"
 		"{\"names\":[\"sendto\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
 		"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
@@ -324,9 +326,13 @@ Test(profile, small_base)
 	sc = syscalls(p);
 
 	/* bind left the first base rule, the others stay */
-	r0 = json_object_array_get_idx(sc, (size_t)first_rule(p, "accept"));
+	r0 = json_object_array_get_idx(sc, (size_t)first_rule(p, "getsockopt"));
 	cr_assert(!has_name(r0, "bind"));
-	cr_assert(has_name(r0, "accept") && has_name(r0, "close"));
+	cr_assert(has_name(r0, "getsockopt") && has_name(r0, "close"));
+	/* accept is trapped where it was allowed; accept4 stays denied */
+	cr_assert_eq(count_rules(p, "accept", "SCMP_ACT_NOTIFY", NULL), 1);
+	cr_assert_eq(rules_naming(p, "accept"), 1);
+	cr_assert_eq(count_rules(p, "accept4", "SCMP_ACT_NOTIFY", NULL), 0);
 	/* the connect-only rule is gone; write stays allowed */
 	cr_assert_eq(count_rules(p, "write", "SCMP_ACT_ALLOW", NULL), 1);
 	cr_assert_eq(count_rules(p, "ptrace", "SCMP_ACT_ERRNO", NULL), 1);
@@ -344,14 +350,14 @@ Test(profile, small_base)
 	for (size_t i = 0; i < ARRAY_SIZE(trapped_sys); i++)
 		cr_assert_eq(count_cond(p, "socketcall", "SCMP_ACT_ERRNO", 0,
 					"SCMP_CMP_EQ", (uint64_t)trapped_sys[i], 0), 1);
-	cr_assert_eq(rules_naming(p, "socketcall"), 8);
+	cr_assert_eq(rules_naming(p, "socketcall"), 10);
 	cr_assert_lt(first_rule(p, "socketcall"), first_rule(p, "sendto"));
 	/* denied by the default: not trapped */
 	cr_assert_eq(rules_naming(p, "listen"), 0);
 	cr_assert_eq(rules_naming(p, "sendmsg"), 0);
-	/* 4 base rules - 1 emptied + 8 socketcall + NOTIFY + sendto NOTIFY +
-	 * sendto ALLOW */
-	cr_assert_eq(json_object_array_length(sc), 14);
+	/* 5 base rules - 2 emptied (connect, accept) + 10 socketcall + NOTIFY +
+	 * sendto NOTIFY + sendto ALLOW */
+	cr_assert_eq(json_object_array_length(sc), 16);
 	json_object_put(p);
 }
 

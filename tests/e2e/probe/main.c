@@ -121,14 +121,17 @@ static const struct probe_cmd {
 	  "      Echo TCP connections, one at a time, until EOF; forever.\n" },
 	{ "serve-peer", cmd_serve_peer, true,
 	  "  serve-peer ADDR PORT [--count N] [--check-name NAME]\n"
-	  "             [--timeout MS]\n"
+	  "             [--timeout MS] [--block] [--accept4]\n"
 	  "      Listen (SO_REUSEADDR; IPV6_V6ONLY off), print getsockname()\n"
 	  "      as \"serve-peer: listening on NAME\"; --check-name wants it to\n"
 	  "      be NAME (\"0.0.0.0:80\", \"[::]:80\"), also through a short\n"
 	  "      buffer (truncated, length = full size).  Then accept N (default\n"
 	  "      1) connections within MS (default 20000) and write\n"
 	  "      \"peer ADDR:PORT\\n\" (the accept()ed address, which must equal\n"
-	  "      getpeername()) to each client.\n" },
+	  "      getpeername()) to each client.  --block: a blocking accept()\n"
+	  "      (SO_RCVTIMEO = what is left of MS) instead of poll() first;\n"
+	  "      --accept4: accept4(SOCK_NONBLOCK|SOCK_CLOEXEC).  Either way\n"
+	  "      the new fd's O_NONBLOCK and FD_CLOEXEC must be as asked.\n" },
 	{ "reuseport-worker", cmd_reuseport_worker, true,
 	  "  reuseport-worker PORT SECONDS OUTFILE\n"
 	  "      Bind 0.0.0.0:PORT with SO_REUSEPORT, listen, print \"listening\",\n"

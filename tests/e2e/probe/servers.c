@@ -276,6 +276,7 @@ int cmd_tcp_echo(int argc, char **argv)
 struct serve_opts {
 	long count, timeout;
 	const char *check_name;
+	bool block, accept4;
 };
 
 static int serve_opt(void *st, const char *a, const char *v)
@@ -286,6 +287,14 @@ static int serve_opt(void *st, const char *a, const char *v)
 		return parse_long(v, 0, 100000, &o->count) ? 2 : -1;
 	if (!strcmp(a, "--timeout") && v)
 		return parse_long(v, 0, 3600000, &o->timeout) ? 2 : -1;
+	if (!strcmp(a, "--block")) {
+		o->block = true;
+		return 1;
+	}
+	if (!strcmp(a, "--accept4")) {
+		o->accept4 = true;
+		return 1;
+	}
 	if (!strcmp(a, "--check-name") && v) {
 		o->check_name = v;
 		return 2;
@@ -379,17 +388,38 @@ int cmd_serve_peer(int argc, char **argv)
 		long long left = end - now_ms();
 		int c;
 
-		if (wait_fd(fd, POLLIN, left > 0 ? (int)left : 0, NULL) <= 0) {
+		if (o.block) {
+			/* a blocking accept() that waits for its client */
+			struct timeval tv = { .tv_sec = left > 0 ? left / 1000 : 0,
+					      .tv_usec = left > 0 ? left % 1000 * 1000 : 1 };
+
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		} else if (wait_fd(fd, POLLIN, left > 0 ? (int)left : 0,
+				   NULL) <= 0) {
 			fail("serve-peer: connection %ld of %ld did not come "
 			     "within %ld ms", i + 1, o.count, o.timeout);
 			return 1;
 		}
 		memset(&peer, 0, sizeof(peer));
 		memset(&gp, 0, sizeof(gp));
-		c = accept(fd, (struct sockaddr *)&peer, &pl);
+		c = o.accept4 ? accept4(fd, (struct sockaddr *)&peer, &pl,
+					SOCK_NONBLOCK | SOCK_CLOEXEC) :
+				accept(fd, (struct sockaddr *)&peer, &pl);
 		if (c < 0) {
 			fail("accept: %s", errname(errno));
 			return 1;
+		}
+		if (!(fcntl(c, F_GETFL) & O_NONBLOCK) != !o.accept4 ||
+		    !(fcntl(c, F_GETFD) & FD_CLOEXEC) != !o.accept4) {
+			fail("accepted socket: O_NONBLOCK/FD_CLOEXEC are not "
+			     "as accept%s() asked", o.accept4 ? "4" : "");
+			okay = false;
+		}
+		if (pl != (peer.ss_family == AF_INET6 ?
+				   sizeof(struct sockaddr_in6) :
+				   sizeof(struct sockaddr_in))) {
+			fail("accept(): address length %u", (unsigned)pl);
+			okay = false;
 		}
 		fmt_addr((struct sockaddr *)&peer, pbuf, sizeof(pbuf));
 		if (getpeername(c, (struct sockaddr *)&gp, &gl) < 0) {

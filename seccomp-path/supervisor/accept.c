@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* accept.c - accept() on a published port, performed by the supervisor
+ *
+ * Theory of operation: a container served by the daemon publishes ports
+ * through host listeners that live in its fd table. When another container
+ * on this node connects to its address, the supervisor connects a host
+ * socket to that listener (common/switch.c), so the kernel's accept() would
+ * show the host side: 127.0.0.1 and a host port. The daemon's filters trap
+ * accept() and accept4() (common/traps.c, TRAP_IF_ACCEPT), and this file
+ * answers them:
+ *
+ *  - an fd that is not one of the container's published listeners (by
+ *    SO_COOKIE, common/policy.h's pub[]): CONTINUE. accept() only takes a
+ *    connection that already reached a socket the container holds; whatever
+ *    fd or buffer the kernel finds on CONTINUE, nothing new is reached.
+ *  - a published listener: the supervisor accepts on its duplicate
+ *    without waiting (accept_nowait()), finds the connecting container in common/origin.c,
+ *    writes the address to show (and its length) into the task, notes it
+ *    for getpeername(), and injects the connection with
+ *    SECCOMP_ADDFD_FLAG_SEND, which answers the call with the new fd in
+ *    one step, O_CLOEXEC and O_NONBLOCK as accept4() asked.
+ *  - nothing to accept: a non-blocking listener gets EAGAIN; a blocking
+ *    one waits in the loop (HWAIT_ACCEPT, EPOLLIN on the duplicate, its
+ *    SO_RCVTIMEO as deadline) without blocking other notifications. A
+ *    signal ends the task's wait as natively: the loop's sweep finds the
+ *    notification gone and drops the wait before accepting anything.
+ *  - a connection accepted but not injected (the call ended between the
+ *    accept and the injection, or the task's fd table is full) is stashed
+ *    and given to the next accept() on that listener: never lost.
+ *
+ * A connection from elsewhere (the host, another node) shows its real peer,
+ * as the kernel would.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accept.h"
+#include "err.h"
+#include "log.h"
+#include "origin.h"
+#include "proc.h"
+#include "rewrite.h"
+#include "sockaddr.h"
+
+/* include/uapi/linux/io_uring.h (Linux 6.10; liburing 2.3 lacks it) */
+#define ACCEPT_DONTWAIT (1U << 1)
+
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+
+/**
+ * struct accept_call - one accept() being served
+ * @pid:	the task
+ * @addr:	its address buffer, or 0
+ * @lenp:	its address length
+ * @len:	the length it gave (read once)
+ * @flags:	accept4() flags (SOCK_NONBLOCK, SOCK_CLOEXEC)
+ * @listener:	the listener's SO_COOKIE
+ * @rw:		the container's getpeername() answers, or NULL
+ * @stash:	the container's stash
+ * @origins:	connections of containers to container services
+ */
+struct accept_call {
+	pid_t pid;
+	uint64_t addr;
+	uint64_t lenp;
+	int32_t len;
+	int flags;
+	uint64_t listener;
+	struct rewrite_table *rw;
+	struct accept_stash *stash;
+	struct origins *origins;
+};
+
+void accept_stash_free(struct accept_stash *s)
+{
+	for (int i = 0; i < s->n; i++)
+		close(s->e[i].sock);
+	s->n = 0;
+}
+
+/* stash_take() - a stashed connection of @listener, or -1 */
+static int stash_take(struct accept_stash *s, uint64_t listener,
+		      struct sockaddr_storage *shown)
+{
+	for (int i = 0; i < s->n; i++) {
+		int sock = s->e[i].sock;
+
+		if (s->e[i].listener != listener)
+			continue;
+		*shown = s->e[i].shown;
+		memmove(&s->e[i], &s->e[i + 1],
+			sizeof(s->e[0]) * (size_t)(s->n - i - 1));
+		s->n--;
+		return sock;
+	}
+	return -1;
+}
+
+/* stash_put() - keep @sock for the next accept() on @listener (a full
+ * stash drops it: the client sees it closed) */
+static void stash_put(struct accept_stash *s, uint64_t listener, int sock,
+		      const struct sockaddr_storage *shown)
+{
+	if (s->n == ACCEPT_STASH_MAX) {
+		b4_warn("accept: connection dropped, %d already waiting for "
+			"their task", ACCEPT_STASH_MAX);
+		close(sock);
+		return;
+	}
+	s->e[s->n].listener = listener;
+	s->e[s->n].sock = sock;
+	s->e[s->n].shown = *shown;
+	s->n++;
+}
+
+/* shown_for() - the peer address @sock's task is to see */
+static void shown_for(const struct accept_call *a, int sock,
+		      const struct sockaddr_storage *peer,
+		      struct sockaddr_storage *shown)
+{
+	struct sockaddr_storage local, found;
+	socklen_t ll = sizeof(local);
+	uint64_t cookie;
+
+	*shown = *peer;
+	if (!a->origins ||
+	    getsockname(sock, (struct sockaddr *)&local, &ll) ||
+	    !origins_find(a->origins, (const struct sockaddr *)peer,
+			  (struct sockaddr *)&local, &found) ||
+	    !sa_in_family(&found, peer->ss_family, shown)) {
+		*shown = *peer;
+		return;
+	}
+	/* getpeername() of the connection says the same */
+	if (a->rw && (rewrite_cookie(sock, &cookie) ||
+		      rewrite_add(a->rw, cookie, true, shown)))
+		b4_debug("accept: getpeername() will show the host address");
+}
+
+/* deliver() - give connection @sock (peer address @shown) to the task:
+ * HANDLER_DROP once injected, else the answer in @resp */
+static enum handler_result deliver(const struct accept_call *a, int notify_fd,
+				   uint64_t id, int sock,
+				   const struct sockaddr_storage *shown,
+				   struct seccomp_notif_resp *resp)
+{
+	struct seccomp_notif_addfd addfd = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)sock,
+		.newfd_flags = a->flags & SOCK_CLOEXEC ? O_CLOEXEC : 0,
+	};
+	socklen_t alen = sa_len((const struct sockaddr *)shown);
+	int fl = fcntl(sock, F_GETFL);
+
+	if (fl < 0 || fcntl(sock, F_SETFL, a->flags & SOCK_NONBLOCK ?
+					   fl | O_NONBLOCK :
+					   fl & ~O_NONBLOCK)) {
+		stash_put(a->stash, a->listener, sock, shown);
+		return handler_answer(resp, -ENOMEM);
+	}
+	if (a->addr &&
+	    (proc_write_mem(a->pid, a->addr, shown,
+			    (size_t)a->len < alen ? (size_t)a->len : alen) ||
+	     proc_write_mem(a->pid, a->lenp, &alen, sizeof(alen)))) {
+		/* as natively: the connection is taken, the call fails */
+		close(sock);
+		return handler_answer(resp, -EFAULT);
+	}
+	if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0) {
+		close(sock);
+		return HANDLER_DROP;
+	}
+	/* not injected: the call ended meanwhile (ENOENT), or the task has
+	 * no room for it (EMFILE): the next accept() gets it */
+	stash_put(a->stash, a->listener, sock, shown);
+	return errno == ENOENT ? HANDLER_DROP : handler_answer(resp, -errno);
+}
+
+/* accept_nowait() - accept a connection of listener @lsock without ever
+ * blocking: @lsock shares the container's file, whose O_NONBLOCK is the
+ * container's (not ours to flip, even for a moment), and a process outside
+ * our filter holding the same listener could take the connection between a
+ * poll() and an accept4(). io_uring's accept with IORING_ACCEPT_DONTWAIT
+ * (Linux 6.10) fails with EAGAIN instead of waiting, whatever the file's
+ * flags; without it, poll() first. Return: the connection or -errno */
+static int accept_nowait(int lsock, struct sockaddr_storage *peer,
+			 socklen_t *plen)
+{
+	static struct io_uring ring;
+	static int uring = -1;	/* -1 unknown, 0 unusable, 1 up */
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct pollfd p = { .fd = lsock, .events = POLLIN };
+	int ret;
+
+	if (uring < 0)
+		uring = io_uring_queue_init(2, &ring, 0) == 0;
+	if (uring > 0 && (sqe = io_uring_get_sqe(&ring))) {
+		io_uring_prep_accept(sqe, lsock, (struct sockaddr *)peer, plen,
+				     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sqe->ioprio |= ACCEPT_DONTWAIT;
+		ret = io_uring_submit_and_wait(&ring, 1);
+		if (ret == 1 && !io_uring_peek_cqe(&ring, &cqe)) {
+			ret = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+			if (ret != -EINVAL)
+				return ret;
+		}
+		/* an older kernel (EINVAL: the flag is unknown) or a broken
+		 * ring: poll() from now on */
+		io_uring_queue_exit(&ring);
+		uring = 0;
+	}
+	if (poll(&p, 1, 0) != 1)
+		return -EAGAIN;
+	ret = accept4(lsock, (struct sockaddr *)peer, plen,
+		      SOCK_NONBLOCK | SOCK_CLOEXEC);
+	return ret < 0 ? -errno : ret;
+}
+
+/* try_accept() - serve @a from the stash or from listener @lsock: HANDLER_WAIT
+ * if there is nothing to accept yet */
+static enum handler_result try_accept(const struct accept_call *a,
+				      int notify_fd, uint64_t id, int lsock,
+				      struct seccomp_notif_resp *resp)
+{
+	struct sockaddr_storage peer, shown;
+	socklen_t plen = sizeof(peer);
+	int sock = stash_take(a->stash, a->listener, &shown);
+
+	if (sock >= 0)
+		return deliver(a, notify_fd, id, sock, &shown, resp);
+	memset(&peer, 0, sizeof(peer));
+	sock = accept_nowait(lsock, &peer, &plen);
+	if (sock == -EAGAIN || sock == -EWOULDBLOCK)
+		return HANDLER_WAIT;
+	if (sock < 0)
+		return handler_answer(resp, sock);
+	shown_for(a, sock, &peer, &shown);
+	return deliver(a, notify_fd, id, sock, &shown, resp);
+}
+
+/* published() - is @sock one of the listeners of @st's published ports?
+ * Its SO_COOKIE into @cookie */
+static bool published(const struct policy_state *st, int sock,
+		      uint64_t *cookie)
+{
+	if (rewrite_cookie(sock, cookie))
+		return false;
+	for (int i = 0; i < st->n_pub; i++) {
+		if (st->pub[i].cookie == *cookie)
+			return true;
+	}
+	return false;
+}
+
+/* rcvtimeo_deadline() - when a blocking accept() on @sock gives up */
+static void rcvtimeo_deadline(int sock, struct timespec *d)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	memset(d, 0, sizeof(*d));
+	if (getsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) ||
+	    (!tv.tv_sec && !tv.tv_usec))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, d);
+	d->tv_sec += tv.tv_sec;
+	d->tv_nsec += tv.tv_usec * 1000L;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+}
+
+enum handler_result accept_handle(const struct handler_ctx *ctx,
+				  const struct hcall *hc,
+				  struct seccomp_notif_resp *resp,
+				  struct handler_wait *wait)
+{
+	const struct seccomp_notif *req = ctx->req;
+	struct accept_call a = {
+		.pid = req->pid,
+		.addr = hc->a[1],
+		.lenp = hc->a[2],
+		.flags = hc->op == HOP_ACCEPT4 ? (int)hc->a[3] : 0,
+		.rw = ctx->rw,
+		.stash = ctx->stash,
+		.origins = ctx->pstate->origins,
+	};
+	_cleanup_close_ int lsock = -1;
+	enum handler_result r;
+	int ret, fl;
+
+	if (!a.origins || !a.stash || !ctx->pstate->n_pub)
+		return handler_continue(resp);
+	ret = handler_grab_fd(ctx, (int)hc->a[0], &lsock);
+	if (ret == HANDLER_GRAB_GONE)
+		return HANDLER_DROP;
+	/* not a listener of ours (EBADF...): the kernel answers natively */
+	if (ret || !published(ctx->pstate, lsock, &a.listener))
+		return handler_continue(resp);
+	if (a.flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return handler_answer(resp, -EINVAL);
+	if (a.addr) {
+		if (proc_read_mem(a.pid, a.lenp, &a.len, sizeof(a.len)))
+			return handler_answer(resp, -EFAULT);
+		if (a.len < 0)
+			return handler_answer(resp, -EINVAL);
+	}
+	r = try_accept(&a, ctx->notify_fd, req->id, lsock, resp);
+	if (r != HANDLER_WAIT)
+		return r;
+	fl = fcntl(lsock, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK) || ctx->waits >= HANDLER_MAX_WAITS)
+		return handler_answer(resp, -EAGAIN);
+	wait->acc = malloc(sizeof(*wait->acc));
+	if (!wait->acc)
+		return handler_answer(resp, -ENOMEM);
+	*wait->acc = a;
+	wait->kind = HWAIT_ACCEPT;
+	wait->pid = a.pid;
+	wait->sock = take_fd(&lsock);
+	rcvtimeo_deadline(wait->sock, &wait->deadline);
+	return HANDLER_WAIT;
+}
+
+enum handler_result accept_wait_event(struct handler_wait *w, int notify_fd,
+				      uint64_t id,
+				      struct seccomp_notif_resp *resp)
+{
+	/* the task may have left the call (a signal): accept nothing then */
+	if (!handler_id_valid(notify_fd, id))
+		return HANDLER_DROP;
+	return try_accept(w->acc, notify_fd, id, w->sock, resp);
+}

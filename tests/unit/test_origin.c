@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_origin.c - which container a connection to a container service came
+ * from: real loopback connections, as the supervisor makes them */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "origin.h"
+#include "sockaddr.h"
+
+static int listener(struct sockaddr_in *at)
+{
+	socklen_t len = sizeof(*at);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(at, 0, sizeof(*at));
+	at->sin_family = AF_INET;
+	at->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_geq(l, 0);
+	cr_assert_eq(bind(l, (struct sockaddr *)at, sizeof(*at)), 0);
+	cr_assert_eq(listen(l, 8), 0);
+	cr_assert_eq(getsockname(l, (struct sockaddr *)at, &len), 0);
+	return l;
+}
+
+/* client() - a socket connected to @to, bound to @port first if not 0 */
+static int client(const struct sockaddr_in *to, uint16_t port)
+{
+	int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in b = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	cr_assert_geq(s, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (port)
+		cr_assert_eq(bind(s, (struct sockaddr *)&b, sizeof(b)), 0);
+	cr_assert_eq(connect(s, (const struct sockaddr *)to, sizeof(*to)), 0);
+	return s;
+}
+
+static struct sockaddr_in shown_addr(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	return a;
+}
+
+/* accepted() - accept on @l; its peer and local addresses */
+static int accepted(int l, struct sockaddr_storage *peer,
+		    struct sockaddr_storage *local)
+{
+	socklen_t pl = sizeof(*peer), ll = sizeof(*local);
+	int c = accept(l, (struct sockaddr *)peer, &pl);
+
+	cr_assert_geq(c, 0);
+	cr_assert_eq(getsockname(c, (struct sockaddr *)local, &ll), 0);
+	return c;
+}
+
+Test(origin, a_noted_connection_is_found_while_it_lives)
+{
+	struct origins *t;
+	struct sockaddr_in at;
+	struct sockaddr_storage peer, local, found;
+	int l = listener(&at), s = client(&at, 0), c;
+	struct sockaddr_in shown;
+	struct sockaddr_in cl;
+	socklen_t cll = sizeof(cl);
+
+	cr_assert_eq(origins_new(&t), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&cl, &cll), 0);
+	shown = shown_addr("10.88.0.4", ntohs(cl.sin_port));
+	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&shown), 0);
+	c = accepted(l, &peer, &local);
+	cr_assert(origins_find(t, (struct sockaddr *)&peer,
+			       (struct sockaddr *)&local, &found));
+	cr_assert_eq(found.ss_family, AF_INET);
+	cr_assert_eq(memcmp(&((struct sockaddr_in *)&found)->sin_addr,
+			    &shown.sin_addr, 4), 0);
+	cr_assert_eq(sa_port((struct sockaddr *)&found), ntohs(cl.sin_port));
+	/* another listener's connection from the same port is not it */
+	((struct sockaddr_in *)&local)->sin_port ^= htons(1);
+	cr_assert_not(origins_find(t, (struct sockaddr *)&peer,
+				   (struct sockaddr *)&local, &found));
+	close(c);
+	close(s);
+	close(l);
+	origins_free(t);
+}
+
+Test(origin, a_port_reused_by_someone_else_is_not_the_container)
+{
+	struct origins *t;
+	struct sockaddr_in at, cl, shown;
+	struct sockaddr_storage peer, local, found;
+	socklen_t cll = sizeof(cl);
+	int l = listener(&at), s = client(&at, 0), c, s2;
+
+	cr_assert_eq(origins_new(&t), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&cl, &cll), 0);
+	shown = shown_addr("10.88.0.4", ntohs(cl.sin_port));
+	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&shown), 0);
+	/* the server closes first, so the client's port is free at once */
+	c = accepted(l, &peer, &local);
+	close(c);
+	usleep(20000);
+	close(s);
+	usleep(20000);
+	s2 = client(&at, ntohs(cl.sin_port));
+	c = accepted(l, &peer, &local);
+	cr_assert_eq(sa_port((struct sockaddr *)&peer), ntohs(cl.sin_port));
+	cr_assert_not(origins_find(t, (struct sockaddr *)&peer,
+				   (struct sockaddr *)&local, &found));
+	close(c);
+	close(s2);
+	close(l);
+	origins_free(t);
+}
+
+Test(origin, unknown_connections_and_families)
+{
+	struct origins *t;
+	struct sockaddr_in at, shown = shown_addr("10.88.0.4", 1);
+	struct sockaddr_storage peer, local, found;
+	int l = listener(&at), s = client(&at, 0), c;
+	int u = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	cr_assert_eq(origins_new(&t), 0);
+	c = accepted(l, &peer, &local);
+	cr_assert_not(origins_find(t, (struct sockaddr *)&peer,
+				   (struct sockaddr *)&local, &found));
+	/* not an IP socket: nothing noted */
+	cr_assert_lt(origins_note(t, u, (struct sockaddr *)&shown), 0);
+	close(u);
+	close(c);
+	close(s);
+	close(l);
+	origins_free(t);
+}
