@@ -717,7 +717,13 @@ int hostsock_tcp_cookie(const struct sockaddr *local,
 
 	/* an IPv4-mapped socket is found by its IPv4 addresses */
 	sa_unmap(local, &l);
-	sa_unmap(remote, &r);
+	if (remote) {
+		sa_unmap(remote, &r);
+	} else {
+		/* a listener: no peer */
+		memset(&r, 0, sizeof(r));
+		r.ss_family = l.ss_family;
+	}
 	if (l.ss_family != r.ss_family ||
 	    (l.ss_family != AF_INET && l.ss_family != AF_INET6))
 		return -EAFNOSUPPORT;
@@ -747,6 +753,39 @@ int hostsock_tcp_cookie(const struct sockaddr *local,
 	*cookie = (uint64_t)m->id.idiag_cookie[0] |
 		  (uint64_t)m->id.idiag_cookie[1] << 32;
 	return 0;
+}
+
+int hostsock_listener_alive(int family, int proto, const struct sockaddr *at,
+			    uint64_t cookie)
+{
+	struct sockaddr_storage l;
+	uint64_t found = 0;
+
+	/* the listener that takes a connection to its address: found
+	 * without a dump of every socket the host has */
+	if (proto == IPPROTO_TCP && at) {
+		sa_unmap(at, &l);
+		if (sa_is_unspecified((struct sockaddr *)&l)) {
+			uint16_t port = sa_port((struct sockaddr *)&l);
+
+			memset(&l, 0, sizeof(l));
+			l.ss_family = at->sa_family == AF_INET6 &&
+						      l.ss_family == AF_INET6 ?
+					      AF_INET6 : AF_INET;
+			if (l.ss_family == AF_INET)
+				((struct sockaddr_in *)&l)->sin_addr.s_addr =
+					htonl(INADDR_LOOPBACK);
+			else
+				((struct sockaddr_in6 *)&l)->sin6_addr =
+					in6addr_loopback;
+			sa_set_port((struct sockaddr *)&l, port);
+		}
+		if (!hostsock_tcp_cookie((struct sockaddr *)&l, NULL, &found) &&
+		    found == cookie)
+			return 1;
+	}
+	/* bound and not listening yet, one of a SO_REUSEPORT group, gone */
+	return hostsock_alive(family, proto, cookie);
 }
 
 int hostsock_alive(int family, int proto, uint64_t cookie)

@@ -135,7 +135,8 @@ int hostsock_cookie(int sock, uint64_t *cookie);
  * hostsock_tcp_cookie() - SO_COOKIE of the host's TCP socket with local
  * address @local and peer @remote (one sock_diag lookup, no dump)
  * @local:	its local address and port (IPv4-mapped is found as IPv4)
- * @remote:	its peer address and port
+ * @remote:	its peer address and port; NULL: the listener that would
+ *		take a connection to @local
  * @cookie:	result
  *
  * Return: 0, -ENOENT if no such socket exists (TIME_WAIT ones are found),
@@ -143,6 +144,21 @@ int hostsock_cookie(int sock, uint64_t *cookie);
  */
 int hostsock_tcp_cookie(const struct sockaddr *local,
 			const struct sockaddr *remote, uint64_t *cookie);
+
+/**
+ * hostsock_listener_alive() - hostsock_alive(), first through the address
+ * a TCP listener takes connections at (one sock_diag lookup instead of a
+ * dump of every socket of the host)
+ * @family:	the socket's family
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @at:		the address it is bound to (unspecified: looked up on
+ *		loopback), or NULL
+ * @cookie:	its SO_COOKIE
+ *
+ * Return: as hostsock_alive()
+ */
+int hostsock_listener_alive(int family, int proto, const struct sockaddr *at,
+			    uint64_t cookie);
 
 /**
  * hostsock_alive() - does a socket of the supervisor's network namespace

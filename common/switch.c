@@ -188,7 +188,10 @@ static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
 		return false;
 	/* a local service whose host socket is gone: whatever bound that
 	 * port since is not the container's to reach */
-	if (!e->remote && hostsock_alive(e->family, proto, e->cookie) == 0)
+	if (!e->remote &&
+	    hostsock_listener_alive(e->family, proto,
+				    (const struct sockaddr *)&e->host,
+				    e->cookie) == 0)
 		return false;
 	r->reason = e->remote ? "container service on another node" :
 				"container service on this node";
@@ -311,7 +314,10 @@ static bool host_dst(const struct policy_cfg *pol, struct switch_req *r,
 	if ((r->info.family == AF_INET || r->info.family == AF_INET6) &&
 	    (dst->sa_family == AF_INET || dst->sa_family == AF_INET6))
 		e = policy_peer(pol, r->st, r->info.family, proto, dst, to);
-	if (e && !e->remote && hostsock_alive(e->family, proto, e->cookie) == 0)
+	if (e && !e->remote &&
+	    hostsock_listener_alive(e->family, proto,
+				    (const struct sockaddr *)&e->host,
+				    e->cookie) == 0)
 		e = NULL;
 	if (e) {
 		r->reason = "container service of the registry";

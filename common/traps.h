@@ -28,14 +28,17 @@
 #define TRAP_IF_NAMES		(1u << 0)
 /* every sendmsg(), not only TCP Fast Open (udp_sendmsg with switch_udp) */
 #define TRAP_IF_ALL_SENDMSG	(1u << 1)
-/* accept()/accept4(): a container service of a daemon-served container is
- * shown which container connected (seccomp-path/supervisor/accept.c) */
+/* accept()/accept4(): a container service of a daemon-served container of a
+ * named network is shown which container connected
+ * (seccomp-path/supervisor/accept.c): only where asked for, it costs every
+ * accept() a round trip to the supervisor */
 #define TRAP_IF_ACCEPT		(1u << 2)
 
 /* What "b4ns profile" and the hook trap: the daemon cannot know a
  * container's settings when the profile is written, so it traps what
- * "b4ns run" traps with names rewritten and served by a daemon */
-#define TRAP_PROFILE_FLAGS	(TRAP_IF_NAMES | TRAP_IF_ACCEPT)
+ * "b4ns run" traps with names rewritten (the hook adds TRAP_IF_ACCEPT for
+ * a container of a named network, b4ns.network) */
+#define TRAP_PROFILE_FLAGS	TRAP_IF_NAMES
 
 /* Error of the denied syscalls (io_uring), as Podman's and Docker's
  * default profiles answer them */

@@ -385,8 +385,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	 * section's published ports, a peer container's address */
 	so->trap_names = l->pol.n_publish > 0 || s->allow_host_loopback ||
 			 o->daemon;
-	/* a daemon shows its services which container connected */
-	so->trap_accept = o->daemon != NULL;
+	/* a daemon shows the services of a named network which container
+	 * of it connected (each accept() then costs a round trip) */
+	so->trap_accept = o->daemon != NULL && s->network_set &&
+			  s->network[0];
 	so->hold = o->daemon != NULL;
 	so->allow_io_uring = s->allow_io_uring;
 	if (so->allow_io_uring && so->trap)

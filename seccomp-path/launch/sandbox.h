@@ -23,7 +23,8 @@
  * @trap_names:		trap getsockname()/getpeername() (addresses may be
  *			rewritten: published ports or host loopback allowed)
  * @trap_accept:	trap accept()/accept4() (a daemon serves the
- *			container: its services see which container connected)
+ *			container in a named network: its services see which
+ *			container connected)
  * @allow_io_uring:	do not deny io_uring (config allow_io_uring): its
  *			operations act on host sockets without any check
  * @preload_lib:	preload path: libb4ns.so to put in LD_PRELOAD, or NULL

@@ -46,6 +46,7 @@
 #include "oci/oci.h"
 #include "oci/profile.h"
 #include "paths.h"
+#include "traps.h"
 #include "unixsock.h"
 
 bool hook_selected(struct json_object *config)
@@ -92,6 +93,19 @@ static bool mode_is(struct json_object *config, const char *mode)
 	       json_object_object_get_ex(ann, "b4ns.mode", &v) &&
 	       json_object_is_type(v, json_type_string) &&
 	       !strcmp(json_object_get_string(v), mode);
+}
+
+/* named_network() - the container names its network (b4ns.network): its
+ * services are shown which container of that network connected, which
+ * traps accept() (common/traps.h, TRAP_IF_ACCEPT) */
+static bool named_network(struct json_object *config)
+{
+	struct json_object *ann, *v;
+
+	return json_object_object_get_ex(config, "annotations", &ann) &&
+	       json_object_object_get_ex(ann, "b4ns.network", &v) &&
+	       json_object_is_type(v, json_type_string) &&
+	       *json_object_get_string(v);
 }
 
 static int add_bind(struct json_object *mounts, const char *src,
@@ -219,7 +233,10 @@ int hook_filter(const char *in, size_t len, const char *listener_path,
 			goto out;
 		}
 	}
-	rc = profile_merge(seccomp, listener_path, NULL, err);
+	rc = profile_merge(seccomp, listener_path, NULL,
+			   TRAP_PROFILE_FLAGS |
+				   (named_network(root) ? TRAP_IF_ACCEPT : 0),
+			   err);
 	if (rc) {
 		b4_error_prefix(err, rc, "linux.seccomp");
 		goto out;

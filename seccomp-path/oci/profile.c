@@ -176,7 +176,7 @@ struct prof_name {
  *
  * Return: number of entries
  */
-static int prof_names(struct prof_name *names)
+static int prof_names(struct prof_name *names, unsigned int flags)
 {
 	struct prof_name *sc = &names[0];
 	int n = 1;
@@ -200,14 +200,14 @@ static int prof_names(struct prof_name *names)
 				       .value = (uint64_t)sys };
 
 		/* only used for explicit denials (a base that denies it) */
-		if (trap_socketcall_trapped(sys, TRAP_PROFILE_FLAGS))
+		if (trap_socketcall_trapped(sys, flags))
 			sc->trap[sc->n_trap++] = c;
 	}
 	for (size_t i = 0; i < trap_n_rules; i++) {
 		const struct trap_rule *r = &trap_rules[i];
 		struct prof_name *p = NULL;
 
-		if (!trap_rule_active(r, TRAP_PROFILE_FLAGS))
+		if (!trap_rule_active(r, flags))
 			continue;
 		for (int k = 1; k < n; k++)
 			if (!strcmp(names[k].name, r->name))
@@ -630,7 +630,7 @@ static int deny_io_uring(struct json_object *syscalls, const char *def)
 }
 
 int profile_merge(struct json_object *seccomp, const char *listener_path,
-		  const char *metadata, struct b4_error *err)
+		  const char *metadata, unsigned int flags, struct b4_error *err)
 {
 	struct prof_name names[PROF_MAX_NAMES];
 	struct json_object *syscalls, *notify = NULL;
@@ -660,7 +660,7 @@ int profile_merge(struct json_object *seccomp, const char *listener_path,
 		return b4_error_set(err, -EINVAL, "syscalls: not an array");
 
 	/* Decide everything before changing anything */
-	n = prof_names(names);
+	n = prof_names(names, flags);
 	for (i = 0; i < n; i++) {
 		rc = plan_name(syscalls, seccomp, &names[i], err);
 		if (rc)
@@ -735,7 +735,8 @@ int profile_build(const char *base, const char *listener_path,
 	rc = load_base(base, &prof, err);
 	if (rc)
 		return rc;
-	rc = profile_merge(prof, listener_path, metadata, err);
+	rc = profile_merge(prof, listener_path, metadata, TRAP_PROFILE_FLAGS,
+			   err);
 	if (rc) {
 		json_object_put(prof);
 		return b4_error_prefix(err, rc, "%s",

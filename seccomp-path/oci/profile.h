@@ -22,9 +22,12 @@ struct json_object;
  *		(seccomp.json) form; modified in place
  * @listener_path: the daemon's socket, set as "listenerPath"
  * @metadata:	set as "listenerMetadata" if not NULL
+ * @flags:	which conditional rules apply (common/traps.h's TRAP_IF_*;
+ *		TRAP_PROFILE_FLAGS, with TRAP_IF_ACCEPT for a container of a
+ *		named network)
  * @err:	on failure, why; may be NULL
  *
- * Each syscall of common/traps.c's trap_rules[] (with TRAP_PROFILE_FLAGS)
+ * Each syscall of common/traps.c's trap_rules[] (with @flags)
  * that the profile allows (a rule without conditions with action
  * SCMP_ACT_ALLOW or SCMP_ACT_LOG, or such a default action) is removed from
  * the rules naming it, rules left without names are dropped, and NOTIFY
@@ -45,7 +48,7 @@ struct json_object;
  * Return: 0, -EINVAL if refused, -ENOMEM
  */
 int profile_merge(struct json_object *seccomp, const char *listener_path,
-		  const char *metadata, struct b4_error *err);
+		  const char *metadata, unsigned int flags, struct b4_error *err);
 
 /**
  * profile_build() - "b4ns profile": a base profile with b4ns's rules merged

@@ -565,20 +565,21 @@ t_podman_peers_tcp() {
 	expect_ok peer_networks
 	m=$(log_mark)
 	expect_ok run_user podman_cmd run -d --network b4peers --ip 10.89.77.3 \
-		--annotation b4ns.publish=18091:80 "$IMAGE" \
+		--annotation b4ns.publish=18091:80 --annotation b4ns.network=pn "$IMAGE" \
 		b4ns-probe serve-peer 0.0.0.0 80 --count 5 --timeout 60000
 	id=$(head -c 64 "$T_OUT")
 	log_wait "$m" "container $id: pid [0-9]+, switching, 1 published ports"
-	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.3:80/tcp$'
+	registry_has '^pn 10\.89\.77\.3:80/tcp$'
 	expect_ok run_user "$B4NS" status --socket="$SOCK"
 	expect_out "registry: embedded, 1 local, 0 remote entries"
-	grep -qE '^@10\.89\.77\.0/24 +10\.89\.77\.3:80 +tcp +(\[::\]|0\.0\.0\.0):18091 +- +local' "$T_OUT" ||
+	grep -qE '^pn +10\.89\.77\.3:80 +tcp +(\[::\]|0\.0\.0\.0):18091 +- +local' "$T_OUT" ||
 		{ echo "FAIL: b4ns status shows no registry line for B"; return 1; }
 	# switched to B's host listener; getpeername() shows B's address
-	expect_ok prun --network b4peers --annotation b4ns.mode=seccomp "$IMAGE" \
+	expect_ok prun --network b4peers --annotation b4ns.mode=seccomp \
+		--annotation b4ns.network=pn "$IMAGE" \
 		b4ns-probe connect 10.89.77.3 80 --check-peer --recv
 	# B's accept() shows A's container address (Podman gave it one of
-	# b4peers), not the host's 127.0.0.1
+	# b4peers), not the host's 127.0.0.1: their network is named
 	grep -Eq '^recv: peer 10\.89\.77\.[0-9]+:[0-9]+$' "$T_OUT" ||
 		{ echo "FAIL: B did not see A's container address"; return 1; }
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.3:80 -> 127\.0\.0\.1:18091: container service on this node"
@@ -588,7 +589,8 @@ t_podman_peers_tcp() {
 	# from another network the address is not B's: the normal policy
 	# (a routable destination, not B's host listener)
 	m=$(log_mark)
-	expect_ok prun --network b4other --annotation b4ns.mode=seccomp "$IMAGE" \
+	expect_ok prun --network b4other --annotation b4ns.mode=seccomp \
+		--annotation b4ns.network=pn "$IMAGE" \
 		b4ns-probe connect 10.89.77.3 80 --nonblock --wait 1000 --expect any
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.3:80 -> 10\.89\.77\.3:80: routable destination"
 	expect_ok run_user podman_cmd rm -f -t 0 "$id"
@@ -641,7 +643,8 @@ t_run_to_podman() {
 	registry_has '^@10\.89\.77\.0/24 10\.89\.77\.6:80/tcp$'
 	expect_ok run_user "$B4NS" run --net=none --daemon="$SOCK" \
 		--ip=10.89.77.60/24 -- "$PROBE" connect 10.89.77.6 80 --check-peer --recv
-	expect_out "recv: peer 10.89.77.60:"
+	# no named network: B's accept() is not trapped, it shows the host
+	expect_out "recv: peer 127.0.0.1:"
 	log_wait "$m" "switch connect pid=[0-9]+ fd=[0-9]+ 10\.89\.77\.6:80 -> 127\.0\.0\.1:18093: container service on this node"
 	# the same run without the daemon: B's address is nobody in its namespace
 	expect_rc 1 run_user "$B4NS" run --net=none --ip=10.89.77.60/24 -- \

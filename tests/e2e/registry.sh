@@ -332,6 +332,21 @@ t_c2c_accept_kinds() {
 }
 run_test "blocking accept() and accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) on a published port: A's address, the host's, flags as asked" t_c2c_accept_kinds
 
+# B6: served by the daemon without a network name (grouped by its subnet):
+# reachable by container address all the same, but its accept() is not
+# trapped and shows the host side
+start_bg_user srvB6 "$B4NS" run --net=none --daemon="$SOCK" \
+	--ip=10.88.1.3/24 -p 18088:80 -- \
+	"$PROBE_IN" serve-peer 0.0.0.0 80 --count 100 --timeout 600000
+
+t_c2c_unnamed() {
+	wait_log srvB6 'listening on' 10 || { show_log srvB6; return 1; }
+	expect_ok ctr --daemon="$SOCK" --ip=10.88.1.2/24 -- \
+		"$PROBE_IN" connect 10.88.1.3 80 --check-peer --recv
+	expect_out "recv: peer 127.0.0.1:"
+}
+run_test "no network name (grouped by subnet): A reaches B's container address; B's accept() shows the host (not trapped)" t_c2c_unnamed
+
 t_c2c_other_net() {
 	need_b
 	expect_rc 1 ctr --daemon="$SOCK" --network=n2 --ip=10.88.0.2/24 -- \

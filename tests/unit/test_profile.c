@@ -41,10 +41,13 @@ static struct json_object *json(const char *text)
 	return o;
 }
 
+/* the flags of the next merge() (small_base: a named network's) */
+static unsigned int merge_flags = TRAP_PROFILE_FLAGS;
+
 static int merge(struct json_object *p, const char *meta)
 {
 	struct b4_error e = { "" };
-	int rc = profile_merge(p, SOCK, meta, &e);
+	int rc = profile_merge(p, SOCK, meta, merge_flags, &e);
 
 	memcpy(err, e.msg, sizeof(err));
 	return rc;
@@ -197,6 +200,7 @@ static const int trapped_sys[] = { TRAP_SYS_BIND, TRAP_SYS_CONNECT,
 				   TRAP_SYS_LISTEN, TRAP_SYS_GETSOCKNAME,
 				   TRAP_SYS_GETPEERNAME, TRAP_SYS_SENDTO,
 				   TRAP_SYS_SENDMSG, TRAP_SYS_SENDMMSG,
+				   /* with TRAP_IF_ACCEPT */
 				   TRAP_SYS_ACCEPT, TRAP_SYS_ACCEPT4 };
 
 /* assert_traps() - every call of "b4ns run" is trapped in @p, the
@@ -211,6 +215,9 @@ static void assert_traps(struct json_object *p)
 			     "%s", always[i]);
 		cr_assert_eq(rules_naming(p, always[i]), 1, "%s", always[i]);
 	}
+	/* accept() only for a container of a named network (TRAP_IF_ACCEPT) */
+	cr_assert_eq(count_rules(p, "accept", "SCMP_ACT_NOTIFY", NULL), 0);
+	cr_assert_eq(count_rules(p, "accept4", "SCMP_ACT_NOTIFY", NULL), 0);
 	cr_assert_eq(count_rules(p, "sendto", "SCMP_ACT_NOTIFY", "SCMP_CMP_NE"), 1);
 	cr_assert_eq(count_cond(p, "sendmsg", "SCMP_ACT_NOTIFY", 2,
 				"SCMP_CMP_MASKED_EQ", MSG_FASTOPEN, MSG_FASTOPEN), 1);
@@ -319,7 +326,9 @@ Test(profile, small_base)
 		"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
 	struct json_object *sc, *r0;
 
+	merge_flags = TRAP_PROFILE_FLAGS | TRAP_IF_ACCEPT;
 	cr_assert_eq(merge(p, NULL), 0, "%s", err);
+	merge_flags = TRAP_PROFILE_FLAGS;
 	cr_assert_str_eq(str(p, "listenerPath"), SOCK);
 	cr_assert_null(str(p, "listenerMetadata"));
 	cr_assert_str_eq(str(p, "defaultAction"), "SCMP_ACT_ERRNO");

@@ -282,6 +282,10 @@ EOF
 	done
 	echo "FAIL: no registry entry matching '$1':"
 	sed 's/^/    /' "$WORK/status.json" | tail -n 30
+	echo "  the daemon's last lines:"
+	tail -n 15 "$WORK/daemon.log" | sed 's/^/    /'
+	echo "  the last container's output:"
+	run_user podman_cmd logs --latest 2>&1 | tail -n 15 | sed 's/^/    /'
 	return 1
 }
 
