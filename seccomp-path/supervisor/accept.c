@@ -39,8 +39,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "accept.h"
@@ -285,25 +283,6 @@ static bool published(const struct policy_state *st, int sock,
 	return false;
 }
 
-/* rcvtimeo_deadline() - when a blocking accept() on @sock gives up */
-static void rcvtimeo_deadline(int sock, struct timespec *d)
-{
-	struct timeval tv = { 0 };
-	socklen_t len = sizeof(tv);
-
-	memset(d, 0, sizeof(*d));
-	if (getsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) ||
-	    (!tv.tv_sec && !tv.tv_usec))
-		return;
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += tv.tv_sec;
-	d->tv_nsec += tv.tv_usec * 1000L;
-	if (d->tv_nsec >= 1000000000L) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000L;
-	}
-}
-
 enum handler_result accept_handle(const struct handler_ctx *ctx,
 				  const struct hcall *hc,
 				  struct seccomp_notif_resp *resp,
@@ -355,7 +334,7 @@ enum handler_result accept_handle(const struct handler_ctx *ctx,
 	wait->kind = HWAIT_ACCEPT;
 	wait->pid = a.pid;
 	wait->sock = take_fd(&lsock);
-	rcvtimeo_deadline(wait->sock, &wait->deadline);
+	handler_timeo_deadline(wait->sock, SO_RCVTIMEO, &wait->deadline);
 	return HANDLER_WAIT;
 }
 
