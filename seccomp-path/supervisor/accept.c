@@ -160,7 +160,7 @@ static enum handler_result deliver(const struct accept_call *a, int notify_fd,
 		.newfd_flags = a->flags & SOCK_CLOEXEC ? O_CLOEXEC : 0,
 	};
 	socklen_t alen = sa_len((const struct sockaddr *)shown);
-	int fl = fcntl(sock, F_GETFL);
+	int err, fl = fcntl(sock, F_GETFL);
 
 	if (fl < 0 || fcntl(sock, F_SETFL, a->flags & SOCK_NONBLOCK ?
 					   fl | O_NONBLOCK :
@@ -182,8 +182,9 @@ static enum handler_result deliver(const struct accept_call *a, int notify_fd,
 	}
 	/* not injected: the call ended meanwhile (ENOENT), or the task has
 	 * no room for it (EMFILE): the next accept() gets it */
-	stash_put(a->stash, a->listener, sock, shown);
-	return errno == ENOENT ? HANDLER_DROP : handler_answer(resp, -errno);
+	err = -errno;
+	stash_put(a->stash, a->listener, sock, shown);	/* may log, close */
+	return err == -ENOENT ? HANDLER_DROP : handler_answer(resp, err);
 }
 
 /* ring_accept() - one accept of @lsock on @ring with
