@@ -87,21 +87,22 @@ static bool same(const struct sockaddr_in6 *a, const struct sockaddr *b)
 		       sa_port((const struct sockaddr *)&u);
 }
 
-int origins_note(struct origins *t, int sock, const struct sockaddr *shown)
+int origins_note(struct origins *t, int sock, const struct sockaddr *to,
+		 const struct sockaddr *shown)
 {
-	struct sockaddr_storage l, r;
-	socklen_t ll = sizeof(l), rl = sizeof(r);
+	struct sockaddr_storage l;
+	socklen_t ll = sizeof(l);
 	struct origin o = { .used = true };
 
+	/* the local address is set once the SYN is out; not getpeername():
+	 * ENOTCONN until the handshake is done (a full accept queue keeps a
+	 * connect in SYN_SENT for seconds) */
 	if (getsockname(sock, (struct sockaddr *)&l, &ll))
-		return -errno;
-	/* EINPROGRESS: the peer is known once the SYN is out */
-	if (getpeername(sock, (struct sockaddr *)&r, &rl))
 		return -errno;
 	if (hostsock_cookie(sock, &o.cookie))
 		return -EINVAL;
-	if (!put((struct sockaddr *)&l, &o.local) ||
-	    !put((struct sockaddr *)&r, &o.remote) || !put(shown, &o.shown))
+	if (!put((struct sockaddr *)&l, &o.local) || !put(to, &o.remote) ||
+	    !put(shown, &o.shown))
 		return -EAFNOSUPPORT;
 	t->slot[sa_port((struct sockaddr *)&o.local) & (ORIGINS_SLOTS - 1)] = o;
 	return 0;

@@ -30,12 +30,14 @@ void origins_free(struct origins *t);
  * container service on this node
  * @t:		the table
  * @sock:	the host socket, its connect() started (it has its local port)
+ * @to:		the address it connects to (the service's host listener)
  * @shown:	the address the service is to see: the container's own
  *		address and the socket's port
  *
  * Return: 0, or negative errno (the connection then shows its host address)
  */
-int origins_note(struct origins *t, int sock, const struct sockaddr *shown);
+int origins_note(struct origins *t, int sock, const struct sockaddr *to,
+		 const struct sockaddr *shown);
 
 /**
  * origins_find() - the container address behind an accepted host connection

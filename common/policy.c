@@ -398,7 +398,10 @@ bool policy_peer_source(const struct policy_state *st,
 	for (int i = 0; i < st->n_local; i++) {
 		const struct sa_cidr *own = &st->own[i];
 
-		if (!sa_cidr_contains(&st->local[i], (struct sockaddr *)&u))
+		/* only an address it was given: one it added itself (with
+		 * CAP_NET_ADMIN) may be another container's */
+		if (!(st->given & (1ULL << i)) ||
+		    !sa_cidr_contains(&st->local[i], (struct sockaddr *)&u))
 			continue;
 		memset(out, 0, sizeof(*out));
 		if (own->family == AF_INET) {

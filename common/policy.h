@@ -284,7 +284,10 @@ const struct peer_entry *policy_peer(const struct policy_cfg *cfg,
  * @port:	the port to show (the switched socket's own)
  * @out:	result
  *
- * Return: false if the container has no address in @dst's subnet
+ * Only an address the container was given (@st->given) is shown: one it
+ * added itself may be another container's.
+ *
+ * Return: false if the container was given no address in @dst's subnet
  */
 bool policy_peer_source(const struct policy_state *st,
 			const struct sockaddr *dst, uint16_t port,

@@ -203,7 +203,7 @@ static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
  * node: let that service's accept() show the container's address (before
  * the container can use the socket, so before the service can accept it:
  * both are served by this one loop) */
-static void note_origin(const struct switch_req *r)
+static void note_origin(const struct switch_req *r, const struct sockaddr *to)
 {
 	struct sockaddr_storage l, shown;
 	socklen_t ll = sizeof(l);
@@ -213,7 +213,7 @@ static void note_origin(const struct switch_req *r)
 	    !policy_peer_source(r->st, r->addr, sa_port((struct sockaddr *)&l),
 				&shown))
 		return;
-	if (origins_note(r->st->origins, r->hsock, (struct sockaddr *)&shown))
+	if (origins_note(r->st->origins, r->hsock, to, (struct sockaddr *)&shown))
 		b4_debug("connection to a container service: its origin is "
 			 "not noted");
 }
@@ -379,7 +379,7 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 		return 0;
 	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
 	if ((!r->err || r->err == -EINPROGRESS) && r->local_peer)
-		note_origin(r);
+		note_origin(r, to);
 	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&
 	    !req_egress(r, to))
 		return 0;

@@ -10,7 +10,8 @@
  * answers them:
  *
  *  - an fd that is not one of the container's published listeners (by
- *    SO_COOKIE, common/policy.h's pub[]): CONTINUE. accept() only takes a
+ *    SO_COOKIE, common/policy.h's pub[]), or a kernel without
+ *    IORING_ACCEPT_DONTWAIT: CONTINUE. accept() only takes a
  *    connection that already reached a socket the container holds; whatever
  *    fd or buffer the kernel finds on CONTINUE, nothing new is reached.
  *  - a published listener: the supervisor accepts on its duplicate
@@ -34,12 +35,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/time.h>
-#include <time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "accept.h"
@@ -161,7 +160,7 @@ static enum handler_result deliver(const struct accept_call *a, int notify_fd,
 		.newfd_flags = a->flags & SOCK_CLOEXEC ? O_CLOEXEC : 0,
 	};
 	socklen_t alen = sa_len((const struct sockaddr *)shown);
-	int fl = fcntl(sock, F_GETFL);
+	int err, fl = fcntl(sock, F_GETFL);
 
 	if (fl < 0 || fcntl(sock, F_SETFL, a->flags & SOCK_NONBLOCK ?
 					   fl | O_NONBLOCK :
@@ -183,50 +182,70 @@ static enum handler_result deliver(const struct accept_call *a, int notify_fd,
 	}
 	/* not injected: the call ended meanwhile (ENOENT), or the task has
 	 * no room for it (EMFILE): the next accept() gets it */
-	stash_put(a->stash, a->listener, sock, shown);
-	return errno == ENOENT ? HANDLER_DROP : handler_answer(resp, -errno);
+	err = -errno;
+	stash_put(a->stash, a->listener, sock, shown);	/* may log, close */
+	return err == -ENOENT ? HANDLER_DROP : handler_answer(resp, err);
 }
 
-/* accept_nowait() - accept a connection of listener @lsock without ever
- * blocking: @lsock shares the container's file, whose O_NONBLOCK is the
- * container's (not ours to flip, even for a moment), and a process outside
- * our filter holding the same listener could take the connection between a
- * poll() and an accept4(). io_uring's accept with IORING_ACCEPT_DONTWAIT
- * (Linux 6.10) fails with EAGAIN instead of waiting, whatever the file's
- * flags; without it, poll() first. Return: the connection or -errno */
-static int accept_nowait(int lsock, struct sockaddr_storage *peer,
-			 socklen_t *plen)
+/* ring_accept() - one accept of @lsock on @ring with
+ * IORING_ACCEPT_DONTWAIT: the connection or -errno */
+static int ring_accept(struct io_uring *ring, int lsock,
+		       struct sockaddr_storage *peer, socklen_t *plen)
 {
-	static struct io_uring ring;
-	static int uring = -1;	/* -1 unknown, 0 unusable, 1 up */
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	struct io_uring_cqe *cqe;
-	struct io_uring_sqe *sqe;
-	struct pollfd p = { .fd = lsock, .events = POLLIN };
 	int ret;
 
-	if (uring < 0)
-		uring = io_uring_queue_init(2, &ring, 0) == 0;
-	if (uring > 0 && (sqe = io_uring_get_sqe(&ring))) {
-		io_uring_prep_accept(sqe, lsock, (struct sockaddr *)peer, plen,
-				     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		sqe->ioprio |= ACCEPT_DONTWAIT;
-		ret = io_uring_submit_and_wait(&ring, 1);
-		if (ret == 1 && !io_uring_peek_cqe(&ring, &cqe)) {
-			ret = cqe->res;
-			io_uring_cqe_seen(&ring, cqe);
-			if (ret != -EINVAL)
-				return ret;
-		}
-		/* an older kernel (EINVAL: the flag is unknown) or a broken
-		 * ring: poll() from now on */
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_accept(sqe, lsock, (struct sockaddr *)peer, plen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	sqe->ioprio |= ACCEPT_DONTWAIT;
+	ret = io_uring_submit_and_wait(ring, 1);
+	if (ret != 1 || io_uring_peek_cqe(ring, &cqe))
+		return ret < 0 ? ret : -EIO;
+	ret = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return ret;
+}
+
+/* accept_ring() - the ring of accept_nowait(), or NULL if this kernel
+ * cannot accept without waiting (no IORING_ACCEPT_DONTWAIT, Linux 6.10, or
+ * io_uring disabled). Decided once, by a probe on a listener of our own:
+ * never by what a container's call gets (the -EINVAL of a listener it shut
+ * down is the answer to its call, not a sign of an older kernel) */
+static struct io_uring *accept_ring(void)
+{
+	static struct io_uring ring;
+	static int up = -1;	/* -1 unknown, 0 unusable, 1 up */
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	_cleanup_close_ int probe = -1;
+
+	if (up >= 0)
+		return up ? &ring : NULL;
+	up = 0;
+	if (io_uring_queue_init(2, &ring, 0))
+		return NULL;
+	/* an abstract name of the kernel's choosing (autobind) */
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 &&
+	    !bind(probe, (struct sockaddr *)&un, sizeof(sa_family_t)) &&
+	    !listen(probe, 1) && ring_accept(&ring, probe, NULL, NULL) == -EAGAIN)
+		up = 1;
+	else
 		io_uring_queue_exit(&ring);
-		uring = 0;
-	}
-	if (poll(&p, 1, 0) != 1)
-		return -EAGAIN;
-	ret = accept4(lsock, (struct sockaddr *)peer, plen,
-		      SOCK_NONBLOCK | SOCK_CLOEXEC);
-	return ret < 0 ? -errno : ret;
+	if (!up)
+		b4_warn("accept: this kernel cannot accept without waiting "
+			"(IORING_ACCEPT_DONTWAIT): container services see the "
+			"host address of connections from containers");
+	return up ? &ring : NULL;
+}
+
+int accept_nowait(int lsock, struct sockaddr_storage *peer, socklen_t *plen)
+{
+	struct io_uring *ring = accept_ring();
+
+	return ring ? ring_accept(ring, lsock, peer, plen) : -EOPNOTSUPP;
 }
 
 /* try_accept() - serve @a from the stash or from listener @lsock: HANDLER_WAIT
@@ -265,25 +284,6 @@ static bool published(const struct policy_state *st, int sock,
 	return false;
 }
 
-/* rcvtimeo_deadline() - when a blocking accept() on @sock gives up */
-static void rcvtimeo_deadline(int sock, struct timespec *d)
-{
-	struct timeval tv = { 0 };
-	socklen_t len = sizeof(tv);
-
-	memset(d, 0, sizeof(*d));
-	if (getsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) ||
-	    (!tv.tv_sec && !tv.tv_usec))
-		return;
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += tv.tv_sec;
-	d->tv_nsec += tv.tv_usec * 1000L;
-	if (d->tv_nsec >= 1000000000L) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000L;
-	}
-}
-
 enum handler_result accept_handle(const struct handler_ctx *ctx,
 				  const struct hcall *hc,
 				  struct seccomp_notif_resp *resp,
@@ -303,7 +303,10 @@ enum handler_result accept_handle(const struct handler_ctx *ctx,
 	enum handler_result r;
 	int ret, fl;
 
-	if (!a.origins || !a.stash || !ctx->pstate->n_pub)
+	/* without a way to accept that never waits, the kernel accepts (a
+	 * poll() then accept() of a file the container shares may block the
+	 * loop: the container can take the connection in between) */
+	if (!a.origins || !a.stash || !ctx->pstate->n_pub || !accept_ring())
 		return handler_continue(resp);
 	ret = handler_grab_fd(ctx, (int)hc->a[0], &lsock);
 	if (ret == HANDLER_GRAB_GONE)
@@ -332,7 +335,7 @@ enum handler_result accept_handle(const struct handler_ctx *ctx,
 	wait->kind = HWAIT_ACCEPT;
 	wait->pid = a.pid;
 	wait->sock = take_fd(&lsock);
-	rcvtimeo_deadline(wait->sock, &wait->deadline);
+	handler_timeo_deadline(wait->sock, SO_RCVTIMEO, &wait->deadline);
 	return HANDLER_WAIT;
 }
 

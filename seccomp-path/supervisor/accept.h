@@ -39,6 +39,25 @@ struct accept_stash {
 void accept_stash_free(struct accept_stash *s);
 
 /**
+ * accept_nowait() - accept a connection of a container's listener without
+ * ever waiting
+ * @lsock:	our duplicate of the listener: it shares the container's file,
+ *		whose O_NONBLOCK is the container's (not ours to flip), and the
+ *		container may take a connection at any time
+ * @peer:	the connection's peer address
+ * @plen:	its length (in: the room in @peer)
+ *
+ * io_uring's accept with IORING_ACCEPT_DONTWAIT (Linux 6.10) fails with
+ * EAGAIN instead of waiting, whatever the file's flags. Whether the kernel
+ * has it is probed once, on a listener of the supervisor's own.
+ *
+ * Return: the connection (O_NONBLOCK, O_CLOEXEC), -EAGAIN if there is none,
+ * -EOPNOTSUPP if the kernel cannot accept without waiting, or the accept's
+ * negative errno (-EINVAL: not listening)
+ */
+int accept_nowait(int lsock, struct sockaddr_storage *peer, socklen_t *plen);
+
+/**
  * accept_handle() - an accept() or accept4() of a container
  * @ctx:	the notification and the container
  * @hc:		the decoded call (HOP_ACCEPT or HOP_ACCEPT4)

@@ -255,12 +255,12 @@ static void deadline_from(struct timespec *d, const struct timeval *tv)
 	}
 }
 
-static void sndtimeo_deadline(int sock, struct timespec *d)
+void handler_timeo_deadline(int sock, int opt, struct timespec *d)
 {
 	struct timeval tv = { 0 };
 	socklen_t len = sizeof(tv);
 
-	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, &len))
+	if (getsockopt(sock, SOL_SOCKET, opt, &tv, &len))
 		memset(&tv, 0, sizeof(tv));
 	deadline_from(d, &tv);
 }
@@ -383,7 +383,7 @@ static enum handler_result finish_connect(const struct handler_ctx *ctx,
 	wait->to = *to;
 	if (restore)
 		wait->restore = take_fd(restore);
-	sndtimeo_deadline(wait->sock, &wait->deadline);
+	handler_timeo_deadline(wait->sock, SO_SNDTIMEO, &wait->deadline);
 	return HANDLER_WAIT;
 }
 
@@ -727,7 +727,7 @@ static enum handler_result send_now(const struct handler_ctx *ctx,
 		wait->tolen = tolen;
 		wait->pid = ctx->req->pid;
 		wait->sock = take_fd(sock);
-		sndtimeo_deadline(wait->sock, &wait->deadline);
+		handler_timeo_deadline(wait->sock, SO_SNDTIMEO, &wait->deadline);
 		return HANDLER_WAIT;
 	}
 	if (n < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL))

@@ -223,6 +223,15 @@ void handler_wait_release(struct handler_wait *w);
 int handler_grab_fd(const struct handler_ctx *ctx, int fd, int *csock);
 
 /**
+ * handler_timeo_deadline() - when a blocking call on @sock that waits in
+ * the loop gives up, as its SO_SNDTIMEO or SO_RCVTIMEO says
+ * @sock:	the socket
+ * @opt:	SO_SNDTIMEO or SO_RCVTIMEO
+ * @d:		result: CLOCK_MONOTONIC deadline, or zero (none)
+ */
+void handler_timeo_deadline(int sock, int opt, struct timespec *d);
+
+/**
  * handler_answer() - answer with an error, or 0
  * @resp:	the answer
  * @err:	0 or a negative errno

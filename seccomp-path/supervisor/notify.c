@@ -244,6 +244,7 @@ static void on_wait(struct loop *l, int fd, uint32_t events, void *arg)
 	struct notif_wait *w = arg;
 	struct notify *n = ctr_of(w->nfd->c)->n;
 	struct seccomp_notif_resp resp = { .id = w->id };
+	enum handler_result r;
 
 	/* a helper's answer is final and its pipe is closed by
 	 * handler_wait_event(): out of epoll first, while the fd is still
@@ -251,7 +252,12 @@ static void on_wait(struct loop *l, int fd, uint32_t events, void *arg)
 	 * would keep a closed fd's registration alive) */
 	if (w->hw.kind == HWAIT_HELPER)
 		loop_del(n->loop, w->watch);
-	switch (handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp)) {
+	/* an accept's answer writes the task's memory: bounded per container
+	 * here too, or one container's stalled pages take every reader */
+	proc_read_owner(w->nfd->c);
+	r = handler_wait_event(&w->hw, w->nfd->fd, w->id, &resp);
+	proc_read_owner(NULL);
+	switch (r) {
 	case HANDLER_WAIT:
 		return;
 	case HANDLER_ANSWER:

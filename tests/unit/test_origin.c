@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -75,7 +76,8 @@ Test(origin, a_noted_connection_is_found_while_it_lives)
 	cr_assert_eq(origins_new(&t), 0);
 	cr_assert_eq(getsockname(s, (struct sockaddr *)&cl, &cll), 0);
 	shown = shown_addr("10.88.0.4", ntohs(cl.sin_port));
-	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&shown), 0);
+	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&at,
+				  (struct sockaddr *)&shown), 0);
 	c = accepted(l, &peer, &local);
 	cr_assert(origins_find(t, (struct sockaddr *)&peer,
 			       (struct sockaddr *)&local, &found));
@@ -104,7 +106,8 @@ Test(origin, a_port_reused_by_someone_else_is_not_the_container)
 	cr_assert_eq(origins_new(&t), 0);
 	cr_assert_eq(getsockname(s, (struct sockaddr *)&cl, &cll), 0);
 	shown = shown_addr("10.88.0.4", ntohs(cl.sin_port));
-	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&shown), 0);
+	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&at,
+				  (struct sockaddr *)&shown), 0);
 	/* the server closes first, so the client's port is free at once */
 	c = accepted(l, &peer, &local);
 	close(c);
@@ -135,10 +138,55 @@ Test(origin, unknown_connections_and_families)
 	cr_assert_not(origins_find(t, (struct sockaddr *)&peer,
 				   (struct sockaddr *)&local, &found));
 	/* not an IP socket: nothing noted */
-	cr_assert_lt(origins_note(t, u, (struct sockaddr *)&shown), 0);
+	cr_assert_lt(origins_note(t, u, (struct sockaddr *)&at,
+				  (struct sockaddr *)&shown), 0);
 	close(u);
 	close(c);
 	close(s);
+	close(l);
+	origins_free(t);
+}
+
+Test(origin, a_connection_still_in_syn_sent_is_noted, .timeout = 30)
+{
+	struct origins *t;
+	struct sockaddr_in at, cl, shown, pa;
+	struct sockaddr_storage peer, local, found;
+	socklen_t cll = sizeof(cl), pal = sizeof(pa);
+	int l = listener(&at), q[4], n = 0, s = -1, c;
+	struct pollfd p;
+
+	/* the service's accept queue is full (a busy server): a connect
+	 * stays in SYN_SENT past connect()'s EINPROGRESS */
+	cr_assert_eq(listen(l, 0), 0);
+	while (n < 4 && s < 0) {
+		q[n] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		cr_assert_geq(q[n], 0);
+		connect(q[n], (struct sockaddr *)&at, sizeof(at));
+		if (getpeername(q[n], (struct sockaddr *)&pa, &pal) &&
+		    errno == ENOTCONN)
+			s = q[n];
+		n++;
+	}
+	cr_assert_geq(s, 0, "no connect left in SYN_SENT");
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&cl, &cll), 0);
+	cr_assert_eq(origins_new(&t), 0);
+	shown = shown_addr("10.88.0.4", ntohs(cl.sin_port));
+	cr_assert_eq(origins_note(t, s, (struct sockaddr *)&at,
+				  (struct sockaddr *)&shown), 0);
+	/* the server catches up; the SYN is sent again and accepted */
+	for (int i = 0; i < n - 1; i++)
+		close(accepted(l, &peer, &local));
+	p = (struct pollfd){ .fd = s, .events = POLLOUT };
+	cr_assert_eq(poll(&p, 1, 20000), 1);
+	c = accepted(l, &peer, &local);
+	cr_assert_eq(sa_port((struct sockaddr *)&peer), ntohs(cl.sin_port));
+	cr_assert(origins_find(t, (struct sockaddr *)&peer,
+			       (struct sockaddr *)&local, &found),
+		  "shown as the host's 127.0.0.1");
+	close(c);
+	for (int i = 0; i < n; i++)
+		close(q[i]);
 	close(l);
 	origins_free(t);
 }

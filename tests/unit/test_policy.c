@@ -830,3 +830,24 @@ Test(policy_peer, own_address_is_never_a_peer)
 	cr_assert_null(policy_peer(&cfg, &st, AF_INET, IPPROTO_TCP, SA(d), &out));
 	peers_free(p);
 }
+
+Test(policy_peer, source_is_an_address_the_container_was_given)
+{
+	struct policy_state st = { 0 };
+	struct sockaddr_storage d = v4("10.88.0.7", 80), out;
+	char buf[SA_STRLEN];
+
+	/* given 10.88.0.5/16; then (CAP_NET_ADMIN) it put another
+	 * container's address, 10.88.0.9, first in a narrower subnet */
+	cr_assert_eq(sa_cidr_parse("10.88.0.0/24", &st.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("10.88.0.9/32", &st.own[0]), 0);
+	cr_assert_eq(sa_cidr_parse("10.88.0.0/16", &st.local[1]), 0);
+	cr_assert_eq(sa_cidr_parse("10.88.0.5/32", &st.own[1]), 0);
+	st.n_local = 2;
+	st.given = 2;
+	cr_assert(policy_peer_source(&st, SA(d), 4321, &out));
+	cr_assert_str_eq(sa_format(SA(out), buf, sizeof(buf)), "10.88.0.5:4321");
+	/* none given: no address to show */
+	st.given = 0;
+	cr_assert_not(policy_peer_source(&st, SA(d), 4321, &out));
+}
