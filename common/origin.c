@@ -11,12 +11,18 @@
  * (seccomp-path/supervisor/accept.c) asks origins_find() with the accepted
  * socket's addresses and shows A's address with the same port.
  *
- * The table is direct-mapped by local port (ORIGINS_SLOTS entries, a newer
- * connection from the same slot replaces an older one, which then shows its
- * host address): a lookup is one slot. Close is not trapped, so an entry
- * outlives its socket; it answers only while a socket with its cookie still
- * has that 4-tuple (hostsock_tcp_cookie()), so a host port reused by a later
- * connection never borrows a container's address.
+ * The table has ORIGINS_SLOTS entries; a connection's entry is in the
+ * ORIGINS_PROBE slots from its local port's. A live entry is never
+ * replaced: a container that piles up connections never makes another
+ * one's (or its own) show as the host's loopback. A slot is free when its
+ * entry was found (the connection is accepted: getpeername() answers from
+ * the supervisor's rewrite table from then on), or when its socket is
+ * gone; a note that finds no free slot checks the others' sockets, and if
+ * all are alive it fails, and the caller refuses the connect. Close is not
+ * trapped, so an entry outlives its socket; it answers only while a socket
+ * with its cookie still has that 4-tuple (hostsock_tcp_cookie()), so a
+ * host port reused by a later connection never borrows a container's
+ * address.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +32,8 @@
 #include "origin.h"
 #include "sockaddr.h"
 
-#define ORIGINS_SLOTS 1024	/* a power of two */
+#define ORIGINS_SLOTS 4096	/* a power of two */
+#define ORIGINS_PROBE 16	/* slots a connection's entry may be in */
 
 /**
  * struct origin - one connection of a container to a container service
@@ -87,12 +94,30 @@ static bool same(const struct sockaddr_in6 *a, const struct sockaddr *b)
 		       sa_port((const struct sockaddr *)&u);
 }
 
+/* alive() - does @o's socket still exist? */
+static bool alive(const struct origin *o)
+{
+	uint64_t cookie;
+
+	return !hostsock_tcp_cookie((const struct sockaddr *)&o->local,
+				    (const struct sockaddr *)&o->remote,
+				    &cookie) &&
+	       cookie == o->cookie;
+}
+
+static struct origin *slot(struct origins *t, uint16_t port, int k)
+{
+	return &t->slot[(port + (unsigned int)k) & (ORIGINS_SLOTS - 1)];
+}
+
 int origins_note(struct origins *t, int sock, const struct sockaddr *to,
 		 const struct sockaddr *shown)
 {
 	struct sockaddr_storage l;
 	socklen_t ll = sizeof(l);
-	struct origin o = { .used = true };
+	struct origin o = { .used = true }, *free_slot = NULL, *e;
+	uint16_t port;
+	int k;
 
 	/* the local address is set once the SYN is out; not getpeername():
 	 * ENOTCONN until the handshake is done (a full accept queue keeps a
@@ -104,25 +129,47 @@ int origins_note(struct origins *t, int sock, const struct sockaddr *to,
 	if (!put((struct sockaddr *)&l, &o.local) || !put(to, &o.remote) ||
 	    !put(shown, &o.shown))
 		return -EAFNOSUPPORT;
-	t->slot[sa_port((struct sockaddr *)&o.local) & (ORIGINS_SLOTS - 1)] = o;
+	port = sa_port((struct sockaddr *)&o.local);
+	for (k = 0; k < ORIGINS_PROBE; k++) {
+		e = slot(t, port, k);
+		/* the same 4-tuple again: its old socket is gone */
+		if (e->used && same(&e->local, (struct sockaddr *)&o.local) &&
+		    same(&e->remote, (struct sockaddr *)&o.remote)) {
+			free_slot = e;
+			break;
+		}
+		if (!e->used && !free_slot)
+			free_slot = e;
+	}
+	for (k = 0; !free_slot && k < ORIGINS_PROBE; k++) {
+		e = slot(t, port, k);
+		if (!alive(e))
+			free_slot = e;
+	}
+	if (!free_slot)
+		return -EAGAIN;
+	*free_slot = o;
 	return 0;
 }
 
 bool origins_find(struct origins *t, const struct sockaddr *peer,
 		  const struct sockaddr *local, struct sockaddr_storage *shown)
 {
-	struct origin *o = &t->slot[sa_port(peer) & (ORIGINS_SLOTS - 1)];
-	uint64_t cookie;
+	for (int k = 0; k < ORIGINS_PROBE; k++) {
+		struct origin *o = slot(t, sa_port(peer), k);
 
-	if (!o->used || !same(&o->local, peer) || !same(&o->remote, local))
-		return false;
-	if (hostsock_tcp_cookie((const struct sockaddr *)&o->local,
-				(const struct sockaddr *)&o->remote, &cookie) ||
-	    cookie != o->cookie) {
-		o->used = false;	/* its socket is gone */
-		return false;
+		if (!o->used || !same(&o->local, peer) ||
+		    !same(&o->remote, local))
+			continue;
+		/* found once: the accepted connection keeps its answer in the
+		 * supervisor's rewrite table; or its socket is gone */
+		o->used = false;
+		if (!alive(o))
+			return false;
+		memset(shown, 0, sizeof(*shown));
+		memcpy(shown, &o->shown,
+		       sa_len((const struct sockaddr *)&o->shown));
+		return true;
 	}
-	memset(shown, 0, sizeof(*shown));
-	memcpy(shown, &o->shown, sa_len((const struct sockaddr *)&o->shown));
-	return true;
+	return false;
 }

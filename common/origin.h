@@ -34,7 +34,11 @@ void origins_free(struct origins *t);
  * @shown:	the address the service is to see: the container's own
  *		address and the socket's port
  *
- * Return: 0, or negative errno (the connection then shows its host address)
+ * Never replaces the entry of a connection that is alive and not accepted.
+ *
+ * Return: 0; -EAGAIN if every slot the connection may take holds such a
+ * connection (its service would see the host side: a caller whose service
+ * traps accept() refuses the connect); other negative errno
  */
 int origins_note(struct origins *t, int sock, const struct sockaddr *to,
 		 const struct sockaddr *shown);
@@ -48,7 +52,9 @@ int origins_note(struct origins *t, int sock, const struct sockaddr *to,
  *
  * An entry answers only while the connecting socket it was noted for still
  * exists (its SO_COOKIE, by one sock_diag lookup): a port reused by a later
- * connection of someone else is never taken for the container.
+ * connection of someone else is never taken for the container. It answers
+ * once: its slot is free again afterwards (the caller keeps the answer for
+ * getpeername()).
  *
  * Return: true if found
  */

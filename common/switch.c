@@ -202,20 +202,32 @@ static bool switch_peer(const struct policy_cfg *pol, struct switch_req *r,
 /* note_origin() - @r's host socket goes to a container service on this
  * node: let that service's accept() show the container's address (before
  * the container can use the socket, so before the service can accept it:
- * both are served by this one loop) */
-static void note_origin(const struct switch_req *r, const struct sockaddr *to)
+ * both are served by this one loop). Return: false if the connect must be
+ * refused: a container of a named network, whose service traps accept(),
+ * is never shown as the host's loopback for want of a free entry */
+static bool note_origin(const struct policy_cfg *pol, struct switch_req *r,
+			const struct sockaddr *to)
 {
+	static const struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	struct sockaddr_storage l, shown;
 	socklen_t ll = sizeof(l);
+	int ret;
 
 	if (!r->st || !r->st->origins ||
 	    getsockname(r->hsock, (struct sockaddr *)&l, &ll) ||
 	    !policy_peer_source(r->st, r->addr, sa_port((struct sockaddr *)&l),
 				&shown))
-		return;
-	if (origins_note(r->st->origins, r->hsock, to, (struct sockaddr *)&shown))
-		b4_debug("connection to a container service: its origin is "
-			 "not noted");
+		return true;
+	ret = origins_note(r->st->origins, r->hsock, to,
+			   (struct sockaddr *)&shown);
+	if (!ret || !pol->network[0])
+		return true;
+	/* the connection may be queued already: reset, it never carries a
+	 * byte of the container's */
+	setsockopt(r->hsock, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	refuse(r, ret == -EAGAIN ? -EAGAIN : -ENOMEM,
+	       "too many connections to container services not accepted yet");
+	return false;
 }
 
 /* egress_ok() - the container's egress rules let a switched call to @dst
@@ -378,8 +390,9 @@ int switch_connect(const struct policy_cfg *pol, struct switch_conn *c)
 	if (!req_create(r, to))
 		return 0;
 	r->err = connect(r->hsock, to, sa_len(to)) ? -errno : 0;
-	if ((!r->err || r->err == -EINPROGRESS) && r->local_peer)
-		note_origin(r, to);
+	if ((!r->err || r->err == -EINPROGRESS) && r->local_peer &&
+	    !note_origin(pol, r, to))
+		return 0;
 	if (!r->err && r->info.type == SOCK_DGRAM && !sa_is_loopback(to) &&
 	    !req_egress(r, to))
 		return 0;

@@ -22,7 +22,7 @@ static int listener(struct sockaddr_in *at)
 	at->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_geq(l, 0);
 	cr_assert_eq(bind(l, (struct sockaddr *)at, sizeof(*at)), 0);
-	cr_assert_eq(listen(l, 8), 0);
+	cr_assert_eq(listen(l, 64), 0);
 	cr_assert_eq(getsockname(l, (struct sockaddr *)at, &len), 0);
 	return l;
 }
@@ -187,6 +187,52 @@ Test(origin, a_connection_still_in_syn_sent_is_noted, .timeout = 30)
 	close(c);
 	for (int i = 0; i < n; i++)
 		close(q[i]);
+	close(l);
+	origins_free(t);
+}
+
+/* ports whose entries compete for one window of slots: 16 connections that
+ * are alive and not accepted fill it; a 17th is refused, and none of the
+ * 16 is ever replaced (it would show as the host's 127.0.0.1) */
+Test(origin, a_live_entry_is_never_replaced)
+{
+	enum { N = 16, SLOTS = 4096 };
+	struct origins *t;
+	struct sockaddr_in at, shown = shown_addr("10.88.0.4", 1);
+	struct sockaddr_storage peer, local, found;
+	uint16_t base = 1500 + (uint16_t)(getpid() % 1000);
+	int l = listener(&at), s[N + 1], c, ok = 0;
+
+	cr_assert_eq(origins_new(&t), 0);
+	for (int k = 0; k < N; k++) {
+		/* ports base + k*4096 (k < 15) and base + 15: slots
+		 * base .. base + 15 */
+		uint16_t port = k < N - 1 ? (uint16_t)(base + k * SLOTS) :
+					    (uint16_t)(base + N - 1);
+
+		s[k] = client(&at, port);
+		cr_assert_eq(origins_note(t, s[k], (struct sockaddr *)&at,
+					  (struct sockaddr *)&shown), 0,
+			     "connection %d", k);
+	}
+	s[N] = client(&at, (uint16_t)(base + (N - 1) * SLOTS));
+	cr_assert_eq(origins_note(t, s[N], (struct sockaddr *)&at,
+				  (struct sockaddr *)&shown), -EAGAIN);
+	/* every one of the 16 is still found, once */
+	for (int k = 0; k <= N; k++) {
+		c = accepted(l, &peer, &local);
+		if (origins_find(t, (struct sockaddr *)&peer,
+				 (struct sockaddr *)&local, &found))
+			ok++;
+		else
+			cr_assert_eq(sa_port((struct sockaddr *)&peer),
+				     base + (N - 1) * SLOTS,
+				     "a noted connection was not found");
+		close(c);
+	}
+	cr_assert_eq(ok, N);
+	for (int k = 0; k <= N; k++)
+		close(s[k]);
 	close(l);
 	origins_free(t);
 }
