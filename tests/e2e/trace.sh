@@ -20,6 +20,8 @@
 #   10.77.0.1:8081      HTTP (busybox httpd) serving WORK/www, with a
 #                       2 MB file blob.bin
 #   10.77.0.1:5300/udp  UDP echo (b4ns-probe udp-echo)
+# (b4ns-attack's io_uring case aims its ring at 127.0.0.1:9999 of b4tr-th,
+# where nothing listens)
 
 set -euo pipefail
 
@@ -188,6 +190,30 @@ t_io_uring_denied() {
 	expect_q uring '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' refused
 }
 run_test "io_uring refused by b4ns is reported" t_io_uring_denied
+
+t_io_uring_connect() {
+	trace_json uringc --allow-io-uring -- sh -c \
+		"$WORK/bin/b4ns-attack --tcp-port 8081 io-uring --expect-ring || true"
+	expect_q uringc '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' used
+	expect_q uringc '[p["io_uring_connects"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0] >= 2' True
+	expect_q uringc '[(x["verdict"], x["reason"]) for x in r["sockets"] if x["socket"] == "uring"][0]' \
+		"('not switched', 'io_uring connect: seccomp never sees it')"
+}
+run_test "an io_uring connect (--allow-io-uring): reported, never switched" t_io_uring_connect
+
+t_opt_not_copied() {
+	# TCP_QUICKACK (6, 12) is not in hostsock.c's copy list
+	trace_json opt -- python3 -c 'import socket
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.connect(("10.77.0.1", 8081))
+s.close()'
+	expect_q opt 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q opt 's("10.77.0.1:8081")["options_not_copied"]' "[[6, 12]]"
+	expect_q opt '"setsockopt(IPPROTO_TCP,TCP_NODELAY)" in s("10.77.0.1:8081")["calls"]' True
+}
+run_test "an option set before the switch that b4ns does not copy is named" t_opt_not_copied
 
 t_attach_pid() {
 	local pid
