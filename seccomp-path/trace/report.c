@@ -87,7 +87,7 @@ static const char *untrapped(const struct trace_log *log,
 }
 
 void report_decide_connect(struct trace_log *log, struct trace_sock *s,
-			   const struct sockaddr *dst, bool trapped,
+			   const struct sockaddr *dst, bool send, bool trapped,
 			   bool foreign_ns, long ret)
 {
 	struct policy_sock ps = {
@@ -97,8 +97,6 @@ void report_decide_connect(struct trace_log *log, struct trace_sock *s,
 	struct sockaddr_storage out;
 	const char *reason, *rule, *h = NULL;
 	bool sw = false;
-	bool sent = s->dst.ss_family != AF_UNSPEC && !s->connected &&
-		    s->type == SOCK_DGRAM && s->n_dst > 0 && !s->accepted;
 
 	if (s->decided)
 		return;
@@ -141,7 +139,7 @@ void report_decide_connect(struct trace_log *log, struct trace_sock *s,
 		return;
 	}
 	s->switched = sw;
-	s->verdict = !sw ? "not switched" : sent ? "switched at send" :
+	s->verdict = !sw ? "not switched" : send ? "switched at send" :
 		     "switched at connect";
 }
 

@@ -335,8 +335,9 @@ static void to_dst(struct trace_log *log, struct trace_sock *s,
 	s->n_dst++;
 	if (s->dst.ss_family == AF_UNSPEC)
 		s->dst = dst;
-	report_decide_connect(log, s, (const struct sockaddr *)&dst, trapped,
-			      foreign, (long)e->ret);
+	report_decide_connect(log, s, (const struct sockaddr *)&dst,
+			      e->kind != TRACE_CONNECT, trapped, foreign,
+			      (long)e->ret);
 }
 
 /* on_send() - a send naming a destination */
@@ -464,7 +465,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* seed_tree() - put @pid and its descendants into the traced map */
+/* seed_tree() - put @pid and its descendants (the children of each
+ * process's main thread) into the traced map. Return: how many, or a
+ * negative errno */
 static int seed_tree(int map, pid_t pid)
 {
 	pid_t todo[4096];
@@ -487,7 +490,7 @@ static int seed_tree(int map, pid_t pid)
 		while (fscanf(f, "%4095s", buf) == 1 && n < ARRAY_SIZE(todo))
 			todo[n++] = (pid_t)strtol(buf, NULL, 10);
 	}
-	return 0;
+	return (int)n;
 }
 
 /* open_bpf() - the BPF program, loaded and attached */
@@ -669,12 +672,17 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (o->pid) {
-		ret = seed_tree(trace_skel_fd(skel, TRACE_MAP_TRACED), o->pid);
-		if (ret) {
+		ret = kill(o->pid, 0) ? -errno :
+		      seed_tree(trace_skel_fd(skel, TRACE_MAP_TRACED), o->pid);
+		if (ret < 0) {
 			b4_error_set(err, ret, "cannot trace pid %d: %s",
 				     (int)o->pid, strerror(-ret));
 			goto out_rb;
 		}
+		/* the one status line: tells a caller the trace is on */
+		fprintf(stderr, "b4ns trace: attached to pid %d and %d "
+			"descendant%s\n", (int)o->pid, ret - 1,
+			ret == 2 ? "" : "s");
 	} else {
 		child = start_child(o->run_argv, o->user,
 				    trace_skel_fd(skel, TRACE_MAP_TRACED), err);

@@ -199,13 +199,14 @@ struct trace_proc *trace_proc_get(struct trace_log *log, pid_t tgid);
  * @log:	the trace (policy, mode, processes)
  * @s:		the socket (its properties, @s->host: seen switched after it)
  * @dst:	destination
+ * @send:	the call is a send naming @dst, not a connect
  * @trapped:	b4ns sees this call (false: sendmsg with udp_sendmsg off,
  *		sendmmsg)
  * @foreign_ns:	the call came from a namespace nested in the container
  * @ret:	the call's result
  */
 void report_decide_connect(struct trace_log *log, struct trace_sock *s,
-			   const struct sockaddr *dst, bool trapped,
+			   const struct sockaddr *dst, bool send, bool trapped,
 			   bool foreign_ns, long ret);
 
 /**

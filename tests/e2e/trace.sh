@@ -175,6 +175,14 @@ t_sendmsg_on() {
 }
 run_test "sendmsg with a destination, udp_sendmsg on: switched" t_sendmsg_on
 
+t_udp_connected() {
+	trace_json udpc --switch-udp -- "$PROBE" udp 10.77.0.1 5300
+	expect_q udpc 's("10.77.0.1:5300")["verdict"]' "switched at connect"
+	expect_q udpc 's("10.77.0.1:5300")["socket"]' udp4
+	expect_q udpc 's("10.77.0.1:5300")["received"] > 0' True
+}
+run_test "connected UDP with --switch-udp: switched at connect, echo counted" t_udp_connected
+
 t_static_preload() {
 	trace_json pre --mode=preload -- sh -c \
 		"timeout 5 $BUSYBOX wget -q -O /dev/null http://10.77.0.1:8081/hello.txt || true"
@@ -221,14 +229,13 @@ t_attach_pid() {
 	rm -f "$WORK/go"
 	bg_ctr held -- sh -c "while [ ! -e $WORK/go ]; do sleep 0.1; done; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt"
 	pid=$(bg_pid held)
-	sleep 0.5
 	rm -f "$WORK/attach.json"
-	"${RUN_TH[@]}" "$B4NS" trace --pid="$pid" --json --output="$WORK/attach.json" &
-	local tpid=$!
-	sleep 2 # the BPF program is loaded and the tree seeded by then
+	bg_th tracer "$B4NS" trace --pid="$pid" --json --output="$WORK/attach.json"
+	# (children forked after the attach are followed by the fork tracepoint)
+	wait_log tracer "attached to pid $pid and [0-9]+ descendant" 20
 	touch "$WORK/go"
-	timeout 20 tail --pid="$tpid" -f /dev/null
-	wait "$tpid"
+	wait_done tracer 0 20
+	[[ -s $WORK/attach.json ]]
 	expect_q attach 's("10.77.0.1:8081")["verdict"]' "switched at connect"
 	expect_q attach 's("10.77.0.1:8081")["comm"]' curl
 }
