@@ -103,7 +103,8 @@ struct opt_desc {
 };
 
 #define OPTW(l, n, sz, sc, w) { l, n, sz, sc, OPT_PLAIN, w, #n }
-#define OPT(l, n, sz, sc) OPTW(l, n, sz, sc, 0)
+/* not OPTW(l, n, sz, sc, 0): @n would be expanded to its number first */
+#define OPT(l, n, sz, sc) { l, n, sz, sc, OPT_PLAIN, 0, #n }
 static const struct opt_desc opts[] = {
 	OPTW(SOL_SOCKET, SO_REUSEADDR, sizeof(int), OPT_ALL, OPT_BIND),
 	OPTW(SOL_SOCKET, SO_REUSEPORT, sizeof(int), OPT_ALL, OPT_BIND),
@@ -160,6 +161,15 @@ static const struct opt_desc opts[] = {
 
 #define OPT_MAXLEN 16
 #define N_OPTS ARRAY_SIZE(opts)
+
+const char *hostsock_opt_label(int level, int name)
+{
+	for (size_t i = 0; i < N_OPTS; i++) {
+		if (opts[i].level == level && opts[i].name == name)
+			return opts[i].label;
+	}
+	return NULL;
+}
 
 /**
  * struct opt_defaults - option values of a fresh host socket of one kind

@@ -103,6 +103,16 @@ int hostsock_copy_opts(int from, int to, const struct hostsock_info *info,
 		       const struct sockaddr *dst);
 
 /**
+ * hostsock_opt_label() - is a socket option one b4ns copies at switch time?
+ * @level:	option level (SOL_SOCKET, IPPROTO_TCP, ...)
+ * @name:	option
+ *
+ * Return: its name ("SO_KEEPALIVE") if hostsock_copy_opts() carries it
+ * over to the host socket, NULL if it is lost at the switch
+ */
+const char *hostsock_opt_label(int level, int name);
+
+/**
  * hostsock_bind_egress() - tie a host socket to the interface it leaves by
  * @sock:	host socket, connected to @dst or not
  * @dst:	the destination it is switched for

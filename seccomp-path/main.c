@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	  "run CMD as a rootless container process" },
 	{ "daemon", cmd_daemon, "[OPTIONS]",
 	  "serve OCI runtimes' seccomp listeners" },
+	{ "trace", cmd_trace, "[OPTIONS] -- CMD [ARG...]",
+	  "trace a workload's sockets with eBPF: fast path?" },
 	{ "status", cmd_status, "[--json]", "what the daemon serves" },
 	{ "profile", cmd_profile, "[OPTIONS]",
 	  "print an OCI seccomp profile for b4ns" },

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cfg.h"
 #include "err.h"
 #include "log.h"
 #include "paths.h"
@@ -118,6 +119,30 @@ int cli_log_level(const char *arg, enum log_level *lvl, struct b4_error *err);
  * Return: the container's exit status, EXIT_USAGE or EXIT_START
  */
 int cmd_run(int argc, char **argv);
+
+/**
+ * cli_run_settings() - the effective settings of a "b4ns run" command line
+ * @argc:	arguments ("run", its options, "--", the command)
+ * @argv:	arguments
+ * @eff:	result: config file, its section, then the command line
+ *
+ * What "b4ns run" would run with (--daemon refused: a daemon's section is
+ * not known here). Bad options are printed as for "b4ns run".
+ *
+ * Return: CLI_GO (optind at the command), or the exit status to return
+ */
+int cli_run_settings(int argc, char **argv, struct cfg_container *eff);
+
+/**
+ * cmd_trace() - "b4ns trace [OPTIONS] [RUN OPTIONS] -- CMD [ARG...]" or
+ * "b4ns trace --pid=PID" (trace/trace.c, trace/report.c)
+ * @argc:	arguments after "trace" (argv[0] is "trace")
+ * @argv:	arguments
+ *
+ * Return: the workload's exit status (0 when attached), 1 if tracing
+ * failed, EXIT_USAGE for bad options
+ */
+int cmd_trace(int argc, char **argv);
 
 /**
  * cmd_profile() - "b4ns profile [--base=FILE] [--socket=PATH] [--metadata=STR]"

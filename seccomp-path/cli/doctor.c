@@ -15,8 +15,9 @@
  * Required (a failure makes the exit status 1): kernel >= 5.9 with seccomp
  * user notification and ADDFD, libseccomp >= 2.5, unprivileged user
  * namespaces, and the daemon's socket when --socket names it. Everything
- * else (subuid ranges, /dev/net/tun, runtimes, Podman, slirp4netns/pasta,
- * the daemon at its default socket) only warns: b4ns run works without it.
+ * else (subuid ranges, /dev/net/tun, what "b4ns trace" needs: BTF and
+ * CAP_BPF + CAP_PERFMON, runtimes, Podman, slirp4netns/pasta, the daemon
+ * at its default socket) only warns: b4ns run works without it.
  *
  * Probes that change process state (installing a seccomp filter, unshare)
  * run in a forked child; external tools are run with a timeout and their
@@ -37,7 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -338,6 +341,37 @@ static void check_tun(struct doctor *d)
 		       "traffic b4ns does not switch", strerror(errno));
 }
 
+/* check_trace() - can "b4ns trace" load its BPF program here? (optional:
+ * a warning) */
+static void check_trace(struct doctor *d)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct c[2] = { { 0 } };
+	uint64_t eff;
+	bool bpf, perfmon;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		report(d, CHK_WARN, "a kernel built with CONFIG_DEBUG_INFO_BTF",
+		       "b4ns trace: this kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return;
+	}
+	if (syscall(SYS_capget, &h, c)) {
+		report(d, CHK_WARN, NULL, "b4ns trace: capget: %s", strerror(errno));
+		return;
+	}
+	eff = (uint64_t)c[1].effective << 32 | c[0].effective;
+	bpf = eff & (1ULL << CAP_BPF) || eff & (1ULL << CAP_SYS_ADMIN);
+	perfmon = eff & (1ULL << CAP_PERFMON) || eff & (1ULL << CAP_SYS_ADMIN);
+	if (bpf && perfmon)
+		report(d, CHK_OK, NULL, "b4ns trace can load its BPF program "
+		       "(BTF, CAP_BPF and CAP_PERFMON)");
+	else
+		report(d, CHK_WARN, "run b4ns trace as root (or give it CAP_BPF "
+		       "and CAP_PERFMON)", "b4ns trace: missing %s%s%s",
+		       bpf ? "" : "CAP_BPF", bpf || perfmon ? "" : " and ",
+		       perfmon ? "" : "CAP_PERFMON");
+}
+
 /* check_runtime() - "NAME --version" first line "NAME version X.Y.Z" */
 static bool check_runtime(struct doctor *d, const char *name, int maj, int min)
 {
@@ -561,6 +595,7 @@ int cmd_doctor(int argc, char **argv)
 	check_userns(&d);
 	check_subids(&d);
 	check_tun(&d);
+	check_trace(&d);
 	check_runtimes(&d);
 	check_podman(&d);
 	check_fallback_net(&d);

@@ -418,6 +418,36 @@ static int run(int argc, char **argv, struct run_settings *rs)
 	return EXIT_START;
 }
 
+int cli_run_settings(int argc, char **argv, struct cfg_container *eff)
+{
+	struct run_settings *rs = calloc(1, sizeof(*rs));
+	struct b4_error err = { "" };
+	struct run_args a = { 0 };
+	int ret;
+
+	if (!rs) {
+		fprintf(stderr, "b4ns trace: %s\n", strerror(ENOMEM));
+		return EXIT_START;
+	}
+	a.cli = &rs->cli;
+	ret = cli_parse(&run_cmd, argc, argv, &a, NULL);
+	if (ret == CLI_GO && a.daemon) {
+		b4_error_set(&err, -EINVAL, "--daemon: a trace judges by the "
+			     "run's own settings; start the container without it");
+		ret = cli_fail("trace", &err);
+	} else if (ret == CLI_GO &&
+		   resolve_settings(a.config, a.section, rs, &err)) {
+		ret = cli_fail("trace", &err);
+	}
+	if (ret == CLI_GO) {
+		*eff = rs->eff;
+		if (eff->log_level_set)
+			log_level = eff->log_level;
+	}
+	free(rs);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_settings *rs = calloc(1, sizeof(*rs));

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* trace.c - "b4ns trace": its options and usage
+ *
+ * Theory of operation: the trace's own options (--json, --output,
+ * --duration, --pid, --user) are taken out of the command line; what is left is a
+ * "b4ns run" command line, whose effective settings (cli_run_settings():
+ * config file, section, options, exactly as "b4ns run" reads them) give
+ * the policy the verdicts are judged by, and which the traced child runs
+ * as "b4ns run ...". With --pid, the settings are those of the process's
+ * own command line when it is a "b4ns run", else the options given here.
+ * trace/trace.c collects, trace/report.c reports.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cli/cli.h"
+#include "err.h"
+#include "log.h"
+#include "proc.h"
+#include "trace/trace.h"
+
+#define TRACE_ARGS_MAX 256
+
+static void trace_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns trace [TRACE OPTIONS] [RUN OPTIONS] -- CMD [ARG...]\n"
+		"       b4ns trace --pid=PID [TRACE OPTIONS] [RUN OPTIONS]\n"
+		"\n"
+		"Run CMD under \"b4ns run\" (or attach to the process tree of PID)\n"
+		"and trace what it does with its sockets with eBPF: per socket its\n"
+		"calls, destinations, bytes and b4ns's verdict with the reason (the\n"
+		"supervisor's own policy code), then the share of connections and\n"
+		"bytes on the fast path. Needs root (or CAP_BPF and CAP_PERFMON) and\n"
+		"a kernel with BTF.\n"
+		"\n"
+		"Trace options:\n"
+		"      --json            the report as JSON\n"
+		"      --output=FILE     write the report to FILE (default stdout)\n"
+		"      --duration=S      stop after S seconds (SIGTERM to b4ns run)\n"
+		"      --pid=PID         attach to PID and its descendants (a running\n"
+		"                        \"b4ns run\": its command line gives the\n"
+		"                        settings); sockets opened earlier show up\n"
+		"                        when next used\n"
+		"      --user=NAME       run \"b4ns run\" as user NAME (the tracer\n"
+		"                        itself stays root)\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Run options: as \"b4ns run --help\" (not --daemon).\n"
+		"\n"
+		"Exit status: CMD's (as b4ns run's), 0 when attached, 1 if the trace\n"
+		"could not start, 2 for bad options.\n");
+}
+
+/**
+ * struct trace_cli - the trace's own options
+ * @o:		for trace_run()
+ * @output:	--output, or NULL
+ * @run:	"b4ns", "run" and the options left, then the command
+ * @n_run:	entries in @run
+ */
+struct trace_cli {
+	struct trace_opts o;
+	const char *output;
+	char *run[TRACE_ARGS_MAX + 4];
+	int n_run;
+};
+
+/* take_opt() - one of the trace's own options in @arg. Return: 1 if it was
+ * one, 0 if not, or -EINVAL with the reason in @err */
+static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
+{
+	char *end;
+
+	if (!strcmp(arg, "--json")) {
+		c->o.json = true;
+		return 1;
+	}
+	if (!strncmp(arg, "--output=", 9)) {
+		c->output = arg + 9;
+		if (!*c->output)
+			return b4_error_set(err, -EINVAL, "--output: empty file name");
+		return 1;
+	}
+	if (!strncmp(arg, "--duration=", 11)) {
+		errno = 0;
+		c->o.duration = strtod(arg + 11, &end);
+		if (errno || end == arg + 11 || *end || c->o.duration <= 0 ||
+		    c->o.duration > 86400)
+			return b4_error_set(err, -EINVAL, "%s: expected seconds "
+					    "(0 < S <= 86400)", arg);
+		return 1;
+	}
+	if (!strncmp(arg, "--user=", 7)) {
+		c->o.user = arg + 7;
+		if (!*c->o.user)
+			return b4_error_set(err, -EINVAL, "--user: empty name");
+		return 1;
+	}
+	if (!strncmp(arg, "--pid=", 6)) {
+		long v;
+
+		errno = 0;
+		v = strtol(arg + 6, &end, 10);
+		if (errno || end == arg + 6 || *end || v <= 0 || v > 4194304)
+			return b4_error_set(err, -EINVAL, "%s: expected a process "
+					    "id", arg);
+		c->o.pid = (pid_t)v;
+		return 1;
+	}
+	return 0;
+}
+
+/* split() - the trace's options out of @argv, the rest into @c->run */
+static int split(struct trace_cli *c, int argc, char **argv,
+		 struct b4_error *err)
+{
+	bool opts = true;
+
+	c->run[c->n_run++] = (char *)"b4ns";
+	c->run[c->n_run++] = (char *)"run";
+	for (int i = 1; i < argc; i++) {
+		int r = 0;
+
+		if (opts && !strcmp(argv[i], "--"))
+			opts = false;
+		else if (opts)
+			r = take_opt(c, argv[i], err);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (c->n_run >= TRACE_ARGS_MAX)
+			return b4_error_set(err, -E2BIG, "too many arguments");
+		c->run[c->n_run++] = argv[i];
+	}
+	return 0;
+}
+
+/* pid_settings() - the settings of the "b4ns run" at @pid, if it is one,
+ * in @eff. Return: CLI_GO if found, 1 if @pid is not a b4ns run, or an
+ * exit status */
+static int pid_settings(pid_t pid, struct cfg_container *eff)
+{
+	char path[64], buf[8192];
+	char *args[TRACE_ARGS_MAX + 1];
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t len;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "b4ns trace: --pid=%d: %s\n", (int)pid,
+			strerror(errno));
+		return 1;
+	}
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	for (size_t i = 0; i < len && n < TRACE_ARGS_MAX; i += strlen(buf + i) + 1)
+		args[n++] = buf + i;
+	args[n] = NULL;
+	if (n < 3 || strcmp(args[1], "run") != 0)
+		return 1;
+	return cli_run_settings(n - 1, args + 1, eff);
+}
+
+/* settings() - the policy's settings into @eff. Return: CLI_GO or an exit
+ * status */
+static int settings(struct trace_cli *c, struct cfg_container *eff)
+{
+	int ret;
+
+	if (c->o.pid) {
+		ret = pid_settings(c->o.pid, eff);
+		if (ret != 1)
+			return ret;
+		/* not a b4ns run: the options given, with a stand-in command */
+		if (c->n_run + 2 > TRACE_ARGS_MAX) {
+			fprintf(stderr, "b4ns trace: too many arguments\n");
+			return EXIT_USAGE;
+		}
+		c->run[c->n_run++] = (char *)"--";
+		c->run[c->n_run++] = (char *)"true";
+	}
+	c->run[c->n_run] = NULL;
+	return cli_run_settings(c->n_run - 1, c->run + 1, eff);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_cli *c = calloc(1, sizeof(*c));
+	struct cfg_container *eff = calloc(1, sizeof(*eff));
+	struct trace_log log = { 0 };
+	struct b4_error err = { "" };
+	_cleanup_fclose_ FILE *out = NULL;
+	int ret, status = 0;
+
+	if (!c || !eff) {
+		fprintf(stderr, "b4ns trace: %s\n", strerror(ENOMEM));
+		ret = 1;
+		goto done;
+	}
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		trace_usage(stdout);
+		ret = 0;
+		goto done;
+	}
+	if (split(c, argc, argv, &err)) {
+		ret = cli_fail("trace", &err);
+		goto done;
+	}
+	ret = settings(c, eff);
+	if (ret != CLI_GO)
+		goto done;
+	if (c->output) {
+		out = fopen(c->output, "we");
+		if (!out) {
+			fprintf(stderr, "b4ns trace: --output=%s: %s\n", c->output,
+				strerror(errno));
+			ret = 1;
+			goto done;
+		}
+	}
+	c->o.run_argv = c->o.pid ? NULL : c->run;
+	c->o.settings = eff;
+	if (trace_run(&c->o, &log, &status, &err)) {
+		fprintf(stderr, "b4ns trace: %s\n", err.msg);
+		ret = 1;
+		goto done;
+	}
+	ret = 0;
+	if (c->o.json)
+		ret = report_json(&log, out ? out : stdout);
+	else
+		report_print(&log, out ? out : stdout);
+	if (ret) {
+		fprintf(stderr, "b4ns trace: cannot write the report: %s\n",
+			strerror(-ret));
+		ret = 1;
+	} else {
+		ret = status;
+	}
+done:
+	trace_log_free(&log);
+	free(eff);
+	free(c);
+	return ret;
+}

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* trace.bpf.c - the kernel side of "b4ns trace" (CO-RE, libbpf)
+ *
+ * Theory of operation: user space puts the pid of the process it starts
+ * (or attaches to) into the map "traced"; the fork tracepoint adds every
+ * child of a traced task, the exit tracepoint removes a leader that ends.
+ * The exit tracepoints of the socket calls of a traced task whose network
+ * namespace is not the tracer's (so the b4ns supervisor and slirp4netns,
+ * which stay on the host, are left out) send one struct b4tr_event each
+ * through the ring buffer: the arguments are read from the task's saved
+ * registers at the exit, because a call b4ns answered itself (a switched
+ * connect) never reaches the entry tracepoint (seccomp runs before it),
+ * and the struct sock the fd then refers to: after a switch that is the
+ * host socket b4ns put in place, which lives in another network namespace
+ * than the task (@sk_netns). Only close() is seen at its entry too (its fd
+ * is gone at the exit). Bytes are counted in the map "bytes" per struct
+ * sock at the exit of read/write/send/recv calls,
+ * never reported per call: a close reports the socket's totals (and drops
+ * them), user space reads what is left at the end.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "trace_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* the tracer's own network namespace: tasks in it are not reported */
+const volatile __u32 host_netns;
+/* events the ring buffer had no room for */
+__u64 dropped;
+
+#define S_IFMT_ 00170000
+#define S_IFSOCK_ 0140000
+#define IORING_OP_CONNECT_ 16
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/* a call's arguments (a close: between its entry and exit, by thread) */
+struct pending {
+	__u16 kind;	/* enum b4tr_kind */
+	__s32 fd;
+	__s32 arg1;
+	__s32 arg2;
+	__u32 addrlen;
+	__u8 addr[TRACE_ADDR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct pending);
+} pend SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct b4tr_bytes);
+} bytes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+/* the per-syscall exit tracepoints' record */
+struct sys_exit_args {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+/* the close tracepoint's entry record */
+struct sys_enter_args {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__u64 args[6];
+};
+
+static __always_inline __u32 task_netns(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+}
+
+/* is_traced() - the current task is one of the tree, in a container */
+static __always_inline bool is_traced(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return false;
+	return task_netns((struct task_struct *)bpf_get_current_task()) !=
+	       host_netns;
+}
+
+/* fd_sock() - the struct sock of the current task's @fd, or NULL */
+static __always_inline struct sock *fd_sock(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	struct socket *s;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_) != S_IFSOCK_)
+		return NULL;
+	s = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(s, sk);
+}
+
+/* count() - @n bytes through @sk */
+static __always_inline void count(struct sock *sk, __u8 tx, __s64 n)
+{
+	__u64 key = (__u64)sk;
+	struct b4tr_bytes *b = bpf_map_lookup_elem(&bytes, &key);
+
+	if (!b) {
+		struct b4tr_bytes z = { 0 };
+
+		bpf_map_update_elem(&bytes, &key, &z, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&bytes, &key);
+		if (!b)
+			return;
+	}
+	if (tx)
+		__sync_fetch_and_add(&b->tx, n);
+	else
+		__sync_fetch_and_add(&b->rx, n);
+}
+
+/* take() - move the byte counts of @sk into @e */
+static __always_inline void take(struct sock *sk, struct b4tr_event *e)
+{
+	__u64 key = (__u64)sk;
+	struct b4tr_bytes *b = bpf_map_lookup_elem(&bytes, &key);
+
+	if (!b)
+		return;
+	e->tx = b->tx;
+	e->rx = b->rx;
+	bpf_map_delete_elem(&bytes, &key);
+}
+
+/* emit() - the event of a call that ended with @ret */
+static __always_inline void emit(const struct pending *p, __s64 ret)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct b4tr_event *e;
+	struct sock *sk = NULL;
+	int fd = p->fd;
+
+	if ((p->kind == TRACE_SOCKET || p->kind == TRACE_ACCEPT) && ret >= 0)
+		fd = (int)ret;
+	if (p->kind != TRACE_CLOSE && p->kind != TRACE_URING_SETUP &&
+	    p->kind != TRACE_URING_OP && p->kind != TRACE_EXEC)
+		sk = fd_sock(fd);
+	if (p->kind == TRACE_CLOSE) {
+		/* looked up at entry: the fd is gone now */
+		sk = (struct sock *)(((__u64)p->arg2 << 32) | (__u32)p->arg1);
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&dropped, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts = bpf_ktime_get_ns();
+	e->sk = (__u64)sk;
+	e->ret = ret;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->netns = task_netns(t);
+	e->fd = fd;
+	e->kind = p->kind;
+	e->arg1 = p->arg1;
+	e->arg2 = p->arg2;
+	e->addrlen = p->addrlen;
+	__builtin_memcpy(e->addr, p->addr, TRACE_ADDR_MAX);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (sk) {
+		e->sk_netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		e->type = BPF_CORE_READ(sk, sk_type);
+		e->proto = BPF_CORE_READ(sk, sk_protocol);
+		if (p->kind == TRACE_SOCKET || p->kind == TRACE_ACCEPT ||
+		    p->kind == TRACE_CLOSE)
+			take(sk, e);
+	} else if (p->kind == TRACE_SOCKET) {
+		e->family = p->arg1;
+		e->type = p->arg2;
+	}
+	/* no wake-up per event: user space drains the buffer every 50 ms */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/* libbpf 1.1 names five syscall arguments only */
+#ifndef PT_REGS_PARM6_CORE_SYSCALL
+#if defined(__TARGET_ARCH_x86)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ(x, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) \
+	BPF_CORE_READ((const struct user_pt_regs *)(x), regs[5])
+#else
+#error "the sixth system call argument of this architecture is not known"
+#endif
+#endif
+
+/* arg() - argument @i (0-5) of the current task's system call: its saved
+ * registers still hold them at the exit, also for a call seccomp answered
+ * (which never reaches the entry tracepoint) */
+static __always_inline __u64 arg(struct pt_regs *regs, int i)
+{
+	switch (i) {
+	case 0:
+		return PT_REGS_PARM1_CORE_SYSCALL(regs);
+	case 1:
+		return PT_REGS_PARM2_CORE_SYSCALL(regs);
+	case 2:
+		return PT_REGS_PARM3_CORE_SYSCALL(regs);
+	case 3:
+		return PT_REGS_PARM4_CORE_SYSCALL(regs);
+	case 4:
+		return PT_REGS_PARM5_CORE_SYSCALL(regs);
+	default:
+		return PT_REGS_PARM6_CORE_SYSCALL(regs);
+	}
+}
+
+static __always_inline struct pt_regs *regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* copy_addr() - a sockaddr of the container into @p */
+static __always_inline void copy_addr(struct pending *p, const void *uaddr,
+				      __u32 alen)
+{
+	p->addrlen = uaddr ? alen : 0;
+	if (uaddr && alen)
+		bpf_probe_read_user(p->addr, alen < TRACE_ADDR_MAX ?
+				    (alen & 31) : TRACE_ADDR_MAX, uaddr);
+}
+
+/* bytes_done() - count what a read/write/send/recv moved */
+static __always_inline void bytes_done(struct sys_exit_args *ctx, __u8 tx)
+{
+	struct sock *sk;
+
+	if (ctx->ret <= 0 || !is_traced())
+		return;
+	sk = fd_sock((int)arg(regs(), 0));
+	if (sk)
+		count(sk, tx, ctx->ret);
+}
+
+#define BYTES(name, dir)                                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
+	int exit_##name(struct sys_exit_args *ctx)                         \
+	{                                                                  \
+		bytes_done(ctx, dir);                                      \
+		return 0;                                                  \
+	}
+
+BYTES(read, 0)
+BYTES(readv, 0)
+BYTES(recvfrom, 0)
+BYTES(recvmsg, 0)
+BYTES(write, 1)
+BYTES(writev, 1)
+
+/* done() - the exit of a socket call of @kind: its event */
+static __always_inline int done(struct sys_exit_args *ctx, __u16 kind)
+{
+	struct pt_regs *r;
+	struct pending p = { .kind = kind };
+
+	if (!is_traced())
+		return 0;
+	r = regs();
+	p.fd = (int)arg(r, 0);
+	switch (kind) {
+	case TRACE_SOCKET:
+		p.fd = -1;
+		p.arg1 = (int)arg(r, 0);
+		p.arg2 = (int)arg(r, 1);
+		break;
+	case TRACE_CONNECT:
+	case TRACE_BIND:
+		copy_addr(&p, (const void *)arg(r, 1), (__u32)arg(r, 2));
+		break;
+	case TRACE_LISTEN:
+	case TRACE_SHUTDOWN:
+		p.arg1 = (int)arg(r, 1);
+		break;
+	case TRACE_SETSOCKOPT:
+		p.arg1 = (int)arg(r, 1);
+		p.arg2 = (int)arg(r, 2);
+		break;
+	case TRACE_SENDTO:
+		if (ctx->ret > 0) {
+			struct sock *sk = fd_sock(p.fd);
+
+			if (sk)
+				count(sk, 1, ctx->ret);
+		}
+		copy_addr(&p, (const void *)arg(r, 4), (__u32)arg(r, 5));
+		if (!p.addrlen)
+			return 0;
+		break;
+	case TRACE_SENDMSG:
+	case TRACE_SENDMMSG: {
+		const struct user_msghdr *msg = (const void *)arg(r, 1);
+		void *name = NULL;
+		int len = 0;
+
+		if (kind == TRACE_SENDMSG && ctx->ret > 0) {
+			struct sock *sk = fd_sock(p.fd);
+
+			if (sk)
+				count(sk, 1, ctx->ret);
+		}
+		p.arg1 = (int)arg(r, kind == TRACE_SENDMSG ? 2 : 3);
+		bpf_probe_read_user(&name, sizeof(name), &msg->msg_name);
+		bpf_probe_read_user(&len, sizeof(len), &msg->msg_namelen);
+		copy_addr(&p, name, len > 0 ? len : 0);
+		if (!p.addrlen)
+			return 0;
+		break;
+	}
+	default:
+		break;
+	}
+	emit(&p, ctx->ret);
+	return 0;
+}
+
+#define CALL(name, kind)                                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
+	int exit_##name(struct sys_exit_args *ctx)                         \
+	{                                                                  \
+		return done(ctx, kind);                                    \
+	}
+
+CALL(socket, TRACE_SOCKET)
+CALL(connect, TRACE_CONNECT)
+CALL(bind, TRACE_BIND)
+CALL(listen, TRACE_LISTEN)
+CALL(accept, TRACE_ACCEPT)
+CALL(accept4, TRACE_ACCEPT)
+CALL(sendto, TRACE_SENDTO)
+CALL(sendmsg, TRACE_SENDMSG)
+CALL(sendmmsg, TRACE_SENDMMSG)
+CALL(setsockopt, TRACE_SETSOCKOPT)
+CALL(shutdown, TRACE_SHUTDOWN)
+CALL(io_uring_setup, TRACE_URING_SETUP)
+
+/* close: only of sockets; the sock is looked up before the fd goes */
+SEC("tracepoint/syscalls/sys_enter_close")
+int enter_close(struct sys_enter_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pending p = { .kind = TRACE_CLOSE };
+	struct sock *sk;
+	__u64 v;
+
+	if (!is_traced())
+		return 0;
+	sk = fd_sock((int)ctx->args[0]);
+	if (!sk)
+		return 0;
+	v = (__u64)sk;
+	p.fd = (int)ctx->args[0];
+	p.arg1 = (__s32)(__u32)v;
+	p.arg2 = (__s32)(__u32)(v >> 32);
+	bpf_map_update_elem(&pend, &id, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_close")
+int exit_close(struct sys_exit_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&pend, &id);
+
+	if (!p)
+		return 0;
+	if (ctx->ret == 0)
+		emit(p, 0);
+	bpf_map_delete_elem(&pend, &id);
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	struct pending p = { .kind = TRACE_URING_OP, .fd = -1 };
+
+	if (!is_traced())
+		return 0;
+	p.arg1 = BPF_CORE_READ(ctx, opcode);
+	if (p.arg1 != IORING_OP_CONNECT_)
+		return 0;
+	emit(&p, 0);
+	return 0;
+}
+
+#define AT_NULL_ 0
+#define AT_BASE_ 7	/* the interpreter's base: 0 without PT_INTERP */
+
+/* no_interp() - the current task's program was loaded without an ELF
+ * interpreter (statically linked): AT_BASE in its auxiliary vector is 0 */
+static __always_inline int no_interp(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	int i;
+
+	if (!mm)
+		return 0;
+	for (i = 0; i < 26; i++) {
+		unsigned long pair[2] = { 0, 0 };
+
+		if (bpf_core_read(pair, sizeof(pair), &mm->saved_auxv[2 * i]))
+			return 0;
+		if (pair[0] == AT_NULL_)
+			return 0;
+		if (pair[0] == AT_BASE_)
+			return pair[1] == 0;
+	}
+	return 0;
+}
+
+/* an exec: @arg1 1 if the new program is statically linked */
+SEC("tracepoint/sched/sched_process_exec")
+int proc_exec(void *ctx)
+{
+	struct pending p = { .kind = TRACE_EXEC, .fd = -1 };
+
+	if (is_traced()) {
+		p.arg1 = no_interp();
+		emit(&p, 0);
+	}
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int proc_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 child = BPF_CORE_READ(ctx, child_pid);
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&traced, &parent))
+		bpf_map_update_elem(&traced, &child, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int proc_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+
+	bpf_map_delete_elem(&pend, &id);
+	if (tid == id >> 32)
+		bpf_map_delete_elem(&traced, &tid);
+	return 0;
+}

@@ -1,0 +1,244 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# trace.sh - end-to-end tests of issue #13: "b4ns trace", the eBPF tracer
+# of a workload's sockets and b4ns's verdicts on them.
+#
+# Usage (as root):
+#   sudo tests/e2e/trace.sh [--prefix DIR] [--build DIR] [--keep]
+#                           [-k REGEX] [-v]
+# (options: see tests/lib/e2e.sh)
+#
+# The test host (tests/lib/testhost.sh) is a private pair of network
+# namespaces, b4tr-th (10.77.0.1/24) and b4tr-peer. "b4ns trace" runs as
+# root in b4tr-th (it loads the BPF program); the "b4ns run" it starts,
+# and so every traced workload, runs as the unprivileged user b4nstest
+# (--user) with --net=none. Each test reads the JSON report (--json
+# --output) with python3, so "--json parses" is checked by every test.
+#
+# Servers in the test host:
+#   10.77.0.1:8081      HTTP (busybox httpd) serving WORK/www, with a
+#                       2 MB file blob.bin
+#   10.77.0.1:5300/udp  UDP echo (b4ns-probe udp-echo)
+# (b4ns-attack's io_uring case aims its ring at 127.0.0.1:9999 of b4tr-th,
+# where nothing listens)
+
+set -euo pipefail
+
+export B4NS_TH_NS=${B4NS_TH_NS:-b4tr-th}
+export B4NS_PEER_NS=${B4NS_PEER_NS:-b4tr-peer}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "$HERE/../lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/e2e.sh
+source "$HERE/../lib/e2e.sh"
+
+e2e_parse_args "$@"
+e2e_need_root
+e2e_need_tools nsenter setpriv curl timeout busybox python3
+[[ -r /sys/kernel/btf/vmlinux ]] || die "this kernel has no BTF: b4ns trace cannot run"
+e2e_setup trace --probe --helper b4ns-attack --b4ns --content --testhost
+
+head -c 2000000 /dev/urandom >"$WORK/www/blob.bin"
+chmod 644 "$WORK/www/blob.bin"
+start_bg http busybox httpd -f -p 10.77.0.1:8081 -h "$WORK/www"
+start_bg udp4 "$PROBE" udp-echo 10.77.0.1 5300
+{
+	run_th "$PROBE" wait-listen 10.77.0.1 8081 >/dev/null &&
+		wait_logs listening udp4
+} || die "servers did not start"
+printf 'switch_udp = true;\nudp_sendmsg = true;\n' >"$WORK/udp_sendmsg.conf"
+chmod 644 "$WORK/udp_sendmsg.conf"
+
+# trace_json OUT [TRACE/RUN-OPTION...] -- CMD... - "b4ns trace --json" as root in
+# the test host, b4ns run and CMD as the test user; the report in
+# WORK/OUT.json (the workload's output on stdout)
+trace_json() {
+	local name=$1
+	shift
+	rm -f "$WORK/$name.json"
+	echo "\$ b4ns trace --json $*"
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "$B4NS" trace \
+		--user="$TEST_USER" --json --output="$WORK/$name.json" --net=none "$@"
+}
+
+# q OUT PYTHON-EXPR - evaluate PYTHON-EXPR with r = the parsed report and
+# s(dst) = the first TCP/UDP socket to destination dst; print the result
+q() {
+	python3 - "$WORK/$1.json" "$2" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def s(dst):
+    for x in r["sockets"]:
+        if x["destination"] == dst and x["socket"][:3] in ("tcp", "udp"):
+            return x
+    raise SystemExit("no socket to %s in the report" % dst)
+print(eval(sys.argv[2]))
+EOF
+}
+
+# expect_q OUT PYTHON-EXPR WANT - q's result must be WANT
+expect_q() {
+	local got
+	got=$(q "$1" "$2")
+	echo "  $2 = $got"
+	[[ $got == "$3" ]] || {
+		echo "# expected $3"
+		return 1
+	}
+}
+
+# within_1pct A B - A and B differ by at most 1% of B
+within_1pct() {
+	python3 -c 'import sys; a, b = int(sys.argv[1]), int(sys.argv[2]); sys.exit(not (b > 0 and abs(a - b) <= b / 100))' "$1" "$2"
+}
+
+t_curl() {
+	local got want
+	got=$(trace_json curl -- curl -sS -o /dev/null \
+		-w 'curl: %{size_download} %{size_header}\n' \
+		http://10.77.0.1:8081/blob.bin | sed -n 's/^curl: //p')
+	echo "  curl: $got"
+	want=$(($(cut -d' ' -f1 <<<"$got") + $(cut -d' ' -f2 <<<"$got")))
+	expect_q curl 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q curl 's("10.77.0.1:8081")["host_socket"]' True
+	expect_q curl 's("10.77.0.1:8081")["reason"]' "routable destination"
+	got=$(q curl 's("10.77.0.1:8081")["received"]')
+	echo "  received: traced $got, curl $want"
+	within_1pct "$got" "$want"
+	expect_q curl 'r["summary"]["fast_path_connection_share"]' 1.0
+	expect_q curl 'r["summary"]["fast_path_byte_share"] > 0.99' True
+}
+run_test "curl: switched at connect, bytes within 1% of curl's count" t_curl
+
+t_wget_static() {
+	local got
+	trace_json wget -- "$BUSYBOX" wget -q -O /dev/null http://10.77.0.1:8081/blob.bin
+	expect_q wget 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q wget '[p["static"] for p in r["processes"] if p["comm"] == "busybox"][0]' True
+	got=$(q wget 's("10.77.0.1:8081")["received"]')
+	echo "  received: traced $got, file 2000000 (+ headers)"
+	within_1pct "$got" 2000000
+}
+BUSYBOX=$(command -v busybox)
+run_test "static busybox wget: switched at connect, bytes within 1%" t_wget_static
+
+t_loopback() {
+	trace_json lo -- sh -c 'curl -s -m 3 http://127.0.0.1:9/ || true'
+	expect_q lo 's("127.0.0.1:9")["verdict"]' "not switched"
+	expect_q lo 's("127.0.0.1:9")["reason"]' "loopback"
+	expect_q lo 's("127.0.0.1:9")["host_socket"]' False
+	expect_q lo 'r["summary"]["fast_path_connections"]' 0
+}
+run_test "a connect to the container's own loopback: not switched, loopback" t_loopback
+
+t_ignored() {
+	trace_json ign --ignore=10.77.0.0/24 -- sh -c \
+		'curl -s -m 3 http://10.77.0.1:8081/hello.txt || true'
+	expect_q ign 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q ign 's("10.77.0.1:8081")["reason"]' "ignored CIDR"
+	expect_q ign 's("10.77.0.1:8081")["host_socket"]' False
+	expect_q ign '"--ignore" in s("10.77.0.1:8081")["fast_path_setting"]' True
+}
+run_test "a destination in an --ignore CIDR: not switched, ignored CIDR" t_ignored
+
+t_human() {
+	local out
+	rm -f "$WORK/human.txt"
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" "$B4NS" trace --user="$TEST_USER" \
+		--output="$WORK/human.txt" --net=none -- \
+		curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt
+	out=$(cat "$WORK/human.txt")
+	sed 's/^/  | /' "$WORK/human.txt"
+	grep -Eq '^[0-9]+ +[0-9]+ +curl +[0-9]+ +tcp4 +10\.77\.0\.1:8081 .*switched at connect: routable destination$' <<<"$out"
+	grep -q '^     calls: socket .*connect' <<<"$out"
+	grep -q '^Summary: 1 connection, 1 on the fast path (100.0%)' <<<"$out"
+}
+run_test "the text report: the socket's row, its calls and the summary" t_human
+
+t_sendmsg_off() {
+	trace_json smoff --switch-udp -- "$PROBE" udp-sendmsg 10.77.0.1 5300 \
+		--expect ENETUNREACH
+	expect_q smoff 's("10.77.0.1:5300")["verdict"]' "not switched"
+	expect_q smoff 's("10.77.0.1:5300")["reason"]' \
+		"sendmsg with a destination is not trapped (udp_sendmsg off)"
+	expect_q smoff 's("10.77.0.1:5300")["host_socket"]' False
+}
+run_test "sendmsg with a destination, udp_sendmsg off: not trapped" t_sendmsg_off
+
+t_sendmsg_on() {
+	trace_json smon --config="$WORK/udp_sendmsg.conf" -- "$PROBE" udp-sendmsg 10.77.0.1 5300
+	expect_q smon 's("10.77.0.1:5300")["verdict"]' "switched at send"
+	expect_q smon 's("10.77.0.1:5300")["host_socket"]' True
+	expect_q smon 's("10.77.0.1:5300")["sent"] > 0' True
+}
+run_test "sendmsg with a destination, udp_sendmsg on: switched" t_sendmsg_on
+
+t_udp_connected() {
+	trace_json udpc --switch-udp -- "$PROBE" udp 10.77.0.1 5300
+	expect_q udpc 's("10.77.0.1:5300")["verdict"]' "switched at connect"
+	expect_q udpc 's("10.77.0.1:5300")["socket"]' udp4
+	expect_q udpc 's("10.77.0.1:5300")["received"] > 0' True
+}
+run_test "connected UDP with --switch-udp: switched at connect, echo counted" t_udp_connected
+
+t_static_preload() {
+	trace_json pre --mode=preload -- sh -c \
+		"timeout 5 $BUSYBOX wget -q -O /dev/null http://10.77.0.1:8081/hello.txt || true"
+	expect_q pre 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q pre 's("10.77.0.1:8081")["reason"]' \
+		"static binary in preload mode: libb4ns.so never loads"
+	expect_q pre 's("10.77.0.1:8081")["host_socket"]' False
+}
+run_test "a static binary with --mode=preload: not switched, static binary" t_static_preload
+
+t_io_uring_denied() {
+	trace_json uring -- "$WORK/bin/b4ns-attack" io-uring-denied
+	expect_q uring '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' refused
+}
+run_test "io_uring refused by b4ns is reported" t_io_uring_denied
+
+t_io_uring_connect() {
+	trace_json uringc --allow-io-uring -- sh -c \
+		"$WORK/bin/b4ns-attack --tcp-port 8081 io-uring --expect-ring || true"
+	expect_q uringc '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' used
+	expect_q uringc '[p["io_uring_connects"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0] >= 2' True
+	expect_q uringc '[(x["verdict"], x["reason"]) for x in r["sockets"] if x["socket"] == "uring"][0]' \
+		"('not switched', 'io_uring connect: seccomp never sees it')"
+}
+run_test "an io_uring connect (--allow-io-uring): reported, never switched" t_io_uring_connect
+
+t_opt_not_copied() {
+	# TCP_QUICKACK (6, 12) is not in hostsock.c's copy list
+	trace_json opt -- python3 -c 'import socket
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.connect(("10.77.0.1", 8081))
+s.close()'
+	expect_q opt 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q opt 's("10.77.0.1:8081")["options_not_copied"]' "[[6, 12]]"
+	expect_q opt '"setsockopt(IPPROTO_TCP,TCP_NODELAY)" in s("10.77.0.1:8081")["calls"]' True
+}
+run_test "an option set before the switch that b4ns does not copy is named" t_opt_not_copied
+
+t_attach_pid() {
+	local pid
+	own_cleanup
+	rm -f "$WORK/go"
+	bg_ctr held -- sh -c "while [ ! -e $WORK/go ]; do sleep 0.1; done; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt"
+	pid=$(bg_pid held)
+	rm -f "$WORK/attach.json"
+	bg_th tracer "$B4NS" trace --pid="$pid" --json --output="$WORK/attach.json"
+	# (children forked after the attach are followed by the fork tracepoint)
+	wait_log tracer "attached to pid $pid and [0-9]+ descendant" 20
+	touch "$WORK/go"
+	wait_done tracer 0 20
+	[[ -s $WORK/attach.json ]]
+	expect_q attach 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q attach 's("10.77.0.1:8081")["comm"]' curl
+}
+run_test "--pid attaches to a running b4ns run" t_attach_pid
+
+report_summary
