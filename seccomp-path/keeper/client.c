@@ -214,25 +214,28 @@ int keeper_join(const char *path, bool replace, struct keeper_link **out,
 	return ret;
 }
 
+int keeper_send(int conn, uint32_t type, const void *buf, size_t len, int fd)
+{
+	/* one thread sends on each side: the daemon's loop, the keeper */
+	static char pkt[sizeof(struct keeper_hdr) + KEEPER_BLOB_MAX];
+	struct keeper_hdr h = { KEEPER_VERSION, type, (uint32_t)len };
+	ssize_t n;
+
+	if (len > KEEPER_BLOB_MAX)
+		return -EMSGSIZE;
+	memcpy(pkt, &h, sizeof(h));
+	if (len)
+		memcpy(pkt + sizeof(h), buf, len);
+	n = fdpass_send(conn, pkt, sizeof(h) + len, &fd, fd >= 0 ? 1 : 0, 0);
+	return n < 0 ? (int)n : 0;
+}
+
 int keeper_keep(struct keeper_link *k, int type, const void *blob,
 		size_t len, int fd)
 {
-	_cleanup_free_ char *pkt = NULL;
-	struct keeper_hdr h = { KEEPER_VERSION, (uint32_t)type, (uint32_t)len };
-	ssize_t n;
-
 	if (!k || k->conn < 0)
 		return 0;
-	if (len > KEEPER_BLOB_MAX)
-		return -EMSGSIZE;
-	pkt = malloc(sizeof(h) + len);
-	if (!pkt)
-		return -ENOMEM;
-	memcpy(pkt, &h, sizeof(h));
-	if (len)
-		memcpy(pkt + sizeof(h), blob, len);
-	n = fdpass_send(k->conn, pkt, sizeof(h) + len, &fd, 1, 0);
-	return n < 0 ? (int)n : 0;
+	return keeper_send(k->conn, (uint32_t)type, blob, len, fd);
 }
 
 int keeper_event(struct keeper_link *k)

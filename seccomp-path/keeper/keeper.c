@@ -234,22 +234,6 @@ static void kfd_drop(struct keeper *k, struct kfd *f)
 	free(f);
 }
 
-static int send_pkt(int conn, uint32_t type, const void *buf, uint32_t len,
-		    int fd)
-{
-	_cleanup_free_ char *pkt = malloc(sizeof(struct keeper_hdr) + len);
-	struct keeper_hdr h = { KEEPER_VERSION, type, len };
-	ssize_t n;
-
-	if (!pkt)
-		return -ENOMEM;
-	memcpy(pkt, &h, sizeof(h));
-	if (len)
-		memcpy(pkt + sizeof(h), buf, len);
-	n = fdpass_send(conn, pkt, sizeof(h) + len, &fd, fd >= 0 ? 1 : 0, 0);
-	return n < 0 ? (int)n : 0;
-}
-
 /* attach() - hand everything to the worker at @conn; it serves from now */
 static void attach(struct keeper *k, int conn)
 {
@@ -261,13 +245,13 @@ static void attach(struct keeper *k, int conn)
 	memset(k->ledger, 0, KEEPER_LEDGER_SIZE);
 	getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
 	k->wpidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
-	ret = send_pkt(conn, KEEPER_LEDGER, NULL, 0, k->ledger_fd);
+	ret = keeper_send(conn, KEEPER_LEDGER, NULL, 0, k->ledger_fd);
 	if (!ret && k->listen_fd >= 0)
-		ret = send_pkt(conn, KEEPER_LISTEN, NULL, 0, k->listen_fd);
+		ret = keeper_send(conn, KEEPER_LISTEN, NULL, 0, k->listen_fd);
 	for (struct kfd *f = k->fds; f && !ret; f = f->next, n++)
-		ret = send_pkt(conn, KEEPER_FD, f->blob, f->len, f->fd);
+		ret = keeper_send(conn, KEEPER_FD, f->blob, f->len, f->fd);
 	if (!ret)
-		ret = send_pkt(conn, KEEPER_END, NULL, 0, -1);
+		ret = keeper_send(conn, KEEPER_END, NULL, 0, -1);
 	if (ret || k->wpidfd < 0 ||
 	    watch(k, EPOLL_CTL_ADD, conn, EPOLLIN, &tag_wconn) ||
 	    watch(k, EPOLL_CTL_ADD, k->wpidfd, EPOLLIN, &tag_wpidfd)) {
@@ -385,7 +369,7 @@ static void on_hello(struct keeper *k)
 	if (k->wpidfd < 0) {
 		attach(k, c);
 	} else if (h.type == KEEPER_HELLO) {
-		send_pkt(c, KEEPER_BUSY, NULL, 0, -1);
+		keeper_send(c, KEEPER_BUSY, NULL, 0, -1);
 		close(c);
 	} else {
 		if (k->next_conn >= 0)
@@ -394,7 +378,7 @@ static void on_hello(struct keeper *k)
 		b4_info("keeper: daemon pid %d replaces the running one",
 			(int)cred.pid);
 		if (k->wconn >= 0)
-			send_pkt(k->wconn, KEEPER_STOP, NULL, 0, -1);
+			keeper_send(k->wconn, KEEPER_STOP, NULL, 0, -1);
 	}
 }
 

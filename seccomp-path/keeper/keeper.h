@@ -83,6 +83,21 @@ int keeper_join(const char *path, bool replace, struct keeper_link **out,
 		struct b4_error *err);
 
 /**
+ * keeper_send() - send one packet (both sides)
+ * @conn:	the connection
+ * @type:	enum keeper_msg
+ * @buf:	payload, or NULL
+ * @len:	bytes of @buf, at most KEEPER_BLOB_MAX
+ * @fd:		descriptor to pass, or -1
+ *
+ * Not thread-safe (one static packet buffer): each side sends from one
+ * thread.
+ *
+ * Return: 0 or negative errno
+ */
+int keeper_send(int conn, uint32_t type, const void *buf, size_t len, int fd);
+
+/**
  * keeper_keep() - give the keeper a copy of @fd
  * @k:		link, or NULL (no keeper: nothing done)
  * @type:	KEEPER_LISTEN or KEEPER_FD
