@@ -538,6 +538,8 @@ static void on_keeper(struct loop *loop, int fd, uint32_t events, void *arg)
 	b4_warn("the keeper is gone: if this daemon stops or crashes, its "
 		"containers' trapped calls fail with ENOSYS");
 	loop_del_fd(loop, fd);
+	/* the ledger is unmapped with the link */
+	notify_set_ledger(d->sup.nt, NULL, 0);
 	keeper_free(d->keep, false);
 	d->keep = NULL;
 }
