@@ -32,6 +32,7 @@ SUITES=(
 	"cluster|tests/e2e/cluster.sh --build $BUILD"
 	"registry|tests/e2e/registry.sh --build $BUILD --chmod-tun"
 	"multinode|tests/e2e/multinode.sh --build $BUILD"
+	"keeper|tests/e2e/keeper.sh --build $BUILD --chmod-tun"
 )
 
 if [ "$(id -u)" != 0 ]; then
