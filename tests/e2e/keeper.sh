@@ -59,7 +59,7 @@ source "$HERE/oci/setup.sh"
 keeper_pid() {
 	local p
 	for p in /proc/[0-9]*; do
-		if [[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == "b4ns __keeper $KSOCK "* ]]; then
+		if [[ $({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) == "b4ns __keeper $KSOCK "* ]]; then
 			echo "${p#/proc/}"
 			return 0
 		fi
@@ -77,6 +77,7 @@ start_daemon() {
 	"${RUN_USER[@]}" "$B4NS" daemon -v --config="$WORK/bin/b4ns-oci.conf" "$@" \
 		>>"$WORK/daemon.log" 2>&1 </dev/null &
 	BG_PIDS[daemon]=$!
+	disown # killed on purpose: no job report
 	echo $! >"$WORK/daemon.pid"
 }
 
