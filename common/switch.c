@@ -530,6 +530,34 @@ void switch_bind_forget(struct policy_state *st, int hsock)
 	}
 }
 
+bool switch_pub_adopt(const struct policy_cfg *pol, struct policy_state *st,
+		      int hsock)
+{
+	struct hostsock_info info;
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int proto;
+
+	/* a listener is "connected" to hostsock_inspect() (not TCP_CLOSE) */
+	if (hostsock_inspect(hsock, &info) ||
+	    !getpeername(hsock, (struct sockaddr *)&peer, &len) ||
+	    !info.bound_port || switch_is_published(st, hsock) ||
+	    (info.family != AF_INET && info.family != AF_INET6))
+		return false;
+	proto = info.type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+	for (int i = 0; i < pol->n_publish; i++) {
+		const struct portmap_entry *e = &pol->publish[i];
+
+		if (e->proto != proto || info.bound_port < e->host_port ||
+		    info.bound_port - e->host_port >= e->count)
+			continue;
+		pub_record(st, hsock, i, &info, (uint16_t)(e->container_port +
+				(info.bound_port - e->host_port)));
+		return true;
+	}
+	return false;
+}
+
 bool switch_is_published(const struct policy_state *st, int sock)
 {
 	uint64_t cookie;

@@ -210,6 +210,20 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b);
 void switch_bind_forget(struct policy_state *st, int hsock);
 
 /**
+ * switch_pub_adopt() - record host socket @hsock as a published port if it
+ * is one: not connected, bound to the host port of one of @pol's mappings
+ * with its protocol (how a restarted daemon learns the host ports its
+ * containers hold)
+ * @pol:	the container's policy
+ * @st:		its policy state
+ * @hsock:	our duplicate of a host socket found in the container
+ *
+ * Return: true if it was recorded now
+ */
+bool switch_pub_adopt(const struct policy_cfg *pol, struct policy_state *st,
+		      int hsock);
+
+/**
  * switch_is_published() - is host socket @sock one bound for a mapping?
  * @st:		the container's policy state, or NULL
  * @sock:	a host socket

@@ -5,10 +5,12 @@
  * usage text below is generated from commands[].
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "err.h"
+#include "keeper/keeper.h"
 
 /**
  * struct command - a subcommand
@@ -76,6 +78,9 @@ int main(int argc, char **argv)
 		printf("b4ns %s\n", B4NS_VERSION);
 		return 0;
 	}
+	/* the daemon's keeper (keeper/client.c starts it), not for users */
+	if (!strcmp(argv[1], "__keeper") && argc == 4)
+		return keeper_main(argv[2], (int)strtol(argv[3], NULL, 10));
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

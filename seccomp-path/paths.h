@@ -16,6 +16,7 @@
 /* The daemon's directory ($XDG_RUNTIME_DIR/b4ns by default) holds: */
 #define PATHS_DAEMON_SOCK "b4ns.sock"		/* the listener */
 #define PATHS_CTL_SOCK "b4ns.ctl"		/* "b4ns status" */
+#define PATHS_KEEPER_SOCK "b4ns.keeper"	/* the daemon's keeper */
 /* preload requests: the socket, in a subdirectory of its own, which is all
  * of the daemon's directory a preload-mode container gets to see (the
  * oci-hook bind-mounts it; the listener and the status socket stay out of

@@ -33,6 +33,7 @@ SUITES=(
 	"registry|tests/e2e/registry.sh --build $BUILD --chmod-tun"
 	"multinode|tests/e2e/multinode.sh --build $BUILD"
 	"trace|tests/e2e/trace.sh --build $BUILD"
+	"keeper|tests/e2e/keeper.sh --build $BUILD --chmod-tun"
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -31,6 +31,8 @@ static void daemon_usage(FILE *f)
 		"                        directory 0700); b4ns.ctl beside it serves status\n"
 		"      --config=FILE     libconfig file: defaults and container sections,\n"
 		"                        selected by the annotation b4ns.config=NAME\n"
+		"      --replace         take over from the running daemon: its containers\n"
+		"                        keep running (an upgrade)\n"
 		"  -v, --verbose         log every switching decision\n"
 		"      --log-level=LEVEL error | warn | info | debug (default info)\n"
 		"  -h, --help            this text\n"
@@ -49,7 +51,10 @@ static void daemon_usage(FILE *f)
 		"      --etcd-cacert=FILE, --etcd-cert=FILE, --etcd-key=FILE\n"
 		"                        TLS: CA bundle, client certificate and key\n"
 		"\n"
-		"SIGHUP reloads the config file for new containers; SIGTERM stops.\n");
+		"SIGHUP reloads the config file for new containers; SIGTERM stops.\n"
+		"A keeper process (b4ns.keeper beside the socket) holds the containers'\n"
+		"seccomp fds: if the daemon dies, their calls get fail-safe errors until\n"
+		"a new 'b4ns daemon' takes them over.\n");
 }
 
 /* The registry options: long only, their getopt codes OPT_REG + index */
@@ -119,6 +124,9 @@ static int daemon_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 	case 'v':
 		a->lvl = LOG_LVL_DEBUG;
 		return 0;
+	case 'R':
+		a->o.replace = true;
+		return 0;
 	default: /* 'l' */
 		return cli_log_level(arg, &a->lvl, err);
 	}
@@ -129,6 +137,7 @@ static const struct option daemon_longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, 'l' },
+	{ "replace", no_argument, NULL, 'R' },
 	{ "registry", required_argument, NULL, OPT_REG + REG_KIND },
 	{ "etcd", required_argument, NULL, OPT_REG + REG_ETCD },
 	{ "node", required_argument, NULL, OPT_REG + REG_NODE },

@@ -36,13 +36,25 @@
  * nodes' daemons (cluster/cluster.c, on a thread of its own: the loop
  * never waits on etcd).
  *
- * When the daemon stops, sockets already switched live on the host and
- * keep working; trapped calls of running containers then fail with ENOSYS
- * (the kernel's answer when a filter's listener is gone), so containers should be restarted with the daemon. daemon_run()
- * releases everything on one path (daemon_free()), the socket files too.
+ * The keeper (keeper/keeper.c) holds a copy of the listener and of every
+ * notify fd, each with its runtime message: if this process dies it
+ * answers the containers' calls fail-safe, and the next daemon gets them
+ * back (keeper_join()) and serves them as if the runtime had just sent
+ * them (serve_fd()); their published ports are found in their processes'
+ * fd tables (adopt_ports()). "--replace" has the keeper stop the running
+ * daemon first (KEEPER_STOP: it exits leaving the keeper and the
+ * listener's path alone).
+ *
+ * When the daemon stops (SIGTERM), it tells the keeper to exit: sockets
+ * already switched live on the host and keep working; trapped calls of
+ * running containers then fail with ENOSYS (the kernel's answer when a
+ * filter's listener is gone), so containers should be restarted with the
+ * daemon. daemon_run() releases everything on one path (daemon_free()),
+ * the socket files too.
  * daemon_probe() is how oci-hook and doctor ask whether a daemon is there.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
@@ -72,6 +84,8 @@
 #include "portmap.h"
 #include "proc.h"
 #include "frame.h"
+#include "keeper/keeper.h"
+#include "keeper/proto.h"
 #include "reqsrv.h"
 #include "switch.h"
 #include "supervisor/notify.h"
@@ -117,6 +131,12 @@ struct conn {
  * @started:	CLOCK_MONOTONIC start, for status
  * @accepted:	messages turned into container processes
  * @rejected:	messages dropped
+ * @keep:	the link to the keeper (copies of the listener and every notify
+ *		fd), or NULL if it is gone
+ * @kpath:	the keeper's socket path
+ * @replaced:	a new daemon took over (KEEPER_STOP): stop, leave the
+ *		listener's path and the keeper to it
+ * @serving:	its event loop ran
  */
 struct daemon {
 	struct supervisor sup;
@@ -138,6 +158,10 @@ struct daemon {
 	time_t started;
 	unsigned long accepted;
 	unsigned long rejected;
+	struct keeper_link *keep;
+	char kpath[PATHS_SOCK_MAX];
+	bool replaced;
+	bool serving;
 };
 
 static time_t mono_s(void)
@@ -294,16 +318,15 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		st->id, (int)st->pid, cs->pol.n_publish);
 }
 
+static void serve_fd(struct daemon *d, struct ctr_settings *cs, int nfd);
+
 /* conn_done() - a complete message: register the container process */
 static void conn_done(struct daemon *d, struct conn *c)
 {
 	/* 16 KB of settings: on the heap, not on the loop's stack */
 	_cleanup_free_ struct ctr_settings *cs = NULL;
-	struct container *nc;
 	struct oci_state *st;
 	struct b4_error err = { "" };
-	struct b4_error cerr = { "" };
-	bool passthrough = false;
 	int nfd, ret;
 
 	if (!c->msg.len && !c->msg.nfds)
@@ -347,6 +370,27 @@ static void conn_done(struct daemon *d, struct conn *c)
 			close(c->msg.fds[i]);
 	}
 	c->msg.nfds = 0;
+	ret = keeper_keep(d->keep, KEEPER_FD, c->msg.buf, c->msg.len, nfd);
+	if (ret)
+		b4_warn("container %s: the keeper has no copy of its notify fd "
+			"(%s): a crash of this daemon fails its calls with ENOSYS",
+			st->id, strerror(-ret));
+	serve_fd(d, cs, nfd);
+	return;
+reject:
+	d->rejected++;
+}
+
+/* serve_fd() - serve notify fd @nfd of the container process described by
+ * @cs->st: the container's first one registers it */
+static void serve_fd(struct daemon *d, struct ctr_settings *cs, int nfd)
+{
+	const struct oci_state *st = &cs->st;
+	struct b4_error err = { "" };
+	struct b4_error cerr = { "" };
+	bool passthrough = false;
+	struct container *nc;
+	int ret;
 
 	nc = container_find(d->sup.reg, st->id);
 	if (nc) {
@@ -403,9 +447,103 @@ static void conn_done(struct daemon *d, struct conn *c)
 		(int)st->pid, passthrough ? "not switched" : "switching",
 		cs->pol.n_publish);
 	d->accepted++;
-	return;
-reject:
-	d->rejected++;
+}
+
+/* adopt() - a notify fd the keeper handed over, with its runtime message */
+static void adopt(struct daemon *d, struct keeper_item *it)
+{
+	_cleanup_free_ struct ctr_settings *cs = calloc(1, sizeof(*cs));
+	_cleanup_close_ int nfd = it->fd;
+	struct b4_error err = { "" };
+	int ret;
+
+	it->fd = -1;
+	if (!cs)
+		return;
+	ret = oci_state_parse(it->blob, it->len, &cs->st, &err);
+	if (ret || !is_notify_fd(nfd)) {
+		b4_warn("a notify fd from the keeper dropped: %s",
+			ret ? b4_error_msg(&err, ret) : "not a seccomp listener");
+		return;
+	}
+	serve_fd(d, cs, take_fd(&nfd));
+}
+
+/* adopt_proc_ports() - the host sockets of process @pid bound to one of
+ * @c's published ports */
+static void adopt_proc_ports(struct daemon *d, struct container *c, pid_t pid)
+{
+	_cleanup_close_ int pidfd = proc_pidfd_open(pid);
+	char path[64], target[64];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = pidfd >= 0 ? opendir(path) : NULL;
+	while (dir && (e = readdir(dir))) {
+		_cleanup_close_ int s = -1;
+		char link[64 + sizeof(e->d_name)];
+		bool foreign;
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", path, e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0 || strncmp(target, "socket:", 7) != 0)
+			continue;
+		s = proc_getfd(pidfd, (int)strtol(e->d_name, NULL, 10));
+		if (s >= 0 && switch_is_host_socket(s, c->netns_id,
+				registry_self_netns(d->sup.reg), &foreign))
+			switch_pub_adopt(c->cfg, &c->state, s);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* adopt_ports() - the published ports container @c holds: the host
+ * listeners live in its processes' fd tables (a new daemon finds them) */
+static void adopt_ports(struct container *c, void *arg)
+{
+	struct daemon *d = arg;
+	struct dirent *e;
+	DIR *dir;
+
+	if (c->passthrough || !c->cfg->n_publish)
+		return;
+	dir = opendir("/proc");
+	while (dir && (e = readdir(dir))) {
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
+		uint64_t ino;
+
+		if (pid > 0 && !proc_netns_ino(pid, &ino) && ino == c->netns_ino)
+			adopt_proc_ports(d, c, pid);
+	}
+	if (dir)
+		closedir(dir);
+	b4_info("container %s: %d published port(s) bound", c->id,
+		c->state.n_pub);
+}
+
+static void on_keeper(struct loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	int ret = keeper_event(d->keep);
+
+	if (ret == -EAGAIN)
+		return;
+	if (ret == KEEPER_STOP) {
+		b4_info("a new daemon takes over: stopping (containers keep "
+			"running)");
+		d->replaced = true;
+		loop_stop(loop);
+		return;
+	}
+	b4_warn("the keeper is gone: if this daemon stops or crashes, its "
+		"containers' trapped calls fail with ENOSYS");
+	loop_del_fd(loop, fd);
+	/* the ledger is unmapped with the link */
+	notify_set_ledger(d->sup.nt, NULL, 0);
+	keeper_free(d->keep, false);
+	d->keep = NULL;
 }
 
 static void on_conn(struct loop *loop, int fd, uint32_t events,
@@ -775,8 +913,12 @@ static void daemon_free(struct daemon **dp)
 	/* the cluster first: its lease revoked, this node's entries leave
 	 * the other nodes at once */
 	cluster_free(d->cl);
+	/* waits freed now are not answered: their ids stay in the ledger,
+	 * for the keeper to answer (replaced) */
+	if (d->sup.nt)
+		notify_set_ledger(d->sup.nt, NULL, 0);
 	supervisor_close(&d->sup);
-	if (d->listen_fd >= 0)
+	if (d->listen_fd >= 0 && !d->replaced)
 		unlink(d->sock);
 	if (d->ctl_fd >= 0)
 		unlink(d->ctl);
@@ -786,6 +928,10 @@ static void daemon_free(struct daemon **dp)
 	closep(&d->ctl_fd);
 	closep(&d->sig_fd);
 	closep(&d->timer_fd);
+	/* replaced, or never served (a failed start): the keeper goes on
+	 * with what it holds; else it exits, closing its copies */
+	keeper_free(d->keep, !d->replaced && (d->serving || !d->keep ||
+					      !d->keep->n_items));
 	peers_free(d->peers);
 	origins_free(d->origins);
 	cfg_free(&d->cfg);
@@ -857,6 +1003,13 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 	if (ret)
 		return b4_error_set(err, ret, "daemon setup: %s",
 				    strerror(-ret));
+	/* before any thread starts: it may fork the keeper */
+	ret = paths_beside(d->sock, PATHS_KEEPER_SOCK, d->kpath, err);
+	if (!ret)
+		ret = keeper_join(d->kpath, o->replace, &d->keep, err);
+	if (ret)
+		return ret;
+	notify_set_ledger(d->sup.nt, d->keep->ledger, KEEPER_LEDGER_SLOTS);
 	if (d->cfg.registry.kind == CFG_REGISTRY_ETCD) {
 		ret = cluster_start(&d->cfg.registry, d->sup.loop, d->peers,
 				    &d->cl, err);
@@ -865,7 +1018,14 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 			return ret;
 		}
 	}
-	d->listen_fd = listen_at(d->sock);
+	d->listen_fd = d->keep->listen_fd;
+	d->keep->listen_fd = -1;
+	if (d->listen_fd < 0) {
+		d->listen_fd = listen_at(d->sock);
+		if (d->listen_fd >= 0 &&
+		    keeper_keep(d->keep, KEEPER_LISTEN, NULL, 0, d->listen_fd))
+			b4_warn("the keeper has no copy of the listener");
+	}
 	if (d->listen_fd < 0)
 		return b4_error_set(err, d->listen_fd, "listening on %s: %s",
 				    d->sock, d->listen_fd == -EADDRINUSE ?
@@ -883,12 +1043,21 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 		return b4_error_set(err, ret, "listening on %s: %s", d->pre,
 				    strerror(-ret));
 	d->pre_made = true;
-	if (loop_add(d->sup.loop, d->listen_fd, EPOLLIN, on_accept, d, NULL) ||
+	for (int i = 0; i < d->keep->n_items; i++)
+		adopt(d, &d->keep->items[i]);
+	if (d->keep->n_items) {
+		registry_each(d->sup.reg, adopt_ports, d);
+		b4_info("resumed from the keeper: %d notify fd(s)",
+			d->keep->n_items);
+	}
+	if (loop_add(d->sup.loop, d->keep->conn, EPOLLIN, on_keeper, d, NULL) ||
+	    loop_add(d->sup.loop, d->listen_fd, EPOLLIN, on_accept, d, NULL) ||
 	    loop_add(d->sup.loop, d->ctl_fd, EPOLLIN, on_ctl, d, NULL) ||
 	    loop_add(d->sup.loop, d->sig_fd, EPOLLIN, on_signal, d, NULL) ||
 	    loop_add(d->sup.loop, d->timer_fd, EPOLLIN, on_tick, d, NULL))
 		return b4_error_set(err, -ENOMEM, "daemon setup: event loop");
 	d->started = mono_s();
+	d->serving = true;
 	b4_info("listening on %s (status: %s)%s%s", d->sock, d->ctl,
 		d->config ? ", config " : "", d->config ? d->config : "");
 	ret = loop_run(d->sup.loop);

@@ -21,16 +21,19 @@
  * @reg_set:	enum cfg_registry_field bits of the fields of @reg given;
  *		they override the config file's (cfg_registry_override()),
  *		then cfg_registry_check() has the last word
+ * @replace:	take over from a running daemon (through its keeper)
  */
 struct daemon_opts {
 	const char *socket;
 	const char *config;
 	struct cfg_registry reg;
 	unsigned int reg_set;
+	bool replace;
 };
 
 /**
  * daemon_run() - serve OCI runtimes' seccomp listeners until SIGTERM/SIGINT
+ * (or until a daemon started with --replace takes over)
  * @o:		options
  * @bad_config:	set if the failure is the config file's (b4ns exits 2)
  * @err:	why the daemon could not start or stopped on an error

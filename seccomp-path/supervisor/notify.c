@@ -14,6 +14,10 @@
  * wait that came from it, and the container goes with its last notify fd.
  * Waits whose task was interrupted (signal, kill) are found by a periodic
  * SECCOMP_IOCTL_NOTIF_ID_VALID sweep, the loop's tick, and freed.
+ *
+ * With a ledger (the daemon's keeper, keeper/keeper.c), the id of every
+ * notification received is written into a free slot of it until its answer
+ * has been sent: if this process dies, the keeper answers those.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,12 +50,18 @@
  * @loop:	its loop
  * @waits:	answers waiting for an event
  * @last_check:	time of the last SECCOMP_IOCTL_NOTIF_ID_VALID sweep
+ * @ledger:	ids received and not answered (shared with a keeper), or NULL
+ * @n_ledger:	slots of @ledger
+ * @hint:	where to look for a free slot first
  */
 struct notify {
 	struct registry *reg;
 	struct loop *loop;
 	struct notif_wait *waits;
 	struct timespec last_check;
+	uint64_t *ledger;
+	size_t n_ledger;
+	size_t hint;
 };
 
 /**
@@ -93,10 +103,12 @@ struct notif_fd {
  * @nfd:	notify fd it came from
  * @watch:	the watch of @hw.sock
  * @hw:		what it waits for (handlers.h)
+ * @slot:	its slot in the ledger, or -1
  * @next:	next wait of the supervisor
  */
 struct notif_wait {
 	uint64_t id;
+	long slot;
 	struct notif_fd *nfd;
 	struct loop_watch *watch;
 	struct handler_wait hw;
@@ -106,6 +118,35 @@ struct notif_wait {
 static inline struct notif_ctr *ctr_of(const struct container *c)
 {
 	return c->path;
+}
+
+/* ledger_put() - note @id as received; its slot, -1 if none is free */
+static long ledger_put(struct notify *n, uint64_t id)
+{
+	for (size_t k = 0; k < n->n_ledger; k++) {
+		size_t i = (n->hint + k) % n->n_ledger;
+
+		if (!n->ledger[i]) {
+			n->ledger[i] = id;
+			n->hint = i;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* ledger_clear() - its answer is sent (or the task is gone) */
+static void ledger_clear(struct notify *n, long slot)
+{
+	if (slot >= 0 && n->ledger)
+		n->ledger[slot] = 0;
+}
+
+void notify_set_ledger(struct notify *n, uint64_t *ledger, size_t slots)
+{
+	n->ledger = ledger;
+	n->n_ledger = ledger ? slots : 0;
+	n->hint = 0;
 }
 
 static void wait_free(struct notify *n, struct notif_wait *w)
@@ -120,6 +161,7 @@ static void wait_free(struct notify *n, struct notif_wait *w)
 	}
 	loop_del(n->loop, w->watch);
 	handler_wait_release(&w->hw);
+	ledger_clear(n, w->slot);
 	ctr_of(w->nfd->c)->n_waits--;
 	free(w);
 }
@@ -208,7 +250,7 @@ static void send_answer(struct notif_fd *nf, struct seccomp_notif_resp *resp)
 static void on_wait(struct loop *l, int fd, uint32_t events, void *arg);
 
 static void wait_add(struct notify *n, struct notif_fd *nf, uint64_t id,
-		     struct handler_wait *hw)
+		     long slot, struct handler_wait *hw)
 {
 	struct notif_wait *w = calloc(1, sizeof(*w));
 	uint32_t events = hw->kind == HWAIT_HELPER ||
@@ -218,6 +260,7 @@ static void wait_add(struct notify *n, struct notif_fd *nf, uint64_t id,
 
 	if (w) {
 		w->id = id;
+		w->slot = slot;
 		w->nfd = nf;
 		w->hw = *hw;
 		ret = loop_add(n->loop, w->hw.sock, events, on_wait, w,
@@ -236,6 +279,7 @@ static void wait_add(struct notify *n, struct notif_fd *nf, uint64_t id,
 	handler_wait_release(hw);
 	resp.error = -ENOMEM;
 	send_answer(nf, &resp);
+	ledger_clear(n, slot);
 }
 
 /* on_wait() - what a wait waited for happened: answer, or wait on */
@@ -278,6 +322,7 @@ static void handle_notification(struct notify *n, struct notif_fd *nf)
 	struct handler_wait hw = { .sock = -1 };
 	struct handler_ctx ctx;
 	enum handler_result r;
+	long slot;
 
 	memset(&req, 0, sizeof(req));
 	if (ioctl(nf->fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
@@ -287,6 +332,7 @@ static void handle_notification(struct notify *n, struct notif_fd *nf)
 				 c->id, strerror(errno));
 		return;
 	}
+	slot = ledger_put(n, req.id);
 	c->st.notifications++;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
@@ -309,10 +355,13 @@ static void handle_notification(struct notify *n, struct notif_fd *nf)
 	proc_read_owner(c);
 	r = handler_dispatch(&ctx, &resp, &hw);
 	proc_read_owner(NULL);
+	if (r == HANDLER_WAIT) {
+		wait_add(n, nf, req.id, slot, &hw);
+		return;
+	}
 	if (r == HANDLER_ANSWER)
 		send_answer(nf, &resp);
-	else if (r == HANDLER_WAIT)
-		wait_add(n, nf, req.id, &hw);
+	ledger_clear(n, slot);
 }
 
 static void on_notify(struct loop *l, int fd, uint32_t events, void *arg)

@@ -4,6 +4,8 @@
 #ifndef B4NS_NOTIFY_H
 #define B4NS_NOTIFY_H
 
+#include <stddef.h>
+
 #include "container.h"
 #include "loop.h"
 
@@ -56,6 +58,17 @@ struct supervisor {
 	struct registry *reg;
 	struct notify *nt;
 };
+
+/**
+ * notify_set_ledger() - write the id of every notification received and
+ * not answered yet into @ledger (shared with the daemon's keeper)
+ * @n:		the supervisor
+ * @ledger:	zeroed slots, or NULL for none
+ * @slots:	entries of @ledger
+ *
+ * A full ledger is not an error: that notification is not noted.
+ */
+void notify_set_ledger(struct notify *n, uint64_t *ledger, size_t slots);
 
 /**
  * supervisor_open() - create an event loop, a registry and its supervisor

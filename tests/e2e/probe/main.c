@@ -82,6 +82,12 @@ static const struct probe_cmd {
 	  "      descriptor count of /proc/PPID/fd (the supervisor) must be the\n"
 	  "      same before (0.5 s after a warm-up connect) and after (within\n"
 	  "      3 s).\n" },
+	{ "storm", cmd_storm, false,
+	  "  storm HOST PORT MS T\n"
+	  "      T threads connect (blocking) and close for MS milliseconds;\n"
+	  "      prints the count of each outcome, the longest time between\n"
+	  "      two successes, the longest call, and the wall-clock ms of the\n"
+	  "      first and last failure.\n" },
 	{ "badaddr", cmd_badaddr, false,
 	  "  badaddr HOST PORT\n"
 	  "      Raw connect() with bad lengths and pointers must fail with\n"

@@ -46,6 +46,7 @@ int cmd_udp_sendto(int argc, char **argv);
 int cmd_udp_sendmsg(int argc, char **argv);
 int cmd_race(int argc, char **argv);		/* stress.c */
 int cmd_threads(int argc, char **argv);
+int cmd_storm(int argc, char **argv);
 int cmd_badaddr(int argc, char **argv);
 int cmd_bind_listen(int argc, char **argv);	/* bind.c */
 int cmd_count_server(int argc, char **argv);	/* servers.c */

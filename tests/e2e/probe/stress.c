@@ -368,3 +368,87 @@ int cmd_badaddr(int argc, char **argv)
 		printf("badaddr: ok\n");
 	return okay ? 0 : 1;
 }
+
+/* ---- storm ------------------------------------------------------------ */
+
+static struct {
+	pthread_mutex_t lock;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long long until, last_ok, gap, max_call, first_fail, last_fail;
+	long counts[4096];
+} storm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *storm_main(void *arg)
+{
+	(void)arg;
+	while (wall_ms() < storm.until) {
+		int fd = socket(storm.ss.ss_family, SOCK_STREAM, 0);
+		long long t0 = wall_ms(), t1;
+		int e = 0;
+
+		if (fd < 0)
+			e = errno;
+		else if (connect(fd, (struct sockaddr *)&storm.ss, storm.len) < 0)
+			e = errno;
+		if (fd >= 0)
+			close(fd);
+		t1 = wall_ms();
+		pthread_mutex_lock(&storm.lock);
+		storm.counts[e >= 0 && e < 4096 ? e : 4095]++;
+		if (t1 - t0 > storm.max_call)
+			storm.max_call = t1 - t0;
+		if (!e) {
+			if (storm.last_ok && t1 - storm.last_ok > storm.gap)
+				storm.gap = t1 - storm.last_ok;
+			storm.last_ok = t1;
+		} else {
+			if (!storm.first_fail)
+				storm.first_fail = t1;
+			storm.last_fail = t1;
+		}
+		pthread_mutex_unlock(&storm.lock);
+		if (e)
+			usleep(2000);	/* a failing storm does not spin */
+	}
+	return NULL;
+}
+
+int cmd_storm(int argc, char **argv)
+{
+	pthread_t th[16];
+	long ms, t;
+	int i;
+
+	if (argc != 4 || !parse_addr(argv[0], argv[1], false, &storm.ss,
+				     &storm.len) ||
+	    !parse_long(argv[2], 1, 3600000, &ms) ||
+	    !parse_long(argv[3], 1, 16, &t))
+		return usage();
+	storm.until = wall_ms() + ms;
+	for (i = 0; i < t; i++) {
+		int e = pthread_create(&th[i], NULL, storm_main, NULL);
+
+		if (e) {
+			fail("pthread_create: %s", strerror(e));
+			return 1;
+		}
+	}
+	for (i = 0; i < t; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 4096; i++)
+		if (storm.counts[i])
+			printf("storm: %s: %ld\n", errname(i), storm.counts[i]);
+	printf("storm-longest-gap-ms=%lld\nstorm-max-call-ms=%lld\n"
+	       "storm-first-fail=%lld\nstorm-last-fail=%lld\n", storm.gap,
+	       storm.max_call, storm.first_fail, storm.last_fail);
+	return 0;
+}
