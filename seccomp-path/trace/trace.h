@@ -126,6 +126,8 @@ struct trace_proc {
  * @events:	events received
  * @lost:	events the ring buffer could not take
  * @seconds:	how long the trace ran
+ * @lines:	report_json() writes one line per report (--interval)
+ * @interim:	the report is one of --interval's, the workload runs on
  */
 struct trace_log {
 	struct policy_cfg pol;
@@ -141,6 +143,8 @@ struct trace_log {
 	unsigned long events;
 	unsigned long lost;
 	double seconds;
+	bool lines;
+	bool interim;
 };
 
 /**
@@ -149,6 +153,8 @@ struct trace_log {
  *		(NULL-terminated); NULL with @pid
  * @pid:	attach to this running process tree instead, or 0
  * @duration:	stop after this many seconds (0: when the workload ends)
+ * @interval:	also report every this many seconds while it runs (0: not)
+ * @out:	where the --interval reports go
  * @json:	report as JSON
  * @settings:	the run's effective settings (the policy is built from them)
  * @user:	run "b4ns run" as this user (its uid, gid and groups), or NULL
@@ -158,6 +164,8 @@ struct trace_opts {
 	char **run_argv;
 	pid_t pid;
 	double duration;
+	double interval;
+	FILE *out;
 	bool json;
 	const struct cfg_container *settings;
 	const char *user;
