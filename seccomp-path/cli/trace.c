@@ -193,8 +193,10 @@ static pid_t parent_of(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "PPid: %ld", &v) == 1)
+		if (!strncmp(line, "PPid:", 5)) {
+			v = strtol(line + 5, NULL, 10);
 			break;
+		}
 	}
 	return v > 0 && v <= INT_MAX ? (pid_t)v : 0;
 }
