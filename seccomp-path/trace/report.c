@@ -441,6 +441,10 @@ static struct json_object *sock_json(const struct trace_sock *s)
 	ret = ret ? ret : add(o, "pid", json_object_new_int(s->tgid));
 	ret = ret ? ret : add(o, "comm", json_object_new_string(s->comm));
 	ret = ret ? ret : add(o, "fd", json_object_new_int(s->fd));
+	if (s->cookie)
+		ret = ret ? ret : add(o, "cookie", json_object_new_uint64(s->cookie));
+	else
+		ret = ret ? ret : add_str(o, "cookie", NULL);
 	ret = ret ? ret : add(o, "socket", json_object_new_string(kind(s, k, sizeof(k))));
 	ret = ret ? ret : add(o, "family", json_object_new_int(s->family));
 	ret = ret ? ret : add(o, "type", json_object_new_int(s->type));

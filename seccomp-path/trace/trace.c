@@ -18,7 +18,10 @@
  * namespace, entered for a moment at the first event. At the end (the
  * workload's end, --duration, SIGINT or SIGTERM: passed on to b4ns run
  * first) the buffer is drained and the byte counts of sockets still open
- * are read from the BPF map. With --interval the report is also printed
+ * are read from the BPF map. A socket's cookie is the kernel's (read by
+ * the BPF program) or, while the kernel has made none, made by the
+ * tracer with SO_COOKIE on a copy of the fd (pidfd_getfd), once per
+ * kernel socket. With --interval the report is also printed
  * every S seconds while the workload runs: the open sockets' counts are
  * read from the map for it and left there.
  */
@@ -47,6 +50,7 @@
 #include "hostsock.h"
 #include "log.h"
 #include "netaddr.h"
+#include "proc.h"
 #include "sockaddr.h"
 #include "trace/skel.h"
 #include "trace/trace.h"
@@ -259,6 +263,37 @@ static void read_subnets(struct trace_log *log, pid_t tgid)
 		log->st.n_local = n;
 }
 
+/* note_cookie() - the socket cookie of the event's socket for @s: the
+ * kernel's if it had made one, else made now through a copy of the fd
+ * (SO_COOKIE makes it) if the fd still refers to that socket (its inode) */
+static void note_cookie(struct trace_sock *s, const struct b4tr_event *e)
+{
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int fd = -1;
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	struct stat st;
+
+	if (!e->sk || e->sk == s->cookie_sk)
+		return;
+	if (e->cookie) {
+		s->cookie = e->cookie;
+		s->cookie_sk = e->sk;
+		return;
+	}
+	if (e->kind == TRACE_CLOSE || !e->ino || s->fd < 0)
+		return;
+	pidfd = proc_pidfd_open((pid_t)e->tgid);
+	if (pidfd < 0)
+		return;
+	fd = proc_getfd(pidfd, s->fd);
+	if (fd < 0 || fstat(fd, &st) || st.st_ino != e->ino ||
+	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) || !c)
+		return;
+	s->cookie = c;
+	s->cookie_sk = e->sk;
+}
+
 /* sock_of() - the open record the event's fd refers to, made if the
  * socket was opened before the trace saw it */
 static struct trace_sock *sock_of(struct trace_log *log,
@@ -278,6 +313,7 @@ static struct trace_sock *sock_of(struct trace_log *log,
 		s->proto = e->proto;
 		if (e->sk_netns != e->netns)
 			s->host = true;
+		note_cookie(s, e);
 	}
 	return s;
 }
@@ -311,6 +347,7 @@ static void new_fd(struct trace_log *log, const struct b4tr_event *e)
 	s = sock_new(log, (pid_t)e->tgid, (int)e->ret, e);
 	if (!s)
 		return;
+	note_cookie(s, e);
 	if (e->kind == TRACE_SOCKET) {
 		add_call(s, "socket");
 		return;

@@ -24,6 +24,8 @@
  * @tgid:	process that made (or accepted) it
  * @fd:		its fd there
  * @sk:		the kernel socket the fd refers to now (an opaque id)
+ * @cookie:	the socket cookie of @sk (SO_COOKIE), 0 if not known
+ * @cookie_sk:	the @sk @cookie belongs to
  * @comm:	the process's name
  * @family:	its family (of the host socket once switched)
  * @type:	SOCK_STREAM, SOCK_DGRAM, ...
@@ -58,6 +60,8 @@ struct trace_sock {
 	pid_t tgid;
 	int fd;
 	uint64_t sk;
+	uint64_t cookie;
+	uint64_t cookie_sk;
 	char comm[16];
 	int family;
 	int type;

@@ -264,6 +264,27 @@ t_nested_ns() {
 }
 run_test "a socket of a network namespace the container made (unshare -rn): nested namespace" t_nested_ns
 
+t_cookie() {
+	local got
+	# the first program reads its switched socket's cookie (SO_COOKIE, 57)
+	# after the connect; the second never asks for one, and keeps its
+	# socket open for a while: the tracer has the kernel make one
+	got=$(trace_json cookie -- sh -c 'python3 -c "import socket, struct
+s = socket.create_connection((\"10.77.0.1\", 8081))
+print(\"cookie:\", struct.unpack(\"Q\", s.getsockopt(socket.SOL_SOCKET, 57, 8))[0])
+s.close()"; python3 -c "import socket, time
+s = socket.create_connection((\"10.77.0.1\", 8081))
+time.sleep(0.5)
+s.close()"' | sed -n 's/^cookie: //p')
+	echo "  the first program's SO_COOKIE: $got"
+	[[ $got =~ ^[1-9][0-9]*$ ]]
+	expect_q cookie '[x["cookie"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"][0]' "$got"
+	expect_q cookie '[x["cookie"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"][1] not in (None, 0, '"$got"')' True
+	expect_q cookie '[x["verdict"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"]' \
+		"['switched at connect', 'switched at connect']"
+}
+run_test "--json: the socket cookie, as the program's SO_COOKIE reads it (and one made for a socket nobody asked)" t_cookie
+
 t_interval() {
 	rm -f "$WORK/interval.json"
 	echo "\$ b4ns trace --json --interval=1 ..."
