@@ -93,6 +93,24 @@ struct trace_cli {
 	int n_run;
 };
 
+/* seconds() - the seconds after the first @skip bytes of option @arg into
+ * *@v: more than 0 (at least @min if @min > 0), at most a day. Return: 1,
+ * or -EINVAL with the reason in @err */
+static int seconds(const char *arg, size_t skip, double min, double *v,
+		   struct b4_error *err)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg + skip, &end);
+	if (errno || end == arg + skip || *end || *v <= 0 || *v < min ||
+	    *v > 86400)
+		return b4_error_set(err, -EINVAL, "%s: expected seconds "
+				    "(%g %s S <= 86400)", arg, min,
+				    min > 0 ? "<=" : "<");
+	return 1;
+}
+
 /* take_opt() - one of the trace's own options in @arg. Return: 1 if it was
  * one, 0 if not, or -EINVAL with the reason in @err */
 static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
@@ -109,24 +127,10 @@ static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
 			return b4_error_set(err, -EINVAL, "--output: empty file name");
 		return 1;
 	}
-	if (!strncmp(arg, "--duration=", 11)) {
-		errno = 0;
-		c->o.duration = strtod(arg + 11, &end);
-		if (errno || end == arg + 11 || *end || c->o.duration <= 0 ||
-		    c->o.duration > 86400)
-			return b4_error_set(err, -EINVAL, "%s: expected seconds "
-					    "(0 < S <= 86400)", arg);
-		return 1;
-	}
-	if (!strncmp(arg, "--interval=", 11)) {
-		errno = 0;
-		c->o.interval = strtod(arg + 11, &end);
-		if (errno || end == arg + 11 || *end || c->o.interval < 0.1 ||
-		    c->o.interval > 86400)
-			return b4_error_set(err, -EINVAL, "%s: expected seconds "
-					    "(0.1 <= S <= 86400)", arg);
-		return 1;
-	}
+	if (!strncmp(arg, "--duration=", 11))
+		return seconds(arg, 11, 0, &c->o.duration, err);
+	if (!strncmp(arg, "--interval=", 11))
+		return seconds(arg, 11, 0.1, &c->o.interval, err);
 	if (!strncmp(arg, "--container-id=", 15)) {
 		c->container = arg + 15;
 		if (!*c->container)
