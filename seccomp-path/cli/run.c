@@ -418,7 +418,8 @@ static int run(int argc, char **argv, struct run_settings *rs)
 	return EXIT_START;
 }
 
-int cli_run_settings(int argc, char **argv, struct cfg_container *eff)
+int cli_run_settings(int argc, char **argv, bool daemon_ok,
+		     struct cfg_container *eff)
 {
 	struct run_settings *rs = calloc(1, sizeof(*rs));
 	struct b4_error err = { "" };
@@ -431,7 +432,7 @@ int cli_run_settings(int argc, char **argv, struct cfg_container *eff)
 	}
 	a.cli = &rs->cli;
 	ret = cli_parse(&run_cmd, argc, argv, &a, NULL);
-	if (ret == CLI_GO && a.daemon) {
+	if (ret == CLI_GO && a.daemon && !daemon_ok) {
 		b4_error_set(&err, -EINVAL, "--daemon: a trace judges by the "
 			     "run's own settings; start the container without it");
 		ret = cli_fail("trace", &err);

@@ -4,7 +4,8 @@
  * The daemon's control socket lies beside its listener socket (paths.h).
  * The daemon answers a connection to its control socket with one JSON
  * document and closes it; --json prints it as it came, otherwise it is
- * rendered as a table.
+ * rendered as a table. status_container_pid() reads the same answer for
+ * "b4ns trace --container-id": the pid of one container.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +36,43 @@ static int read_status(const char *ctl, char **out)
 	if (s < 0)
 		return s;
 	return readall_fd(s, STATUS_MAX, out, &len);
+}
+
+int status_container_pid(const char *sock, const char *id, pid_t *pid,
+			 struct b4_error *err)
+{
+	char ctl[PATHS_SOCK_MAX];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *arr, *c, *v;
+	int ret;
+
+	ret = paths_beside(sock, PATHS_CTL_SOCK, ctl, err);
+	if (ret)
+		return ret;
+	ret = read_status(ctl, &text);
+	if (ret)
+		return b4_error_set(err, ret, "no daemon answers at %s: %s", ctl,
+				    strerror(-ret));
+	root = json_tokener_parse(text);
+	if (!root || !json_object_object_get_ex(root, "containers", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return b4_error_set(err, -EPROTO, "the daemon's answer at %s has "
+				    "no list of containers", ctl);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		c = json_object_array_get_idx(arr, i);
+		if (!json_object_object_get_ex(c, "id", &v) ||
+		    strcmp(json_object_get_string(v), id) != 0)
+			continue;
+		if (!json_object_object_get_ex(c, "pid", &v) ||
+		    json_object_get_int(v) <= 0)
+			return b4_error_set(err, -EPROTO, "the daemon gives no "
+					    "pid for container %s", id);
+		*pid = (pid_t)json_object_get_int(v);
+		return 0;
+	}
+	return b4_error_set(err, -ENOENT, "the daemon at %s serves no "
+			    "container %s (see b4ns status)", sock, id);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
