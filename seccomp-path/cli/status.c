@@ -93,7 +93,8 @@ static void print_table(struct json_object *root)
 		printf("config: %s\n", jstr(dm, "config")[0] ?
 		       jstr(dm, "config") : "none (built-in defaults)");
 	}
-	printf("(containers of 'b4ns run' are listed only if run with --daemon)\n");
+	printf("(containers of 'b4ns run' are listed only if run with --daemon,\n"
+	       " or with --network while a daemon answers at the default socket)\n");
 	if (!json_object_object_get_ex(root, "containers", &arr) ||
 	    !(n = json_object_array_length(arr))) {
 		printf("no containers\n");
@@ -133,7 +134,8 @@ static void status_usage(FILE *f)
 		"notifications and switched sockets, and its registry of\n"
 		"container services (local and remote entries, cluster state).\n"
 		"Containers of 'b4ns run' are served in-process and listed only\n"
-		"if run with --daemon. With --json and no daemon answering, the\n"
+		"if run with --daemon (or with --network while a daemon answers\n"
+		"at the default socket). With --json and no daemon answering, the\n"
 		"output is {\"error\": MESSAGE} and the exit status 1.\n");
 }
 
