@@ -24,10 +24,11 @@
  * enum cli_flags - what cli_parse() does besides options
  * @CLI_NO_OPERANDS:	an operand is refused: "unexpected argument"
  * @CLI_COMMAND:	options stop at the first operand, which starts the
- *			command to run (required: "no command given"); the
+ *			command to run (required: "no command given", one
+ *			line); the
  *			short options start with '+'
- * @CLI_OPERANDS_IGNORED: operands are ignored, and a bad option prints no
- *			usage ("b4ns status", as it always did)
+ * @CLI_OPERANDS_IGNORED: operands are ignored ("b4ns status", as it always
+ *			did)
  * @CLI_SOCKET:		--socket=PATH ('s') is the daemon's socket, resolved
  *			(paths_daemon_socket(), default PATHS_XDG)
  * @CLI_SOCKET_HOST_UID: with CLI_SOCKET, the default is PATHS_HOST_UID
@@ -84,8 +85,9 @@ extern const struct option cli_socket_longopts[];
  * @sock:	with CLI_SOCKET, the daemon's socket (PATHS_SOCK_MAX bytes),
  *		else NULL
  *
- * -h/--help prints the usage on stdout; an unknown option prints it on
- * stderr; what @cmd->opt or paths_daemon_socket() refuses is printed as
+ * -h/--help prints the usage on stdout; an unknown option (or one missing
+ * its value) is one line on stderr naming it, "see 'b4ns NAME --help'";
+ * what @cmd->opt or paths_daemon_socket() refuses is printed as
  * "b4ns NAME: MESSAGE". With CLI_COMMAND the command starts at
  * argv[optind].
  *
