@@ -33,6 +33,8 @@
  *			(paths_daemon_socket(), default PATHS_XDG)
  * @CLI_SOCKET_HOST_UID: with CLI_SOCKET, the default is PATHS_HOST_UID
  * @CLI_SOCKET_IF_GIVEN: with CLI_SOCKET, no default: "" if not given
+ * @CLI_EQUALS_ONLY:	the command parses its options itself, values only
+ *			as --NAME=VALUE ("b4ns trace"; for the completion)
  */
 enum cli_flags {
 	CLI_NO_OPERANDS = 0,
@@ -41,6 +43,7 @@ enum cli_flags {
 	CLI_SOCKET = 1 << 2,
 	CLI_SOCKET_HOST_UID = 1 << 3,
 	CLI_SOCKET_IF_GIVEN = 1 << 4,
+	CLI_EQUALS_ONLY = 1 << 5,
 };
 
 /**
@@ -63,6 +66,55 @@ struct cli_cmd {
 	void (*usage)(FILE *f);
 	int (*opt)(int c, const char *arg, void *ctx, struct b4_error *err);
 };
+
+/**
+ * struct cli_command - a subcommand of b4ns
+ * @name:	as typed after "b4ns"
+ * @fn:		its cmd_*() (argv[0] is @name)
+ * @synopsis:	arguments, for the usage text
+ * @help:	one line, for the usage text and its man page's NAME
+ * @cmd:	its options (the tables are static in its file)
+ * @also:	options it takes besides @cmd's and passes on ("b4ns trace"
+ *		takes those of "b4ns run"), or NULL
+ */
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+	const struct cli_cmd *(*cmd)(void);
+	const struct cli_cmd *(*also)(void);
+};
+
+/* cli_commands - the subcommands, ending with a NULL @name: main.c
+ * dispatches through it, cli_usage() and cli/doc.c write from it */
+extern const struct cli_command cli_commands[];
+
+/**
+ * cli_usage() - print the usage text of b4ns itself
+ * @f:		where
+ */
+void cli_usage(FILE *f);
+
+/* Each subcommand's options, as cli_parse() takes them (cli/doc.c writes
+ * the man pages and the completion from them) */
+const struct cli_cmd *cli_run_cmd(void);
+const struct cli_cmd *cli_daemon_cmd(void);
+const struct cli_cmd *cli_trace_cmd(void);
+const struct cli_cmd *cli_status_cmd(void);
+const struct cli_cmd *cli_profile_cmd(void);
+const struct cli_cmd *cli_hook_cmd(void);
+const struct cli_cmd *cli_doctor_cmd(void);
+
+/**
+ * cmd_doc() - "b4ns __doc ...": the man pages and the bash completion
+ * (hidden: the build runs it; cli/doc.c)
+ * @argc:	arguments after "__doc" (argv[0] is "__doc")
+ * @argv:	arguments
+ *
+ * Return: exit status: 0, 1 if a file cannot be written, 2 for bad usage
+ */
+int cmd_doc(int argc, char **argv);
 
 /* cli_parse()'s return value when the command is to go on */
 #define CLI_GO (-1)

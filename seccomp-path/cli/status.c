@@ -174,8 +174,16 @@ static void status_usage(FILE *f)
 		"container services (local and remote entries, cluster state).\n"
 		"Containers of 'b4ns run' are served in-process and listed only\n"
 		"if run with --daemon (or with --network while a daemon answers\n"
-		"at the default socket). With --json and no daemon answering, the\n"
-		"output is {\"error\": MESSAGE} and the exit status 1.\n");
+		"at the default socket).\n"
+		"\n"
+		"Options:\n"
+		"      --json          the status as the daemon gives it (JSON); with\n"
+		"                      no daemon answering: {\"error\": MESSAGE}\n"
+		"      --socket=PATH   the daemon's socket (default:\n"
+		"                      $XDG_RUNTIME_DIR/b4ns/b4ns.sock)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0, 1 if no daemon answers, 2 for bad options.\n");
 }
 
 /* status_opt() - --json: sets the bool at @ctx */
@@ -199,6 +207,11 @@ static const struct cli_cmd status_cmd = {
 	.flags = CLI_SOCKET | CLI_OPERANDS_IGNORED, .usage = status_usage,
 	.opt = status_opt,
 };
+
+const struct cli_cmd *cli_status_cmd(void)
+{
+	return &status_cmd;
+}
 
 /* status_fail() - no status: @err on stderr, and with --json (@json) also
  * as {"error": MESSAGE} on stdout, so that a JSON reader always gets JSON.

@@ -17,6 +17,7 @@
  * trace/trace.c collects, trace/report.c reports.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -111,54 +112,112 @@ static int seconds(const char *arg, size_t skip, double min, double *v,
 	return 1;
 }
 
+enum {
+	OPT_JSON = 256,
+	OPT_OUTPUT,
+	OPT_DURATION,
+	OPT_INTERVAL,
+	OPT_CONTAINER_ID,
+	OPT_SOCKET,
+	OPT_USER,
+	OPT_PID,
+};
+
+/* The trace's own options, taken out of the command line by take_opt():
+ * "--NAME" (no_argument) or "--NAME=VALUE" (required_argument) only */
+static const struct option trace_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "container-id", required_argument, NULL, OPT_CONTAINER_ID },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "user", required_argument, NULL, OPT_USER },
+	CLI_OPT_HELP_END,
+};
+
+/* its options for the man page and the completion; the run options it
+ * passes on are those of cli_run_cmd() */
+static const struct cli_cmd trace_cmd = {
+	.name = "trace", .shortopts = "+h", .longopts = trace_opts,
+	.flags = CLI_COMMAND | CLI_EQUALS_ONLY, .usage = trace_usage,
+};
+
+const struct cli_cmd *cli_trace_cmd(void)
+{
+	return &trace_cmd;
+}
+
+/* trace_opt() - the entry of trace_opts[] (not --help) @arg is, or NULL;
+ * @value: result, what follows '=' (NULL for no_argument) */
+static const struct option *trace_opt(const char *arg, const char **value)
+{
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	for (const struct option *o = trace_opts; o->name; o++) {
+		size_t len = strlen(o->name);
+
+		if (o->val == 'h' || strncmp(arg + 2, o->name, len) != 0)
+			continue;
+		if (o->has_arg == no_argument && !arg[2 + len]) {
+			*value = NULL;
+			return o;
+		}
+		if (o->has_arg != no_argument && arg[2 + len] == '=') {
+			*value = arg + 3 + len;
+			return o;
+		}
+	}
+	return NULL;
+}
+
 /* take_opt() - one of the trace's own options in @arg. Return: 1 if it was
  * one, 0 if not, or -EINVAL with the reason in @err */
 static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
 {
+	const char *v = NULL;
+	const struct option *o = trace_opt(arg, &v);
 	char *end;
+	long pid;
 
-	if (!strcmp(arg, "--json")) {
+	if (!o)
+		return 0;
+	switch (o->val) {
+	case OPT_JSON:
 		c->o.json = true;
 		return 1;
-	}
-	if (!strncmp(arg, "--output=", 9)) {
-		c->output = arg + 9;
-		if (!*c->output)
+	case OPT_OUTPUT:
+		c->output = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--output: empty file name");
 		return 1;
-	}
-	if (!strncmp(arg, "--duration=", 11))
-		return seconds(arg, 11, 0, &c->o.duration, err);
-	if (!strncmp(arg, "--interval=", 11))
-		return seconds(arg, 11, 0.1, &c->o.interval, err);
-	if (!strncmp(arg, "--container-id=", 15)) {
-		c->container = arg + 15;
-		if (!*c->container)
+	case OPT_DURATION:
+		return seconds(arg, (size_t)(v - arg), 0, &c->o.duration, err);
+	case OPT_INTERVAL:
+		return seconds(arg, (size_t)(v - arg), 0.1, &c->o.interval, err);
+	case OPT_CONTAINER_ID:
+		c->container = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--container-id: empty id");
 		return 1;
-	}
-	if (!strncmp(arg, "--socket=", 9)) {
-		c->sockarg = arg + 9;
+	case OPT_SOCKET:
+		c->sockarg = v;
 		return 1;
-	}
-	if (!strncmp(arg, "--user=", 7)) {
-		c->o.user = arg + 7;
-		if (!*c->o.user)
+	case OPT_USER:
+		c->o.user = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--user: empty name");
 		return 1;
-	}
-	if (!strncmp(arg, "--pid=", 6)) {
-		long v;
-
+	default: /* OPT_PID */
 		errno = 0;
-		v = strtol(arg + 6, &end, 10);
-		if (errno || end == arg + 6 || *end || v <= 0 || v > 4194304)
+		pid = strtol(v, &end, 10);
+		if (errno || end == v || *end || pid <= 0 || pid > 4194304)
 			return b4_error_set(err, -EINVAL, "%s: expected a process "
 					    "id", arg);
-		c->o.pid = (pid_t)v;
+		c->o.pid = (pid_t)pid;
 		return 1;
 	}
-	return 0;
 }
 
 /* split() - the trace's options out of @argv, the rest into @c->run */
