@@ -29,7 +29,7 @@ static void doc_usage(FILE *f)
 }
 
 /**
- * enum doc_kind - what doc_one() writes
+ * enum doc_kind - what a struct doc is
  * @DOC_MAIN:	b4ns(1)
  * @DOC_CMD:	b4ns-COMMAND(1)
  * @DOC_CONF:	b4ns.conf(5)
@@ -37,33 +37,38 @@ static void doc_usage(FILE *f)
  */
 enum doc_kind { DOC_MAIN, DOC_CMD, DOC_CONF, DOC_BASH };
 
-/* doc_one() - one document on @out; @c for DOC_CMD, @example for
- * DOC_CONF. Return: 0, or a negative errno with the reason in @err */
-static int doc_one(FILE *out, enum doc_kind kind, const struct cli_command *c,
-		   const char *example, struct b4_error *err)
+/**
+ * struct doc - one document
+ * @kind:	enum doc_kind
+ * @c:		DOC_CMD: the command
+ * @example:	DOC_CONF: the example config file
+ */
+struct doc {
+	enum doc_kind kind;
+	const struct cli_command *c;
+	const char *example;
+};
+
+/* doc_one() - document @d on @out. Return: 0, or a negative errno with
+ * the reason in @err */
+static int doc_one(FILE *out, const struct doc *d, struct b4_error *err)
 {
 	int rc;
 
-	switch (kind) {
-	case DOC_MAIN:
+	if (d->kind == DOC_CONF)
+		return man_conf(out, d->example, err);
+	if (d->kind == DOC_CMD)
+		rc = man_command(out, d->c);
+	else if (d->kind == DOC_MAIN)
 		rc = man_main(out);
-		break;
-	case DOC_CMD:
-		rc = man_command(out, c);
-		break;
-	case DOC_CONF:
-		return man_conf(out, example, err);
-	default:
+	else
 		rc = complete_bash(out);
-		break;
-	}
 	return rc ? b4_error_set(err, rc, "%s", strerror(-rc)) : 0;
 }
 
 /* doc_file() - doc_one() into the file @dir/@sub/@name */
 static int doc_file(const char *dir, const char *sub, const char *name,
-		    enum doc_kind kind, const struct cli_command *c,
-		    const char *example, struct b4_error *err)
+		    const struct doc *d, struct b4_error *err)
 {
 	char path[4096];
 	_cleanup_fclose_ FILE *f = NULL;
@@ -76,7 +81,7 @@ static int doc_file(const char *dir, const char *sub, const char *name,
 	f = fopen(path, "we");
 	if (!f)
 		return b4_error_set(err, -errno, "%s: %s", path, strerror(errno));
-	rc = doc_one(f, kind, c, example, err);
+	rc = doc_one(f, d, err);
 	if (rc)
 		return b4_error_prefix(err, rc, "%s", path);
 	rc = fclose(f);
@@ -90,23 +95,25 @@ static int doc_file(const char *dir, const char *sub, const char *name,
 static int doc_write(const char *dir, const char *example,
 		     struct b4_error *err)
 {
+	struct doc d = { DOC_MAIN, NULL, NULL };
 	int rc;
 
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return b4_error_set(err, -errno, "%s: %s", dir, strerror(errno));
-	rc = doc_file(dir, "man1", "b4ns.1", DOC_MAIN, NULL, NULL, err);
+	rc = doc_file(dir, "man1", "b4ns.1", &d, err);
 	for (const struct cli_command *c = cli_commands; c->name && !rc; c++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "b4ns-%s.1", c->name);
-		rc = doc_file(dir, "man1", name, DOC_CMD, c, NULL, err);
+		d = (struct doc){ DOC_CMD, c, NULL };
+		rc = doc_file(dir, "man1", name, &d, err);
 	}
+	d = (struct doc){ DOC_CONF, NULL, example };
 	if (!rc)
-		rc = doc_file(dir, "man5", "b4ns.conf.5", DOC_CONF, NULL,
-			      example, err);
+		rc = doc_file(dir, "man5", "b4ns.conf.5", &d, err);
+	d = (struct doc){ DOC_BASH, NULL, NULL };
 	if (!rc)
-		rc = doc_file(dir, "completions", "b4ns", DOC_BASH, NULL, NULL,
-			      err);
+		rc = doc_file(dir, "completions", "b4ns", &d, err);
 	return rc;
 }
 
@@ -114,25 +121,29 @@ int cmd_doc(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
 	struct b4_error err = { "" };
+	struct doc d = { DOC_MAIN, NULL, NULL };
 	int rc = 0;
 
 	if (!strcmp(what, "man") && argc == 2) {
-		rc = doc_one(stdout, DOC_MAIN, NULL, NULL, &err);
+		rc = doc_one(stdout, &d, &err);
 	} else if (!strcmp(what, "man") && argc == 3) {
 		const struct cli_command *c = cli_commands;
 
-		while (c->name && strcmp(c->name, argv[2]))
+		while (c->name && strcmp(c->name, argv[2]) != 0)
 			c++;
 		if (!c->name) {
 			fprintf(stderr, "b4ns __doc: unknown command '%s'\n",
 				argv[2]);
 			return EXIT_USAGE;
 		}
-		rc = doc_one(stdout, DOC_CMD, c, NULL, &err);
+		d = (struct doc){ DOC_CMD, c, NULL };
+		rc = doc_one(stdout, &d, &err);
 	} else if (!strcmp(what, "conf") && argc == 3) {
-		rc = doc_one(stdout, DOC_CONF, NULL, argv[2], &err);
+		d = (struct doc){ DOC_CONF, NULL, argv[2] };
+		rc = doc_one(stdout, &d, &err);
 	} else if (!strcmp(what, "bash") && argc == 2) {
-		rc = doc_one(stdout, DOC_BASH, NULL, NULL, &err);
+		d = (struct doc){ DOC_BASH, NULL, NULL };
+		rc = doc_one(stdout, &d, &err);
 	} else if (!strcmp(what, "write") && argc == 4) {
 		rc = doc_write(argv[2], argv[3], &err);
 	} else {

@@ -192,7 +192,7 @@ static bool form_arg(const char *head, const char *name, char *arg,
 		const char *a = p + 2 + n;
 		size_t alen;
 
-		if ((p != head && p[-1] != ' ') || strncmp(p + 2, name, n) ||
+		if ((p != head && p[-1] != ' ') || strncmp(p + 2, name, n) != 0 ||
 		    (*a && !strchr("=[,", *a)))
 			continue;
 		a += strspn(a, "[=");

@@ -54,7 +54,8 @@ struct helptext {
  * @usage:	a struct cli_cmd's usage printer (or cli_usage())
  * @h:		result, helptext_free() it
  *
- * Lines ending in ':' in the first column start a list: its lines indented
+ * A line in the first column ending in ':' after a blank line (or at the
+ * start) is a heading and starts a list: its lines indented
  * less than 8 columns start an entry, deeper ones continue its
  * description. Blank lines end paragraphs and lists.
  *

@@ -30,6 +30,8 @@
 
 #define MAN_SOURCE "b4ns " B4NS_VERSION
 #define MAN_MANUAL "b4ns manual"
+/* at most this many keys in cfg.c's table */
+#define MAN_CONF_KEYS 128
 
 /* esc() - @n bytes of @s as roff text: '\' escaped, a '-' that starts a
  * word (an option) as a minus, a line starting with '.' or '\'' kept */
@@ -235,31 +237,37 @@ static void exit_status(FILE *o, const struct helptext *h)
 	for (size_t i = 0; i < h->n; i++) {
 		if (!is_exit(&h->items[i]))
 			continue;
+		const char *t = h->items[i].text + 11;
+
+		/* "Exit status: 0, ...": the heading says the first words */
+		if (*t == ':')
+			t += 1 + strspn(t + 1, " \n");
+		else
+			t = h->items[i].text;
 		fputs(".SH EXIT STATUS\n", o);
-		lines(o, h->items[i].text);
+		lines(o, t);
 	}
 }
 
 /* see_also() - the other pages, but @self */
 static void see_also(FILE *o, const char *self)
 {
-	bool first = true;
+	bool main_page = !strcmp(self, "b4ns"), first = true;
 
 	fputs(".SH SEE ALSO\n", o);
-	if (strcmp(self, "b4ns")) {
+	if (!main_page) {
 		fputs(".BR b4ns (1)", o);
 		first = false;
 	}
+	/* b4ns(1) names every page, the others b4ns-run(1) */
 	for (const struct cli_command *c = cli_commands; c->name; c++) {
-		if (strcmp(self, "b4ns") && strcmp(c->name, "run") &&
-		    strcmp(c->name, self))
-			continue;
-		if (!strcmp(c->name, self))
+		if (!strcmp(c->name, self) ||
+		    (!main_page && strcmp(c->name, "run") != 0))
 			continue;
 		fprintf(o, "%s\n.BR b4ns\\-%s (1)", first ? "" : ",", c->name);
 		first = false;
 	}
-	if (strcmp(self, "b4ns.conf"))
+	if (strcmp(self, "b4ns.conf") != 0)
 		fprintf(o, "%s\n.BR b4ns.conf (5)", first ? "" : ",");
 	fputs(",\n.BR podman (1)\n", o);
 }
@@ -517,7 +525,7 @@ static void conf_body(FILE *o, FILE *f, bool *shown, size_t nkeys)
 int man_conf(FILE *out, const char *example, struct b4_error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(example, "re");
-	_cleanup_free_ bool *shown = NULL;
+	bool shown[MAN_CONF_KEYS] = { false };
 	size_t nkeys = 0;
 
 	if (!f)
@@ -525,9 +533,9 @@ int man_conf(FILE *out, const char *example, struct b4_error *err)
 				    strerror(errno));
 	while (cfg_key_name((unsigned int)nkeys))
 		nkeys++;
-	shown = calloc(nkeys + 1, sizeof(*shown));
-	if (!shown)
-		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	if (nkeys > MAN_CONF_KEYS)
+		return b4_error_set(err, -E2BIG, "more than %d config keys",
+				    MAN_CONF_KEYS);
 	title(out, "b4ns.conf", "5", "b4ns.conf",
 	      "configuration file of b4ns run and b4ns daemon");
 	fputs(".SH SYNOPSIS\n.nf\n\\fI$XDG_CONFIG_HOME/" PATHS_CONFIG_REL

@@ -150,7 +150,7 @@ const struct cli_cmd *cli_trace_cmd(void)
 }
 
 /* trace_opt() - the entry of trace_opts[] (not --help) @arg is, or NULL;
- * @value: result, what follows '=' (NULL for no_argument) */
+ * @value: result, what follows '=' ("" for no_argument) */
 static const struct option *trace_opt(const char *arg, const char **value)
 {
 	if (strncmp(arg, "--", 2) != 0)
@@ -161,7 +161,7 @@ static const struct option *trace_opt(const char *arg, const char **value)
 		if (o->val == 'h' || strncmp(arg + 2, o->name, len) != 0)
 			continue;
 		if (o->has_arg == no_argument && !arg[2 + len]) {
-			*value = NULL;
+			*value = "";
 			return o;
 		}
 		if (o->has_arg != no_argument && arg[2 + len] == '=') {
@@ -176,7 +176,7 @@ static const struct option *trace_opt(const char *arg, const char **value)
  * one, 0 if not, or -EINVAL with the reason in @err */
 static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
 {
-	const char *v = NULL;
+	const char *v = "";
 	const struct option *o = trace_opt(arg, &v);
 	char *end;
 	long pid;
