@@ -10,7 +10,8 @@
  * is cli_usage() with cli_commands[] as COMMANDS. b4ns.conf(5) is the
  * annotated config/b4ns.conf.example: its header the DESCRIPTION, each
  * comment block the description of the settings after it (uncommented:
- * the defaults, commented out: examples), "# ---- TITLE" a subsection;
+ * the defaults, commented out: examples), "# ---- TITLE (PROSE)" a
+ * subsection;
  * a key of cfg.c's table the file does not show is listed bare.
  */
 #include <ctype.h>
@@ -438,29 +439,61 @@ static void conf_entry(FILE *o, const struct conf_entry *e)
 	}
 }
 
+/* conf_title() - a comment block starting "---- TITLE" opens a
+ * subsection: TITLE runs to " (" or the end of the line, the parenthesis
+ * (to its closing one) is the subsection's prose. Return: the rest of
+ * @desc, the description of the settings after it */
+static const char *conf_title(FILE *o, const char *desc)
+{
+	const char *t = desc + 5, *eol = t + strcspn(t, "\n");
+	const char *paren = strstr(t, " (");
+	int depth = 0;
+	const char *p;
+
+	if (!paren || paren > eol) {
+		subsection(o, t, (size_t)(eol - t));
+		return eol + (*eol == '\n');
+	}
+	subsection(o, t, (size_t)(paren - t));
+	for (p = paren + 1; *p; p++) {
+		depth += (*p == '(') - (*p == ')');
+		if (!depth)
+			break;
+	}
+	fputs(".PP\n", o);
+	/* the prose without its parentheses, as lines */
+	for (const char *s = paren + 2; s < p;) {
+		size_t n = strcspn(s, "\n");
+
+		if (s + n > p)
+			n = (size_t)(p - s);
+		esc(o, s, n, true);
+		fputc('\n', o);
+		s += n + (s[n] == '\n');
+	}
+	p += *p == ')';
+	return p + strspn(p, "\n");
+}
+
 /* conf_flush() - the entry or comment block gathered in @e, then @e
- * emptied: settings with their description, or a block with none: a
- * title ("---- TITLE") or prose */
+ * emptied: settings with their description (after the title a "---- "
+ * line opens), or prose */
 static void conf_flush(FILE *o, struct conf_entry *e)
 {
 	size_t k = strlen(e->keys), d = strlen(e->desc);
+	const char *desc = e->desc;
 
 	if (d && e->desc[d - 1] == '\n')
 		e->desc[d - 1] = '\0';
+	if (!strncmp(desc, "---- ", 5))
+		desc = conf_title(o, desc);
 	if (k >= 2) {
 		e->keys[k - 2] = '\0';
+		memmove(e->desc, desc, strlen(desc) + 1);
 		conf_entry(o, e);
-	} else if (!strncmp(e->desc, "---- ", 5)) {
-		size_t t = strcspn(e->desc, "\n");
-
-		subsection(o, e->desc + 5, t - 5);
-		if (e->desc[t]) {
-			fputs(".PP\n", o);
-			conf_text(o, e->desc + t + 1);
-		}
-	} else if (e->desc[0]) {
+	} else if (*desc) {
 		fputs(".PP\n", o);
-		conf_text(o, e->desc);
+		conf_text(o, desc);
 	}
 	memset(e, 0, sizeof(*e));
 }
