@@ -7,7 +7,8 @@
  * (plus those of @also: "b4ns trace" takes the run options) and short
  * options from its short option string; the values an option completes to
  * come from its --help entry (helptext_choices(): "error | warn | info |
- * debug"; a FILE, PATH or SOCKET placeholder: file names, DIR: directories).
+ * debug", or a placeholder "host|off|IP"; a FILE, PATH or SOCKET
+ * placeholder: file names, DIR: directories).
  * The function _b4ns puts "--opt=value" back together when bash split it at
  * '=', completes the command after "--" or after the first operand of a
  * command that runs one (CLI_COMMAND), and leaves no space after an
@@ -105,6 +106,27 @@ static bool has_short(const struct cli_cmd *cmd, const struct option *opt)
 	       opt->val != '+' && strchr(cmd->shortopts, opt->val);
 }
 
+/* arg_choices() - the words of a placeholder "host|off|IP[,IP]" that
+ * are values to type (lower case) into @out, "" unless it has a '|' */
+static void arg_choices(const char *arg, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!strchr(arg, '|'))
+		return;
+	for (const char *s = arg; *s;) {
+		size_t w = strcspn(s, "|");
+
+		if (w && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == w &&
+		    n + w + 2 < len) {
+			n += (size_t)snprintf(out + n, len - n, "%s%.*s",
+					      n ? " " : "", (int)w, s);
+		}
+		s += w + (s[w] == '|');
+	}
+}
+
 /* values() - the values option --@name of @sub completes to, from the
  * --help entry in @h, as a variable _b4ns_vals_SUB_OPT (and for its short
  * form, if @cmd has one) */
@@ -120,6 +142,8 @@ static void values(FILE *o, const char *sub, const struct cli_cmd *cmd,
 	if (!it)
 		return;
 	helptext_choices(it, vals, sizeof(vals));
+	if (!vals[0])
+		arg_choices(arg, vals, sizeof(vals));
 	if (!vals[0] && (!strcmp(arg, "FILE") || !strcmp(arg, "PATH") ||
 			 !strcmp(arg, "SOCKET")))
 		snprintf(vals, sizeof(vals), "@file");

@@ -165,6 +165,8 @@ Test(doc, completion_offers_every_option_and_command)
 		cr_expect_not_null(strstr(buf, var));
 	}
 	cr_expect_not_null(strstr(buf, "_b4ns_vals_run___net='none slirp4netns pasta'"));
+	cr_expect_not_null(strstr(buf, "_b4ns_vals_run___mode='seccomp preload auto off'"));
+	cr_expect_not_null(strstr(buf, "_b4ns_vals_daemon___config='@file'"));
 	cr_expect_not_null(strstr(buf, "complete -F _b4ns b4ns"));
 	free(buf);
 }
