@@ -96,14 +96,60 @@ extern const struct cli_command cli_commands[];
  */
 void cli_usage(FILE *f);
 
-/* Each subcommand's options, as cli_parse() takes them (cli/doc.c writes
- * the man pages and the completion from them) */
+/**
+ * cli_run_cmd() - "b4ns run"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_run_cmd(void);
+
+/**
+ * cli_daemon_cmd() - "b4ns daemon"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_daemon_cmd(void);
+
+/**
+ * cli_trace_cmd() - "b4ns trace"'s options and usage, as its parser takes them (its own; the run options it passes on are cli_run_cmd()'s)
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_trace_cmd(void);
+
+/**
+ * cli_status_cmd() - "b4ns status"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_status_cmd(void);
+
+/**
+ * cli_profile_cmd() - "b4ns profile"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_profile_cmd(void);
+
+/**
+ * cli_hook_cmd() - "b4ns oci-hook"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_hook_cmd(void);
+
+/**
+ * cli_doctor_cmd() - "b4ns doctor"'s options and usage, as its parser takes them
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
 const struct cli_cmd *cli_doctor_cmd(void);
 
 /**
