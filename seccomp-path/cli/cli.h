@@ -113,7 +113,8 @@ const struct cli_cmd *cli_run_cmd(void);
 const struct cli_cmd *cli_daemon_cmd(void);
 
 /**
- * cli_trace_cmd() - "b4ns trace"'s options and usage, as its parser takes them (its own; the run options it passes on are cli_run_cmd()'s)
+ * cli_trace_cmd() - "b4ns trace"'s own options and usage (the run options
+ * it passes on are cli_run_cmd()'s)
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
