@@ -97,7 +97,7 @@ extern const struct cli_command cli_commands[];
 void cli_usage(FILE *f);
 
 /**
- * cli_run_cmd() - "b4ns run"'s options and usage, as its parser takes them
+ * cli_run_cmd() - "b4ns run"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
@@ -105,7 +105,7 @@ void cli_usage(FILE *f);
 const struct cli_cmd *cli_run_cmd(void);
 
 /**
- * cli_daemon_cmd() - "b4ns daemon"'s options and usage, as its parser takes them
+ * cli_daemon_cmd() - "b4ns daemon"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
@@ -122,7 +122,7 @@ const struct cli_cmd *cli_daemon_cmd(void);
 const struct cli_cmd *cli_trace_cmd(void);
 
 /**
- * cli_status_cmd() - "b4ns status"'s options and usage, as its parser takes them
+ * cli_status_cmd() - "b4ns status"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
@@ -130,7 +130,7 @@ const struct cli_cmd *cli_trace_cmd(void);
 const struct cli_cmd *cli_status_cmd(void);
 
 /**
- * cli_profile_cmd() - "b4ns profile"'s options and usage, as its parser takes them
+ * cli_profile_cmd() - "b4ns profile"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
@@ -138,7 +138,7 @@ const struct cli_cmd *cli_status_cmd(void);
 const struct cli_cmd *cli_profile_cmd(void);
 
 /**
- * cli_hook_cmd() - "b4ns oci-hook"'s options and usage, as its parser takes them
+ * cli_hook_cmd() - "b4ns oci-hook"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
@@ -146,7 +146,7 @@ const struct cli_cmd *cli_profile_cmd(void);
 const struct cli_cmd *cli_hook_cmd(void);
 
 /**
- * cli_doctor_cmd() - "b4ns doctor"'s options and usage, as its parser takes them
+ * cli_doctor_cmd() - "b4ns doctor"'s options and usage (cli_parse())
  *
  * Return: its struct cli_cmd (cli/doc.c writes the man page and the
  * completion from it)
