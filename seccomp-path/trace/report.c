@@ -87,7 +87,8 @@ static const char *untrapped(const struct trace_log *log,
 	return NULL;
 }
 
-void report_decide_connect(struct trace_log *log, struct trace_sock *s,
+/* decide_connect() - report_decide_connect() but for the i386 mark */
+static void decide_connect(struct trace_log *log, struct trace_sock *s,
 			   const struct sockaddr *dst, bool send, bool trapped,
 			   bool foreign_ns, long ret)
 {
@@ -142,6 +143,22 @@ void report_decide_connect(struct trace_log *log, struct trace_sock *s,
 	s->switched = sw;
 	s->verdict = !sw ? "not switched" : send ? "switched at send" :
 		     "switched at connect";
+}
+
+void report_decide_connect(struct trace_log *log, struct trace_sock *s,
+			   const struct sockaddr *dst, bool send, bool trapped,
+			   bool foreign_ns, long ret)
+{
+	size_t len;
+
+	if (s->decided)
+		return;
+	decide_connect(log, s, dst, send, trapped, foreign_ns, ret);
+	len = strlen(s->reason);
+	/* b4ns's filter traps i386 connects as native ones: the same policy */
+	if (s->i386 && len < sizeof(s->reason))
+		snprintf(s->reason + len, sizeof(s->reason) - len,
+			 "; i386 system call");
 }
 
 void report_decide_bind(struct trace_log *log, struct trace_sock *s,
@@ -462,6 +479,7 @@ static struct json_object *sock_json(const struct trace_sock *s)
 	ret = ret ? ret : add(o, "switched", json_object_new_boolean(s->host));
 	ret = ret ? ret : add(o, "verdict", json_object_new_string(v));
 	ret = ret ? ret : add(o, "reason", json_object_new_string(why));
+	ret = ret ? ret : add(o, "i386", json_object_new_boolean(s->i386));
 	ret = ret ? ret : add_str(o, "fast_path_setting", s->switched ? NULL : s->hint);
 	ret = ret ? ret : add(o, "options_not_copied", opts);
 	if (ret) {

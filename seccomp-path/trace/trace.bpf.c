@@ -16,7 +16,11 @@
  * is gone at the exit). Bytes are counted in the map "bytes" per struct
  * sock at the exit of read/write/send/recv calls,
  * never reported per call: a close reports the socket's totals (and drops
- * them), user space reads what is left at the end.
+ * them), user space reads what is left at the end. The per-syscall
+ * tracepoints never fire for an i386 system call of a 64-bit task
+ * (int $0x80); the raw sys_exit tracepoint does, and it reports i386
+ * connect and socketcall(CONNECT) of a traced task as connects marked
+ * i386 (x86 only).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -415,6 +419,49 @@ int exit_close(struct sys_exit_args *ctx)
 	bpf_map_delete_elem(&pend, &id);
 	return 0;
 }
+
+#if defined(__TARGET_ARCH_x86)
+#define TS_COMPAT_ 0x0002	/* thread_info.status: an i386 call runs */
+#define NR32_SOCKETCALL_ 102
+#define NR32_CONNECT_ 362
+#define SC_CONNECT_ 3
+
+/* every system call's exit: i386 connects of the traced tasks (the
+ * per-syscall tracepoints ignore i386 calls) */
+SEC("tracepoint/raw_syscalls/sys_exit")
+int raw_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pending p = { .kind = TRACE_CONNECT, .arg2 = 1 };
+	struct pt_regs *r;
+	__u32 a[3] = { 0, 0, 0 };
+	long nr;
+
+	/* cheapest test first: this runs for every call of the machine */
+	if (!(t->thread_info.status & TS_COMPAT_))
+		return 0;
+	nr = BPF_CORE_READ(ctx, id);
+	if ((nr != NR32_CONNECT_ && nr != NR32_SOCKETCALL_) || !is_traced())
+		return 0;
+	r = regs();
+	if (nr == NR32_CONNECT_) {
+		a[0] = (__u32)BPF_CORE_READ(r, bx);
+		a[1] = (__u32)BPF_CORE_READ(r, cx);
+		a[2] = (__u32)BPF_CORE_READ(r, dx);
+	} else {
+		if ((__u32)BPF_CORE_READ(r, bx) != SC_CONNECT_)
+			return 0;
+		if (bpf_probe_read_user(a, sizeof(a),
+					(const void *)(unsigned long)(__u32)
+					BPF_CORE_READ(r, cx)))
+			return 0;
+	}
+	p.fd = (int)a[0];
+	copy_addr(&p, (const void *)(unsigned long)a[1], a[2]);
+	emit(&p, BPF_CORE_READ(ctx, ret));
+	return 0;
+}
+#endif
 
 SEC("tracepoint/io_uring/io_uring_submit_req")
 int uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)

@@ -406,8 +406,11 @@ static void on_call(struct trace_log *log, const struct b4tr_event *e)
 		return;
 	switch (e->kind) {
 	case TRACE_CONNECT:
-		add_call(s, e->ret == 0 || e->ret == -EINPROGRESS ? "connect" :
-			 "connect(failed)");
+		if (e->arg2 == 1)
+			s->i386 = true;
+		add_call(s, e->ret == 0 || e->ret == -EINPROGRESS ?
+			 (e->arg2 == 1 ? "connect(i386)" : "connect") :
+			 (e->arg2 == 1 ? "connect(i386,failed)" : "connect(failed)"));
 		to_dst(log, s, e, true, foreign);
 		if (e->ret == 0 || e->ret == -EINPROGRESS)
 			s->connected = true;

@@ -54,6 +54,7 @@
  *		(level << 16 | name)
  * @n_opts:	entries in @opts
  * @err:	the deciding call's result (0 or a negative errno)
+ * @i386:	an i386 system call (int $0x80) connected it
  */
 struct trace_sock {
 	unsigned long id;
@@ -87,6 +88,7 @@ struct trace_sock {
 	int opts[TRACE_OPTS_MAX];
 	int n_opts;
 	int err;
+	bool i386;
 };
 
 /**

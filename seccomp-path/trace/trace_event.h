@@ -9,7 +9,9 @@
 /* enum b4tr_kind - the call a struct b4tr_event records */
 enum b4tr_kind {
 	TRACE_SOCKET = 1,	/* @ret: the new fd */
-	TRACE_CONNECT,		/* @addr: destination */
+	TRACE_CONNECT,		/* @addr: destination; @arg2: 1 if an i386
+				 * system call made it (int $0x80: connect
+				 * or socketcall CONNECT) */
 	TRACE_BIND,		/* @addr: address */
 	TRACE_LISTEN,
 	TRACE_ACCEPT,		/* @ret: the new fd, @sk its socket */

@@ -285,6 +285,18 @@ s.close()"' | sed -n 's/^cookie: //p')
 }
 run_test "--json: the socket cookie, as the program's SO_COOKIE reads it (and one made for a socket nobody asked)" t_cookie
 
+t_i386() {
+	# b4ns-attack i386-switch: two sockets, connected to 10.77.0.1:8081 by
+	# an i386 connect (int $0x80, 362) and socketcall(CONNECT)
+	trace_json i386 -- "$WORK/bin/b4ns-attack" --tcp-port 8081 i386-switch || {
+		[[ $? == 77 ]] && { echo "SKIP: no i386 emulation in this kernel"; return 77; }
+		return 1
+	}
+	expect_q i386 '[(x["calls"], x["verdict"], x["reason"], x["i386"]) for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"]' \
+		"[('socket connect(i386) close', 'switched at connect', 'routable destination; i386 system call', True), ('socket connect(i386) close', 'switched at connect', 'routable destination; i386 system call', True)]"
+}
+run_test "i386 connect and socketcall(CONNECT) (int \$0x80): seen, switched, marked i386" t_i386
+
 t_interval() {
 	rm -f "$WORK/interval.json"
 	echo "\$ b4ns trace --json --interval=1 ..."
