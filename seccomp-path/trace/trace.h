@@ -207,6 +207,18 @@ void trace_log_free(struct trace_log *log);
 struct trace_proc *trace_proc_get(struct trace_log *log, pid_t tgid);
 
 /**
+ * enum report_seen - whether b4ns's filter sees a call naming a destination
+ * @REPORT_TRAPPED:	it does (connect, sendto, a trapped sendmsg)
+ * @REPORT_SENDMSG_OFF:	not: sendmsg with udp_sendmsg off, sendmmsg
+ * @REPORT_URING:	not: an io_uring connect (seccomp never sees those)
+ */
+enum report_seen {
+	REPORT_TRAPPED,
+	REPORT_SENDMSG_OFF,
+	REPORT_URING,
+};
+
+/**
  * report_decide_connect() - judge a connect (or a send naming @dst) of @s
  * with the supervisor's own policy, and record the verdict if it is the
  * socket's first
@@ -214,14 +226,13 @@ struct trace_proc *trace_proc_get(struct trace_log *log, pid_t tgid);
  * @s:		the socket (its properties, @s->host: seen switched after it)
  * @dst:	destination
  * @send:	the call is a send naming @dst, not a connect
- * @trapped:	b4ns sees this call (false: sendmsg with udp_sendmsg off,
- *		sendmmsg)
+ * @seen:	whether b4ns sees this call
  * @foreign_ns:	the call came from a namespace nested in the container
  * @ret:	the call's result
  */
 void report_decide_connect(struct trace_log *log, struct trace_sock *s,
-			   const struct sockaddr *dst, bool send, bool trapped,
-			   bool foreign_ns, long ret);
+			   const struct sockaddr *dst, bool send,
+			   enum report_seen seen, bool foreign_ns, long ret);
 
 /**
  * report_decide_bind() - judge a bind of @s with the supervisor's policy

@@ -200,14 +200,36 @@ t_io_uring_denied() {
 run_test "io_uring refused by b4ns is reported" t_io_uring_denied
 
 t_io_uring_connect() {
+	# b4ns-attack io-uring: host sockets (switched by a connect to the test
+	# host) then aimed at 127.0.0.1:9999 through IORING_OP_CONNECT
 	trace_json uringc --allow-io-uring -- sh -c \
 		"$WORK/bin/b4ns-attack --tcp-port 8081 io-uring --expect-ring || true"
 	expect_q uringc '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' used
 	expect_q uringc '[p["io_uring_connects"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0] >= 2' True
-	expect_q uringc '[(x["verdict"], x["reason"]) for x in r["sockets"] if x["socket"] == "uring"][0]' \
-		"('not switched', 'io_uring connect: seccomp never sees it')"
+	# each io_uring connect is a call of the socket at its fd, with its
+	# destination counted
+	expect_q uringc 'len([x for x in r["sockets"] if "io_uring connect" in x["calls"] and x["fd"] >= 0 and x["destinations"] == 2])' 2
 }
-run_test "an io_uring connect (--allow-io-uring): reported, never switched" t_io_uring_connect
+run_test "an io_uring connect (--allow-io-uring) on a host socket: a call of that socket" t_io_uring_connect
+
+t_io_uring_fresh() {
+	local fd
+	# a fresh socket whose only connect goes through io_uring: its fd and
+	# destination from the kernel's request, the io_uring verdict
+	fd=$(trace_json uringf --allow-io-uring -- "$WORK/bin/b4ns-attack" \
+		--tcp-port 8081 io-uring-connect | sed -n 's/^io-uring-connect: fd \([0-9]*\) .*/\1/p')
+	echo "  the program's fd: $fd"
+	[[ $fd =~ ^[0-9]+$ ]]
+	expect_q uringf 's("10.77.0.1:8081")["fd"]' "$fd"
+	expect_q uringf 's("10.77.0.1:8081")["socket"]' tcp4
+	expect_q uringf 's("10.77.0.1:8081")["calls"]' "socket io_uring connect close"
+	expect_q uringf '(s("10.77.0.1:8081")["verdict"], s("10.77.0.1:8081")["reason"])' \
+		"('not switched', 'io_uring connect: seccomp never sees it')"
+	expect_q uringf 's("10.77.0.1:8081")["host_socket"]' False
+	expect_q uringf '"connect(2)" in s("10.77.0.1:8081")["fast_path_setting"]' True
+	expect_q uringf 'r["summary"]["connections"], r["summary"]["fast_path_connections"]' "(1, 0)"
+}
+run_test "an io_uring connect of a fresh socket: its fd, destination and the io_uring verdict" t_io_uring_fresh
 
 t_opt_not_copied() {
 	# TCP_QUICKACK (6, 12) is not in hostsock.c's copy list
