@@ -376,4 +376,67 @@ t_container_id() {
 }
 run_test "--container-id attaches to a b4ns run --daemon container the daemon serves" t_container_id
 
+# daemon_ids SOCK N - wait until the daemon at SOCK serves N containers;
+# print their ids in its order
+daemon_ids() {
+	local ids=""
+	for _ in $(seq 100); do
+		ids=$(run_user "$B4NS" status --json --socket="$1" |
+			python3 -c 'import json, sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["containers"]))') || true
+		[[ $(wc -w <<<"$ids") -ge $2 ]] && break
+		sleep 0.1
+	done
+	echo "$ids"
+}
+
+t_container_id_config() {
+	local xdg=$CTR_DIR/xdg-cc sock strict plain ids
+	own_cleanup
+	mkdir -m 700 "$xdg"
+	chown "$TEST_USER:" "$xdg"
+	sock=$xdg/b4ns/b4ns.sock
+	# the daemon's own config: UDP switched for every container, and a
+	# section that keeps the test host's subnet
+	printf '%s\n' 'switch_udp = true;' \
+		'containers = { strict = { ignore = ["10.77.0.0/24"]; }; };' \
+		>"$WORK/daemon.conf"
+	chmod 644 "$WORK/daemon.conf"
+	start_bg_user daemon env "XDG_RUNTIME_DIR=$xdg" "$B4NS" daemon \
+		--config="$WORK/daemon.conf" --log-level=info
+	T_MINE+=(daemon)
+	wait_log daemon 'listening on' 20
+	rm -f "$WORK/go3"
+	bg_ctr strict --daemon="$sock" --container=strict -- sh -c \
+		"while [ ! -e $WORK/go3 ]; do sleep 0.1; done; curl -s -m 3 http://10.77.0.1:8081/hello.txt; echo curl: \$?"
+	strict=$(daemon_ids "$sock" 1)
+	bg_ctr plain --daemon="$sock" -- sh -c \
+		"while [ ! -e $WORK/go3 ]; do sleep 0.1; done; $PROBE udp 10.77.0.1 5300"
+	ids=$(daemon_ids "$sock" 2)
+	plain=$(tr ' ' '\n' <<<"$ids" | grep -vx "$strict")
+	echo "  the daemon serves: strict=$strict plain=$plain"
+	[[ $strict =~ ^run-[0-9]+$ && $plain =~ ^run-[0-9]+$ ]]
+	# run options would not be the daemon's: refused
+	expect_rc 2 run_th "$B4NS" trace --container-id="$plain" --socket="$sock" --switch-udp
+	expect_err "run options cannot go with --container-id"
+	rm -f "$WORK/cc-strict.json" "$WORK/cc-plain.json"
+	bg_th tr_strict "$B4NS" trace --container-id="$strict" --socket="$sock" \
+		--json --output="$WORK/cc-strict.json"
+	bg_th tr_plain "$B4NS" trace --container-id="$plain" --socket="$sock" \
+		--json --output="$WORK/cc-plain.json"
+	wait_log tr_strict "attached to pid [0-9]+ and [0-9]+ descendant" 20
+	wait_log tr_plain "attached to pid [0-9]+ and [0-9]+ descendant" 20
+	touch "$WORK/go3"
+	wait_done tr_strict 0 20
+	wait_done tr_plain 0 20
+	# the section the container's annotation (b4ns.config) names
+	expect_q cc-strict 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q cc-strict 's("10.77.0.1:8081")["reason"]' "ignored CIDR"
+	expect_q cc-strict 's("10.77.0.1:8081")["host_socket"]' False
+	# the daemon's global settings (not the run's command line)
+	expect_q cc-plain 's("10.77.0.1:5300")["verdict"]' "switched at connect"
+	expect_q cc-plain 's("10.77.0.1:5300")["reason"]' "routable destination"
+	expect_q cc-plain 's("10.77.0.1:5300")["host_socket"]' True
+}
+run_test "--container-id: verdicts by the daemon's config, its section and the container's annotations" t_container_id_config
+
 report_summary
