@@ -484,15 +484,18 @@ static void on_uring_connect(struct trace_log *log, const struct b4tr_event *e)
 	s->hint = "use connect(2), not io_uring, for this socket";
 }
 
-/* on_event() - one ring buffer record */
+/* on_event() - one ring buffer record (ring_buffer__new()'s callback) */
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct trace_log *log = ctx;
-	const struct b4tr_event *e = data;
+	if (size >= sizeof(struct b4tr_event))
+		trace_log_event(ctx, data);
+	return 0;
+}
+
+void trace_log_event(struct trace_log *log, const struct b4tr_event *e)
+{
 	struct trace_proc *p;
 
-	if (size < sizeof(*e))
-		return 0;
 	log->events++;
 	if (!log->netns) {
 		log->netns = e->netns;
@@ -528,7 +531,6 @@ static int on_event(void *ctx, void *data, size_t size)
 			on_call(log, e);
 		break;
 	}
-	return 0;
 }
 
 /* seed_tree() - put @pid and its descendants (the children of each

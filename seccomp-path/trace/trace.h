@@ -11,9 +11,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/types.h> /* trace_event.h's __u64, ... */
+
 #include "cfg.h"
 #include "err.h"
 #include "policy.h"
+#include "trace/trace_event.h"
 
 #define TRACE_CALLS_MAX 240	/* the call sequence text of one socket */
 #define TRACE_OPTS_MAX 8	/* options set before the switch, kept */
@@ -196,6 +199,16 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
  * @log:	the log
  */
 void trace_log_free(struct trace_log *log);
+
+/**
+ * trace_log_event() - one event of the BPF program into @log: the record
+ * of its socket and process updated, and the socket judged at its first
+ * connect, bind or send naming a destination (report_decide_connect(),
+ * report_decide_bind())
+ * @log:	the log (its policy and mode set)
+ * @e:		the event
+ */
+void trace_log_event(struct trace_log *log, const struct b4tr_event *e);
 
 /**
  * trace_proc_get() - the record of process @tgid, made if new
