@@ -269,15 +269,18 @@ static int daemon_settings(struct trace_cli *c, const char *sock, const char *id
 			   struct cfg_container *eff, struct b4_error *err)
 {
 	_cleanup_free_ struct status_ctr *ctr = calloc(1, sizeof(*ctr));
-	_cleanup_free_ struct cfg *cfg = calloc(1, sizeof(*cfg));
+	_cleanup_free_ struct cfg *cfg = NULL;
 	int ret;
 
-	if (!ctr || !cfg)
+	if (!ctr)
 		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 	ret = status_container_get(sock, id, ctr, err);
 	if (ret)
 		return ret;
 	c->o.pid = ctr->pid;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 	ret = daemon_config(ctr, cfg, err);
 	if (!ret && ctr->switching && ctr->origin.id[0])
 		ret = oci_settings(&ctr->origin, cfg, eff, err);

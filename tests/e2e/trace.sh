@@ -245,6 +245,20 @@ s.close()'
 }
 run_test "an option set before the switch that b4ns does not copy is named" t_opt_not_copied
 
+t_publish() {
+	# a published port (-p) and one that is not: bind then listen on each
+	trace_json pub -p 18181:8080 -- python3 -c 'import socket
+for port in (8080, 8081):
+    s = socket.socket()
+    s.bind(("0.0.0.0", port))
+    s.listen()
+    s.close()'
+	expect_q pub '[(x["bound"], x["verdict"], x["reason"], x["host_socket"]) for x in r["sockets"] if x["bound"]]' \
+		"[('0.0.0.0:8080', 'published at bind', 'published port', True), ('0.0.0.0:8081', 'not published', 'port not published', False)]"
+	expect_q pub '[x["fast_path_setting"] for x in r["sockets"] if x["bound"] == "0.0.0.0:8081"][0]' "-p HOSTPORT:PORT"
+}
+run_test "binds: a published port (published at bind) and one that is not" t_publish
+
 t_attach_pid() {
 	local pid
 	own_cleanup
