@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "log.h"
+#include "oci/oci.h"
 #include "paths.h"
 
 /* Exit statuses of b4ns itself (a container's own status passes through) */
@@ -297,17 +298,37 @@ int cmd_doctor(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 
 /**
- * status_container_pid() - the pid of container @id, from the status of
- * the daemon at @sock (what "b4ns status --json" shows)
+ * struct status_ctr - what the daemon's status says of one container
+ * @pid:	its first process
+ * @switching:	the daemon switches its sockets (mode "seccomp"; "off": it
+ *		could not configure it, or b4ns.mode says so)
+ * @origin:	the listener message its settings came from (annotations,
+ *		metadata), parsed back; id "" if the daemon gives none
+ * @config:	the daemon's config file as it names it, "" for the
+ *		built-in defaults
+ * @daemon_pid:	the daemon's pid (its config path may be relative to its
+ *		working directory)
+ */
+struct status_ctr {
+	pid_t pid;
+	bool switching;
+	struct oci_state origin;
+	char config[PATH_MAX];
+	pid_t daemon_pid;
+};
+
+/**
+ * status_container_get() - container @id as the status of the daemon at
+ * @sock shows it (what "b4ns status --json" prints)
  * @sock:	the daemon's socket (its control socket lies beside it)
  * @id:		container id ("run-PID" for "b4ns run --daemon")
- * @pid:	result: its first process
+ * @out:	result
  * @err:	why not: no daemon answers, no such container, ...
  *
  * Return: 0, or a negative errno
  */
-int status_container_pid(const char *sock, const char *id, pid_t *pid,
-			 struct b4_error *err);
+int status_container_get(const char *sock, const char *id,
+			 struct status_ctr *out, struct b4_error *err);
 
 /**
  * cmd_status() - "b4ns status [--json] [--socket=PATH]"

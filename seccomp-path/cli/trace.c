@@ -11,9 +11,10 @@
  * own command line when it is a "b4ns run", else the options given here.
  * --container-id=ID asks the daemon at --socket (the status "b4ns status"
  * shows) for the container's pid and attaches to it like --pid; its
- * settings are those of the "b4ns run --daemon" that started it when the
- * pid's parent is one, else the options given here (an OCI runtime's
- * container: its annotations are not read).
+ * settings are the daemon's: the daemon's config file (read again here)
+ * with the b4ns.* annotations and listener metadata the daemon shows for
+ * it, put to oci_settings() as the daemon does (a "b4ns run --daemon"
+ * container and an OCI runtime's alike); run options cannot go with it.
  * trace/trace.c collects, trace/report.c reports.
  */
 #include <errno.h>
@@ -41,7 +42,6 @@ static void trace_usage(FILE *f)
 		"Usage: b4ns trace [TRACE OPTIONS] [RUN OPTIONS] -- CMD [ARG...]\n"
 		"       b4ns trace --pid=PID [TRACE OPTIONS] [RUN OPTIONS]\n"
 		"       b4ns trace --container-id=ID [--socket=PATH] [TRACE OPTIONS]\n"
-		"                  [RUN OPTIONS]\n"
 		"\n"
 		"Run CMD under \"b4ns run\" (or attach to the process tree of PID)\n"
 		"and trace what it does with its sockets with eBPF: per socket its\n"
@@ -64,7 +64,9 @@ static void trace_usage(FILE *f)
 		"                        when next used\n"
 		"      --container-id=ID attach to container ID of the b4ns daemon\n"
 		"                        (its pid from the daemon's status, as\n"
-		"                        \"b4ns status\" shows it)\n"
+		"                        \"b4ns status\" shows it); judged by the\n"
+		"                        daemon's settings for it (its config file,\n"
+		"                        section and the container's annotations)\n"
 		"      --socket=PATH     the daemon's socket (default: as b4ns status)\n"
 		"      --user=NAME       run \"b4ns run\" as user NAME (the tracer\n"
 		"                        itself stays root)\n"
@@ -246,24 +248,6 @@ static int split(struct trace_cli *c, int argc, char **argv,
 	return 0;
 }
 
-/* parent_of() - the parent of @pid, or 0 if not known */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], line[256];
-	_cleanup_fclose_ FILE *f = NULL;
-	long v = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "PPid:", 5)) {
-			v = strtol(line + 5, NULL, 10);
-			break;
-		}
-	}
-	return v > 0 && v <= INT_MAX ? (pid_t)v : 0;
-}
-
 /* pid_settings() - the settings of the "b4ns run" at @pid, if it is one,
  * in @eff. Return: CLI_GO if found, 1 if @pid is not a b4ns run, or an
  * exit status */
@@ -300,8 +284,6 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 
 	if (c->o.pid) {
 		ret = pid_settings(c->o.pid, eff);
-		if (ret == 1 && c->container && parent_of(c->o.pid))
-			ret = pid_settings(parent_of(c->o.pid), eff);
 		if (ret != 1)
 			return ret;
 		/* not a b4ns run: the options given, with a stand-in command */
@@ -314,6 +296,61 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 	}
 	c->run[c->n_run] = NULL;
 	return cli_run_settings(c->n_run - 1, c->run + 1, false, eff);
+}
+
+/* daemon_config() - the daemon's config file of @ctr into @cfg (its
+ * built-in defaults if it has none; a relative path is the daemon's: under
+ * its working directory). Return: 0, or a negative errno with @err */
+static int daemon_config(const struct status_ctr *ctr, struct cfg *cfg,
+			 struct b4_error *err)
+{
+	char path[PATH_MAX + 64];
+	int ret;
+
+	cfg_init(cfg);
+	if (!ctr->config[0])
+		return 0;
+	if (ctr->config[0] == '/')
+		snprintf(path, sizeof(path), "%s", ctr->config);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/cwd/%s",
+			 (int)ctr->daemon_pid, ctr->config);
+	ret = cfg_load(path, cfg, err);
+	return ret ? b4_error_prefix(err, ret, "the daemon's config file") : 0;
+}
+
+/* daemon_settings() - the settings the daemon at @sock serves container
+ * @id with, into @eff: exactly its decision (settings_of() in
+ * oci/daemon.c: oci_settings() on its config and the container's
+ * listener message); a container it does not switch gets mode "off".
+ * Also sets @c->o.pid. Return: 0, or a negative errno with @err */
+static int daemon_settings(struct trace_cli *c, const char *sock, const char *id,
+			   struct cfg_container *eff, struct b4_error *err)
+{
+	_cleanup_free_ struct status_ctr *ctr = calloc(1, sizeof(*ctr));
+	_cleanup_free_ struct cfg *cfg = NULL;
+	int ret;
+
+	if (!ctr)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	ret = status_container_get(sock, id, ctr, err);
+	if (ret)
+		return ret;
+	c->o.pid = ctr->pid;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	ret = daemon_config(ctr, cfg, err);
+	if (!ret && ctr->switching && ctr->origin.id[0])
+		ret = oci_settings(&ctr->origin, cfg, eff, err);
+	else if (!ret)
+		*eff = cfg->global;
+	if (!ret && !ctr->switching) {
+		eff->mode = CFG_MODE_OFF;
+		eff->mode_set = true;
+	}
+	cfg_free(cfg);
+	return ret;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -348,11 +385,18 @@ int cmd_trace(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto done;
 		}
+		if (c->n_run > 2) {
+			fprintf(stderr, "b4ns trace: %s: the daemon's settings "
+				"judge its container; run options cannot go with "
+				"--container-id\n", c->run[2]);
+			ret = EXIT_USAGE;
+			goto done;
+		}
 		if (paths_daemon_socket(c->sockarg, PATHS_XDG, sock, &err)) {
 			ret = cli_fail("trace", &err);
 			goto done;
 		}
-		if (status_container_pid(sock, c->container, &c->o.pid, &err)) {
+		if (daemon_settings(c, sock, c->container, eff, &err)) {
 			fprintf(stderr, "b4ns trace: --container-id=%s: %s\n",
 				c->container, err.msg);
 			ret = 1;
@@ -362,10 +406,11 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "b4ns trace: --socket goes with --container-id\n");
 		ret = EXIT_USAGE;
 		goto done;
+	} else {
+		ret = settings(c, eff);
+		if (ret != CLI_GO)
+			goto done;
 	}
-	ret = settings(c, eff);
-	if (ret != CLI_GO)
-		goto done;
 	if (c->output) {
 		out = fopen(c->output, "we");
 		if (!out) {
