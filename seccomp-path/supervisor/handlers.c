@@ -55,6 +55,7 @@
 #include "accept.h"
 #include "err.h"
 #include "handlers.h"
+#include "localname.h"
 #include "log.h"
 #include "proc.h"
 #include "sockaddr.h"
@@ -904,6 +905,7 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 {
 	const struct seccomp_notif *req = ctx->req;
 	const struct sockaddr_storage *found;
+	struct sockaddr_storage acc;
 	_cleanup_close_ int csock = -1;
 	uint64_t cookie;
 	socklen_t alen;
@@ -913,7 +915,7 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 	/* read-only calls: whatever fd or buffer the kernel finds on
 	 * CONTINUE, nothing is reached */
 	handler_continue(resp);
-	if (!ctx->rw || !ctx->rw->n)
+	if ((!ctx->rw || !ctx->rw->n) && (peer || !ctx->pstate->n_pub))
 		return HANDLER_ANSWER;
 	if (proc_read_mem(req->pid, hc->a[2], &len, sizeof(len)) || len < 0)
 		return HANDLER_ANSWER;
@@ -922,7 +924,13 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 		return ret == NOTIF_GONE ? HANDLER_DROP : HANDLER_ANSWER;
 	if (rewrite_cookie(csock, &cookie))
 		return HANDLER_ANSWER;
-	found = rewrite_find(ctx->rw, cookie, peer);
+	found = ctx->rw ? rewrite_find(ctx->rw, cookie, peer) : NULL;
+	/* a connection accepted on a published listener: the container side
+	 * (common/localname.c) */
+	if (!found && !peer &&
+	    !localname_accepted(ctx->pol, ctx->pstate, csock, ctx->netns_id,
+				ctx->self_netns_id, &acc))
+		found = &acc;
 	if (!found)
 		return HANDLER_ANSWER;
 	/* getpeername() of a socket that is not connected stays native */
