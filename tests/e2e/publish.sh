@@ -385,8 +385,8 @@ t_accepted_name() {
 		expect_ok run_user "$PROBE" connect "$1" 8089 --recv
 		want=$2
 		shift 2
-		wait_lines "an$addr" "^serve-peer: #$i local " 1
-		expect_eq "$(sed -n "s/^serve-peer: #$i local //p" \
+		wait_lines "an$addr" "^serve-peer: name of $i: " 1
+		expect_eq "$(sed -n "s/^serve-peer: name of $i: //p" \
 			"$WORK/an$addr.log")" "$want" \
 			"getsockname() of accepted connection $i"
 	done

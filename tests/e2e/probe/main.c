@@ -135,7 +135,7 @@ static const struct probe_cmd {
 	  "      1) connections within MS (default 20000) and write\n"
 	  "      \"peer ADDR:PORT\\n\" (the accept()ed address, which must equal\n"
 	  "      getpeername()) to each client; print each accepted socket's\n"
-	  "      getsockname() as \"serve-peer: #I local ADDR:PORT\".  --block:\n"
+	  "      getsockname() as \"serve-peer: name of I: ADDR:PORT\".  --block:\n"
 	  "      a blocking accept()\n"
 	  "      (SO_RCVTIMEO = what is left of MS) instead of poll() first;\n"
 	  "      --accept4: accept4(SOCK_NONBLOCK|SOCK_CLOEXEC).  Either way\n"

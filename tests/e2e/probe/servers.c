@@ -434,14 +434,14 @@ int cmd_serve_peer(int argc, char **argv)
 		}
 		printf("serve-peer: #%ld from %s\n", i + 1, pbuf);
 		/* the accepted socket's own name: the container side, as
-		 * natively (issue 15) */
+		 * natively (issue 15); not "#N" (suites count those lines) */
 		gl = sizeof(gp);
 		memset(&gp, 0, sizeof(gp));
 		if (getsockname(c, (struct sockaddr *)&gp, &gl) < 0)
-			printf("serve-peer: #%ld getsockname: %s\n", i + 1,
-			       errname(errno));
+			printf("serve-peer: name of %ld: getsockname: %s\n",
+			       i + 1, errname(errno));
 		else
-			printf("serve-peer: #%ld local %s\n", i + 1,
+			printf("serve-peer: name of %ld: %s\n", i + 1,
 			       fmt_addr((struct sockaddr *)&gp, gbuf,
 					sizeof(gbuf)));
 		snprintf(line, sizeof(line), "peer %s\n", pbuf);
