@@ -69,6 +69,8 @@ struct policy_cfg {
  * @v6only:	IPV6_V6ONLY of an AF_INET6 socket
  * @port:	the container port it was bound as
  * @cookie:	SO_COOKIE of the host socket
+ * @addr:	the address the container bound it to (AF_UNSPEC if not
+ *		known: a listener adopted from an earlier supervisor)
  */
 struct policy_listener {
 	int entry;
@@ -77,6 +79,7 @@ struct policy_listener {
 	bool v6only;
 	uint16_t port;
 	uint64_t cookie;
+	struct sockaddr_storage addr;
 };
 
 #define POLICY_MAX_LISTENERS 64

@@ -91,6 +91,26 @@ int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
 /**
+ * proc_write_sized() - hand task @tid a result of variable size, as the
+ * kernel hands back a socket address (getsockname(), accept())
+ * @tid:	task id
+ * @addr:	the task's buffer
+ * @lenp:	the task's length: in, the room at @addr; out, @len
+ * @buf:	the result
+ * @len:	its full size
+ *
+ * Reads the room (an int) at @lenp, writes the first min(room, @len) bytes
+ * of @buf at @addr (a short buffer gets a truncated result) and @len at
+ * @lenp: in one bounded copy on the reader thread (one hand-off instead of
+ * three), bounded like proc_read_mem().
+ *
+ * Return: 0; -EINVAL if the room is negative (nothing written); -EFAULT,
+ * -ETIMEDOUT or other negative errno
+ */
+int proc_write_sized(pid_t tid, uint64_t addr, uint64_t lenp, const void *buf,
+		     uint32_t len);
+
+/**
  * proc_read_owner() - name who the following proc_read_mem() calls are for
  * @key:	any pointer that identifies the requester (e.g. the container
  *		the notification came from); NULL: nobody in particular

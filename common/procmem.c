@@ -86,15 +86,16 @@
  */
 enum { R_IDLE, R_SLEEP, R_POSTED, R_WAITED, R_ABANDON, R_EXIT };
 
-enum { OP_READ, OP_WRITE };
+enum { OP_READ, OP_WRITE, OP_SIZED };
 
 /**
  * struct reader - one reader thread and the request it serves
  * @state:	futex word, see above
  * @thr:	the thread
- * @op:		OP_READ or OP_WRITE
+ * @op:		OP_READ, OP_WRITE or OP_SIZED (proc_write_sized())
  * @tid:	target task
  * @addr:	address in the target
+ * @lenp:	OP_SIZED: address of the length in the target
  * @len:	bytes
  * @ret:	0 or negative errno, valid once the state left POSTED/WAITED
  * @owner:	who asked (proc_read_owner()), for the stuck limits
@@ -110,6 +111,7 @@ struct reader {
 	int op;
 	pid_t tid;
 	uint64_t addr;
+	uint64_t lenp;
 	size_t len;
 	int ret;
 	const void *owner;
@@ -168,22 +170,46 @@ static void futex_wake(_Atomic uint32_t *w)
 		NULL, NULL, 0);
 }
 
+/* remote_io() - one copy of @len bytes between @buf and @addr in @tid */
+static int remote_io(bool rd, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr): an address in another process, never dereferenced here */
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n = rd ? process_vm_readv(tid, &local, 1, &remote, 1, 0) :
+			 process_vm_writev(tid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/* sized_copy() - OP_SIZED: the room at @r->lenp, then the result and its
+ * length, as the kernel hands back a socket address */
+static int sized_copy(const struct reader *r)
+{
+	int32_t room;
+	uint32_t full = (uint32_t)r->len;
+	int ret = remote_io(true, r->tid, r->lenp, &room, sizeof(room));
+
+	if (ret)
+		return ret;
+	if (room < 0)
+		return -EINVAL;
+	ret = remote_io(false, r->tid, r->addr, r->buf,
+			(size_t)room < r->len ? (size_t)room : r->len);
+	if (ret)
+		return ret;
+	return remote_io(false, r->tid, r->lenp, &full, sizeof(full));
+}
+
 /* mem_copy() - the copy itself: process_vm_readv/writev on @r's buffer */
 static int mem_copy(const struct reader *r)
 {
-	struct iovec local = { .iov_base = r->buf, .iov_len = r->len };
-	/* NOLINTNEXTLINE(performance-no-int-to-ptr): an address in another process, never dereferenced here */
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)r->addr,
-				.iov_len = r->len };
-	ssize_t n;
-
-	if (r->op == OP_READ)
-		n = process_vm_readv(r->tid, &local, 1, &remote, 1, 0);
-	else
-		n = process_vm_writev(r->tid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == r->len ? 0 : -EFAULT;
+	if (r->op == OP_SIZED)
+		return sized_copy(r);
+	return remote_io(r->op == OP_READ, r->tid, r->addr, r->buf, r->len);
 }
 
 /* reader_next() - wait for a request: R_POSTED/R_WAITED, or R_EXIT */
@@ -397,8 +423,10 @@ static int reader_wait(struct reader *r, long start)
 	}
 }
 
-/* mem_op() - one bounded copy, see the theory of operation */
-static int mem_op(int op, pid_t tid, uint64_t addr, void *buf, size_t len)
+/* mem_op() - one bounded copy, see the theory of operation (@lenp: for
+ * OP_SIZED) */
+static int mem_op(int op, pid_t tid, uint64_t addr, uint64_t lenp, void *buf,
+		  size_t len)
 {
 	const void *owner = cur_owner;
 	struct reader *r;
@@ -435,11 +463,12 @@ static int mem_op(int op, pid_t tid, uint64_t addr, void *buf, size_t len)
 		r->buf = nb;
 		r->cap = cap;
 	}
-	if (op == OP_WRITE)
+	if (op != OP_READ)
 		memcpy(r->buf, buf, len);
 	r->op = op;
 	r->tid = tid;
 	r->addr = addr;
+	r->lenp = lenp;
 	r->len = len;
 	r->owner = owner;
 	reader_pin(r);
@@ -461,12 +490,18 @@ out:
 
 int proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
-	return mem_op(OP_READ, tid, addr, buf, len);
+	return mem_op(OP_READ, tid, addr, 0, buf, len);
 }
 
 int proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
-	return mem_op(OP_WRITE, tid, addr, (void *)buf, len);
+	return mem_op(OP_WRITE, tid, addr, 0, (void *)buf, len);
+}
+
+int proc_write_sized(pid_t tid, uint64_t addr, uint64_t lenp, const void *buf,
+		     uint32_t len)
+{
+	return mem_op(OP_SIZED, tid, addr, lenp, (void *)buf, len);
 }
 
 void proc_read_owner(const void *key)

@@ -472,7 +472,8 @@ bool switch_connect_ended(int sock, int fl, const struct sockaddr_storage *to,
 
 /* pub_record() - remember host socket @hsock bound for mapping @entry */
 static void pub_record(struct policy_state *st, int hsock, int entry,
-		       const struct hostsock_info *info, uint16_t port)
+		       const struct hostsock_info *info, uint16_t port,
+		       const struct sockaddr *addr)
 {
 	struct policy_listener *l;
 	socklen_t len = sizeof(int);
@@ -500,6 +501,9 @@ static void pub_record(struct policy_state *st, int hsock, int entry,
 	l->family = info->family;
 	l->v6only = v6only;
 	l->port = port;
+	memset(&l->addr, 0, sizeof(l->addr));
+	if (addr)
+		memcpy(&l->addr, addr, sa_len(addr));
 	st->n_pub++;
 	if (st->pub_changed)
 		st->pub_changed(st);
@@ -553,7 +557,7 @@ bool switch_pub_adopt(const struct policy_cfg *pol, struct policy_state *st,
 		    info.bound_port - e->host_port >= e->count)
 			continue;
 		pub_record(st, hsock, i, &info, (uint16_t)(e->container_port +
-				(info.bound_port - e->host_port)));
+				(info.bound_port - e->host_port)), NULL);
 		return true;
 	}
 	return false;
@@ -608,7 +612,8 @@ int switch_bind(const struct policy_cfg *pol, struct switch_bind *b)
 	if (ret)
 		return refuse(r, ret, NULL);
 	r->action = SWITCH_INJECT;
-	pub_record(r->st, r->hsock, b->entry, &r->info, sa_port(b->req.addr));
+	pub_record(r->st, r->hsock, b->entry, &r->info, sa_port(b->req.addr),
+		   b->req.addr);
 	return 0;
 }
 

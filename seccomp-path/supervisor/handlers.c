@@ -55,6 +55,7 @@
 #include "accept.h"
 #include "err.h"
 #include "handlers.h"
+#include "localname.h"
 #include "log.h"
 #include "proc.h"
 #include "sockaddr.h"
@@ -904,25 +905,30 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 {
 	const struct seccomp_notif *req = ctx->req;
 	const struct sockaddr_storage *found;
+	struct sockaddr_storage acc;
 	_cleanup_close_ int csock = -1;
 	uint64_t cookie;
-	socklen_t alen;
-	int32_t len;
 	int ret;
 
 	/* read-only calls: whatever fd or buffer the kernel finds on
-	 * CONTINUE, nothing is reached */
+	 * CONTINUE, nothing is reached. Decided before the task's memory is
+	 * touched: a CONTINUE costs no copy, an answer one (its
+	 * proc_write_sized() reads the room and writes name and length) */
 	handler_continue(resp);
-	if (!ctx->rw || !ctx->rw->n)
-		return HANDLER_ANSWER;
-	if (proc_read_mem(req->pid, hc->a[2], &len, sizeof(len)) || len < 0)
+	if ((!ctx->rw || !ctx->rw->n) && (peer || !ctx->pstate->n_pub))
 		return HANDLER_ANSWER;
 	ret = handler_grab_fd(ctx, (int)hc->a[0], &csock);
 	if (ret)
 		return ret == NOTIF_GONE ? HANDLER_DROP : HANDLER_ANSWER;
 	if (rewrite_cookie(csock, &cookie))
 		return HANDLER_ANSWER;
-	found = rewrite_find(ctx->rw, cookie, peer);
+	found = ctx->rw ? rewrite_find(ctx->rw, cookie, peer) : NULL;
+	/* a connection accepted on a published listener: the container side
+	 * (common/localname.c) */
+	if (!found && !peer &&
+	    !localname_accepted(ctx->pol, ctx->pstate, csock, ctx->netns_id,
+				ctx->self_netns_id, &acc))
+		found = &acc;
 	if (!found)
 		return HANDLER_ANSWER;
 	/* getpeername() of a socket that is not connected stays native */
@@ -933,13 +939,10 @@ static enum handler_result do_getname(const struct handler_ctx *ctx,
 		if (getpeername(csock, (struct sockaddr *)&tmp, &tl))
 			return HANDLER_ANSWER;
 	}
-
-	alen = sa_len((const struct sockaddr *)found);
-	if (proc_write_mem(req->pid, hc->a[1], found,
-			   (size_t)len < alen ? (size_t)len : alen) ||
-	    proc_write_mem(req->pid, hc->a[2], &alen, sizeof(alen)))
-		return answer(resp, -EFAULT);
-	return answer(resp, 0);
+	/* a negative length: EINVAL, a bad pointer: EFAULT, as natively */
+	ret = proc_write_sized(req->pid, hc->a[1], hc->a[2], found,
+			       sa_len((const struct sockaddr *)found));
+	return answer(resp, ret == -EINVAL || !ret ? ret : -EFAULT);
 }
 
 /* do_addr_call() - connect() or bind(): its address and fd, then the

@@ -370,6 +370,61 @@ t_sockname() {
 run_test "getsockname() on a published 0.0.0.0:80 listener is 0.0.0.0:80 (also truncated)" t_sockname 0.0.0.0 0.0.0.0:80
 run_test "getsockname() on a published [::]:80 listener is [::]:80 (also truncated)" t_sockname :: '[::]:80'
 
+# Issue 15: an accepted connection's getsockname() is the container side
+# (its address and the container port), as natively and with slirp4netns.
+ACC_IP=(--ip=10.88.5.2/24 --ip=fd88:5::2/64)
+t_accepted_name() {
+	local addr=$1 n=$2 i=0 want
+	shift 2
+	own_cleanup
+	bg_ctr "an$addr" "${ACC_IP[@]}" -p 8089:80 -- "$PROBE_IN" serve-peer \
+		"$addr" 80 --count "$n"
+	wait_lines "an$addr" 'listening on' 1
+	while (($# >= 2)); do
+		i=$((i + 1))
+		expect_ok run_user "$PROBE" connect "$1" 8089 --recv
+		want=$2
+		shift 2
+		wait_lines "an$addr" "^serve-peer: name of $i: " 1
+		expect_eq "$(sed -n "s/^serve-peer: name of $i: //p" \
+			"$WORK/an$addr.log")" "$want" \
+			"getsockname() of accepted connection $i"
+	done
+	wait_done "an$addr" 0
+}
+run_test "getsockname() of a connection accepted on published 0.0.0.0:80 is the container's 10.88.5.2:80 (from 10.77.0.1), 127.0.0.1:80 (from 127.0.0.1)" \
+	t_accepted_name 0.0.0.0 2 10.77.0.1 10.88.5.2:80 127.0.0.1 127.0.0.1:80
+run_test "getsockname() of connections accepted on published [::]:80: [::ffff:10.88.5.2]:80, [fd88:5::2]:80, [::1]:80" \
+	t_accepted_name :: 3 10.77.0.1 '[::ffff:10.88.5.2]:80' fd77::1 \
+	'[fd88:5::2]:80' ::1 '[::1]:80'
+run_test "getsockname() of a connection accepted on published 10.88.5.2:80 is 10.88.5.2:80" \
+	t_accepted_name 10.88.5.2 1 10.77.0.1 10.88.5.2:80
+
+t_dnsmasq_tcp() {
+	# dnsmasq (wildcard sockets, its default) drops a TCP query unless
+	# the accepted socket's getsockname() is an address and port of one of
+	# its interfaces. (It also wants the arrival interface index, from
+	# IP_PKTOPTIONS, to be one of them: the host's index, which is not
+	# rewritten; a client on the host's loopback arrives on index 1, the
+	# container's lo too.)
+	if [[ -z $DNSMASQ ]] || ! command -v dig >/dev/null; then
+		echo "SKIP: dnsmasq or dig (bind9-dnsutils) not installed"
+		return 77
+	fi
+	own_cleanup
+	bg_ctr dnsmasq "${ACC_IP[@]}" -p 8092:53 -- "$DNSMASQ" -d -C /dev/null \
+		--pid-file= --no-resolv --no-hosts \
+		--log-facility=- --log-queries --address=/b4ns.test/10.1.2.3 -p 53
+	expect_ok run_th "$PROBE" wait-listen 127.0.0.1 8092 5000 ||
+		{ show_log dnsmasq; return 1; }
+	expect_ok run_user dig +tcp +tries=1 +time=3 +short -p 8092 \
+		@127.0.0.1 host.b4ns.test A || { show_log dnsmasq; return 1; }
+	expect_eq "$(cat "$T_OUT")" 10.1.2.3 "dig +tcp answer"
+	show_log dnsmasq
+}
+DNSMASQ=$(command -v dnsmasq || true)
+run_test "dnsmasq on a published port answers over TCP (dig +tcp)" t_dnsmasq_tcp
+
 t_peer_gateway() {
 	local name=$1 addr=$2 before after
 	before=$(count_snapshot "$name")

@@ -370,3 +370,39 @@ Test(procmem, pidfd_cache_is_bounded)
 	proc_pidfd_cache_clear();
 	cr_assert_eq(count_pidfds(), base);
 }
+
+Test(procmem, write_sized_truncates_as_the_kernel)
+{
+	static unsigned char dst[32];
+	static int32_t room;
+	unsigned char src[16];
+	pid_t self = getpid();
+	uint64_t d = (uint64_t)(uintptr_t)dst, l = (uint64_t)(uintptr_t)&room;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i + 1);
+	/* room for all of it: all of it, and its size */
+	memset(dst, 0xaa, sizeof(dst));
+	room = (int32_t)sizeof(dst);
+	cr_assert_eq(proc_write_sized(self, d, l, src, sizeof(src)), 0);
+	cr_assert_eq(memcmp(dst, src, sizeof(src)), 0);
+	cr_assert_eq(dst[16], 0xaa);
+	cr_assert_eq(room, 16);
+	/* a short buffer: truncated, nothing beyond, the full size */
+	memset(dst, 0xaa, sizeof(dst));
+	room = 8;
+	cr_assert_eq(proc_write_sized(self, d, l, src, sizeof(src)), 0);
+	cr_assert_eq(memcmp(dst, src, 8), 0);
+	cr_assert_eq(dst[8], 0xaa);
+	cr_assert_eq(room, 16);
+	/* a negative room: -EINVAL, nothing written */
+	memset(dst, 0xaa, sizeof(dst));
+	room = -1;
+	cr_assert_eq(proc_write_sized(self, d, l, src, sizeof(src)), -EINVAL);
+	cr_assert_eq(dst[0], 0xaa);
+	cr_assert_eq(room, -1);
+	/* unmapped buffer or length: -EFAULT */
+	room = 8;
+	cr_assert_eq(proc_write_sized(self, 8, l, src, sizeof(src)), -EFAULT);
+	cr_assert_eq(proc_write_sized(self, d, 8, src, sizeof(src)), -EFAULT);
+}

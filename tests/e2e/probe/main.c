@@ -134,7 +134,9 @@ static const struct probe_cmd {
 	  "      buffer (truncated, length = full size).  Then accept N (default\n"
 	  "      1) connections within MS (default 20000) and write\n"
 	  "      \"peer ADDR:PORT\\n\" (the accept()ed address, which must equal\n"
-	  "      getpeername()) to each client.  --block: a blocking accept()\n"
+	  "      getpeername()) to each client; print each accepted socket's\n"
+	  "      getsockname() as \"serve-peer: name of I: ADDR:PORT\".  --block:\n"
+	  "      a blocking accept()\n"
 	  "      (SO_RCVTIMEO = what is left of MS) instead of poll() first;\n"
 	  "      --accept4: accept4(SOCK_NONBLOCK|SOCK_CLOEXEC).  Either way\n"
 	  "      the new fd's O_NONBLOCK and FD_CLOEXEC must be as asked.\n" },

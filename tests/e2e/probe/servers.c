@@ -433,6 +433,17 @@ int cmd_serve_peer(int argc, char **argv)
 			okay = false;
 		}
 		printf("serve-peer: #%ld from %s\n", i + 1, pbuf);
+		/* the accepted socket's own name: the container side, as
+		 * natively (issue 15); not "#N" (suites count those lines) */
+		gl = sizeof(gp);
+		memset(&gp, 0, sizeof(gp));
+		if (getsockname(c, (struct sockaddr *)&gp, &gl) < 0)
+			printf("serve-peer: name of %ld: getsockname: %s\n",
+			       i + 1, errname(errno));
+		else
+			printf("serve-peer: name of %ld: %s\n", i + 1,
+			       fmt_addr((struct sockaddr *)&gp, gbuf,
+					sizeof(gbuf)));
 		snprintf(line, sizeof(line), "peer %s\n", pbuf);
 		if (write(c, line, strlen(line)) < 0)
 			printf("serve-peer: write: %s\n", errname(errno));
