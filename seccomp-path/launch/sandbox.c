@@ -42,6 +42,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <time.h>
@@ -50,6 +51,7 @@
 #include "err.h"
 #include "fdpass.h"
 #include "fwd.h"
+#include "launch/ctrinit.h"
 #include "launch/netif.h"
 #include "log.h"
 #include "netaddr.h"
@@ -57,6 +59,9 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "traps.h"
+
+#define SANDBOX_CLONE_FLAGS                                                    \
+	(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
 
 #define MSG_READY 'R'
 #define MSG_GO 'G'
@@ -261,9 +266,8 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ssize_t n;
 
 	sandbox_unblock_signals();
+	/* a supervisor that dies before this is seen at the first recv() */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		child_fail(sp, errno, "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
 	ret = write_file("/proc/self/setgroups", "deny");
 	if (ret && ret != -ENOENT)
 		child_fail(sp, -ret, "/proc/self/setgroups");
@@ -275,6 +279,11 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ret = write_file("/proc/self/gid_map", map);
 	if (ret)
 		child_fail(sp, -ret, "/proc/self/gid_map");
+	ret = ctrinit_mount_proc();
+	if (ret)
+		b4_warn("cannot mount /proc for the container's PID namespace "
+			"(%s): its /proc shows the host's processes and ids",
+			strerror(-ret));
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");
@@ -319,11 +328,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	close(sp);
 	if (o->preload_lib)
 		preload_env(o);
-
-	execvp(o->argv[0], o->argv);
-	ret = errno;
-	fprintf(stderr, "b4ns: cannot run %s: %s\n", o->argv[0], strerror(ret));
-	_exit(ret == ENOENT ? 127 : 126);
+	ctrinit_run(o->argv, o->preload_fd);
 }
 
 /* take_listener() - duplicate the child's notify fd @fd */
@@ -616,10 +621,15 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 				    strerror(errno));
 	sp = pair[0];
 	csp = pair[1];
-	pid = fork();
+	/* fork() into new namespaces: the user namespace is created first
+	 * and owns the others; the child is pid 1 of its PID namespace */
+	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE_FLAGS | SIGCHLD, NULL,
+			     NULL, NULL, NULL);
 	if (pid < 0) {
 		pid = 0;
-		return b4_error_set(err, -errno, "fork: %s", strerror(errno));
+		return b4_error_set(err, -errno, "clone(CLONE_NEWUSER|"
+				    "CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWNS): %s",
+				    strerror(errno));
 	}
 	if (pid == 0) {
 		closep(&sp);
