@@ -16,7 +16,8 @@
  * handles (or blocks); a command running as pid 1 itself would be deaf to
  * SIGTERM and SIGINT (what tini or catatonit solve for Podman's --init).
  * This one blocks the signals it forwards and takes them with
- * sigwaitinfo(); it calls nothing the seccomp filter traps.
+ * sigwaitinfo() (ctrinit_sigset(): the supervisor takes the same ones
+ * on its signalfd); it calls nothing the seccomp filter traps.
  *
  * ctrinit_forward() is the rule it shares with the supervisor: a signal the
  * kernel sent to the process group (a terminal's ^C) is not sent again to
@@ -33,9 +34,16 @@
 #include "err.h"
 #include "launch/ctrinit.h"
 
-const int ctrinit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				SIGUSR1, SIGUSR2 };
-const size_t ctrinit_n_signals = ARRAY_SIZE(ctrinit_signals);
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				 SIGUSR1, SIGUSR2 };
+
+void ctrinit_sigset(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(mask, forwarded[i]);
+}
 
 int ctrinit_mount_proc(void)
 {
@@ -71,10 +79,7 @@ void ctrinit_run(char **argv, int close_fd)
 	pid_t cmd;
 	int ret;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < ctrinit_n_signals; i++)
-		sigaddset(&mask, ctrinit_signals[i]);
+	ctrinit_sigset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	cmd = fork();
 	if (cmd < 0) {

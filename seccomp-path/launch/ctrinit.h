@@ -6,12 +6,17 @@
 #define B4NS_CTRINIT_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <sys/types.h>
 
-/* the signals "b4ns run" forwards to the container, and its pid 1 to CMD */
-extern const int ctrinit_signals[];
-extern const size_t ctrinit_n_signals;
+#include <signal.h>
+
+/**
+ * ctrinit_sigset() - the signals a forwarder takes from the kernel itself
+ * @mask:	result: SIGCHLD and the signals "b4ns run" forwards to the
+ *		container and its pid 1 to CMD (SIGINT, SIGTERM, SIGHUP,
+ *		SIGQUIT, SIGUSR1, SIGUSR2)
+ */
+void ctrinit_sigset(sigset_t *mask);
 
 /**
  * ctrinit_mount_proc() - give a new PID namespace its own /proc
@@ -52,7 +57,7 @@ bool ctrinit_forward(int signo, int code, pid_t target);
  *
  * Forks the command (which gets an empty signal mask back and execs
  * @argv; "b4ns: cannot run" and exit 127 or 126 if it cannot), then waits
- * for signals: ctrinit_signals[] are forwarded to the command by
+ * for signals: those of ctrinit_sigset() are forwarded to the command by
  * ctrinit_forward()'s rule, every child (the command and whatever was
  * orphaned in the namespace) is reaped. When the command has exited, this
  * process exits with its status (128+N if killed by signal N): the kernel

@@ -221,10 +221,7 @@ static int signals_take(struct launch *l, struct b4_error *err)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < ctrinit_n_signals; i++)
-		sigaddset(&mask, ctrinit_signals[i]);
+	ctrinit_sigset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	l->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sfd < 0)
