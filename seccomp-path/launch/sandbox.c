@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sandbox.c - start a rootless container process with a notify filter
  *
- * Theory of operation: the supervisor forks; the child unshares a user and
- * a network namespace, maps the caller's ids to root, brings loopback up,
- * opens an address monitor (rtnetlink) and sends it with "ready" over a
- * SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
+ * Theory of operation: the supervisor forks the child into new user,
+ * network, PID and mount namespaces (one clone(): the user namespace is
+ * made first and owns the others); the child, pid 1 of its PID namespace,
+ * maps the caller's ids to root, mounts its own /proc (ctrinit.c), brings
+ * loopback up, opens an address monitor (rtnetlink) and sends it with
+ * "ready" over a SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
  * the fallback network (slirp4netns, publishing ports through its API
  * socket, or pasta, started on the child's pid) and answers "go". The child
  * puts the container's own addresses (--ip) on a veth pair (netif.c) and
@@ -17,10 +19,11 @@
  * may be trapped and nobody listens yet, so the parent takes the listener
  * itself with pidfd_getfd() and answers "go" again (with sandbox_opts.hold
  * only from sandbox_release(), once the caller has handed the listener to
- * the daemon, so the command never runs unserved); the child execs the
- * command (with LD_PRELOAD and the request channel in preload mode).
- * Between loading the filter and exec it makes no trapped call, so it
- * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
+ * the daemon, so the command never runs unserved); the child then stays as
+ * the namespace's init (ctrinit_run()) and forks the command (with
+ * LD_PRELOAD and the request channel in preload mode), which execs it.
+ * From loading the filter on it makes no trapped call, so it cannot wait
+ * on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
  * variable until it is handed to struct sandbox, so a failed start closes
  * everything and kills and reaps the child and the network helper.
