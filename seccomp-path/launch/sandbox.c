@@ -6,9 +6,10 @@
  * made first and owns the others); the child, pid 1 of its PID namespace,
  * maps the caller's ids to root, mounts its own /proc (ctrinit.c), brings
  * loopback up, opens an address monitor (rtnetlink) and sends it with
- * "ready" over a SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
- * the fallback network (slirp4netns, publishing ports through its API
- * socket, or pasta, started on the child's pid) and answers "go". The child
+ * "ready" over a SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The
+ * parent attaches the fallback network (slirp4netns, publishing ports
+ * through its API socket, or pasta, started on the child's pid) and
+ * answers "go". The child
  * puts the container's own addresses (--ip) on a veth pair (netif.c) and
  * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
  * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with

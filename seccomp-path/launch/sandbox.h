@@ -89,19 +89,19 @@ struct sandbox {
  * @o:		options
  * @sb:		result, filled only on success (emptied first)
  * @err:	why the start failed, for the user ("child exited early", the
- *		child's own "unshare(...): reason", "slirp4netns did not
- *		start", ...)
+ *		child's own "/proc/self/uid_map: reason", "clone(...):
+ *		reason", "slirp4netns did not start", ...)
  *
  * The child enters new user (the caller's uid and gid mapped to 0), PID and
  * mount namespaces (pid 1 there, with its own /proc) and a new network
- * namespace with loopback up, waits until the fallback
- * network is attached, puts its own addresses on a veth pair (if any),
- * loads the seccomp filter, hands the listener and an address monitor to
- * us, and runs the command as the namespace's init (ctrinit_run(); with
- * @o->hold, only once sandbox_release() is called): it exits with the
- * command's status, and the kernel kills the rest of the namespace. A failed start leaves
- * nothing behind: the child and the network helper are killed and reaped,
- * every descriptor is closed.
+ * namespace with loopback up, waits until the fallback network is
+ * attached, puts its own addresses on a veth pair (if any), loads the
+ * seccomp filter, hands the listener and an address monitor to us, and
+ * runs the command as the namespace's init (ctrinit_run(); with @o->hold,
+ * only once sandbox_release() is called): it exits with the command's
+ * status, and the kernel kills the rest of the namespace. A failed start
+ * leaves nothing behind: the child and the network helper are killed and
+ * reaped, every descriptor is closed.
  *
  * Return: 0, or negative errno (the child's errno where it failed, -EIO when
  * it exited without saying why)
