@@ -626,7 +626,9 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	sp = pair[0];
 	csp = pair[1];
 	/* fork() into new namespaces: the user namespace is created first
-	 * and owns the others; the child is pid 1 of its PID namespace */
+	 * and owns the others; the child is pid 1 of its PID namespace. A
+	 * raw clone() runs no fork handlers of glibc: fine while this process
+	 * has no other thread (none is started before the container is) */
 	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE_FLAGS | SIGCHLD, NULL,
 			     NULL, NULL, NULL);
 	if (pid < 0) {
