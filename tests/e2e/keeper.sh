@@ -320,10 +320,10 @@ t_run_supervisor_killed() {
 	own_cleanup
 	local sup i left
 	# the container's first process (sleep, after sh's exec) and a
-	# process it started, in the middle of a connect storm: both die with
-	# the supervisor (the container's PID namespace dies with it), none
-	# is left waiting on a trapped call
-	bg_ctr runk -- sh -c "$PROBE storm 10.77.0.1 8080 4000 1 >$WORK/run/runk.out 2>&1 & exec sleep 600"
+	# process it started, in the middle of a 60 s connect storm: both die
+	# with the supervisor (the container's PID namespace dies with it),
+	# none is left running or waiting on a trapped call
+	bg_ctr runk -- sh -c "$PROBE storm 10.77.0.1 8080 60000 1 >$WORK/run/runk.out 2>&1 & exec sleep 600"
 	sup=$(bg_pid runk)
 	for ((i = 0; i < 100; i++)); do
 		[[ $(container_procs | wc -l) == 2 ]] && break
