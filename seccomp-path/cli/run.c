@@ -39,9 +39,10 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"Usage: b4ns run [OPTIONS] -- CMD [ARG...]\n"
 		"\n"
-		"Run CMD in a new user and network namespace; its TCP and UDP\n"
-		"connect()s to destinations outside the container are switched to\n"
-		"host sockets.\n"
+		"Run CMD in new user, network, PID and mount namespaces; its TCP\n"
+		"and UDP connect()s to destinations outside the container are\n"
+		"switched to host sockets. The container ends when CMD ends (what it\n"
+		"left running is killed), and with b4ns if b4ns is killed.\n"
 		"\n"
 		"Options:\n"
 		"      --net=MODE            none | slirp4netns | pasta: how traffic that\n"

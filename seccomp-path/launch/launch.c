@@ -13,10 +13,14 @@
  * libb4ns.so (preload: an inherited SOCK_SEQPACKET channel, and a socket in
  * the run's private directory for processes that closed it), and a
  * signalfd forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 to the
- * container and reaps children (we are their subreaper, so daemonised
- * container processes are reaped here too). The loop ends when the first
- * process has exited and no process is left holding the filter (preload:
- * no container process is left); the first process's status is returned.
+ * container's first process (by ctrinit_forward()'s rule: not what a
+ * terminal already sent to the whole foreground group) and reaps it. That
+ * process is the init of the container's PID namespace (ctrinit.c): it
+ * runs the command and exits with the command's status, and the kernel
+ * then kills every process left in the namespace, so nothing outlives the
+ * run. The loop ends when it has exited and nothing holds the filter any
+ * more (at once in preload mode or with a daemon); its status is returned.
+ * A terminating signal that arrives after it has exited ends the loop.
  *
  * With a daemon (--daemon, or --network when one answers at the default
  * socket; decided by cli/run.c) this process serves no listener: the
@@ -25,7 +29,7 @@
  * it), and only then does the command run; a daemon that does not answer
  * or does not take it fails the start and the child is killed unserved.
  * The run then forwards signals, reaps, keeps the fallback network helper
- * and ends as the preload path does, when no container process is left.
+ * and ends as the preload path does, when the first process has exited.
  * The container's own addresses (--ip) are put on a veth pair by the
  * child itself (netif.c).
  *
@@ -41,7 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -49,6 +52,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "launch/ctrinit.h"
 #include "launch/elf.h"
 #include "launch/fwd.h"
 #include "launch/handover.h"
@@ -58,12 +62,8 @@
 #include "log.h"
 #include "paths.h"
 #include "policy.h"
-#include "proc.h"
 #include "reqsrv.h"
 #include "supervisor/notify.h"
-
-static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				   SIGUSR1, SIGUSR2 };
 
 /**
  * struct launch - one run: options, the container, and what serves it
@@ -77,9 +77,9 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @status:	exit status of the first process, once known
  * @done:	the first process has exited (and was reaped)
  * @preload:	preload path: the container holds no notify fd, so the
- *		supervisor ends with the last container process
+ *		supervisor ends with the first process
  * @handed:	its listener went to the daemon: this process serves none,
- *		and ends with the last container process too
+ *		and ends with the first process too
  * @ho:		with a daemon: what it is told
  * @dset:	with a daemon: the settings checked (daemon_check())
  * @lib:	preload path: libb4ns.so
@@ -124,26 +124,6 @@ static void launch_free(struct launch **lp)
 	*lp = NULL;
 }
 
-/* container_children() - are any of our children container processes (not
- * the fallback network helper)? */
-static bool container_children(const struct sandbox *sb)
-{
-	char path[64], buf[4096], *p, *end;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
-	if (proc_read_text(path, buf, sizeof(buf)))
-		return false;
-	for (p = buf; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (pid > 0 && pid != sb->net_pid)
-			return true;
-	}
-	return false;
-}
-
 static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct launch *l = arg;
@@ -152,9 +132,17 @@ static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
 	int status;
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
-			if (!l->done)
-				kill(l->sb.pid, (int)si.ssi_signo);
+		int sig = (int)si.ssi_signo;
+
+		if (sig != SIGCHLD && !l->done) {
+			if (ctrinit_forward(sig, si.ssi_code, l->sb.pid))
+				kill(l->sb.pid, sig);
+			continue;
+		}
+		if (sig != SIGCHLD) {
+			/* nothing left to forward to: do not linger */
+			if (sig != SIGUSR1 && sig != SIGUSR2)
+				loop_stop(loop);
 			continue;
 		}
 		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -172,10 +160,9 @@ static void on_signal(struct loop *loop, int fd, uint32_t events, void *arg)
 			}
 		}
 		/* preload containers hold no notify fd to hang up, nor do
-		 * we hold the one the daemon serves: stop when no container
-		 * process is left (we are their subreaper) */
-		if ((l->preload || l->handed) && l->done &&
-		    !container_children(&l->sb))
+		 * we hold the one the daemon serves: the first process was
+		 * the PID namespace's init, nothing of the container is left */
+		if ((l->preload || l->handed) && l->done)
 			loop_stop(loop);
 	}
 }
@@ -229,20 +216,16 @@ static int resolve_net(struct launch *l, const struct cfg_container *s,
 }
 
 /* signals_take() - signals arrive on a signalfd (children unblock them
- * again); we reap the container's orphans; SIGPIPE is ignored */
+ * again); SIGPIPE is ignored */
 static int signals_take(struct launch *l, struct b4_error *err)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
-		sigaddset(&mask, fwd_signals[i]);
+	ctrinit_sigset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	l->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sfd < 0)
 		return b4_error_set(err, -errno, "signalfd: %s", strerror(errno));
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* a closed stderr must not kill the supervisor of live containers */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;

@@ -43,16 +43,18 @@ struct launch_opts {
  * network, starts the container with sandbox_start(), and becomes its
  * supervisor: one event loop serves the container's notify fd or, on the
  * preload path, its library's requests; a signalfd forwards SIGINT,
- * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the container and reaps
- * children (this process becomes their subreaper). With @o->daemon the
- * seccomp listener goes to that daemon (handover.c) before the command
- * runs, and a daemon that does not answer or does not take it fails the
- * start (the container is killed before it runs its command). Returns when
- * the first process has exited and no process is left holding the filter
- * (preload, or served by the daemon: no container process is left). Every
- * resource (loop, signalfd, fallback
- * network helper, the run's private directory and sockets, a child not yet
- * reaped) is released on one path, whatever the outcome.
+ * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the container's first
+ * process (its PID namespace's init, which runs the command: ctrinit.c),
+ * except what a terminal sent the whole process group (ctrinit_forward()),
+ * and reaps it. With @o->daemon the seccomp listener goes to that daemon
+ * (handover.c) before the command runs, and a daemon that does not answer
+ * or does not take it fails the start (the container is killed before it
+ * runs its command). Returns when the first process has exited (the
+ * kernel has then killed the rest of the namespace) and nothing holds the
+ * filter any more, or at a terminating signal after that. Every resource
+ * (loop, signalfd, fallback network helper, the run's private directory
+ * and sockets, a child not yet reaped) is released on one path, whatever
+ * the outcome.
  *
  * Return: the first process's exit status (128+N if killed by signal N);
  * negative errno if the settings are unusable (@bad_settings set: b4ns

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sandbox.c - start a rootless container process with a notify filter
  *
- * Theory of operation: the supervisor forks; the child unshares a user and
- * a network namespace, maps the caller's ids to root, brings loopback up,
- * opens an address monitor (rtnetlink) and sends it with "ready" over a
- * SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
- * the fallback network (slirp4netns, publishing ports through its API
- * socket, or pasta, started on the child's pid) and answers "go". The child
+ * Theory of operation: the supervisor forks the child into new user,
+ * network, PID and mount namespaces (one clone(): the user namespace is
+ * made first and owns the others); the child, pid 1 of its PID namespace,
+ * maps the caller's ids to root, mounts its own /proc (ctrinit.c), brings
+ * loopback up, opens an address monitor (rtnetlink) and sends it with
+ * "ready" over a SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The
+ * parent attaches the fallback network (slirp4netns, publishing ports
+ * through its API socket, or pasta, started on the child's pid) and
+ * answers "go". The child
  * puts the container's own addresses (--ip) on a veth pair (netif.c) and
  * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
  * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with
@@ -17,10 +20,11 @@
  * may be trapped and nobody listens yet, so the parent takes the listener
  * itself with pidfd_getfd() and answers "go" again (with sandbox_opts.hold
  * only from sandbox_release(), once the caller has handed the listener to
- * the daemon, so the command never runs unserved); the child execs the
- * command (with LD_PRELOAD and the request channel in preload mode).
- * Between loading the filter and exec it makes no trapped call, so it
- * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
+ * the daemon, so the command never runs unserved); the child then stays as
+ * the namespace's init (ctrinit_run()) and forks the command (with
+ * LD_PRELOAD and the request channel in preload mode), which execs it.
+ * From loading the filter on it makes no trapped call, so it cannot wait
+ * on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
  * variable until it is handed to struct sandbox, so a failed start closes
  * everything and kills and reaps the child and the network helper.
@@ -42,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <time.h>
@@ -50,6 +55,7 @@
 #include "err.h"
 #include "fdpass.h"
 #include "fwd.h"
+#include "launch/ctrinit.h"
 #include "launch/netif.h"
 #include "log.h"
 #include "netaddr.h"
@@ -57,6 +63,9 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "traps.h"
+
+#define SANDBOX_CLONE_FLAGS                                                    \
+	(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
 
 #define MSG_READY 'R'
 #define MSG_GO 'G'
@@ -261,9 +270,8 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ssize_t n;
 
 	sandbox_unblock_signals();
+	/* a supervisor that dies before this is seen at the first recv() */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		child_fail(sp, errno, "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
 	ret = write_file("/proc/self/setgroups", "deny");
 	if (ret && ret != -ENOENT)
 		child_fail(sp, -ret, "/proc/self/setgroups");
@@ -275,6 +283,11 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ret = write_file("/proc/self/gid_map", map);
 	if (ret)
 		child_fail(sp, -ret, "/proc/self/gid_map");
+	ret = ctrinit_mount_proc();
+	if (ret)
+		b4_warn("cannot mount /proc for the container's PID namespace "
+			"(%s): its /proc shows the host's processes and ids",
+			strerror(-ret));
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");
@@ -319,11 +332,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	close(sp);
 	if (o->preload_lib)
 		preload_env(o);
-
-	execvp(o->argv[0], o->argv);
-	ret = errno;
-	fprintf(stderr, "b4ns: cannot run %s: %s\n", o->argv[0], strerror(ret));
-	_exit(ret == ENOENT ? 127 : 126);
+	ctrinit_run(o->argv, o->preload_fd);
 }
 
 /* take_listener() - duplicate the child's notify fd @fd */
@@ -616,10 +625,17 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 				    strerror(errno));
 	sp = pair[0];
 	csp = pair[1];
-	pid = fork();
+	/* fork() into new namespaces: the user namespace is created first
+	 * and owns the others; the child is pid 1 of its PID namespace. A
+	 * raw clone() runs no fork handlers of glibc: fine while this process
+	 * has no other thread (none is started before the container is) */
+	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE_FLAGS | SIGCHLD, NULL,
+			     NULL, NULL, NULL);
 	if (pid < 0) {
 		pid = 0;
-		return b4_error_set(err, -errno, "fork: %s", strerror(errno));
+		return b4_error_set(err, -errno, "clone(CLONE_NEWUSER|"
+				    "CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWNS): %s",
+				    strerror(errno));
 	}
 	if (pid == 0) {
 		closep(&sp);

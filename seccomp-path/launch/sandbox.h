@@ -67,7 +67,7 @@ struct sandbox_opts {
 
 /**
  * struct sandbox - a started container process
- * @pid:	the container's first process
+ * @pid:	the container's first process: its PID namespace's init
  * @net_pid:	slirp4netns/pasta, or 0
  * @notify_fd:	seccomp listener of the container, or -1
  * @nl_fd:	address monitor in the container's namespace, or -1
@@ -89,17 +89,19 @@ struct sandbox {
  * @o:		options
  * @sb:		result, filled only on success (emptied first)
  * @err:	why the start failed, for the user ("child exited early", the
- *		child's own "unshare(...): reason", "slirp4netns did not
- *		start", ...)
+ *		child's own "/proc/self/uid_map: reason", "clone(...):
+ *		reason", "slirp4netns did not start", ...)
  *
- * The child enters a new user namespace (the caller's uid and gid mapped to
- * 0), a new network namespace with loopback up, waits until the fallback
- * network is attached, puts its own addresses on a veth pair (if any),
- * loads the seccomp filter, hands the listener and an address monitor to
- * us, and execs the command (with @o->hold, only once sandbox_release() is
- * called). A failed start leaves
- * nothing behind: the child and the network helper are killed and reaped,
- * every descriptor is closed.
+ * The child enters new user (the caller's uid and gid mapped to 0), PID and
+ * mount namespaces (pid 1 there, with its own /proc) and a new network
+ * namespace with loopback up, waits until the fallback network is
+ * attached, puts its own addresses on a veth pair (if any), loads the
+ * seccomp filter, hands the listener and an address monitor to us, and
+ * runs the command as the namespace's init (ctrinit_run(); with @o->hold,
+ * only once sandbox_release() is called): it exits with the command's
+ * status, and the kernel kills the rest of the namespace. A failed start
+ * leaves nothing behind: the child and the network helper are killed and
+ * reaped, every descriptor is closed.
  *
  * Return: 0, or negative errno (the child's errno where it failed, -EIO when
  * it exited without saying why)

@@ -765,26 +765,28 @@ run_test "exit status of CMD is returned (0)" t_exit_status 0
 run_test "exit status of CMD is returned (7)" t_exit_status 7
 
 t_identity() {
-	# uid 0 inside, the caller's pid and mount namespaces, new user and
-	# network namespaces, parent = the supervisor, only lo.
+	# uid 0 inside, new user, network, PID and mount namespaces: pid 2
+	# under b4ns' init (pid 1), its own /proc, only lo.
 	need_b4ns
 	local ns
 	# shellcheck disable=SC2016 # expanded by the container's shell
-	expect_ok ctr -- sh -c 'echo "uid=$(id -u)"
+	expect_ok ctr -- sh -c 'echo "uid=$(id -u) pid=$$ ppid=$PPID"
 		echo "parent=$(cat /proc/$PPID/comm)"
+		echo "init=$(cat /proc/1/comm)"
 		for n in pid mnt user net; do
 			echo "$n=$(readlink /proc/self/ns/$n)"
 		done
 		ip -o addr'
-	expect_out "uid=0"
+	expect_out "uid=0 pid=2 ppid=1"
 	expect_out "parent=b4ns"
-	for ns in pid mnt; do
-		expect_out "$ns=$(readlink "/proc/self/ns/$ns")"
+	# its own /proc: pid 1 there is b4ns' init, not the host's
+	expect_out "init=b4ns"
+	for ns in pid mnt user; do
+		if grep -qxF "$ns=$(readlink "/proc/self/ns/$ns")" "$T_OUT"; then
+			echo "FAIL: CMD is in the caller's $ns namespace"
+			return 1
+		fi
 	done
-	if grep -qxF "user=$(readlink /proc/self/ns/user)" "$T_OUT"; then
-		echo "FAIL: CMD is in the caller's user namespace"
-		return 1
-	fi
 	if grep -qxF "net=net:[$(stat -L -c %i "/run/netns/$TH_NS")]" "$T_OUT"; then
 		echo "FAIL: CMD is in the caller's network namespace"
 		return 1
@@ -794,7 +796,7 @@ t_identity() {
 		return 1
 	fi
 }
-run_test "CMD is uid 0, in the caller's pid namespace, child of b4ns, only lo" t_identity
+run_test "CMD is uid 0, pid 2 of its own PID namespace under b4ns' init, own /proc, only lo" t_identity
 
 t_killed_by_signal() {
 	# shellcheck disable=SC2016 # expanded by the container's shell
@@ -802,46 +804,146 @@ t_killed_by_signal() {
 }
 run_test "CMD killed by SIGKILL: exit status 137" t_killed_by_signal
 
-t_sigterm() {
-	need_b4ns
-	local pidf=$CTR_DIR/sleep.pid bpid spid rc=0 i st
-	rm -f "$pidf"
-	"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- \
-		sh -c "echo \$\$ > $pidf; exec sleep 30" </dev/null &
-	bpid=$!
+# Container processes are found from the host by a marker: "sleep N" of the
+# test user, N unique to the test (their pids inside are not host pids).
+marker_pids() {
+	pgrep -u "$TEST_USER" -fx "sleep $1" || true
+}
+
+# markers_up N... - wait up to 10 s until every marker process runs
+markers_up() {
+	local i m missing
 	for ((i = 0; i < 100; i++)); do
-		[[ -s $pidf ]] && break
-		sleep 0.05
-	done
-	[[ -s $pidf ]] || { echo "FAIL: CMD did not start"; kill -KILL "$bpid"; return 1; }
-	spid=$(cat "$pidf")
-	echo "b4ns pid $bpid ($(cat "/proc/$bpid/comm")), sleep pid $spid"
-	kill -TERM "$bpid"
-	for ((i = 0; i < 50; i++)); do
-		st=$(awk '{print $3}' "/proc/$bpid/stat" 2>/dev/null || echo gone)
-		[[ $st == Z || $st == gone ]] && break
+		missing=0
+		for m in "$@"; do
+			[[ -n $(marker_pids "$m") ]] || missing=1
+		done
+		((missing == 0)) && return 0
 		sleep 0.1
 	done
-	if [[ $st != Z && $st != gone ]]; then
+	echo "FAIL: the container's marker processes did not start"
+	return 1
+}
+
+# markers_gone N... - wait up to 5 s until no marker process is left; fail
+# (and kill them) if some outlived the run
+markers_gone() {
+	local i m left
+	for ((i = 0; i < 50; i++)); do
+		left=$(for m in "$@"; do marker_pids "$m"; done)
+		[[ -z $left ]] && return 0
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086 # one pid per word
+	echo "FAIL: container processes outlived the run:" \
+		"$(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+	# shellcheck disable=SC2086 # one pid per word
+	kill -KILL $left 2>/dev/null || true
+	return 1
+}
+
+# b4ns_exits PID SECS - wait up to SECS s until PID (b4ns run, our child)
+# is gone or a zombie; fails if it is still running
+b4ns_exits() {
+	local pid=$1 secs=$2 i st
+	for ((i = 0; i < secs * 10; i++)); do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
+		[[ $st == Z || $st == gone ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+t_sigterm() {
+	need_b4ns
+	local bpid rc=0
+	"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- \
+		sh -c "exec sleep 7300" </dev/null &
+	bpid=$!
+	markers_up 7300 || { kill -KILL "$bpid"; return 1; }
+	echo "b4ns pid $bpid ($(cat "/proc/$bpid/comm"))"
+	kill -TERM "$bpid"
+	if ! b4ns_exits "$bpid" 5; then
 		echo "FAIL: b4ns still running 5 s after SIGTERM"
-		kill -KILL "$bpid" "$spid" 2>/dev/null || true
+		kill -KILL "$bpid" 2>/dev/null || true
 		wait "$bpid" || true
+		markers_gone 7300 || true
 		return 1
 	fi
 	wait "$bpid" || rc=$?
 	echo "b4ns exit status $rc after SIGTERM"
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$spid" 2>/dev/null; then
-		echo "FAIL: CMD (pid $spid) survived SIGTERM to b4ns"
-		kill -KILL "$spid" 2>/dev/null || true
-		return 1
-	fi
+	markers_gone 7300
 	expect_eq "$rc" 143 "exit status of b4ns after SIGTERM"
 }
 run_test "SIGTERM to b4ns is forwarded: CMD dies, b4ns exits 143" t_sigterm
+
+# The container ends with its main process (as with Podman): what it left
+# running (a daemonised child) is killed, and b4ns exits at once with the
+# main process's status.
+t_main_exit_daemon() {
+	need_b4ns
+	T_TIMEOUT=15 expect_rc 3 "${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" \
+		--net=none -- sh -c "setsid sleep 7301 </dev/null >/dev/null 2>&1 &
+			sleep 0.3; exit 3" || { markers_gone 7301 || true; return 1; }
+	markers_gone 7301
+}
+run_test "CMD exits leaving a daemonised child: b4ns exits with CMD's status (3), the child is killed" t_main_exit_daemon
+
+# SIGTERM once the main process is gone: b4ns does not linger for the
+# child it left (which ignores SIGTERM), nor ignore a second SIGTERM.
+t_sigterm_daemon_left() {
+	need_b4ns
+	local bpid rc=0
+	"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- \
+		sh -c "setsid sh -c 'trap \"\" TERM; exec sleep 7302' \
+			</dev/null >/dev/null 2>&1 & exec sleep 7303" </dev/null &
+	bpid=$!
+	markers_up 7302 7303 || { kill -KILL "$bpid"; markers_gone 7302 7303 || true; return 1; }
+	kill -TERM "$bpid"
+	if ! b4ns_exits "$bpid" 5; then
+		echo "b4ns still running 5 s after SIGTERM; a second SIGTERM"
+		kill -TERM "$bpid"
+		if ! b4ns_exits "$bpid" 5; then
+			echo "FAIL: b4ns ignores SIGTERM once CMD is gone"
+			kill -KILL "$bpid" 2>/dev/null || true
+			wait "$bpid" || true
+			markers_gone 7302 7303 || true
+			return 1
+		fi
+	fi
+	wait "$bpid" || rc=$?
+	markers_gone 7302 7303
+	expect_eq "$rc" 143 "exit status of b4ns after SIGTERM"
+}
+run_test "SIGTERM kills CMD, a child left ignoring SIGTERM is killed too, b4ns exits 143" t_sigterm_daemon_left
+
+# ^C at a terminal: the terminal signals its whole foreground process group,
+# which holds b4ns and CMD; b4ns must not send CMD a second copy.
+t_ctrl_c_once() {
+	need_b4ns
+	cp "$HERE/run/ptydrive.py" "$HERE/run/sigcount.py" "$WORK/"
+	chmod a+r "$WORK/ptydrive.py" "$WORK/sigcount.py"
+	expect_ok run_user "$PYTHON" "$WORK/ptydrive.py" 10 "$B4NS" run \
+		"${CTR_OPTS[@]}" --net=none -- "$PYTHON" "$WORK/sigcount.py"
+	expect_out "SIGINT count 10"
+}
+run_test "^C typed 10 times at a terminal: CMD gets SIGINT 10 times, not twice each" t_ctrl_c_once
+
+# The supervisor killed by SIGKILL: every process of the container dies with
+# it, daemonised or not (its PID namespace's init dies with the supervisor).
+t_supervisor_killed_tree() {
+	need_b4ns
+	local bpid
+	"${RUN_USER[@]}" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- \
+		sh -c "setsid sleep 7304 </dev/null >/dev/null 2>&1 &
+			sleep 7305 & wait" </dev/null &
+	bpid=$!
+	markers_up 7304 7305 || { kill -KILL "$bpid"; markers_gone 7304 7305 || true; return 1; }
+	kill -KILL "$bpid"
+	wait "$bpid" || true
+	markers_gone 7304 7305
+}
+run_test "b4ns SIGKILLed: no process of the container survives (daemonised or not)" t_supervisor_killed_tree
 
 t_stdin() {
 	need_b4ns
