@@ -13,6 +13,14 @@
  * and the gateway address unless host loopback is allowed, in which case
  * the gateway is rewritten to the host's loopback address.
  *
+ * The one other way into host loopback: a host name server in host loopback
+ * (@dns: the loopback "nameserver" lines of the host's resolv.conf, read by
+ * the supervisor, e.g. systemd-resolved's 127.0.0.53) is reached on exactly
+ * its address and port 53, which is what the container's copy of that
+ * resolv.conf names. Any other port or address of host loopback stays the
+ * container's own. TCP always; UDP only with switch_udp, for the same
+ * reason as below (a switched UDP socket can be re-aimed by sendmsg()).
+ *
  * UDP is switched (and published) only with switch_udp: a UDP host socket
  * in the container's fd table can be aimed anywhere by untrapped sendmsg()
  * with IP_PKTINFO, host loopback included.
@@ -206,6 +214,16 @@ static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 {
 	int i;
 
+	for (i = 0; i < cfg->n_dns; i++) {
+		const struct sockaddr *ns = (const struct sockaddr *)&cfg->dns[i];
+
+		if (sa_ip_equal(dst, ns) && sa_port(dst) == sa_port(ns)) {
+			memset(out, 0, sizeof(*out));
+			memcpy(out, dst, sa_len(dst));
+			*reason = "host name server";
+			return POLICY_SWITCH;
+		}
+	}
 	if (sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway4) ||
 	    sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway6)) {
 		if (!cfg->allow_host_loopback) {

@@ -16,6 +16,7 @@
 #define POLICY_MAX_CIDRS 64
 #define POLICY_MAX_PUBLISH 64
 #define POLICY_MAX_EGRESS 32
+#define POLICY_MAX_DNS 8
 
 /**
  * struct policy_cfg - inputs of the decision for one container
@@ -40,6 +41,11 @@
  * @deny:		egress deny rules, checked on every switched connect
  *			and send
  * @n_deny:		entries used in @deny
+ * @dns:		the host's name servers in host loopback (resolv.h),
+ *			each an address and port 53: a connect or send to
+ *			exactly one of them is switched to it on the host
+ *			(TCP always, UDP with @switch_udp)
+ * @n_dns:		entries used in @dns
  *
  * Nothing writes a policy_cfg once it is built: runtime state (bound
  * published ports, see struct policy_listener) lives beside it.
@@ -59,6 +65,8 @@ struct policy_cfg {
 	int n_allow;
 	struct egress_rule deny[POLICY_MAX_EGRESS];
 	int n_deny;
+	struct sockaddr_storage dns[POLICY_MAX_DNS];
+	int n_dns;
 };
 
 /**

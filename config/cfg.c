@@ -43,6 +43,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "portmap.h"
+#include "resolv.h"
 
 /* Deepest setting we name in messages: containers.NAME.KEY[INDEX] */
 #define CFG_PATH_DEPTH 8
@@ -61,6 +62,8 @@ enum cfg_key {
 	KEY_NETWORK,
 	KEY_EGRESS_ALLOW,
 	KEY_EGRESS_DENY,
+	KEY_DNS,
+	KEY_HOST_RESOLV_CONF,
 	/* top level only from here */
 	KEY_REGISTRY,
 	KEY_ETCD,
@@ -89,6 +92,8 @@ static const char *const key_names[] = {
 	[KEY_NETWORK]			= "network",
 	[KEY_EGRESS_ALLOW]		= "egress_allow",
 	[KEY_EGRESS_DENY]		= "egress_deny",
+	[KEY_DNS]			= "dns",
+	[KEY_HOST_RESOLV_CONF]		= "host_resolv_conf",
 	[KEY_REGISTRY]			= "registry",
 	[KEY_ETCD]			= "etcd",
 	[KEY_NODE]			= "node",
@@ -646,6 +651,24 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			rc = load_list(ctx, s, CFG_MAX_EGRESS, load_deny, c,
 				       &c->n_egress_deny);
 			break;
+		case KEY_DNS:
+			rc = get_string(ctx, s, &v);
+			if (!rc && cfg_dns_set(c, v, ctx->err)) {
+				cfg_where(ctx, s);
+				rc = -EINVAL;
+			}
+			break;
+		case KEY_HOST_RESOLV_CONF:
+			rc = get_string(ctx, s, &v);
+			if (!rc && (*v != '/' || strlen(v) >= CFG_FILE_MAX))
+				rc = cfg_error(ctx, s, "'%s' is not an absolute "
+					       "file name", v);
+			if (!rc) {
+				snprintf(c->host_resolv, sizeof(c->host_resolv),
+					 "%s", v);
+				c->host_resolv_set = true;
+			}
+			break;
 		case KEY_CONTAINERS:
 			break;		/* by load_sections() */
 		default:
@@ -660,7 +683,7 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 				break;
 			}
 			rc = cfg_error(ctx, s,
-				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny%s)",
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny, dns, host_resolv_conf%s)",
 				       global ? ", registry, etcd, node, node_address, etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, etcd_key or containers" : "");
 		}
 		if (rc)
@@ -881,6 +904,17 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 		memcpy(dst->network, src->network, sizeof(dst->network));
 		dst->network_set = true;
 	}
+	if (src->dns_set) {
+		CFG_SET(dst, dns, src->dns);
+		memcpy(dst->dns_servers, src->dns_servers,
+		       sizeof(dst->dns_servers));
+		dst->n_dns_servers = src->n_dns_servers;
+	}
+	if (src->host_resolv_set) {
+		memcpy(dst->host_resolv, src->host_resolv,
+		       sizeof(dst->host_resolv));
+		dst->host_resolv_set = true;
+	}
 
 	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
 	       (size_t)src->n_ignore * sizeof(src->ignore[0]));
@@ -943,6 +977,73 @@ int cfg_network_set(struct cfg_container *c, const char *name,
 				    CFG_NAME_MAX, name);
 	memcpy(c->network, name, strlen(name) + 1);
 	c->network_set = true;
+	return 0;
+}
+
+int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err)
+{
+	struct sockaddr_storage ss[CFG_MAX_DNS];
+	const char *p = v;
+	int n = 0;
+
+	if (!strcmp(v, "host") || !strcmp(v, "off")) {
+		CFG_SET(c, dns, *v == 'h' ? CFG_DNS_HOST : CFG_DNS_OFF);
+		c->n_dns_servers = 0;
+		return 0;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char ip[INET6_ADDRSTRLEN];
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss[n];
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss[n];
+
+		if (n == CFG_MAX_DNS)
+			return b4_error_set(err, -EINVAL, "dns '%s': more than "
+					    "%d name servers", v, CFG_MAX_DNS);
+		if (!len || len >= sizeof(ip))
+			return b4_error_set(err, -EINVAL, "dns '%s': expected "
+					    "host, off or IP[,IP...]", v);
+		memcpy(ip, p, len);
+		ip[len] = '\0';
+		memset(&ss[n], 0, sizeof(ss[n]));
+		if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
+			in->sin_family = AF_INET;
+			in->sin_port = htons(53);
+		} else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+			in6->sin6_family = AF_INET6;
+			in6->sin6_port = htons(53);
+		} else {
+			return b4_error_set(err, -EINVAL, "dns '%s': '%s' is not "
+					    "an IP address (expected host, off "
+					    "or IP[,IP...])", v, ip);
+		}
+		n++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	CFG_SET(c, dns, CFG_DNS_LIST);
+	memcpy(c->dns_servers, ss, (size_t)n * sizeof(ss[0]));
+	c->n_dns_servers = n;
+	return 0;
+}
+
+int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
+		   struct b4_error *err)
+{
+	const char *path = s->host_resolv_set && s->host_resolv[0] ?
+			   s->host_resolv : RESOLV_HOST_PATH;
+	int n;
+
+	pol->n_dns = 0;
+	if (s->dns_set && s->dns != CFG_DNS_HOST)
+		return 0;
+	n = resolv_loopback_read(path, pol->dns, POLICY_MAX_DNS);
+	if (n < 0)
+		return b4_error_set(err, n, "%s: %s: the host's loopback name "
+				    "servers are not reachable", path,
+				    strerror(-n));
+	pol->n_dns = n;
 	return 0;
 }
 

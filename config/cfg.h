@@ -24,6 +24,7 @@
 #define CFG_MAX_ETCD 8
 #define CFG_URL_MAX 256
 #define CFG_FILE_MAX 4096
+#define CFG_MAX_DNS 3
 #define CFG_PREFIX_MAX 64
 #define CFG_LEASE_TTL_DEFAULT 15
 #define CFG_LEASE_TTL_MIN 5
@@ -35,6 +36,13 @@ enum cfg_net {
 	CFG_NET_NONE,
 	CFG_NET_SLIRP4NETNS,
 	CFG_NET_PASTA,
+};
+
+/* the "dns" setting: which name servers the container uses */
+enum cfg_dns {
+	CFG_DNS_HOST = 0,	/* the host's resolv.conf; its loopback ones reached */
+	CFG_DNS_OFF,		/* the host's resolv.conf, nothing of loopback reached */
+	CFG_DNS_LIST,		/* a resolv.conf naming @dns_servers */
 };
 
 enum cfg_mode {
@@ -67,6 +75,11 @@ enum cfg_mode {
  * @n_egress_allow:	entries used in @egress_allow
  * @egress_deny:	egress deny rules (appended on merge)
  * @n_egress_deny:	entries used in @egress_deny
+ * @dns:		name servers (enum cfg_dns); valid if @dns_set
+ * @dns_servers:	with CFG_DNS_LIST, the addresses (port 53)
+ * @n_dns_servers:	entries used in @dns_servers
+ * @host_resolv:	the host's resolv.conf read for CFG_DNS_HOST ("":
+ *			/etc/resolv.conf); valid if @host_resolv_set
  */
 struct cfg_container {
 	char name[CFG_NAME_MAX];
@@ -95,6 +108,12 @@ struct cfg_container {
 	int n_egress_allow;
 	struct egress_rule egress_deny[CFG_MAX_EGRESS];
 	int n_egress_deny;
+	enum cfg_dns dns;
+	bool dns_set;
+	struct sockaddr_storage dns_servers[CFG_MAX_DNS];
+	int n_dns_servers;
+	bool host_resolv_set;
+	char host_resolv[CFG_FILE_MAX];
 };
 
 /**
@@ -279,6 +298,30 @@ int cfg_egress_add(struct cfg_container *c, bool deny, const char *spec,
  */
 int cfg_network_set(struct cfg_container *c, const char *name,
 		    struct b4_error *err);
+
+/**
+ * cfg_dns_set() - set @c's "dns" setting from its text
+ * @c:		settings to update (@dns, @dns_servers, @dns_set)
+ * @v:		"host", "off", or 1 to CFG_MAX_DNS IP addresses separated
+ *		by commas
+ * @err:	on failure, what is wrong with @v; may be NULL
+ *
+ * Return: 0, or -EINVAL (@c unchanged)
+ */
+int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err);
+
+/**
+ * cfg_dns_policy() - the host's loopback name servers for @pol, read once
+ * from the host's resolv.conf when @s says dns = "host" (the default)
+ * @s:		effective settings
+ * @pol:	policy to complete (@dns, @n_dns)
+ * @err:	for a warning: the file could not be read (then none)
+ *
+ * Return: 0, or a negative errno with the reason in @err (@pol then has no
+ * name servers; the caller may go on)
+ */
+int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
+		   struct b4_error *err);
 
 /**
  * cfg_registry_default() - the registry settings without file or options

@@ -79,6 +79,12 @@ static void run_usage(FILE *f)
 		"                            wins over allow). RULE: CIDR[:PORT[-PORT]]\n"
 		"                            [/tcp|/udp], IPv6 with a port bracketed:\n"
 		"                            [fd00::/8]:443/tcp\n"
+		"      --dns=host|off|IP[,IP...]  name servers: host (default) keeps\n"
+		"                            the host's resolv.conf and reaches its\n"
+		"                            loopback name servers (127.0.0.53) on\n"
+		"                            port 53 over TCP (UDP with --switch-udp);\n"
+		"                            off: not those; IP list: the container\n"
+		"                            sees a resolv.conf naming them\n"
 		"      --daemon[=SOCKET]     a running \"b4ns daemon\" serves the container\n"
 		"                            (default socket $XDG_RUNTIME_DIR/b4ns/b4ns.sock);\n"
 		"                            seccomp mode only. --container=NAME then\n"
@@ -113,6 +119,7 @@ enum {
 	OPT_DAEMON,
 	OPT_EGRESS_ALLOW,
 	OPT_EGRESS_DENY,
+	OPT_DNS,
 };
 
 static const struct option run_opts[] = {
@@ -130,6 +137,7 @@ static const struct option run_opts[] = {
 	{ "daemon", optional_argument, NULL, OPT_DAEMON },
 	{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
 	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
+	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -217,6 +225,9 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 		       b4_error_prefix(err, -EINVAL, "--egress-%s",
 				       c == OPT_EGRESS_DENY ? "deny" : "allow") :
 		       0;
+	case OPT_DNS:
+		return cfg_dns_set(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--dns") : 0;
 	case OPT_DAEMON:
 		if (arg && *arg != '/')
 			return b4_error_set(err, -EINVAL, "--daemon=%s: not an "

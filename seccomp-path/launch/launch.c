@@ -60,6 +60,7 @@
 #include "policy.h"
 #include "proc.h"
 #include "reqsrv.h"
+#include "sockaddr.h"
 #include "supervisor/notify.h"
 
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
@@ -85,6 +86,7 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @lib:	preload path: libb4ns.so
  * @rdir:	private directory for this run's sockets, or ""
  * @psock:	preload path: request socket in @rdir, or ""
+ * @resolv:	the container's /etc/resolv.conf (--dns IP list), or ""
  */
 struct launch {
 	struct policy_cfg pol;
@@ -102,6 +104,7 @@ struct launch {
 	char lib[PATH_MAX];
 	char rdir[PATH_MAX];
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
+	char resolv[CFG_MAX_DNS * (SA_STRLEN + 16) + 64];
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -298,6 +301,20 @@ static int supervise(struct launch *l, struct b4_error *err)
 	return 0;
 }
 
+/* dns_text() - the resolv.conf naming the name servers of --dns IP,... */
+static void dns_text(const struct cfg_container *s, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "# b4ns run --dns\n");
+
+	for (int i = 0; i < s->n_dns_servers && off < len; i++) {
+		char ip[SA_STRLEN];
+
+		off += (size_t)snprintf(buf + off, len - off, "nameserver %s\n",
+			sa_format_ip((const struct sockaddr *)&s->dns_servers[i],
+				     ip, sizeof(ip)));
+	}
+}
+
 /* daemon_check() - the run's own settings for a daemon: its publish specs
  * checked as cfg_policy() does, but UDP ones also without switch_udp (the
  * daemon's section may set it, and the daemon checks them) */
@@ -316,8 +333,14 @@ static int check_settings(struct launch *l, const struct launch_opts *o,
 {
 	int ret;
 
-	if (!o->daemon)
-		return cfg_policy(o->settings, &l->pol, err);
+	if (!o->daemon) {
+		struct b4_error warn = { .msg = "" };
+
+		ret = cfg_policy(o->settings, &l->pol, err);
+		if (!ret && cfg_dns_policy(o->settings, &l->pol, &warn))
+			b4_warn("%s", warn.msg);
+		return ret;
+	}
 	ret = daemon_check(l, o, err);
 	if (ret)
 		return ret;
@@ -369,6 +392,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so->allow_host_loopback = s->allow_host_loopback;
 	so->addrs = o->addrs;
 	so->n_addrs = o->n_addrs;
+	if (s->dns_set && s->dns == CFG_DNS_LIST) {
+		dns_text(s, l->resolv, sizeof(l->resolv));
+		so->resolv_conf = l->resolv;
+	}
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;

@@ -19,6 +19,9 @@
  * only from sandbox_release(), once the caller has handed the listener to
  * the daemon, so the command never runs unserved); the child execs the
  * command (with LD_PRELOAD and the request channel in preload mode).
+ * With sandbox_opts.resolv_conf the child also unshares a mount namespace
+ * (private propagation) and bind-mounts a file holding that text over
+ * /etc/resolv.conf, as the user it maps to root, before the filter.
  * Between loading the filter and exec it makes no trapped call, so it
  * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
@@ -38,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -117,6 +121,48 @@ static int write_file(const char *path, const char *text)
 	if (write(fd, text, len) != (ssize_t)len)
 		return -errno;
 	return 0;
+}
+
+/* bind_text() - in a private mount namespace of the caller (already
+ * unshared), show @text at @target: a temporary file bind-mounted over it
+ * and unlinked at once. Return: 0 or -errno, @what naming the step */
+static int bind_text(const char *target, const char *text, const char **what)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	int ret = 0;
+	_cleanup_close_ int fd = -1;
+
+	if (!dir || *dir != '/')
+		dir = "/tmp";
+	if (snprintf(tmp, sizeof(tmp), "%s/b4ns-etc-XXXXXX", dir) >=
+	    (int)sizeof(tmp))
+		return *what = "TMPDIR", -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return *what = "a temporary file in TMPDIR", -errno;
+	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len)
+		ret = -errno;
+	else if (mount(tmp, target, NULL, MS_BIND, NULL))
+		ret = -errno;
+	*what = target;
+	unlink(tmp);
+	return ret;
+}
+
+/* private_etc() - the container's own /etc files (sandbox_opts) */
+static int private_etc(const struct sandbox_opts *o, const char **what)
+{
+	if (!o->resolv_conf)
+		return 0;
+	*what = "unshare(CLONE_NEWNS)";
+	if (unshare(CLONE_NEWNS))
+		return -errno;
+	*what = "making / a private mount";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	return bind_text("/etc/resolv.conf", o->resolv_conf, what);
 }
 
 static int loopback_up(void)
@@ -275,6 +321,13 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 	ret = write_file("/proc/self/gid_map", map);
 	if (ret)
 		child_fail(sp, -ret, "/proc/self/gid_map");
+	{
+		const char *what = "";
+
+		ret = private_etc(o, &what);
+		if (ret)
+			child_fail(sp, -ret, what);
+	}
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");

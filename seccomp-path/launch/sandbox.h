@@ -40,6 +40,8 @@
  *			pair inside its namespace (netif_setup()) once the
  *			fallback network is attached
  * @n_addrs:		entries in @addrs, 0 for none
+ * @resolv_conf:	text the container sees as /etc/resolv.conf (--dns
+ *			IP list), or NULL for the host's file
  * @hold:		with @trap: sandbox_start() returns with the listener
  *			taken but the child still waiting before exec; it
  *			runs the command once sandbox_release() is called
@@ -62,6 +64,7 @@ struct sandbox_opts {
 	const char *slirp_api_sock;
 	const struct netif_addr *addrs;
 	int n_addrs;
+	const char *resolv_conf;
 	bool hold;
 };
 

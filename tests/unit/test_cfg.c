@@ -258,14 +258,14 @@ Test(cfg, unknown_keys)
 		 "t.conf:2: foo: unknown setting (expected log_level, net, "
 		 "mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny, registry, etcd, node, node_address, "
+		 "egress_deny, dns, host_resolv_conf, registry, etcd, node, node_address, "
 		 "etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, "
 		 "etcd_key or containers)");
 	load_bad("containers = {\n  web = {\n    colour = 1;\n  };\n};\n",
 		 "containers.web.colour: unknown setting (expected log_level, "
 		 "net, mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny)");
+		 "egress_deny, dns, host_resolv_conf)");
 	load_bad("containers = {\n"
 		 "  web = {\n"
 		 "    mode = \"off\";\n"
@@ -1153,5 +1153,61 @@ Test(cfg, registry_options_override_file)
 	cr_assert_str_eq(c.registry.cert, "c");
 	cr_assert_str_eq(c.registry.key, "k");
 	cr_assert_eq(c.registry.lease_ttl, 60);		/* not in @set */
+	cfg_free(&c);
+}
+
+Test(cfg, dns_setting)
+{
+	struct cfg c;
+	struct cfg_container cli;
+	struct policy_cfg pol;
+	struct b4_error eb = { "" };
+	char path[] = "/tmp/test_cfg_resolv.XXXXXX";
+	char text[256];
+	int fd;
+
+	load_ok("dns = \"off\";\n", &c);
+	cr_assert(c.global.dns_set);
+	cr_assert_eq(c.global.dns, CFG_DNS_OFF);
+	cfg_free(&c);
+	load_ok("dns = \"192.0.2.1,2001:db8::1\";\n", &c);
+	cr_assert_eq(c.global.dns, CFG_DNS_LIST);
+	cr_assert_eq(c.global.n_dns_servers, 2);
+	cr_assert_eq(sa_port((struct sockaddr *)&c.global.dns_servers[1]), 53);
+	cfg_free(&c);
+	load_bad("dns = \"8.8.8.8,nope\";\n", "'nope' is not an IP address");
+	load_bad("dns = \"\";\n", "expected host, off or IP");
+	load_bad("dns = \"1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4\";\n",
+		 "more than 3 name servers");
+	load_bad("host_resolv_conf = \"rel/path\";\n", "not an absolute");
+
+	memset(&cli, 0, sizeof(cli));
+	cr_assert_eq(cfg_dns_set(&cli, "1.2.3", &eb), -EINVAL);
+	cr_assert_not(cli.dns_set);
+
+	/* dns = host (the default) reads host_resolv_conf */
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "nameserver 127.0.0.53\nnameserver 10.1.1.1\n", 43),
+		     43);
+	close(fd);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\n", path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 1);
+	cfg_free(&c);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\ndns = \"off\";\n",
+		 path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 0);
+	cfg_free(&c);
+	unlink(path);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\n", path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), -ENOENT);
+	cr_assert(strstr(eb.msg, path), "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 0);
 	cfg_free(&c);
 }

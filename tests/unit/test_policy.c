@@ -851,3 +851,60 @@ Test(policy_peer, source_is_an_address_the_container_was_given)
 	st.given = 0;
 	cr_assert_not(policy_peer_source(&st, SA(d), 4321, &out));
 }
+
+/* --- the host's loopback name servers (dns = "host") --------------------- */
+
+Test(policy, host_name_server_exactly)
+{
+	struct policy_cfg cfg;
+	struct policy_sock tcp = tcp4();
+	struct policy_sock tcp6 = sock_for(AF_INET6, SOCK_STREAM, 0);
+	struct policy_sock udp = sock_for(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage dst, out;
+	const char *why = NULL;
+
+	policy_default(&cfg);
+	cfg.dns[0] = v4("127.0.0.53", 53);
+	cfg.dns[1] = v6("::1", 53);
+	cfg.n_dns = 2;
+
+	dst = v4("127.0.0.53", 53);
+	out = sw(&cfg, &tcp, &dst, "tcp to the name server");
+	same_addr(&out, &dst);
+	dst = v6("::ffff:127.0.0.53", 53);
+	out = sw(&cfg, &tcp6, &dst, "v4-mapped name server");
+	same_addr(&out, &dst);
+	dst = v6("::1", 53);
+	out = sw(&cfg, &tcp6, &dst, "::1 name server");
+	same_addr(&out, &dst);
+
+	/* nothing else of loopback */
+	dst = v4("127.0.0.53", 54);
+	keep(&cfg, &tcp, &dst, "other port");
+	dst = v4("127.0.0.1", 53);
+	keep(&cfg, &tcp, &dst, "other loopback address");
+	dst = v4("127.0.0.54", 53);
+	keep(&cfg, &tcp, &dst, "neighbour address");
+	dst = v6("::1", 54);
+	keep(&cfg, &tcp6, &dst, "::1 other port");
+	cr_assert(policy_keep_by_address(&cfg, &pst, SA(dst), &why));
+
+	/* UDP only with switch_udp */
+	dst = v4("127.0.0.53", 53);
+	keep(&cfg, &udp, &dst, "udp without switch_udp");
+	cfg.switch_udp = true;
+	out = sw(&cfg, &udp, &dst, "udp with switch_udp");
+	same_addr(&out, &dst);
+
+	/* a host socket may be re-aimed only at the name server */
+	cr_assert(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+	dst = v4("127.0.0.1", 53);
+	cr_assert_not(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+	dst = v4("127.0.0.53", 5353);
+	cr_assert_not(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+
+	/* none configured: loopback as ever */
+	cfg.n_dns = 0;
+	dst = v4("127.0.0.53", 53);
+	keep(&cfg, &tcp, &dst, "dns off");
+}
