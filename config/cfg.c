@@ -64,6 +64,7 @@ enum cfg_key {
 	KEY_EGRESS_DENY,
 	KEY_DNS,
 	KEY_HOST_RESOLV_CONF,
+	KEY_ADD_HOST,
 	/* top level only from here */
 	KEY_REGISTRY,
 	KEY_ETCD,
@@ -94,6 +95,7 @@ static const char *const key_names[] = {
 	[KEY_EGRESS_DENY]		= "egress_deny",
 	[KEY_DNS]			= "dns",
 	[KEY_HOST_RESOLV_CONF]		= "host_resolv_conf",
+	[KEY_ADD_HOST]			= "add_host",
 	[KEY_REGISTRY]			= "registry",
 	[KEY_ETCD]			= "etcd",
 	[KEY_NODE]			= "node",
@@ -456,6 +458,18 @@ static int load_deny(const struct cfg_ctx *ctx, const config_setting_t *e,
 	return load_egress(ctx, e, v, &c->egress_deny[i]);
 }
 
+/* load_host() - an "add_host" element "NAME:IP" into @c->hosts[@i] */
+static int load_host(const struct cfg_ctx *ctx, const config_setting_t *e,
+		     const char *v, int i, struct cfg_container *c)
+{
+	c->n_hosts = i;
+	if (cfg_host_add(c, v, ctx->err)) {
+		cfg_where(ctx, e);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * etcd_url_add() - check an etcd endpoint and append it to @r->etcd
  * @r:		registry settings
@@ -669,6 +683,10 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 				c->host_resolv_set = true;
 			}
 			break;
+		case KEY_ADD_HOST:
+			rc = load_list(ctx, s, CFG_MAX_HOSTS, load_host, c,
+				       &c->n_hosts);
+			break;
 		case KEY_CONTAINERS:
 			break;		/* by load_sections() */
 		default:
@@ -683,7 +701,7 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 				break;
 			}
 			rc = cfg_error(ctx, s,
-				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny, dns, host_resolv_conf%s)",
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny, dns, host_resolv_conf, add_host%s)",
 				       global ? ", registry, etcd, node, node_address, etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, etcd_key or containers" : "");
 		}
 		if (rc)
@@ -910,6 +928,11 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 		       sizeof(dst->dns_servers));
 		dst->n_dns_servers = src->n_dns_servers;
 	}
+	if (dst->n_hosts + src->n_hosts > CFG_MAX_HOSTS)
+		return -E2BIG;
+	memcpy(&dst->hosts[dst->n_hosts], src->hosts,
+	       (size_t)src->n_hosts * sizeof(src->hosts[0]));
+	dst->n_hosts += src->n_hosts;
 	if (src->host_resolv_set) {
 		memcpy(dst->host_resolv, src->host_resolv,
 		       sizeof(dst->host_resolv));
@@ -1025,6 +1048,30 @@ int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err)
 	CFG_SET(c, dns, CFG_DNS_LIST);
 	memcpy(c->dns_servers, ss, (size_t)n * sizeof(ss[0]));
 	c->n_dns_servers = n;
+	return 0;
+}
+
+int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err)
+{
+	const char *colon = strchr(v, ':');
+	size_t nlen = colon ? (size_t)(colon - v) : 0;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (c->n_hosts >= CFG_MAX_HOSTS)
+		return b4_error_set(err, -E2BIG, "add-host '%s': more than %d "
+				    "entries", v, CFG_MAX_HOSTS);
+	if (!colon || !nlen || nlen >= CFG_HOST_NAME_MAX || *v == '-' ||
+	    *v == '.' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != nlen)
+		return b4_error_set(err, -EINVAL, "add-host '%s': expected "
+				    "NAME:IP, NAME of letters, digits, '.' "
+				    "and '-'", v);
+	if (inet_pton(AF_INET, colon + 1, bin) != 1 &&
+	    inet_pton(AF_INET6, colon + 1, bin) != 1)
+		return b4_error_set(err, -EINVAL, "add-host '%s': '%s' is not "
+				    "an IP address", v, colon + 1);
+	snprintf(c->hosts[c->n_hosts++], sizeof(c->hosts[0]), "%s %.*s",
+		 colon + 1, (int)nlen, v);
 	return 0;
 }
 

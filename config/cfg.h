@@ -25,6 +25,8 @@
 #define CFG_URL_MAX 256
 #define CFG_FILE_MAX 4096
 #define CFG_MAX_DNS 3
+#define CFG_MAX_HOSTS 16
+#define CFG_HOST_NAME_MAX 254
 #define CFG_PREFIX_MAX 64
 #define CFG_LEASE_TTL_DEFAULT 15
 #define CFG_LEASE_TTL_MIN 5
@@ -80,6 +82,8 @@ enum cfg_mode {
  * @n_dns_servers:	entries used in @dns_servers
  * @host_resolv:	the host's resolv.conf read for CFG_DNS_HOST ("":
  *			/etc/resolv.conf); valid if @host_resolv_set
+ * @hosts:		--add-host entries, "IP NAME" each (appended on merge)
+ * @n_hosts:		entries used in @hosts
  */
 struct cfg_container {
 	char name[CFG_NAME_MAX];
@@ -114,6 +118,8 @@ struct cfg_container {
 	int n_dns_servers;
 	bool host_resolv_set;
 	char host_resolv[CFG_FILE_MAX];
+	char hosts[CFG_MAX_HOSTS][CFG_HOST_NAME_MAX + INET6_ADDRSTRLEN + 2];
+	int n_hosts;
 };
 
 /**
@@ -309,6 +315,17 @@ int cfg_network_set(struct cfg_container *c, const char *name,
  * Return: 0, or -EINVAL (@c unchanged)
  */
 int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err);
+
+/**
+ * cfg_host_add() - add one "NAME:IP" entry (--add-host, add_host) to @c
+ * @c:		settings to update (@hosts, @n_hosts)
+ * @v:		host name ([A-Za-z0-9.-], 1 to 253 characters, not starting
+ *		with '-' or '.'), a colon, an IPv4 or IPv6 address
+ * @err:	on failure, what is wrong with @v; may be NULL
+ *
+ * Return: 0, -E2BIG beyond CFG_MAX_HOSTS, or -EINVAL (@c unchanged)
+ */
+int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err);
 
 /**
  * cfg_dns_policy() - the host's loopback name servers for @pol, read once

@@ -85,6 +85,8 @@ static void run_usage(FILE *f)
 		"                            port 53 over TCP (UDP with --switch-udp);\n"
 		"                            off: not those; IP list: the container\n"
 		"                            sees a resolv.conf naming them\n"
+		"      --add-host=NAME:IP    the container's /etc/hosts is the host's\n"
+		"                            with \"IP NAME\" added (repeatable)\n"
 		"      --daemon[=SOCKET]     a running \"b4ns daemon\" serves the container\n"
 		"                            (default socket $XDG_RUNTIME_DIR/b4ns/b4ns.sock);\n"
 		"                            seccomp mode only. --container=NAME then\n"
@@ -120,6 +122,7 @@ enum {
 	OPT_EGRESS_ALLOW,
 	OPT_EGRESS_DENY,
 	OPT_DNS,
+	OPT_ADD_HOST,
 };
 
 static const struct option run_opts[] = {
@@ -138,6 +141,7 @@ static const struct option run_opts[] = {
 	{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
 	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
 	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -228,6 +232,9 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 	case OPT_DNS:
 		return cfg_dns_set(cli, arg, err) ?
 		       b4_error_prefix(err, -EINVAL, "--dns") : 0;
+	case OPT_ADD_HOST:
+		return cfg_host_add(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--add-host") : 0;
 	case OPT_DAEMON:
 		if (arg && *arg != '/')
 			return b4_error_set(err, -EINVAL, "--daemon=%s: not an "

@@ -59,9 +59,13 @@
 #include "paths.h"
 #include "policy.h"
 #include "proc.h"
+#include "readall.h"
 #include "reqsrv.h"
 #include "sockaddr.h"
 #include "supervisor/notify.h"
+
+/* largest /etc/hosts copied for --add-host */
+#define HOSTS_MAX ((size_t)1024 * 1024)
 
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 				   SIGUSR1, SIGUSR2 };
@@ -87,6 +91,7 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @rdir:	private directory for this run's sockets, or ""
  * @psock:	preload path: request socket in @rdir, or ""
  * @resolv:	the container's /etc/resolv.conf (--dns IP list), or ""
+ * @hosts:	the container's /etc/hosts (--add-host), or NULL
  */
 struct launch {
 	struct policy_cfg pol;
@@ -105,6 +110,7 @@ struct launch {
 	char rdir[PATH_MAX];
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
 	char resolv[CFG_MAX_DNS * (SA_STRLEN + 16) + 64];
+	char *hosts;
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -123,6 +129,7 @@ static void launch_free(struct launch **lp)
 	closep(&l->so.preload_fd);
 	closep(&l->sfd);
 	paths_run_dir_remove(l->rdir);
+	free(l->hosts);
 	free(l);
 	*lp = NULL;
 }
@@ -315,6 +322,32 @@ static void dns_text(const struct cfg_container *s, char *buf, size_t len)
 	}
 }
 
+/* hosts_text() - the host's /etc/hosts with the --add-host lines after it
+ * (a later line does not override an earlier one for glibc: so they are
+ * put first) */
+static int hosts_text(const struct cfg_container *s, char **out,
+		      struct b4_error *err)
+{
+	_cleanup_free_ char *host = NULL;
+	size_t len = 0, size, off = 0;
+	int ret;
+
+	ret = readall_file("/etc/hosts", HOSTS_MAX, &host, &len);
+	if (ret && ret != -ENOENT)
+		return b4_error_set(err, ret, "/etc/hosts: %s (for --add-host)",
+				    strerror(-ret));
+	size = len + (size_t)s->n_hosts * sizeof(s->hosts[0]) + 64;
+	*out = malloc(size);
+	if (!*out)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	off += (size_t)snprintf(*out + off, size - off, "# b4ns run --add-host\n");
+	for (int i = 0; i < s->n_hosts; i++)
+		off += (size_t)snprintf(*out + off, size - off, "%s\n",
+					s->hosts[i]);
+	snprintf(*out + off, size - off, "%s", host ? host : "");
+	return 0;
+}
+
 /* daemon_check() - the run's own settings for a daemon: its publish specs
  * checked as cfg_policy() does, but UDP ones also without switch_udp (the
  * daemon's section may set it, and the daemon checks them) */
@@ -395,6 +428,12 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (s->dns_set && s->dns == CFG_DNS_LIST) {
 		dns_text(s, l->resolv, sizeof(l->resolv));
 		so->resolv_conf = l->resolv;
+	}
+	if (s->n_hosts) {
+		ret = hosts_text(s, &l->hosts, err);
+		if (ret)
+			return ret;
+		so->hosts = l->hosts;
 	}
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)

@@ -19,9 +19,10 @@
  * only from sandbox_release(), once the caller has handed the listener to
  * the daemon, so the command never runs unserved); the child execs the
  * command (with LD_PRELOAD and the request channel in preload mode).
- * With sandbox_opts.resolv_conf the child also unshares a mount namespace
- * (private propagation) and bind-mounts a file holding that text over
- * /etc/resolv.conf, as the user it maps to root, before the filter.
+ * With sandbox_opts.resolv_conf or .hosts the child also unshares a mount
+ * namespace (private propagation) and bind-mounts a file holding that text
+ * over /etc/resolv.conf or /etc/hosts, as the user it maps to root, before
+ * the filter.
  * Between loading the filter and exec it makes no trapped call, so it
  * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
@@ -154,7 +155,9 @@ static int bind_text(const char *target, const char *text, const char **what)
 /* private_etc() - the container's own /etc files (sandbox_opts) */
 static int private_etc(const struct sandbox_opts *o, const char **what)
 {
-	if (!o->resolv_conf)
+	int ret;
+
+	if (!o->resolv_conf && !o->hosts)
 		return 0;
 	*what = "unshare(CLONE_NEWNS)";
 	if (unshare(CLONE_NEWNS))
@@ -162,7 +165,11 @@ static int private_etc(const struct sandbox_opts *o, const char **what)
 	*what = "making / a private mount";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return -errno;
-	return bind_text("/etc/resolv.conf", o->resolv_conf, what);
+	ret = o->resolv_conf ?
+	      bind_text("/etc/resolv.conf", o->resolv_conf, what) : 0;
+	if (!ret && o->hosts)
+		ret = bind_text("/etc/hosts", o->hosts, what);
+	return ret;
 }
 
 static int loopback_up(void)

@@ -42,6 +42,8 @@
  * @n_addrs:		entries in @addrs, 0 for none
  * @resolv_conf:	text the container sees as /etc/resolv.conf (--dns
  *			IP list), or NULL for the host's file
+ * @hosts:		text the container sees as /etc/hosts (--add-host), or
+ *			NULL for the host's file
  * @hold:		with @trap: sandbox_start() returns with the listener
  *			taken but the child still waiting before exec; it
  *			runs the command once sandbox_release() is called
@@ -65,6 +67,7 @@ struct sandbox_opts {
 	const struct netif_addr *addrs;
 	int n_addrs;
 	const char *resolv_conf;
+	const char *hosts;
 	bool hold;
 };
 

@@ -229,4 +229,25 @@ t_list() {
 }
 run_test "dns: --dns=IP,IP: the container's /etc/resolv.conf names them (private mount namespace), the host's file is untouched; bad lists fail in words" t_list
 
+t_add_host() {
+	local out
+	out=$(ctr --add-host=db.b4ns.test:10.77.0.1 \
+		--add-host=v6.b4ns.test:fd77::1 -- cat /etc/hosts)
+	echo "$out"
+	grep -qx '10.77.0.1 db.b4ns.test' <<<"$out"
+	grep -qx 'fd77::1 v6.b4ns.test' <<<"$out"
+	grep -q localhost <<<"$out"	# the host's entries are kept
+	out=$(ctr --add-host=db.b4ns.test:10.77.0.1 -- curl -sS --max-time 10 \
+		http://db.b4ns.test:8089/hello.txt)
+	[[ $out == "$(cat "$CONTENT")" ]]
+	if grep -q b4ns.test /etc/hosts; then
+		return 1
+	fi
+	if run_user "$B4NS" run --add-host=db -- true 2>"$WORK/err"; then
+		return 1
+	fi
+	grep -q "expected NAME:IP" "$WORK/err"
+}
+run_test "dns: --add-host=NAME:IP: the container's /etc/hosts has the entries (curl reaches the name), the host's is untouched; a bad entry fails in words" t_add_host
+
 report_summary

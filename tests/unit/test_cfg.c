@@ -258,14 +258,14 @@ Test(cfg, unknown_keys)
 		 "t.conf:2: foo: unknown setting (expected log_level, net, "
 		 "mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny, dns, host_resolv_conf, registry, etcd, node, node_address, "
+		 "egress_deny, dns, host_resolv_conf, add_host, registry, etcd, node, node_address, "
 		 "etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, "
 		 "etcd_key or containers)");
 	load_bad("containers = {\n  web = {\n    colour = 1;\n  };\n};\n",
 		 "containers.web.colour: unknown setting (expected log_level, "
 		 "net, mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny, dns, host_resolv_conf)");
+		 "egress_deny, dns, host_resolv_conf, add_host)");
 	load_bad("containers = {\n"
 		 "  web = {\n"
 		 "    mode = \"off\";\n"
@@ -1210,4 +1210,27 @@ Test(cfg, dns_setting)
 	cr_assert(strstr(eb.msg, path), "%s", eb.msg);
 	cr_assert_eq(pol.n_dns, 0);
 	cfg_free(&c);
+}
+
+Test(cfg, add_host)
+{
+	struct cfg c;
+	struct cfg_container cli;
+	struct b4_error eb = { "" };
+
+	load_ok("add_host = [ \"db.test:10.1.2.3\", \"v6.test:fd00::1\" ];\n", &c);
+	cr_assert_eq(c.global.n_hosts, 2);
+	cr_assert_str_eq(c.global.hosts[0], "10.1.2.3 db.test");
+	cr_assert_str_eq(c.global.hosts[1], "fd00::1 v6.test");
+	cfg_free(&c);
+	load_bad("add_host = [ \"db.test\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"a b:10.0.0.1\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"-x:10.0.0.1\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"db:10.0.0\" ];\n", "'10.0.0' is not an IP");
+	memset(&cli, 0, sizeof(cli));
+	for (int i = 0; i < CFG_MAX_HOSTS; i++)
+		cr_assert_eq(cfg_host_add(&cli, "h:127.0.0.1", &eb), 0, "%s",
+			     eb.msg);
+	cr_assert_eq(cfg_host_add(&cli, "h:127.0.0.1", &eb), -E2BIG);
+	cr_assert_eq(cli.n_hosts, CFG_MAX_HOSTS);
 }
