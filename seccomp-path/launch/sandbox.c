@@ -143,10 +143,10 @@ static int bind_text(const char *target, const char *text, const char **what)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return *what = "a temporary file in TMPDIR", -errno;
-	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len)
-		ret = -errno;
-	else if (mount(tmp, target, NULL, MS_BIND, NULL))
-		ret = -errno;
+	errno = 0;	/* a short write sets none */
+	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len ||
+	    mount(tmp, target, NULL, MS_BIND, NULL))
+		ret = errno ? -errno : -EIO;
 	*what = target;
 	unlink(tmp);
 	return ret;
