@@ -334,6 +334,8 @@ static const char *daemon_unfit(const struct run_args *a)
 		return "--allow-host-loopback";
 	if (c->allow_io_uring_set)
 		return "--allow-io-uring";
+	if (c->dns_set && c->dns == CFG_DNS_OFF)
+		return "--dns=off";	/* the daemon's section decides */
 	return NULL;
 }
 

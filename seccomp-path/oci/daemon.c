@@ -244,6 +244,18 @@ struct ctr_settings {
 	struct policy_cfg pol;
 };
 
+/* daemon_dns() - the host's loopback name servers into @cs's policy
+ * (dns = "host", the default): the host's resolv.conf is read at each
+ * container start (bounded: cfg_dns_policy()), as a long-lived daemon sees
+ * it change; a file that cannot be read gives none, with a warning */
+static void daemon_dns(const char *id, struct ctr_settings *cs)
+{
+	struct b4_error err = { "" };
+
+	if (cfg_dns_policy(&cs->settings, &cs->pol, &err))
+		b4_warn("container %s: %s", id, err.msg);
+}
+
 /* register_preload() - a state without seccomp fd, as the oci-hook sends at
  * createRuntime for a b4ns.mode=preload container: serve its library's
  * requests (identified by network namespace) until its first process exits */
@@ -270,6 +282,7 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		d->rejected++;
 		return;
 	}
+	daemon_dns(st->id, cs);
 	if (!cs->settings.mode_set || cs->settings.mode != CFG_MODE_PRELOAD) {
 		b4_warn("container %s: message names no seccompFd and the "
 			"container is not in preload mode; dropped", st->id);
@@ -408,6 +421,8 @@ static void serve_fd(struct daemon *d, struct ctr_settings *cs, int nfd)
 	ret = oci_settings(st, &d->cfg, &cs->settings, &err);
 	if (!ret)
 		ret = cfg_policy(&cs->settings, &cs->pol, &err);
+	if (!ret)
+		daemon_dns(st->id, cs);
 	if (ret) {
 		b4_err("container %s: %s; it runs unswitched", st->id,
 		       b4_error_msg(&err, ret));
@@ -813,6 +828,8 @@ static void reapply(struct container *c, void *arg)
 	ret = oci_settings(c->origin, &d->cfg, &cs->settings, &err);
 	if (!ret)
 		ret = cfg_policy(&cs->settings, &cs->pol, &err);
+	if (!ret)
+		daemon_dns(c->id, cs);
 	if (ret) {
 		b4_err("container %s: reloaded config not applied: %s", c->id,
 		       b4_error_msg(&err, ret));

@@ -250,4 +250,35 @@ t_add_host() {
 }
 run_test "dns: --add-host=NAME:IP: the container's /etc/hosts has the entries (curl reaches the name), the host's is untouched; a bad entry fails in words" t_add_host
 
+t_daemon() {
+	local xdg=$CTR_DIR/xdg conf=$WORK/dns-daemon.conf out
+	[[ -n $DIG ]] || skip "dig not installed (Debian: bind9-dnsutils)"
+	mkdir -m 700 "$xdg"
+	chown "$TEST_USER:" "$xdg"
+	printf 'host_resolv_conf = "%s";\n' "$RESOLV" >"$conf"
+	chmod 644 "$conf"
+	own_cleanup
+	bg_th daemon setpriv "--reuid=$TEST_USER" "--regid=$TEST_USER" \
+		--init-groups -- env -i HOME=/tmp "PATH=$USER_PATH" \
+		"XDG_RUNTIME_DIR=$xdg" "$B4NS" daemon --config="$conf" \
+		--log-level=info
+	wait_log daemon 'listening on' 10
+	out=$(ctr --daemon="$xdg/b4ns/b4ns.sock" -- dig +tcp +short +tries=1 \
+		+time=3 @127.0.0.53 www.b4ns.test)
+	echo "dig +tcp through the daemon: $out"
+	[[ $out == 10.77.0.1 ]]
+	if ctr --daemon="$xdg/b4ns/b4ns.sock" -- dig +tcp +short +tries=1 \
+		+time=3 -p 54 @127.0.0.53 www.b4ns.test; then
+		return 1
+	fi
+	if run_user "$B4NS" run --daemon="$xdg/b4ns/b4ns.sock" --dns=off \
+		-- true 2>"$WORK/err"; then
+		return 1
+	fi
+	grep -q -- "--dns=off" "$WORK/err"
+	sleep 0.5
+	no_hits
+}
+run_test "dns: a container served by b4ns daemon reaches the host's 127.0.0.53:53 (the daemon's host_resolv_conf), not its port 54; --dns=off cannot travel to it" t_daemon
+
 report_summary
