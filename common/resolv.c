@@ -19,9 +19,7 @@
 #include "resolv.h"
 #include "sockaddr.h"
 
-/* parse_ns() - one "nameserver" value into @ss on port 53; false if it is
- * not a plain IPv4 or IPv6 address */
-static bool parse_ns(const char *v, size_t len, struct sockaddr_storage *ss)
+bool resolv_ns_parse(const char *v, size_t len, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -69,7 +67,7 @@ int resolv_loopback_parse(const char *text, struct sockaddr_storage *out,
 			len = strcspn(v, " \t\r\n#;");
 			if (v + len > end)
 				len = (size_t)(end - v);
-			if (parse_ns(v, len, &out[n]) &&
+			if (resolv_ns_parse(v, len, &out[n]) &&
 			    sa_is_loopback((struct sockaddr *)&out[n]))
 				n++;
 		}

@@ -5,6 +5,7 @@
 #ifndef B4NS_RESOLV_H
 #define B4NS_RESOLV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -14,6 +15,16 @@
 #define RESOLV_MAX_SIZE ((size_t)64 * 1024)
 /* the host's resolv.conf, unless configured otherwise */
 #define RESOLV_HOST_PATH "/etc/resolv.conf"
+
+/**
+ * resolv_ns_parse() - a name server address as resolv.conf writes it
+ * @v:		text, not necessarily NUL-terminated
+ * @len:	its length
+ * @ss:		result: the address on port 53
+ *
+ * Return: true for a plain IPv4 or IPv6 address (no scope suffix)
+ */
+bool resolv_ns_parse(const char *v, size_t len, struct sockaddr_storage *ss);
 
 /**
  * resolv_loopback_parse() - the loopback name servers of a resolv.conf text

@@ -1016,30 +1016,17 @@ int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err)
 	}
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		char ip[INET6_ADDRSTRLEN];
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss[n];
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss[n];
 
 		if (n == CFG_MAX_DNS)
 			return b4_error_set(err, -EINVAL, "dns '%s': more than "
 					    "%d name servers", v, CFG_MAX_DNS);
-		if (!len || len >= sizeof(ip))
+		if (!len)
 			return b4_error_set(err, -EINVAL, "dns '%s': expected "
 					    "host, off or IP[,IP...]", v);
-		memcpy(ip, p, len);
-		ip[len] = '\0';
-		memset(&ss[n], 0, sizeof(ss[n]));
-		if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
-			in->sin_family = AF_INET;
-			in->sin_port = htons(53);
-		} else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
-			in6->sin6_family = AF_INET6;
-			in6->sin6_port = htons(53);
-		} else {
-			return b4_error_set(err, -EINVAL, "dns '%s': '%s' is not "
-					    "an IP address (expected host, off "
-					    "or IP[,IP...])", v, ip);
-		}
+		if (!resolv_ns_parse(p, len, &ss[n]))
+			return b4_error_set(err, -EINVAL, "dns '%s': '%.*s' is "
+					    "not an IP address (expected host, "
+					    "off or IP[,IP...])", v, (int)len, p);
 		n++;
 		if (!p[len])
 			break;
