@@ -28,9 +28,6 @@
 #include "egress.h"
 #include "sockaddr.h"
 
-static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-					     0, 0, 0xff, 0xff };
-
 #define EGRESS_EXPECTED "expected CIDR[:PORT[-PORT]][/tcp|/udp], " \
 			"an IPv6 CIDR with ports in brackets: [fd00::/8]:443"
 
@@ -130,17 +127,10 @@ static int parse_cidr(const char *cidr, int family, const char *spec,
 	    sa_cidr_parse(cidr, &r->net))
 		return fail(err, spec, "invalid CIDR '%s' (%s)", cidr,
 			    EGRESS_EXPECTED);
-	if (family == AF_INET6 && r->net.family != AF_INET6)
+	/* an IPv4-mapped one is an AF_INET prefix (sa_cidr_parse()) */
+	if (family == AF_INET6 && !strchr(cidr, ':'))
 		return fail(err, spec, "brackets hold an IPv6 CIDR, not '%s'",
 			    cidr);
-	/* ::ffff:a.b.c.d/N (N >= 96): destinations are matched unmapped */
-	if (r->net.family == AF_INET6 && r->net.prefix >= 96 &&
-	    !memcmp(r->net.addr, v4mapped_prefix, sizeof(v4mapped_prefix))) {
-		uint8_t v4[4];
-
-		memcpy(v4, r->net.addr + 12, sizeof(v4));
-		sa_cidr_make(&r->net, AF_INET, v4, r->net.prefix - 96);
-	}
 	return 0;
 }
 

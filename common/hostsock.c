@@ -625,12 +625,15 @@ static int diag_scan(const void *buf, size_t n, uint64_t cookie)
 #define TCP_BOUND_INACTIVE 13 /* Linux 6.8: sock_diag of bound-only sockets */
 #endif
 
-/* diag_find() - is a socket with @cookie among the host's @proto sockets of
- * @family in one of the TCP @states (UDP: any)? 1 yes, 0 no, -errno */
-static int diag_find(int family, int proto, uint32_t states, uint64_t cookie)
+/* diag_send() - send one sock_diag request for @proto sockets of @family:
+ * a dump (@id NULL) of those in the TCP @states (UDP: any), or the lookup of
+ * the socket @id names. Return: the netlink socket to read the answer
+ * from, or -errno */
+static int diag_send(int family, int proto, uint32_t states,
+		     const struct inet_diag_sockid *id)
 {
-	_cleanup_close_ int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-					NETLINK_SOCK_DIAG);
+	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+			NETLINK_SOCK_DIAG);
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
@@ -638,7 +641,7 @@ static int diag_find(int family, int proto, uint32_t states, uint64_t cookie)
 		.nlh = {
 			.nlmsg_len = sizeof(req),
 			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_flags = NLM_F_REQUEST | (id ? 0 : NLM_F_DUMP),
 		},
 		.r = {
 			.sdiag_family = (uint8_t)family,
@@ -646,13 +649,30 @@ static int diag_find(int family, int proto, uint32_t states, uint64_t cookie)
 			.idiag_states = proto == IPPROTO_TCP ? states : ~0U,
 		},
 	};
+
+	if (nl < 0)
+		return -errno;
+	if (id)
+		req.r.id = *id;
+	if (send(nl, &req, sizeof(req), 0) < 0) {
+		int ret = -errno;
+
+		close(nl);
+		return ret;
+	}
+	return nl;
+}
+
+/* diag_find() - is a socket with @cookie among the host's @proto sockets of
+ * @family in one of the TCP @states (UDP: any)? 1 yes, 0 no, -errno */
+static int diag_find(int family, int proto, uint32_t states, uint64_t cookie)
+{
+	_cleanup_close_ int nl = diag_send(family, proto, states, NULL);
 	static long buf[8192 / sizeof(long)];
 	int found = 0;
 
 	if (nl < 0)
-		return -errno;
-	if (send(nl, &req, sizeof(req), 0) < 0)
-		return -errno;
+		return nl;
 	for (;;) {
 		ssize_t n = recv(nl, buf, sizeof(buf), 0);
 		int r;
@@ -704,21 +724,8 @@ int hostsock_tcp_cookie(const struct sockaddr *local,
 {
 	_cleanup_close_ int nl = -1;
 	struct sockaddr_storage l, r;
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST,
-		},
-		.r = {
-			.sdiag_protocol = IPPROTO_TCP,
-			.idiag_states = ~0U,
-			.id.idiag_cookie = { INET_DIAG_NOCOOKIE,
-					     INET_DIAG_NOCOOKIE },
-		},
+	struct inet_diag_sockid id = {
+		.idiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE },
 	};
 	long buf[1024 / sizeof(long)];
 	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
@@ -737,16 +744,13 @@ int hostsock_tcp_cookie(const struct sockaddr *local,
 	if (l.ss_family != r.ss_family ||
 	    (l.ss_family != AF_INET && l.ss_family != AF_INET6))
 		return -EAFNOSUPPORT;
-	req.r.sdiag_family = (uint8_t)l.ss_family;
-	req.r.id.idiag_sport = htons(sa_port((struct sockaddr *)&l));
-	req.r.id.idiag_dport = htons(sa_port((struct sockaddr *)&r));
-	diag_addr((struct sockaddr *)&l, l.ss_family, req.r.id.idiag_src);
-	diag_addr((struct sockaddr *)&r, r.ss_family, req.r.id.idiag_dst);
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	id.idiag_sport = htons(sa_port((struct sockaddr *)&l));
+	id.idiag_dport = htons(sa_port((struct sockaddr *)&r));
+	diag_addr((struct sockaddr *)&l, l.ss_family, id.idiag_src);
+	diag_addr((struct sockaddr *)&r, r.ss_family, id.idiag_dst);
+	nl = diag_send(l.ss_family, IPPROTO_TCP, ~0U, &id);
 	if (nl < 0)
-		return -errno;
-	if (send(nl, &req, sizeof(req), 0) < 0)
-		return -errno;
+		return nl;
 	n = recv(nl, buf, sizeof(buf), 0);
 	if (n < 0)
 		return -errno;

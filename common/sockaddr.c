@@ -99,6 +99,16 @@ int sa_cidr_parse(const char *s, struct sa_cidr *out)
 		out->prefix = (int)v;
 	}
 	mask_host_bits(out->addr, maxbits / 8, out->prefix);
+	/* ::ffff:a.b.c.d/N (N >= 96) denotes IPv4 a.b.c.d/(N-96): addresses
+	 * are matched unmapped (sa_cidr_contains()), so it is kept that way,
+	 * or it would never contain any */
+	if (out->family == AF_INET6 && out->prefix >= 96 &&
+	    !memcmp(out->addr, v4mapped_prefix, sizeof(v4mapped_prefix))) {
+		memmove(out->addr, out->addr + 12, 4);
+		memset(out->addr + 4, 0, 12);
+		out->family = AF_INET;
+		out->prefix -= 96;
+	}
 	return 0;
 }
 

@@ -28,7 +28,9 @@ struct sa_cidr {
 /**
  * sa_cidr_parse() - parse "ADDR/LEN" or a bare address (host prefix)
  * @s:		text, IPv4 or IPv6, IPv6 optionally in brackets
- * @out:	result; host bits are cleared
+ * @out:	result; host bits are cleared; an IPv4-mapped IPv6 prefix
+ *		("::ffff:a.b.c.d/N", N >= 96) is the IPv4 prefix it denotes
+ *		(a.b.c.d/N-96), as mapped addresses match IPv4 prefixes
  *
  * Return: 0, or -EINVAL if @s is not a valid CIDR
  */

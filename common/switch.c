@@ -154,6 +154,7 @@ static bool req_start(struct switch_req *r, const char *reason, bool *foreign)
 	r->hsock = -1;
 	r->err = 0;
 	r->reason = reason;
+	r->local_peer = false;
 	return switch_is_host_socket(r->csock, r->netns_id, r->self_netns_id,
 				     foreign);
 }

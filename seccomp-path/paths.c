@@ -9,12 +9,15 @@
  * socket from paths_daemon_socket(), so that a --socket PATH is validated
  * the same way everywhere: absolute, and short enough for an AF_UNIX
  * address (refused, naming the path, rather than truncated). "b4ns run"
- * gets a private directory of its own for the sockets of that run. The
+ * gets a private directory of its own for the sockets of that run. Without
+ * --config, the daemon and "b4ns run" read the user's config file, else
+ * the system's, if there is one (paths_config_default()). The
  * preload library is looked for where a build tree or an install puts it,
  * and programs where execvp() would find them (paths_which()).
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,16 +106,49 @@ int paths_beside(const char *sock, const char *name, char buf[PATHS_SOCK_MAX],
 	return 0;
 }
 
-int paths_run_dir_make(char *buf, size_t len)
+int paths_run_dir_make(char *buf, size_t len, struct b4_error *err)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
+	bool xdg = base && *base;
+	int ret;
 
-	snprintf(buf, len, "%s/b4ns-run-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(buf)) {
-		buf[0] = '\0';
-		return -errno;
-	}
-	return 0;
+	if (!xdg)
+		base = "/tmp";
+	snprintf(buf, len, "%s/b4ns-run-XXXXXX", base);
+	if (mkdtemp(buf))
+		return 0;
+	ret = -errno;
+	buf[0] = '\0';
+	return b4_error_set(err, ret, "cannot make this run's private "
+			    "directory in %s%s: %s", base, xdg ?
+			    " ($XDG_RUNTIME_DIR)" : "", strerror(-ret));
+}
+
+int paths_config_default(char *buf, size_t len, struct b4_error *err)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	/* an XDG_CONFIG_HOME that is not absolute is to be ignored (XDG
+	 * Base Directory specification) */
+	if (xdg && xdg[0] == '/')
+		n = snprintf(buf, len, "%s/" PATHS_CONFIG_REL, xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, len, "%s/.config/" PATHS_CONFIG_REL, home);
+	else
+		n = -1;
+	if (n > 0 && (size_t)n < len && !access(buf, F_OK))
+		return 0;
+	if (n > 0 && (size_t)n < len && errno != ENOENT && errno != ENOTDIR)
+		return b4_error_set(err, -errno, "%s: %s", buf, strerror(errno));
+	snprintf(buf, len, "%s", PATHS_CONFIG_SYSTEM);
+	if (!access(buf, F_OK))
+		return 0;
+	if (errno != ENOENT && errno != ENOTDIR)
+		return b4_error_set(err, -errno, "%s: %s", buf, strerror(errno));
+	buf[0] = '\0';
+	return -ENOENT;
 }
 
 void paths_run_dir_remove(const char *dir)

@@ -77,12 +77,35 @@ int paths_beside(const char *sock, const char *name, char buf[PATHS_SOCK_MAX],
  * @buf:	result: $XDG_RUNTIME_DIR/b4ns-run-XXXXXX (or under /tmp),
  *		mode 0700; "" on failure
  * @len:	size of @buf
+ * @err:	why not, naming the directory it was to be made in
  *
  * It holds PATHS_RUN_PRELOAD_SOCK and PATHS_RUN_SLIRP_API_SOCK.
  *
  * Return: 0 or negative errno
  */
-int paths_run_dir_make(char *buf, size_t len);
+int paths_run_dir_make(char *buf, size_t len, struct b4_error *err);
+
+/* The config file read without --config: the user's, relative to
+ * $XDG_CONFIG_HOME (default ~/.config), else the system's */
+#define PATHS_CONFIG_REL "b4ns/b4ns.conf"
+#define PATHS_CONFIG_SYSTEM "/etc/b4ns/b4ns.conf"
+
+/**
+ * paths_config_default() - the config file to read when none is given
+ * @buf:	result: $XDG_CONFIG_HOME/b4ns/b4ns.conf (an absolute
+ *		XDG_CONFIG_HOME; else $HOME/.config/b4ns/b4ns.conf) if it
+ *		exists, else PATHS_CONFIG_SYSTEM if it exists, else ""
+ * @len:	size of @buf
+ * @err:	why a file there cannot even be looked at (EACCES on its
+ *		directory), naming it
+ *
+ * A file that exists is returned whatever it holds: cfg_load() then
+ * reports what is wrong in it ("FILE:LINE: KEY: ...").
+ *
+ * Return: 0 with the file in @buf, -ENOENT if there is none (built-in
+ * defaults), or another negative errno
+ */
+int paths_config_default(char *buf, size_t len, struct b4_error *err);
 
 /**
  * paths_run_dir_remove() - remove a run's sockets and directory, if made

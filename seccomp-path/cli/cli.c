@@ -10,7 +10,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "err.h"
@@ -37,8 +39,72 @@ static int cli_operands(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind < argc)
 		return CLI_GO;
-	fprintf(stderr, "b4ns %s: no command given\n", cmd->name);
-	cmd->usage(stderr);
+	fprintf(stderr, "b4ns %s: no command given (see 'b4ns %s --help')\n",
+		cmd->name, cmd->name);
+	return EXIT_USAGE;
+}
+
+/* cli_long() - the entry of @opts that --@name (up to '=' or its end)
+ * names, exactly or as the unique prefix getopt_long() accepts; NULL if
+ * none or ambiguous (@ambiguous then says which) */
+static const struct option *cli_long(const struct option *opts,
+				     const char *name, bool *ambiguous)
+{
+	size_t len = strcspn(name, "=");
+	const struct option *hit = NULL;
+	int n = 0;
+
+	*ambiguous = false;
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (strlen(o->name) == len)
+			return o;
+		hit = o;
+		n++;
+	}
+	*ambiguous = n > 1;
+	return n == 1 ? hit : NULL;
+}
+
+/* cli_bad_option() - what getopt_long() refused (it prints nothing:
+ * opterr is 0), as one line naming the option and where help is.
+ * Return: EXIT_USAGE */
+static int cli_bad_option(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	const char *why = "unknown option";
+	int len;
+
+	if (!strncmp(word, "--", 2) && word[2]) {
+		bool ambiguous;
+		const struct option *o = cli_long(cmd->longopts, word + 2,
+						  &ambiguous);
+
+		len = (int)strcspn(word, "=");
+		if (ambiguous)
+			why = "ambiguous option";
+		else if (o && o->has_arg == required_argument)
+			why = "missing value for option";
+		else if (o && o->has_arg == no_argument)
+			why = "no value allowed for option";
+		fprintf(stderr, "b4ns %s: %s '%.*s' (see 'b4ns %s --help')\n",
+			cmd->name, why, len, word, cmd->name);
+		return EXIT_USAGE;
+	}
+	{
+		const char *s = optopt > 0 && optopt < 256 ?
+				strchr(cmd->shortopts, optopt) : NULL;
+
+		if (s && *s != '+' && *s != ':' && s[1] == ':')
+			why = "missing value for option";
+		if (optopt > 0 && optopt < 256)
+			fprintf(stderr, "b4ns %s: %s '-%c' (see 'b4ns %s "
+				"--help')\n", cmd->name, why, optopt, cmd->name);
+		else
+			fprintf(stderr, "b4ns %s: %s '%s' (see 'b4ns %s "
+				"--help')\n", cmd->name, why, word, cmd->name);
+	}
 	return EXIT_USAGE;
 }
 
@@ -52,6 +118,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *ctx,
 	int c, rc;
 
 	optind = 1;
+	opterr = 0; /* cli_bad_option() says it, in one line */
 	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts,
 				NULL)) != -1) {
 		if (c == 'h') {
@@ -62,11 +129,8 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *ctx,
 			sockarg = optarg;
 			continue;
 		}
-		if (c == '?' || c == ':' || !cmd->opt) {
-			if (!(cmd->flags & CLI_OPERANDS_IGNORED))
-				cmd->usage(stderr);
-			return EXIT_USAGE;
-		}
+		if (c == '?' || c == ':' || !cmd->opt)
+			return cli_bad_option(cmd, argc, argv);
 		if (cmd->opt(c, optarg, ctx, &err))
 			return cli_fail(cmd->name, &err);
 	}

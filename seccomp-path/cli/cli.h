@@ -7,7 +7,9 @@
 #define B4NS_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "cfg.h"
 #include "err.h"
@@ -22,10 +24,11 @@
  * enum cli_flags - what cli_parse() does besides options
  * @CLI_NO_OPERANDS:	an operand is refused: "unexpected argument"
  * @CLI_COMMAND:	options stop at the first operand, which starts the
- *			command to run (required: "no command given"); the
+ *			command to run (required: "no command given", one
+ *			line); the
  *			short options start with '+'
- * @CLI_OPERANDS_IGNORED: operands are ignored, and a bad option prints no
- *			usage ("b4ns status", as it always did)
+ * @CLI_OPERANDS_IGNORED: operands are ignored ("b4ns status", as it always
+ *			did)
  * @CLI_SOCKET:		--socket=PATH ('s') is the daemon's socket, resolved
  *			(paths_daemon_socket(), default PATHS_XDG)
  * @CLI_SOCKET_HOST_UID: with CLI_SOCKET, the default is PATHS_HOST_UID
@@ -82,8 +85,9 @@ extern const struct option cli_socket_longopts[];
  * @sock:	with CLI_SOCKET, the daemon's socket (PATHS_SOCK_MAX bytes),
  *		else NULL
  *
- * -h/--help prints the usage on stdout; an unknown option prints it on
- * stderr; what @cmd->opt or paths_daemon_socket() refuses is printed as
+ * -h/--help prints the usage on stdout; an unknown option (or one missing
+ * its value) is one line on stderr naming it, "see 'b4ns NAME --help'";
+ * what @cmd->opt or paths_daemon_socket() refuses is printed as
  * "b4ns NAME: MESSAGE". With CLI_COMMAND the command starts at
  * argv[optind].
  *
@@ -124,14 +128,19 @@ int cmd_run(int argc, char **argv);
  * cli_run_settings() - the effective settings of a "b4ns run" command line
  * @argc:	arguments ("run", its options, "--", the command)
  * @argv:	arguments
+ * @daemon_ok:	accept --daemon (a running daemon's container is traced:
+ *		its settings are those of the command line, the daemon's
+ *		own section is not read)
  * @eff:	result: config file, its section, then the command line
  *
- * What "b4ns run" would run with (--daemon refused: a daemon's section is
- * not known here). Bad options are printed as for "b4ns run".
+ * What "b4ns run" would run with (--daemon refused unless @daemon_ok: a
+ * daemon's section is not known here). Bad options are printed as for
+ * "b4ns run".
  *
  * Return: CLI_GO (optind at the command), or the exit status to return
  */
-int cli_run_settings(int argc, char **argv, struct cfg_container *eff);
+int cli_run_settings(int argc, char **argv, bool daemon_ok,
+		     struct cfg_container *eff);
 
 /**
  * cmd_trace() - "b4ns trace [OPTIONS] [RUN OPTIONS] -- CMD [ARG...]" or
@@ -187,6 +196,19 @@ int cmd_doctor(int argc, char **argv);
  * options or config file
  */
 int cmd_daemon(int argc, char **argv);
+
+/**
+ * status_container_pid() - the pid of container @id, from the status of
+ * the daemon at @sock (what "b4ns status --json" shows)
+ * @sock:	the daemon's socket (its control socket lies beside it)
+ * @id:		container id ("run-PID" for "b4ns run --daemon")
+ * @pid:	result: its first process
+ * @err:	why not: no daemon answers, no such container, ...
+ *
+ * Return: 0, or a negative errno
+ */
+int status_container_pid(const char *sock, const char *id, pid_t *pid,
+			 struct b4_error *err);
 
 /**
  * cmd_status() - "b4ns status [--json] [--socket=PATH]"

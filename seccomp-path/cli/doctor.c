@@ -14,17 +14,22 @@
  *
  * Required (a failure makes the exit status 1): kernel >= 5.9 with seccomp
  * user notification and ADDFD, libseccomp >= 2.5, unprivileged user
- * namespaces, and the daemon's socket when --socket names it. Everything
+ * namespaces, a usable config file if there is one (the one b4ns run and
+ * the daemon read without --config), and the daemon's socket when
+ * --socket names it. Everything
  * else (subuid ranges, /dev/net/tun, what "b4ns trace" needs: BTF and
  * CAP_BPF + CAP_PERFMON, runtimes, Podman, slirp4netns/pasta, the daemon
  * at its default socket) only warns: b4ns run works without it.
  *
  * Probes that change process state (installing a seccomp filter, unshare)
  * run in a forked child; external tools are run with a timeout and their
- * output parsed, never through a shell. The ADDFD probe is the one "b4ns
+ * output parsed, never through a shell; a pause process that "podman
+ * info" started (rootless Podman keeps one to hold its user namespace) is
+ * stopped again. The ADDFD probe is the one "b4ns
  * run --mode=auto" uses (launch/probe.c), the daemon probe the one the
  * oci-hook uses (oci/daemon.c), the default socket paths.c's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -409,12 +414,96 @@ static void check_runtimes(struct doctor *d)
 		       "no OCI runtime (runc or crun) found: only b4ns run works");
 }
 
+/* The pause processes a rootless Podman starts to hold its user namespace:
+ * "catatonit -P" or Podman's own ("podman pause") */
+static bool is_pause_process(pid_t pid, uid_t uid)
+{
+	char path[64], buf[256];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) || st.st_uid != uid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* argv[0] NUL argv[1]: "catatonit\0-P" or "podman pause" */
+	if (!strcmp(buf, "podman pause"))
+		return true;
+	{
+		const char *base = strrchr(buf, '/');
+		size_t l = strlen(buf);
+
+		base = base ? base + 1 : buf;
+		return !strcmp(base, "catatonit") && (size_t)n > l + 1 &&
+		       !strcmp(buf + l + 1, "-P");
+	}
+}
+
+/**
+ * struct pause_set - the pause processes of our uid at one time
+ * @pid:	their pids
+ * @n:		entries in @pid
+ */
+struct pause_set {
+	pid_t pid[16];
+	int n;
+};
+
+static void pause_scan(struct pause_set *ps)
+{
+	DIR *dir = opendir("/proc");
+	const struct dirent *e;
+
+	ps->n = 0;
+	if (!dir)
+		return;
+	while ((e = readdir(dir)) && ps->n < (int)ARRAY_SIZE(ps->pid)) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || pid <= 0 || !is_pause_process((pid_t)pid, getuid()))
+			continue;
+		ps->pid[ps->n++] = (pid_t)pid;
+	}
+	closedir(dir);
+}
+
+/* pause_cleanup() - stop the pause processes that are not in @before: the
+ * "podman info" just run started them (it had none to join), and they would
+ * outlive "b4ns doctor" for no use. Return: how many were stopped */
+static int pause_cleanup(const struct pause_set *before)
+{
+	struct pause_set after;
+	int n = 0;
+
+	pause_scan(&after);
+	for (int i = 0; i < after.n; i++) {
+		bool old = false;
+
+		for (int j = 0; j < before->n; j++)
+			old = old || after.pid[i] == before->pid[j];
+		if (!old && !kill(after.pid[i], SIGKILL))
+			n++;
+	}
+	return n;
+}
+
 static void check_podman(struct doctor *d)
 {
 	static const char fmt[] = "{{.Host.OCIRuntime.Name}} "
 				  "{{.Host.CgroupsVersion}} {{.Version.Version}}";
 	const char *const argv[] = { "podman", "info", "--format", fmt, NULL };
 	char out[512], rt[64], cg[16], ver[32];
+	struct pause_set pause;
 	struct stat st;
 	bool hybrid;
 	int rc;
@@ -424,7 +513,10 @@ static void check_podman(struct doctor *d)
 		       "b4ns run or runc)");
 		return;
 	}
+	/* a rootless "podman info" starts a pause process if there is none */
+	pause_scan(&pause);
 	rc = run_tool(argv, out, sizeof(out));
+	pause_cleanup(&pause);
 	if (rc || sscanf(out, "%63s %15s %31s", rt, cg, ver) != 3) {
 		report(d, CHK_WARN, "run podman info to see why",
 		       "podman info failed (%s)", rc < 0 ? strerror(-rc) :
@@ -559,6 +651,37 @@ static void check_daemon(struct doctor *d, const char *socket)
 		       strerror(-rc));
 }
 
+/* check_config() - the config file "b4ns run" and the daemon read without
+ * --config: which one, and can it be used? */
+static void check_config(struct doctor *d)
+{
+	struct b4_error err = { "" };
+	char file[PATH_MAX];
+	/* every section's settings: on the heap */
+	_cleanup_free_ struct cfg *cfg = NULL;
+	int rc = paths_config_default(file, sizeof(file), &err);
+
+	if (rc == -ENOENT) {
+		report(d, CHK_OK, NULL, "config file: none ($XDG_CONFIG_HOME/"
+		       PATHS_CONFIG_REL " or ~/.config/" PATHS_CONFIG_REL
+		       ", then " PATHS_CONFIG_SYSTEM "): built-in defaults");
+		return;
+	}
+	if (!rc) {
+		cfg = calloc(1, sizeof(*cfg));
+		rc = cfg ? cfg_load(file, cfg, &err) :
+		     b4_error_set(&err, -ENOMEM, "%s: %s", file, strerror(ENOMEM));
+		if (cfg)
+			cfg_free(cfg);
+	}
+	if (!rc)
+		report(d, CHK_OK, NULL, "config file in use: %s", file);
+	else
+		report(d, CHK_FAIL, "correct the file, or remove it for the "
+		       "built-in defaults", "config file: %s",
+		       b4_error_msg(&err, rc));
+}
+
 static void doctor_usage(FILE *f)
 {
 	fprintf(f,
@@ -600,6 +723,7 @@ int cmd_doctor(int argc, char **argv)
 	check_podman(&d);
 	check_fallback_net(&d);
 	check_hook(&d);
+	check_config(&d);
 	check_daemon(&d, sock[0] ? sock : NULL);
 
 	printf("\n%s: %d required check%s failed, %d warning%s\n",

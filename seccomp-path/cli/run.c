@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* run.c - "b4ns run": its options and usage
  *
- * Theory of operation: options come from the config file's global settings,
+ * Theory of operation: options come from the config file's global settings
+ * (--config, else the user's or the system's default file if there is one),
  * then its named section (--container), then the command line, each
  * overriding the one before; the merged settings go to launch_run()
  * (launch/launch.c), which starts the container and supervises it. With
@@ -16,6 +17,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,8 @@ static void run_usage(FILE *f)
 		"                            --allow-host-loopback, --allow-io-uring\n"
 		"                            (refused here, as is --config)\n"
 		"      --config=FILE         libconfig file with defaults and sections\n"
+		"                            (default: $XDG_CONFIG_HOME/b4ns/b4ns.conf,\n"
+		"                            else /etc/b4ns/b4ns.conf, if there is one)\n"
 		"      --container=NAME      apply the config file's section NAME\n"
 		"  -v, --verbose             log every switching decision (debug)\n"
 		"      --log-level=LEVEL     error | warn | info | debug (default warn)\n"
@@ -273,29 +277,50 @@ static const struct cli_cmd run_cmd = {
 	.flags = CLI_COMMAND, .usage = run_usage, .opt = run_opt,
 };
 
+/* the run options of "b4ns trace", its messages naming it */
+static const struct cli_cmd trace_run_cmd = {
+	.name = "trace", .shortopts = "+vhp:", .longopts = run_opts,
+	.flags = CLI_COMMAND, .usage = run_usage, .opt = run_opt,
+};
+
 /**
  * struct run_settings - the settings of "b4ns run", on the heap (each
  * struct cfg_container holds every publish spec: a few KiB)
  * @cli:	from the command line
  * @eff:	effective: config file, its section, then @cli
  * @cfg:	the config file while it is read
+ * @config:	the default config file read without --config, or ""
  */
 struct run_settings {
 	struct cfg_container cli;
 	struct cfg_container eff;
 	struct cfg cfg;
+	char config[PATH_MAX];
 };
 
-/* resolve_settings() - config file, its section, then the command line,
- * into @rs->eff. Return: 0, or -EINVAL with the reason in @err */
+/* resolve_settings() - config file (--config, else the default one if
+ * there is one), its section, then the command line, into @rs->eff.
+ * Return: 0, or -EINVAL with the reason in @err */
 static int resolve_settings(const char *config, const char *section,
 			    struct run_settings *rs, struct b4_error *err)
 {
 	int ret = 0;
 
 	memset(&rs->eff, 0, sizeof(rs->eff));
+	if (!config) {
+		int found = paths_config_default(rs->config, sizeof(rs->config),
+						 err);
+
+		if (found && found != -ENOENT)
+			return b4_error_prefix(err, -EINVAL, "config file");
+		if (!found)
+			config = rs->config;
+	}
 	if (!config && section)
-		return b4_error_set(err, -EINVAL, "--container needs --config");
+		return b4_error_set(err, -EINVAL, "--container=%s: no config "
+				    "file (--config, $XDG_CONFIG_HOME/"
+				    PATHS_CONFIG_REL " or " PATHS_CONFIG_SYSTEM
+				    ")", section);
 	if (config) {
 		ret = cfg_load(config, &rs->cfg, err);
 		if (!ret) {
@@ -438,7 +463,8 @@ static int run(int argc, char **argv, struct run_settings *rs)
 	return EXIT_START;
 }
 
-int cli_run_settings(int argc, char **argv, struct cfg_container *eff)
+int cli_run_settings(int argc, char **argv, bool daemon_ok,
+		     struct cfg_container *eff)
 {
 	struct run_settings *rs = calloc(1, sizeof(*rs));
 	struct b4_error err = { "" };
@@ -450,8 +476,8 @@ int cli_run_settings(int argc, char **argv, struct cfg_container *eff)
 		return EXIT_START;
 	}
 	a.cli = &rs->cli;
-	ret = cli_parse(&run_cmd, argc, argv, &a, NULL);
-	if (ret == CLI_GO && a.daemon) {
+	ret = cli_parse(&trace_run_cmd, argc, argv, &a, NULL);
+	if (ret == CLI_GO && a.daemon && !daemon_ok) {
 		b4_error_set(&err, -EINVAL, "--daemon: a trace judges by the "
 			     "run's own settings; start the container without it");
 		ret = cli_fail("trace", &err);

@@ -4,7 +4,9 @@
  * The daemon's control socket lies beside its listener socket (paths.h).
  * The daemon answers a connection to its control socket with one JSON
  * document and closes it; --json prints it as it came, otherwise it is
- * rendered as a table.
+ * rendered as a table. Without an answer, --json prints {"error": ...}.
+ * status_container_pid() reads the same answer for "b4ns trace
+ * --container-id": the pid of one container.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +37,43 @@ static int read_status(const char *ctl, char **out)
 	if (s < 0)
 		return s;
 	return readall_fd(s, STATUS_MAX, out, &len);
+}
+
+int status_container_pid(const char *sock, const char *id, pid_t *pid,
+			 struct b4_error *err)
+{
+	char ctl[PATHS_SOCK_MAX];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *arr, *c, *v;
+	int ret;
+
+	ret = paths_beside(sock, PATHS_CTL_SOCK, ctl, err);
+	if (ret)
+		return ret;
+	ret = read_status(ctl, &text);
+	if (ret)
+		return b4_error_set(err, ret, "no daemon answers at %s: %s", ctl,
+				    strerror(-ret));
+	root = json_tokener_parse(text);
+	if (!root || !json_object_object_get_ex(root, "containers", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return b4_error_set(err, -EPROTO, "the daemon's answer at %s has "
+				    "no list of containers", ctl);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		c = json_object_array_get_idx(arr, i);
+		if (!json_object_object_get_ex(c, "id", &v) ||
+		    strcmp(json_object_get_string(v), id) != 0)
+			continue;
+		if (!json_object_object_get_ex(c, "pid", &v) ||
+		    json_object_get_int(v) <= 0)
+			return b4_error_set(err, -EPROTO, "the daemon gives no "
+					    "pid for container %s", id);
+		*pid = (pid_t)json_object_get_int(v);
+		return 0;
+	}
+	return b4_error_set(err, -ENOENT, "the daemon at %s serves no "
+			    "container %s (see b4ns status)", sock, id);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -86,10 +125,15 @@ static void print_table(struct json_object *root)
 	struct json_object *dm, *arr;
 	size_t n;
 
-	if (json_object_object_get_ex(root, "daemon", &dm))
+	if (json_object_object_get_ex(root, "daemon", &dm)) {
 		printf("daemon pid %s, up %s s, %s messages accepted, %s rejected\n",
 		       jstr(dm, "pid"), jstr(dm, "uptime_s"),
 		       jstr(dm, "messages_accepted"), jstr(dm, "messages_rejected"));
+		printf("config: %s\n", jstr(dm, "config")[0] ?
+		       jstr(dm, "config") : "none (built-in defaults)");
+	}
+	printf("(containers of 'b4ns run' are listed only if run with --daemon,\n"
+	       " or with --network while a daemon answers at the default socket)\n");
 	if (!json_object_object_get_ex(root, "containers", &arr) ||
 	    !(n = json_object_array_length(arr))) {
 		printf("no containers\n");
@@ -127,7 +171,11 @@ static void status_usage(FILE *f)
 	fprintf(f, "Usage: b4ns status [--json] [--socket=PATH]\n\n"
 		"Show the containers the daemon serves, with counts of\n"
 		"notifications and switched sockets, and its registry of\n"
-		"container services (local and remote entries, cluster state).\n");
+		"container services (local and remote entries, cluster state).\n"
+		"Containers of 'b4ns run' are served in-process and listed only\n"
+		"if run with --daemon (or with --network while a daemon answers\n"
+		"at the default socket). With --json and no daemon answering, the\n"
+		"output is {\"error\": MESSAGE} and the exit status 1.\n");
 }
 
 /* status_opt() - --json: sets the bool at @ctx */
@@ -152,6 +200,26 @@ static const struct cli_cmd status_cmd = {
 	.opt = status_opt,
 };
 
+/* status_fail() - no status: @err on stderr, and with --json (@json) also
+ * as {"error": MESSAGE} on stdout, so that a JSON reader always gets JSON.
+ * Return: 1 */
+static int status_fail(bool json, const struct b4_error *err)
+{
+	fprintf(stderr, "b4ns status: %s\n", err->msg);
+	if (json) {
+		_cleanup_json_ struct json_object *o = json_object_new_object();
+
+		if (o) {
+			json_object_object_add(o, "error",
+					       json_object_new_string(err->msg));
+			printf("%s\n", json_object_to_json_string_ext(
+					       o, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+		}
+	}
+	return 1;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char sock[PATHS_SOCK_MAX], ctl[PATHS_SOCK_MAX];
@@ -168,14 +236,14 @@ int cmd_status(int argc, char **argv)
 		return cli_fail("status", &err);
 	ret = read_status(ctl, &text);
 	if (ret) {
-		fprintf(stderr, "b4ns status: no daemon answers at %s: %s (start "
-			"it with 'b4ns daemon')\n", ctl, strerror(-ret));
-		return 1;
+		b4_error_set(&err, ret, "no daemon answers at %s: %s (start it "
+			     "with 'b4ns daemon')", ctl, strerror(-ret));
+		return status_fail(json, &err);
 	}
 	root = json_tokener_parse(text);
 	if (!root) {
-		fprintf(stderr, "b4ns status: the daemon's answer is not JSON\n");
-		return 1;
+		b4_error_set(&err, -EBADMSG, "the daemon's answer is not JSON");
+		return status_fail(json, &err);
 	}
 	if (json)
 		printf("%s\n", text);

@@ -2,15 +2,22 @@
 /* trace.c - "b4ns trace": its options and usage
  *
  * Theory of operation: the trace's own options (--json, --output,
- * --duration, --pid, --user) are taken out of the command line; what is left is a
+ * --duration, --interval, --pid, --container-id, --socket, --user) are
+ * taken out of the command line; what is left is a
  * "b4ns run" command line, whose effective settings (cli_run_settings():
  * config file, section, options, exactly as "b4ns run" reads them) give
  * the policy the verdicts are judged by, and which the traced child runs
  * as "b4ns run ...". With --pid, the settings are those of the process's
  * own command line when it is a "b4ns run", else the options given here.
+ * --container-id=ID asks the daemon at --socket (the status "b4ns status"
+ * shows) for the container's pid and attaches to it like --pid; its
+ * settings are those of the "b4ns run --daemon" that started it when the
+ * pid's parent is one, else the options given here (an OCI runtime's
+ * container: its annotations are not read).
  * trace/trace.c collects, trace/report.c reports.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,7 @@
 #include "cli/cli.h"
 #include "err.h"
 #include "log.h"
+#include "paths.h"
 #include "proc.h"
 #include "trace/trace.h"
 
@@ -31,6 +39,8 @@ static void trace_usage(FILE *f)
 	fprintf(f,
 		"Usage: b4ns trace [TRACE OPTIONS] [RUN OPTIONS] -- CMD [ARG...]\n"
 		"       b4ns trace --pid=PID [TRACE OPTIONS] [RUN OPTIONS]\n"
+		"       b4ns trace --container-id=ID [--socket=PATH] [TRACE OPTIONS]\n"
+		"                  [RUN OPTIONS]\n"
 		"\n"
 		"Run CMD under \"b4ns run\" (or attach to the process tree of PID)\n"
 		"and trace what it does with its sockets with eBPF: per socket its\n"
@@ -43,10 +53,18 @@ static void trace_usage(FILE *f)
 		"      --json            the report as JSON\n"
 		"      --output=FILE     write the report to FILE (default stdout)\n"
 		"      --duration=S      stop after S seconds (SIGTERM to b4ns run)\n"
+		"      --interval=S      also print the report every S seconds while\n"
+		"                        the workload runs (with --json: one JSON\n"
+		"                        object per line, the last with \"final\":\n"
+		"                        true)\n"
 		"      --pid=PID         attach to PID and its descendants (a running\n"
 		"                        \"b4ns run\": its command line gives the\n"
 		"                        settings); sockets opened earlier show up\n"
 		"                        when next used\n"
+		"      --container-id=ID attach to container ID of the b4ns daemon\n"
+		"                        (its pid from the daemon's status, as\n"
+		"                        \"b4ns status\" shows it)\n"
+		"      --socket=PATH     the daemon's socket (default: as b4ns status)\n"
 		"      --user=NAME       run \"b4ns run\" as user NAME (the tracer\n"
 		"                        itself stays root)\n"
 		"  -h, --help            this text\n"
@@ -61,15 +79,37 @@ static void trace_usage(FILE *f)
  * struct trace_cli - the trace's own options
  * @o:		for trace_run()
  * @output:	--output, or NULL
+ * @container:	--container-id, or NULL
+ * @sockarg:	--socket, or NULL
  * @run:	"b4ns", "run" and the options left, then the command
  * @n_run:	entries in @run
  */
 struct trace_cli {
 	struct trace_opts o;
 	const char *output;
+	const char *container;
+	const char *sockarg;
 	char *run[TRACE_ARGS_MAX + 4];
 	int n_run;
 };
+
+/* seconds() - the seconds after the first @skip bytes of option @arg into
+ * *@v: more than 0 (at least @min if @min > 0), at most a day. Return: 1,
+ * or -EINVAL with the reason in @err */
+static int seconds(const char *arg, size_t skip, double min, double *v,
+		   struct b4_error *err)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg + skip, &end);
+	if (errno || end == arg + skip || *end || *v <= 0 || *v < min ||
+	    *v > 86400)
+		return b4_error_set(err, -EINVAL, "%s: expected seconds "
+				    "(%g %s S <= 86400)", arg, min,
+				    min > 0 ? "<=" : "<");
+	return 1;
+}
 
 /* take_opt() - one of the trace's own options in @arg. Return: 1 if it was
  * one, 0 if not, or -EINVAL with the reason in @err */
@@ -87,13 +127,18 @@ static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
 			return b4_error_set(err, -EINVAL, "--output: empty file name");
 		return 1;
 	}
-	if (!strncmp(arg, "--duration=", 11)) {
-		errno = 0;
-		c->o.duration = strtod(arg + 11, &end);
-		if (errno || end == arg + 11 || *end || c->o.duration <= 0 ||
-		    c->o.duration > 86400)
-			return b4_error_set(err, -EINVAL, "%s: expected seconds "
-					    "(0 < S <= 86400)", arg);
+	if (!strncmp(arg, "--duration=", 11))
+		return seconds(arg, 11, 0, &c->o.duration, err);
+	if (!strncmp(arg, "--interval=", 11))
+		return seconds(arg, 11, 0.1, &c->o.interval, err);
+	if (!strncmp(arg, "--container-id=", 15)) {
+		c->container = arg + 15;
+		if (!*c->container)
+			return b4_error_set(err, -EINVAL, "--container-id: empty id");
+		return 1;
+	}
+	if (!strncmp(arg, "--socket=", 9)) {
+		c->sockarg = arg + 9;
 		return 1;
 	}
 	if (!strncmp(arg, "--user=", 7)) {
@@ -142,6 +187,24 @@ static int split(struct trace_cli *c, int argc, char **argv,
 	return 0;
 }
 
+/* parent_of() - the parent of @pid, or 0 if not known */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	long v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "PPid:", 5)) {
+			v = strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	return v > 0 && v <= INT_MAX ? (pid_t)v : 0;
+}
+
 /* pid_settings() - the settings of the "b4ns run" at @pid, if it is one,
  * in @eff. Return: CLI_GO if found, 1 if @pid is not a b4ns run, or an
  * exit status */
@@ -167,7 +230,7 @@ static int pid_settings(pid_t pid, struct cfg_container *eff)
 	args[n] = NULL;
 	if (n < 3 || strcmp(args[1], "run") != 0)
 		return 1;
-	return cli_run_settings(n - 1, args + 1, eff);
+	return cli_run_settings(n - 1, args + 1, true, eff);
 }
 
 /* settings() - the policy's settings into @eff. Return: CLI_GO or an exit
@@ -178,6 +241,8 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 
 	if (c->o.pid) {
 		ret = pid_settings(c->o.pid, eff);
+		if (ret == 1 && c->container && parent_of(c->o.pid))
+			ret = pid_settings(parent_of(c->o.pid), eff);
 		if (ret != 1)
 			return ret;
 		/* not a b4ns run: the options given, with a stand-in command */
@@ -189,7 +254,7 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 		c->run[c->n_run++] = (char *)"true";
 	}
 	c->run[c->n_run] = NULL;
-	return cli_run_settings(c->n_run - 1, c->run + 1, eff);
+	return cli_run_settings(c->n_run - 1, c->run + 1, false, eff);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -215,6 +280,30 @@ int cmd_trace(int argc, char **argv)
 		ret = cli_fail("trace", &err);
 		goto done;
 	}
+	if (c->container) {
+		char sock[PATHS_SOCK_MAX];
+
+		if (c->o.pid) {
+			fprintf(stderr, "b4ns trace: --pid and --container-id "
+				"cannot go together\n");
+			ret = EXIT_USAGE;
+			goto done;
+		}
+		if (paths_daemon_socket(c->sockarg, PATHS_XDG, sock, &err)) {
+			ret = cli_fail("trace", &err);
+			goto done;
+		}
+		if (status_container_pid(sock, c->container, &c->o.pid, &err)) {
+			fprintf(stderr, "b4ns trace: --container-id=%s: %s\n",
+				c->container, err.msg);
+			ret = 1;
+			goto done;
+		}
+	} else if (c->sockarg) {
+		fprintf(stderr, "b4ns trace: --socket goes with --container-id\n");
+		ret = EXIT_USAGE;
+		goto done;
+	}
 	ret = settings(c, eff);
 	if (ret != CLI_GO)
 		goto done;
@@ -229,6 +318,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	c->o.run_argv = c->o.pid ? NULL : c->run;
 	c->o.settings = eff;
+	c->o.out = out ? out : stdout;
 	if (trace_run(&c->o, &log, &status, &err)) {
 		fprintf(stderr, "b4ns trace: %s\n", err.msg);
 		ret = 1;
@@ -236,9 +326,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	ret = 0;
 	if (c->o.json)
-		ret = report_json(&log, out ? out : stdout);
+		ret = report_json(&log, c->o.out);
 	else
-		report_print(&log, out ? out : stdout);
+		report_print(&log, c->o.out);
 	if (ret) {
 		fprintf(stderr, "b4ns trace: cannot write the report: %s\n",
 			strerror(-ret));

@@ -278,12 +278,12 @@ static const char *proto_name(int proto)
 }
 
 /* key_format() - PREFIX NETWORK/ADDR:PORT/PROTO of @k into @buf */
-static void key_format(const struct cluster *c, const struct peer_key *k,
-		       char *buf, size_t len)
+static void key_format(const struct cfg_registry *rc,
+		       const struct peer_key *k, char *buf, size_t len)
 {
 	char a[SA_STRLEN];
 
-	snprintf(buf, len, "%s%s/%s/%s", c->rc.prefix, k->network,
+	snprintf(buf, len, "%s%s/%s/%s", rc->prefix, k->network,
 		 sa_format((const struct sockaddr *)&k->addr, a, sizeof(a)),
 		 proto_name(k->proto));
 }
@@ -311,22 +311,22 @@ static int parse_ip(const char *s, uint16_t port, struct sockaddr_storage *out)
 /**
  * key_parse() - an etcd key back into a peer key; it must be in the exact
  * form key_format() writes
- * @c:		sync
+ * @rc:		registry settings (the prefix)
  * @key:	the whole key, prefix included
  * @k:		result
  *
  * Return: 0, or -EINVAL naming nothing (the caller warns)
  */
-static int key_parse(const struct cluster *c, const char *key,
+static int key_parse(const struct cfg_registry *rc, const char *key,
 		     struct peer_key *k)
 {
-	size_t plen = strlen(c->rc.prefix);
+	size_t plen = strlen(rc->prefix);
 	char buf[256], back[320];
 	char *slash, *last, *colon, *addr;
 	uint16_t port;
 
 	memset(k, 0, sizeof(*k));
-	if (strncmp(key, c->rc.prefix, plen) != 0 ||
+	if (strncmp(key, rc->prefix, plen) != 0 ||
 	    strlen(key + plen) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, key + plen);
@@ -363,7 +363,7 @@ static int key_parse(const struct cluster *c, const char *key,
 	if (parse_ip(addr, port, &k->addr))
 		return -EINVAL;
 	/* one spelling per key: it must read back the same */
-	key_format(c, k, back, sizeof(back));
+	key_format(rc, k, back, sizeof(back));
 	return strcmp(back, key) ? -EINVAL : 0;
 }
 
@@ -473,20 +473,8 @@ static uint16_t jport(struct json_object *o, const char *name)
 	return n >= 1 && n <= 65535 ? (uint16_t)n : 0;
 }
 
-/**
- * remote_parse() - check a key and value from etcd and make the remote
- * entry
- * @c:		sync
- * @key:	key
- * @value:	value
- * @e:		result
- * @why:	what is wrong, when -EINVAL
- * @len:	room in @why
- *
- * Return: 0, 1 if it is this node's own entry, -EINVAL if it is not a
- * valid entry
- */
-static int remote_parse(const struct cluster *c, const char *key,
+/* cluster_entry_parse(): see cluster.h */
+int cluster_entry_parse(const struct cfg_registry *rc, const char *key,
 			const char *value, struct peer_entry *e, char *why,
 			size_t len)
 {
@@ -497,7 +485,7 @@ static int remote_parse(const struct cluster *c, const char *key,
 	int r = -EINVAL;
 
 	memset(e, 0, sizeof(*e));
-	if (key_parse(c, key, &e->key)) {
+	if (key_parse(rc, key, &e->key)) {
 		snprintf(why, len, "not a key of the form PREFIX NETWORK/ADDR:PORT/tcp|udp");
 		return -EINVAL;
 	}
@@ -512,7 +500,7 @@ static int remote_parse(const struct cluster *c, const char *key,
 			 PEERS_NODE_MAX - 1);
 		goto out;
 	}
-	if (!strcmp(node, c->rc.node)) {
+	if (!strcmp(node, rc->node)) {
 		r = 1;
 		goto out;
 	}
@@ -654,7 +642,7 @@ static void local_changed(void *arg, const struct peer_entry *e, bool present)
 
 	if (e->key.network[0] == '@')
 		return; /* a node's own auto network: never shared */
-	key_format(c, &e->key, key, sizeof(key));
+	key_format(&c->rc, &e->key, key, sizeof(key));
 	if (present && local_value(c, e, &value) < 0) {
 		pthread_mutex_lock(&c->lock);
 		c->queue_oom = true;
@@ -943,7 +931,7 @@ static void ingest_kv(struct cluster *c, struct ingest *in,
 	int r;
 
 	if (deleted) {
-		if (key_parse(c, kv->key, &e.key) == 0)
+		if (key_parse(&c->rc, kv->key, &e.key) == 0)
 			ingest_op(in, R_DEL, &e);
 		smap_del(&c->bad, kv->key);
 		/* ours, deleted behind our back: put it again */
@@ -952,7 +940,8 @@ static void ingest_kv(struct cluster *c, struct ingest *in,
 			d->synced = false;
 		return;
 	}
-	r = remote_parse(c, kv->key, kv->value, &e, why, sizeof(why));
+	r = cluster_entry_parse(&c->rc, kv->key, kv->value, &e, why,
+				sizeof(why));
 	if (r == 1) {
 		d = smap_get(&c->desired, kv->key);
 		if (in->range && kv->lease != c->lease && (!d || !d->value) &&
@@ -973,7 +962,7 @@ static void ingest_kv(struct cluster *c, struct ingest *in,
 				in->oom = true;
 		}
 		/* whatever the key held before goes too */
-		if (key_parse(c, kv->key, &e.key) == 0)
+		if (key_parse(&c->rc, kv->key, &e.key) == 0)
 			ingest_op(in, R_DEL, &e);
 		return;
 	}

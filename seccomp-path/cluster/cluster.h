@@ -86,4 +86,28 @@ void cluster_free(struct cluster *c);
  */
 struct json_object *cluster_status(const struct cluster *c);
 
+/**
+ * cluster_entry_parse() - check a key and value read from etcd and make the
+ * remote entry they describe
+ * @rc:		registry settings: the key prefix and this node's name
+ * @key:	the key, "PREFIX NETWORK/ADDR:PORT/tcp|udp" exactly as this
+ *		node would write it (one spelling per key)
+ * @value:	the JSON value: an object whose "network", "addr", "port"
+ *		and "proto" repeat the key, with "node", "host" and
+ *		"host_port" (a specific, non-loopback, non-link-local
+ *		address) and optionally "container"
+ * @e:		result, a remote entry
+ * @why:	what is wrong, when -EINVAL
+ * @len:	room in @why
+ *
+ * Everything in etcd is untrusted input (any node, or anyone with write
+ * access to etcd, puts there): this is the one check of it.
+ *
+ * Return: 0, 1 if it is this node's own entry, -EINVAL if it is not a
+ * valid entry
+ */
+int cluster_entry_parse(const struct cfg_registry *rc, const char *key,
+			const char *value, struct peer_entry *e, char *why,
+			size_t len);
+
 #endif /* B4NS_CLUSTER_H */

@@ -485,10 +485,9 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (ret)
 		return ret;
 	if (so->preload_lib || (so->n_fwd && so->net == CFG_NET_SLIRP4NETNS)) {
-		ret = paths_run_dir_make(l->rdir, sizeof(l->rdir));
+		ret = paths_run_dir_make(l->rdir, sizeof(l->rdir), err);
 		if (ret)
-			return b4_error_set(err, ret, "private directory for this "
-					    "run's sockets: %s", strerror(-ret));
+			return ret;
 		so->run_dir = l->rdir;
 		so->slirp_api_sock = PATHS_RUN_SLIRP_API_SOCK;
 	}

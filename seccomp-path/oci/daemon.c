@@ -24,6 +24,8 @@
  *
  * A control socket beside the listener (b4ns.ctl, see paths.h) answers
  * "b4ns status" with JSON; the preload path's request socket lies there too.
+ * The config file is --config, else the user's or the system's default one
+ * (paths_config_default()) if there is one, else the built-in defaults.
  * SIGHUP reloads the config file: new containers get it, and each running
  * one gets its section and annotations applied again (its published ports
  * stay as bound); SIGTERM and SIGINT stop the daemon.
@@ -57,6 +59,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +115,9 @@ struct conn {
  * struct daemon - the daemon's state
  * @sup:	event loop, containers, seccomp supervisor
  * @cfg:	configuration in force for new containers
- * @config:	config file name, NULL for built-in defaults
+ * @config:	config file name (--config, else the default one found),
+ *		NULL for built-in defaults
+ * @config_buf:	the default config file's name
  * @opts:	the daemon's options (registry settings given on the command
  *		line override the file's, at start and on every reload)
  * @listen_fd:	listener socket
@@ -142,6 +147,7 @@ struct daemon {
 	struct supervisor sup;
 	struct cfg cfg;
 	const char *config;
+	char config_buf[PATH_MAX];
 	const struct daemon_opts *opts;
 	int listen_fd;
 	int ctl_fd;
@@ -256,6 +262,23 @@ static void daemon_dns(const char *id, struct ctr_settings *cs)
 		b4_warn("container %s: %s", id, err.msg);
 }
 
+/* settings_of() - a container's settings and policy: @d's config with
+ * the annotations of @st. Return: 0, or a negative errno with a message
+ * that names the container (oci_settings()'s do) in @err */
+static int settings_of(const struct daemon *d, const struct oci_state *st,
+		       struct ctr_settings *cs, struct b4_error *err)
+{
+	int ret = oci_settings(st, &d->cfg, &cs->settings, err);
+
+	if (ret)
+		return ret;
+	ret = cfg_policy(&cs->settings, &cs->pol, err);
+	if (ret)
+		return b4_error_prefix(err, ret, "container %s", st->id);
+	daemon_dns(st->id, cs);
+	return 0;
+}
+
 /* register_preload() - a state without seccomp fd, as the oci-hook sends at
  * createRuntime for a b4ns.mode=preload container: serve its library's
  * requests (identified by network namespace) until its first process exits */
@@ -275,10 +298,10 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		d->rejected++;
 		return;
 	}
-	if (oci_settings(st, &d->cfg, &cs->settings, &err) ||
-	    cfg_policy(&cs->settings, &cs->pol, &err)) {
-		b4_err("container %s: %s; its preload requests are refused",
-		       st->id, err.msg);
+	ret = settings_of(d, st, cs, &err);
+	if (ret) {
+		b4_err("%s; its preload requests are refused",
+		       b4_error_msg(&err, ret));
 		d->rejected++;
 		return;
 	}
@@ -418,14 +441,9 @@ static void serve_fd(struct daemon *d, struct ctr_settings *cs, int nfd)
 		return;
 	}
 
-	ret = oci_settings(st, &d->cfg, &cs->settings, &err);
-	if (!ret)
-		ret = cfg_policy(&cs->settings, &cs->pol, &err);
-	if (!ret)
-		daemon_dns(st->id, cs);
+	ret = settings_of(d, st, cs, &err);
 	if (ret) {
-		b4_err("container %s: %s; it runs unswitched", st->id,
-		       b4_error_msg(&err, ret));
+		b4_err("%s; it runs unswitched", b4_error_msg(&err, ret));
 		passthrough = true;
 		policy_default(&cs->pol);
 	} else if (cs->settings.mode_set && cs->settings.mode != CFG_MODE_SECCOMP &&
@@ -825,13 +843,9 @@ static void reapply(struct container *c, void *arg)
 		b4_warn("container %s: settings not reloaded: out of memory", c->id);
 		return;
 	}
-	ret = oci_settings(c->origin, &d->cfg, &cs->settings, &err);
-	if (!ret)
-		ret = cfg_policy(&cs->settings, &cs->pol, &err);
-	if (!ret)
-		daemon_dns(c->id, cs);
+	ret = settings_of(d, c->origin, cs, &err);
 	if (ret) {
-		b4_err("container %s: reloaded config not applied: %s", c->id,
+		b4_err("%s: reloaded config not applied",
 		       b4_error_msg(&err, ret));
 		return;
 	}
@@ -972,10 +986,17 @@ int daemon_run(const struct daemon_opts *o, bool *bad_config,
 	d->config = o->config;
 	d->opts = o;
 	ret = 0;
-	if (d->config)
+	if (!d->config) {
+		ret = paths_config_default(d->config_buf, sizeof(d->config_buf),
+					   err);
+		if (!ret)
+			d->config = d->config_buf;
+		else if (ret == -ENOENT)
+			ret = 0;
+	}
+	cfg_init(&d->cfg);
+	if (!ret && d->config)
 		ret = cfg_load(d->config, &d->cfg, err);
-	else
-		cfg_init(&d->cfg);
 	if (!ret)
 		ret = load_registry(d, &d->cfg, err);
 	if (ret) {

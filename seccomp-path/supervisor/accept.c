@@ -5,9 +5,10 @@
  * through host listeners that live in its fd table. When another container
  * on this node connects to its address, the supervisor connects a host
  * socket to that listener (common/switch.c), so the kernel's accept() would
- * show the host side: 127.0.0.1 and a host port. The daemon's filters trap
- * accept() and accept4() (common/traps.c, TRAP_IF_ACCEPT), and this file
- * answers them:
+ * show the host side: 127.0.0.1 and a host port. The filters of containers
+ * of a named network trap accept() and accept4() (common/traps.c,
+ * TRAP_IF_ACCEPT: the hook for b4ns.network, "b4ns run --network"), and
+ * this file answers them:
  *
  *  - an fd that is not one of the container's published listeners (by
  *    SO_COOKIE, common/policy.h's pub[]), or a kernel without
@@ -15,9 +16,9 @@
  *    connection that already reached a socket the container holds; whatever
  *    fd or buffer the kernel finds on CONTINUE, nothing new is reached.
  *  - a published listener: the supervisor accepts on its duplicate
- *    without waiting (accept_nowait()), finds the connecting container in common/origin.c,
- *    writes the address to show (and its length) into the task, notes it
- *    for getpeername(), and injects the connection with
+ *    without waiting (accept_nowait()), finds the connecting container in
+ *    common/origin.c, writes the address to show (and its length) into
+ *    the task, notes it for getpeername(), and injects the connection with
  *    SECCOMP_ADDFD_FLAG_SEND, which answers the call with the new fd in
  *    one step, O_CLOEXEC and O_NONBLOCK as accept4() asked.
  *  - nothing to accept: a non-blocking listener gets EAGAIN; a blocking

@@ -15,7 +15,8 @@
  * counted), a summary of the fast-path share of connections and bytes,
  * the slow path's destinations with the setting that would move each,
  * and the options set before a switch that b4ns does not carry over;
- * --json gives the same as one object.
+ * --json gives the same as one object (one line each with --interval,
+ * "final" false in the summary of the reports made while it ran).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -338,6 +339,9 @@ void report_print(const struct trace_log *log, FILE *f)
 	char k[16], a[SA_STRLEN];
 
 	sum(log, &r);
+	if (log->interim)
+		fprintf(f, "=== after %.1f s (--interval; the workload runs on) "
+			"===\n", log->seconds);
 	fprintf(f, "%-4s %-7s %-15s %-4s %-6s %-24s %12s %12s  %s\n", "ID",
 		"PID", "COMM", "FD", "SOCKET", "DESTINATION", "SENT", "RECEIVED",
 		"VERDICT");
@@ -437,6 +441,10 @@ static struct json_object *sock_json(const struct trace_sock *s)
 	ret = ret ? ret : add(o, "pid", json_object_new_int(s->tgid));
 	ret = ret ? ret : add(o, "comm", json_object_new_string(s->comm));
 	ret = ret ? ret : add(o, "fd", json_object_new_int(s->fd));
+	if (s->cookie)
+		ret = ret ? ret : add(o, "cookie", json_object_new_uint64(s->cookie));
+	else
+		ret = ret ? ret : add_str(o, "cookie", NULL);
 	ret = ret ? ret : add(o, "socket", json_object_new_string(kind(s, k, sizeof(k))));
 	ret = ret ? ret : add(o, "family", json_object_new_int(s->family));
 	ret = ret ? ret : add(o, "type", json_object_new_int(s->type));
@@ -511,6 +519,7 @@ int report_json(const struct trace_log *log, FILE *f)
 		ret = ret ? ret : add(sm, "events", json_object_new_int64((int64_t)log->events));
 		ret = ret ? ret : add(sm, "events_lost", json_object_new_int64((int64_t)log->lost));
 		ret = ret ? ret : add(sm, "seconds", json_object_new_double(log->seconds));
+		ret = ret ? ret : add(sm, "final", json_object_new_boolean(!log->interim));
 	}
 	if (!root)
 		ret = -ENOMEM;
@@ -532,6 +541,7 @@ int report_json(const struct trace_log *log, FILE *f)
 	if (ret)
 		return ret;
 	fprintf(f, "%s\n", json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+			(log->lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }

@@ -51,6 +51,7 @@ struct pending {
 	__s32 arg2;
 	__u32 addrlen;
 	__u8 addr[TRACE_ADDR_MAX];
+	__u64 cookie;	/* close: the socket's cookie, read at the entry */
 };
 
 struct {
@@ -203,6 +204,12 @@ static __always_inline void emit(const struct pending *p, __s64 ret)
 		if (p->kind == TRACE_SOCKET || p->kind == TRACE_ACCEPT ||
 		    p->kind == TRACE_CLOSE)
 			take(sk, e);
+		if (p->kind == TRACE_CLOSE) {
+			e->cookie = p->cookie;
+		} else {
+			e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+			e->ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+		}
 	} else if (p->kind == TRACE_SOCKET) {
 		e->family = p->arg1;
 		e->type = p->arg2;
@@ -390,6 +397,7 @@ int enter_close(struct sys_enter_args *ctx)
 	p.fd = (int)ctx->args[0];
 	p.arg1 = (__s32)(__u32)v;
 	p.arg2 = (__s32)(__u32)(v >> 32);
+	p.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	bpf_map_update_elem(&pend, &id, &p, BPF_ANY);
 	return 0;
 }

@@ -18,7 +18,12 @@
  * namespace, entered for a moment at the first event. At the end (the
  * workload's end, --duration, SIGINT or SIGTERM: passed on to b4ns run
  * first) the buffer is drained and the byte counts of sockets still open
- * are read from the BPF map.
+ * are read from the BPF map. A socket's cookie is the kernel's (read by
+ * the BPF program) or, while the kernel has made none, made by the
+ * tracer with SO_COOKIE on a copy of the fd (pidfd_getfd), once per
+ * kernel socket. With --interval the report is also printed
+ * every S seconds while the workload runs: the open sockets' counts are
+ * read from the map for it and left there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +50,7 @@
 #include "hostsock.h"
 #include "log.h"
 #include "netaddr.h"
+#include "proc.h"
 #include "sockaddr.h"
 #include "trace/skel.h"
 #include "trace/trace.h"
@@ -257,6 +263,37 @@ static void read_subnets(struct trace_log *log, pid_t tgid)
 		log->st.n_local = n;
 }
 
+/* note_cookie() - the socket cookie of the event's socket for @s: the
+ * kernel's if it had made one, else made now through a copy of the fd
+ * (SO_COOKIE makes it) if the fd still refers to that socket (its inode) */
+static void note_cookie(struct trace_sock *s, const struct b4tr_event *e)
+{
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int fd = -1;
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	struct stat st;
+
+	if (!e->sk || e->sk == s->cookie_sk)
+		return;
+	if (e->cookie) {
+		s->cookie = e->cookie;
+		s->cookie_sk = e->sk;
+		return;
+	}
+	if (e->kind == TRACE_CLOSE || !e->ino || s->fd < 0)
+		return;
+	pidfd = proc_pidfd_open((pid_t)e->tgid);
+	if (pidfd < 0)
+		return;
+	fd = proc_getfd(pidfd, s->fd);
+	if (fd < 0 || fstat(fd, &st) || st.st_ino != e->ino ||
+	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) || !c)
+		return;
+	s->cookie = c;
+	s->cookie_sk = e->sk;
+}
+
 /* sock_of() - the open record the event's fd refers to, made if the
  * socket was opened before the trace saw it */
 static struct trace_sock *sock_of(struct trace_log *log,
@@ -276,6 +313,7 @@ static struct trace_sock *sock_of(struct trace_log *log,
 		s->proto = e->proto;
 		if (e->sk_netns != e->netns)
 			s->host = true;
+		note_cookie(s, e);
 	}
 	return s;
 }
@@ -309,6 +347,7 @@ static void new_fd(struct trace_log *log, const struct b4tr_event *e)
 	s = sock_new(log, (pid_t)e->tgid, (int)e->ret, e);
 	if (!s)
 		return;
+	note_cookie(s, e);
 	if (e->kind == TRACE_SOCKET) {
 		add_call(s, "socket");
 		return;
@@ -602,12 +641,53 @@ static void collect_open(struct trace_log *log, int map)
 	}
 }
 
+/* interim() - the report so far (--interval): the byte counts of open
+ * sockets are read from the map, shown, and left there for the end */
+static void interim(const struct trace_opts *o, struct trace_log *log,
+		    struct trace_skel *skel, double start)
+{
+	int map = trace_skel_fd(skel, TRACE_MAP_BYTES);
+	struct b4tr_bytes *b = calloc(log->n_socks + 1, sizeof(*b));
+	int ret = 0;
+
+	if (!b)
+		return;
+	for (size_t i = 0; i < log->n_socks; i++) {
+		struct trace_sock *s = &log->socks[i];
+		__u64 key = s->sk;
+
+		if (!s->open || !key || bpf_map_lookup_elem(map, &key, &b[i]))
+			continue;
+		s->tx += b[i].tx;
+		s->rx += b[i].rx;
+	}
+	log->seconds = now() - start;
+	log->lost = trace_skel_dropped(skel);
+	log->interim = true;
+	if (o->json)
+		ret = report_json(log, o->out);
+	else
+		report_print(log, o->out);
+	log->interim = false;
+	if (ret || fflush(o->out))
+		b4_warn("trace: cannot write the report: %s",
+			strerror(ret ? -ret : errno));
+	for (size_t i = 0; i < log->n_socks; i++) {
+		log->socks[i].tx -= b[i].tx;
+		log->socks[i].rx -= b[i].rx;
+	}
+	free(b);
+}
+
 /* wait_workload() - poll the ring buffer until the workload ends or the
- * trace is stopped. Return: the child's status (or 0) */
-static int wait_workload(const struct trace_opts *o, struct ring_buffer *rb,
+ * trace is stopped, reporting every @o->interval seconds if set.
+ * Return: the child's status (or 0) */
+static int wait_workload(const struct trace_opts *o, struct trace_log *log,
+			 struct trace_skel *skel, struct ring_buffer *rb,
 			 pid_t child, double start)
 {
 	bool passed_on = false;
+	double next = start + o->interval;
 	int status = 0;
 
 	for (;;) {
@@ -625,6 +705,10 @@ static int wait_workload(const struct trace_opts *o, struct ring_buffer *rb,
 				break;
 		} else if (kill(o->pid, 0) && errno == ESRCH) {
 			break;
+		}
+		if (o->interval > 0 && now() >= next && !trace_stop_sig) {
+			interim(o, log, skel, start);
+			next += o->interval;
 		}
 		if (o->duration > 0 && now() - start >= o->duration &&
 		    !trace_stop_sig)
@@ -691,7 +775,8 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 			goto out_rb;
 		}
 	}
-	*status = wait_workload(o, rb, child, start);
+	log->lines = o->json && o->interval > 0;
+	*status = wait_workload(o, log, skel, rb, child, start);
 	ring_buffer__consume(rb);
 	log->lost = trace_skel_dropped(skel);
 	collect_open(log, trace_skel_fd(skel, TRACE_MAP_BYTES));

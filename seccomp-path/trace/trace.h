@@ -24,6 +24,8 @@
  * @tgid:	process that made (or accepted) it
  * @fd:		its fd there
  * @sk:		the kernel socket the fd refers to now (an opaque id)
+ * @cookie:	the socket cookie of @sk (SO_COOKIE), 0 if not known
+ * @cookie_sk:	the @sk @cookie belongs to
  * @comm:	the process's name
  * @family:	its family (of the host socket once switched)
  * @type:	SOCK_STREAM, SOCK_DGRAM, ...
@@ -58,6 +60,8 @@ struct trace_sock {
 	pid_t tgid;
 	int fd;
 	uint64_t sk;
+	uint64_t cookie;
+	uint64_t cookie_sk;
 	char comm[16];
 	int family;
 	int type;
@@ -126,6 +130,8 @@ struct trace_proc {
  * @events:	events received
  * @lost:	events the ring buffer could not take
  * @seconds:	how long the trace ran
+ * @lines:	report_json() writes one line per report (--interval)
+ * @interim:	the report is one of --interval's, the workload runs on
  */
 struct trace_log {
 	struct policy_cfg pol;
@@ -141,6 +147,8 @@ struct trace_log {
 	unsigned long events;
 	unsigned long lost;
 	double seconds;
+	bool lines;
+	bool interim;
 };
 
 /**
@@ -149,6 +157,8 @@ struct trace_log {
  *		(NULL-terminated); NULL with @pid
  * @pid:	attach to this running process tree instead, or 0
  * @duration:	stop after this many seconds (0: when the workload ends)
+ * @interval:	also report every this many seconds while it runs (0: not)
+ * @out:	where the --interval reports go
  * @json:	report as JSON
  * @settings:	the run's effective settings (the policy is built from them)
  * @user:	run "b4ns run" as this user (its uid, gid and groups), or NULL
@@ -158,6 +168,8 @@ struct trace_opts {
 	char **run_argv;
 	pid_t pid;
 	double duration;
+	double interval;
+	FILE *out;
 	bool json;
 	const struct cfg_container *settings;
 	const char *user;

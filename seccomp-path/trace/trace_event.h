@@ -38,6 +38,9 @@ enum b4tr_kind {
  *		TRACE_ACCEPT: bytes an earlier socket at the same @sk left
  *		uncollected
  * @rx:		likewise, bytes received
+ * @cookie:	@sk's socket cookie, 0 while none was made for it (the
+ *		kernel makes one when first asked: SO_COOKIE, sock_diag)
+ * @ino:	the inode number of @sk's socket (as fstat() shows it)
  * @ret:	the call's return value
  * @tgid:	process
  * @tid:	thread
@@ -60,6 +63,8 @@ struct b4tr_event {
 	__u64 sk;
 	__u64 tx;
 	__u64 rx;
+	__u64 cookie;
+	__u64 ino;
 	__s64 ret;
 	__u32 tgid;
 	__u32 tid;

@@ -552,6 +552,59 @@ t_doctor() {
 }
 run_test "b4ns doctor: passes with the daemon; missing socket reported with its fix" t_doctor
 
+# "b4ns status": the config file in use and where "b4ns run" containers are;
+# --json with no daemon answering is still JSON, with an error, exit 1
+t_status_config() {
+	expect_ok run_user "$B4NS" status --socket="$SOCK"
+	expect_out "config: $WORK/bin/b4ns-oci.conf"
+	expect_out "containers of 'b4ns run' are listed only if run with --daemon"
+	expect_rc 1 run_user "$B4NS" status --json --socket="$WORK/run/none/b4ns.sock"
+	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "no daemon answers at" in d["error"], d' \
+		"$T_OUT" || { echo "FAIL: not JSON with an error field:"; cat "$T_OUT"; return 1; }
+}
+run_test "b4ns status: config file shown, 'b4ns run' containers explained; --json without a daemon is JSON {error}" t_status_config
+
+# The daemon without --config reads $XDG_CONFIG_HOME/b4ns/b4ns.conf (the
+# README's "--annotation b4ns.config=web" then works with the systemd unit,
+# which passes none); a broken one stops it naming the file and line
+t_daemon_default_config() {
+	local x=$WORK/xdg-daemon s=$WORK/run/d2/b4ns.sock
+	mkdir -p "$x/b4ns"
+	printf 'log_level = "info";\nbogus = 1;\n' >"$x/b4ns/b4ns.conf"
+	chmod -R a+rX "$x"
+	expect_rc 2 run_user env "XDG_CONFIG_HOME=$x" "$B4NS" daemon --socket="$s"
+	expect_err "$x/b4ns/b4ns.conf:2: bogus"
+	cp "$WORK/bin/b4ns-oci.conf" "$x/b4ns/b4ns.conf"
+	chmod 644 "$x/b4ns/b4ns.conf"
+	start_bg_user daemon2 env "XDG_CONFIG_HOME=$x" "$B4NS" daemon --socket="$s"
+	wait_log daemon2 "listening on $s" ||
+		{ echo "FAIL: the second daemon did not start"; cat "$WORK/daemon2.log"; stop_bg daemon2; return 1; }
+	grep -qF "config $x/b4ns/b4ns.conf" "$WORK/daemon2.log" ||
+		{ echo "FAIL: the daemon does not name its config file"; stop_bg daemon2; return 1; }
+	expect_ok run_user "$B4NS" status --json --socket="$s"
+	cp "$T_OUT" "$WORK/status.json"
+	expect_eq "$(daemon_field 'd["config"]')" "$x/b4ns/b4ns.conf" "status: daemon.config"
+	stop_bg daemon2
+	# b4ns doctor names the file in use
+	expect_ok run_user env "XDG_CONFIG_HOME=$x" "$B4NS" doctor --socket="$SOCK"
+	expect_out "config file in use: $x/b4ns/b4ns.conf"
+}
+run_test "b4ns daemon without --config reads \$XDG_CONFIG_HOME/b4ns/b4ns.conf; status and doctor name it" t_daemon_default_config
+
+# A container whose settings are refused: one log line, its id once
+t_log_id_once() {
+	local id=oci-bad-section m line
+	m=$(log_mark)
+	expect_ok bundle $id "$WORK/profile.json" b4ns.config=no-such-section -- true
+	expect_ok runc_u run --bundle "$WORK/bundles/$id" $id
+	line=$(log_wait "$m" "no section 'no-such-section'") || { echo "$line"; return 1; }
+	echo "log: $line"
+	expect_eq "$(grep -o "$id" <<<"$line" | wc -l)" 1 "times the id is in the line"
+	runc_u delete -f $id >/dev/null 2>&1 || true
+}
+run_test "daemon log: a refused container's line names its id once" t_log_id_once
+
+
 # ---- issue 12: container to container, egress rules, reload ---------------------
 
 # A Podman container connects to another's container address and port (the
@@ -816,6 +869,31 @@ t_bench() {
 	done
 }
 run_test "measure: podman iperf3, slirp4netns vs b4ns (not asserted)" t_bench
+
+# (last: it stops this run's pause process first)
+# "b4ns doctor" runs "podman info", which starts a rootless pause process
+# (catatonit -P) when there is none: doctor stops the one it caused
+t_doctor_no_pause_left() {
+	need_podman
+	local pid before after p
+	if [[ -e $WORK/run/libpod/tmp/pause.pid ]]; then
+		pid=$(cat "$WORK/run/libpod/tmp/pause.pid")
+		[[ $pid =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null
+		sleep 0.2
+	fi
+	before=$(pgrep -u "$TEST_USER" -f '(^|/)catatonit -P$|^podman pause$' | sort || true)
+	expect_ok run_user "$B4NS" doctor --socket="$SOCK"
+	expect_out "podman 4"
+	after=$(pgrep -u "$TEST_USER" -f '(^|/)catatonit -P$|^podman pause$' | sort || true)
+	for p in $after; do
+		grep -qx "$p" <<<"$before" || {
+			echo "FAIL: doctor left pause process $p: $(tr '\0' ' ' </proc/"$p"/cmdline)"
+			return 1
+		}
+	done
+	echo "pause processes before: ${before:-none}; after: ${after:-none}"
+}
+run_test "b4ns doctor leaves no pause process of 'podman info' behind" t_doctor_no_pause_left
 
 [[ -s $WORK/churn.txt ]] && sed 's/^/# /' "$WORK/churn.txt"
 

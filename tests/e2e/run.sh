@@ -681,8 +681,74 @@ run_test "--config naming a missing file: exit 2" t_config_missing
 t_usage_bad_option() {
 	need_b4ns
 	expect_rc 2 b4ns_run --no-such-option -- true
+	# one line naming the option and where help is, not the usage text
+	expect_eq "$(wc -l <"$T_ERR")" 1 "lines on stderr"
+	expect_err "b4ns run: unknown option '--no-such-option' (see 'b4ns run --help')"
+	expect_rc 2 b4ns_run --publish
+	expect_eq "$(wc -l <"$T_ERR")" 1 "lines on stderr"
+	expect_err "b4ns run: missing value for option '--publish' (see 'b4ns run --help')"
+	expect_rc 2 b4ns_run -x -- true
+	expect_eq "$(wc -l <"$T_ERR")" 1 "lines on stderr"
+	expect_err "b4ns run: unknown option '-x' (see 'b4ns run --help')"
 }
-run_test "unknown option: exit 2" t_usage_bad_option
+run_test "unknown option: exit 2, one line naming it and 'b4ns run --help'" t_usage_bad_option
+
+# every subcommand: a typo is one line naming the flag, and its --help
+t_usage_bad_option_all() {
+	need_b4ns
+	local cmd
+	for cmd in run daemon trace status profile oci-hook doctor; do
+		expect_rc 2 run_user "$B4NS" "$cmd" --no-such-flag=1
+		expect_eq "$(wc -l <"$T_ERR")" 1 "b4ns $cmd: lines on stderr"
+		grep -qF -- "'--no-such-flag'" "$T_ERR" ||
+			{ echo "FAIL: b4ns $cmd does not name the flag"; cat "$T_ERR"; return 1; }
+		grep -qF -- "(see 'b4ns " "$T_ERR" ||
+			{ echo "FAIL: b4ns $cmd does not point to --help"; return 1; }
+	done
+}
+run_test "a flag typo in every subcommand: exit 2, one line naming it" t_usage_bad_option_all
+
+# Without --config: $XDG_CONFIG_HOME/b4ns/b4ns.conf, else
+# ~/.config/b4ns/b4ns.conf (then /etc/b4ns/b4ns.conf); none is fine, a
+# broken one an error naming the file and line
+t_config_default() {
+	need_b4ns
+	local x=$WORK/xdg-cfg h=$WORK/home-cfg
+	mkdir -p "$x/b4ns" "$h/.config/b4ns"
+	printf '# b4ns e2e\nlog_level = "info";\nbogus = 1;\n' >"$x/b4ns/b4ns.conf"
+	chmod -R a+rX "$x" "$h"
+	expect_rc 2 run_user env "XDG_CONFIG_HOME=$x" "$B4NS" run "${CTR_OPTS[@]}" \
+		--net=none -- true
+	expect_err "$x/b4ns/b4ns.conf:3: bogus"
+	# a good one applies, its sections with --container and no --config
+	printf 'containers = { e2e = { log_level = "info"; }; };\n' >"$x/b4ns/b4ns.conf"
+	expect_ok run_user env "XDG_CONFIG_HOME=$x" "$B4NS" run "${CTR_OPTS[@]}" \
+		--net=none --container=e2e -- true
+	expect_err "info: "
+	# $HOME/.config when XDG_CONFIG_HOME is not set
+	printf 'log_level = "info";\n' >"$h/.config/b4ns/b4ns.conf"
+	expect_ok run_user env "HOME=$h" "$B4NS" run "${CTR_OPTS[@]}" --net=none -- true
+	expect_err "info: "
+	# none: built-in defaults, no error
+	expect_ok run_user env "XDG_CONFIG_HOME=$WORK/no-such-dir" "$B4NS" run \
+		"${CTR_OPTS[@]}" --net=none -- true
+	[[ ! -s $T_ERR ]] || { echo "FAIL: stderr without a config file:"; cat "$T_ERR"; return 1; }
+}
+run_test "without --config: \$XDG_CONFIG_HOME/b4ns/b4ns.conf or ~/.config/b4ns/b4ns.conf; a broken one is 'FILE:LINE: KEY'" t_config_default
+
+# an XDG_RUNTIME_DIR the run's private directory cannot be made in: the
+# error names it
+t_xdg_runtime_unwritable() {
+	need_b4ns
+	local d=$WORK/ro-runtime
+	mkdir -p "$d"
+	chmod 555 "$d"
+	expect_rc 125 run_user env "XDG_RUNTIME_DIR=$d" "$B4NS" run --mode=preload \
+		--net=none -- true
+	expect_err "$d"
+	expect_err "Permission denied"
+}
+run_test "an unwritable XDG_RUNTIME_DIR: the error names it" t_xdg_runtime_unwritable
 
 t_usage_no_command() {
 	need_b4ns

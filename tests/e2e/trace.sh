@@ -241,4 +241,105 @@ t_attach_pid() {
 }
 run_test "--pid attaches to a running b4ns run" t_attach_pid
 
+t_egress_denied() {
+	trace_json deny --egress-deny=10.77.0.1/32:8081/tcp -- sh -c \
+		'curl -s -m 3 http://10.77.0.1:8081/hello.txt; echo "curl: $?"'
+	expect_q deny 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q deny 's("10.77.0.1:8081")["reason"].startswith("denied by egress rule ")' True
+	expect_q deny '"10.77.0.1" in s("10.77.0.1:8081")["reason"]' True
+	expect_q deny 's("10.77.0.1:8081")["host_socket"]' False
+	expect_q deny 'r["summary"]["fast_path_connections"]' 0
+}
+run_test "a connect an --egress-deny rule refuses: not switched, denied by the rule" t_egress_denied
+
+t_nested_ns() {
+	# a network namespace the container makes itself (with its own user
+	# namespace: the test user needs no privilege for it)
+	trace_json nested -- unshare -r -n sh -c \
+		'curl -s -m 3 http://10.77.0.1:8081/hello.txt; echo "curl: $?"'
+	expect_q nested 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q nested 's("10.77.0.1:8081")["reason"]' \
+		"socket of a nested network namespace"
+	expect_q nested 's("10.77.0.1:8081")["host_socket"]' False
+}
+run_test "a socket of a network namespace the container made (unshare -rn): nested namespace" t_nested_ns
+
+t_cookie() {
+	local got
+	# the first program reads its switched socket's cookie (SO_COOKIE, 57)
+	# after the connect; the second never asks for one, and keeps its
+	# socket open for a while: the tracer has the kernel make one
+	got=$(trace_json cookie -- sh -c 'python3 -c "import socket, struct
+s = socket.create_connection((\"10.77.0.1\", 8081))
+print(\"cookie:\", struct.unpack(\"Q\", s.getsockopt(socket.SOL_SOCKET, 57, 8))[0])
+s.close()"; python3 -c "import socket, time
+s = socket.create_connection((\"10.77.0.1\", 8081))
+time.sleep(0.5)
+s.close()"' | sed -n 's/^cookie: //p')
+	echo "  the first program's SO_COOKIE: $got"
+	[[ $got =~ ^[1-9][0-9]*$ ]]
+	expect_q cookie '[x["cookie"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"][0]' "$got"
+	expect_q cookie '[x["cookie"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"][1] not in (None, 0, '"$got"')' True
+	expect_q cookie '[x["verdict"] for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"]' \
+		"['switched at connect', 'switched at connect']"
+}
+run_test "--json: the socket cookie, as the program's SO_COOKIE reads it (and one made for a socket nobody asked)" t_cookie
+
+t_interval() {
+	rm -f "$WORK/interval.json"
+	echo "\$ b4ns trace --json --interval=1 ..."
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "$B4NS" trace \
+		--user="$TEST_USER" --json --interval=1 --output="$WORK/interval.json" \
+		--net=none -- sh -c 'curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt
+			sleep 3.5; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt'
+	python3 - "$WORK/interval.json" <<'EOF2'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+reps = [json.loads(l) for l in lines]
+conns = [(x["summary"]["final"], x["summary"]["connections"],
+          x["summary"]["fast_path_connections"]) for x in reps]
+print("  reports (final, connections, fast):", conns)
+assert len(reps) >= 3, "fewer than 3 reports"
+assert all(not f for f, _, _ in conns[:-1]), "an interim report says final"
+assert conns[-1] == (True, 2, 2), "the final report"
+# while the workload slept: the first connection, already switched
+assert (False, 1, 1) in conns, "no report made between the two connects"
+EOF2
+}
+run_test "--interval=1 --json: reports while the workload runs (one JSON line each), then the final one" t_interval
+
+t_container_id() {
+	local xdg=$CTR_DIR/xdg-ci id
+	own_cleanup
+	mkdir -m 700 "$xdg"
+	chown "$TEST_USER:" "$xdg"
+	start_bg_user daemon env "XDG_RUNTIME_DIR=$xdg" "$B4NS" daemon --log-level=info
+	T_MINE+=(daemon)
+	wait_log daemon 'listening on' 20
+	rm -f "$WORK/go2"
+	bg_ctr served --daemon="$xdg/b4ns/b4ns.sock" -- sh -c \
+		"while [ ! -e $WORK/go2 ]; do sleep 0.1; done; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt"
+	for _ in $(seq 100); do
+		id=$(run_user "$B4NS" status --json --socket="$xdg/b4ns/b4ns.sock" |
+			python3 -c 'import json, sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["containers"]))') || true
+		[[ -n $id ]] && break
+		sleep 0.1
+	done
+	echo "  the daemon serves: ${id:-nothing}"
+	[[ $id =~ ^run-[0-9]+$ ]]
+	# a container the daemon does not serve: a clear error, exit 1
+	expect_rc 1 run_th "$B4NS" trace --container-id=run-1 --socket="$xdg/b4ns/b4ns.sock"
+	expect_err "serves no container run-1"
+	rm -f "$WORK/ci.json"
+	bg_th tracer "$B4NS" trace --container-id="$id" --socket="$xdg/b4ns/b4ns.sock" \
+		--json --output="$WORK/ci.json"
+	wait_log tracer "attached to pid [0-9]+ and [0-9]+ descendant" 20
+	touch "$WORK/go2"
+	wait_done tracer 0 20
+	expect_q ci 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+	expect_q ci 's("10.77.0.1:8081")["comm"]' curl
+	expect_q ci 's("10.77.0.1:8081")["host_socket"]' True
+}
+run_test "--container-id attaches to a b4ns run --daemon container the daemon serves" t_container_id
+
 report_summary

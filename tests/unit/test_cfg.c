@@ -83,11 +83,37 @@ static const char *many(const char *key, int n)
 	return buf;
 }
 
+/* example_sections() - the example's commented-out "containers" block,
+ * uncommented, as a config text of its own (@buf, @len) */
+static void example_sections(char *buf, size_t len)
+{
+	FILE *f = fopen(EXAMPLE, "re");
+	char line[512];
+	size_t n = 0;
+	bool in = false;
+
+	cr_assert(f, "%s: %s", EXAMPLE, strerror(errno));
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "#containers = {", 15))
+			in = true;
+		if (in) {
+			n += (size_t)snprintf(buf + n, len - n, "%s", line + 1);
+			cr_assert_lt(n, len);
+		}
+		if (in && !strncmp(line, "#};", 3))
+			in = false;
+	}
+	fclose(f);
+	cr_assert_neq(n, 0, "no commented-out containers block in the example");
+}
+
 Test(cfg, example_loads)
 {
 	const struct cfg_container *web, *legacy, *batch;
 	struct b4_error eb = { "" };
 	char *err = eb.msg;
+	char text[4096];
 	struct cfg c;
 	int rc = cfg_load(EXAMPLE, &c, &eb);
 
@@ -97,16 +123,33 @@ Test(cfg, example_loads)
 	cr_assert(c.global.net_set);
 	cr_assert_eq(c.global.net, CFG_NET_AUTO);
 	cr_assert(c.global.log_level_set);
-	cr_assert(c.global.allow_host_loopback_set);
-	cr_assert(c.global.udp_sendmsg_set);
+	cr_assert_eq(c.global.log_level, LOG_LVL_WARN);
+	cr_assert(c.global.allow_host_loopback_set && !c.global.allow_host_loopback);
+	cr_assert(c.global.udp_sendmsg_set && !c.global.udp_sendmsg);
 	cr_assert(c.global.switch_udp_set && !c.global.switch_udp);
 	cr_assert(c.global.allow_io_uring_set && !c.global.allow_io_uring);
 	/* the examples of lists are commented out: not defaults */
 	cr_assert_eq(c.global.n_ignore, 0);
 	cr_assert_eq(c.global.n_publish, 0);
 	cr_assert_str_empty(c.global.name);
-	cr_assert_eq(c.n_sections, 3);
+	/* a copied example publishes nothing for any container: its sections
+	 * are commented out too */
+	cr_assert_eq(c.n_sections, 0);
+	cr_assert_not(c.global.network_set);
+	cr_assert_eq(c.global.n_egress_allow, 0);
+	cr_assert_eq(c.global.n_egress_deny, 0);
+	/* the registry's defaults, as written out */
+	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
+	cr_assert_eq(c.registry.lease_ttl, CFG_LEASE_TTL_DEFAULT);
+	cr_assert_str_eq(c.registry.prefix, CFG_PREFIX_DEFAULT);
+	cr_assert_eq(c.registry.n_etcd, 0);
+	cfg_free(&c);
 
+	/* the commented-out sections are valid once uncommented */
+	example_sections(text, sizeof(text));
+	rc = cfg_load_string(text, "example sections", &c, &eb);
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(c.n_sections, 3);
 	web = cfg_find(&c, "web");
 	legacy = cfg_find(&c, "legacy");
 	batch = cfg_find(&c, "batch");
@@ -118,14 +161,6 @@ Test(cfg, example_loads)
 	cr_assert_str_eq(web->network, "web");
 	cr_assert_eq(web->n_egress_deny, 1);
 	cr_assert_eq(web->n_egress_allow, 0);
-	cr_assert_not(c.global.network_set);
-	cr_assert_eq(c.global.n_egress_allow, 0);
-	cr_assert_eq(c.global.n_egress_deny, 0);
-	/* the registry's defaults, as written out */
-	cr_assert_eq(c.registry.kind, CFG_REGISTRY_EMBEDDED);
-	cr_assert_eq(c.registry.lease_ttl, CFG_LEASE_TTL_DEFAULT);
-	cr_assert_str_eq(c.registry.prefix, CFG_PREFIX_DEFAULT);
-	cr_assert_eq(c.registry.n_etcd, 0);
 	cr_assert_eq(legacy->mode, CFG_MODE_PRELOAD);
 	cr_assert_eq(legacy->net, CFG_NET_NONE);
 	cr_assert_eq(legacy->log_level, LOG_LVL_DEBUG);

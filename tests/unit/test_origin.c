@@ -191,6 +191,21 @@ Test(origin, a_connection_still_in_syn_sent_is_noted, .timeout = 30)
 	origins_free(t);
 }
 
+/* bound() - a TCP socket bound to @port, or -1 if it is taken */
+static int bound(uint16_t port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in b = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	cr_assert_geq(s, 0);
+	if (bind(s, (struct sockaddr *)&b, sizeof(b))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
 /* ports whose entries compete for one window of slots: 16 connections that
  * are alive and not accepted fill it; a 17th is refused, and none of the
  * 16 is ever replaced (it would show as the host's 127.0.0.1) */
@@ -200,22 +215,35 @@ Test(origin, a_live_entry_is_never_replaced)
 	struct origins *t;
 	struct sockaddr_in at, shown = shown_addr("10.88.0.4", 1);
 	struct sockaddr_storage peer, local, found;
-	uint16_t base = 1500 + (uint16_t)(getpid() % 1000);
+	uint16_t base = 0, port[N + 1];
 	int l = listener(&at), s[N + 1], c, ok = 0;
 
 	cr_assert_eq(origins_new(&t), 0);
+	/* ports base + k*4096 (k < 15), base + 15 (slots base .. base + 15)
+	 * and base + 15*4096: a base where all are free on this host */
+	for (int tries = 0; tries < 200 && !base; tries++) {
+		base = (uint16_t)(1024 + (getpid() * 7 + tries * 97) % 3000);
+		for (int k = 0; k <= N; k++) {
+			port[k] = k < N - 1 ? (uint16_t)(base + k * SLOTS) :
+			  k == N - 1 ? (uint16_t)(base + N - 1) :
+				       (uint16_t)(base + (N - 1) * SLOTS);
+			s[k] = bound(port[k]);
+			if (s[k] < 0) {
+				while (k--)
+					close(s[k]);
+				base = 0;
+				break;
+			}
+		}
+	}
+	cr_assert(base, "no free set of ports");
 	for (int k = 0; k < N; k++) {
-		/* ports base + k*4096 (k < 15) and base + 15: slots
-		 * base .. base + 15 */
-		uint16_t port = k < N - 1 ? (uint16_t)(base + k * SLOTS) :
-					    (uint16_t)(base + N - 1);
-
-		s[k] = client(&at, port);
+		cr_assert_eq(connect(s[k], (struct sockaddr *)&at, sizeof(at)), 0);
 		cr_assert_eq(origins_note(t, s[k], (struct sockaddr *)&at,
 					  (struct sockaddr *)&shown), 0,
 			     "connection %d", k);
 	}
-	s[N] = client(&at, (uint16_t)(base + (N - 1) * SLOTS));
+	cr_assert_eq(connect(s[N], (struct sockaddr *)&at, sizeof(at)), 0);
 	cr_assert_eq(origins_note(t, s[N], (struct sockaddr *)&at,
 				  (struct sockaddr *)&shown), -EAGAIN);
 	/* every one of the 16 is still found, once */
@@ -225,8 +253,7 @@ Test(origin, a_live_entry_is_never_replaced)
 				 (struct sockaddr *)&local, &found))
 			ok++;
 		else
-			cr_assert_eq(sa_port((struct sockaddr *)&peer),
-				     base + (N - 1) * SLOTS,
+			cr_assert_eq(sa_port((struct sockaddr *)&peer), port[N],
 				     "a noted connection was not found");
 		close(c);
 	}

@@ -494,6 +494,15 @@ Test(policy, ignore_cidr)
 	sw(&cfg, &s4, &ok4, "not ignored v4");
 	sw(&cfg, &s6, &ok6, "not ignored v6");
 
+	/* an ignore entry written IPv4-mapped keeps what it names, mapped
+	 * or not (tests/fuzz found it kept nothing) */
+	cr_assert_eq(sa_cidr_parse("::ffff:198.51.101.0/120", &cfg.ignore[0]), 0);
+	cfg.n_ignore = 1;
+	keep(&cfg, &s4, &ok4, "ignored v4 written mapped");
+	igm = v6("::ffff:198.51.101.9", 53);
+	keep(&cfg, &s6, &igm, "ignored mapped written mapped");
+	sw(&cfg, &s4, &ig4, "not ignored v4");
+
 	/* the last slot is honoured */
 	cfg.n_ignore = POLICY_MAX_CIDRS;
 	for (int i = 0; i < POLICY_MAX_CIDRS; i++)

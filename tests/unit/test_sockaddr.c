@@ -101,8 +101,34 @@ Test(cidr_parse, bare_address_is_host_prefix)
 {
 	assert_cidr("10.1.2.3", AF_INET, "10.1.2.3", 32);
 	assert_cidr("2001:db8::7", AF_INET6, "2001:db8::7", 128);
-	/* an IPv4-mapped address written as IPv6 stays IPv6 */
-	assert_cidr("::ffff:1.2.3.4", AF_INET6, "::ffff:1.2.3.4", 128);
+	/* an IPv4-mapped address written as IPv6 is the IPv4 host prefix */
+	assert_cidr("::ffff:1.2.3.4", AF_INET, "1.2.3.4", 32);
+}
+
+/* found by tests/fuzz/fuzz_sockaddr: "::ffff:127.0.0.1/104" parsed to an
+ * IPv6 prefix that contained nothing, not even its own address, since
+ * mapped addresses are matched as IPv4 (an "ignore" entry written so was
+ * silently without effect) */
+Test(cidr_parse, v4_mapped_prefix_is_v4)
+{
+	struct sa_cidr c = cidr("::ffff:10.1.2.3/104");
+	struct sockaddr_storage m, a;
+	struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)&m;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&a;
+
+	assert_cidr("::ffff:10.1.2.3/104", AF_INET, "10.0.0.0", 8);
+	assert_cidr("[::ffff:192.168.1.0]/120", AF_INET, "192.168.1.0", 24);
+	assert_cidr("::ffff:0.0.0.0/96", AF_INET, "0.0.0.0", 0);
+	/* shorter than the mapped prefix: IPv6, as written */
+	assert_cidr("::ffff:0:0/95", AF_INET6, "::fffe:0:0", 95);
+	memset(&m, 0, sizeof(m));
+	m6->sin6_family = AF_INET6;
+	cr_assert_eq(inet_pton(AF_INET6, "::ffff:10.200.0.1", &m6->sin6_addr), 1);
+	memset(&a, 0, sizeof(a));
+	a4->sin_family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, "10.200.0.1", &a4->sin_addr), 1);
+	cr_assert(sa_cidr_contains(&c, (const struct sockaddr *)&m));
+	cr_assert(sa_cidr_contains(&c, (const struct sockaddr *)&a));
 }
 
 Test(cidr_parse, host_bits_cleared)

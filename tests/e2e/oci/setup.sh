@@ -225,24 +225,19 @@ dproc() {
 	awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DPID/status"
 }
 
-# dfds - the daemon's open descriptors
 # dfds - the daemon's descriptors other than pidfds: it keeps the pidfds
-# of the last tasks it served (a bounded cache, common/proc.c; dpidfds)
+# of the last tasks it served (a bounded cache, common/proc.c; dpidfds).
+# (find: one process however many descriptors; bench/soak samples it under
+# load)
 dfds() {
-	local n=0 f
-	for f in "/proc/$DPID/fd"/*; do
-		[[ $(readlink "$f" 2>/dev/null) == "anon_inode:[pidfd]" ]] || n=$((n + 1))
-	done
-	echo "$n"
+	find "/proc/$DPID/fd" -mindepth 1 ! -lname 'anon_inode:\[pidfd\]' \
+		2>/dev/null | wc -l
 }
 
 # dpidfds - the daemon's pidfds
 dpidfds() {
-	local n=0 f
-	for f in "/proc/$DPID/fd"/*; do
-		[[ $(readlink "$f" 2>/dev/null) == "anon_inode:[pidfd]" ]] && n=$((n + 1))
-	done
-	echo "$n"
+	find "/proc/$DPID/fd" -mindepth 1 -lname 'anon_inode:\[pidfd\]' \
+		2>/dev/null | wc -l
 }
 
 # status_json - "b4ns status --json" to $WORK/status.json
