@@ -17,9 +17,11 @@
  * (@dns: the loopback "nameserver" lines of the host's resolv.conf, read by
  * the supervisor, e.g. systemd-resolved's 127.0.0.53) is reached on exactly
  * its address and port 53, which is what the container's copy of that
- * resolv.conf names. Any other port or address of host loopback stays the
- * container's own. TCP always; UDP only with switch_udp, for the same
- * reason as below (a switched UDP socket can be re-aimed by sendmsg()).
+ * resolv.conf names, over TCP. Any other port or address of host loopback
+ * stays the container's own. UDP to it is never switched, not even with
+ * switch_udp (a switched UDP socket can be re-aimed by sendmsg(), see
+ * below): it stays in the container, where the DNS forwarder (dnsfwd.c)
+ * relays each datagram to exactly that host address and port.
  *
  * UDP is switched (and published) only with switch_udp: a UDP host socket
  * in the container's fd table can be aimed anywhere by untrapped sendmsg()
@@ -208,13 +210,16 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
 /* policy_dst() - the part of the decision that depends on the address only */
 static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 				      const struct policy_state *st,
-				      const struct sockaddr *dst,
+				      int proto, const struct sockaddr *dst,
 				      struct sockaddr_storage *out,
 				      const char **reason)
 {
 	int i;
 
-	for (i = 0; i < cfg->n_dns; i++) {
+	/* TCP (or, for policy_keep_by_address(), any protocol); UDP to a
+	 * host name server stays in the container, where the DNS forwarder
+	 * (dnsfwd.c) answers */
+	for (i = 0; proto != IPPROTO_UDP && i < cfg->n_dns; i++) {
 		const struct sockaddr *ns = (const struct sockaddr *)&cfg->dns[i];
 
 		if (sa_ip_equal(dst, ns) && sa_port(dst) == sa_port(ns)) {
@@ -306,11 +311,11 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		*reason = "UDP is not switched (switch_udp)";
 		return POLICY_KEEP;
 	}
-	return policy_dst(cfg, st, dst, out, reason);
+	return policy_dst(cfg, st, policy_proto(sock), dst, out, reason);
 }
 
 bool policy_host_connect(const struct policy_cfg *cfg,
-			 const struct policy_state *st,
+			 const struct policy_state *st, int proto,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason)
 {
@@ -324,7 +329,7 @@ bool policy_host_connect(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return false;
 	}
-	return policy_dst(cfg, st, dst, out, reason) == POLICY_SWITCH;
+	return policy_dst(cfg, st, proto, dst, out, reason) == POLICY_SWITCH;
 }
 
 bool policy_keep_by_address(const struct policy_cfg *cfg,
@@ -337,7 +342,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return true;
 	}
-	return policy_dst(cfg, st, dst, &out, reason) == POLICY_KEEP;
+	return policy_dst(cfg, st, 0, dst, &out, reason) == POLICY_KEEP;
 }
 
 /* peer_target() - where the socket of @family goes for entry @e, named as

@@ -42,9 +42,9 @@
  *			and send
  * @n_deny:		entries used in @deny
  * @dns:		the host's name servers in host loopback (resolv.h),
- *			each an address and port 53: a connect or send to
+ *			each an address and port 53: a TCP connect to
  *			exactly one of them is switched to it on the host
- *			(TCP always, UDP with @switch_udp)
+ *			(UDP never: the DNS forwarder relays it)
  * @n_dns:		entries used in @dns
  *
  * Nothing writes a policy_cfg once it is built: runtime state (bound
@@ -224,6 +224,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * may be reached from it
  * @cfg:	container policy
  * @st:		its runtime state (own subnets), or NULL for none
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @dst:	destination
  * @out:	address to connect to on success
  * @reason:	static text for logs
@@ -231,7 +232,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * Return: true if the supervisor may connect the host socket to *@out
  */
 bool policy_host_connect(const struct policy_cfg *cfg,
-			 const struct policy_state *st,
+			 const struct policy_state *st, int proto,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason);
 

@@ -1062,23 +1062,30 @@ int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err)
 	return 0;
 }
 
-int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
-		   struct b4_error *err)
+int cfg_dns_loopback(const struct cfg_container *s,
+		     struct sockaddr_storage *out, int max, struct b4_error *err)
 {
 	const char *path = s->host_resolv_set && s->host_resolv[0] ?
 			   s->host_resolv : RESOLV_HOST_PATH;
 	int n;
 
-	pol->n_dns = 0;
 	if (s->dns_set && s->dns != CFG_DNS_HOST)
 		return 0;
-	n = resolv_loopback_read(path, pol->dns, POLICY_MAX_DNS);
+	n = resolv_loopback_read(path, out, max);
 	if (n < 0)
 		return b4_error_set(err, n, "%s: %s: the host's loopback name "
 				    "servers are not reachable", path,
 				    strerror(-n));
-	pol->n_dns = n;
-	return 0;
+	return n;
+}
+
+int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
+		   struct b4_error *err)
+{
+	int n = cfg_dns_loopback(s, pol->dns, POLICY_MAX_DNS, err);
+
+	pol->n_dns = n > 0 ? n : 0;
+	return n < 0 ? n : 0;
 }
 
 void cfg_registry_default(struct cfg_registry *r)

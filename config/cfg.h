@@ -328,6 +328,20 @@ int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err);
 int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err);
 
 /**
+ * cfg_dns_loopback() - the host's loopback name servers, read once from the
+ * host's resolv.conf when @s says dns = "host" (the default)
+ * @s:		effective settings (@dns, @host_resolv)
+ * @out:	the name servers, each on port 53
+ * @max:	entries available in @out
+ * @err:	for a warning: the file could not be read
+ *
+ * Return: entries stored (0 for dns = "off" or an IP list), or a negative
+ * errno with the reason in @err
+ */
+int cfg_dns_loopback(const struct cfg_container *s,
+		     struct sockaddr_storage *out, int max, struct b4_error *err);
+
+/**
  * cfg_dns_policy() - the host's loopback name servers for @pol, read once
  * from the host's resolv.conf when @s says dns = "host" (the default)
  * @s:		effective settings

@@ -56,6 +56,7 @@
 #include "launch/probe.h"
 #include "launch/sandbox.h"
 #include "log.h"
+#include "dnsfwd.h"
 #include "paths.h"
 #include "policy.h"
 #include "proc.h"
@@ -92,6 +93,9 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @psock:	preload path: request socket in @rdir, or ""
  * @resolv:	the container's /etc/resolv.conf (--dns IP list), or ""
  * @hosts:	the container's /etc/hosts (--add-host), or NULL
+ * @ns:		the host's loopback name servers (dns = "host"): the
+ *		container's UDP queries to them are forwarded
+ * @fwd:	the DNS forwarder of each entry of @ns, or NULL
  */
 struct launch {
 	struct policy_cfg pol;
@@ -111,6 +115,8 @@ struct launch {
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
 	char resolv[CFG_MAX_DNS * (SA_STRLEN + 16) + 64];
 	char *hosts;
+	struct sockaddr_storage ns[SANDBOX_MAX_DNS];
+	struct dnsfwd *fwd[SANDBOX_MAX_DNS];
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -121,11 +127,15 @@ static void launch_free(struct launch **lp)
 	if (!l)
 		return;
 	killp(&l->child);
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		dnsfwd_free(l->fwd[i]);
 	supervisor_close(&l->sup);
 	sandbox_stop_net(&l->sb);
 	closep(&l->sb.notify_fd);
 	closep(&l->sb.nl_fd);
 	closep(&l->sb.hold_fd);
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		closep(&l->sb.dns_fd[i]);
 	closep(&l->so.preload_fd);
 	closep(&l->sfd);
 	paths_run_dir_remove(l->rdir);
@@ -348,6 +358,53 @@ static int hosts_text(const struct cfg_container *s, char **out,
 	return 0;
 }
 
+/* dns_forward_prepare() - the host's loopback name servers (dns =
+ * "host"): the child binds a UDP socket to each in its namespace, and
+ * dns_forward_start() relays what arrives there (common/dnsfwd.c). The
+ * policy already has them, unless a daemon decides the policy */
+static void dns_forward_prepare(struct launch *l, const struct launch_opts *o)
+{
+	struct b4_error warn = { .msg = "" };
+	int n = l->pol.n_dns;
+
+	if (o->daemon) {
+		n = cfg_dns_loopback(o->settings, l->ns, SANDBOX_MAX_DNS, &warn);
+		if (n < 0) {
+			b4_warn("%s", warn.msg);
+			n = 0;
+		}
+	} else {
+		n = n > SANDBOX_MAX_DNS ? SANDBOX_MAX_DNS : n;
+		memcpy(l->ns, l->pol.dns, (size_t)n * sizeof(l->ns[0]));
+	}
+	l->so.dns_fwd = l->ns;
+	l->so.n_dns_fwd = n;
+}
+
+/* dns_forward_start() - relay the UDP queries of the sockets the child
+ * bound (a name server address it could not bind, e.g. ::1 without IPv6,
+ * is left alone) */
+static void dns_forward_start(struct launch *l)
+{
+	char buf[SA_STRLEN];
+
+	for (int i = 0; i < l->so.n_dns_fwd; i++) {
+		const struct sockaddr *ns = (const struct sockaddr *)&l->ns[i];
+		int ret;
+
+		if (l->sb.dns_fd[i] < 0) {
+			b4_info("DNS forwarder: %s not bound in the container",
+				sa_format(ns, buf, sizeof(buf)));
+			continue;
+		}
+		ret = dnsfwd_start(l->sup.loop, take_fd(&l->sb.dns_fd[i]), ns,
+				   &l->fwd[i]);
+		if (ret)
+			b4_warn("DNS forwarder for %s: %s",
+				sa_format(ns, buf, sizeof(buf)), strerror(-ret));
+	}
+}
+
 /* daemon_check() - the run's own settings for a daemon: its publish specs
  * checked as cfg_policy() does, but UDP ones also without switch_udp (the
  * daemon's section may set it, and the daemon checks them) */
@@ -415,6 +472,8 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so->preload_fd = -1;
 
 	l->sb.hold_fd = -1;
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		l->sb.dns_fd[i] = -1;
 	ret = check_settings(l, o, err);
 	if (ret) {
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): launch_free() frees l (cleanup attribute); the analyzer follows check_settings() and loses l on the way */
@@ -435,6 +494,7 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 			return ret;
 		so->hosts = l->hosts;
 	}
+	dns_forward_prepare(l, o);
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;
@@ -506,6 +566,7 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (ret)
 		return b4_error_prefix(err, ret, "starting the container");
 	l->child = l->sb.pid;
+	dns_forward_start(l);
 	if (o->daemon) {
 		ret = hand_over(l, err);
 		if (ret)

@@ -305,7 +305,6 @@ static void register_preload(struct daemon *d, const struct oci_state *st)
 		d->rejected++;
 		return;
 	}
-	daemon_dns(st->id, cs);
 	if (!cs->settings.mode_set || cs->settings.mode != CFG_MODE_PRELOAD) {
 		b4_warn("container %s: message names no seccompFd and the "
 			"container is not in preload mode; dropped", st->id);

@@ -130,17 +130,76 @@ run_test "dns: the preload path (libb4ns.so in dig) reaches the host's 127.0.0.5
 
 t_glibc_udp() {
 	local out
-	out=$(run_in "$RESOLV" --switch-udp -- python3 -c "$GAI")
+	out=$(run_in "$RESOLV" "$@" -- python3 -c "$GAI")
 	echo "getaddrinfo: $out"
 	[[ $out == 10.77.0.1 ]]
-	out=$(run_in "$RESOLV" --switch-udp -- busybox nslookup www.b4ns.test)
+	out=$(run_in "$RESOLV" "$@" -- curl -sS --max-time 10 \
+		http://www.b4ns.test:8089/hello.txt)
+	[[ $out == "$(cat "$CONTENT")" ]]
+	out=$(run_in "$RESOLV" "$@" -- busybox nslookup www.b4ns.test)
 	echo "$out"
 	grep -q 'Address:.*10\.77\.0\.1' <<<"$out"
-	out=$(run_in "$RESOLV" --switch-udp -- busybox nslookup www.b4ns.test 127.0.0.53)
+	out=$(run_in "$RESOLV" "$@" -- busybox nslookup www.b4ns.test 127.0.0.53)
 	grep -q 'Address:.*10\.77\.0\.1' <<<"$out"
 	no_hits
 }
-run_test "dns: with --switch-udp, an unchanged systemd-resolved resolv.conf works over UDP: glibc getaddrinfo, static busybox nslookup" t_glibc_udp
+run_test "dns: an unchanged systemd-resolved resolv.conf works over UDP by default (the forwarder): glibc getaddrinfo (python, curl), static busybox nslookup" t_glibc_udp
+run_test "dns: the same with --switch-udp" t_glibc_udp --switch-udp
+run_test "dns: the same on the preload path" t_glibc_udp --mode=preload
+run_test "dns: the same with --net=slirp4netns" t_glibc_udp --net=slirp4netns
+
+# a static Go binary (CGO_ENABLED=0: Go's own resolver, UDP then TCP)
+GOBIN_LOOKUP=$WORK/bin/golookup
+build_go() {
+	local src=$WORK/gosrc
+	command -v go >/dev/null || return 1
+	mkdir -p "$src" "$WORK/bin"
+	cat >"$src/golookup.go" <<'GO'
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+)
+
+func main() {
+	r := &net.Resolver{PreferGo: true}
+	addrs, err := r.LookupHost(context.Background(), os.Args[1])
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	for _, a := range addrs {
+		fmt.Println(a)
+	}
+}
+GO
+	(cd "$src" && timeout -k 5 300 env CGO_ENABLED=0 GO111MODULE=off \
+		HOME="$src" GOCACHE="$src/cache" GOPATH="$src/path" \
+		go build -o "$GOBIN_LOOKUP" golookup.go) && chmod a+rx "$WORK/bin" "$GOBIN_LOOKUP"
+}
+t_go() {
+	local out
+	[[ -x $GOBIN_LOOKUP ]] || build_go || skip "go not installed (Debian: golang-go)"
+	if readelf -l "$GOBIN_LOOKUP" | grep -q INTERP; then
+		echo "not a static binary"
+		return 1
+	fi
+	out=$(run_in "$RESOLV" -- "$GOBIN_LOOKUP" www.b4ns.test)
+	echo "go (udp): $out"
+	grep -qx 10.77.0.1 <<<"$out"
+	grep -qx fd77::1 <<<"$out"
+	out=$(run_in "$RESOLV_VC" -- "$GOBIN_LOOKUP" www.b4ns.test)
+	echo "go (use-vc): $out"
+	grep -qx 10.77.0.1 <<<"$out"
+	out=$(run_in "$RESOLV" --mode=preload -- "$GOBIN_LOOKUP" www.b4ns.test)
+	echo "go (preload path, udp): $out"
+	grep -qx 10.77.0.1 <<<"$out"
+	no_hits
+}
+run_test "dns: a static Go binary (pure-Go resolver) resolves through the host's 127.0.0.53: UDP (default, also on the preload path) and TCP (use-vc)" t_go
 
 t_dig() {
 	local out
@@ -148,12 +207,15 @@ t_dig() {
 	out=$(run_in "$RESOLV" -- dig +tcp +short +tries=1 +time=3 www.b4ns.test)
 	echo "dig +tcp: $out"
 	[[ $out == 10.77.0.1 ]]
-	out=$(run_in "$RESOLV" --switch-udp -- dig +notcp +short +tries=1 +time=3 www.b4ns.test)
+	out=$(run_in "$RESOLV" -- dig +notcp +short +tries=1 +time=3 www.b4ns.test)
 	echo "dig (udp): $out"
+	[[ $out == 10.77.0.1 ]]
+	out=$(run_in "$RESOLV" --switch-udp -- dig +notcp +short +tries=1 +time=3 www.b4ns.test)
+	echo "dig (udp, --switch-udp): $out"
 	[[ $out == 10.77.0.1 ]]
 	no_hits
 }
-run_test "dns: dig over TCP (default) and UDP (--switch-udp) reaches the host's 127.0.0.53" t_dig
+run_test "dns: dig over TCP and UDP (default, and --switch-udp) reaches the host's 127.0.0.53" t_dig
 
 t_attack() {
 	local out

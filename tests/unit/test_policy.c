@@ -587,7 +587,7 @@ Test(policy_host, unspec_disconnect_allowed)
 	memset(&out, 0xa5, sizeof(out));
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(out.ss_family, AF_UNSPEC);
 	cr_assert_not_null(reason);
 	cr_assert_neq(reason[0], '\0');
@@ -609,7 +609,7 @@ Test(policy_host, refused)
 		struct sockaddr_storage d = addr(bad[i], 80);
 
 		reason = NULL;
-		cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason),
+		cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason),
 			      "%s allowed", bad[i]);
 		cr_assert_not_null(reason);
 		cr_assert_neq(reason[0], '\0');
@@ -617,7 +617,7 @@ Test(policy_host, refused)
 	memset(&un, 0, sizeof(un));
 	un.ss_family = AF_UNIX;
 	reason = NULL;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(un), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(un), &out, &reason));
 	cr_assert_not_null(reason);
 }
 
@@ -631,10 +631,10 @@ Test(policy_host, routable_allowed)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d4), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d4), &out, &reason));
 	same_addr(&out, &d4);
 	cr_assert_not_null(reason);
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d6), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d6), &out, &reason));
 	same_addr(&out, &d6);
 }
 
@@ -649,7 +649,7 @@ Test(policy_host, gateway_rewritten_when_allowed)
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
-	cr_assert(policy_host_connect(&cfg, &pst, SA(gw), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(gw), &out, &reason));
 	same_addr(&out, &want);
 }
 
@@ -663,13 +663,13 @@ Test(policy_host, ignored_refused)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("198.51.100.0/24", &cfg.ignore[0]), 0);
 	cfg.n_ignore = 1;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("172.20.0.0/16", &pst.local[0]), 0);
 	pst.n_local = 1;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(sub), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(sub), &out, &reason));
 }
 
 /* peer() - a registry entry: @net, container @ip:@port/@proto at @host:@hport */
@@ -898,19 +898,22 @@ Test(policy, host_name_server_exactly)
 	keep(&cfg, &tcp6, &dst, "::1 other port");
 	cr_assert(policy_keep_by_address(&cfg, &pst, SA(dst), &why));
 
-	/* UDP only with switch_udp */
+	/* UDP never, not even with switch_udp: the DNS forwarder relays it */
 	dst = v4("127.0.0.53", 53);
 	keep(&cfg, &udp, &dst, "udp without switch_udp");
 	cfg.switch_udp = true;
-	out = sw(&cfg, &udp, &dst, "udp with switch_udp");
-	same_addr(&out, &dst);
+	keep(&cfg, &udp, &dst, "udp with switch_udp");
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_UDP, SA(dst),
+					  &out, &why));
+	/* keep_by_address() means "for any socket": TCP would switch */
+	cr_assert_not(policy_keep_by_address(&cfg, &pst, SA(dst), &why));
 
 	/* a host socket may be re-aimed only at the name server */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
 	dst = v4("127.0.0.1", 53);
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
 	dst = v4("127.0.0.53", 5353);
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(dst), &out, &why));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
 
 	/* none configured: loopback as ever */
 	cfg.n_dns = 0;
