@@ -84,7 +84,7 @@ static void run_usage(FILE *f)
 		"      --dns=host|off|IP[,IP...]  name servers: host (default) keeps\n"
 		"                            the host's resolv.conf and reaches its\n"
 		"                            loopback name servers (127.0.0.53) on\n"
-		"                            port 53 over TCP (UDP with --switch-udp);\n"
+		"                            port 53 (TCP switched, UDP forwarded);\n"
 		"                            off: not those; IP list: the container\n"
 		"                            sees a resolv.conf naming them\n"
 		"      --add-host=NAME:IP    the container's /etc/hosts is the host's\n"
