@@ -23,6 +23,11 @@
  * below): it stays in the container, where the DNS forwarder (dnsfwd.c)
  * relays each datagram to exactly that host address and port.
  *
+ * With pasta (subnets_copied) the container's addresses are copies of the
+ * host's: its "own subnets" are the host's LAN and its own addresses the
+ * host's, so neither is kept; only loopback (and the gateway address, which
+ * pasta maps to the host's loopback with --allow-host-loopback) is.
+ *
  * UDP is switched (and published) only with switch_udp: a UDP host socket
  * in the container's fd table can be aimed anywhere by untrapped sendmsg()
  * with IP_PKTINFO, host loopback included.
@@ -251,7 +256,7 @@ static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 		*reason = "link-local, multicast or broadcast";
 		return POLICY_KEEP;
 	}
-	for (i = 0; st && i < st->n_local; i++) {
+	for (i = 0; st && !cfg->subnets_copied && i < st->n_local; i++) {
 		if (sa_cidr_contains(&st->local[i], dst)) {
 			*reason = "container subnet";
 			return POLICY_KEEP;

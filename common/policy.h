@@ -46,6 +46,11 @@
  *			exactly one of them is switched to it on the host
  *			(UDP never: the DNS forwarder relays it)
  * @n_dns:		entries used in @dns
+ * @subnets_copied:	the container's interface addresses are copies of the
+ *			host's (pasta): destinations in its subnets, its own
+ *			addresses included, are the host's LAN and the host
+ *			itself, and are switched like any routable address;
+ *			only loopback (and the gateway, see above) stays local
  *
  * Nothing writes a policy_cfg once it is built: runtime state (bound
  * published ports, see struct policy_listener) lives beside it.
@@ -67,6 +72,7 @@ struct policy_cfg {
 	int n_deny;
 	struct sockaddr_storage dns[POLICY_MAX_DNS];
 	int n_dns;
+	bool subnets_copied;
 };
 
 /**

@@ -1369,6 +1369,14 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 	       struct b4_error *err)
 {
 	policy_default(pol);
+	if (s->net_set && s->net == CFG_NET_PASTA) {
+		/* the addresses are the host's copies; the gateway is the
+		 * host's, not slirp4netns' 10.0.2.2 (the launcher names it
+		 * when pasta maps it to the host's loopback) */
+		pol->subnets_copied = true;
+		memset(&pol->gateway4, 0, sizeof(pol->gateway4));
+		memset(&pol->gateway6, 0, sizeof(pol->gateway6));
+	}
 	pol->allow_host_loopback = s->allow_host_loopback;
 	pol->switch_udp = s->switch_udp;
 	pol->udp_sendmsg = s->udp_sendmsg && s->switch_udp;

@@ -416,7 +416,9 @@ int cfg_registry_check(struct cfg_registry *r, struct b4_error *err);
  * cfg_policy() - the switching policy of a container from its settings
  * @s:		effective settings (global, section, overrides merged)
  * @pol:	result: built-in defaults, ignore list, host loopback, the
- *		publish table, the network name and the egress rules
+ *		publish table, the network name and the egress rules; with
+ *		net = "pasta" the container's subnets are not kept
+ *		(policy_cfg.subnets_copied) and there is no gateway address
  * @err:	on failure, which setting is wrong or which publish specs
  *		conflict; may be NULL
  *

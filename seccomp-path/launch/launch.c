@@ -52,6 +52,7 @@
 #include "launch/elf.h"
 #include "launch/fwd.h"
 #include "launch/handover.h"
+#include "launch/hostroute.h"
 #include "launch/launch.h"
 #include "launch/probe.h"
 #include "launch/sandbox.h"
@@ -528,6 +529,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	ret = resolve_net(l, s, err);
 	if (ret)
 		return ret;
+	/* pasta maps its gateway (the host's) to the host's loopback only
+	 * with --allow-host-loopback: then the policy does the same */
+	if (so->net == CFG_NET_PASTA && s->allow_host_loopback)
+		hostroute_gateways(&l->pol.gateway4, &l->pol.gateway6);
 	ret = fwd_check(so->net, so->allow_host_loopback, so->fwd, so->n_fwd,
 			err);
 	if (ret) {

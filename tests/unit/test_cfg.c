@@ -187,6 +187,24 @@ static int policy_of(const char *text, struct policy_cfg *pol,
 	return rc;
 }
 
+Test(cfg, pasta_policy)
+{
+	struct policy_cfg pol;
+	struct b4_error eb = { "" };
+
+	/* slirp4netns, none, auto: own subnets kept, slirp's gateway */
+	cr_assert_eq(policy_of("net = \"slirp4netns\";\n", &pol, &eb), 0);
+	cr_assert_not(pol.subnets_copied);
+	cr_assert_eq(pol.gateway4.ss_family, AF_INET);
+	cr_assert_eq(policy_of("net = \"auto\";\n", &pol, &eb), 0);
+	cr_assert_not(pol.subnets_copied);
+	/* pasta: the subnets are the host's copies, no slirp gateway */
+	cr_assert_eq(policy_of("net = \"pasta\";\n", &pol, &eb), 0);
+	cr_assert(pol.subnets_copied);
+	cr_assert_eq(pol.gateway4.ss_family, AF_UNSPEC);
+	cr_assert_eq(pol.gateway6.ss_family, AF_UNSPEC);
+}
+
 Test(cfg, switch_udp_and_io_uring)
 {
 	struct policy_cfg pol;

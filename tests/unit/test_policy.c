@@ -920,3 +920,59 @@ Test(policy, host_name_server_exactly)
 	dst = v4("127.0.0.53", 53);
 	keep(&cfg, &tcp, &dst, "dns off");
 }
+
+/* --- pasta: the container's subnets are copies of the host's ------------ */
+
+Test(policy, pasta_subnets_are_switched)
+{
+	struct policy_cfg cfg;
+	struct policy_sock tcp = tcp4();
+	struct policy_sock tcp6 = sock_for(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_storage peer = v4("10.77.0.2", 80);
+	struct sockaddr_storage self = v4("10.77.0.1", 80);
+	struct sockaddr_storage peer6 = v6("fd77::2", 80);
+	struct sockaddr_storage lo = v4("127.0.0.1", 80);
+	struct sockaddr_storage gw = v4("10.77.0.254", 80);
+	struct sockaddr_storage want_lo = v4("127.0.0.1", 80);
+	struct sockaddr_storage o;
+	const char *why = NULL;
+
+	policy_default(&cfg);
+	cr_assert_eq(sa_cidr_parse("10.77.0.0/24", &pst.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("fd77::/64", &pst.local[1]), 0);
+	pst.n_local = 2;
+
+	/* slirp4netns, none: the own subnet is kept */
+	keep(&cfg, &tcp, &peer, "own subnet without pasta");
+	cr_assert(policy_keep_by_address(&cfg, &pst, SA(peer), &why));
+
+	/* pasta: the LAN peer, the host's own address (the container's
+	 * copy), IPv6 too, are switched to exactly themselves */
+	cfg.subnets_copied = true;
+	o = sw(&cfg, &tcp, &peer, "LAN peer with pasta");
+	same_addr(&o, &peer);
+	o = sw(&cfg, &tcp, &self, "the host's address with pasta");
+	same_addr(&o, &self);
+	o = sw(&cfg, &tcp6, &peer6, "v6 LAN peer with pasta");
+	same_addr(&o, &peer6);
+	cr_assert_not(policy_keep_by_address(&cfg, &pst, SA(peer), &why));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(peer), &o,
+				      &why));
+
+	/* loopback stays the container's own */
+	keep(&cfg, &tcp, &lo, "loopback with pasta");
+
+	/* the gateway the launcher names (pasta maps it to the host's
+	 * loopback with --allow-host-loopback): the gateway rule */
+	cfg.gateway4 = v4("10.77.0.254", 0);
+	keep(&cfg, &tcp, &gw, "pasta gateway, host loopback not allowed");
+	cfg.allow_host_loopback = true;
+	o = sw(&cfg, &tcp, &gw, "pasta gateway to host loopback");
+	same_addr(&o, &want_lo);
+	/* no gateway named (cfg_policy() clears it for pasta): switched as
+	 * any LAN address */
+	memset(&cfg.gateway4, 0, sizeof(cfg.gateway4));
+	o = sw(&cfg, &tcp, &gw, "pasta gateway, none named");
+	same_addr(&o, &gw);
+	pst.n_local = 0;
+}
