@@ -5,10 +5,12 @@
 # a name server in its own loopback (systemd-resolved's 127.0.0.53).
 #
 # Usage (as root):
-#   tests/e2e/dns.sh [--build DIR] [--keep] [-k REGEX] [-v]
+#   tests/e2e/dns.sh [--build DIR] [--chmod-tun] [--keep] [-k REGEX] [-v]
 #
 #   --build DIR   build tree holding b4ns and libb4ns.so (env B4NS_BUILD,
 #                 default: build/ of this tree)
+#   --chmod-tun   make /dev/net/tun usable by the test user (the
+#                 --net=slirp4netns/pasta tests; mode restored on exit)
 #   --keep        leave the scratch directory and the test host
 #   -k REGEX      run only the tests whose name matches (or T_FILTER=REGEX)
 #   -v            show the output of passing tests too
@@ -34,7 +36,7 @@ source "$HERE/../lib/e2e.sh"
 
 e2e_parse_args "$@"
 e2e_need_tools dnsmasq python3 busybox curl
-e2e_setup dns --b4ns=need-lib --testhost --content
+e2e_setup dns --b4ns=need-lib --testhost --content --tun
 
 cp "$HERE/dns/counter.py" "$HERE/dns/attack.py" "$WORK/"
 chmod 755 "$WORK/counter.py" "$WORK/attack.py"
@@ -130,6 +132,10 @@ run_test "dns: the preload path (libb4ns.so in dig) reaches the host's 127.0.0.5
 
 t_glibc_udp() {
 	local out
+	if [[ " $* " == *" --net="[sp]* ]] &&
+		! run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null; then
+		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
+	fi
 	out=$(run_in "$RESOLV" "$@" -- python3 -c "$GAI")
 	echo "getaddrinfo: $out"
 	[[ $out == 10.77.0.1 ]]
@@ -147,6 +153,7 @@ run_test "dns: an unchanged systemd-resolved resolv.conf works over UDP by defau
 run_test "dns: the same with --switch-udp" t_glibc_udp --switch-udp
 run_test "dns: the same on the preload path" t_glibc_udp --mode=preload
 run_test "dns: the same with --net=slirp4netns" t_glibc_udp --net=slirp4netns
+run_test "dns: the same with --net=pasta" t_glibc_udp --net=pasta
 
 # a static Go binary (CGO_ENABLED=0: Go's own resolver, UDP then TCP)
 GOBIN_LOOKUP=$WORK/bin/golookup

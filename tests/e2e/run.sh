@@ -948,4 +948,63 @@ t_pasta_exit() {
 }
 run_test "--net=pasta: CMD runs, exit status returned" t_pasta_exit
 
+# pasta copies the test host's 10.77.0.1/24 (and its default route via the
+# peer, 10.77.0.2) into the container: the LAN peer and the host's own
+# address are switched, not kept on pasta's slow path. A switched socket is
+# a host socket: SIOCGSKNS on it fails with EPERM (the container has no
+# CAP_NET_ADMIN over the host's namespace); on a socket of the container's
+# own namespace it names that namespace.
+PASTA_PROBE='import fcntl, os, socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+print(s.recv(100).decode().strip())
+try:
+    ns = fcntl.ioctl(s.fileno(), 0x894C)  # SIOCGSKNS
+    own = os.fstat(ns).st_ino == os.stat("/proc/self/ns/net").st_ino
+    print("socket of the container namespace" if own else "socket of another namespace")
+except PermissionError:
+    print("socket of the host namespace")'
+
+t_pasta_lan_peer() {
+	need_tun
+	own_cleanup
+	bg_th peer nsenter --net="/run/netns/$PEER_NS" -- socat \
+		TCP4-LISTEN:8187,bind=10.77.0.2,reuseaddr,fork 'SYSTEM:echo peer-here'
+	sleep 0.5
+	expect_ok ctr --net=pasta -v -- python3 -c "$PASTA_PROBE" 10.77.0.2 8187
+	expect_out "peer-here"
+	expect_out "socket of the host namespace"
+	if ! grep -F 'switch' "$T_ERR" | grep -F '10.77.0.2' >/dev/null; then
+		echo "FAIL: no stderr line with 'switch' and 10.77.0.2"
+		return 1
+	fi
+}
+run_test "--net=pasta: a LAN peer in the subnet pasta copied (10.77.0.2) is reached through a switched host socket" t_pasta_lan_peer
+
+t_pasta_host_ip() {
+	need_tun
+	# the container's 10.77.0.1 is pasta's copy, where nothing listens:
+	# only a switched socket reaches the test host's HTTP server
+	expect_ok ctr --net=pasta -- curl -sS --max-time 10 "$URL4"
+	expect_stdout_is "$CONTENT"
+}
+run_test "--net=pasta: the host's own address (the container's copy, 10.77.0.1) reaches the host's server" t_pasta_host_ip
+
+t_pasta_local() {
+	local allow=$1 want=$2 before after opts=(--net=pasta)
+	need_tun
+	[[ $allow == 1 ]] && opts+=(--allow-host-loopback)
+	before=$(count_snapshot hostlo)
+	# loopback: the container's own, never the host's
+	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 127.0.0.1 9999 \
+		--expect ECONNREFUSED
+	# the gateway (the peer): the host's loopback only as pasta maps it,
+	# with --allow-host-loopback
+	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 10.77.0.2 9999 \
+		--expect any
+	after=$(count_snapshot hostlo)
+	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
+}
+run_test "--net=pasta: 127.0.0.1 stays the container's, the gateway 10.77.0.2:9999 does not reach the host's 127.0.0.1:9999" t_pasta_local 0 0
+run_test "--net=pasta --allow-host-loopback: the gateway 10.77.0.2:9999 reaches the host's 127.0.0.1:9999 (as pasta's --map-gw), 127.0.0.1 does not" t_pasta_local 1 1
+
 report_summary
