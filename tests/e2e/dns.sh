@@ -100,14 +100,21 @@ no_hits() {
 
 GAI='import socket; print(socket.getaddrinfo("www.b4ns.test", 80, socket.AF_INET, socket.SOCK_STREAM)[0][4][0])'
 
-t_glibc_tcp() {
-	local out
-	out=$(run_in "$RESOLV_VC" "$@" -- python3 -c "$GAI")
+# glibc_lookups FILE OPTS... - python's getaddrinfo and curl resolve
+# www.b4ns.test in "b4ns run OPTS" on a host whose resolv.conf is FILE
+glibc_lookups() {
+	local f=$1 out
+	shift
+	out=$(run_in "$f" "$@" -- python3 -c "$GAI")
 	echo "getaddrinfo: $out"
 	[[ $out == 10.77.0.1 ]]
-	out=$(run_in "$RESOLV_VC" "$@" -- curl -sS --max-time 10 \
+	out=$(run_in "$f" "$@" -- curl -sS --max-time 10 \
 		http://www.b4ns.test:8089/hello.txt)
 	[[ $out == "$(cat "$CONTENT")" ]]
+}
+
+t_glibc_tcp() {
+	glibc_lookups "$RESOLV_VC" "$@"
 	no_hits
 }
 run_test "dns: glibc (python getaddrinfo, curl) resolves through the host's 127.0.0.53 over TCP by default (host resolv.conf with options use-vc)" t_glibc_tcp
@@ -136,12 +143,7 @@ t_glibc_udp() {
 		! run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null; then
 		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
 	fi
-	out=$(run_in "$RESOLV" "$@" -- python3 -c "$GAI")
-	echo "getaddrinfo: $out"
-	[[ $out == 10.77.0.1 ]]
-	out=$(run_in "$RESOLV" "$@" -- curl -sS --max-time 10 \
-		http://www.b4ns.test:8089/hello.txt)
-	[[ $out == "$(cat "$CONTENT")" ]]
+	glibc_lookups "$RESOLV" "$@"
 	out=$(run_in "$RESOLV" "$@" -- busybox nslookup www.b4ns.test)
 	echo "$out"
 	grep -q 'Address:.*10\.77\.0\.1' <<<"$out"

@@ -929,18 +929,25 @@ t_slirp_subnet_kept() {
 }
 run_test "--net=slirp4netns: the container's own 10.0.2.0/24 is kept" t_slirp_subnet_kept
 
-t_slirp_gateway() {
-	local allow=$1 want=$2 before after opts=(--net=slirp4netns)
+# t_gateway NET GATEWAY ALLOW WANT - a connect to GATEWAY:9999 (and, with
+# pasta, to 127.0.0.1:9999, the container's own) reaches the host's
+# 127.0.0.1:9999 WANT times, with --allow-host-loopback if ALLOW is 1
+t_gateway() {
+	local net=$1 gw=$2 allow=$3 want=$4 before after opts=("--net=$1")
 	need_tun
 	[[ $allow == 1 ]] && opts+=(--allow-host-loopback)
 	before=$(count_snapshot hostlo)
-	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 10.0.2.2 9999 \
+	if [[ $net == pasta ]]; then
+		expect_ok ctr "${opts[@]}" -- b4ns-probe connect 127.0.0.1 \
+			9999 --expect ECONNREFUSED
+	fi
+	expect_ok ctr "${opts[@]}" -- b4ns-probe connect "$gw" 9999 \
 		--expect any
 	after=$(count_snapshot hostlo)
 	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
 }
-run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_slirp_gateway 0 0
-run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_slirp_gateway 1 1
+run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_gateway slirp4netns 10.0.2.2 0 0
+run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_gateway slirp4netns 10.0.2.2 1 1
 
 t_pasta_exit() {
 	need_tun
@@ -989,22 +996,7 @@ t_pasta_host_ip() {
 }
 run_test "--net=pasta: the host's own address (the container's copy, 10.77.0.1) reaches the host's server" t_pasta_host_ip
 
-t_pasta_local() {
-	local allow=$1 want=$2 before after opts=(--net=pasta)
-	need_tun
-	[[ $allow == 1 ]] && opts+=(--allow-host-loopback)
-	before=$(count_snapshot hostlo)
-	# loopback: the container's own, never the host's
-	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 127.0.0.1 9999 \
-		--expect ECONNREFUSED
-	# the gateway (the peer): the host's loopback only as pasta maps it,
-	# with --allow-host-loopback
-	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 10.77.0.2 9999 \
-		--expect any
-	after=$(count_snapshot hostlo)
-	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
-}
-run_test "--net=pasta: 127.0.0.1 stays the container's, the gateway 10.77.0.2:9999 does not reach the host's 127.0.0.1:9999" t_pasta_local 0 0
-run_test "--net=pasta --allow-host-loopback: the gateway 10.77.0.2:9999 reaches the host's 127.0.0.1:9999 (as pasta's --map-gw), 127.0.0.1 does not" t_pasta_local 1 1
+run_test "--net=pasta: 127.0.0.1 stays the container's, the gateway 10.77.0.2:9999 does not reach the host's 127.0.0.1:9999" t_gateway pasta 10.77.0.2 0 0
+run_test "--net=pasta --allow-host-loopback: the gateway 10.77.0.2:9999 reaches the host's 127.0.0.1:9999 (as pasta's --map-gw), 127.0.0.1 does not" t_gateway pasta 10.77.0.2 1 1
 
 report_summary
