@@ -27,26 +27,27 @@
 #define MAX_FIELDS 10
 
 /* fields() - split the line at @line into up to MAX_FIELDS blank-separated
- * words of at most 32 characters. Return: words found, @next at the next
- * line or NULL */
-static int fields(const char *line, char f[MAX_FIELDS][33], const char **next)
+ * words of at most 32 characters, @n of them. Return: the next line, or
+ * the text's terminating NUL */
+static const char *fields(const char *line, char f[MAX_FIELDS][33], int *n)
 {
 	const char *eol = strchr(line, '\n');
 	const char *end = eol ? eol : line + strlen(line);
-	int n = 0;
+	const char *next = eol ? eol + 1 : end;
 
-	*next = eol ? eol + 1 : NULL;
-	while (line < end && n < MAX_FIELDS) {
+	*n = 0;
+	while (line < end && *n < MAX_FIELDS) {
 		size_t len;
 
 		line += strspn(line, " \t");
 		len = strcspn(line, " \t\n");
 		if (!len || line + len > end)
 			break;
-		snprintf(f[n++], 33, "%.*s", (int)(len > 32 ? 32 : len), line);
+		snprintf(f[(*n)++], 33, "%.*s", (int)(len > 32 ? 32 : len),
+			 line);
 		line += len;
 	}
-	return n;
+	return next;
 }
 
 /* hexval() - a hexadecimal field. Return: 0, or -EINVAL */
@@ -61,15 +62,16 @@ static int hexval(const char *s, unsigned long *v)
 
 int hostroute_parse4(const char *text, struct sockaddr_storage *gw)
 {
-	const char *line = strchr(text, '\n');	/* skip the header */
+	char f[MAX_FIELDS][33];
+	int n;
+	/* skip the header */
+	const char *line = fields(text, f, &n);
 
-	if (line)
-		line++;
-	while (line && *line) {
-		char f[MAX_FIELDS][33];
+	while (*line) {
 		unsigned long dst, via, flags, mask;
+
 		/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
-		int n = fields(line, f, &line);
+		line = fields(line, f, &n);
 
 		/* RTF_UP | RTF_GATEWAY, 0.0.0.0/0 */
 		if (n >= 8 && !hexval(f[1], &dst) && !hexval(f[2], &via) &&
@@ -108,12 +110,16 @@ int hostroute_parse6(const char *text, struct sockaddr_storage *gw)
 {
 	static const unsigned char zero[16];
 
-	for (const char *line = text; line && *line;) {
-		char f[MAX_FIELDS][33];
+	const char *line = text;
+	char f[MAX_FIELDS][33];
+	int n;
+
+	while (*line) {
 		unsigned long dlen, flags;
 		unsigned char d[16], v[16];
+
 		/* dest plen src plen next_hop metric refcnt use flags dev */
-		int n = fields(line, f, &line);
+		line = fields(line, f, &n);
 
 		/* RTF_UP | RTF_GATEWAY, ::/0 */
 		if (n >= 9 && !hexval(f[1], &dlen) && !hexval(f[8], &flags) &&
