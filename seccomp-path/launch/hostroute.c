@@ -95,7 +95,7 @@ static int hex16(const char *s, unsigned char *out)
 {
 	if (strlen(s) != 32)
 		return -EINVAL;
-	for (int i = 0; i < 16; i++) {
+	for (size_t i = 0; i < 16; i++) {
 		char byte[3] = { s[2 * i], s[2 * i + 1], '\0' };
 		unsigned long b;
 
@@ -124,8 +124,8 @@ int hostroute_parse6(const char *text, struct sockaddr_storage *gw)
 		/* RTF_UP | RTF_GATEWAY, ::/0 */
 		if (n >= 9 && !hexval(f[1], &dlen) && !hexval(f[8], &flags) &&
 		    !dlen && (flags & 0x3) == 0x3 && !hex16(f[0], d) &&
-		    !hex16(f[4], v) && !memcmp(d, zero, 16) &&
-		    memcmp(v, zero, 16)) {
+		    !hex16(f[4], v) && memcmp(d, zero, 16) == 0 &&
+		    memcmp(v, zero, 16) != 0) {
 			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)gw;
 
 			memset(gw, 0, sizeof(*gw));
