@@ -338,6 +338,12 @@ t_daemon() {
 		+time=3 @127.0.0.53 www.b4ns.test)
 	echo "dig +tcp through the daemon: $out"
 	[[ $out == 10.77.0.1 ]]
+	# UDP: b4ns run's own forwarder (its host's resolv.conf), also when
+	# a daemon switches
+	out=$(run_in "$RESOLV" --daemon="$xdg/b4ns/b4ns.sock" -- dig +notcp \
+		+short +tries=1 +time=3 www.b4ns.test)
+	echo "dig (udp) with --daemon: $out"
+	[[ $out == 10.77.0.1 ]]
 	if ctr --daemon="$xdg/b4ns/b4ns.sock" -- dig +tcp +short +tries=1 \
 		+time=3 -p 54 @127.0.0.53 www.b4ns.test; then
 		return 1
@@ -350,6 +356,6 @@ t_daemon() {
 	sleep 0.5
 	no_hits
 }
-run_test "dns: a container served by b4ns daemon reaches the host's 127.0.0.53:53 (the daemon's host_resolv_conf), not its port 54; --dns=off cannot travel to it" t_daemon
+run_test "dns: a container served by b4ns daemon reaches the host's 127.0.0.53:53 over TCP (the daemon's host_resolv_conf) and UDP (b4ns run's forwarder), not its port 54; --dns=off cannot travel to it" t_daemon
 
 report_summary
