@@ -13,6 +13,21 @@
  * and the gateway address unless host loopback is allowed, in which case
  * the gateway is rewritten to the host's loopback address.
  *
+ * The one other way into host loopback: a host name server in host loopback
+ * (@dns: the loopback "nameserver" lines of the host's resolv.conf, read by
+ * the supervisor, e.g. systemd-resolved's 127.0.0.53) is reached on exactly
+ * its address and port 53, which is what the container's copy of that
+ * resolv.conf names, over TCP. Any other port or address of host loopback
+ * stays the container's own. UDP to it is never switched, not even with
+ * switch_udp (a switched UDP socket can be re-aimed by sendmsg(), see
+ * below): it stays in the container, where the DNS forwarder (dnsfwd.c)
+ * relays each datagram to exactly that host address and port.
+ *
+ * With pasta (subnets_copied) the container's addresses are copies of the
+ * host's: its "own subnets" are the host's LAN and its own addresses the
+ * host's, so neither is kept; only loopback (and the gateway address, which
+ * pasta maps to the host's loopback with --allow-host-loopback) is.
+ *
  * UDP is switched (and published) only with switch_udp: a UDP host socket
  * in the container's fd table can be aimed anywhere by untrapped sendmsg()
  * with IP_PKTINFO, host loopback included.
@@ -200,12 +215,25 @@ enum policy_verdict policy_bind(const struct policy_cfg *cfg,
 /* policy_dst() - the part of the decision that depends on the address only */
 static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 				      const struct policy_state *st,
-				      const struct sockaddr *dst,
+				      int proto, const struct sockaddr *dst,
 				      struct sockaddr_storage *out,
 				      const char **reason)
 {
 	int i;
 
+	/* TCP (or, for policy_keep_by_address(), any protocol); UDP to a
+	 * host name server stays in the container, where the DNS forwarder
+	 * (dnsfwd.c) answers */
+	for (i = 0; proto != IPPROTO_UDP && i < cfg->n_dns; i++) {
+		const struct sockaddr *ns = (const struct sockaddr *)&cfg->dns[i];
+
+		if (sa_ip_equal(dst, ns) && sa_port(dst) == sa_port(ns)) {
+			memset(out, 0, sizeof(*out));
+			memcpy(out, dst, sa_len(dst));
+			*reason = "host name server";
+			return POLICY_SWITCH;
+		}
+	}
 	if (sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway4) ||
 	    sa_ip_equal(dst, (const struct sockaddr *)&cfg->gateway6)) {
 		if (!cfg->allow_host_loopback) {
@@ -228,7 +256,7 @@ static enum policy_verdict policy_dst(const struct policy_cfg *cfg,
 		*reason = "link-local, multicast or broadcast";
 		return POLICY_KEEP;
 	}
-	for (i = 0; st && i < st->n_local; i++) {
+	for (i = 0; st && !cfg->subnets_copied && i < st->n_local; i++) {
 		if (sa_cidr_contains(&st->local[i], dst)) {
 			*reason = "container subnet";
 			return POLICY_KEEP;
@@ -288,11 +316,11 @@ enum policy_verdict policy_connect(const struct policy_cfg *cfg,
 		*reason = "UDP is not switched (switch_udp)";
 		return POLICY_KEEP;
 	}
-	return policy_dst(cfg, st, dst, out, reason);
+	return policy_dst(cfg, st, policy_proto(sock), dst, out, reason);
 }
 
 bool policy_host_connect(const struct policy_cfg *cfg,
-			 const struct policy_state *st,
+			 const struct policy_state *st, int proto,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason)
 {
@@ -306,7 +334,7 @@ bool policy_host_connect(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return false;
 	}
-	return policy_dst(cfg, st, dst, out, reason) == POLICY_SWITCH;
+	return policy_dst(cfg, st, proto, dst, out, reason) == POLICY_SWITCH;
 }
 
 bool policy_keep_by_address(const struct policy_cfg *cfg,
@@ -319,7 +347,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
 		*reason = "not an IP address";
 		return true;
 	}
-	return policy_dst(cfg, st, dst, &out, reason) == POLICY_KEEP;
+	return policy_dst(cfg, st, 0, dst, &out, reason) == POLICY_KEEP;
 }
 
 /* peer_target() - where the socket of @family goes for entry @e, named as

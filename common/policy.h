@@ -16,6 +16,7 @@
 #define POLICY_MAX_CIDRS 64
 #define POLICY_MAX_PUBLISH 64
 #define POLICY_MAX_EGRESS 32
+#define POLICY_MAX_DNS 8
 
 /**
  * struct policy_cfg - inputs of the decision for one container
@@ -40,6 +41,16 @@
  * @deny:		egress deny rules, checked on every switched connect
  *			and send
  * @n_deny:		entries used in @deny
+ * @dns:		the host's name servers in host loopback (resolv.h),
+ *			each an address and port 53: a TCP connect to
+ *			exactly one of them is switched to it on the host
+ *			(UDP never: the DNS forwarder relays it)
+ * @n_dns:		entries used in @dns
+ * @subnets_copied:	the container's interface addresses are copies of the
+ *			host's (pasta): destinations in its subnets, its own
+ *			addresses included, are the host's LAN and the host
+ *			itself, and are switched like any routable address;
+ *			only loopback (and the gateway, see above) stays local
  *
  * Nothing writes a policy_cfg once it is built: runtime state (bound
  * published ports, see struct policy_listener) lives beside it.
@@ -59,6 +70,9 @@ struct policy_cfg {
 	int n_allow;
 	struct egress_rule deny[POLICY_MAX_EGRESS];
 	int n_deny;
+	struct sockaddr_storage dns[POLICY_MAX_DNS];
+	int n_dns;
+	bool subnets_copied;
 };
 
 /**
@@ -219,6 +233,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * may be reached from it
  * @cfg:	container policy
  * @st:		its runtime state (own subnets), or NULL for none
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @dst:	destination
  * @out:	address to connect to on success
  * @reason:	static text for logs
@@ -226,7 +241,7 @@ bool policy_keep_by_address(const struct policy_cfg *cfg,
  * Return: true if the supervisor may connect the host socket to *@out
  */
 bool policy_host_connect(const struct policy_cfg *cfg,
-			 const struct policy_state *st,
+			 const struct policy_state *st, int proto,
 			 const struct sockaddr *dst,
 			 struct sockaddr_storage *out, const char **reason);
 

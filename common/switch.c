@@ -334,7 +334,8 @@ static bool host_dst(const struct policy_cfg *pol, struct switch_req *r,
 		e = NULL;
 	if (e) {
 		r->reason = "container service of the registry";
-	} else if (!policy_host_connect(pol, r->st, dst, to, &r->reason)) {
+	} else if (!policy_host_connect(pol, r->st, proto, dst, to,
+					&r->reason)) {
 		refuse(r, -ENETUNREACH, NULL);
 		return false;
 	}

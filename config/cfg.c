@@ -43,6 +43,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "portmap.h"
+#include "resolv.h"
 
 /* Deepest setting we name in messages: containers.NAME.KEY[INDEX] */
 #define CFG_PATH_DEPTH 8
@@ -61,6 +62,9 @@ enum cfg_key {
 	KEY_NETWORK,
 	KEY_EGRESS_ALLOW,
 	KEY_EGRESS_DENY,
+	KEY_DNS,
+	KEY_HOST_RESOLV_CONF,
+	KEY_ADD_HOST,
 	/* top level only from here */
 	KEY_REGISTRY,
 	KEY_ETCD,
@@ -89,6 +93,9 @@ static const char *const key_names[] = {
 	[KEY_NETWORK]			= "network",
 	[KEY_EGRESS_ALLOW]		= "egress_allow",
 	[KEY_EGRESS_DENY]		= "egress_deny",
+	[KEY_DNS]			= "dns",
+	[KEY_HOST_RESOLV_CONF]		= "host_resolv_conf",
+	[KEY_ADD_HOST]			= "add_host",
 	[KEY_REGISTRY]			= "registry",
 	[KEY_ETCD]			= "etcd",
 	[KEY_NODE]			= "node",
@@ -451,6 +458,18 @@ static int load_deny(const struct cfg_ctx *ctx, const config_setting_t *e,
 	return load_egress(ctx, e, v, &c->egress_deny[i]);
 }
 
+/* load_host() - an "add_host" element "NAME:IP" into @c->hosts[@i] */
+static int load_host(const struct cfg_ctx *ctx, const config_setting_t *e,
+		     const char *v, int i, struct cfg_container *c)
+{
+	c->n_hosts = i;
+	if (cfg_host_add(c, v, ctx->err)) {
+		cfg_where(ctx, e);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * etcd_url_add() - check an etcd endpoint and append it to @r->etcd
  * @r:		registry settings
@@ -646,6 +665,28 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 			rc = load_list(ctx, s, CFG_MAX_EGRESS, load_deny, c,
 				       &c->n_egress_deny);
 			break;
+		case KEY_DNS:
+			rc = get_string(ctx, s, &v);
+			if (!rc && cfg_dns_set(c, v, ctx->err)) {
+				cfg_where(ctx, s);
+				rc = -EINVAL;
+			}
+			break;
+		case KEY_HOST_RESOLV_CONF:
+			rc = get_string(ctx, s, &v);
+			if (!rc && (*v != '/' || strlen(v) >= CFG_FILE_MAX))
+				rc = cfg_error(ctx, s, "'%s' is not an absolute "
+					       "file name", v);
+			if (!rc) {
+				snprintf(c->host_resolv, sizeof(c->host_resolv),
+					 "%s", v);
+				c->host_resolv_set = true;
+			}
+			break;
+		case KEY_ADD_HOST:
+			rc = load_list(ctx, s, CFG_MAX_HOSTS, load_host, c,
+				       &c->n_hosts);
+			break;
 		case KEY_CONTAINERS:
 			break;		/* by load_sections() */
 		default:
@@ -660,7 +701,7 @@ static int load_container(const struct cfg_ctx *ctx, const config_setting_t *g,
 				break;
 			}
 			rc = cfg_error(ctx, s,
-				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny%s)",
+				       "unknown setting (expected log_level, net, mode, allow_host_loopback, udp_sendmsg, switch_udp, allow_io_uring, ignore, publish, network, egress_allow, egress_deny, dns, host_resolv_conf, add_host%s)",
 				       global ? ", registry, etcd, node, node_address, etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, etcd_key or containers" : "");
 		}
 		if (rc)
@@ -881,6 +922,22 @@ int cfg_merge(struct cfg_container *dst, const struct cfg_container *src)
 		memcpy(dst->network, src->network, sizeof(dst->network));
 		dst->network_set = true;
 	}
+	if (src->dns_set) {
+		CFG_SET(dst, dns, src->dns);
+		memcpy(dst->dns_servers, src->dns_servers,
+		       sizeof(dst->dns_servers));
+		dst->n_dns_servers = src->n_dns_servers;
+	}
+	if (dst->n_hosts + src->n_hosts > CFG_MAX_HOSTS)
+		return -E2BIG;
+	memcpy(&dst->hosts[dst->n_hosts], src->hosts,
+	       (size_t)src->n_hosts * sizeof(src->hosts[0]));
+	dst->n_hosts += src->n_hosts;
+	if (src->host_resolv_set) {
+		memcpy(dst->host_resolv, src->host_resolv,
+		       sizeof(dst->host_resolv));
+		dst->host_resolv_set = true;
+	}
 
 	memcpy(&dst->ignore[dst->n_ignore], src->ignore,
 	       (size_t)src->n_ignore * sizeof(src->ignore[0]));
@@ -944,6 +1001,91 @@ int cfg_network_set(struct cfg_container *c, const char *name,
 	memcpy(c->network, name, strlen(name) + 1);
 	c->network_set = true;
 	return 0;
+}
+
+int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err)
+{
+	struct sockaddr_storage ss[CFG_MAX_DNS];
+	const char *p = v;
+	int n = 0;
+
+	if (!strcmp(v, "host") || !strcmp(v, "off")) {
+		CFG_SET(c, dns, *v == 'h' ? CFG_DNS_HOST : CFG_DNS_OFF);
+		c->n_dns_servers = 0;
+		return 0;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (n == CFG_MAX_DNS)
+			return b4_error_set(err, -EINVAL, "dns '%s': more than "
+					    "%d name servers", v, CFG_MAX_DNS);
+		if (!len)
+			return b4_error_set(err, -EINVAL, "dns '%s': expected "
+					    "host, off or IP[,IP...]", v);
+		if (!resolv_ns_parse(p, len, &ss[n]))
+			return b4_error_set(err, -EINVAL, "dns '%s': '%.*s' is "
+					    "not an IP address (expected host, "
+					    "off or IP[,IP...])", v, (int)len, p);
+		n++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	CFG_SET(c, dns, CFG_DNS_LIST);
+	memcpy(c->dns_servers, ss, (size_t)n * sizeof(ss[0]));
+	c->n_dns_servers = n;
+	return 0;
+}
+
+int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err)
+{
+	const char *colon = strchr(v, ':');
+	size_t nlen = colon ? (size_t)(colon - v) : 0;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (c->n_hosts >= CFG_MAX_HOSTS)
+		return b4_error_set(err, -E2BIG, "add-host '%s': more than %d "
+				    "entries", v, CFG_MAX_HOSTS);
+	if (!colon || !nlen || nlen >= CFG_HOST_NAME_MAX || *v == '-' ||
+	    *v == '.' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != nlen)
+		return b4_error_set(err, -EINVAL, "add-host '%s': expected "
+				    "NAME:IP, NAME of letters, digits, '.' "
+				    "and '-'", v);
+	if (inet_pton(AF_INET, colon + 1, bin) != 1 &&
+	    inet_pton(AF_INET6, colon + 1, bin) != 1)
+		return b4_error_set(err, -EINVAL, "add-host '%s': '%s' is not "
+				    "an IP address", v, colon + 1);
+	snprintf(c->hosts[c->n_hosts++], sizeof(c->hosts[0]), "%s %.*s",
+		 colon + 1, (int)nlen, v);
+	return 0;
+}
+
+int cfg_dns_loopback(const struct cfg_container *s,
+		     struct sockaddr_storage *out, int max, struct b4_error *err)
+{
+	const char *path = s->host_resolv_set && s->host_resolv[0] ?
+			   s->host_resolv : RESOLV_HOST_PATH;
+	int n;
+
+	if (s->dns_set && s->dns != CFG_DNS_HOST)
+		return 0;
+	n = resolv_loopback_read(path, out, max);
+	if (n < 0)
+		return b4_error_set(err, n, "%s: %s: the host's loopback name "
+				    "servers are not reachable", path,
+				    strerror(-n));
+	return n;
+}
+
+int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
+		   struct b4_error *err)
+{
+	int n = cfg_dns_loopback(s, pol->dns, POLICY_MAX_DNS, err);
+
+	pol->n_dns = n > 0 ? n : 0;
+	return n < 0 ? n : 0;
 }
 
 void cfg_registry_default(struct cfg_registry *r)
@@ -1232,6 +1374,14 @@ int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 	       struct b4_error *err)
 {
 	policy_default(pol);
+	if (s->net_set && s->net == CFG_NET_PASTA) {
+		/* the addresses are the host's copies; the gateway is the
+		 * host's, not slirp4netns' 10.0.2.2 (the launcher names it
+		 * when pasta maps it to the host's loopback) */
+		pol->subnets_copied = true;
+		memset(&pol->gateway4, 0, sizeof(pol->gateway4));
+		memset(&pol->gateway6, 0, sizeof(pol->gateway6));
+	}
 	pol->allow_host_loopback = s->allow_host_loopback;
 	pol->switch_udp = s->switch_udp;
 	pol->udp_sendmsg = s->udp_sendmsg && s->switch_udp;

@@ -24,6 +24,9 @@
 #define CFG_MAX_ETCD 8
 #define CFG_URL_MAX 256
 #define CFG_FILE_MAX 4096
+#define CFG_MAX_DNS 3
+#define CFG_MAX_HOSTS 16
+#define CFG_HOST_NAME_MAX 254
 #define CFG_PREFIX_MAX 64
 #define CFG_LEASE_TTL_DEFAULT 15
 #define CFG_LEASE_TTL_MIN 5
@@ -35,6 +38,13 @@ enum cfg_net {
 	CFG_NET_NONE,
 	CFG_NET_SLIRP4NETNS,
 	CFG_NET_PASTA,
+};
+
+/* the "dns" setting: which name servers the container uses */
+enum cfg_dns {
+	CFG_DNS_HOST = 0,	/* the host's resolv.conf; its loopback ones reached */
+	CFG_DNS_OFF,		/* the host's resolv.conf, nothing of loopback reached */
+	CFG_DNS_LIST,		/* a resolv.conf naming @dns_servers */
 };
 
 enum cfg_mode {
@@ -67,6 +77,13 @@ enum cfg_mode {
  * @n_egress_allow:	entries used in @egress_allow
  * @egress_deny:	egress deny rules (appended on merge)
  * @n_egress_deny:	entries used in @egress_deny
+ * @dns:		name servers (enum cfg_dns); valid if @dns_set
+ * @dns_servers:	with CFG_DNS_LIST, the addresses (port 53)
+ * @n_dns_servers:	entries used in @dns_servers
+ * @host_resolv:	the host's resolv.conf read for CFG_DNS_HOST ("":
+ *			/etc/resolv.conf); valid if @host_resolv_set
+ * @hosts:		--add-host entries, "IP NAME" each (appended on merge)
+ * @n_hosts:		entries used in @hosts
  */
 struct cfg_container {
 	char name[CFG_NAME_MAX];
@@ -95,6 +112,14 @@ struct cfg_container {
 	int n_egress_allow;
 	struct egress_rule egress_deny[CFG_MAX_EGRESS];
 	int n_egress_deny;
+	enum cfg_dns dns;
+	bool dns_set;
+	struct sockaddr_storage dns_servers[CFG_MAX_DNS];
+	int n_dns_servers;
+	bool host_resolv_set;
+	char host_resolv[CFG_FILE_MAX];
+	char hosts[CFG_MAX_HOSTS][CFG_HOST_NAME_MAX + INET6_ADDRSTRLEN + 2];
+	int n_hosts;
 };
 
 /**
@@ -281,6 +306,55 @@ int cfg_network_set(struct cfg_container *c, const char *name,
 		    struct b4_error *err);
 
 /**
+ * cfg_dns_set() - set @c's "dns" setting from its text
+ * @c:		settings to update (@dns, @dns_servers, @dns_set)
+ * @v:		"host", "off", or 1 to CFG_MAX_DNS IP addresses separated
+ *		by commas
+ * @err:	on failure, what is wrong with @v; may be NULL
+ *
+ * Return: 0, or -EINVAL (@c unchanged)
+ */
+int cfg_dns_set(struct cfg_container *c, const char *v, struct b4_error *err);
+
+/**
+ * cfg_host_add() - add one "NAME:IP" entry (--add-host, add_host) to @c
+ * @c:		settings to update (@hosts, @n_hosts)
+ * @v:		host name ([A-Za-z0-9.-], 1 to 253 characters, not starting
+ *		with '-' or '.'), a colon, an IPv4 or IPv6 address
+ * @err:	on failure, what is wrong with @v; may be NULL
+ *
+ * Return: 0, -E2BIG beyond CFG_MAX_HOSTS, or -EINVAL (@c unchanged)
+ */
+int cfg_host_add(struct cfg_container *c, const char *v, struct b4_error *err);
+
+/**
+ * cfg_dns_loopback() - the host's loopback name servers, read once from the
+ * host's resolv.conf when @s says dns = "host" (the default)
+ * @s:		effective settings (@dns, @host_resolv)
+ * @out:	the name servers, each on port 53
+ * @max:	entries available in @out
+ * @err:	for a warning: the file could not be read
+ *
+ * Return: entries stored (0 for dns = "off" or an IP list), or a negative
+ * errno with the reason in @err
+ */
+int cfg_dns_loopback(const struct cfg_container *s,
+		     struct sockaddr_storage *out, int max, struct b4_error *err);
+
+/**
+ * cfg_dns_policy() - the host's loopback name servers for @pol, read once
+ * from the host's resolv.conf when @s says dns = "host" (the default)
+ * @s:		effective settings
+ * @pol:	policy to complete (@dns, @n_dns)
+ * @err:	for a warning: the file could not be read (then none)
+ *
+ * Return: 0, or a negative errno with the reason in @err (@pol then has no
+ * name servers; the caller may go on)
+ */
+int cfg_dns_policy(const struct cfg_container *s, struct policy_cfg *pol,
+		   struct b4_error *err);
+
+/**
  * cfg_registry_default() - the registry settings without file or options
  * @r:		result: embedded, no endpoints, no node address, lease TTL
  *		CFG_LEASE_TTL_DEFAULT, prefix CFG_PREFIX_DEFAULT, node "" (the
@@ -342,7 +416,9 @@ int cfg_registry_check(struct cfg_registry *r, struct b4_error *err);
  * cfg_policy() - the switching policy of a container from its settings
  * @s:		effective settings (global, section, overrides merged)
  * @pol:	result: built-in defaults, ignore list, host loopback, the
- *		publish table, the network name and the egress rules
+ *		publish table, the network name and the egress rules; with
+ *		net = "pasta" the container's subnets are not kept
+ *		(policy_cfg.subnets_copied) and there is no gateway address
  * @err:	on failure, which setting is wrong or which publish specs
  *		conflict; may be NULL
  *

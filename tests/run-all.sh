@@ -34,6 +34,7 @@ SUITES=(
 	"multinode|tests/e2e/multinode.sh --build $BUILD"
 	"trace|tests/e2e/trace.sh --build $BUILD"
 	"keeper|tests/e2e/keeper.sh --build $BUILD --chmod-tun"
+	"dns|tests/e2e/dns.sh --build $BUILD --chmod-tun"
 )
 
 if [ "$(id -u)" != 0 ]; then

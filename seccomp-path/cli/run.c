@@ -82,6 +82,14 @@ static void run_usage(FILE *f)
 		"                            wins over allow). RULE: CIDR[:PORT[-PORT]]\n"
 		"                            [/tcp|/udp], IPv6 with a port bracketed:\n"
 		"                            [fd00::/8]:443/tcp\n"
+		"      --dns=host|off|IP[,IP...]  name servers: host (default) keeps\n"
+		"                            the host's resolv.conf and reaches its\n"
+		"                            loopback name servers (127.0.0.53) on\n"
+		"                            port 53 (TCP switched, UDP forwarded);\n"
+		"                            off: not those; IP list: the container\n"
+		"                            sees a resolv.conf naming them\n"
+		"      --add-host=NAME:IP    the container's /etc/hosts is the host's\n"
+		"                            with \"IP NAME\" added (repeatable)\n"
 		"      --daemon[=SOCKET]     a running \"b4ns daemon\" serves the container\n"
 		"                            (default socket $XDG_RUNTIME_DIR/b4ns/b4ns.sock);\n"
 		"                            seccomp mode only. --container=NAME then\n"
@@ -118,6 +126,8 @@ enum {
 	OPT_DAEMON,
 	OPT_EGRESS_ALLOW,
 	OPT_EGRESS_DENY,
+	OPT_DNS,
+	OPT_ADD_HOST,
 };
 
 static const struct option run_opts[] = {
@@ -135,6 +145,8 @@ static const struct option run_opts[] = {
 	{ "daemon", optional_argument, NULL, OPT_DAEMON },
 	{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
 	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -222,6 +234,12 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 		       b4_error_prefix(err, -EINVAL, "--egress-%s",
 				       c == OPT_EGRESS_DENY ? "deny" : "allow") :
 		       0;
+	case OPT_DNS:
+		return cfg_dns_set(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--dns") : 0;
+	case OPT_ADD_HOST:
+		return cfg_host_add(cli, arg, err) ?
+		       b4_error_prefix(err, -EINVAL, "--add-host") : 0;
 	case OPT_DAEMON:
 		if (arg && *arg != '/')
 			return b4_error_set(err, -EINVAL, "--daemon=%s: not an "
@@ -342,6 +360,8 @@ static const char *daemon_unfit(const struct run_args *a)
 		return "--allow-host-loopback";
 	if (c->allow_io_uring_set)
 		return "--allow-io-uring";
+	if (c->dns_set && c->dns == CFG_DNS_OFF)
+		return "--dns=off";	/* the daemon's section decides */
 	return NULL;
 }
 

@@ -56,14 +56,22 @@
 #include "launch/elf.h"
 #include "launch/fwd.h"
 #include "launch/handover.h"
+#include "launch/hostroute.h"
 #include "launch/launch.h"
 #include "launch/probe.h"
 #include "launch/sandbox.h"
 #include "log.h"
+#include "dnsfwd.h"
 #include "paths.h"
 #include "policy.h"
+#include "proc.h"
+#include "readall.h"
 #include "reqsrv.h"
+#include "sockaddr.h"
 #include "supervisor/notify.h"
+
+/* largest /etc/hosts copied for --add-host */
+#define HOSTS_MAX ((size_t)1024 * 1024)
 
 /**
  * struct launch - one run: options, the container, and what serves it
@@ -85,6 +93,11 @@
  * @lib:	preload path: libb4ns.so
  * @rdir:	private directory for this run's sockets, or ""
  * @psock:	preload path: request socket in @rdir, or ""
+ * @resolv:	the container's /etc/resolv.conf (--dns IP list), or ""
+ * @hosts:	the container's /etc/hosts (--add-host), or NULL
+ * @ns:		the host's loopback name servers (dns = "host"): the
+ *		container's UDP queries to them are forwarded
+ * @fwd:	the DNS forwarder of each entry of @ns, or NULL
  */
 struct launch {
 	struct policy_cfg pol;
@@ -102,6 +115,10 @@ struct launch {
 	char lib[PATH_MAX];
 	char rdir[PATH_MAX];
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
+	char resolv[CFG_MAX_DNS * (SA_STRLEN + 16) + 64];
+	char *hosts;
+	struct sockaddr_storage ns[SANDBOX_MAX_DNS];
+	struct dnsfwd *fwd[SANDBOX_MAX_DNS];
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -112,14 +129,19 @@ static void launch_free(struct launch **lp)
 	if (!l)
 		return;
 	killp(&l->child);
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		dnsfwd_free(l->fwd[i]);
 	supervisor_close(&l->sup);
 	sandbox_stop_net(&l->sb);
 	closep(&l->sb.notify_fd);
 	closep(&l->sb.nl_fd);
 	closep(&l->sb.hold_fd);
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		closep(&l->sb.dns_fd[i]);
 	closep(&l->so.preload_fd);
 	closep(&l->sfd);
 	paths_run_dir_remove(l->rdir);
+	free(l->hosts);
 	free(l);
 	*lp = NULL;
 }
@@ -281,6 +303,93 @@ static int supervise(struct launch *l, struct b4_error *err)
 	return 0;
 }
 
+/* dns_text() - the resolv.conf naming the name servers of --dns IP,... */
+static void dns_text(const struct cfg_container *s, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "# b4ns run --dns\n");
+
+	for (int i = 0; i < s->n_dns_servers && off < len; i++) {
+		char ip[SA_STRLEN];
+
+		off += (size_t)snprintf(buf + off, len - off, "nameserver %s\n",
+			sa_format_ip((const struct sockaddr *)&s->dns_servers[i],
+				     ip, sizeof(ip)));
+	}
+}
+
+/* hosts_text() - the host's /etc/hosts with the --add-host lines after it
+ * (a later line does not override an earlier one for glibc: so they are
+ * put first) */
+static int hosts_text(const struct cfg_container *s, char **out,
+		      struct b4_error *err)
+{
+	_cleanup_free_ char *host = NULL;
+	size_t len = 0, size, off = 0;
+	int ret;
+
+	ret = readall_file("/etc/hosts", HOSTS_MAX, &host, &len);
+	if (ret && ret != -ENOENT)
+		return b4_error_set(err, ret, "/etc/hosts: %s (for --add-host)",
+				    strerror(-ret));
+	size = len + (size_t)s->n_hosts * sizeof(s->hosts[0]) + 64;
+	*out = malloc(size);
+	if (!*out)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	off += (size_t)snprintf(*out + off, size - off, "# b4ns run --add-host\n");
+	for (int i = 0; i < s->n_hosts; i++)
+		off += (size_t)snprintf(*out + off, size - off, "%s\n",
+					s->hosts[i]);
+	snprintf(*out + off, size - off, "%s", host ? host : "");
+	return 0;
+}
+
+/* dns_forward_prepare() - the host's loopback name servers (dns =
+ * "host"): the child binds a UDP socket to each in its namespace, and
+ * dns_forward_start() relays what arrives there (common/dnsfwd.c). The
+ * policy already has them, unless a daemon decides the policy */
+static void dns_forward_prepare(struct launch *l, const struct launch_opts *o)
+{
+	struct b4_error warn = { .msg = "" };
+	int n = l->pol.n_dns;
+
+	if (o->daemon) {
+		n = cfg_dns_loopback(o->settings, l->ns, SANDBOX_MAX_DNS, &warn);
+		if (n < 0) {
+			b4_warn("%s", warn.msg);
+			n = 0;
+		}
+	} else {
+		n = n > SANDBOX_MAX_DNS ? SANDBOX_MAX_DNS : n;
+		memcpy(l->ns, l->pol.dns, (size_t)n * sizeof(l->ns[0]));
+	}
+	l->so.dns_fwd = l->ns;
+	l->so.n_dns_fwd = n;
+}
+
+/* dns_forward_start() - relay the UDP queries of the sockets the child
+ * bound (a name server address it could not bind, e.g. ::1 without IPv6,
+ * is left alone) */
+static void dns_forward_start(struct launch *l)
+{
+	char buf[SA_STRLEN];
+
+	for (int i = 0; i < l->so.n_dns_fwd; i++) {
+		const struct sockaddr *ns = (const struct sockaddr *)&l->ns[i];
+		int ret;
+
+		if (l->sb.dns_fd[i] < 0) {
+			b4_info("DNS forwarder: %s not bound in the container",
+				sa_format(ns, buf, sizeof(buf)));
+			continue;
+		}
+		ret = dnsfwd_start(l->sup.loop, take_fd(&l->sb.dns_fd[i]), ns,
+				   &l->fwd[i]);
+		if (ret)
+			b4_warn("DNS forwarder for %s: %s",
+				sa_format(ns, buf, sizeof(buf)), strerror(-ret));
+	}
+}
+
 /* daemon_check() - the run's own settings for a daemon: its publish specs
  * checked as cfg_policy() does, but UDP ones also without switch_udp (the
  * daemon's section may set it, and the daemon checks them) */
@@ -299,8 +408,14 @@ static int check_settings(struct launch *l, const struct launch_opts *o,
 {
 	int ret;
 
-	if (!o->daemon)
-		return cfg_policy(o->settings, &l->pol, err);
+	if (!o->daemon) {
+		struct b4_error warn = { .msg = "" };
+
+		ret = cfg_policy(o->settings, &l->pol, err);
+		if (!ret && cfg_dns_policy(o->settings, &l->pol, &warn))
+			b4_warn("%s", warn.msg);
+		return ret;
+	}
 	ret = daemon_check(l, o, err);
 	if (ret)
 		return ret;
@@ -342,6 +457,8 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so->preload_fd = -1;
 
 	l->sb.hold_fd = -1;
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		l->sb.dns_fd[i] = -1;
 	ret = check_settings(l, o, err);
 	if (ret) {
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): launch_free() frees l (cleanup attribute); the analyzer follows check_settings() and loses l on the way */
@@ -352,6 +469,17 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so->allow_host_loopback = s->allow_host_loopback;
 	so->addrs = o->addrs;
 	so->n_addrs = o->n_addrs;
+	if (s->dns_set && s->dns == CFG_DNS_LIST) {
+		dns_text(s, l->resolv, sizeof(l->resolv));
+		so->resolv_conf = l->resolv;
+	}
+	if (s->n_hosts) {
+		ret = hosts_text(s, &l->hosts, err);
+		if (ret)
+			return ret;
+		so->hosts = l->hosts;
+	}
+	dns_forward_prepare(l, o);
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;
@@ -385,6 +513,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	ret = resolve_net(l, s, err);
 	if (ret)
 		return ret;
+	/* pasta maps its gateway (the host's) to the host's loopback only
+	 * with --allow-host-loopback: then the policy does the same */
+	if (so->net == CFG_NET_PASTA && s->allow_host_loopback)
+		hostroute_gateways(&l->pol.gateway4, &l->pol.gateway6);
 	ret = fwd_check(so->net, so->allow_host_loopback, so->fwd, so->n_fwd,
 			err);
 	if (ret) {
@@ -423,6 +555,7 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	if (ret)
 		return b4_error_prefix(err, ret, "starting the container");
 	l->child = l->sb.pid;
+	dns_forward_start(l);
 	if (o->daemon) {
 		ret = hand_over(l, err);
 		if (ret)

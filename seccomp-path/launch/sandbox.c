@@ -23,6 +23,10 @@
  * the daemon, so the command never runs unserved); the child then stays as
  * the namespace's init (ctrinit_run()) and forks the command (with
  * LD_PRELOAD and the request channel in preload mode), which execs it.
+ * With sandbox_opts.resolv_conf or .hosts the child also unshares a
+ * further mount namespace (private propagation) and bind-mounts a file
+ * holding that text over /etc/resolv.conf or /etc/hosts, as the user it
+ * maps to root, before the filter.
  * From loading the filter on it makes no trapped call, so it cannot wait
  * on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
@@ -42,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -126,6 +131,84 @@ static int write_file(const char *path, const char *text)
 	if (write(fd, text, len) != (ssize_t)len)
 		return -errno;
 	return 0;
+}
+
+/* bind_text() - in a private mount namespace of the caller (already
+ * unshared), show @text at @target: a temporary file bind-mounted over it
+ * and unlinked at once. Return: 0 or -errno, @what naming the step */
+static int bind_text(const char *target, const char *text, const char **what)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	int ret = 0;
+	_cleanup_close_ int fd = -1;
+
+	if (!dir || *dir != '/')
+		dir = "/tmp";
+	if (snprintf(tmp, sizeof(tmp), "%s/b4ns-etc-XXXXXX", dir) >=
+	    (int)sizeof(tmp))
+		return *what = "TMPDIR", -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return *what = "a temporary file in TMPDIR", -errno;
+	errno = 0;	/* a short write sets none */
+	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len ||
+	    mount(tmp, target, NULL, MS_BIND, NULL))
+		ret = errno ? -errno : -EIO;
+	*what = target;
+	unlink(tmp);
+	return ret;
+}
+
+/* private_etc() - the container's own /etc files (sandbox_opts) */
+static int private_etc(const struct sandbox_opts *o, const char **what)
+{
+	int ret;
+
+	if (!o->resolv_conf && !o->hosts)
+		return 0;
+	*what = "unshare(CLONE_NEWNS)";
+	if (unshare(CLONE_NEWNS))
+		return -errno;
+	*what = "making / a private mount";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	ret = o->resolv_conf ?
+	      bind_text("/etc/resolv.conf", o->resolv_conf, what) : 0;
+	if (!ret && o->hosts)
+		ret = bind_text("/etc/hosts", o->hosts, what);
+	return ret;
+}
+
+/* nfds_bytes() - length of the MSG_READY message: "R", a byte per DNS
+ * address */
+static int nfds_bytes(const struct sandbox_opts *o)
+{
+	return 1 + (o->n_dns_fwd < SANDBOX_MAX_DNS ? o->n_dns_fwd :
+						      SANDBOX_MAX_DNS);
+}
+
+/* dns_socket() - in the container's namespace, a UDP socket bound to the
+ * name server address @ss (loopback, port 53) for the DNS forwarder; with
+ * SO_REUSEADDR, so a name server of the container's own (dnsmasq) can
+ * still bind the wildcard address. Return: the socket, or -1 */
+static int dns_socket(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)ss;
+	_cleanup_close_ int fd = socket(sa->sa_family, SOCK_DGRAM |
+					SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (sa->sa_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, sa, sa->sa_family == AF_INET6 ?
+			     sizeof(struct sockaddr_in6) :
+			     sizeof(struct sockaddr_in)))
+		return -1;
+	return take_fd(&fd);
 }
 
 static int loopback_up(void)
@@ -288,18 +371,39 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 		b4_warn("cannot mount /proc for the container's PID namespace "
 			"(%s): its /proc shows the host's processes and ids",
 			strerror(-ret));
+	{
+		const char *what = "";
+
+		ret = private_etc(o, &what);
+		if (ret)
+			child_fail(sp, -ret, what);
+	}
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");
 	nl = netaddr_monitor_open();
 	if (nl < 0)
 		child_fail(sp, -nl, "rtnetlink monitor");
+	{
+		/* "R", then '1' or '0' per DNS address: bound or not */
+		char ready[1 + SANDBOX_MAX_DNS];
+		int fds[1 + SANDBOX_MAX_DNS], nfds = 1;
 
-	byte = MSG_READY;
-	n = fdpass_send(sp, &byte, 1, &nl, 1, 0);
-	if (n < 0)
-		child_fail(sp, (int)-n, "handing over the address monitor");
-	close(nl);
+		fds[0] = nl;
+		ready[0] = MSG_READY;
+		for (int i = 0; i < o->n_dns_fwd && i < SANDBOX_MAX_DNS; i++) {
+			int fd = dns_socket(&o->dns_fwd[i]);
+
+			ready[1 + i] = fd >= 0 ? '1' : '0';
+			if (fd >= 0)
+				fds[nfds++] = fd;
+		}
+		n = fdpass_send(sp, ready, (size_t)nfds_bytes(o), fds, nfds, 0);
+		if (n < 0)
+			child_fail(sp, (int)-n, "handing over the address monitor");
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+	}
 	if (recv(sp, &byte, 1, 0) != 1 || byte != MSG_GO)
 		_exit(125); /* the parent reported why */
 	if (o->n_addrs) {
@@ -367,25 +471,36 @@ static int child_error(const char *msg, struct b4_error *err)
  *
  * Return: 0 when the message is @want, or negative errno
  */
-static int recv_child(int sp, char *buf, size_t len, char want, int *fd,
-		      struct b4_error *err)
+static int recv_child_fds(int sp, char *buf, size_t len, char want, int *fd,
+			  int maxfds, int *nfds, struct b4_error *err)
 {
 	struct fdpass_rx rx;
 	ssize_t n;
 
-	*fd = -1;
-	n = fdpass_recv(sp, buf, len - 1, fd, 1, 0, &rx);
+	for (int i = 0; i < maxfds; i++)
+		fd[i] = -1;
+	n = fdpass_recv(sp, buf, len - 1, fd, maxfds, 0, &rx);
 	buf[n > 0 ? n : 0] = '\0';
+	*nfds = n >= 0 ? rx.nfds : 0;
 	if (n > 0 && buf[0] == want)
 		return 0;
-	fdpass_close(fd, rx.nfds);
-	*fd = -1;
+	fdpass_close(fd, *nfds);
+	*nfds = 0;
 	if (n > 0 && buf[0] == MSG_ERR)
 		return child_error(buf + 1, err);
 	if (n < 0)
 		return b4_error_set(err, (int)n, "talking to the child: %s",
 				    strerror((int)-n));
 	return b4_error_set(err, -EIO, "child exited early");
+}
+
+/* recv_child() - recv_child_fds() of at most one descriptor */
+static int recv_child(int sp, char *buf, size_t len, char want, int *fd,
+		      struct b4_error *err)
+{
+	int n;
+
+	return recv_child_fds(sp, buf, len, want, fd, 1, &n, err);
 }
 
 /* send_go() - tell the child to carry on */
@@ -594,6 +709,13 @@ static int start_pasta(const struct sandbox_opts *o, pid_t pid, int nl,
 			    "namespace within 5 s");
 }
 
+/* dns_close() - the forwarder sockets of a failed start */
+static void dns_close(int (*fds)[SANDBOX_MAX_DNS])
+{
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		closep(&(*fds)[i]);
+}
+
 void sandbox_stop_net(struct sandbox *sb)
 {
 	if (sb->exit_fd >= 0) {
@@ -613,6 +735,8 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	_cleanup_child_ pid_t pid = 0, net_pid = 0;
 	_cleanup_close_ int sp = -1, csp = -1, nl = -1, notify = -1;
 	_cleanup_close_ int exit_fd = -1, none = -1;
+	/* the DNS forwarder's sockets, received with MSG_READY */
+	int dns[SANDBOX_MAX_DNS] __attribute__((cleanup(dns_close)));
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	char buf[512];
@@ -620,6 +744,8 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 
 	*sb = (struct sandbox){ .notify_fd = -1, .nl_fd = -1, .exit_fd = -1,
 				.hold_fd = -1 };
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		sb->dns_fd[i] = dns[i] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return b4_error_set(err, -errno, "socketpair: %s",
 				    strerror(errno));
@@ -643,11 +769,21 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	}
 	closep(&csp);
 
-	ret = recv_child(sp, buf, sizeof(buf), MSG_READY, &nl, err);
-	if (ret)
-		return ret;
-	if (nl < 0)
-		return b4_error_set(err, -EIO, "no address monitor received");
+	{
+		int fds[1 + SANDBOX_MAX_DNS], nfds, k = 1;
+
+		ret = recv_child_fds(sp, buf, sizeof(buf), MSG_READY, fds,
+				     1 + SANDBOX_MAX_DNS, &nfds, err);
+		if (ret)
+			return ret;
+		nl = fds[0];
+		/* buf: "R" and '1' per DNS address bound, in order */
+		for (int i = 0; i < o->n_dns_fwd && i < SANDBOX_MAX_DNS; i++)
+			dns[i] = buf[1 + i] == '1' && k < nfds ? fds[k++] : -1;
+		if (nl < 0)
+			return b4_error_set(err, -EIO, "no address monitor "
+					    "received");
+	}
 
 	if (o->net == CFG_NET_SLIRP4NETNS)
 		ret = start_slirp4netns(o, pid, &net_pid, &exit_fd, err);
@@ -676,6 +812,8 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	sb->notify_fd = take_fd(&notify);
 	sb->nl_fd = take_fd(&nl);
 	sb->exit_fd = take_fd(&exit_fd);
+	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
+		sb->dns_fd[i] = take_fd(&dns[i]);
 	if (o->trap && o->hold)
 		sb->hold_fd = take_fd(&sp);
 	return 0;

@@ -5,12 +5,16 @@
 #define B4NS_SANDBOX_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "cfg.h"
 #include "err.h"
 #include "launch/netif.h"
 #include "portmap.h"
+
+/* most name servers the DNS forwarder serves (resolv.h's RESOLV_MAX_NS) */
+#define SANDBOX_MAX_DNS 8
 
 /**
  * struct sandbox_opts - how to start the container process
@@ -40,6 +44,14 @@
  *			pair inside its namespace (netif_setup()) once the
  *			fallback network is attached
  * @n_addrs:		entries in @addrs, 0 for none
+ * @resolv_conf:	text the container sees as /etc/resolv.conf (--dns
+ *			IP list), or NULL for the host's file
+ * @hosts:		text the container sees as /etc/hosts (--add-host), or
+ *			NULL for the host's file
+ * @dns_fwd:		name server addresses (loopback, port 53) the child
+ *			binds UDP sockets to in its namespace before anything
+ *			runs there, for the DNS forwarder (sandbox.dns_fd)
+ * @n_dns_fwd:		entries in @dns_fwd (at most SANDBOX_MAX_DNS)
  * @hold:		with @trap: sandbox_start() returns with the listener
  *			taken but the child still waiting before exec; it
  *			runs the command once sandbox_release() is called
@@ -62,6 +74,10 @@ struct sandbox_opts {
 	const char *slirp_api_sock;
 	const struct netif_addr *addrs;
 	int n_addrs;
+	const char *resolv_conf;
+	const char *hosts;
+	const struct sockaddr_storage *dns_fwd;
+	int n_dns_fwd;
 	bool hold;
 };
 
@@ -74,6 +90,8 @@ struct sandbox_opts {
  * @exit_fd:	closing it tells slirp4netns to exit, or -1
  * @hold_fd:	with sandbox_opts.hold: the channel to the child waiting
  *		before exec (sandbox_release()), else -1
+ * @dns_fd:	per sandbox_opts.dns_fwd entry, the UDP socket bound to it
+ *		in the container's namespace, or -1 (not bound there)
  */
 struct sandbox {
 	pid_t pid;
@@ -82,6 +100,7 @@ struct sandbox {
 	int nl_fd;
 	int exit_fd;
 	int hold_fd;
+	int dns_fd[SANDBOX_MAX_DNS];
 };
 
 /**

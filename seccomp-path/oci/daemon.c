@@ -250,6 +250,18 @@ struct ctr_settings {
 	struct policy_cfg pol;
 };
 
+/* daemon_dns() - the host's loopback name servers into @cs's policy
+ * (dns = "host", the default): the host's resolv.conf is read at each
+ * container start (bounded: cfg_dns_policy()), as a long-lived daemon sees
+ * it change; a file that cannot be read gives none, with a warning */
+static void daemon_dns(const char *id, struct ctr_settings *cs)
+{
+	struct b4_error err = { "" };
+
+	if (cfg_dns_policy(&cs->settings, &cs->pol, &err))
+		b4_warn("container %s: %s", id, err.msg);
+}
+
 /* settings_of() - a container's settings and policy: @d's config with
  * the annotations of @st. Return: 0, or a negative errno with a message
  * that names the container (oci_settings()'s do) in @err */
@@ -261,7 +273,10 @@ static int settings_of(const struct daemon *d, const struct oci_state *st,
 	if (ret)
 		return ret;
 	ret = cfg_policy(&cs->settings, &cs->pol, err);
-	return ret ? b4_error_prefix(err, ret, "container %s", st->id) : 0;
+	if (ret)
+		return b4_error_prefix(err, ret, "container %s", st->id);
+	daemon_dns(st->id, cs);
+	return 0;
 }
 
 /* register_preload() - a state without seccomp fd, as the oci-hook sends at

@@ -1031,23 +1031,74 @@ t_slirp_subnet_kept() {
 }
 run_test "--net=slirp4netns: the container's own 10.0.2.0/24 is kept" t_slirp_subnet_kept
 
-t_slirp_gateway() {
-	local allow=$1 want=$2 before after opts=(--net=slirp4netns)
+# t_gateway NET GATEWAY ALLOW WANT - a connect to GATEWAY:9999 (and, with
+# pasta, to 127.0.0.1:9999, the container's own) reaches the host's
+# 127.0.0.1:9999 WANT times, with --allow-host-loopback if ALLOW is 1
+t_gateway() {
+	local net=$1 gw=$2 allow=$3 want=$4 before after opts=("--net=$1")
 	need_tun
 	[[ $allow == 1 ]] && opts+=(--allow-host-loopback)
 	before=$(count_snapshot hostlo)
-	expect_ok ctr "${opts[@]}" -- b4ns-probe connect 10.0.2.2 9999 \
+	if [[ $net == pasta ]]; then
+		expect_ok ctr "${opts[@]}" -- b4ns-probe connect 127.0.0.1 \
+			9999 --expect ECONNREFUSED
+	fi
+	expect_ok ctr "${opts[@]}" -- b4ns-probe connect "$gw" 9999 \
 		--expect any
 	after=$(count_snapshot hostlo)
 	expect_eq "$((after - before))" "$want" "connections on the host's 127.0.0.1:9999"
 }
-run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_slirp_gateway 0 0
-run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_slirp_gateway 1 1
+run_test "--net=slirp4netns: 10.0.2.2:9999 does not reach the host's 127.0.0.1:9999" t_gateway slirp4netns 10.0.2.2 0 0
+run_test "--net=slirp4netns --allow-host-loopback: 10.0.2.2:9999 reaches the host's 127.0.0.1:9999" t_gateway slirp4netns 10.0.2.2 1 1
 
 t_pasta_exit() {
 	need_tun
 	expect_rc 3 ctr --net=pasta -- sh -c 'ip -o addr; exit 3'
 }
 run_test "--net=pasta: CMD runs, exit status returned" t_pasta_exit
+
+# pasta copies the test host's 10.77.0.1/24 (and its default route via the
+# peer, 10.77.0.2) into the container: the LAN peer and the host's own
+# address are switched, not kept on pasta's slow path. A switched socket is
+# a host socket: SIOCGSKNS on it fails with EPERM (the container has no
+# CAP_NET_ADMIN over the host's namespace); on a socket of the container's
+# own namespace it names that namespace.
+PASTA_PROBE='import fcntl, os, socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+print(s.recv(100).decode().strip())
+try:
+    ns = fcntl.ioctl(s.fileno(), 0x894C)  # SIOCGSKNS
+    own = os.fstat(ns).st_ino == os.stat("/proc/self/ns/net").st_ino
+    print("socket of the container namespace" if own else "socket of another namespace")
+except PermissionError:
+    print("socket of the host namespace")'
+
+t_pasta_lan_peer() {
+	need_tun
+	own_cleanup
+	bg_th peer nsenter --net="/run/netns/$PEER_NS" -- socat \
+		TCP4-LISTEN:8187,bind=10.77.0.2,reuseaddr,fork 'SYSTEM:echo peer-here'
+	sleep 0.5
+	expect_ok ctr --net=pasta -v -- python3 -c "$PASTA_PROBE" 10.77.0.2 8187
+	expect_out "peer-here"
+	expect_out "socket of the host namespace"
+	if ! grep -F 'switch' "$T_ERR" | grep -F '10.77.0.2' >/dev/null; then
+		echo "FAIL: no stderr line with 'switch' and 10.77.0.2"
+		return 1
+	fi
+}
+run_test "--net=pasta: a LAN peer in the subnet pasta copied (10.77.0.2) is reached through a switched host socket" t_pasta_lan_peer
+
+t_pasta_host_ip() {
+	need_tun
+	# the container's 10.77.0.1 is pasta's copy, where nothing listens:
+	# only a switched socket reaches the test host's HTTP server
+	expect_ok ctr --net=pasta -- curl -sS --max-time 10 "$URL4"
+	expect_stdout_is "$CONTENT"
+}
+run_test "--net=pasta: the host's own address (the container's copy, 10.77.0.1) reaches the host's server" t_pasta_host_ip
+
+run_test "--net=pasta: 127.0.0.1 stays the container's, the gateway 10.77.0.2:9999 does not reach the host's 127.0.0.1:9999" t_gateway pasta 10.77.0.2 0 0
+run_test "--net=pasta --allow-host-loopback: the gateway 10.77.0.2:9999 reaches the host's 127.0.0.1:9999 (as pasta's --map-gw), 127.0.0.1 does not" t_gateway pasta 10.77.0.2 1 1
 
 report_summary

@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (keep && !policy_peer(cfg, st, 0, 0, dst, NULL))
 		FUZZ_ASSERT(v == POLICY_KEEP);
-	if (policy_host_connect(cfg, st, dst, &out, &reason) &&
+	if (policy_host_connect(cfg, st, IPPROTO_TCP, dst, &out, &reason) &&
 	    !cfg->allow_host_loopback)
 		FUZZ_ASSERT(!sa_is_loopback((const struct sockaddr *)&out));
 

@@ -187,6 +187,24 @@ static int policy_of(const char *text, struct policy_cfg *pol,
 	return rc;
 }
 
+Test(cfg, pasta_policy)
+{
+	struct policy_cfg pol;
+	struct b4_error eb = { "" };
+
+	/* slirp4netns, none, auto: own subnets kept, slirp's gateway */
+	cr_assert_eq(policy_of("net = \"slirp4netns\";\n", &pol, &eb), 0);
+	cr_assert_not(pol.subnets_copied);
+	cr_assert_eq(pol.gateway4.ss_family, AF_INET);
+	cr_assert_eq(policy_of("net = \"auto\";\n", &pol, &eb), 0);
+	cr_assert_not(pol.subnets_copied);
+	/* pasta: the subnets are the host's copies, no slirp gateway */
+	cr_assert_eq(policy_of("net = \"pasta\";\n", &pol, &eb), 0);
+	cr_assert(pol.subnets_copied);
+	cr_assert_eq(pol.gateway4.ss_family, AF_UNSPEC);
+	cr_assert_eq(pol.gateway6.ss_family, AF_UNSPEC);
+}
+
 Test(cfg, switch_udp_and_io_uring)
 {
 	struct policy_cfg pol;
@@ -293,14 +311,14 @@ Test(cfg, unknown_keys)
 		 "t.conf:2: foo: unknown setting (expected log_level, net, "
 		 "mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny, registry, etcd, node, node_address, "
+		 "egress_deny, dns, host_resolv_conf, add_host, registry, etcd, node, node_address, "
 		 "etcd_lease_ttl, etcd_prefix, etcd_cacert, etcd_cert, "
 		 "etcd_key or containers)");
 	load_bad("containers = {\n  web = {\n    colour = 1;\n  };\n};\n",
 		 "containers.web.colour: unknown setting (expected log_level, "
 		 "net, mode, allow_host_loopback, udp_sendmsg, switch_udp, "
 		 "allow_io_uring, ignore, publish, network, egress_allow, "
-		 "egress_deny)");
+		 "egress_deny, dns, host_resolv_conf, add_host)");
 	load_bad("containers = {\n"
 		 "  web = {\n"
 		 "    mode = \"off\";\n"
@@ -1189,4 +1207,83 @@ Test(cfg, registry_options_override_file)
 	cr_assert_str_eq(c.registry.key, "k");
 	cr_assert_eq(c.registry.lease_ttl, 60);		/* not in @set */
 	cfg_free(&c);
+}
+
+Test(cfg, dns_setting)
+{
+	struct cfg c;
+	struct cfg_container cli;
+	struct policy_cfg pol;
+	struct b4_error eb = { "" };
+	char path[] = "/tmp/test_cfg_resolv.XXXXXX";
+	char text[256];
+	int fd;
+
+	load_ok("dns = \"off\";\n", &c);
+	cr_assert(c.global.dns_set);
+	cr_assert_eq(c.global.dns, CFG_DNS_OFF);
+	cfg_free(&c);
+	load_ok("dns = \"192.0.2.1,2001:db8::1\";\n", &c);
+	cr_assert_eq(c.global.dns, CFG_DNS_LIST);
+	cr_assert_eq(c.global.n_dns_servers, 2);
+	cr_assert_eq(sa_port((struct sockaddr *)&c.global.dns_servers[1]), 53);
+	cfg_free(&c);
+	load_bad("dns = \"8.8.8.8,nope\";\n", "'nope' is not an IP address");
+	load_bad("dns = \"\";\n", "expected host, off or IP");
+	load_bad("dns = \"1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4\";\n",
+		 "more than 3 name servers");
+	load_bad("host_resolv_conf = \"rel/path\";\n", "not an absolute");
+
+	memset(&cli, 0, sizeof(cli));
+	cr_assert_eq(cfg_dns_set(&cli, "1.2.3", &eb), -EINVAL);
+	cr_assert_not(cli.dns_set);
+
+	/* dns = host (the default) reads host_resolv_conf */
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "nameserver 127.0.0.53\nnameserver 10.1.1.1\n", 43),
+		     43);
+	close(fd);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\n", path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 1);
+	cfg_free(&c);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\ndns = \"off\";\n",
+		 path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 0);
+	cfg_free(&c);
+	unlink(path);
+	snprintf(text, sizeof(text), "host_resolv_conf = \"%s\";\n", path);
+	load_ok(text, &c);
+	cr_assert_eq(cfg_dns_policy(&c.global, &pol, &eb), -ENOENT);
+	cr_assert(strstr(eb.msg, path), "%s", eb.msg);
+	cr_assert_eq(pol.n_dns, 0);
+	cfg_free(&c);
+}
+
+Test(cfg, add_host)
+{
+	struct cfg c;
+	struct cfg_container cli;
+	struct b4_error eb = { "" };
+
+	load_ok("add_host = [ \"db.test:10.1.2.3\", \"v6.test:fd00::1\" ];\n", &c);
+	cr_assert_eq(c.global.n_hosts, 2);
+	cr_assert_str_eq(c.global.hosts[0], "10.1.2.3 db.test");
+	cr_assert_str_eq(c.global.hosts[1], "fd00::1 v6.test");
+	cfg_free(&c);
+	load_bad("add_host = [ \"db.test\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"a b:10.0.0.1\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"-x:10.0.0.1\" ];\n", "expected NAME:IP");
+	load_bad("add_host = [ \"db:10.0.0\" ];\n", "'10.0.0' is not an IP");
+	memset(&cli, 0, sizeof(cli));
+	for (int i = 0; i < CFG_MAX_HOSTS; i++)
+		cr_assert_eq(cfg_host_add(&cli, "h:127.0.0.1", &eb), 0, "%s",
+			     eb.msg);
+	cr_assert_eq(cfg_host_add(&cli, "h:127.0.0.1", &eb), -E2BIG);
+	cr_assert_eq(cli.n_hosts, CFG_MAX_HOSTS);
 }

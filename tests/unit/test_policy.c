@@ -587,7 +587,7 @@ Test(policy_host, unspec_disconnect_allowed)
 	memset(&out, 0xa5, sizeof(out));
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(out.ss_family, AF_UNSPEC);
 	cr_assert_not_null(reason);
 	cr_assert_neq(reason[0], '\0');
@@ -609,7 +609,7 @@ Test(policy_host, refused)
 		struct sockaddr_storage d = addr(bad[i], 80);
 
 		reason = NULL;
-		cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason),
+		cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason),
 			      "%s allowed", bad[i]);
 		cr_assert_not_null(reason);
 		cr_assert_neq(reason[0], '\0');
@@ -617,7 +617,7 @@ Test(policy_host, refused)
 	memset(&un, 0, sizeof(un));
 	un.ss_family = AF_UNIX;
 	reason = NULL;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(un), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(un), &out, &reason));
 	cr_assert_not_null(reason);
 }
 
@@ -631,10 +631,10 @@ Test(policy_host, routable_allowed)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d4), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d4), &out, &reason));
 	same_addr(&out, &d4);
 	cr_assert_not_null(reason);
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d6), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d6), &out, &reason));
 	same_addr(&out, &d6);
 }
 
@@ -649,7 +649,7 @@ Test(policy_host, gateway_rewritten_when_allowed)
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
 	cfg.allow_host_loopback = true;
-	cr_assert(policy_host_connect(&cfg, &pst, SA(gw), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(gw), &out, &reason));
 	same_addr(&out, &want);
 }
 
@@ -663,13 +663,13 @@ Test(policy_host, ignored_refused)
 
 	policy_default(&cfg);
 	cfg.switch_udp = true; /* UDP cases switch: opt-in */
-	cr_assert(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("198.51.100.0/24", &cfg.ignore[0]), 0);
 	cfg.n_ignore = 1;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(d), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(d), &out, &reason));
 	cr_assert_eq(sa_cidr_parse("172.20.0.0/16", &pst.local[0]), 0);
 	pst.n_local = 1;
-	cr_assert_not(policy_host_connect(&cfg, &pst, SA(sub), &out, &reason));
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(sub), &out, &reason));
 }
 
 /* peer() - a registry entry: @net, container @ip:@port/@proto at @host:@hport */
@@ -859,4 +859,120 @@ Test(policy_peer, source_is_an_address_the_container_was_given)
 	/* none given: no address to show */
 	st.given = 0;
 	cr_assert_not(policy_peer_source(&st, SA(d), 4321, &out));
+}
+
+/* --- the host's loopback name servers (dns = "host") --------------------- */
+
+Test(policy, host_name_server_exactly)
+{
+	struct policy_cfg cfg;
+	struct policy_sock tcp = tcp4();
+	struct policy_sock tcp6 = sock_for(AF_INET6, SOCK_STREAM, 0);
+	struct policy_sock udp = sock_for(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage dst, out;
+	const char *why = NULL;
+
+	policy_default(&cfg);
+	cfg.dns[0] = v4("127.0.0.53", 53);
+	cfg.dns[1] = v6("::1", 53);
+	cfg.n_dns = 2;
+
+	dst = v4("127.0.0.53", 53);
+	out = sw(&cfg, &tcp, &dst, "tcp to the name server");
+	same_addr(&out, &dst);
+	dst = v6("::ffff:127.0.0.53", 53);
+	out = sw(&cfg, &tcp6, &dst, "v4-mapped name server");
+	same_addr(&out, &dst);
+	dst = v6("::1", 53);
+	out = sw(&cfg, &tcp6, &dst, "::1 name server");
+	same_addr(&out, &dst);
+
+	/* nothing else of loopback */
+	dst = v4("127.0.0.53", 54);
+	keep(&cfg, &tcp, &dst, "other port");
+	dst = v4("127.0.0.1", 53);
+	keep(&cfg, &tcp, &dst, "other loopback address");
+	dst = v4("127.0.0.54", 53);
+	keep(&cfg, &tcp, &dst, "neighbour address");
+	dst = v6("::1", 54);
+	keep(&cfg, &tcp6, &dst, "::1 other port");
+	cr_assert(policy_keep_by_address(&cfg, &pst, SA(dst), &why));
+
+	/* UDP never, not even with switch_udp: the DNS forwarder relays it */
+	dst = v4("127.0.0.53", 53);
+	keep(&cfg, &udp, &dst, "udp without switch_udp");
+	cfg.switch_udp = true;
+	keep(&cfg, &udp, &dst, "udp with switch_udp");
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_UDP, SA(dst),
+					  &out, &why));
+	/* keep_by_address() means "for any socket": TCP would switch */
+	cr_assert_not(policy_keep_by_address(&cfg, &pst, SA(dst), &why));
+
+	/* a host socket may be re-aimed only at the name server */
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
+	dst = v4("127.0.0.1", 53);
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
+	dst = v4("127.0.0.53", 5353);
+	cr_assert_not(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(dst), &out, &why));
+
+	/* none configured: loopback as ever */
+	cfg.n_dns = 0;
+	dst = v4("127.0.0.53", 53);
+	keep(&cfg, &tcp, &dst, "dns off");
+}
+
+/* --- pasta: the container's subnets are copies of the host's ------------ */
+
+Test(policy, pasta_subnets_are_switched)
+{
+	struct policy_cfg cfg;
+	struct policy_sock tcp = tcp4();
+	struct policy_sock tcp6 = sock_for(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_storage peer = v4("10.77.0.2", 80);
+	struct sockaddr_storage self = v4("10.77.0.1", 80);
+	struct sockaddr_storage peer6 = v6("fd77::2", 80);
+	struct sockaddr_storage lo = v4("127.0.0.1", 80);
+	struct sockaddr_storage gw = v4("10.77.0.254", 80);
+	struct sockaddr_storage want_lo = v4("127.0.0.1", 80);
+	struct sockaddr_storage o;
+	const char *why = NULL;
+
+	policy_default(&cfg);
+	cr_assert_eq(sa_cidr_parse("10.77.0.0/24", &pst.local[0]), 0);
+	cr_assert_eq(sa_cidr_parse("fd77::/64", &pst.local[1]), 0);
+	pst.n_local = 2;
+
+	/* slirp4netns, none: the own subnet is kept */
+	keep(&cfg, &tcp, &peer, "own subnet without pasta");
+	cr_assert(policy_keep_by_address(&cfg, &pst, SA(peer), &why));
+
+	/* pasta: the LAN peer, the host's own address (the container's
+	 * copy), IPv6 too, are switched to exactly themselves */
+	cfg.subnets_copied = true;
+	o = sw(&cfg, &tcp, &peer, "LAN peer with pasta");
+	same_addr(&o, &peer);
+	o = sw(&cfg, &tcp, &self, "the host's address with pasta");
+	same_addr(&o, &self);
+	o = sw(&cfg, &tcp6, &peer6, "v6 LAN peer with pasta");
+	same_addr(&o, &peer6);
+	cr_assert_not(policy_keep_by_address(&cfg, &pst, SA(peer), &why));
+	cr_assert(policy_host_connect(&cfg, &pst, IPPROTO_TCP, SA(peer), &o,
+				      &why));
+
+	/* loopback stays the container's own */
+	keep(&cfg, &tcp, &lo, "loopback with pasta");
+
+	/* the gateway the launcher names (pasta maps it to the host's
+	 * loopback with --allow-host-loopback): the gateway rule */
+	cfg.gateway4 = v4("10.77.0.254", 0);
+	keep(&cfg, &tcp, &gw, "pasta gateway, host loopback not allowed");
+	cfg.allow_host_loopback = true;
+	o = sw(&cfg, &tcp, &gw, "pasta gateway to host loopback");
+	same_addr(&o, &want_lo);
+	/* no gateway named (cfg_policy() clears it for pasta): switched as
+	 * any LAN address */
+	memset(&cfg.gateway4, 0, sizeof(cfg.gateway4));
+	o = sw(&cfg, &tcp, &gw, "pasta gateway, none named");
+	same_addr(&o, &gw);
+	pst.n_local = 0;
 }
