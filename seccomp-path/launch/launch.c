@@ -27,7 +27,9 @@
  * The run then forwards signals, reaps, keeps the fallback network helper
  * and ends as the preload path does, when no container process is left.
  * The container's own addresses (--ip) are put on a veth pair by the
- * child itself (netif.c).
+ * child itself (netif.c). Its uid and gid maps are decided here
+ * (idmap_plan(): the caller's subordinate ids when it has some, --userns)
+ * and written by sandbox_start().
  *
  * Everything a run holds lives in one heap-allocated struct launch, torn
  * down by launch_free() on every path (a cleanup attribute): the loop, the
@@ -52,6 +54,7 @@
 #include "launch/elf.h"
 #include "launch/fwd.h"
 #include "launch/handover.h"
+#include "launch/idmap.h"
 #include "launch/launch.h"
 #include "launch/probe.h"
 #include "launch/sandbox.h"
@@ -85,6 +88,7 @@ static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * @lib:	preload path: libb4ns.so
  * @rdir:	private directory for this run's sockets, or ""
  * @psock:	preload path: request socket in @rdir, or ""
+ * @idmap:	the container's uid and gid maps
  */
 struct launch {
 	struct policy_cfg pol;
@@ -102,6 +106,7 @@ struct launch {
 	char lib[PATH_MAX];
 	char rdir[PATH_MAX];
 	char psock[PATH_MAX + sizeof(PATHS_RUN_PRELOAD_SOCK) + 1];
+	struct idmap idmap;
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -369,6 +374,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 	so->allow_host_loopback = s->allow_host_loopback;
 	so->addrs = o->addrs;
 	so->n_addrs = o->n_addrs;
+	so->proc = o->proc;
+	idmap_plan(o->proc ? o->proc->userns : IDMAP_ROOT, geteuid(), getegid(),
+		   "/etc/subuid", "/etc/subgid", &l->idmap);
+	so->idmap = &l->idmap;
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;

@@ -2,8 +2,11 @@
 /* sandbox.c - start a rootless container process with a notify filter
  *
  * Theory of operation: the supervisor forks; the child unshares a user and
- * a network namespace, maps the caller's ids to root, brings loopback up,
- * opens an address monitor (rtnetlink) and sends it with "ready" over a
+ * a network namespace (and a UTS namespace for --hostname) and says so;
+ * the parent writes its uid and gid maps (idmap.c: the caller's subordinate
+ * ids through newuidmap/newgidmap, or the caller's own ids only) and
+ * answers "go"; the child sets its host name and working directory (-w),
+ * brings loopback up, opens an address monitor (rtnetlink) and sends it with "ready" over a
  * SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The parent attaches
  * the fallback network (slirp4netns, publishing ports through its API
  * socket, or pasta, started on the child's pid) and answers "go". The child
@@ -18,7 +21,8 @@
  * itself with pidfd_getfd() and answers "go" again (with sandbox_opts.hold
  * only from sandbox_release(), once the caller has handed the listener to
  * the daemon, so the command never runs unserved); the child execs the
- * command (with LD_PRELOAD and the request channel in preload mode).
+ * command (with -e's variables set, and LD_PRELOAD and the request channel
+ * in preload mode).
  * Between loading the filter and exec it makes no trapped call, so it
  * cannot wait on itself. Errors in the child travel back as "E<errno>:text"
  * before it exits 125. Every resource of a start lives in a cleanup
@@ -62,6 +66,7 @@
 #define MSG_GO 'G'
 #define MSG_FDS 'F'
 #define MSG_ERR 'E'
+#define MSG_UNSHARED 'U'
 
 bool sandbox_have(const char *prog)
 {
@@ -105,18 +110,6 @@ child_fail(int sp, int err, const char *what)
 		/* the parent is gone: nobody to tell */
 	}
 	_exit(125);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		return -errno;
-	return 0;
 }
 
 static int loopback_up(void)
@@ -253,28 +246,61 @@ static void preload_env(const struct sandbox_opts *o)
 		setenv("B4NS_PRELOAD_SOCK", o->preload_sock, 1);
 }
 
-static void __attribute__((noreturn))
-child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
+/* proc_setup() - in the child, once its ids are mapped: host name (in its
+ * own UTS namespace) and working directory */
+static void proc_setup(const struct sandbox_proc *p, int sp)
 {
-	char map[64], byte;
+	char what[PATH_MAX + 8];
+
+	if (!p)
+		return;
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)))
+		child_fail(sp, errno, "--hostname: sethostname");
+	if (p->workdir && chdir(p->workdir)) {
+		snprintf(what, sizeof(what), "-w %s", p->workdir);
+		child_fail(sp, errno, what);
+	}
+}
+
+/* proc_env() - -e VAR=VAL into the command's environment (in the forked
+ * child, before exec) */
+static void proc_env(const struct sandbox_proc *p)
+{
+	for (int i = 0; p && i < p->n_env; i++) {
+		const char *eq = strchr(p->env[i], '=');
+		char *name;
+
+		if (!eq)
+			continue; /* -e VAR: inherited already */
+		name = strndup(p->env[i], (size_t)(eq - p->env[i]));
+		if (name)
+			setenv(name, eq + 1, 1);
+		free(name);
+	}
+}
+
+static void __attribute__((noreturn))
+child_main(const struct sandbox_opts *o, int sp)
+{
+	int flags = CLONE_NEWUSER | CLONE_NEWNET;
+	char byte;
 	int ret, nl;
 	ssize_t n;
 
 	sandbox_unblock_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		child_fail(sp, errno, "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
-	ret = write_file("/proc/self/setgroups", "deny");
-	if (ret && ret != -ENOENT)
-		child_fail(sp, -ret, "/proc/self/setgroups");
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	ret = write_file("/proc/self/uid_map", map);
-	if (ret)
-		child_fail(sp, -ret, "/proc/self/uid_map");
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	ret = write_file("/proc/self/gid_map", map);
-	if (ret)
-		child_fail(sp, -ret, "/proc/self/gid_map");
+	if (o->proc && o->proc->hostname)
+		flags |= CLONE_NEWUTS;
+	if (unshare(flags))
+		child_fail(sp, errno, flags & CLONE_NEWUTS ?
+			   "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS)" :
+			   "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
+	/* the parent writes our maps (newuidmap must run outside) */
+	byte = MSG_UNSHARED;
+	if (send(sp, &byte, 1, MSG_NOSIGNAL) != 1 ||
+	    recv(sp, &byte, 1, 0) != 1 || byte != MSG_GO)
+		_exit(125); /* the parent reported why */
+	proc_setup(o->proc, sp);
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");
@@ -317,6 +343,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 			_exit(125);
 	}
 	close(sp);
+	proc_env(o->proc);
 	if (o->preload_lib)
 		preload_env(o);
 
@@ -604,13 +631,19 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	_cleanup_child_ pid_t pid = 0, net_pid = 0;
 	_cleanup_close_ int sp = -1, csp = -1, nl = -1, notify = -1;
 	_cleanup_close_ int exit_fd = -1, none = -1;
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
+	struct idmap single;
+	const struct idmap *idmap = o->idmap;
 	char buf[512];
 	int pair[2], ret;
 
 	*sb = (struct sandbox){ .notify_fd = -1, .nl_fd = -1, .exit_fd = -1,
 				.hold_fd = -1 };
+	if (!idmap) {
+		single = (struct idmap){ .n_uid = 1, .n_gid = 1 };
+		single.uid[0] = (struct idmap_line){ 0, geteuid(), 1 };
+		single.gid[0] = (struct idmap_line){ 0, getegid(), 1 };
+		idmap = &single;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return b4_error_set(err, -errno, "socketpair: %s",
 				    strerror(errno));
@@ -623,9 +656,17 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	}
 	if (pid == 0) {
 		closep(&sp);
-		child_main(o, csp, uid, gid);
+		child_main(o, csp);
 	}
 	closep(&csp);
+
+	ret = recv_child(sp, buf, sizeof(buf), MSG_UNSHARED, &nl, err);
+	if (!ret)
+		ret = idmap_apply(idmap, pid, err);
+	if (!ret)
+		ret = send_go(sp, err);
+	if (ret)
+		return ret;
 
 	ret = recv_child(sp, buf, sizeof(buf), MSG_READY, &nl, err);
 	if (ret)

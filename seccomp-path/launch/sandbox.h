@@ -9,8 +9,31 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "launch/idmap.h"
 #include "launch/netif.h"
 #include "portmap.h"
+
+/* -e entries "b4ns run" takes */
+#define SANDBOX_MAX_ENV 128
+
+/**
+ * struct sandbox_proc - who the command runs as, and where (b4ns run's
+ * --userns, -e, -w, --hostname)
+ * @userns:	root (uid 0 inside is the caller) or keep-id
+ * @env:	-e VAR=VAL entries, set in the command's environment (which is
+ *		otherwise the caller's)
+ * @n_env:	entries in @env
+ * @workdir:	-w: the command's working directory, or NULL (the caller's)
+ * @hostname:	--hostname: the container gets a UTS namespace of its own
+ *		with this name, or NULL (the host's, shared)
+ */
+struct sandbox_proc {
+	enum idmap_mode userns;
+	const char *env[SANDBOX_MAX_ENV];
+	int n_env;
+	const char *workdir;
+	const char *hostname;
+};
 
 /**
  * struct sandbox_opts - how to start the container process
@@ -40,6 +63,10 @@
  *			pair inside its namespace (netif_setup()) once the
  *			fallback network is attached
  * @n_addrs:		entries in @addrs, 0 for none
+ * @proc:		user namespace mode, environment, working directory,
+ *			host name of the command, or NULL for the defaults
+ * @idmap:		the user namespace's maps (idmap_plan()), or NULL:
+ *			the caller's ids only, mapped to 0
  * @hold:		with @trap: sandbox_start() returns with the listener
  *			taken but the child still waiting before exec; it
  *			runs the command once sandbox_release() is called
@@ -62,6 +89,8 @@ struct sandbox_opts {
 	const char *slirp_api_sock;
 	const struct netif_addr *addrs;
 	int n_addrs;
+	const struct sandbox_proc *proc;
+	const struct idmap *idmap;
 	bool hold;
 };
 
@@ -92,12 +121,14 @@ struct sandbox {
  *		child's own "unshare(...): reason", "slirp4netns did not
  *		start", ...)
  *
- * The child enters a new user namespace (the caller's uid and gid mapped to
- * 0), a new network namespace with loopback up, waits until the fallback
- * network is attached, puts its own addresses on a veth pair (if any),
- * loads the seccomp filter, hands the listener and an address monitor to
- * us, and execs the command (with @o->hold, only once sandbox_release() is
- * called). A failed start leaves
+ * The child enters a new user namespace (whose maps we write: @o->idmap,
+ * idmap_apply()), a new network namespace with loopback up (and a UTS
+ * namespace with @o->proc->hostname), changes to @o->proc->workdir, waits
+ * until the fallback network is attached, puts its own addresses on a
+ * veth pair (if any), loads the seccomp filter, hands the listener and an
+ * address monitor to us, and execs the command with @o->proc->env added
+ * (with @o->hold, only once sandbox_release() is called). A failed start
+ * leaves
  * nothing behind: the child and the network helper are killed and reaped,
  * every descriptor is closed.
  *
