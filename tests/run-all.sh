@@ -34,6 +34,7 @@ SUITES=(
 	"multinode|tests/e2e/multinode.sh --build $BUILD"
 	"trace|tests/e2e/trace.sh --build $BUILD"
 	"keeper|tests/e2e/keeper.sh --build $BUILD --chmod-tun"
+	"userns|tests/e2e/userns.sh --build $BUILD"
 )
 
 if [ "$(id -u)" != 0 ]; then
