@@ -139,33 +139,31 @@ int idmap_plan(enum idmap_mode mode, uid_t uid, gid_t gid, const char *subuid,
 {
 	const struct passwd *pw = getpwuid(uid);
 	const char *name = pw ? pw->pw_name : NULL;
-	unsigned long us, uc, gs, gc;
-	const char *why = NULL;
+	unsigned long us = 0, uc = 0, gs = 0, gc = 0;
+	const char *missing = NULL; /* the file without a range for us */
 
 	*m = (struct idmap){ .inside_uid = mode == IDMAP_KEEP_ID ? uid : 0 };
-	if (uid == 0)
-		why = ""; /* root: its own ids are all there is to want */
-	else if (sub_range(subuid, name, uid, &us, &uc))
-		why = subuid;
-	else if (sub_range(subgid, name, uid, &gs, &gc))
-		why = subgid;
-	else if (!paths_which("newuidmap", NULL, 0) ||
-		 !paths_which("newgidmap", NULL, 0))
-		why = "newuidmap";
-	if (!why) {
-		m->helper = true;
-		layout(mode, uid, us, uc, m->uid, &m->n_uid);
-		layout(mode, gid, gs, gc, m->gid, &m->n_gid);
-		return 0;
-	}
-	if (!strcmp(why, "newuidmap"))
+	if (uid != 0 && sub_range(subuid, name, uid, &us, &uc))
+		missing = subuid;
+	else if (uid != 0 && sub_range(subgid, name, uid, &gs, &gc))
+		missing = subgid;
+	if (uid != 0 && !missing) {
+		if (paths_which("newuidmap", NULL, 0) &&
+		    paths_which("newgidmap", NULL, 0)) {
+			m->helper = true;
+			layout(mode, uid, us, uc, m->uid, &m->n_uid);
+			layout(mode, gid, gs, gc, m->gid, &m->n_gid);
+			return 0;
+		}
 		b4_warn("newuidmap/newgidmap not installed (package uidmap): "
 			"only uid %u is mapped, setgroups is denied",
 			(unsigned)uid);
-	else if (*why)
+	} else if (missing) {
 		b4_warn("no subordinate ids for %s in %s: only uid %u is "
-			"mapped, setgroups is denied", name ? name : "you", why,
-			(unsigned)uid);
+			"mapped, setgroups is denied", name ? name : "you",
+			missing, (unsigned)uid);
+	}
+	/* root has no subordinate ids to want: its own are mapped */
 	add(m->uid, &m->n_uid, m->inside_uid, uid, 1);
 	add(m->gid, &m->n_gid, mode == IDMAP_KEEP_ID ? gid : 0, gid, 1);
 	return 0;

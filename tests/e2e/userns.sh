@@ -31,7 +31,7 @@ source "$HERE/../lib/e2e.sh"
 
 e2e_parse_args "$@"
 e2e_need_root
-e2e_need_tools nsenter setpriv
+e2e_need_tools nsenter setpriv socat
 e2e_need_python
 e2e_setup userns --probe --b4ns --testhost
 
@@ -131,6 +131,22 @@ t_dnsmasq() {
 	expect_out "dnsmasq runs as nobody"
 }
 run_test "subordinate ids: dnsmasq started as root drops to nobody and answers a query" t_dnsmasq
+
+t_switch_after_drop() {
+	# A process that switched to a subordinate uid is not dumpable and
+	# not the supervisor's uid: the supervisor must still read its
+	# memory (it owns the user namespace) and switch its connect().
+	need_subids
+	own_cleanup
+	bg_th echo socat TCP4-LISTEN:7007,bind=10.77.0.1,reuseaddr,fork PIPE
+	run_th "$PROBE" wait-listen 10.77.0.1 7007 10000 >/dev/null
+	expect_ok ctr -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+		sh -c 'id -u; grep -E "^(Uid|Seccomp):" /proc/self/status
+		b4ns-probe connect 10.77.0.1 7007 --echo --check-peer'
+	expect_eq "$(head -1 "$T_OUT")" 65534 "uid inside"
+	expect_out "Seccomp:	2"
+}
+run_test "subordinate ids: a process switched to nobody is still served (switched connect, echo)" t_switch_after_drop
 
 t_fallback() {
 	# No newuidmap in PATH (an empty one): the caller's ids only, as
