@@ -143,6 +143,9 @@ int idmap_plan(enum idmap_mode mode, uid_t uid, gid_t gid, const char *subuid,
 	const char *missing = NULL; /* the file without a range for us */
 
 	*m = (struct idmap){ .inside_uid = mode == IDMAP_KEEP_ID ? uid : 0 };
+	m->self_uid = (struct idmap_line){ m->inside_uid, uid, 1 };
+	m->self_gid = (struct idmap_line){ mode == IDMAP_KEEP_ID ? gid : 0, gid,
+					   1 };
 	if (uid != 0 && sub_range(subuid, name, uid, &us, &uc))
 		missing = subuid;
 	else if (uid != 0 && sub_range(subgid, name, uid, &gs, &gc))
@@ -164,8 +167,8 @@ int idmap_plan(enum idmap_mode mode, uid_t uid, gid_t gid, const char *subuid,
 			missing, (unsigned)uid);
 	}
 	/* root has no subordinate ids to want: its own are mapped */
-	add(m->uid, &m->n_uid, m->inside_uid, uid, 1);
-	add(m->gid, &m->n_gid, mode == IDMAP_KEEP_ID ? gid : 0, gid, 1);
+	m->uid[m->n_uid++] = m->self_uid;
+	m->gid[m->n_gid++] = m->self_gid;
 	return 0;
 }
 
@@ -223,8 +226,8 @@ static int run_helper(const char *prog, pid_t pid, const struct idmap_line *l,
 		return b4_error_set(err, -ECHILD, "%s: lost", prog);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	return b4_error_set(err, -EPERM, "%s %d failed%s%s", prog, (int)pid,
-			    *msg ? ": " : "", msg);
+	return b4_error_set(err, -EPERM, "%s failed%s%s%s", prog,
+			    *msg ? " (" : "", msg, *msg ? ")" : "");
 }
 
 /* write_map() - one line into /proc/PID/FILE */
@@ -245,27 +248,39 @@ static int write_map(pid_t pid, const char *file, const char *text,
 	return 0;
 }
 
-int idmap_apply(const struct idmap *m, pid_t pid, struct b4_error *err)
+/* write_self() - @l alone into /proc/PID/FILE */
+static int write_self(pid_t pid, const char *file,
+		      const struct idmap_line *l, struct b4_error *err)
 {
 	char line[80];
+
+	snprintf(line, sizeof(line), "%lu %lu 1", l->inside, l->outside);
+	return write_map(pid, file, line, err);
+}
+
+int idmap_apply(const struct idmap *m, pid_t pid, struct b4_error *err)
+{
+	struct b4_error herr = { "" };
+	bool uid_done = false;
 	int ret;
 
 	if (m->helper) {
-		ret = run_helper("newuidmap", pid, m->uid, m->n_uid, err);
-		if (!ret)
+		ret = run_helper("newuidmap", pid, m->uid, m->n_uid, &herr);
+		if (!ret) {
+			uid_done = true;
 			ret = run_helper("newgidmap", pid, m->gid, m->n_gid,
-					 err);
-		return ret;
+					 &herr);
+			if (!ret)
+				return 0;
+		}
+		b4_warn("%s: only %s %lu is mapped, setgroups is denied",
+			herr.msg, uid_done ? "gid" : "uid",
+			uid_done ? m->self_gid.outside : m->self_uid.outside);
 	}
 	ret = write_map(pid, "setgroups", "deny", err);
-	if (ret)
-		return ret;
-	snprintf(line, sizeof(line), "%lu %lu 1", m->uid[0].inside,
-		 m->uid[0].outside);
-	ret = write_map(pid, "uid_map", line, err);
-	if (ret)
-		return ret;
-	snprintf(line, sizeof(line), "%lu %lu 1", m->gid[0].inside,
-		 m->gid[0].outside);
-	return write_map(pid, "gid_map", line, err);
+	if (!ret && !uid_done)
+		ret = write_self(pid, "uid_map", &m->self_uid, err);
+	if (!ret)
+		ret = write_self(pid, "gid_map", &m->self_gid, err);
+	return ret;
 }

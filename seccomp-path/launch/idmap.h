@@ -46,6 +46,8 @@ struct idmap_line {
  * @gid:	gid map lines
  * @n_gid:	entries in @gid
  * @inside_uid:	the caller's uid inside (0, or the caller's with keep-id)
+ * @self_uid:	the caller's uid alone: the map when a helper fails
+ * @self_gid:	the caller's gid alone
  */
 struct idmap {
 	bool helper;
@@ -54,6 +56,8 @@ struct idmap {
 	struct idmap_line gid[IDMAP_MAX_LINES];
 	int n_gid;
 	unsigned long inside_uid;
+	struct idmap_line self_uid;
+	struct idmap_line self_gid;
 };
 
 /**
@@ -95,7 +99,9 @@ int idmap_plan(enum idmap_mode mode, uid_t uid, gid_t gid, const char *subuid,
  * @err:	what failed, with newuidmap's own first line of stderr
  *
  * Runs newuidmap and newgidmap on @pid (@m->helper), or denies setgroups
- * and writes the single-line maps into /proc/@pid/ itself.
+ * and writes the single-line maps into /proc/@pid/ itself. A helper that
+ * fails (no_new_privs keeps a setuid helper from its privileges) is
+ * warned about in one line, and the caller's own id is mapped instead.
  *
  * Return: 0, or negative errno
  */

@@ -162,6 +162,19 @@ t_fallback() {
 }
 run_test "no newuidmap: only the caller's uid is mapped (to 0), with a one-line warning" t_fallback
 
+t_nnp_fallback() {
+	# no_new_privs: the setuid newuidmap gains nothing and fails; the run
+	# goes on with the caller's own ids, and one line says why.
+	need_subids
+	expect_ok run_user setpriv --no-new-privs "$B4NS" run --net=none -- \
+		sh -c 'cat /proc/self/uid_map; id -u'
+	expect_eq "$(awk 'NF == 3 { print $1, $2, $3 }' "$T_OUT" | tr '\n' ';')" \
+		"0 $TEST_UID 1;" "uid map"
+	expect_err "newuidmap failed (newuidmap: write to uid_map failed: Operation not permitted): only uid $TEST_UID is mapped, setgroups is denied"
+	expect_eq "$(wc -l <"$T_ERR")" 1 "lines on stderr"
+}
+run_test "no_new_privs (newuidmap fails): only the caller's uid is mapped, with a one-line warning" t_nnp_fallback
+
 # ---- item 4: --userns=keep-id -----------------------------------------------
 
 t_keep_id() {
