@@ -30,7 +30,6 @@ source "$HERE/../lib/common.sh"
 source "$HERE/../lib/e2e.sh"
 
 e2e_parse_args "$@"
-e2e_need_root
 e2e_need_tools nsenter setpriv socat
 e2e_need_python
 e2e_setup userns --probe --b4ns --testhost
