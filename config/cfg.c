@@ -1223,6 +1223,11 @@ const char *cfg_mode_name(enum cfg_mode mode)
 	return mode_names[mode];
 }
 
+const char *cfg_key_name(unsigned int i)
+{
+	return i < ARRAY_SIZE(key_names) ? key_names[i] : NULL;
+}
+
 int cfg_policy(const struct cfg_container *s, struct policy_cfg *pol,
 	       struct b4_error *err)
 {

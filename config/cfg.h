@@ -378,6 +378,15 @@ int cfg_net_parse(const char *s, enum cfg_net *out);
 int cfg_mode_parse(const char *s, enum cfg_mode *out);
 
 /**
+ * cfg_key_name() - the @i-th key the file may hold (the man page
+ * b4ns.conf(5) documents each)
+ * @i:		0, 1, ...
+ *
+ * Return: static string, or NULL after the last
+ */
+const char *cfg_key_name(unsigned int i);
+
+/**
  * cfg_net_name() - name of a network mode
  * @net:	mode
  *

@@ -6,7 +6,9 @@
  * option at a time) and cli_parse() runs the getopt loop for it: --help,
  * unknown options, refused values, operands and --socket (the daemon's
  * socket, resolved by paths_daemon_socket()) are handled here, with the same
- * messages and exit statuses for every subcommand.
+ * messages and exit statuses for every subcommand. cli_commands[] lists
+ * the subcommands: main.c dispatches through it, the usage text and the
+ * generated man pages and completion (cli/doc.c) are written from it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +25,46 @@ const struct option cli_socket_longopts[] = {
 	CLI_OPT_SOCKET,
 	CLI_OPT_HELP_END,
 };
+
+const struct cli_command cli_commands[] = {
+	{ "run", cmd_run, "[OPTIONS] -- CMD [ARG...]",
+	  "run CMD as a rootless container process", cli_run_cmd, NULL },
+	{ "daemon", cmd_daemon, "[OPTIONS]",
+	  "serve OCI runtimes' seccomp listeners", cli_daemon_cmd, NULL },
+	{ "trace", cmd_trace, "[OPTIONS] -- CMD [ARG...]",
+	  "trace a workload's sockets with eBPF: fast path?", cli_trace_cmd,
+	  cli_run_cmd },
+	{ "status", cmd_status, "[--json]", "what the daemon serves",
+	  cli_status_cmd, NULL },
+	{ "profile", cmd_profile, "[OPTIONS]",
+	  "print an OCI seccomp profile for b4ns", cli_profile_cmd, NULL },
+	{ "oci-hook", cmd_oci_hook, "[--socket=PATH]",
+	  "Podman precreate hook (OCI config on stdin)", cli_hook_cmd, NULL },
+	{ "doctor", cmd_doctor, "[--socket=PATH]",
+	  "check this host for what b4ns needs", cli_doctor_cmd, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: b4ns COMMAND [OPTIONS]\n"
+		"\n"
+		"Host-speed networking for rootless containers: connect() calls are\n"
+		"trapped with seccomp user notification and switched to host sockets.\n"
+		"\n"
+		"Commands:\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		int n = fprintf(f, "  %s %s", c->name, c->synopsis);
+
+		fprintf(f, "%*s%s\n", n < 34 ? 34 - n : 1, "", c->help);
+	}
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -h, --help      this text; 'b4ns COMMAND --help' for a command's options\n"
+		"  -V, --version   print the version\n");
+}
 
 /* cli_operands() - check what follows the options. Return: CLI_GO or
  * EXIT_USAGE */

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "log.h"
+#include "oci/oci.h"
 #include "paths.h"
 
 /* Exit statuses of b4ns itself (a container's own status passes through) */
@@ -33,6 +34,8 @@
  *			(paths_daemon_socket(), default PATHS_XDG)
  * @CLI_SOCKET_HOST_UID: with CLI_SOCKET, the default is PATHS_HOST_UID
  * @CLI_SOCKET_IF_GIVEN: with CLI_SOCKET, no default: "" if not given
+ * @CLI_EQUALS_ONLY:	the command parses its options itself, values only
+ *			as --NAME=VALUE ("b4ns trace"; for the completion)
  */
 enum cli_flags {
 	CLI_NO_OPERANDS = 0,
@@ -41,6 +44,7 @@ enum cli_flags {
 	CLI_SOCKET = 1 << 2,
 	CLI_SOCKET_HOST_UID = 1 << 3,
 	CLI_SOCKET_IF_GIVEN = 1 << 4,
+	CLI_EQUALS_ONLY = 1 << 5,
 };
 
 /**
@@ -63,6 +67,102 @@ struct cli_cmd {
 	void (*usage)(FILE *f);
 	int (*opt)(int c, const char *arg, void *ctx, struct b4_error *err);
 };
+
+/**
+ * struct cli_command - a subcommand of b4ns
+ * @name:	as typed after "b4ns"
+ * @fn:		its cmd_*() (argv[0] is @name)
+ * @synopsis:	arguments, for the usage text
+ * @help:	one line, for the usage text and its man page's NAME
+ * @cmd:	its options (the tables are static in its file)
+ * @also:	options it takes besides @cmd's and passes on ("b4ns trace"
+ *		takes those of "b4ns run"), or NULL
+ */
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+	const struct cli_cmd *(*cmd)(void);
+	const struct cli_cmd *(*also)(void);
+};
+
+/* cli_commands - the subcommands, ending with a NULL @name: main.c
+ * dispatches through it, cli_usage() and cli/doc.c write from it */
+extern const struct cli_command cli_commands[];
+
+/**
+ * cli_usage() - print the usage text of b4ns itself
+ * @f:		where
+ */
+void cli_usage(FILE *f);
+
+/**
+ * cli_run_cmd() - "b4ns run"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_run_cmd(void);
+
+/**
+ * cli_daemon_cmd() - "b4ns daemon"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_daemon_cmd(void);
+
+/**
+ * cli_trace_cmd() - "b4ns trace"'s own options and usage (the run options
+ * it passes on are cli_run_cmd()'s)
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_trace_cmd(void);
+
+/**
+ * cli_status_cmd() - "b4ns status"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_status_cmd(void);
+
+/**
+ * cli_profile_cmd() - "b4ns profile"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_profile_cmd(void);
+
+/**
+ * cli_hook_cmd() - "b4ns oci-hook"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_hook_cmd(void);
+
+/**
+ * cli_doctor_cmd() - "b4ns doctor"'s options and usage (cli_parse())
+ *
+ * Return: its struct cli_cmd (cli/doc.c writes the man page and the
+ * completion from it)
+ */
+const struct cli_cmd *cli_doctor_cmd(void);
+
+/**
+ * cmd_doc() - "b4ns __doc ...": the man pages and the bash completion
+ * (hidden: the build runs it; cli/doc.c)
+ * @argc:	arguments after "__doc" (argv[0] is "__doc")
+ * @argv:	arguments
+ *
+ * Return: exit status: 0, 1 if a file cannot be written, 2 for bad usage
+ */
+int cmd_doc(int argc, char **argv);
 
 /* cli_parse()'s return value when the command is to go on */
 #define CLI_GO (-1)
@@ -198,17 +298,37 @@ int cmd_doctor(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 
 /**
- * status_container_pid() - the pid of container @id, from the status of
- * the daemon at @sock (what "b4ns status --json" shows)
+ * struct status_ctr - what the daemon's status says of one container
+ * @pid:	its first process
+ * @switching:	the daemon switches its sockets (mode "seccomp"; "off": it
+ *		could not configure it, or b4ns.mode says so)
+ * @origin:	the listener message its settings came from (annotations,
+ *		metadata), parsed back; id "" if the daemon gives none
+ * @config:	the daemon's config file as it names it, "" for the
+ *		built-in defaults
+ * @daemon_pid:	the daemon's pid (its config path may be relative to its
+ *		working directory)
+ */
+struct status_ctr {
+	pid_t pid;
+	bool switching;
+	struct oci_state origin;
+	char config[PATH_MAX];
+	pid_t daemon_pid;
+};
+
+/**
+ * status_container_get() - container @id as the status of the daemon at
+ * @sock shows it (what "b4ns status --json" prints)
  * @sock:	the daemon's socket (its control socket lies beside it)
  * @id:		container id ("run-PID" for "b4ns run --daemon")
- * @pid:	result: its first process
+ * @out:	result
  * @err:	why not: no daemon answers, no such container, ...
  *
  * Return: 0, or a negative errno
  */
-int status_container_pid(const char *sock, const char *id, pid_t *pid,
-			 struct b4_error *err);
+int status_container_get(const char *sock, const char *id,
+			 struct status_ctr *out, struct b4_error *err);
 
 /**
  * cmd_status() - "b4ns status [--json] [--socket=PATH]"

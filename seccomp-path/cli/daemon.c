@@ -155,6 +155,11 @@ static const struct cli_cmd daemon_cmd = {
 	.flags = CLI_SOCKET, .usage = daemon_usage, .opt = daemon_opt,
 };
 
+const struct cli_cmd *cli_daemon_cmd(void)
+{
+	return &daemon_cmd;
+}
+
 int cmd_daemon(int argc, char **argv)
 {
 	struct daemon_args a = { .lvl = LOG_LVL_INFO };

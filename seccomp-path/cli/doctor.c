@@ -702,6 +702,11 @@ static const struct cli_cmd doctor_cmd = {
 	.flags = CLI_SOCKET | CLI_SOCKET_IF_GIVEN, .usage = doctor_usage,
 };
 
+const struct cli_cmd *cli_doctor_cmd(void)
+{
+	return &doctor_cmd;
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	struct doctor d = { 0 };

@@ -107,6 +107,11 @@ static const struct cli_cmd hook_cmd = {
 	.flags = CLI_SOCKET | CLI_SOCKET_HOST_UID, .usage = hook_usage,
 };
 
+const struct cli_cmd *cli_hook_cmd(void)
+{
+	return &hook_cmd;
+}
+
 int cmd_oci_hook(int argc, char **argv)
 {
 	char sock[PATHS_SOCK_MAX];

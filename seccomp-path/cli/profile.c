@@ -81,6 +81,11 @@ static const struct cli_cmd profile_cmd = {
 	.flags = CLI_SOCKET, .usage = profile_usage, .opt = profile_opt,
 };
 
+const struct cli_cmd *cli_profile_cmd(void)
+{
+	return &profile_cmd;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	struct profile_args a = { NULL, NULL };

@@ -541,3 +541,8 @@ int cmd_run(int argc, char **argv)
 	free(rs);
 	return ret;
 }
+
+const struct cli_cmd *cli_run_cmd(void)
+{
+	return &run_cmd;
+}

@@ -5,8 +5,9 @@
  * The daemon answers a connection to its control socket with one JSON
  * document and closes it; --json prints it as it came, otherwise it is
  * rendered as a table. Without an answer, --json prints {"error": ...}.
- * status_container_pid() reads the same answer for "b4ns trace
- * --container-id": the pid of one container.
+ * status_container_get() reads the same answer for "b4ns trace
+ * --container-id": one container's pid, mode and the listener message its
+ * settings came from, and the daemon's config file.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,15 +40,44 @@ static int read_status(const char *ctl, char **out)
 	return readall_fd(s, STATUS_MAX, out, &len);
 }
 
-int status_container_pid(const char *sock, const char *id, pid_t *pid,
-			 struct b4_error *err)
+/* ctr_fill() - @out from the status object @c of a container and
+ * the daemon object @dm. Return: 0, or a negative errno with @err */
+static int ctr_fill(struct json_object *c, struct json_object *dm,
+		    const char *id, struct status_ctr *out, struct b4_error *err)
+{
+	struct json_object *v;
+	const char *text;
+	int ret;
+
+	if (!json_object_object_get_ex(c, "pid", &v) || json_object_get_int(v) <= 0)
+		return b4_error_set(err, -EPROTO, "the daemon gives no pid for "
+				    "container %s", id);
+	out->pid = (pid_t)json_object_get_int(v);
+	out->switching = json_object_object_get_ex(c, "mode", &v) &&
+			 !strcmp(json_object_get_string(v), "seccomp");
+	if (dm && json_object_object_get_ex(dm, "pid", &v))
+		out->daemon_pid = (pid_t)json_object_get_int(v);
+	if (dm && json_object_object_get_ex(dm, "config", &v))
+		snprintf(out->config, sizeof(out->config), "%s",
+			 json_object_get_string(v));
+	if (!json_object_object_get_ex(c, "origin", &v))
+		return 0;
+	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	ret = oci_state_parse(text, strlen(text), &out->origin, err);
+	return ret ? b4_error_prefix(err, ret, "the daemon's origin of "
+				     "container %s", id) : 0;
+}
+
+int status_container_get(const char *sock, const char *id,
+			 struct status_ctr *out, struct b4_error *err)
 {
 	char ctl[PATHS_SOCK_MAX];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_json_ struct json_object *root = NULL;
-	struct json_object *arr, *c, *v;
+	struct json_object *arr, *dm = NULL, *c, *v;
 	int ret;
 
+	memset(out, 0, sizeof(*out));
 	ret = paths_beside(sock, PATHS_CTL_SOCK, ctl, err);
 	if (ret)
 		return ret;
@@ -60,17 +90,12 @@ int status_container_pid(const char *sock, const char *id, pid_t *pid,
 	    !json_object_is_type(arr, json_type_array))
 		return b4_error_set(err, -EPROTO, "the daemon's answer at %s has "
 				    "no list of containers", ctl);
+	json_object_object_get_ex(root, "daemon", &dm);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		c = json_object_array_get_idx(arr, i);
-		if (!json_object_object_get_ex(c, "id", &v) ||
-		    strcmp(json_object_get_string(v), id) != 0)
-			continue;
-		if (!json_object_object_get_ex(c, "pid", &v) ||
-		    json_object_get_int(v) <= 0)
-			return b4_error_set(err, -EPROTO, "the daemon gives no "
-					    "pid for container %s", id);
-		*pid = (pid_t)json_object_get_int(v);
-		return 0;
+		if (json_object_object_get_ex(c, "id", &v) &&
+		    !strcmp(json_object_get_string(v), id))
+			return ctr_fill(c, dm, id, out, err);
 	}
 	return b4_error_set(err, -ENOENT, "the daemon at %s serves no "
 			    "container %s (see b4ns status)", sock, id);
@@ -174,8 +199,16 @@ static void status_usage(FILE *f)
 		"container services (local and remote entries, cluster state).\n"
 		"Containers of 'b4ns run' are served in-process and listed only\n"
 		"if run with --daemon (or with --network while a daemon answers\n"
-		"at the default socket). With --json and no daemon answering, the\n"
-		"output is {\"error\": MESSAGE} and the exit status 1.\n");
+		"at the default socket).\n"
+		"\n"
+		"Options:\n"
+		"      --json          the status as the daemon gives it (JSON); with\n"
+		"                      no daemon answering: {\"error\": MESSAGE}\n"
+		"      --socket=PATH   the daemon's socket (default:\n"
+		"                      $XDG_RUNTIME_DIR/b4ns/b4ns.sock)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0, 1 if no daemon answers, 2 for bad options.\n");
 }
 
 /* status_opt() - --json: sets the bool at @ctx */
@@ -199,6 +232,11 @@ static const struct cli_cmd status_cmd = {
 	.flags = CLI_SOCKET | CLI_OPERANDS_IGNORED, .usage = status_usage,
 	.opt = status_opt,
 };
+
+const struct cli_cmd *cli_status_cmd(void)
+{
+	return &status_cmd;
+}
 
 /* status_fail() - no status: @err on stderr, and with --json (@json) also
  * as {"error": MESSAGE} on stdout, so that a JSON reader always gets JSON.

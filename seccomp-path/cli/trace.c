@@ -11,12 +11,14 @@
  * own command line when it is a "b4ns run", else the options given here.
  * --container-id=ID asks the daemon at --socket (the status "b4ns status"
  * shows) for the container's pid and attaches to it like --pid; its
- * settings are those of the "b4ns run --daemon" that started it when the
- * pid's parent is one, else the options given here (an OCI runtime's
- * container: its annotations are not read).
+ * settings are the daemon's: the daemon's config file (read again here)
+ * with the b4ns.* annotations and listener metadata the daemon shows for
+ * it, put to oci_settings() as the daemon does (a "b4ns run --daemon"
+ * container and an OCI runtime's alike); run options cannot go with it.
  * trace/trace.c collects, trace/report.c reports.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,7 +42,6 @@ static void trace_usage(FILE *f)
 		"Usage: b4ns trace [TRACE OPTIONS] [RUN OPTIONS] -- CMD [ARG...]\n"
 		"       b4ns trace --pid=PID [TRACE OPTIONS] [RUN OPTIONS]\n"
 		"       b4ns trace --container-id=ID [--socket=PATH] [TRACE OPTIONS]\n"
-		"                  [RUN OPTIONS]\n"
 		"\n"
 		"Run CMD under \"b4ns run\" (or attach to the process tree of PID)\n"
 		"and trace what it does with its sockets with eBPF: per socket its\n"
@@ -63,7 +64,9 @@ static void trace_usage(FILE *f)
 		"                        when next used\n"
 		"      --container-id=ID attach to container ID of the b4ns daemon\n"
 		"                        (its pid from the daemon's status, as\n"
-		"                        \"b4ns status\" shows it)\n"
+		"                        \"b4ns status\" shows it); judged by the\n"
+		"                        daemon's settings for it (its config file,\n"
+		"                        section and the container's annotations)\n"
 		"      --socket=PATH     the daemon's socket (default: as b4ns status)\n"
 		"      --user=NAME       run \"b4ns run\" as user NAME (the tracer\n"
 		"                        itself stays root)\n"
@@ -111,54 +114,112 @@ static int seconds(const char *arg, size_t skip, double min, double *v,
 	return 1;
 }
 
+enum {
+	OPT_JSON = 256,
+	OPT_OUTPUT,
+	OPT_DURATION,
+	OPT_INTERVAL,
+	OPT_CONTAINER_ID,
+	OPT_SOCKET,
+	OPT_USER,
+	OPT_PID,
+};
+
+/* The trace's own options, taken out of the command line by take_opt():
+ * "--NAME" (no_argument) or "--NAME=VALUE" (required_argument) only */
+static const struct option trace_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "container-id", required_argument, NULL, OPT_CONTAINER_ID },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "user", required_argument, NULL, OPT_USER },
+	CLI_OPT_HELP_END,
+};
+
+/* its options for the man page and the completion; the run options it
+ * passes on are those of cli_run_cmd() */
+static const struct cli_cmd trace_cmd = {
+	.name = "trace", .shortopts = "+h", .longopts = trace_opts,
+	.flags = CLI_COMMAND | CLI_EQUALS_ONLY, .usage = trace_usage,
+};
+
+const struct cli_cmd *cli_trace_cmd(void)
+{
+	return &trace_cmd;
+}
+
+/* trace_opt() - the entry of trace_opts[] (not --help) @arg is, or NULL;
+ * @value: result, what follows '=' ("" for no_argument) */
+static const struct option *trace_opt(const char *arg, const char **value)
+{
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	for (const struct option *o = trace_opts; o->name; o++) {
+		size_t len = strlen(o->name);
+
+		if (o->val == 'h' || strncmp(arg + 2, o->name, len) != 0)
+			continue;
+		if (o->has_arg == no_argument && !arg[2 + len]) {
+			*value = "";
+			return o;
+		}
+		if (o->has_arg != no_argument && arg[2 + len] == '=') {
+			*value = arg + 3 + len;
+			return o;
+		}
+	}
+	return NULL;
+}
+
 /* take_opt() - one of the trace's own options in @arg. Return: 1 if it was
  * one, 0 if not, or -EINVAL with the reason in @err */
 static int take_opt(struct trace_cli *c, const char *arg, struct b4_error *err)
 {
+	const char *v = "";
+	const struct option *o = trace_opt(arg, &v);
 	char *end;
+	long pid;
 
-	if (!strcmp(arg, "--json")) {
+	if (!o)
+		return 0;
+	switch (o->val) {
+	case OPT_JSON:
 		c->o.json = true;
 		return 1;
-	}
-	if (!strncmp(arg, "--output=", 9)) {
-		c->output = arg + 9;
-		if (!*c->output)
+	case OPT_OUTPUT:
+		c->output = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--output: empty file name");
 		return 1;
-	}
-	if (!strncmp(arg, "--duration=", 11))
-		return seconds(arg, 11, 0, &c->o.duration, err);
-	if (!strncmp(arg, "--interval=", 11))
-		return seconds(arg, 11, 0.1, &c->o.interval, err);
-	if (!strncmp(arg, "--container-id=", 15)) {
-		c->container = arg + 15;
-		if (!*c->container)
+	case OPT_DURATION:
+		return seconds(arg, (size_t)(v - arg), 0, &c->o.duration, err);
+	case OPT_INTERVAL:
+		return seconds(arg, (size_t)(v - arg), 0.1, &c->o.interval, err);
+	case OPT_CONTAINER_ID:
+		c->container = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--container-id: empty id");
 		return 1;
-	}
-	if (!strncmp(arg, "--socket=", 9)) {
-		c->sockarg = arg + 9;
+	case OPT_SOCKET:
+		c->sockarg = v;
 		return 1;
-	}
-	if (!strncmp(arg, "--user=", 7)) {
-		c->o.user = arg + 7;
-		if (!*c->o.user)
+	case OPT_USER:
+		c->o.user = v;
+		if (!*v)
 			return b4_error_set(err, -EINVAL, "--user: empty name");
 		return 1;
-	}
-	if (!strncmp(arg, "--pid=", 6)) {
-		long v;
-
+	default: /* OPT_PID */
 		errno = 0;
-		v = strtol(arg + 6, &end, 10);
-		if (errno || end == arg + 6 || *end || v <= 0 || v > 4194304)
+		pid = strtol(v, &end, 10);
+		if (errno || end == v || *end || pid <= 0 || pid > 4194304)
 			return b4_error_set(err, -EINVAL, "%s: expected a process "
 					    "id", arg);
-		c->o.pid = (pid_t)v;
+		c->o.pid = (pid_t)pid;
 		return 1;
 	}
-	return 0;
 }
 
 /* split() - the trace's options out of @argv, the rest into @c->run */
@@ -185,24 +246,6 @@ static int split(struct trace_cli *c, int argc, char **argv,
 		c->run[c->n_run++] = argv[i];
 	}
 	return 0;
-}
-
-/* parent_of() - the parent of @pid, or 0 if not known */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], line[256];
-	_cleanup_fclose_ FILE *f = NULL;
-	long v = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "PPid:", 5)) {
-			v = strtol(line + 5, NULL, 10);
-			break;
-		}
-	}
-	return v > 0 && v <= INT_MAX ? (pid_t)v : 0;
 }
 
 /* pid_settings() - the settings of the "b4ns run" at @pid, if it is one,
@@ -241,8 +284,6 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 
 	if (c->o.pid) {
 		ret = pid_settings(c->o.pid, eff);
-		if (ret == 1 && c->container && parent_of(c->o.pid))
-			ret = pid_settings(parent_of(c->o.pid), eff);
 		if (ret != 1)
 			return ret;
 		/* not a b4ns run: the options given, with a stand-in command */
@@ -255,6 +296,61 @@ static int settings(struct trace_cli *c, struct cfg_container *eff)
 	}
 	c->run[c->n_run] = NULL;
 	return cli_run_settings(c->n_run - 1, c->run + 1, false, eff);
+}
+
+/* daemon_config() - the daemon's config file of @ctr into @cfg (its
+ * built-in defaults if it has none; a relative path is the daemon's: under
+ * its working directory). Return: 0, or a negative errno with @err */
+static int daemon_config(const struct status_ctr *ctr, struct cfg *cfg,
+			 struct b4_error *err)
+{
+	char path[PATH_MAX + 64];
+	int ret;
+
+	cfg_init(cfg);
+	if (!ctr->config[0])
+		return 0;
+	if (ctr->config[0] == '/')
+		snprintf(path, sizeof(path), "%s", ctr->config);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/cwd/%s",
+			 (int)ctr->daemon_pid, ctr->config);
+	ret = cfg_load(path, cfg, err);
+	return ret ? b4_error_prefix(err, ret, "the daemon's config file") : 0;
+}
+
+/* daemon_settings() - the settings the daemon at @sock serves container
+ * @id with, into @eff: exactly its decision (settings_of() in
+ * oci/daemon.c: oci_settings() on its config and the container's
+ * listener message); a container it does not switch gets mode "off".
+ * Also sets @c->o.pid. Return: 0, or a negative errno with @err */
+static int daemon_settings(struct trace_cli *c, const char *sock, const char *id,
+			   struct cfg_container *eff, struct b4_error *err)
+{
+	_cleanup_free_ struct status_ctr *ctr = calloc(1, sizeof(*ctr));
+	_cleanup_free_ struct cfg *cfg = NULL;
+	int ret;
+
+	if (!ctr)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	ret = status_container_get(sock, id, ctr, err);
+	if (ret)
+		return ret;
+	c->o.pid = ctr->pid;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return b4_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	ret = daemon_config(ctr, cfg, err);
+	if (!ret && ctr->switching && ctr->origin.id[0])
+		ret = oci_settings(&ctr->origin, cfg, eff, err);
+	else if (!ret)
+		*eff = cfg->global;
+	if (!ret && !ctr->switching) {
+		eff->mode = CFG_MODE_OFF;
+		eff->mode_set = true;
+	}
+	cfg_free(cfg);
+	return ret;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -289,11 +385,18 @@ int cmd_trace(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto done;
 		}
+		if (c->n_run > 2) {
+			fprintf(stderr, "b4ns trace: %s: the daemon's settings "
+				"judge its container; run options cannot go with "
+				"--container-id\n", c->run[2]);
+			ret = EXIT_USAGE;
+			goto done;
+		}
 		if (paths_daemon_socket(c->sockarg, PATHS_XDG, sock, &err)) {
 			ret = cli_fail("trace", &err);
 			goto done;
 		}
-		if (status_container_pid(sock, c->container, &c->o.pid, &err)) {
+		if (daemon_settings(c, sock, c->container, eff, &err)) {
 			fprintf(stderr, "b4ns trace: --container-id=%s: %s\n",
 				c->container, err.msg);
 			ret = 1;
@@ -303,10 +406,11 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "b4ns trace: --socket goes with --container-id\n");
 		ret = EXIT_USAGE;
 		goto done;
+	} else {
+		ret = settings(c, eff);
+		if (ret != CLI_GO)
+			goto done;
 	}
-	ret = settings(c, eff);
-	if (ret != CLI_GO)
-		goto done;
 	if (c->output) {
 		out = fopen(c->output, "we");
 		if (!out) {

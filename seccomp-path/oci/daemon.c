@@ -724,6 +724,10 @@ static void status_container(const struct container *ci, void *arg)
 	json_object_object_add(o, "refused",
 			       json_object_new_uint64(ci->st.refused));
 	json_object_object_add(o, "errors", json_object_new_uint64(ci->st.errors));
+	/* what its settings came from (with the config file): b4ns trace
+	 * judges its sockets by them */
+	if (ci->origin)
+		json_object_object_add(o, "origin", oci_state_json(ci->origin));
 	json_object_array_add(arr, o);
 }
 

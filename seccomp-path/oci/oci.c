@@ -29,7 +29,10 @@
  * port mappings, checked for conflicts with portmap_find_conflict(); egress
  * rules with egress_parse(); network names with cfg_network_set()); any bad
  * or unknown setting fails the whole container. Failures are described in a struct b4_error that names the
- * container and the key; the daemon logs it.
+ * container and the key; the daemon logs it. oci_state_json() writes the
+ * parts of a message the settings come from back as a message (the
+ * daemon's status shows it; "b4ns trace --container-id" parses it again
+ * and makes the same settings).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -280,6 +283,44 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 	if (!rc)
 		rc = parse_annotations(state, out, err);
 	return rc;
+}
+
+struct json_object *oci_state_json(const struct oci_state *st)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *state = json_object_new_object();
+	struct json_object *ann = json_object_new_object();
+	struct json_object *fds = json_object_new_array();
+	int ret = root && state && ann && fds ? 0 : -1;
+
+	for (int i = 0; !ret && i < st->n_ann; i++)
+		ret = json_object_object_add(ann, st->ann[i].key,
+					     json_object_new_string(st->ann[i].value));
+	if (!ret) {
+		json_object_object_add(state, "id", json_object_new_string(st->id));
+		json_object_object_add(state, "pid", json_object_new_int(st->pid));
+		json_object_object_add(state, "status",
+				       json_object_new_string(st->status));
+		ret = json_object_object_add(state, "annotations", ann);
+		ann = NULL;
+	}
+	if (!ret) {
+		json_object_object_add(root, "fds", fds);
+		fds = NULL;
+		json_object_object_add(root, "pid", json_object_new_int(st->pid));
+		json_object_object_add(root, "metadata",
+				       json_object_new_string(st->metadata));
+		ret = json_object_object_add(root, "state", state);
+		state = NULL;
+	}
+	json_object_put(ann);
+	json_object_put(fds);
+	json_object_put(state);
+	if (ret) {
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
 }
 
 /* The b4ns.* keys oci_settings() understands */

@@ -103,6 +103,20 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *out,
 		    struct b4_error *err);
 
 /**
+ * oci_state_json() - the parts of a listener message that a container's
+ * settings come from, as a message oci_state_parse() reads back
+ * @st:		the message (as parsed)
+ *
+ * Gives { "fds": [], "pid": PID, "metadata": ..., "state": { "id": ...,
+ * "pid": PID, "status": ..., "annotations": { the b4ns.* ones } } }: what
+ * the daemon's status shows of a container, so that "b4ns trace" can put
+ * it to oci_settings() as the daemon did.
+ *
+ * Return: the object (json_object_put() it), or NULL if out of memory
+ */
+struct json_object *oci_state_json(const struct oci_state *st);
+
+/**
  * oci_settings() - the effective b4ns settings of a container
  * @st:		its listener message
  * @cfg:	the daemon's configuration

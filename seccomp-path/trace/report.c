@@ -7,7 +7,8 @@
  * policy_egress(), policy_bind()) with the policy cfg_policy() built from
  * the run's settings, after the few cases the policy never sees because
  * b4ns never traps the call: --mode=off, a static program in preload
- * mode, a sendmsg()/sendmmsg() b4ns does not trap. The policy's answer is
+ * mode, a sendmsg()/sendmmsg() b4ns does not trap, an io_uring connect
+ * (its destination is the kernel's copy). The policy's answer is
  * then checked against what the kernel showed: a switched socket is a
  * host socket in the container's fd table (trace.bpf.c reports its
  * network namespace), so "switched" is what happened, and "why" is the
@@ -65,7 +66,7 @@ static const struct trace_proc *find_proc(const struct trace_log *log,
 
 /* untrapped() - why b4ns never saw the call, or NULL if it did */
 static const char *untrapped(const struct trace_log *log,
-			     const struct trace_sock *s, bool trapped,
+			     const struct trace_sock *s, enum report_seen seen,
 			     const char **h)
 {
 	const struct trace_proc *p = find_proc(log, s->tgid);
@@ -78,7 +79,11 @@ static const char *untrapped(const struct trace_log *log,
 		*h = "--mode=seccomp (seccomp sees static programs too)";
 		return "static binary in preload mode: libb4ns.so never loads";
 	}
-	if (!trapped) {
+	if (seen == REPORT_URING) {
+		*h = "use connect(2), not io_uring, for this socket";
+		return "io_uring connect: seccomp never sees it";
+	}
+	if (seen == REPORT_SENDMSG_OFF) {
 		*h = s->type == SOCK_DGRAM && !log->pol.switch_udp ?
 		     "--switch-udp and udp_sendmsg = true (config file)" :
 		     "udp_sendmsg = true (config file, with --switch-udp)";
@@ -87,9 +92,10 @@ static const char *untrapped(const struct trace_log *log,
 	return NULL;
 }
 
-void report_decide_connect(struct trace_log *log, struct trace_sock *s,
-			   const struct sockaddr *dst, bool send, bool trapped,
-			   bool foreign_ns, long ret)
+/* decide_connect() - report_decide_connect() but for the i386 mark */
+static void decide_connect(struct trace_log *log, struct trace_sock *s,
+			   const struct sockaddr *dst, bool send,
+			   enum report_seen seen, bool foreign_ns, long ret)
 {
 	struct policy_sock ps = {
 		.family = s->family, .type = s->type, .protocol = s->proto,
@@ -103,7 +109,7 @@ void report_decide_connect(struct trace_log *log, struct trace_sock *s,
 		return;
 	s->decided = true;
 	s->err = ret < 0 ? (int)ret : 0;
-	reason = untrapped(log, s, trapped, &h);
+	reason = untrapped(log, s, seen, &h);
 	if (!reason) {
 		sw = policy_connect(&log->pol, &log->st, &ps, dst, &out,
 				    &reason) == POLICY_SWITCH;
@@ -144,6 +150,22 @@ void report_decide_connect(struct trace_log *log, struct trace_sock *s,
 		     "switched at connect";
 }
 
+void report_decide_connect(struct trace_log *log, struct trace_sock *s,
+			   const struct sockaddr *dst, bool send,
+			   enum report_seen seen, bool foreign_ns, long ret)
+{
+	size_t len;
+
+	if (s->decided)
+		return;
+	decide_connect(log, s, dst, send, seen, foreign_ns, ret);
+	len = strlen(s->reason);
+	/* b4ns's filter traps i386 connects as native ones: the same policy */
+	if (s->i386 && len < sizeof(s->reason))
+		snprintf(s->reason + len, sizeof(s->reason) - len,
+			 "; i386 system call");
+}
+
 void report_decide_bind(struct trace_log *log, struct trace_sock *s,
 			const struct sockaddr *addr, long ret)
 {
@@ -159,7 +181,7 @@ void report_decide_bind(struct trace_log *log, struct trace_sock *s,
 		return;
 	s->decided = true;
 	s->err = ret < 0 ? (int)ret : 0;
-	reason = untrapped(log, s, true, &h);
+	reason = untrapped(log, s, REPORT_TRAPPED, &h);
 	if (reason) {
 		snprintf(s->reason, sizeof(s->reason), "%s", reason);
 		s->verdict = "not published";
@@ -462,6 +484,7 @@ static struct json_object *sock_json(const struct trace_sock *s)
 	ret = ret ? ret : add(o, "switched", json_object_new_boolean(s->host));
 	ret = ret ? ret : add(o, "verdict", json_object_new_string(v));
 	ret = ret ? ret : add(o, "reason", json_object_new_string(why));
+	ret = ret ? ret : add(o, "i386", json_object_new_boolean(s->i386));
 	ret = ret ? ret : add_str(o, "fast_path_setting", s->switched ? NULL : s->hint);
 	ret = ret ? ret : add(o, "options_not_copied", opts);
 	if (ret) {

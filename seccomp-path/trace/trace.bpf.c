@@ -16,7 +16,13 @@
  * is gone at the exit). Bytes are counted in the map "bytes" per struct
  * sock at the exit of read/write/send/recv calls,
  * never reported per call: a close reports the socket's totals (and drops
- * them), user space reads what is left at the end.
+ * them), user space reads what is left at the end. An io_uring connect
+ * is seen at its submission (io_uring_submit_req): its fd and its
+ * destination, found through the request. The per-syscall
+ * tracepoints never fire for an i386 system call of a 64-bit task
+ * (int $0x80); the raw sys_exit tracepoint does, and it reports i386
+ * connect and socketcall(CONNECT) of a traced task as connects marked
+ * i386 (x86 only).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -171,7 +177,7 @@ static __always_inline void emit(const struct pending *p, __s64 ret)
 	if ((p->kind == TRACE_SOCKET || p->kind == TRACE_ACCEPT) && ret >= 0)
 		fd = (int)ret;
 	if (p->kind != TRACE_CLOSE && p->kind != TRACE_URING_SETUP &&
-	    p->kind != TRACE_URING_OP && p->kind != TRACE_EXEC)
+	    p->kind != TRACE_EXEC)
 		sk = fd_sock(fd);
 	if (p->kind == TRACE_CLOSE) {
 		/* looked up at entry: the fd is gone now */
@@ -416,16 +422,81 @@ int exit_close(struct sys_exit_args *ctx)
 	return 0;
 }
 
+#if defined(__TARGET_ARCH_x86)
+#define TS_COMPAT_ 0x0002	/* thread_info.status: an i386 call runs */
+#define NR32_SOCKETCALL_ 102
+#define NR32_CONNECT_ 362
+#define SC_CONNECT_ 3
+
+/* every system call's exit: i386 connects of the traced tasks (the
+ * per-syscall tracepoints ignore i386 calls) */
+SEC("tracepoint/raw_syscalls/sys_exit")
+int raw_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pending p = { .kind = TRACE_CONNECT, .arg2 = 1 };
+	struct pt_regs *r;
+	__u32 a[3] = { 0, 0, 0 };
+	long nr;
+
+	/* cheapest test first: this runs for every call of the machine */
+	if (!(t->thread_info.status & TS_COMPAT_))
+		return 0;
+	nr = BPF_CORE_READ(ctx, id);
+	if ((nr != NR32_CONNECT_ && nr != NR32_SOCKETCALL_) || !is_traced())
+		return 0;
+	r = regs();
+	if (nr == NR32_CONNECT_) {
+		a[0] = (__u32)BPF_CORE_READ(r, bx);
+		a[1] = (__u32)BPF_CORE_READ(r, cx);
+		a[2] = (__u32)BPF_CORE_READ(r, dx);
+	} else {
+		if ((__u32)BPF_CORE_READ(r, bx) != SC_CONNECT_)
+			return 0;
+		if (bpf_probe_read_user(a, sizeof(a),
+					(const void *)(unsigned long)(__u32)
+					BPF_CORE_READ(r, cx)))
+			return 0;
+	}
+	p.fd = (int)a[0];
+	copy_addr(&p, (const void *)(unsigned long)a[1], a[2]);
+	emit(&p, BPF_CORE_READ(ctx, ret));
+	return 0;
+}
+#endif
+
+#define REQ_F_FIXED_FILE_ 1	/* IOSQE_FIXED_FILE: cqe.fd is a table index */
+
+/* an io_uring connect, at its submission (in the submitting task, after
+ * the kernel prepared it): the fd from the request (req->cqe.fd holds the
+ * SQE's fd until the completion; an index in the ring's file table with
+ * IOSQE_FIXED_FILE, reported as @arg2 then), the destination from the
+ * program's buffer the request points to (struct io_connect: its layout
+ * is stable, the kernel's own copy moved between kernel versions; the
+ * kernel copied it a moment before, so only a thread rewriting the buffer
+ * in that moment could make the two differ) */
 SEC("tracepoint/io_uring/io_uring_submit_req")
 int uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 {
 	struct pending p = { .kind = TRACE_URING_OP, .fd = -1 };
+	struct io_kiocb *req;
+	struct io_connect *conn;
+	int fd, alen;
 
 	if (!is_traced())
 		return 0;
 	p.arg1 = BPF_CORE_READ(ctx, opcode);
 	if (p.arg1 != IORING_OP_CONNECT_)
 		return 0;
+	req = (struct io_kiocb *)BPF_CORE_READ(ctx, req);
+	fd = BPF_CORE_READ(req, cqe.fd);
+	if (BPF_CORE_READ(ctx, flags) & REQ_F_FIXED_FILE_)
+		p.arg2 = fd + 1;
+	else
+		p.fd = fd;
+	conn = (struct io_connect *)&req->cmd;
+	alen = BPF_CORE_READ(conn, addr_len);
+	copy_addr(&p, BPF_CORE_READ(conn, addr), alen > 0 ? alen : 0);
 	emit(&p, 0);
 	return 0;
 }

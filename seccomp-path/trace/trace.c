@@ -365,7 +365,8 @@ static void new_fd(struct trace_log *log, const struct b4tr_event *e)
 /* to_dst() - a connect or send of @s to the event's address: counted, and
  * judged if it is the socket's first */
 static void to_dst(struct trace_log *log, struct trace_sock *s,
-		   const struct b4tr_event *e, bool trapped, bool foreign)
+		   const struct b4tr_event *e, enum report_seen seen,
+		   bool foreign)
 {
 	struct sockaddr_storage dst;
 
@@ -375,7 +376,8 @@ static void to_dst(struct trace_log *log, struct trace_sock *s,
 	if (s->dst.ss_family == AF_UNSPEC)
 		s->dst = dst;
 	report_decide_connect(log, s, (const struct sockaddr *)&dst,
-			      e->kind != TRACE_CONNECT, trapped, foreign,
+			      e->kind != TRACE_CONNECT &&
+			      e->kind != TRACE_URING_OP, seen, foreign,
 			      (long)e->ret);
 }
 
@@ -391,7 +393,8 @@ static void on_send(struct trace_log *log, struct trace_sock *s,
 		trapped = e->arg1 & MSG_FASTOPEN;
 	add_call(s, e->kind == TRACE_SENDTO ? "sendto(dst)" :
 		 e->kind == TRACE_SENDMSG ? "sendmsg(dst)" : "sendmmsg(dst)");
-	to_dst(log, s, e, trapped, foreign);
+	to_dst(log, s, e, trapped ? REPORT_TRAPPED : REPORT_SENDMSG_OFF,
+	       foreign);
 }
 
 /* on_call() - a call on an existing socket */
@@ -406,9 +409,12 @@ static void on_call(struct trace_log *log, const struct b4tr_event *e)
 		return;
 	switch (e->kind) {
 	case TRACE_CONNECT:
-		add_call(s, e->ret == 0 || e->ret == -EINPROGRESS ? "connect" :
-			 "connect(failed)");
-		to_dst(log, s, e, true, foreign);
+		if (e->arg2 == 1)
+			s->i386 = true;
+		add_call(s, e->ret == 0 || e->ret == -EINPROGRESS ?
+			 (e->arg2 == 1 ? "connect(i386)" : "connect") :
+			 (e->arg2 == 1 ? "connect(i386,failed)" : "connect(failed)"));
+		to_dst(log, s, e, REPORT_TRAPPED, foreign);
 		if (e->ret == 0 || e->ret == -EINPROGRESS)
 			s->connected = true;
 		break;
@@ -446,15 +452,50 @@ static void on_call(struct trace_log *log, const struct b4tr_event *e)
 	}
 }
 
-/* on_event() - one ring buffer record */
+/* on_uring_connect() - an io_uring connect: a call on the socket at its
+ * fd (a record of its own for a fixed file, whose fd is not known),
+ * judged like a connect that b4ns never sees */
+static void on_uring_connect(struct trace_log *log, const struct b4tr_event *e)
+{
+	struct trace_sock *s = e->fd >= 0 ? sock_of(log, e) : NULL;
+	char name[48];
+
+	if (!s) {
+		s = sock_new(log, (pid_t)e->tgid, -1, e);
+		if (!s)
+			return;
+		s->family = AF_UNSPEC;
+	}
+	if (e->arg2 > 0)
+		snprintf(name, sizeof(name), "io_uring connect(fixed file %d)",
+			 e->arg2 - 1);
+	else
+		snprintf(name, sizeof(name), "io_uring connect");
+	add_call(s, name);
+	s->connected = true;
+	to_dst(log, s, e, REPORT_URING, e->netns != log->netns);
+	if (s->decided)
+		return;
+	/* no address the trace could read: the verdict all the same */
+	s->decided = true;
+	s->verdict = "not switched";
+	snprintf(s->reason, sizeof(s->reason), "io_uring connect: seccomp "
+		 "never sees it");
+	s->hint = "use connect(2), not io_uring, for this socket";
+}
+
+/* on_event() - one ring buffer record (ring_buffer__new()'s callback) */
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct trace_log *log = ctx;
-	const struct b4tr_event *e = data;
+	if (size >= sizeof(struct b4tr_event))
+		trace_log_event(ctx, data);
+	return 0;
+}
+
+void trace_log_event(struct trace_log *log, const struct b4tr_event *e)
+{
 	struct trace_proc *p;
 
-	if (size < sizeof(*e))
-		return 0;
 	log->events++;
 	if (!log->netns) {
 		log->netns = e->netns;
@@ -475,22 +516,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (p)
 			p->uring = e->ret < 0 ? (int)e->ret : 1;
 		break;
-	case TRACE_URING_OP: {
-		struct trace_sock *s = sock_new(log, (pid_t)e->tgid, -1, e);
-
+	case TRACE_URING_OP:
 		if (p)
 			p->uring_connects++;
-		if (!s)
-			break;
-		s->family = AF_UNSPEC;
-		add_call(s, "io_uring connect");
-		s->connected = s->decided = true;
-		s->verdict = "not switched";
-		snprintf(s->reason, sizeof(s->reason), "io_uring connect: "
-			 "seccomp never sees it");
-		s->hint = "use connect(2), not io_uring, for this socket";
+		on_uring_connect(log, e);
 		break;
-	}
 	case TRACE_SOCKET:
 	case TRACE_ACCEPT:
 		if (e->ret >= 0)
@@ -501,7 +531,6 @@ static int on_event(void *ctx, void *data, size_t size)
 			on_call(log, e);
 		break;
 	}
-	return 0;
 }
 
 /* seed_tree() - put @pid and its descendants (the children of each

@@ -11,9 +11,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/types.h> /* trace_event.h's __u64, ... */
+
 #include "cfg.h"
 #include "err.h"
 #include "policy.h"
+#include "trace/trace_event.h"
 
 #define TRACE_CALLS_MAX 240	/* the call sequence text of one socket */
 #define TRACE_OPTS_MAX 8	/* options set before the switch, kept */
@@ -54,6 +57,7 @@
  *		(level << 16 | name)
  * @n_opts:	entries in @opts
  * @err:	the deciding call's result (0 or a negative errno)
+ * @i386:	an i386 system call (int $0x80) connected it
  */
 struct trace_sock {
 	unsigned long id;
@@ -87,6 +91,7 @@ struct trace_sock {
 	int opts[TRACE_OPTS_MAX];
 	int n_opts;
 	int err;
+	bool i386;
 };
 
 /**
@@ -196,6 +201,16 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 void trace_log_free(struct trace_log *log);
 
 /**
+ * trace_log_event() - one event of the BPF program into @log: the record
+ * of its socket and process updated, and the socket judged at its first
+ * connect, bind or send naming a destination (report_decide_connect(),
+ * report_decide_bind())
+ * @log:	the log (its policy and mode set)
+ * @e:		the event
+ */
+void trace_log_event(struct trace_log *log, const struct b4tr_event *e);
+
+/**
  * trace_proc_get() - the record of process @tgid, made if new
  * @log:	the log
  * @tgid:	process
@@ -205,6 +220,18 @@ void trace_log_free(struct trace_log *log);
 struct trace_proc *trace_proc_get(struct trace_log *log, pid_t tgid);
 
 /**
+ * enum report_seen - whether b4ns's filter sees a call naming a destination
+ * @REPORT_TRAPPED:	it does (connect, sendto, a trapped sendmsg)
+ * @REPORT_SENDMSG_OFF:	not: sendmsg with udp_sendmsg off, sendmmsg
+ * @REPORT_URING:	not: an io_uring connect (seccomp never sees those)
+ */
+enum report_seen {
+	REPORT_TRAPPED,
+	REPORT_SENDMSG_OFF,
+	REPORT_URING,
+};
+
+/**
  * report_decide_connect() - judge a connect (or a send naming @dst) of @s
  * with the supervisor's own policy, and record the verdict if it is the
  * socket's first
@@ -212,14 +239,13 @@ struct trace_proc *trace_proc_get(struct trace_log *log, pid_t tgid);
  * @s:		the socket (its properties, @s->host: seen switched after it)
  * @dst:	destination
  * @send:	the call is a send naming @dst, not a connect
- * @trapped:	b4ns sees this call (false: sendmsg with udp_sendmsg off,
- *		sendmmsg)
+ * @seen:	whether b4ns sees this call
  * @foreign_ns:	the call came from a namespace nested in the container
  * @ret:	the call's result
  */
 void report_decide_connect(struct trace_log *log, struct trace_sock *s,
-			   const struct sockaddr *dst, bool send, bool trapped,
-			   bool foreign_ns, long ret);
+			   const struct sockaddr *dst, bool send,
+			   enum report_seen seen, bool foreign_ns, long ret);
 
 /**
  * report_decide_bind() - judge a bind of @s with the supervisor's policy

@@ -9,7 +9,9 @@
 /* enum b4tr_kind - the call a struct b4tr_event records */
 enum b4tr_kind {
 	TRACE_SOCKET = 1,	/* @ret: the new fd */
-	TRACE_CONNECT,		/* @addr: destination */
+	TRACE_CONNECT,		/* @addr: destination; @arg2: 1 if an i386
+				 * system call made it (int $0x80: connect
+				 * or socketcall CONNECT) */
 	TRACE_BIND,		/* @addr: address */
 	TRACE_LISTEN,
 	TRACE_ACCEPT,		/* @ret: the new fd, @sk its socket */
@@ -20,7 +22,10 @@ enum b4tr_kind {
 	TRACE_SHUTDOWN,		/* @arg1: how */
 	TRACE_CLOSE,		/* @tx/@rx: bytes of @sk, final */
 	TRACE_URING_SETUP,	/* io_uring_setup(): @ret */
-	TRACE_URING_OP,		/* an io_uring submission: @arg1 opcode */
+	TRACE_URING_OP,		/* an io_uring connect submitted: @arg1
+				 * opcode, @fd its fd (-1 for a fixed file:
+				 * @arg2 is 1 + its index), @addr the
+				 * destination (read at the submission) */
 	TRACE_EXEC,		/* the process ran execve(): @comm; @arg1 1 if
 				 * its program has no ELF interpreter (static) */
 	TRACE_KIND_MAX,

@@ -101,6 +101,8 @@ static const char usage_text[] =
 	"                      default: the ring must be denied (ENOSYS);\n"
 	"                      --expect-ring: it must work (escapes are only\n"
 	"                      reported: the opt-in gives the guarantee up)\n"
+	"  io-uring-connect    a fresh TCP socket connected to HOST:TCPPORT\n"
+	"                      through IORING_OP_CONNECT (prints its fd)\n"
 	"  pktinfo             UDP connected to HOST:UDPPORT, then sendmsg and\n"
 	"                      sendmmsg to 127.0.0.1 / ::ffff:127.0.0.1 with\n"
 	"                      IP_PKTINFO{ifindex=1} and to ::1 with\n"
@@ -989,6 +991,49 @@ static int case_io_uring(int argc, char **argv)
 	return (escapes && !expect_ring) || wrong ? 1 : 0;
 #else
 	printf("io-uring: built without liburing\n");
+	return 77;
+#endif
+}
+
+/* A fresh TCP socket connected to HOST:TCPPORT through IORING_OP_CONNECT
+ * (for "b4ns trace": seccomp never sees it, the trace must). Prints the
+ * socket's fd and the completion's result; fails only if the ring cannot
+ * be made. */
+static int case_io_uring_connect(int argc, char **argv)
+{
+#ifdef HAVE_LIBURING
+	struct sockaddr_in dst = sin4(O.host4, O.tcp_port);
+	struct __kernel_timespec ts = { .tv_sec = 5 };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int fd, r;
+
+	r = io_uring_queue_init(8, &ring, 0);
+	if (r < 0) {
+		printf("io_uring_queue_init: %s\n", errname(-r));
+		return 1;
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		perror(PROG ": socket");
+		return 1;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&dst, sizeof(dst));
+	io_uring_submit(&ring);
+	r = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+	if (!r) {
+		r = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	printf("io-uring-connect: fd %d to %s:%d: %s\n", fd, O.host4,
+	       O.tcp_port, errname(r < 0 ? -r : 0));
+	close(fd);
+	io_uring_queue_exit(&ring);
+	return 0;
+#else
+	printf("io-uring-connect: built without liburing\n");
 	return 77;
 #endif
 }
@@ -2007,6 +2052,7 @@ static const struct {
 	{ "x32", case_x32 },
 	{ "io-uring-denied", case_io_uring_denied },
 	{ "io-uring", case_io_uring },
+	{ "io-uring-connect", case_io_uring_connect },
 	{ "pktinfo", case_pktinfo },
 	{ "squat", case_squat },
 	{ "poke", case_poke },

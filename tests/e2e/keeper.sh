@@ -48,23 +48,11 @@ HAVE_IPERF=0
 e2e_setup keeper --b4ns=copy --content --testhost --tun --probe
 cd "$WORK"
 SOCK=$WORK/run/b4ns/b4ns.sock
-KSOCK=$WORK/run/b4ns/b4ns.keeper
 IMAGE=localhost/b4ns-oci:latest
 # shellcheck source-path=SCRIPTDIR source=oci/setup.sh
 source "$HERE/oci/setup.sh"
 
 # ---- the daemon, restartable ---------------------------------------------------
-
-# keeper_pid - the pid of this run's keeper, empty if none
-keeper_pid() {
-	local p
-	for p in /proc/[0-9]*; do
-		if [[ $({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) == "b4ns __keeper $KSOCK "* ]]; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-}
 
 # dpid - the daemon running now
 dpid() {

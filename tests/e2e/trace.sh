@@ -200,14 +200,36 @@ t_io_uring_denied() {
 run_test "io_uring refused by b4ns is reported" t_io_uring_denied
 
 t_io_uring_connect() {
+	# b4ns-attack io-uring: host sockets (switched by a connect to the test
+	# host) then aimed at 127.0.0.1:9999 through IORING_OP_CONNECT
 	trace_json uringc --allow-io-uring -- sh -c \
 		"$WORK/bin/b4ns-attack --tcp-port 8081 io-uring --expect-ring || true"
 	expect_q uringc '[p["io_uring"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0]' used
 	expect_q uringc '[p["io_uring_connects"] for p in r["processes"] if p["comm"] == "b4ns-attack"][0] >= 2' True
-	expect_q uringc '[(x["verdict"], x["reason"]) for x in r["sockets"] if x["socket"] == "uring"][0]' \
-		"('not switched', 'io_uring connect: seccomp never sees it')"
+	# each io_uring connect is a call of the socket at its fd, with its
+	# destination counted
+	expect_q uringc 'len([x for x in r["sockets"] if "io_uring connect" in x["calls"] and x["fd"] >= 0 and x["destinations"] == 2])' 2
 }
-run_test "an io_uring connect (--allow-io-uring): reported, never switched" t_io_uring_connect
+run_test "an io_uring connect (--allow-io-uring) on a host socket: a call of that socket" t_io_uring_connect
+
+t_io_uring_fresh() {
+	local fd
+	# a fresh socket whose only connect goes through io_uring: its fd and
+	# destination from the kernel's request, the io_uring verdict
+	fd=$(trace_json uringf --allow-io-uring -- "$WORK/bin/b4ns-attack" \
+		--tcp-port 8081 io-uring-connect | sed -n 's/^io-uring-connect: fd \([0-9]*\) .*/\1/p')
+	echo "  the program's fd: $fd"
+	[[ $fd =~ ^[0-9]+$ ]]
+	expect_q uringf 's("10.77.0.1:8081")["fd"]' "$fd"
+	expect_q uringf 's("10.77.0.1:8081")["socket"]' tcp4
+	expect_q uringf 's("10.77.0.1:8081")["calls"]' "socket io_uring connect close"
+	expect_q uringf '(s("10.77.0.1:8081")["verdict"], s("10.77.0.1:8081")["reason"])' \
+		"('not switched', 'io_uring connect: seccomp never sees it')"
+	expect_q uringf 's("10.77.0.1:8081")["host_socket"]' False
+	expect_q uringf '"connect(2)" in s("10.77.0.1:8081")["fast_path_setting"]' True
+	expect_q uringf 'r["summary"]["connections"], r["summary"]["fast_path_connections"]' "(1, 0)"
+}
+run_test "an io_uring connect of a fresh socket: its fd, destination and the io_uring verdict" t_io_uring_fresh
 
 t_opt_not_copied() {
 	# TCP_QUICKACK (6, 12) is not in hostsock.c's copy list
@@ -222,6 +244,20 @@ s.close()'
 	expect_q opt '"setsockopt(IPPROTO_TCP,TCP_NODELAY)" in s("10.77.0.1:8081")["calls"]' True
 }
 run_test "an option set before the switch that b4ns does not copy is named" t_opt_not_copied
+
+t_publish() {
+	# a published port (-p) and one that is not: bind then listen on each
+	trace_json pub -p 18181:8080 -- python3 -c 'import socket
+for port in (8080, 8081):
+    s = socket.socket()
+    s.bind(("0.0.0.0", port))
+    s.listen()
+    s.close()'
+	expect_q pub '[(x["bound"], x["verdict"], x["reason"], x["host_socket"]) for x in r["sockets"] if x["bound"]]' \
+		"[('0.0.0.0:8080', 'published at bind', 'published port', True), ('0.0.0.0:8081', 'not published', 'port not published', False)]"
+	expect_q pub '[x["fast_path_setting"] for x in r["sockets"] if x["bound"] == "0.0.0.0:8081"][0]' "-p HOSTPORT:PORT"
+}
+run_test "binds: a published port (published at bind) and one that is not" t_publish
 
 t_attach_pid() {
 	local pid
@@ -285,6 +321,18 @@ s.close()"' | sed -n 's/^cookie: //p')
 }
 run_test "--json: the socket cookie, as the program's SO_COOKIE reads it (and one made for a socket nobody asked)" t_cookie
 
+t_i386() {
+	# b4ns-attack i386-switch: two sockets, connected to 10.77.0.1:8081 by
+	# an i386 connect (int $0x80, 362) and socketcall(CONNECT)
+	trace_json i386 -- "$WORK/bin/b4ns-attack" --tcp-port 8081 i386-switch || {
+		[[ $? == 77 ]] && { echo "SKIP: no i386 emulation in this kernel"; return 77; }
+		return 1
+	}
+	expect_q i386 '[(x["calls"], x["verdict"], x["reason"], x["i386"]) for x in r["sockets"] if x["destination"] == "10.77.0.1:8081"]' \
+		"[('socket connect(i386) close', 'switched at connect', 'routable destination; i386 system call', True), ('socket connect(i386) close', 'switched at connect', 'routable destination; i386 system call', True)]"
+}
+run_test "i386 connect and socketcall(CONNECT) (int \$0x80): seen, switched, marked i386" t_i386
+
 t_interval() {
 	rm -f "$WORK/interval.json"
 	echo "\$ b4ns trace --json --interval=1 ..."
@@ -341,5 +389,68 @@ t_container_id() {
 	expect_q ci 's("10.77.0.1:8081")["host_socket"]' True
 }
 run_test "--container-id attaches to a b4ns run --daemon container the daemon serves" t_container_id
+
+# daemon_ids SOCK N - wait until the daemon at SOCK serves N containers;
+# print their ids in its order
+daemon_ids() {
+	local ids=""
+	for _ in $(seq 100); do
+		ids=$(run_user "$B4NS" status --json --socket="$1" |
+			python3 -c 'import json, sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["containers"]))') || true
+		[[ $(wc -w <<<"$ids") -ge $2 ]] && break
+		sleep 0.1
+	done
+	echo "$ids"
+}
+
+t_container_id_config() {
+	local xdg=$CTR_DIR/xdg-cc sock strict plain ids
+	own_cleanup
+	mkdir -m 700 "$xdg"
+	chown "$TEST_USER:" "$xdg"
+	sock=$xdg/b4ns/b4ns.sock
+	# the daemon's own config: UDP switched for every container, and a
+	# section that keeps the test host's subnet
+	printf '%s\n' 'switch_udp = true;' \
+		'containers = { strict = { ignore = ["10.77.0.0/24"]; }; };' \
+		>"$WORK/daemon.conf"
+	chmod 644 "$WORK/daemon.conf"
+	start_bg_user daemon env "XDG_RUNTIME_DIR=$xdg" "$B4NS" daemon \
+		--config="$WORK/daemon.conf" --log-level=info
+	T_MINE+=(daemon)
+	wait_log daemon 'listening on' 20
+	rm -f "$WORK/go3"
+	bg_ctr strict --daemon="$sock" --container=strict -- sh -c \
+		"while [ ! -e $WORK/go3 ]; do sleep 0.1; done; curl -s -m 3 http://10.77.0.1:8081/hello.txt; echo curl: \$?"
+	strict=$(daemon_ids "$sock" 1)
+	bg_ctr plain --daemon="$sock" -- sh -c \
+		"while [ ! -e $WORK/go3 ]; do sleep 0.1; done; $PROBE udp 10.77.0.1 5300"
+	ids=$(daemon_ids "$sock" 2)
+	plain=$(tr ' ' '\n' <<<"$ids" | grep -vx "$strict")
+	echo "  the daemon serves: strict=$strict plain=$plain"
+	[[ $strict =~ ^run-[0-9]+$ && $plain =~ ^run-[0-9]+$ ]]
+	# run options would not be the daemon's: refused
+	expect_rc 2 run_th "$B4NS" trace --container-id="$plain" --socket="$sock" --switch-udp
+	expect_err "run options cannot go with --container-id"
+	rm -f "$WORK/cc-strict.json" "$WORK/cc-plain.json"
+	bg_th tr_strict "$B4NS" trace --container-id="$strict" --socket="$sock" \
+		--json --output="$WORK/cc-strict.json"
+	bg_th tr_plain "$B4NS" trace --container-id="$plain" --socket="$sock" \
+		--json --output="$WORK/cc-plain.json"
+	wait_log tr_strict "attached to pid [0-9]+ and [0-9]+ descendant" 20
+	wait_log tr_plain "attached to pid [0-9]+ and [0-9]+ descendant" 20
+	touch "$WORK/go3"
+	wait_done tr_strict 0 20
+	wait_done tr_plain 0 20
+	# the section the container's annotation (b4ns.config) names
+	expect_q cc-strict 's("10.77.0.1:8081")["verdict"]' "not switched"
+	expect_q cc-strict 's("10.77.0.1:8081")["reason"]' "ignored CIDR"
+	expect_q cc-strict 's("10.77.0.1:8081")["host_socket"]' False
+	# the daemon's global settings (not the run's command line)
+	expect_q cc-plain 's("10.77.0.1:5300")["verdict"]' "switched at connect"
+	expect_q cc-plain 's("10.77.0.1:5300")["reason"]' "routable destination"
+	expect_q cc-plain 's("10.77.0.1:5300")["host_socket"]' True
+}
+run_test "--container-id: verdicts by the daemon's config, its section and the container's annotations" t_container_id_config
 
 report_summary

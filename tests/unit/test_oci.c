@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <json-c/json.h>
 
 #include "cfg.h"
 #include "err.h"
@@ -288,6 +289,38 @@ Test(oci_state, annotations)
 				      i ? "," : "", i);
 	snprintf(buf + n, sizeof(buf) - n, "}}}");
 	parse_bad(buf, -EINVAL, "more than 32 b4ns.* annotations");
+}
+
+/* oci_state_json() gives back what oci_state_parse() made: the same id,
+ * pid, metadata and b4ns.* annotations (what "b4ns trace --container-id"
+ * judges a daemon's container by) */
+Test(oci_state, json_round_trip)
+{
+	struct oci_state first;
+	struct json_object *o;
+	const char *text;
+
+	cr_assert_eq(parse("{\"fds\":[\"seccompFd\"],\"pid\":77,"
+			   "\"metadata\":\"b4ns.ignore=10.1.0.0/16\",\"state\":"
+			   "{\"id\":\"web\",\"status\":\"creating\",\"annotations\":"
+			   "{\"b4ns.config\":\"strict\",\"io.x\":\"y\","
+			   "\"b4ns.publish\":\"8080:80,53:53/udp\"}}}"), 0, "%s", err);
+	first = st;
+	o = oci_state_json(&first);
+	cr_assert_not_null(o);
+	text = json_object_to_json_string(o);
+	cr_assert_eq(parse(text), 0, "%s: %s", err, text);
+	json_object_put(o);
+	cr_assert_str_eq(st.id, "web");
+	cr_assert_eq(st.pid, 77);
+	cr_assert_str_eq(st.status, "creating");
+	cr_assert_str_eq(st.metadata, "b4ns.ignore=10.1.0.0/16");
+	cr_assert_eq(st.seccomp_fd_index, -1);
+	cr_assert_eq(st.n_ann, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_str_eq(st.ann[i].key, first.ann[i].key);
+		cr_assert_str_eq(st.ann[i].value, first.ann[i].value);
+	}
 }
 
 Test(oci_state, unknown_fields_ignored)

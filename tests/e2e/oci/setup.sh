@@ -220,6 +220,19 @@ daemon_alive() {
 	fi
 }
 
+# keeper_pid - the pid of this run's keeper (b4ns __keeper KSOCK FD, KSOCK
+# the keeper's socket beside the daemon's), empty if none
+KSOCK=${SOCK%/*}/b4ns.keeper
+keeper_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		if [[ $({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) == "b4ns __keeper $KSOCK "* ]]; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+}
+
 # dproc FIELD - a field of the daemon's /proc/PID/status (Threads, VmRSS)
 dproc() {
 	awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DPID/status"

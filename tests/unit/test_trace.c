@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_trace.c - "b4ns trace"'s user-space side without the BPF program:
+ * events as trace.bpf.c sends them, fed to trace_log_event(), give the
+ * socket records and verdicts of the report (report.c). The i386 events
+ * are tested here because int $0x80 cannot run on every machine (see the
+ * README: the e2e test skips there); io_uring ones for their fd and
+ * destination mapping. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "trace/trace.h"
+
+/* a pid that no process has (pid_max is at most 4194304): the tracer reads
+ * no namespace of it */
+#define TGID 4194305
+#define NS_CTR 4026530001u	/* the container's network namespace */
+#define NS_HOST 4026530002u	/* a host socket's */
+
+static struct trace_log log_;
+
+static void setup(void)
+{
+	struct cfg cfg;
+	struct b4_error err = { "" };
+
+	memset(&log_, 0, sizeof(log_));
+	cfg_init(&cfg);
+	cr_assert_eq(cfg_policy(&cfg.global, &log_.pol, &err), 0, "%s", err.msg);
+	cfg_free(&cfg);
+	log_.mode = CFG_MODE_SECCOMP;
+}
+
+static void teardown(void)
+{
+	trace_log_free(&log_);
+}
+
+/* ev() - an event of kind @kind on fd @fd (socket @sk in @sk_netns) */
+static struct b4tr_event ev(int kind, int fd, __u64 sk, __u32 sk_netns)
+{
+	struct b4tr_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = (__u16)kind;
+	e.tgid = e.tid = TGID;
+	e.netns = NS_CTR;
+	e.fd = fd;
+	e.sk = sk;
+	e.sk_netns = sk_netns;
+	e.cookie = sk; /* known: no SO_COOKIE lookup */
+	e.family = AF_INET;
+	e.type = SOCK_STREAM;
+	e.proto = IPPROTO_TCP;
+	memcpy(e.comm, "prog", 5);
+	return e;
+}
+
+static void set_dst(struct b4tr_event *e, const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port) };
+
+	cr_assert_eq(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	memcpy(e->addr, &sin, sizeof(sin));
+	e->addrlen = sizeof(sin);
+}
+
+/* sock_at() - socket() of fd @fd (socket @sk, still the container's) */
+static void sock_at(int fd, __u64 sk)
+{
+	struct b4tr_event e = ev(TRACE_SOCKET, -1, sk, NS_CTR);
+
+	e.ret = fd;
+	trace_log_event(&log_, &e);
+}
+
+/* connect_to() - a connect of fd @fd to @ip:@port; @i386 as the raw
+ * sys_exit program marks one; @host: the fd then holds a host socket */
+static void connect_to(int fd, __u64 sk, const char *ip, int port, bool i386,
+		       bool host)
+{
+	struct b4tr_event e = ev(TRACE_CONNECT, fd, host ? sk + 1 : sk,
+				 host ? NS_HOST : NS_CTR);
+
+	e.arg2 = i386 ? 1 : 0;
+	set_dst(&e, ip, port);
+	trace_log_event(&log_, &e);
+}
+
+static const struct trace_sock *only_sock(void)
+{
+	cr_assert_eq(log_.n_socks, 1);
+	return &log_.socks[0];
+}
+
+/* json_sock() - field @key of socket 0 in report_json()'s output */
+static struct json_object *json_sock(struct json_object **root,
+				     const char *key)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_object *socks, *v;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(report_json(&log_, f), 0);
+	fclose(f);
+	*root = json_tokener_parse(buf);
+	free(buf);
+	cr_assert_not_null(*root);
+	cr_assert(json_object_object_get_ex(*root, "sockets", &socks));
+	cr_assert(json_object_object_get_ex(json_object_array_get_idx(socks, 0),
+					    key, &v), "no %s", key);
+	return v;
+}
+
+TestSuite(trace, .init = setup, .fini = teardown);
+
+Test(trace, i386_connect_switched_and_marked)
+{
+	const struct trace_sock *s;
+	struct json_object *root;
+
+	sock_at(3, 0x1000);
+	connect_to(3, 0x1000, "192.0.2.1", 80, true, true);
+	s = only_sock();
+	cr_assert_str_eq(s->calls, "socket connect(i386)");
+	cr_assert(s->i386);
+	cr_assert(s->host);
+	cr_assert_str_eq(s->verdict, "switched at connect");
+	cr_assert_str_eq(s->reason, "routable destination; i386 system call");
+	cr_assert(json_object_get_boolean(json_sock(&root, "i386")));
+	json_object_put(root);
+}
+
+Test(trace, native_connect_not_marked)
+{
+	const struct trace_sock *s;
+	struct json_object *root;
+
+	sock_at(3, 0x1000);
+	connect_to(3, 0x1000, "192.0.2.1", 80, false, true);
+	s = only_sock();
+	cr_assert_str_eq(s->calls, "socket connect");
+	cr_assert_not(s->i386);
+	cr_assert_str_eq(s->reason, "routable destination");
+	cr_assert_not(json_object_get_boolean(json_sock(&root, "i386")));
+	json_object_put(root);
+}
+
+Test(trace, i386_connect_to_loopback_is_the_policy_s)
+{
+	const struct trace_sock *s;
+
+	/* a socket the trace did not see made (i386 socketcall SOCKET is
+	 * not traced): "(opened before)", judged all the same */
+	connect_to(4, 0x2000, "127.0.0.1", 9, true, false);
+	s = only_sock();
+	cr_assert_str_eq(s->calls, "(opened before) connect(i386)");
+	cr_assert_str_eq(s->verdict, "not switched");
+	cr_assert_str_eq(s->reason, "loopback; i386 system call");
+}
+
+Test(trace, io_uring_connect_on_its_socket)
+{
+	struct b4tr_event e = ev(TRACE_URING_OP, 5, 0x3000, NS_CTR);
+	const struct trace_sock *s;
+	struct json_object *root;
+
+	sock_at(5, 0x3000);
+	e.arg1 = 16; /* IORING_OP_CONNECT */
+	set_dst(&e, "192.0.2.1", 443);
+	trace_log_event(&log_, &e);
+	s = only_sock();
+	cr_assert_eq(s->fd, 5);
+	cr_assert_str_eq(s->calls, "socket io_uring connect");
+	cr_assert_str_eq(s->verdict, "not switched");
+	cr_assert_str_eq(s->reason, "io_uring connect: seccomp never sees it");
+	cr_assert_str_eq(json_object_get_string(json_sock(&root, "destination")),
+			 "192.0.2.1:443");
+	json_object_put(root);
+	cr_assert_eq(trace_proc_get(&log_, TGID)->uring_connects, 1);
+}
+
+Test(trace, io_uring_connect_of_a_fixed_file)
+{
+	struct b4tr_event e = ev(TRACE_URING_OP, -1, 0, NS_CTR);
+	const struct trace_sock *s;
+
+	e.arg1 = 16;
+	e.arg2 = 3; /* fixed file 2 */
+	set_dst(&e, "192.0.2.1", 443);
+	trace_log_event(&log_, &e);
+	s = only_sock();
+	cr_assert_eq(s->fd, -1);
+	cr_assert_eq(s->family, AF_UNSPEC);
+	cr_assert_str_eq(s->calls, "io_uring connect(fixed file 2)");
+	cr_assert_str_eq(s->verdict, "not switched");
+	cr_assert_str_eq(s->reason, "io_uring connect: seccomp never sees it");
+}
