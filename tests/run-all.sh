@@ -35,6 +35,7 @@ SUITES=(
 	"trace|tests/e2e/trace.sh --build $BUILD"
 	"keeper|tests/e2e/keeper.sh --build $BUILD --chmod-tun"
 	"dns|tests/e2e/dns.sh --build $BUILD --chmod-tun"
+	"userns|tests/e2e/userns.sh --build $BUILD"
 )
 
 if [ "$(id -u)" != 0 ]; then

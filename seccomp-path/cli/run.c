@@ -101,6 +101,13 @@ static void run_usage(FILE *f)
 		"                            (default: $XDG_CONFIG_HOME/b4ns/b4ns.conf,\n"
 		"                            else /etc/b4ns/b4ns.conf, if there is one)\n"
 		"      --container=NAME      apply the config file's section NAME\n"
+		"      --userns=MODE         root | keep-id: uid 0 inside is you (default),\n"
+		"                            or your uid and HOME are your own inside;\n"
+		"                            your /etc/subuid range maps the other ids\n"
+		"  -e, --env=VAR[=VAL]       set VAR in CMD's environment (repeatable;\n"
+		"                            VAR alone: keep its current value)\n"
+		"  -w, --workdir=DIR         run CMD in DIR\n"
+		"      --hostname=NAME       CMD's host name (its own UTS namespace)\n"
 		"  -v, --verbose             log every switching decision (debug)\n"
 		"      --log-level=LEVEL     error | warn | info | debug (default warn)\n"
 		"  -h, --help                this text\n"
@@ -128,6 +135,8 @@ enum {
 	OPT_EGRESS_DENY,
 	OPT_DNS,
 	OPT_ADD_HOST,
+	OPT_USERNS,
+	OPT_HOSTNAME,
 };
 
 static const struct option run_opts[] = {
@@ -147,6 +156,10 @@ static const struct option run_opts[] = {
 	{ "egress-deny", required_argument, NULL, OPT_EGRESS_DENY },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	CLI_OPT_HELP_END,
@@ -161,6 +174,7 @@ static const struct option run_opts[] = {
  * @n_addrs:	entries in @addrs
  * @daemon:	--daemon was given
  * @daemon_sock: its SOCKET, or NULL for the default
+ * @proc:	--userns, -e, -w, --hostname
  */
 struct run_args {
 	struct cfg_container *cli;
@@ -170,7 +184,41 @@ struct run_args {
 	int n_addrs;
 	bool daemon;
 	const char *daemon_sock;
+	struct sandbox_proc proc;
 };
+
+/* run_proc_opt() - --userns, -e, -w, --hostname into @p */
+static int run_proc_opt(int c, const char *arg, struct sandbox_proc *p,
+			struct b4_error *err)
+{
+	switch (c) {
+	case OPT_USERNS:
+		if (idmap_mode_parse(arg, &p->userns))
+			return b4_error_set(err, -EINVAL, "--userns=%s: expected "
+					    "root or keep-id", arg);
+		return 0;
+	case 'e':
+		if (!*arg || *arg == '=')
+			return b4_error_set(err, -EINVAL, "-e %s: no variable "
+					    "name before '='", arg);
+		if (p->n_env >= SANDBOX_MAX_ENV)
+			return b4_error_set(err, -EINVAL, "too many -e (max %d)",
+					    SANDBOX_MAX_ENV);
+		p->env[p->n_env++] = arg;
+		return 0;
+	case 'w':
+		if (!*arg)
+			return b4_error_set(err, -EINVAL, "-w: empty directory");
+		p->workdir = arg;
+		return 0;
+	default: /* OPT_HOSTNAME */
+		if (!*arg || strlen(arg) > HOST_NAME_MAX)
+			return b4_error_set(err, -EINVAL, "--hostname=%s: expected "
+					    "1 to %d bytes", arg, HOST_NAME_MAX);
+		p->hostname = arg;
+		return 0;
+	}
+}
 
 /* run_ip() - one --ip=ADDR/LEN into @a: at most one of each family */
 static int run_ip(struct run_args *a, const char *arg, struct b4_error *err)
@@ -196,6 +244,11 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 	struct cfg_container *cli = a->cli;
 
 	switch (c) {
+	case OPT_USERNS:
+	case 'e':
+	case 'w':
+	case OPT_HOSTNAME:
+		return run_proc_opt(c, arg, &a->proc, err);
 	case OPT_NET:
 		if (cfg_net_parse(arg, &cli->net) || cli->net == CFG_NET_AUTO)
 			return b4_error_set(err, -EINVAL, "--net=%s: expected none, "
@@ -274,13 +327,13 @@ static int run_opt(int c, const char *arg, void *ctx, struct b4_error *err)
 }
 
 static const struct cli_cmd run_cmd = {
-	.name = "run", .shortopts = "+vhp:", .longopts = run_opts,
+	.name = "run", .shortopts = "+vhp:e:w:", .longopts = run_opts,
 	.flags = CLI_COMMAND, .usage = run_usage, .opt = run_opt,
 };
 
 /* the run options of "b4ns trace", its messages naming it */
 static const struct cli_cmd trace_run_cmd = {
-	.name = "trace", .shortopts = "+vhp:", .longopts = run_opts,
+	.name = "trace", .shortopts = "+vhp:e:w:", .longopts = run_opts,
 	.flags = CLI_COMMAND, .usage = run_usage, .opt = run_opt,
 };
 
@@ -454,6 +507,7 @@ static int run(int argc, char **argv, struct run_settings *rs)
 	lo.settings = &rs->eff;
 	lo.addrs = a.addrs;
 	lo.n_addrs = a.n_addrs;
+	lo.proc = &a.proc;
 	ret = launch_run(&lo, &bad_settings, &err);
 	if (ret >= 0)
 		return ret;

@@ -31,7 +31,9 @@
  * The run then forwards signals, reaps, keeps the fallback network helper
  * and ends as the preload path does, when the first process has exited.
  * The container's own addresses (--ip) are put on a veth pair by the
- * child itself (netif.c).
+ * child itself (netif.c). Its uid and gid maps are decided here
+ * (idmap_plan(): the caller's subordinate ids when it has some, --userns)
+ * and written by sandbox_start().
  *
  * Everything a run holds lives in one heap-allocated struct launch, torn
  * down by launch_free() on every path (a cleanup attribute): the loop, the
@@ -57,6 +59,7 @@
 #include "launch/fwd.h"
 #include "launch/handover.h"
 #include "launch/hostroute.h"
+#include "launch/idmap.h"
 #include "launch/launch.h"
 #include "launch/probe.h"
 #include "launch/sandbox.h"
@@ -98,6 +101,7 @@
  * @ns:		the host's loopback name servers (dns = "host"): the
  *		container's UDP queries to them are forwarded
  * @fwd:	the DNS forwarder of each entry of @ns, or NULL
+ * @idmap:	the container's uid and gid maps
  */
 struct launch {
 	struct policy_cfg pol;
@@ -119,6 +123,7 @@ struct launch {
 	char *hosts;
 	struct sockaddr_storage ns[SANDBOX_MAX_DNS];
 	struct dnsfwd *fwd[SANDBOX_MAX_DNS];
+	struct idmap idmap;
 };
 
 /* launch_free() - the one teardown of a run, for __attribute__((cleanup)) */
@@ -480,6 +485,10 @@ int launch_run(const struct launch_opts *o, bool *bad_settings,
 		so->hosts = l->hosts;
 	}
 	dns_forward_prepare(l, o);
+	so->proc = o->proc;
+	idmap_plan(o->proc ? o->proc->userns : IDMAP_ROOT, geteuid(), getegid(),
+		   "/etc/subuid", "/etc/subgid", &l->idmap);
+	so->idmap = &l->idmap;
 	ret = resolve_mode(l, s, o->argv, &mode, err);
 	if (ret)
 		return ret;

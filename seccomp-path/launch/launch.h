@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "launch/netif.h"
+#include "launch/sandbox.h"
 
 /**
  * struct launch_opts - what to run, and how
@@ -22,6 +23,7 @@
  * @daemon:	the listener socket of a "b4ns daemon" that serves the
  *		container instead of this process, or NULL
  * @section:	with @daemon: the daemon's config section to apply, or NULL
+ * @proc:	--userns, -e, -w, --hostname, or NULL for the defaults
  */
 struct launch_opts {
 	char **argv;
@@ -30,6 +32,7 @@ struct launch_opts {
 	int n_addrs;
 	const char *daemon;
 	const char *section;
+	const struct sandbox_proc *proc;
 };
 
 /**

@@ -3,13 +3,16 @@
  *
  * Theory of operation: the supervisor forks the child into new user,
  * network, PID and mount namespaces (one clone(): the user namespace is
- * made first and owns the others); the child, pid 1 of its PID namespace,
- * maps the caller's ids to root, mounts its own /proc (ctrinit.c), brings
- * loopback up, opens an address monitor (rtnetlink) and sends it with
- * "ready" over a SOCK_SEQPACKET pair (SCM_RIGHTS, common/fdpass.c). The
- * parent attaches the fallback network (slirp4netns, publishing ports
- * through its API socket, or pasta, started on the child's pid) and
- * answers "go". The child
+ * made first and owns the others; a UTS namespace too for --hostname).
+ * The child, pid 1 of its PID namespace, says so; the parent writes its
+ * uid and gid maps (idmap.c: the caller's subordinate ids through
+ * newuidmap/newgidmap, or the caller's own ids only) and answers "go";
+ * the child mounts its own /proc (ctrinit.c), sets its host name and
+ * working directory (-w), brings loopback up, opens an address monitor
+ * (rtnetlink) and sends it with "ready" over a SOCK_SEQPACKET pair
+ * (SCM_RIGHTS, common/fdpass.c). The parent attaches the fallback network
+ * (slirp4netns, publishing ports through its API socket, or pasta,
+ * started on the child's pid) and answers "go". The child
  * puts the container's own addresses (--ip) on a veth pair (netif.c) and
  * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
  * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with
@@ -21,7 +24,7 @@
  * itself with pidfd_getfd() and answers "go" again (with sandbox_opts.hold
  * only from sandbox_release(), once the caller has handed the listener to
  * the daemon, so the command never runs unserved); the child then stays as
- * the namespace's init (ctrinit_run()) and forks the command (with
+ * the namespace's init (ctrinit_run()) and forks the command (with -e's variables set,
  * LD_PRELOAD and the request channel in preload mode), which execs it.
  * With sandbox_opts.resolv_conf or .hosts the child also unshares a
  * further mount namespace (private propagation) and bind-mounts a file
@@ -76,6 +79,7 @@
 #define MSG_GO 'G'
 #define MSG_FDS 'F'
 #define MSG_ERR 'E'
+#define MSG_UNSHARED 'U'
 
 bool sandbox_have(const char *prog)
 {
@@ -119,18 +123,6 @@ child_fail(int sp, int err, const char *what)
 		/* the parent is gone: nobody to tell */
 	}
 	_exit(125);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		return -errno;
-	return 0;
 }
 
 /* bind_text() - in a private mount namespace of the caller (already
@@ -345,27 +337,54 @@ static void preload_env(const struct sandbox_opts *o)
 		setenv("B4NS_PRELOAD_SOCK", o->preload_sock, 1);
 }
 
-static void __attribute__((noreturn))
-child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
+/* proc_setup() - in the child, once its ids are mapped: host name (in its
+ * own UTS namespace) and working directory */
+static void proc_setup(const struct sandbox_proc *p, int sp)
 {
-	char map[64], byte;
+	char what[PATH_MAX + 8];
+
+	if (!p)
+		return;
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)))
+		child_fail(sp, errno, "--hostname: sethostname");
+	if (p->workdir && chdir(p->workdir)) {
+		snprintf(what, sizeof(what), "-w %s", p->workdir);
+		child_fail(sp, errno, what);
+	}
+}
+
+/* proc_env() - -e VAR=VAL into the command's environment (in the forked
+ * child, before exec) */
+static void proc_env(const struct sandbox_proc *p)
+{
+	for (int i = 0; p && i < p->n_env; i++) {
+		const char *eq = strchr(p->env[i], '=');
+		char *name;
+
+		if (!eq)
+			continue; /* -e VAR: inherited already */
+		name = strndup(p->env[i], (size_t)(eq - p->env[i]));
+		if (name)
+			setenv(name, eq + 1, 1);
+		free(name);
+	}
+}
+
+static void __attribute__((noreturn))
+child_main(const struct sandbox_opts *o, int sp)
+{
+	char byte;
 	int ret, nl;
 	ssize_t n;
 
 	sandbox_unblock_signals();
 	/* a supervisor that dies before this is seen at the first recv() */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	ret = write_file("/proc/self/setgroups", "deny");
-	if (ret && ret != -ENOENT)
-		child_fail(sp, -ret, "/proc/self/setgroups");
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	ret = write_file("/proc/self/uid_map", map);
-	if (ret)
-		child_fail(sp, -ret, "/proc/self/uid_map");
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	ret = write_file("/proc/self/gid_map", map);
-	if (ret)
-		child_fail(sp, -ret, "/proc/self/gid_map");
+	/* the parent writes our maps (newuidmap must run outside) */
+	byte = MSG_UNSHARED;
+	if (send(sp, &byte, 1, MSG_NOSIGNAL) != 1 ||
+	    recv(sp, &byte, 1, 0) != 1 || byte != MSG_GO)
+		_exit(125); /* the parent reported why */
 	ret = ctrinit_mount_proc();
 	if (ret)
 		b4_warn("cannot mount /proc for the container's PID namespace "
@@ -378,6 +397,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 		if (ret)
 			child_fail(sp, -ret, what);
 	}
+	proc_setup(o->proc, sp);
 	ret = loopback_up();
 	if (ret)
 		child_fail(sp, -ret, "bringing up lo");
@@ -434,6 +454,7 @@ child_main(const struct sandbox_opts *o, int sp, uid_t uid, gid_t gid)
 			_exit(125);
 	}
 	close(sp);
+	proc_env(o->proc);
 	if (o->preload_lib)
 		preload_env(o);
 	ctrinit_run(o->argv, o->preload_fd);
@@ -737,8 +758,8 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	_cleanup_close_ int exit_fd = -1, none = -1;
 	/* the DNS forwarder's sockets, received with MSG_READY */
 	int dns[SANDBOX_MAX_DNS] __attribute__((cleanup(dns_close)));
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
+	struct idmap single;
+	const struct idmap *idmap = o->idmap;
 	char buf[512];
 	int pair[2], ret;
 
@@ -746,6 +767,12 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 				.hold_fd = -1 };
 	for (int i = 0; i < SANDBOX_MAX_DNS; i++)
 		sb->dns_fd[i] = dns[i] = -1;
+	if (!idmap) {
+		single = (struct idmap){ .n_uid = 1, .n_gid = 1 };
+		single.uid[0] = (struct idmap_line){ 0, geteuid(), 1 };
+		single.gid[0] = (struct idmap_line){ 0, getegid(), 1 };
+		idmap = &single;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return b4_error_set(err, -errno, "socketpair: %s",
 				    strerror(errno));
@@ -755,8 +782,9 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	 * and owns the others; the child is pid 1 of its PID namespace. A
 	 * raw clone() runs no fork handlers of glibc: fine while this process
 	 * has no other thread (none is started before the container is) */
-	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE_FLAGS | SIGCHLD, NULL,
-			     NULL, NULL, NULL);
+	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE_FLAGS | SIGCHLD |
+			     (o->proc && o->proc->hostname ? CLONE_NEWUTS : 0),
+			     NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		pid = 0;
 		return b4_error_set(err, -errno, "clone(CLONE_NEWUSER|"
@@ -765,9 +793,17 @@ int sandbox_start(const struct sandbox_opts *o, struct sandbox *sb,
 	}
 	if (pid == 0) {
 		closep(&sp);
-		child_main(o, csp, uid, gid);
+		child_main(o, csp);
 	}
 	closep(&csp);
+
+	ret = recv_child(sp, buf, sizeof(buf), MSG_UNSHARED, &none, err);
+	if (!ret)
+		ret = idmap_apply(idmap, pid, err);
+	if (!ret)
+		ret = send_go(sp, err);
+	if (ret)
+		return ret;
 
 	{
 		int fds[1 + SANDBOX_MAX_DNS], nfds, k = 1;

@@ -10,11 +10,34 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "launch/idmap.h"
 #include "launch/netif.h"
 #include "portmap.h"
 
 /* most name servers the DNS forwarder serves (resolv.h's RESOLV_MAX_NS) */
 #define SANDBOX_MAX_DNS 8
+
+/* -e entries "b4ns run" takes */
+#define SANDBOX_MAX_ENV 128
+
+/**
+ * struct sandbox_proc - who the command runs as, and where (b4ns run's
+ * --userns, -e, -w, --hostname)
+ * @userns:	root (uid 0 inside is the caller) or keep-id
+ * @env:	-e VAR=VAL entries, set in the command's environment (which is
+ *		otherwise the caller's)
+ * @n_env:	entries in @env
+ * @workdir:	-w: the command's working directory, or NULL (the caller's)
+ * @hostname:	--hostname: the container gets a UTS namespace of its own
+ *		with this name, or NULL (the host's, shared)
+ */
+struct sandbox_proc {
+	enum idmap_mode userns;
+	const char *env[SANDBOX_MAX_ENV];
+	int n_env;
+	const char *workdir;
+	const char *hostname;
+};
 
 /**
  * struct sandbox_opts - how to start the container process
@@ -52,6 +75,10 @@
  *			binds UDP sockets to in its namespace before anything
  *			runs there, for the DNS forwarder (sandbox.dns_fd)
  * @n_dns_fwd:		entries in @dns_fwd (at most SANDBOX_MAX_DNS)
+ * @proc:		user namespace mode, environment, working directory,
+ *			host name of the command, or NULL for the defaults
+ * @idmap:		the user namespace's maps (idmap_plan()), or NULL:
+ *			the caller's ids only, mapped to 0
  * @hold:		with @trap: sandbox_start() returns with the listener
  *			taken but the child still waiting before exec; it
  *			runs the command once sandbox_release() is called
@@ -78,6 +105,8 @@ struct sandbox_opts {
 	const char *hosts;
 	const struct sockaddr_storage *dns_fwd;
 	int n_dns_fwd;
+	const struct sandbox_proc *proc;
+	const struct idmap *idmap;
 	bool hold;
 };
 
@@ -111,16 +140,17 @@ struct sandbox {
  *		child's own "/proc/self/uid_map: reason", "clone(...):
  *		reason", "slirp4netns did not start", ...)
  *
- * The child enters new user (the caller's uid and gid mapped to 0), PID and
- * mount namespaces (pid 1 there, with its own /proc) and a new network
- * namespace with loopback up, waits until the fallback network is
+ * The child enters new user (maps written by us: @o->idmap, idmap_apply()),
+ * PID and mount namespaces (pid 1 there, with its own /proc), a new network
+ * namespace with loopback up (and a UTS namespace with @o->proc->hostname),
+ * changes to @o->proc->workdir, waits until the fallback network is
  * attached, puts its own addresses on a veth pair (if any), loads the
  * seccomp filter, hands the listener and an address monitor to us, and
- * runs the command as the namespace's init (ctrinit_run(); with @o->hold,
- * only once sandbox_release() is called): it exits with the command's
- * status, and the kernel kills the rest of the namespace. A failed start
- * leaves nothing behind: the child and the network helper are killed and
- * reaped, every descriptor is closed.
+ * runs the command (with @o->proc->env added) as the namespace's init
+ * (ctrinit_run(); with @o->hold, only once sandbox_release() is called):
+ * it exits with the command's status, and the kernel kills the rest of the
+ * namespace. A failed start leaves nothing behind: the child and the
+ * network helper are killed and reaped, every descriptor is closed.
  *
  * Return: 0, or negative errno (the child's errno where it failed, -EIO when
  * it exited without saying why)
