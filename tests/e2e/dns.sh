@@ -38,8 +38,8 @@ e2e_parse_args "$@"
 e2e_need_tools dnsmasq python3 busybox curl
 e2e_setup dns --b4ns=need-lib --testhost --content --tun
 
-cp "$HERE/dns/counter.py" "$HERE/dns/attack.py" "$WORK/"
-chmod 755 "$WORK/counter.py" "$WORK/attack.py"
+cp "$HERE/dns/counter.py" "$HERE/dns/attack.py" "$HERE/dns/tapattack.py" "$WORK/"
+chmod 755 "$WORK/counter.py" "$WORK/attack.py" "$WORK/tapattack.py"
 HITS=$WORK/hits.log
 : >"$HITS"
 chmod 666 "$HITS"
@@ -240,6 +240,26 @@ t_attack() {
 run_test "dns attack: only 127.0.0.53:53 opens: 127.0.0.53:54, 127.0.0.1:53, [::1]:53, 127.0.0.54:53 stay unreachable over TCP and UDP" t_attack
 run_test "dns attack: the same with --switch-udp" t_attack --switch-udp
 run_test "dns attack: the same on the preload path" t_attack --mode=preload --switch-udp
+
+# the network helper's tap is the container's: root in its user namespace,
+# it writes frames there (AF_PACKET) or routes 127/8 out of it
+# (route_localnet); the helper must not deliver them to host loopback
+t_tap_attack() {
+	local out
+	if ! run_user sh -c 'exec 3<>/dev/net/tun' 2>/dev/null; then
+		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
+	fi
+	out=$(run_in "$RESOLV" "$@" -- python3 "$WORK/tapattack.py" \
+		127.0.0.1:53 127.0.0.53:54)
+	echo "$out"
+	sleep 0.5
+	if grep -q reached <<<"$out"; then
+		return 1
+	fi
+	no_hits
+}
+run_test "dns attack: raw frames and 127/8 routes through slirp4netns's tap reach no host loopback" t_tap_attack --net=slirp4netns
+run_test "dns attack: raw frames and 127/8 routes through pasta's tap reach no host loopback" t_tap_attack --net=pasta
 
 t_off() {
 	[[ -n $DIG ]] || skip "dig not installed (Debian: bind9-dnsutils)"
