@@ -250,7 +250,7 @@ t_tap_attack() {
 		skip "/dev/net/tun is not usable by $TEST_USER (--chmod-tun)"
 	fi
 	out=$(run_in "$RESOLV" "$@" -- python3 "$WORK/tapattack.py" \
-		127.0.0.1:53 127.0.0.53:54)
+		127.0.0.1:53 127.0.0.53:54 '[::1]:53')
 	echo "$out"
 	sleep 0.5
 	if grep -q reached <<<"$out"; then
