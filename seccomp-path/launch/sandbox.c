@@ -13,8 +13,10 @@
  * (SCM_RIGHTS, common/fdpass.c). The parent attaches the fallback network
  * (slirp4netns, publishing ports through its API socket, or pasta,
  * started on the child's pid) and answers "go". The child
- * puts the container's own addresses (--ip) on a veth pair (netif.c) and
- * loads the seccomp filter: every rule of common/traps.c's trap_rules[]
+ * puts the container's own addresses (--ip) on a veth pair (netif.c),
+ * gives up CAP_NET_RAW and CAP_NET_ADMIN where slirp4netns or pasta is
+ * attached (netcaps.c: their tap would take loopback destinations to the
+ * host's loopback) and loads the seccomp filter: every rule of common/traps.c's trap_rules[]
  * (connect, bind, listen, sendto with an address, sendmsg/sendmmsg with
  * MSG_FASTOPEN or every sendmsg, getsockname/getpeername when addresses
  * may be rewritten) becomes SCMP_ACT_NOTIFY on x86_64 and i386 (socketcall
@@ -64,6 +66,7 @@
 #include "fdpass.h"
 #include "fwd.h"
 #include "launch/ctrinit.h"
+#include "launch/netcaps.h"
 #include "launch/netif.h"
 #include "log.h"
 #include "netaddr.h"
@@ -430,6 +433,15 @@ child_main(const struct sandbox_opts *o, int sp)
 		const char *what;
 
 		ret = netif_setup(o->addrs, o->n_addrs, &what);
+		if (ret)
+			child_fail(sp, -ret, what);
+	}
+	/* a network helper's tap would carry loopback destinations that
+	 * the container routes or writes there to the host's loopback */
+	if (o->net == CFG_NET_SLIRP4NETNS || o->net == CFG_NET_PASTA) {
+		const char *what;
+
+		ret = netcaps_drop(&what);
 		if (ret)
 			child_fail(sp, -ret, what);
 	}
