@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -35,10 +36,22 @@ static const int netcaps[] = { CAP_NET_ADMIN, CAP_NET_RAW };
 static unsigned long top_gid(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/gid_map", "re");
-	unsigned long in, out, count, top = 0;
+	unsigned long top = 0;
+	char line[128];
 
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
-		if (count && in + count - 1 > top)
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		unsigned long in = strtoul(p, &end, 10), count;
+
+		if (end == p)
+			continue;
+		p = end;
+		(void)strtoul(p, &end, 10);	/* the outside id */
+		if (end == p)
+			continue;
+		p = end;
+		count = strtoul(p, &end, 10);
+		if (end != p && count && in + count - 1 > top)
 			top = in + count - 1;
 	}
 	return top;
