@@ -18,18 +18,20 @@
  * by the kernel for the ephemeral port of a connect, and a socket the
  * container bound to a published port itself is answered from the bind's
  * own record (the callers look that up first); so nothing else matches.
- * What it shows is computed from the container's side only: the address
- * the container bound the listener to, or for a wildcard listener its
- * loopback (the connection came in on a host loopback address: the
- * container's own connects to its published port do) or its own address
- * of the family, and the container port. The caller (the seccomp path's
- * getsockname() handler) answers with it; getpeername() is not touched.
+ * What it shows is computed from the container's side only, by
+ * common/localshow.c (shared with libb4ns.so): the address the container
+ * bound the listener to, or for a wildcard listener its loopback or its
+ * own address of the family (localname_own() picks them from the
+ * container's state), and the container port. The caller (the seccomp
+ * path's getsockname() handler) answers with it; getpeername() is not
+ * touched. libb4ns.so gets localname_own()'s answer with a published bind.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "localname.h"
+#include "localshow.h"
 #include "sockaddr.h"
 #include "switch.h"
 
@@ -63,69 +65,28 @@ find_listener(const struct policy_cfg *pol, const struct policy_state *st,
 	return NULL;
 }
 
-/* loopback() - the loopback address of @family into @out */
-static void loopback(int family, struct sockaddr_storage *out)
+void localname_own(const struct policy_state *st, struct localshow_own *own)
 {
-	memset(out, 0, sizeof(*out));
-	out->ss_family = (sa_family_t)family;
-	if (family == AF_INET)
-		((struct sockaddr_in *)out)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	else
-		((struct sockaddr_in6 *)out)->sin6_addr = in6addr_loopback;
-}
+	int pick4 = -1, pick6 = -1;
 
-/* own_address() - the container's own address of @family into @out (a
- * given one first): false if it has none */
-static bool own_address(const struct policy_state *st, int family,
-			struct sockaddr_storage *out)
-{
-	int pick = -1;
+	memset(own, 0, sizeof(*own));
+	/* a given address of the family first, else the first one */
+	for (int i = 0; st && i < st->n_local && i < POLICY_MAX_CIDRS; i++) {
+		bool given = st->given & (1ULL << i);
+		int *pick = st->own[i].family == AF_INET ? &pick4 :
+			    st->own[i].family == AF_INET6 ? &pick6 : NULL;
 
-	for (int i = 0; i < st->n_local && i < POLICY_MAX_CIDRS; i++) {
-		if (st->own[i].family != family)
-			continue;
-		if (st->given & (1ULL << i)) {
-			pick = i;
-			break;
-		}
-		if (pick < 0)
-			pick = i;
+		if (pick && (*pick < 0 || (given && !(st->given & (1ULL << *pick)))))
+			*pick = i;
 	}
-	if (pick < 0)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->ss_family = (sa_family_t)family;
-	if (family == AF_INET)
-		memcpy(&((struct sockaddr_in *)out)->sin_addr, st->own[pick].addr, 4);
-	else
-		memcpy(&((struct sockaddr_in6 *)out)->sin6_addr, st->own[pick].addr, 16);
-	return true;
-}
-
-/* shown_for() - what a connection with local address @local accepted on
- * @l shows (@local's family) */
-static void shown_for(const struct policy_state *st,
-		      const struct policy_listener *l,
-		      const struct sockaddr_storage *local,
-		      struct sockaddr_storage *shown)
-{
-	struct sockaddr_storage ip, un;
-
-	if ((l->addr.ss_family == AF_INET || l->addr.ss_family == AF_INET6) &&
-	    !sa_is_unspecified((const struct sockaddr *)&l->addr)) {
-		*shown = l->addr;
-		sa_set_port((struct sockaddr *)shown, l->port);
-		return;
+	if (pick4 >= 0) {
+		memcpy(&own->in4, st->own[pick4].addr, 4);
+		own->has4 = 1;
 	}
-	/* the address family the connection really has (an IPv4 client of
-	 * a dual-stack listener: v4-mapped) */
-	sa_unmap((const struct sockaddr *)local, &un);
-	if (sa_is_loopback((const struct sockaddr *)&un) ||
-	    !own_address(st, un.ss_family, &ip))
-		loopback(un.ss_family, &ip);
-	if (!sa_in_family(&ip, local->ss_family, shown))
-		loopback(local->ss_family, shown);
-	sa_set_port((struct sockaddr *)shown, l->port);
+	if (pick6 >= 0) {
+		memcpy(&own->in6, st->own[pick6].addr, 16);
+		own->has6 = 1;
+	}
 }
 
 int localname_accepted(const struct policy_cfg *pol,
@@ -134,6 +95,7 @@ int localname_accepted(const struct policy_cfg *pol,
 		       struct sockaddr_storage *shown)
 {
 	const struct policy_listener *l;
+	struct localshow_own own;
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	int proto = 0, listening = 1;
@@ -160,6 +122,7 @@ int localname_accepted(const struct policy_cfg *pol,
 		return -ENOENT;
 	if (!switch_is_host_socket(sock, netns_id, self_netns_id, &foreign))
 		return -ENOENT;
-	shown_for(st, l, &local, shown);
+	localname_own(st, &own);
+	localshow_accepted(&l->addr, l->port, &local, &own, shown);
 	return 0;
 }

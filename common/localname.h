@@ -8,7 +8,17 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "localshow.h"
 #include "policy.h"
+
+/**
+ * localname_own() - the container's own addresses a wildcard listener's
+ * connections show
+ * @st:		its state (NULL: none)
+ * @own:	result: per family, an address it was given first, else the
+ *		first it has
+ */
+void localname_own(const struct policy_state *st, struct localshow_own *own);
 
 /**
  * localname_accepted() - getsockname()'s answer for a connection accepted

@@ -3,7 +3,7 @@
  *
  * Theory of operation: for kernels without SECCOMP_IOCTL_NOTIF_ADDFD, or
  * sandboxes without seccomp listeners, this library interposes connect(),
- * bind() and sendto(). It decides nothing: the process is untrusted. For an
+ * bind(), sendto() and getsockname(). It decides nothing: the process is untrusted. For an
  * AF_INET/AF_INET6 address it sends the supervisor a request with a
  * duplicate of its own socket (SCM_RIGHTS) and the address; the supervisor
  * runs the same common/ code as the seccomp path (policy, state copy onto a
@@ -14,12 +14,15 @@
  * SO_SNDTIMEO), a non-blocking one returns EINPROGRESS.
  *
  * Paths that are not switched allocate nothing and keep errno. Everything
- * here is a plain system call (no malloc, no locks, no stdio), so the
+ * here is a plain system call (no malloc, no locks, no stdio; the listener
+ * table is a fixed array under per-slot seqlocks), so the
  * wrappers are as async-signal-safe and thread-safe as libc's own. If the
  * supervisor cannot be reached, the call proceeds natively (the slow path)
  * with one warning per process. Requests and answers go through
  * common/fdpass.c, compiled into this library with hidden visibility: only
- * the three interposers are exported. Unlike the seccomp path, a hostile
+ * the interposers are exported. getsockname() of a published listener and
+ * of the connections accepted on it shows the container side, from a
+ * small table the library keeps of the listeners it bound (lsntab.c). Unlike the seccomp path, a hostile
  * process holding a host socket could reconnect it by a raw system call:
  * the preload path accelerates, it does not confine.
  */
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "lsntab.h"
 #include "proto.h"
 
 #define REPLY_TIMEOUT_MS 5000
@@ -52,10 +56,12 @@ typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
 typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
 typedef ssize_t (*sendto_fn)(int, const void *, size_t, int,
 			     const struct sockaddr *, socklen_t);
+typedef int (*getsockname_fn)(int, struct sockaddr *, socklen_t *);
 
 static connect_fn real_connect;
 static bind_fn real_bind;
 static sendto_fn real_sendto;
+static getsockname_fn real_getsockname;
 static int chan_fd = -1;		/* inherited request channel */
 static char chan_path[108];		/* or a socket path */
 static atomic_int warned;
@@ -84,6 +90,7 @@ __attribute__((constructor)) static void b4ns_preload_init(void)
 	real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
 	real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
 	real_sendto = (sendto_fn)dlsym(RTLD_NEXT, "sendto");
+	real_getsockname = (getsockname_fn)dlsym(RTLD_NEXT, "getsockname");
 	if (fd && *fd) {
 		char *end;
 		long v = strtol(fd, &end, 10);
@@ -312,7 +319,40 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	ret = take_over(fd, &req, &resp, saved);
 	if (ret <= 0)
 		return ret ? -1 : real_bind(fd, addr, len);
+	if (resp.published)
+		lsntab_add(fd, &req.addr, &resp.own);
 	errno = saved;
+	return 0;
+}
+
+/* getsockname() of a published listener, or of a connection accepted on
+ * one: the container side (lsntab.c), with the kernel's checks of the
+ * caller's buffers and its truncation */
+B4NS_PRELOAD_EXPORT
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sockaddr_storage shown;
+	struct iovec local, remote;
+	socklen_t cap, size;
+	int ret;
+
+	if (!lsntab_name(fd, &shown))
+		return real_getsockname(fd, addr, len);
+	/* the caller's room, read through the kernel: a bad pointer is the
+	 * real call's EFAULT, never a fault here */
+	local.iov_base = &cap;
+	local.iov_len = sizeof(cap);
+	remote.iov_base = len;
+	remote.iov_len = sizeof(cap);
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != sizeof(cap))
+		return real_getsockname(fd, addr, len);
+	ret = real_getsockname(fd, addr, len);
+	if (ret)
+		return ret;
+	size = shown.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					     sizeof(struct sockaddr_in);
+	memcpy(addr, &shown, cap < size ? cap : size);
+	*len = size;
 	return 0;
 }
 

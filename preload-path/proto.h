@@ -15,8 +15,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "localshow.h"
+
 #define PRELOAD_MAGIC 0x62346e73u /* "b4ns" */
-#define PRELOAD_VERSION 1
+#define PRELOAD_VERSION 2
 
 /* Environment: an inherited request channel, or a socket path to connect */
 #define PRELOAD_ENV_FD "B4NS_PRELOAD_FD"
@@ -59,14 +61,18 @@ enum preload_action {
  * @action:	enum preload_action
  * @err:	0, -EINPROGRESS (connect in progress: the library waits if
  *		the application's socket was blocking) or negative errno
+ * @published:	1 if a bind was switched to a published port's host socket
  * @to:		where the host socket connects (connect) or sends (sendto)
+ * @own:	with @published: the container's own addresses, for what
+ *		connections accepted on a wildcard listener show
  */
 struct preload_resp {
 	uint32_t magic;
 	int32_t action;
 	int32_t err;
-	int32_t pad;
+	int32_t published;
 	struct sockaddr_storage to;
+	struct localshow_own own;
 };
 
 #endif /* B4NS_PRELOAD_PROTO_H */

@@ -33,6 +33,7 @@
 #include "container.h"
 #include "err.h"
 #include "fdpass.h"
+#include "localname.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
@@ -109,6 +110,12 @@ static void serve(struct registry *r, struct container *c,
 			b4_warn("publish: container bind of %s fails: %s: %s",
 				sa_format(dst, a, sizeof(a)), out.reason,
 				strerror(-out.err));
+		/* what getsockname() of its connections shows (libb4ns.so
+		 * answers it from its own table) */
+		if (out.action == SWITCH_INJECT && sb.entry >= 0) {
+			resp.published = 1;
+			localname_own(st, &resp.own);
+		}
 	} else if (req->op == PRELOAD_SENDTO) {
 		struct switch_send ss = { .req = in, .flags = req->flags };
 

@@ -356,10 +356,12 @@ run_test "UDP not switched by default: sendmsg(msg_name 10.77.0.1:5300) stays in
 
 # ---- 7. getsockname / getpeername -----------------------------------------------
 
+# MODE_OPTS: extra b4ns run options of a test (--mode=preload variants)
+MODE_OPTS=()
 t_sockname() {
 	local addr=$1 name=$2
 	own_cleanup
-	bg_ctr "sn$addr" -p 8085:80 -- "$PROBE_IN" serve-peer "$addr" 80 --count 1 \
+	bg_ctr "sn$addr" "${MODE_OPTS[@]}" -p 8085:80 -- "$PROBE_IN" serve-peer "$addr" 80 --count 1 \
 		--check-name "$name"
 	wait_lines "sn$addr" 'listening on' 1
 	# A client on the test host proves the listener was published.
@@ -369,6 +371,16 @@ t_sockname() {
 }
 run_test "getsockname() on a published 0.0.0.0:80 listener is 0.0.0.0:80 (also truncated)" t_sockname 0.0.0.0 0.0.0.0:80
 run_test "getsockname() on a published [::]:80 listener is [::]:80 (also truncated)" t_sockname :: '[::]:80'
+# the preload path (libb4ns.so answers from its own table of listeners)
+t_preload() {
+	MODE_OPTS=(--mode=preload)
+	"$@"
+	local rc=$?
+	MODE_OPTS=()
+	return $rc
+}
+run_test "--mode=preload: getsockname() on a published 0.0.0.0:80 listener is 0.0.0.0:80 (also truncated)" t_preload t_sockname 0.0.0.0 0.0.0.0:80
+run_test "--mode=preload: getsockname() on a published [::]:80 listener is [::]:80 (also truncated)" t_preload t_sockname :: '[::]:80'
 
 # Issue 15: an accepted connection's getsockname() is the container side
 # (its address and the container port), as natively and with slirp4netns.
@@ -377,7 +389,7 @@ t_accepted_name() {
 	local addr=$1 n=$2 i=0 want
 	shift 2
 	own_cleanup
-	bg_ctr "an$addr" "${ACC_IP[@]}" -p 8089:80 -- "$PROBE_IN" serve-peer \
+	bg_ctr "an$addr" "${ACC_IP[@]}" "${MODE_OPTS[@]}" -p 8089:80 -- "$PROBE_IN" serve-peer \
 		"$addr" 80 --count "$n"
 	wait_lines "an$addr" 'listening on' 1
 	while (($# >= 2)); do
@@ -399,6 +411,13 @@ run_test "getsockname() of connections accepted on published [::]:80: [::ffff:10
 	'[fd88:5::2]:80' ::1 '[::1]:80'
 run_test "getsockname() of a connection accepted on published 10.88.5.2:80 is 10.88.5.2:80" \
 	t_accepted_name 10.88.5.2 1 10.77.0.1 10.88.5.2:80
+run_test "--mode=preload: getsockname() of a connection accepted on published 0.0.0.0:80 is 10.88.5.2:80 (from 10.77.0.1), 127.0.0.1:80 (from 127.0.0.1)" \
+	t_preload t_accepted_name 0.0.0.0 2 10.77.0.1 10.88.5.2:80 127.0.0.1 127.0.0.1:80
+run_test "--mode=preload: getsockname() of connections accepted on published [::]:80: [::ffff:10.88.5.2]:80, [fd88:5::2]:80, [::1]:80" \
+	t_preload t_accepted_name :: 3 10.77.0.1 '[::ffff:10.88.5.2]:80' fd77::1 \
+	'[fd88:5::2]:80' ::1 '[::1]:80'
+run_test "--mode=preload: getsockname() of a connection accepted on published 10.88.5.2:80 is 10.88.5.2:80" \
+	t_preload t_accepted_name 10.88.5.2 1 10.77.0.1 10.88.5.2:80
 
 t_dnsmasq_tcp() {
 	# dnsmasq (wildcard sockets, its default) drops a TCP query unless
