@@ -54,16 +54,16 @@ static int kernel_name(int fd, struct sockaddr_storage *ss)
 
 /* one listener; the data fields are read under @seq */
 struct lsn {
+	uint64_t cookie;	/* 0: free */
+	uint64_t netns;
+	struct sockaddr_storage bound;
 	atomic_uint seq;	/* odd: being written */
 	atomic_int claim;	/* a writer holds the slot */
 	int fd;
-	uint64_t cookie;	/* 0: free */
-	uint64_t netns;
-	uint16_t hport;
 	int family;
 	int proto;
-	struct sockaddr_storage bound;
 	struct localshow_own own;
+	uint16_t hport;
 };
 
 static struct lsn tab[LSNTAB_SLOTS];
