@@ -159,8 +159,9 @@ void lsntab_add(int fd, const struct sockaddr_storage *bound,
 		tab[i].own = *own;
 		atomic_fetch_add_explicit(&tab[i].seq, 1, memory_order_release);
 		atomic_store(&tab[i].claim, 0);
-		if (atomic_load(&used) < i + 1)
-			atomic_store(&used, i + 1);
+		for (int u = atomic_load(&used);
+		     u < i + 1 && !atomic_compare_exchange_weak(&used, &u, i + 1);)
+			; /* raise it to i + 1, never lower it */
 		break;
 	}
 	errno = saved;
