@@ -7,10 +7,10 @@
 # exits 0 (answered) / 3 (refused: closed without an answer) / 1 (error)
 import os, select, socket, struct, sys
 
-MAGIC, VERSION = 0x62346e73, 1
+MAGIC, VERSION = 0x62346e73, 2
 OPS = {"connect": 1, "bind": 2, "sendto": 3}
 REQ = struct.Struct("=IHHiI128s")   # struct preload_req: 16 + 128 bytes
-RESP = struct.Struct("=Iiii128s")   # struct preload_resp: 16 + 128 bytes
+RESP = struct.Struct("=Iiii128s24s")  # struct preload_resp: 16 + 128 + 24 bytes
 ACTIONS = {0: "native", 1: "switched", 2: "fail", 3: "send"}
 
 how, op, host, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -45,7 +45,7 @@ except socket.timeout:
 if not data:
 	print("refused: reply channel closed without an answer")
 	sys.exit(3)
-magic, action, err, _, to = RESP.unpack(data)
+magic, action, err, _, to, _ = RESP.unpack(data)
 line = (f"answer magic={'ok' if magic == MAGIC else hex(magic)} "
 	f"action={ACTIONS.get(action, action)} err={err} fds={len(fds)}")
 for fd in fds:
