@@ -5,6 +5,7 @@
 #ifndef B4NS_TRACE_SKEL_H
 #define B4NS_TRACE_SKEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trace_skel;
@@ -19,11 +20,13 @@ enum trace_skel_map {
 /**
  * trace_skel_open() - open, load and attach trace.bpf.c
  * @host_netns:	inode of the network namespace whose tasks are not reported
+ * @i386:	attach the i386 handler (raw sys_exit: it costs every system
+ *		call of the machine, so only where i386 calls can run)
  * @out:	the loaded program; trace_skel_close() it
  *
  * Return: 0, or a negative errno (-EPERM without CAP_BPF/CAP_PERFMON)
  */
-int trace_skel_open(uint32_t host_netns, struct trace_skel **out);
+int trace_skel_open(uint32_t host_netns, bool i386, struct trace_skel **out);
 
 /**
  * trace_skel_fd() - the fd of one of the program's maps

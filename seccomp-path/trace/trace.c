@@ -33,6 +33,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -561,6 +562,34 @@ static int seed_tree(int map, pid_t pid)
 	return (int)n;
 }
 
+/* i386_runs() - can this kernel run i386 system calls (int $0x80)? A
+ * kernel without IA-32 emulation, or with it off at boot, kills the
+ * probing child with SIGSEGV. Only then is the i386 handler attached: it
+ * sits on the raw sys_exit tracepoint, which slows every system call of
+ * the machine. */
+static bool i386_runs(void)
+{
+#if defined(__x86_64__)
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		long ret;
+
+		/* getpid, i386 number 20 */
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		_exit(ret > 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+#else
+	return false;
+#endif
+}
+
 /* open_bpf() - the BPF program, loaded and attached */
 static int open_bpf(struct trace_skel **out, struct b4_error *err)
 {
@@ -575,7 +604,7 @@ static int open_bpf(struct trace_skel **out, struct b4_error *err)
 		return b4_error_set(err, -errno, "/proc/self/ns/net: %s",
 				    strerror(errno));
 	libbpf_set_print(quiet_libbpf);
-	ret = trace_skel_open((uint32_t)st.st_ino, out);
+	ret = trace_skel_open((uint32_t)st.st_ino, i386_runs(), out);
 	if (ret == -EPERM || ret == -EACCES)
 		return b4_error_set(err, ret, "cannot load the BPF program: %s "
 				    "(b4ns trace needs root, or CAP_BPF and "
