@@ -542,6 +542,8 @@ int report_json(const struct trace_log *log, FILE *f)
 		ret = ret ? ret : add(sm, "events", json_object_new_int64((int64_t)log->events));
 		ret = ret ? ret : add(sm, "events_lost", json_object_new_int64((int64_t)log->lost));
 		ret = ret ? ret : add(sm, "seconds", json_object_new_double(log->seconds));
+		ret = ret ? ret : add(sm, "bytes_counted_at", json_object_new_string(
+			log->io_syscalls ? "system calls" : "socket tracepoints"));
 		ret = ret ? ret : add(sm, "final", json_object_new_boolean(!log->interim));
 	}
 	if (!root)

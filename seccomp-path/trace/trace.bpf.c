@@ -12,11 +12,23 @@
  * connect) never reaches the entry tracepoint (seccomp runs before it),
  * and the struct sock the fd then refers to: after a switch that is the
  * host socket b4ns put in place, which lives in another network namespace
- * than the task (@sk_netns). Only close() is seen at its entry too (its fd
- * is gone at the exit). Bytes are counted in the map "bytes" per struct
- * sock at the exit of read/write/send/recv calls,
- * never reported per call: a close reports the socket's totals (and drops
- * them), user space reads what is left at the end. An io_uring connect
+ * than the task (@sk_netns). close() is seen at its entry instead (its fd
+ * is gone at the exit); sendto()/sendmsg() at their entry too, to tell a
+ * send the kernel ran from one b4ns run made. Bytes are counted in the map "bytes" per struct
+ * sock on the kernel's sock_send_length/sock_recv_length tracepoints
+ * (Linux 6.3), which every send and receive path of a socket passes
+ * (read, write, send*, recv*, sendfile, splice, io_uring): no tracepoint
+ * sits on read/write, so the other processes of the machine pay nothing
+ * for their file I/O. A kernel without them (or B4NS_TEST_TRACE_IO_SYSCALLS
+ * in the tracer's environment) counts at the exits of read/write/send/recv
+ * and sendfile calls instead (@io_by_syscall; splice and io_uring I/O are
+ * not counted then). Counts are never reported per call: a
+ * close reports the socket's totals (and drops them), user space reads
+ * what is left at the end. The socket cookie is the kernel's; these
+ * BTF tracepoint programs have the kernel make one (bpf_get_socket_cookie)
+ * for a socket a traced task moves bytes through and for a TCP socket of
+ * the traced tree that changes state (connect, listen), so later events
+ * carry it; a socket that never does either may have none. An io_uring connect
  * is seen at its submission (io_uring_submit_req): its fd and its
  * destination, found through the request. The per-syscall
  * tracepoints never fire for an i386 system call of a 64-bit task
@@ -35,12 +47,15 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* the tracer's own network namespace: tasks in it are not reported */
 const volatile __u32 host_netns;
+/* bytes counted at the exits of read/write/... (no sock_*_length) */
+const volatile bool io_by_syscall;
 /* events the ring buffer had no room for */
 __u64 dropped;
 
 #define S_IFMT_ 00170000
 #define S_IFSOCK_ 0140000
 #define IORING_OP_CONNECT_ 16
+#define MSG_PEEK_ 2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,7 +64,7 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
-/* a call's arguments (a close: between its entry and exit, by thread) */
+/* a call's arguments, as emit() reports them */
 struct pending {
 	__u16 kind;	/* enum b4tr_kind */
 	__s32 fd;
@@ -59,13 +74,6 @@ struct pending {
 	__u8 addr[TRACE_ADDR_MAX];
 	__u64 cookie;	/* close: the socket's cookie, read at the entry */
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, struct pending);
-} pend SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -95,9 +103,11 @@ struct sys_enter_args {
 	__u64 args[6];
 };
 
-static __always_inline __u32 task_netns(struct task_struct *t)
+/* current_netns() - the current task's network namespace (direct loads
+ * through BTF: no helper call per pointer) */
+static __always_inline __u32 current_netns(void)
 {
-	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	return bpf_get_current_task_btf()->nsproxy->net_ns->ns.inum;
 }
 
 /* is_traced() - the current task is one of the tree, in a container */
@@ -107,22 +117,20 @@ static __always_inline bool is_traced(void)
 
 	if (!bpf_map_lookup_elem(&traced, &tgid))
 		return false;
-	return task_netns((struct task_struct *)bpf_get_current_task()) !=
-	       host_netns;
+	return current_netns() != host_netns;
 }
 
 /* fd_sock() - the struct sock of the current task's @fd, or NULL */
 static __always_inline struct sock *fd_sock(int fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
 	struct file **fds;
 	struct file *f = NULL;
 	struct socket *s;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return NULL;
@@ -168,7 +176,6 @@ static __always_inline void take(struct sock *sk, struct b4tr_event *e)
 /* emit() - the event of a call that ended with @ret */
 static __always_inline void emit(const struct pending *p, __s64 ret)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct b4tr_event *e;
 	struct sock *sk = NULL;
@@ -194,7 +201,7 @@ static __always_inline void emit(const struct pending *p, __s64 ret)
 	e->ret = ret;
 	e->tgid = id >> 32;
 	e->tid = (__u32)id;
-	e->netns = task_netns(t);
+	e->netns = current_netns();
 	e->fd = fd;
 	e->kind = p->kind;
 	e->arg1 = p->arg1;
@@ -214,7 +221,6 @@ static __always_inline void emit(const struct pending *p, __s64 ret)
 			e->cookie = p->cookie;
 		} else {
 			e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-			e->ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 		}
 	} else if (p->kind == TRACE_SOCKET) {
 		e->family = p->arg1;
@@ -272,7 +278,55 @@ static __always_inline void copy_addr(struct pending *p, const void *uaddr,
 				    (alen & 31) : TRACE_ADDR_MAX, uaddr);
 }
 
-/* bytes_done() - count what a read/write/send/recv moved */
+/* traced_any() - the current process is one of the tree, also b4ns run
+ * itself, which makes the host sockets it switches in */
+static __always_inline bool traced_any(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+/* moved() - @ret bytes through @sk (a send if @tx) by the current task */
+static __always_inline void moved(struct sock *sk, int ret, __u8 tx)
+{
+	if (ret <= 0 || !sk || !is_traced())
+		return;
+	bpf_get_socket_cookie(sk); /* made now if the socket had none */
+	count(sk, tx, ret);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_sent, struct sock *sk, int ret, int flags)
+{
+	moved(sk, ret, 1);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sock_received, struct sock *sk, int ret, int flags)
+{
+	if (!(flags & MSG_PEEK_)) /* peeked bytes are read again */
+		moved(sk, ret, 0);
+	return 0;
+}
+
+#define TCP_SYN_SENT_ 2
+#define TCP_LISTEN_ 10
+
+/* a TCP socket of the tree connects or listens: its cookie is made now */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
+{
+	/* the states first: most changes happen in softirqs, of any task */
+	if (newstate != TCP_SYN_SENT_ && newstate != TCP_LISTEN_)
+		return 0;
+	if (sk && traced_any())
+		bpf_get_socket_cookie(sk);
+	return 0;
+}
+
+/* bytes_done() - count what a read/write/send/recv moved (@io_by_syscall) */
 static __always_inline void bytes_done(struct sys_exit_args *ctx, __u8 tx)
 {
 	struct sock *sk;
@@ -298,6 +352,58 @@ BYTES(recvfrom, 0)
 BYTES(recvmsg, 0)
 BYTES(write, 1)
 BYTES(writev, 1)
+BYTES(sendfile64, 1)	/* out_fd is the first argument */
+
+/* threads of the tree inside a sendto()/sendmsg() the kernel runs. A call
+ * seccomp answered never reaches the entry tracepoint: b4ns run made its
+ * send then, in the host's namespace, where sock_sent() does not count */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} in_send SEC(".maps");
+
+static __always_inline int send_entered(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u8 one = 1;
+
+	if (!io_by_syscall && is_traced())
+		bpf_map_update_elem(&in_send, &tid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int enter_sendto(void *ctx)
+{
+	return send_entered();
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int enter_sendmsg(void *ctx)
+{
+	return send_entered();
+}
+
+/* send_done() - the bytes of a sendto()/sendmsg() on @fd that no
+ * sock_send_length of this task counted: all of them with @io_by_syscall,
+ * else those b4ns run sent for the task (the call never entered) */
+static __always_inline void send_done(int fd, __s64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock *sk;
+
+	if (!io_by_syscall && bpf_map_lookup_elem(&in_send, &tid)) {
+		bpf_map_delete_elem(&in_send, &tid);
+		return;
+	}
+	if (ret <= 0)
+		return;
+	sk = fd_sock(fd);
+	if (sk)
+		count(sk, 1, ret);
+}
 
 /* done() - the exit of a socket call of @kind: its event */
 static __always_inline int done(struct sys_exit_args *ctx, __u16 kind)
@@ -328,12 +434,7 @@ static __always_inline int done(struct sys_exit_args *ctx, __u16 kind)
 		p.arg2 = (int)arg(r, 2);
 		break;
 	case TRACE_SENDTO:
-		if (ctx->ret > 0) {
-			struct sock *sk = fd_sock(p.fd);
-
-			if (sk)
-				count(sk, 1, ctx->ret);
-		}
+		send_done(p.fd, ctx->ret);
 		copy_addr(&p, (const void *)arg(r, 4), (__u32)arg(r, 5));
 		if (!p.addrlen)
 			return 0;
@@ -344,12 +445,8 @@ static __always_inline int done(struct sys_exit_args *ctx, __u16 kind)
 		void *name = NULL;
 		int len = 0;
 
-		if (kind == TRACE_SENDMSG && ctx->ret > 0) {
-			struct sock *sk = fd_sock(p.fd);
-
-			if (sk)
-				count(sk, 1, ctx->ret);
-		}
+		if (kind == TRACE_SENDMSG)
+			send_done(p.fd, ctx->ret);
 		p.arg1 = (int)arg(r, kind == TRACE_SENDMSG ? 2 : 3);
 		bpf_probe_read_user(&name, sizeof(name), &msg->msg_name);
 		bpf_probe_read_user(&len, sizeof(len), &msg->msg_namelen);
@@ -385,11 +482,13 @@ CALL(setsockopt, TRACE_SETSOCKOPT)
 CALL(shutdown, TRACE_SHUTDOWN)
 CALL(io_uring_setup, TRACE_URING_SETUP)
 
-/* close: only of sockets; the sock is looked up before the fd goes */
+/* close: only of sockets, reported at the entry (the fd is gone at the
+ * exit; a close of an fd that holds a socket always releases it, so no
+ * exit program is needed, and the machine's other closes pay one program,
+ * not two) */
 SEC("tracepoint/syscalls/sys_enter_close")
 int enter_close(struct sys_enter_args *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct pending p = { .kind = TRACE_CLOSE };
 	struct sock *sk;
 	__u64 v;
@@ -404,21 +503,7 @@ int enter_close(struct sys_enter_args *ctx)
 	p.arg1 = (__s32)(__u32)v;
 	p.arg2 = (__s32)(__u32)(v >> 32);
 	p.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	bpf_map_update_elem(&pend, &id, &p, BPF_ANY);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_close")
-int exit_close(struct sys_exit_args *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pending *p = bpf_map_lookup_elem(&pend, &id);
-
-	if (!p)
-		return 0;
-	if (ctx->ret == 0)
-		emit(p, 0);
-	bpf_map_delete_elem(&pend, &id);
+	emit(&p, 0);
 	return 0;
 }
 
@@ -483,10 +568,9 @@ int uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 	struct io_connect *conn;
 	int fd, alen;
 
-	if (!is_traced())
-		return 0;
+	/* the opcode first: b4ns run itself submits getsockopt commands */
 	p.arg1 = BPF_CORE_READ(ctx, opcode);
-	if (p.arg1 != IORING_OP_CONNECT_)
+	if (p.arg1 != IORING_OP_CONNECT_ || !is_traced())
 		return 0;
 	req = (struct io_kiocb *)BPF_CORE_READ(ctx, req);
 	fd = BPF_CORE_READ(req, cqe.fd);
@@ -558,7 +642,7 @@ int proc_exit(void *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 
-	bpf_map_delete_elem(&pend, &id);
+	bpf_map_delete_elem(&in_send, &tid);
 	if (tid == id >> 32)
 		bpf_map_delete_elem(&traced, &tid);
 	return 0;

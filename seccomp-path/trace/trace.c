@@ -18,10 +18,9 @@
  * namespace, entered for a moment at the first event. At the end (the
  * workload's end, --duration, SIGINT or SIGTERM: passed on to b4ns run
  * first) the buffer is drained and the byte counts of sockets still open
- * are read from the BPF map. A socket's cookie is the kernel's (read by
- * the BPF program) or, while the kernel has made none, made by the
- * tracer with SO_COOKIE on a copy of the fd (pidfd_getfd), once per
- * kernel socket. With --interval the report is also printed
+ * are read from the BPF map. A socket's cookie is the kernel's, read by
+ * the BPF program (which has the kernel make one); the tracer never holds
+ * a socket of the workload. With --interval the report is also printed
  * every S seconds while the workload runs: the open sockets' counts are
  * read from the map for it and left there.
  */
@@ -51,7 +50,6 @@
 #include "hostsock.h"
 #include "log.h"
 #include "netaddr.h"
-#include "proc.h"
 #include "sockaddr.h"
 #include "trace/skel.h"
 #include "trace/trace.h"
@@ -264,34 +262,14 @@ static void read_subnets(struct trace_log *log, pid_t tgid)
 		log->st.n_local = n;
 }
 
-/* note_cookie() - the socket cookie of the event's socket for @s: the
- * kernel's if it had made one, else made now through a copy of the fd
- * (SO_COOKIE makes it) if the fd still refers to that socket (its inode) */
+/* note_cookie() - the socket cookie of the event's socket for @s, if the
+ * kernel has made one (trace.bpf.c has it made when the socket connects,
+ * listens or moves bytes) */
 static void note_cookie(struct trace_sock *s, const struct b4tr_event *e)
 {
-	_cleanup_close_ int pidfd = -1;
-	_cleanup_close_ int fd = -1;
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-	struct stat st;
-
-	if (!e->sk || e->sk == s->cookie_sk)
+	if (!e->sk || e->sk == s->cookie_sk || !e->cookie)
 		return;
-	if (e->cookie) {
-		s->cookie = e->cookie;
-		s->cookie_sk = e->sk;
-		return;
-	}
-	if (e->kind == TRACE_CLOSE || !e->ino || s->fd < 0)
-		return;
-	pidfd = proc_pidfd_open((pid_t)e->tgid);
-	if (pidfd < 0)
-		return;
-	fd = proc_getfd(pidfd, s->fd);
-	if (fd < 0 || fstat(fd, &st) || st.st_ino != e->ino ||
-	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) || !c)
-		return;
-	s->cookie = c;
+	s->cookie = e->cookie;
 	s->cookie_sk = e->sk;
 }
 
@@ -590,9 +568,11 @@ static bool i386_runs(void)
 #endif
 }
 
-/* open_bpf() - the BPF program, loaded and attached */
-static int open_bpf(struct trace_skel **out, struct b4_error *err)
+/* open_bpf() - the BPF program, loaded and attached; io_uring submissions
+ * watched if @uring */
+static int open_bpf(bool uring, struct trace_skel **out, struct b4_error *err)
 {
+	unsigned int flags = uring ? TRACE_SKEL_URING : 0;
 	struct stat st;
 	int ret;
 
@@ -604,7 +584,12 @@ static int open_bpf(struct trace_skel **out, struct b4_error *err)
 		return b4_error_set(err, -errno, "/proc/self/ns/net: %s",
 				    strerror(errno));
 	libbpf_set_print(quiet_libbpf);
-	ret = trace_skel_open((uint32_t)st.st_ino, i386_runs(), out);
+	if (i386_runs())
+		flags |= TRACE_SKEL_I386;
+	/* tests: count bytes as on a kernel before 6.3 */
+	if (getenv("B4NS_TEST_TRACE_IO_SYSCALLS"))
+		flags |= TRACE_SKEL_IO_SYSCALLS;
+	ret = trace_skel_open((uint32_t)st.st_ino, flags, out);
 	if (ret == -EPERM || ret == -EACCES)
 		return b4_error_set(err, ret, "cannot load the BPF program: %s "
 				    "(b4ns trace needs root, or CAP_BPF and "
@@ -801,9 +786,13 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 	log->mode = o->settings->mode;
 	if (log->mode == CFG_MODE_AUTO)
 		log->mode = CFG_MODE_SECCOMP; /* this b4ns's kernels have ADDFD */
-	ret = open_bpf(&skel, err);
+	/* a b4ns run in seccomp mode denies io_uring unless allowed: its
+	 * workload can make no io_uring connect then */
+	ret = open_bpf(o->pid || log->mode != CFG_MODE_SECCOMP ||
+		       o->settings->allow_io_uring, &skel, err);
 	if (ret || !skel)
 		return ret ? ret : -EINVAL;
+	log->io_syscalls = trace_skel_io_syscalls(skel);
 	rb = ring_buffer__new(trace_skel_fd(skel, TRACE_MAP_EVENTS), on_event, log,
 			      NULL);
 	if (!rb) {

@@ -135,6 +135,8 @@ struct trace_proc {
  * @events:	events received
  * @lost:	events the ring buffer could not take
  * @seconds:	how long the trace ran
+ * @io_syscalls: bytes were counted at the exits of read/write/send/recv
+ *		calls (a kernel before 6.3), not on the sock_*_length tracepoints
  * @lines:	report_json() writes one line per report (--interval)
  * @interim:	the report is one of --interval's, the workload runs on
  */
@@ -152,6 +154,7 @@ struct trace_log {
 	unsigned long events;
 	unsigned long lost;
 	double seconds;
+	bool io_syscalls;
 	bool lines;
 	bool interim;
 };

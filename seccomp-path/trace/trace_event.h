@@ -44,8 +44,8 @@ enum b4tr_kind {
  *		uncollected
  * @rx:		likewise, bytes received
  * @cookie:	@sk's socket cookie, 0 while none was made for it (the
- *		kernel makes one when first asked: SO_COOKIE, sock_diag)
- * @ino:	the inode number of @sk's socket (as fstat() shows it)
+ *		kernel makes one when first asked: SO_COOKIE, sock_diag, and
+ *		trace.bpf.c's BTF programs)
  * @ret:	the call's return value
  * @tgid:	process
  * @tid:	thread
@@ -69,7 +69,6 @@ struct b4tr_event {
 	__u64 tx;
 	__u64 rx;
 	__u64 cookie;
-	__u64 ino;
 	__s64 ret;
 	__u32 tgid;
 	__u32 tid;

@@ -53,13 +53,15 @@ chmod 644 "$WORK/udp_sendmsg.conf"
 
 # trace_json OUT [TRACE/RUN-OPTION...] -- CMD... - "b4ns trace --json" as root in
 # the test host, b4ns run and CMD as the test user; the report in
-# WORK/OUT.json (the workload's output on stdout)
+# WORK/OUT.json (the workload's output on stdout); TRACE_ENV: more
+# NAME=VALUE for the tracer's environment
+TRACE_ENV=()
 trace_json() {
 	local name=$1
 	shift
 	rm -f "$WORK/$name.json"
 	echo "\$ b4ns trace --json $*"
-	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "$B4NS" trace \
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "${TRACE_ENV[@]}" "$B4NS" trace \
 		--user="$TEST_USER" --json --output="$WORK/$name.json" --net=none "$@"
 }
 
@@ -123,6 +125,65 @@ t_wget_static() {
 }
 BUSYBOX=$(command -v busybox)
 run_test "static busybox wget: switched at connect, bytes within 1%" t_wget_static
+
+# every send and receive path, counted exactly: UDP through sendto and
+# sendmsg with a destination (with udp_sendmsg on, b4ns run makes those
+# sends itself, on the host socket it switched in), TCP through write,
+# writev, send and sendfile, read, readv, recv_into and recvmsg
+IO_PROG='import os, socket, tempfile
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b"a" * 100, ("10.77.0.1", 5300))
+got = len(u.recv(2000))
+u.sendmsg([b"b" * 50, b"c" * 30], [], 0, ("10.77.0.1", 5300))
+got += len(u.recv(2000))
+print("udp:", got)
+u.close()
+req = b"GET /blob.bin HTTP/1.0\r\nX-Pad: " + b"p" * 3000 + b"\r\n\r\n"
+t = socket.create_connection(("10.77.0.1", 8081))
+os.write(t.fileno(), req[:5])
+os.writev(t.fileno(), [req[5:8], req[8:12]])
+t.send(req[12:20])
+with tempfile.TemporaryFile() as f:
+    f.write(req[20:])
+    f.flush()
+    os.sendfile(t.fileno(), f.fileno(), 0, len(req) - 20)
+n, buf, i = 0, bytearray(65536), 0
+while True:
+    k = i % 4
+    if k == 0:
+        d = len(os.read(t.fileno(), 65536))
+    elif k == 1:
+        d = os.readv(t.fileno(), [bytearray(1000), bytearray(30000)])
+    elif k == 2:
+        d = t.recv_into(buf)
+    else:
+        d = len(t.recvmsg(65536)[0])
+    if d == 0:
+        break
+    n += d
+    i += 1
+print("tcp:", len(req), n)
+t.close()'
+
+t_io_paths() {
+	local mode=$1 out udp tcp sent recvd
+	out=$(trace_json "io$mode" --config="$WORK/udp_sendmsg.conf" -- python3 -c "$IO_PROG")
+	echo "$out"
+	udp=$(sed -n 's/^udp: //p' <<<"$out")
+	[[ $udp == 180 ]] || { echo "# the UDP echo answered $udp bytes, not 180"; return 1; }
+	expect_q "io$mode" 'r["summary"]["bytes_counted_at"]' \
+		"$([[ $mode == sys ]] && echo "system calls" || echo "socket tracepoints")"
+	expect_q "io$mode" '(s("10.77.0.1:5300")["sent"], s("10.77.0.1:5300")["received"])' "(180, 180)"
+	expect_q "io$mode" 's("10.77.0.1:5300")["verdict"]' "switched at send"
+	read -r sent recvd <<<"$(sed -n 's/^tcp: //p' <<<"$out")"
+	expect_q "io$mode" '(s("10.77.0.1:8081")["sent"], s("10.77.0.1:8081")["received"])' "($sent, $recvd)"
+}
+run_test "bytes of every send and receive path counted exactly (sock_send_length/sock_recv_length)" t_io_paths tp
+t_io_paths_sys() {
+	TRACE_ENV=(B4NS_TEST_TRACE_IO_SYSCALLS=1) # run_test's subshell: not kept
+	t_io_paths sys
+}
+run_test "the same counted at the system calls' exits (a kernel before 6.3)" t_io_paths_sys
 
 t_loopback() {
 	trace_json lo -- sh -c 'curl -s -m 3 http://127.0.0.1:9/ || true'
@@ -336,7 +397,7 @@ run_test "i386 connect and socketcall(CONNECT) (int \$0x80): seen, switched, mar
 t_interval() {
 	rm -f "$WORK/interval.json"
 	echo "\$ b4ns trace --json --interval=1 ..."
-	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "$B4NS" trace \
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "${TRACE_ENV[@]}" "$B4NS" trace \
 		--user="$TEST_USER" --json --interval=1 --output="$WORK/interval.json" \
 		--net=none -- sh -c 'curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt
 			sleep 3.5; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt'
