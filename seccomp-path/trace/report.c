@@ -244,6 +244,26 @@ static const char *kind(const struct trace_sock *s, char *buf, size_t len)
 	return buf;
 }
 
+/* row() - row @i of the report: the sockets kept one by one, then the rows
+ * of folded ones; NULL for a slot folding emptied */
+static const struct trace_sock *row(const struct trace_log *log, size_t i)
+{
+	if (i < log->n_socks)
+		return log->socks[i].gone ? NULL : &log->socks[i];
+	return &log->folds[i - log->n_socks];
+}
+
+static size_t n_rows(const struct trace_log *log)
+{
+	return log->n_socks + log->n_folds;
+}
+
+/* weight() - how many sockets @s stands for */
+static unsigned long weight(const struct trace_sock *s)
+{
+	return s->n_folded ? s->n_folded : 1;
+}
+
 /**
  * struct report_sum - the summary's figures
  * @conns:	connections
@@ -266,21 +286,23 @@ struct report_sum {
 static void sum(const struct trace_log *log, struct report_sum *r)
 {
 	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < log->n_socks; i++) {
-		const struct trace_sock *s = &log->socks[i];
+	for (size_t i = 0; i < n_rows(log); i++) {
+		const struct trace_sock *s = row(log, i);
 
+		if (!s)
+			continue;
 		if (!is_ip(s)) {
-			r->other++;
+			r->other += weight(s);
 			continue;
 		}
 		if (is_conn(s)) {
-			r->conns++;
-			r->fast += s->host;
+			r->conns += weight(s);
+			r->fast += s->host ? weight(s) : 0;
 		}
 		r->bytes += s->tx + s->rx;
 		if (s->host)
 			r->fast_bytes += s->tx + s->rx;
-		r->lost_opts += s->host && s->n_opts > 0;
+		r->lost_opts += s->host && s->n_opts > 0 ? weight(s) : 0;
 	}
 }
 
@@ -315,32 +337,32 @@ static void print_slow(const struct trace_log *log, FILE *f)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < log->n_socks; i++) {
-		const struct trace_sock *s = &log->socks[i];
+	for (size_t i = 0; i < n_rows(log); i++) {
+		const struct trace_sock *s = row(log, i);
 		unsigned long n = 0;
 		uint64_t b = 0;
 		const char *why;
 		char a[SA_STRLEN];
 		bool seen = false;
 
-		if (!is_conn(s) || s->host)
+		if (!s || !is_conn(s) || s->host)
 			continue;
 		for (size_t j = 0; j < i && !seen; j++) {
-			const struct trace_sock *t = &log->socks[j];
+			const struct trace_sock *t = row(log, j);
 
-			seen = is_conn(t) && !t->host &&
+			seen = t && is_conn(t) && !t->host &&
 			       !memcmp(&t->dst, &s->dst, sizeof(t->dst)) &&
 			       !strcmp(t->reason, s->reason);
 		}
 		if (seen)
 			continue;
-		for (size_t j = i; j < log->n_socks; j++) {
-			const struct trace_sock *t = &log->socks[j];
+		for (size_t j = i; j < n_rows(log); j++) {
+			const struct trace_sock *t = row(log, j);
 
-			if (is_conn(t) && !t->host &&
+			if (t && is_conn(t) && !t->host &&
 			    !memcmp(&t->dst, &s->dst, sizeof(t->dst)) &&
 			    !strcmp(t->reason, s->reason)) {
-				n++;
+				n += weight(t);
 				b += t->tx + t->rx;
 			}
 		}
@@ -367,22 +389,31 @@ void report_print(const struct trace_log *log, FILE *f)
 	fprintf(f, "%-4s %-7s %-15s %-4s %-6s %-24s %12s %12s  %s\n", "ID",
 		"PID", "COMM", "FD", "SOCKET", "DESTINATION", "SENT", "RECEIVED",
 		"VERDICT");
-	for (size_t i = 0; i < log->n_socks; i++) {
-		const struct trace_sock *s = &log->socks[i];
+	for (size_t i = 0; i < n_rows(log); i++) {
+		const struct trace_sock *s = row(log, i);
 		const char *why, *v;
-		char o[128];
+		char o[128], id[24], pid[16], fd[16];
 
-		if (!is_ip(s))
+		if (!s || !is_ip(s))
 			continue;
 		v = verdict(s, &why);
-		fprintf(f, "%-4lu %-7d %-15s %-4d %-6s %-24s %12llu %12llu  %s: %s\n",
-			s->id, (int)s->tgid, s->comm, s->fd,
-			kind(s, k, sizeof(k)),
+		snprintf(id, sizeof(id), s->n_folded ? "x%lu" : "%lu",
+			 s->n_folded ? s->n_folded : s->id);
+		snprintf(pid, sizeof(pid), s->n_folded ? "-" : "%d", (int)s->tgid);
+		snprintf(fd, sizeof(fd), s->n_folded ? "-" : "%d", s->fd);
+		fprintf(f, "%-4s %-7s %-15s %-4s %-6s %-24s %12llu %12llu  %s: %s\n",
+			id, pid, s->comm, fd, kind(s, k, sizeof(k)),
 			addr_text(s->dst.ss_family ? &s->dst : &s->bound, a,
 				  sizeof(a)),
 			(unsigned long long)s->tx, (unsigned long long)s->rx, v,
 			why);
-		fprintf(f, "     calls: %s\n", s->calls);
+		if (s->n_folded)
+			fprintf(f, "     %lu closed sockets like this, folded (the "
+				"trace keeps %d closed sockets one by one); the "
+				"first one's calls: %s\n", s->n_folded,
+				TRACE_KEEP_CLOSED, s->calls);
+		else
+			fprintf(f, "     calls: %s\n", s->calls);
 		if (s->n_opts)
 			fprintf(f, "     set before the switch, not copied by "
 				"b4ns (level,name): %s\n",
@@ -460,6 +491,10 @@ static struct json_object *sock_json(const struct trace_sock *s)
 		json_object_array_add(p, json_object_new_int(s->opts[i] & 0xffff));
 	}
 	ret = ret ? ret : add(o, "id", json_object_new_int64((int64_t)s->id));
+	/* 0: one socket; N: a row of N closed sockets folded together (id,
+	 * pid and calls of the first one, fd -1, no cookie; pid 0 and fd -2
+	 * for a row of various destinations) */
+	ret = ret ? ret : add(o, "folded", json_object_new_int64((int64_t)s->n_folded));
 	ret = ret ? ret : add(o, "pid", json_object_new_int(s->tgid));
 	ret = ret ? ret : add(o, "comm", json_object_new_string(s->comm));
 	ret = ret ? ret : add(o, "fd", json_object_new_int(s->fd));
@@ -505,8 +540,12 @@ int report_json(const struct trace_log *log, FILE *f)
 
 	sum(log, &r);
 	ret = root ? 0 : -ENOMEM;
-	for (size_t i = 0; !ret && socks && i < log->n_socks; i++) {
-		struct json_object *s = sock_json(&log->socks[i]);
+	for (size_t i = 0; !ret && socks && i < n_rows(log); i++) {
+		struct json_object *s;
+
+		if (!row(log, i))
+			continue;
+		s = sock_json(row(log, i));
 
 		if (!s || json_object_array_add(socks, s)) {
 			json_object_put(s);

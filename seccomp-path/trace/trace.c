@@ -110,9 +110,13 @@ void trace_log_free(struct trace_log *log)
 		free(log->procs[i].fds);
 	free(log->socks);
 	free(log->procs);
+	free(log->folds);
 	log->socks = NULL;
 	log->procs = NULL;
+	log->folds = NULL;
 	log->n_socks = log->cap_socks = log->n_procs = log->cap_procs = 0;
+	log->n_folds = log->cap_folds = 0;
+	log->n_closed = log->n_gone = log->n_ids = 0;
 }
 
 /* sock_find() - the open record of @tgid's @fd, or NULL */
@@ -121,10 +125,11 @@ static struct trace_sock *sock_find(struct trace_log *log, pid_t tgid, int fd)
 	struct trace_proc *p = trace_proc_get(log, tgid);
 	struct trace_sock *s;
 
-	if (!p || fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd])
+	if (!p || fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd] ||
+	    p->fds[fd] > log->n_socks)
 		return NULL;
 	s = &log->socks[p->fds[fd] - 1];
-	return s->open ? s : NULL;
+	return s->open && s->tgid == tgid && s->fd == fd ? s : NULL;
 }
 
 /* sock_index() - remember that @s is open at its fd in its process */
@@ -147,6 +152,108 @@ static void sock_index(struct trace_log *log, const struct trace_sock *s)
 	p->fds[s->fd] = (size_t)(s - log->socks) + 1;
 }
 
+/* fold_same() - @a and @b go into one row of folded sockets: the same
+ * verdict and kind, and with @by_dst the same process name, destination,
+ * bound address and reason too */
+static bool fold_same(const struct trace_sock *a, const struct trace_sock *b,
+		      bool by_dst)
+{
+	if (a->verdict != b->verdict || a->host != b->host ||
+	    a->switched != b->switched || a->decided != b->decided ||
+	    a->connected != b->connected || a->accepted != b->accepted ||
+	    a->family != b->family || a->type != b->type ||
+	    (a->n_opts > 0) != (b->n_opts > 0) || a->i386 != b->i386)
+		return false;
+	return !by_dst || (!strcmp(a->comm, b->comm) &&
+			   !strcmp(a->reason, b->reason) &&
+			   !memcmp(&a->dst, &b->dst, sizeof(a->dst)) &&
+			   !memcmp(&a->bound, &b->bound, sizeof(a->bound)));
+}
+
+/* fold() - add the closed socket @s to its row in @log->folds (rows told
+ * apart by destination up to TRACE_FOLDS_MAX, then "wide" rows, fd -2,
+ * told apart by verdict only). Return: 0, or -ENOMEM (@s stays) */
+static int fold(struct trace_log *log, const struct trace_sock *s)
+{
+	bool wide = log->n_folds >= TRACE_FOLDS_MAX;
+	struct trace_sock *r;
+
+	for (size_t i = 0; i < log->n_folds; i++) {
+		r = &log->folds[i];
+		if ((r->fd == -2) == wide && fold_same(r, s, !wide)) {
+			r->n_folded++;
+			r->tx += s->tx;
+			r->rx += s->rx;
+			r->n_dst += s->n_dst;
+			return 0;
+		}
+	}
+	r = grow(log->folds, log->n_folds, &log->cap_folds, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	log->folds = r;
+	r = &log->folds[log->n_folds++];
+	*r = *s;
+	r->n_folded = 1;
+	r->fd = -1;
+	r->cookie = r->cookie_sk = r->sk = 0;
+	if (wide) {
+		r->fd = -2;
+		r->tgid = 0;
+		snprintf(r->comm, sizeof(r->comm), "(various)");
+		memset(&r->dst, 0, sizeof(r->dst));
+		memset(&r->bound, 0, sizeof(r->bound));
+		snprintf(r->reason, sizeof(r->reason), "%s", "various "
+			 "destinations and reasons (past the rows kept apart)");
+	}
+	return 0;
+}
+
+/* compact() - drop the empty slots folding left in @log->socks (keeping
+ * the order) and index the open sockets anew, once they are half of it */
+static void compact(struct trace_log *log)
+{
+	size_t j = 0;
+
+	if (log->n_gone < 1024 || log->n_gone * 2 < log->n_socks)
+		return;
+	for (size_t i = 0; i < log->n_socks; i++) {
+		if (!log->socks[i].gone)
+			log->socks[j++] = log->socks[i];
+	}
+	log->n_socks = j;
+	log->n_gone = 0;
+	for (size_t i = 0; i < log->n_procs; i++) {
+		struct trace_proc *p = &log->procs[i];
+
+		if (p->fds)
+			memset(p->fds, 0, p->n_fds * sizeof(*p->fds));
+	}
+	for (size_t i = 0; i < log->n_socks; i++) {
+		struct trace_proc *p = trace_proc_get(log, log->socks[i].tgid);
+		const struct trace_sock *t = &log->socks[i];
+
+		if (t->open && p && t->fd >= 0 && (size_t)t->fd < p->n_fds)
+			p->fds[t->fd] = i + 1;
+	}
+}
+
+/* sock_closed() - @s was closed: kept one by one while fewer than
+ * TRACE_KEEP_CLOSED are, else folded into a row and its slot emptied.
+ * @s may be moved (compaction): not to be used after */
+static void sock_closed(struct trace_log *log, struct trace_sock *s)
+{
+	if (log->n_closed < TRACE_KEEP_CLOSED) {
+		log->n_closed++;
+		return;
+	}
+	if (fold(log, s))
+		return;
+	s->gone = true;
+	log->n_gone++;
+	compact(log);
+}
+
 /* sock_new() - a new socket record for @tgid's @fd. Return: it, or NULL */
 static struct trace_sock *sock_new(struct trace_log *log, pid_t tgid, int fd,
 				   const struct b4tr_event *e)
@@ -159,7 +266,7 @@ static struct trace_sock *sock_new(struct trace_log *log, pid_t tgid, int fd,
 	log->socks = s;
 	s = &log->socks[log->n_socks++];
 	memset(s, 0, sizeof(*s));
-	s->id = log->n_socks;
+	s->id = ++log->n_ids;
 	s->tgid = tgid;
 	s->fd = fd;
 	s->open = fd >= 0;
@@ -306,7 +413,7 @@ static void leftover(struct trace_log *log, const struct b4tr_event *e)
 	for (size_t i = log->n_socks; i-- > 0;) {
 		struct trace_sock *s = &log->socks[i];
 
-		if (!s->open && s->sk == e->sk) {
+		if (!s->open && !s->gone && s->sk == e->sk) {
 			s->tx += e->tx;
 			s->rx += e->rx;
 			return;
@@ -320,8 +427,10 @@ static void new_fd(struct trace_log *log, const struct b4tr_event *e)
 	struct trace_sock *old = sock_find(log, (pid_t)e->tgid, (int)e->ret);
 	struct trace_sock *s;
 
-	if (old) /* its fd was replaced behind the trace's back (dup2) */
+	if (old) { /* its fd was replaced behind the trace's back (dup2) */
 		old->open = false;
+		sock_closed(log, old);
+	}
 	leftover(log, e);
 	s = sock_new(log, (pid_t)e->tgid, (int)e->ret, e);
 	if (!s)
@@ -427,6 +536,7 @@ static void on_call(struct trace_log *log, const struct b4tr_event *e)
 		s->tx += e->tx;
 		s->rx += e->rx;
 		s->open = false;
+		sock_closed(log, s);
 		break;
 	}
 }

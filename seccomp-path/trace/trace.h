@@ -20,6 +20,13 @@
 
 #define TRACE_CALLS_MAX 240	/* the call sequence text of one socket */
 #define TRACE_OPTS_MAX 8	/* options set before the switch, kept */
+/* closed sockets kept one by one; each later one is folded into a row of
+ * trace_log.folds when it closes, so a long trace's memory and report stay
+ * bounded */
+#define TRACE_KEEP_CLOSED 1000
+/* rows of folded sockets told apart by destination; past them, rows are
+ * told apart only by verdict */
+#define TRACE_FOLDS_MAX 200
 
 /**
  * struct trace_sock - one socket of the traced workload
@@ -58,6 +65,10 @@
  * @n_opts:	entries in @opts
  * @err:	the deciding call's result (0 or a negative errno)
  * @i386:	an i386 system call (int $0x80) connected it
+ * @n_folded:	0 for one socket; in trace_log.folds, how many closed
+ *		sockets alike the row stands for (sums in @tx, @rx; the other
+ *		fields are the first one's)
+ * @gone:	folded away: the slot is empty until the next compaction
  */
 struct trace_sock {
 	unsigned long id;
@@ -92,6 +103,8 @@ struct trace_sock {
 	int n_opts;
 	int err;
 	bool i386;
+	unsigned long n_folded;
+	bool gone;
 };
 
 /**
@@ -132,6 +145,12 @@ struct trace_proc {
  * @procs:	processes
  * @n_procs:	entries in @procs
  * @cap_procs:	entries allocated
+ * @folds:	rows of closed sockets folded together (TRACE_KEEP_CLOSED)
+ * @n_folds:	entries in @folds
+ * @cap_folds:	entries allocated
+ * @n_closed:	closed sockets kept one by one in @socks
+ * @n_gone:	slots of @socks left empty by folding
+ * @n_ids:	sockets seen: the last trace_sock.id given
  * @events:	events received
  * @lost:	events the ring buffer could not take
  * @seconds:	how long the trace ran
@@ -151,6 +170,12 @@ struct trace_log {
 	struct trace_proc *procs;
 	size_t n_procs;
 	size_t cap_procs;
+	struct trace_sock *folds;
+	size_t n_folds;
+	size_t cap_folds;
+	unsigned long n_closed;
+	unsigned long n_gone;
+	unsigned long n_ids;
 	unsigned long events;
 	unsigned long lost;
 	double seconds;

@@ -204,3 +204,97 @@ Test(trace, io_uring_connect_of_a_fixed_file)
 	cr_assert_str_eq(s->verdict, "not switched");
 	cr_assert_str_eq(s->reason, "io_uring connect: seccomp never sees it");
 }
+
+/* conn_closed() - one switched connection on fd 3 to 192.0.2.1:@port
+ * (socket @sk), @bytes received, closed */
+static void conn_closed(__u64 sk, int port, __u64 bytes)
+{
+	struct b4tr_event e;
+
+	sock_at(3, sk);
+	connect_to(3, sk, "192.0.2.1", port, false, true);
+	e = ev(TRACE_CLOSE, 3, sk + 1, NS_HOST);
+	e.rx = bytes;
+	trace_log_event(&log_, &e);
+}
+
+/* report_text() - report_print()'s output (free() it) */
+static char *report_text(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	report_print(&log_, f);
+	fclose(f);
+	return buf;
+}
+
+Test(trace, closed_sockets_past_the_kept_ones_fold_into_rows)
+{
+	unsigned long total = TRACE_KEEP_CLOSED + 3000 + TRACE_FOLDS_MAX + 50;
+	unsigned long in_rows = 0, wide = 0;
+	struct json_object *root, *sm, *v;
+	char *text, want[96];
+	__u64 sk = 0x10000;
+
+	/* kept one by one, then 3000 alike (one row), then one row per new
+	 * destination up to TRACE_FOLDS_MAX, and the rest in a wide row */
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED + 3000; i++, sk += 16)
+		conn_closed(sk, 80, 10);
+	for (int i = 0; i < TRACE_FOLDS_MAX + 50; i++, sk += 16)
+		conn_closed(sk, 1000 + i, 10);
+	/* the log stays bounded: compaction dropped the folded slots */
+	cr_assert_lt(log_.n_socks, TRACE_KEEP_CLOSED + 2100, "%zu", log_.n_socks);
+	cr_assert_leq(log_.n_folds, TRACE_FOLDS_MAX + 1);
+	for (size_t i = 0; i < log_.n_folds; i++) {
+		in_rows += log_.folds[i].n_folded;
+		wide += log_.folds[i].fd == -2 ? log_.folds[i].n_folded : 0;
+	}
+	cr_assert_eq(in_rows, total - TRACE_KEEP_CLOSED);
+	cr_assert_eq(log_.folds[0].n_folded, 3000);
+	cr_assert_eq(log_.folds[0].rx, 30000);
+	cr_assert_str_eq(log_.folds[0].verdict, "switched at connect");
+	/* port 80 had its row: 1 + (TRACE_FOLDS_MAX - 1) rows by destination */
+	cr_assert_eq(wide, 50 + 1);
+	/* the summary counts every socket, folded or not */
+	json_sock(&root, "folded");
+	cr_assert(json_object_object_get_ex(root, "summary", &sm));
+	cr_assert(json_object_object_get_ex(sm, "connections", &v));
+	cr_assert_eq(json_object_get_int64(v), (int64_t)total);
+	cr_assert(json_object_object_get_ex(sm, "fast_path_connections", &v));
+	cr_assert_eq(json_object_get_int64(v), (int64_t)total);
+	cr_assert(json_object_object_get_ex(sm, "bytes", &v));
+	cr_assert_eq(json_object_get_int64(v), (int64_t)total * 10);
+	json_object_put(root);
+	text = report_text();
+	cr_assert_not_null(strstr(text, "3000 closed sockets like this, folded"));
+	snprintf(want, sizeof(want), "Summary: %lu connections, %lu on the fast "
+		 "path", total, total);
+	cr_assert_not_null(strstr(text, want), "%s", strstr(text, "Summary"));
+	free(text);
+}
+
+Test(trace, an_open_socket_keeps_its_record_across_compaction)
+{
+	struct b4tr_event e;
+	__u64 sk = 0x10000;
+	const struct trace_sock *s = NULL;
+
+	sock_at(7, 0x7000);
+	connect_to(7, 0x7000, "192.0.2.7", 443, false, true);
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED + 3000; i++, sk += 16)
+		conn_closed(sk, 80, 1);
+	/* fd 7 is still found, with its calls, after the compactions */
+	e = ev(TRACE_SHUTDOWN, 7, 0x7001, NS_HOST);
+	trace_log_event(&log_, &e);
+	for (size_t i = 0; i < log_.n_socks; i++) {
+		if (log_.socks[i].fd == 7)
+			s = &log_.socks[i];
+	}
+	cr_assert_not_null(s);
+	cr_assert_eq(s->id, 1);
+	cr_assert(s->open);
+	cr_assert_str_eq(s->calls, "socket connect shutdown");
+}
