@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "readall.h"
 
 /* a request not answered in this time is abandoned: -ETIMEDOUT */
 #define PROC_MEM_TIMEOUT_MS 20
@@ -379,20 +380,12 @@ static bool reader_runnable(struct reader *r)
 	pid_t t = atomic_load(&r->ktid);
 	char path[64], buf[512];
 	const char *p;
-	ssize_t n;
-	int fd;
 
 	if (!t)
 		return true;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (readall_head(path, buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	/* "TID (COMM) STATE ...": COMM may hold anything, ')' included */
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && p[2] == 'R';

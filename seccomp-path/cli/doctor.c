@@ -60,6 +60,7 @@
 #include "launch/probe.h"
 #include "oci/daemon.h"
 #include "paths.h"
+#include "readall.h"
 
 /* How long an external tool ("podman info" may set up storage) may take */
 #define DOCTOR_TOOL_TIMEOUT_MS 30000
@@ -421,20 +422,14 @@ static bool is_pause_process(pid_t pid, uid_t uid)
 	char path[64], buf[256];
 	struct stat st;
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	if (stat(path, &st) || st.st_uid != uid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = readall_head(path, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
-	buf[n] = '\0';
 	/* argv[0] NUL argv[1]: "catatonit\0-P" or "podman pause" */
 	if (!strcmp(buf, "podman pause"))
 		return true;
