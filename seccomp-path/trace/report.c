@@ -207,13 +207,14 @@ static bool is_ip(const struct trace_sock *s)
 	       (s->family == AF_UNSPEC && s->fd < 0);
 }
 
-/* is_conn() - a connection: connected, accepted, or a datagram socket
- * that named a destination */
-static bool is_conn(const struct trace_sock *s)
+bool report_is_conn(const struct trace_sock *s)
 {
+	if (s->n_folded)
+		return s->conn;
 	return is_ip(s) && (s->connected || s->accepted ||
 			    (s->decided && s->bound.ss_family == AF_UNSPEC));
 }
+
 
 /* verdict() - the socket's verdict, also for undecided ones */
 static const char *verdict(const struct trace_sock *s, const char **reason)
@@ -295,7 +296,7 @@ static void sum(const struct trace_log *log, struct report_sum *r)
 			r->other += weight(s);
 			continue;
 		}
-		if (is_conn(s)) {
+		if (report_is_conn(s)) {
 			r->conns += weight(s);
 			r->fast += s->host ? weight(s) : 0;
 		}
@@ -345,12 +346,12 @@ static void print_slow(const struct trace_log *log, FILE *f)
 		char a[SA_STRLEN];
 		bool seen = false;
 
-		if (!s || !is_conn(s) || s->host)
+		if (!s || !report_is_conn(s) || s->host)
 			continue;
 		for (size_t j = 0; j < i && !seen; j++) {
 			const struct trace_sock *t = row(log, j);
 
-			seen = t && is_conn(t) && !t->host &&
+			seen = t && report_is_conn(t) && !t->host &&
 			       !memcmp(&t->dst, &s->dst, sizeof(t->dst)) &&
 			       !strcmp(t->reason, s->reason);
 		}
@@ -359,7 +360,7 @@ static void print_slow(const struct trace_log *log, FILE *f)
 		for (size_t j = i; j < n_rows(log); j++) {
 			const struct trace_sock *t = row(log, j);
 
-			if (t && is_conn(t) && !t->host &&
+			if (t && report_is_conn(t) && !t->host &&
 			    !memcmp(&t->dst, &s->dst, sizeof(t->dst)) &&
 			    !strcmp(t->reason, s->reason)) {
 				n += weight(t);
@@ -515,7 +516,7 @@ static struct json_object *sock_json(const struct trace_sock *s)
 	ret = ret ? ret : add(o, "sent", json_object_new_int64((int64_t)s->tx));
 	ret = ret ? ret : add(o, "received", json_object_new_int64((int64_t)s->rx));
 	ret = ret ? ret : add(o, "host_socket", json_object_new_boolean(s->host));
-	ret = ret ? ret : add(o, "connection", json_object_new_boolean(is_conn(s)));
+	ret = ret ? ret : add(o, "connection", json_object_new_boolean(report_is_conn(s)));
 	ret = ret ? ret : add(o, "switched", json_object_new_boolean(s->host));
 	ret = ret ? ret : add(o, "verdict", json_object_new_string(v));
 	ret = ret ? ret : add(o, "reason", json_object_new_string(why));

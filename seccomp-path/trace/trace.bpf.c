@@ -17,7 +17,8 @@
  * send the kernel ran from one b4ns run made. Bytes are counted in the map "bytes" per struct
  * sock on the kernel's sock_send_length/sock_recv_length tracepoints
  * (Linux 6.3), which every send and receive path of a socket passes
- * (read, write, send*, recv*, sendfile, splice, io_uring): no tracepoint
+ * (read, write, send*, recv*, sendfile, splice to a socket, io_uring; not
+ * splice from a TCP socket, which reads its queue directly): no tracepoint
  * sits on read/write, so the other processes of the machine pay nothing
  * for their file I/O. A kernel without them (or B4NS_TEST_TRACE_IO_SYSCALLS
  * in the tracer's environment) counts at the exits of read/write/send/recv
@@ -184,7 +185,7 @@ static __always_inline void emit(const struct pending *p, __s64 ret)
 	if ((p->kind == TRACE_SOCKET || p->kind == TRACE_ACCEPT) && ret >= 0)
 		fd = (int)ret;
 	if (p->kind != TRACE_CLOSE && p->kind != TRACE_URING_SETUP &&
-	    p->kind != TRACE_EXEC)
+	    p->kind != TRACE_EXEC && p->kind != TRACE_EXIT)
 		sk = fd_sock(fd);
 	if (p->kind == TRACE_CLOSE) {
 		/* looked up at entry: the fd is gone now */
@@ -326,33 +327,40 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
-/* bytes_done() - count what a read/write/send/recv moved (@io_by_syscall) */
-static __always_inline void bytes_done(struct sys_exit_args *ctx, __u8 tx)
+/* bytes_done() - count what a read/write/send/recv moved (@io_by_syscall);
+ * @flags_arg: which argument holds a recv's flags (MSG_PEEK: not counted,
+ * the bytes are read again), or -1 */
+static __always_inline void bytes_done(struct sys_exit_args *ctx, __u8 tx,
+				       int flags_arg)
 {
+	struct pt_regs *r;
 	struct sock *sk;
 
 	if (ctx->ret <= 0 || !is_traced())
 		return;
-	sk = fd_sock((int)arg(regs(), 0));
+	r = regs();
+	if (flags_arg >= 0 && (arg(r, flags_arg) & MSG_PEEK_))
+		return;
+	sk = fd_sock((int)arg(r, 0));
 	if (sk)
 		count(sk, tx, ctx->ret);
 }
 
-#define BYTES(name, dir)                                                   \
+#define BYTES(name, dir, flags_arg)                                        \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
 	int exit_##name(struct sys_exit_args *ctx)                         \
 	{                                                                  \
-		bytes_done(ctx, dir);                                      \
+		bytes_done(ctx, dir, flags_arg);                           \
 		return 0;                                                  \
 	}
 
-BYTES(read, 0)
-BYTES(readv, 0)
-BYTES(recvfrom, 0)
-BYTES(recvmsg, 0)
-BYTES(write, 1)
-BYTES(writev, 1)
-BYTES(sendfile64, 1)	/* out_fd is the first argument */
+BYTES(read, 0, -1)
+BYTES(readv, 0, -1)
+BYTES(recvfrom, 0, 3)
+BYTES(recvmsg, 0, 2)
+BYTES(write, 1, -1)
+BYTES(writev, 1, -1)
+BYTES(sendfile64, 1, -1)	/* out_fd is the first argument */
 
 /* threads of the tree inside a sendto()/sendmsg() the kernel runs. A call
  * seccomp answered never reaches the entry tracepoint: b4ns run made its
@@ -643,7 +651,16 @@ int proc_exit(void *ctx)
 	__u32 tid = (__u32)id;
 
 	bpf_map_delete_elem(&in_send, &tid);
-	if (tid == id >> 32)
-		bpf_map_delete_elem(&traced, &tid);
+	if (tid != id >> 32)
+		return 0;
+	/* a process of the tree ends: the sockets it left open are closed
+	 * by the kernel, no close() will say so (its fd table is still
+	 * there at this tracepoint, its namespaces too) */
+	if (is_traced()) {
+		struct pending p = { .kind = TRACE_EXIT, .fd = -1 };
+
+		emit(&p, 0);
+	}
+	bpf_map_delete_elem(&traced, &tid);
 	return 0;
 }

@@ -152,65 +152,93 @@ static void sock_index(struct trace_log *log, const struct trace_sock *s)
 	p->fds[s->fd] = (size_t)(s - log->socks) + 1;
 }
 
-/* fold_same() - @a and @b go into one row of folded sockets: the same
- * verdict and kind, and with @by_dst the same process name, destination,
- * bound address and reason too */
-static bool fold_same(const struct trace_sock *a, const struct trace_sock *b,
+/* fold_same() - the closed socket @s goes into the row @r of folded
+ * sockets: the same verdict and kind, and with @by_dst the same process
+ * name, destination, bound address and reason too */
+static bool fold_same(const struct trace_sock *r, const struct trace_sock *s,
 		      bool by_dst)
 {
-	if (a->verdict != b->verdict || a->host != b->host ||
-	    a->switched != b->switched || a->decided != b->decided ||
-	    a->connected != b->connected || a->accepted != b->accepted ||
-	    a->family != b->family || a->type != b->type ||
-	    (a->n_opts > 0) != (b->n_opts > 0) || a->i386 != b->i386)
+	if (r->verdict != s->verdict || r->host != s->host ||
+	    r->switched != s->switched || r->decided != s->decided ||
+	    r->connected != s->connected || r->accepted != s->accepted ||
+	    r->family != s->family || r->type != s->type ||
+	    (r->n_opts > 0) != (s->n_opts > 0) || r->i386 != s->i386 ||
+	    r->conn != report_is_conn(s))
 		return false;
-	return !by_dst || (!strcmp(a->comm, b->comm) &&
-			   !strcmp(a->reason, b->reason) &&
-			   !memcmp(&a->dst, &b->dst, sizeof(a->dst)) &&
-			   !memcmp(&a->bound, &b->bound, sizeof(a->bound)));
+	return !by_dst || (!strcmp(r->comm, s->comm) &&
+			   !strcmp(r->reason, s->reason) &&
+			   !memcmp(&r->dst, &s->dst, sizeof(r->dst)) &&
+			   !memcmp(&r->bound, &s->bound, sizeof(r->bound)));
 }
 
-/* fold() - add the closed socket @s to its row in @log->folds (rows told
- * apart by destination up to TRACE_FOLDS_MAX, then "wide" rows, fd -2,
- * told apart by verdict only). Return: 0, or -ENOMEM (@s stays) */
-static int fold(struct trace_log *log, const struct trace_sock *s)
+/* fold_find() - the row @s goes into: its own (same destination), else a
+ * new one while fewer than TRACE_FOLDS_MAX are, else a "wide" row (fd -2)
+ * of its verdict. Return: the row's index, or -1 for a new one; *@wide:
+ * a new one is wide */
+static long fold_find(const struct trace_log *log, const struct trace_sock *s,
+		      bool *wide)
 {
-	bool wide = log->n_folds >= TRACE_FOLDS_MAX;
-	struct trace_sock *r;
+	size_t narrow = 0;
 
 	for (size_t i = 0; i < log->n_folds; i++) {
+		const struct trace_sock *r = &log->folds[i];
+
+		if (r->fd == -2)
+			continue;
+		narrow++;
+		if (fold_same(r, s, true))
+			return (long)i;
+	}
+	*wide = narrow >= TRACE_FOLDS_MAX;
+	for (size_t i = 0; *wide && i < log->n_folds; i++) {
+		if (log->folds[i].fd == -2 && fold_same(&log->folds[i], s, false))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* fold() - add the closed socket @s to its row in @log->folds.
+ * Return: 1 + the row's index, or 0 on -ENOMEM (@s stays) */
+static size_t fold(struct trace_log *log, const struct trace_sock *s)
+{
+	bool wide = false;
+	long i = fold_find(log, s, &wide);
+	struct trace_sock *r;
+
+	if (i >= 0) {
 		r = &log->folds[i];
-		if ((r->fd == -2) == wide && fold_same(r, s, !wide)) {
-			r->n_folded++;
-			r->tx += s->tx;
-			r->rx += s->rx;
-			r->n_dst += s->n_dst;
-			return 0;
-		}
+		r->n_folded++;
+		r->tx += s->tx;
+		r->rx += s->rx;
+		r->n_dst += s->n_dst;
+		return (size_t)i + 1;
 	}
 	r = grow(log->folds, log->n_folds, &log->cap_folds, sizeof(*r));
 	if (!r)
-		return -ENOMEM;
+		return 0;
 	log->folds = r;
 	r = &log->folds[log->n_folds++];
 	*r = *s;
+	r->conn = report_is_conn(s);
 	r->n_folded = 1;
 	r->fd = -1;
 	r->cookie = r->cookie_sk = r->sk = 0;
 	if (wide) {
 		r->fd = -2;
 		r->tgid = 0;
+		r->hint = NULL;
 		snprintf(r->comm, sizeof(r->comm), "(various)");
 		memset(&r->dst, 0, sizeof(r->dst));
 		memset(&r->bound, 0, sizeof(r->bound));
 		snprintf(r->reason, sizeof(r->reason), "%s", "various "
 			 "destinations and reasons (past the rows kept apart)");
 	}
-	return 0;
+	return log->n_folds;
 }
 
 /* compact() - drop the empty slots folding left in @log->socks (keeping
- * the order) and index the open sockets anew, once they are half of it */
+ * the order) and index the open sockets anew, once they are half of it.
+ * Called between events only: no record pointer is held across it */
 static void compact(struct trace_log *log)
 {
 	size_t j = 0;
@@ -230,28 +258,33 @@ static void compact(struct trace_log *log)
 			memset(p->fds, 0, p->n_fds * sizeof(*p->fds));
 	}
 	for (size_t i = 0; i < log->n_socks; i++) {
-		struct trace_proc *p = trace_proc_get(log, log->socks[i].tgid);
 		const struct trace_sock *t = &log->socks[i];
+		struct trace_proc *p = t->open ? trace_proc_get(log, t->tgid) : NULL;
 
-		if (t->open && p && t->fd >= 0 && (size_t)t->fd < p->n_fds)
+		if (p && t->fd >= 0 && (size_t)t->fd < p->n_fds)
 			p->fds[t->fd] = i + 1;
 	}
 }
 
 /* sock_closed() - @s was closed: kept one by one while fewer than
- * TRACE_KEEP_CLOSED are, else folded into a row and its slot emptied.
- * @s may be moved (compaction): not to be used after */
+ * TRACE_KEEP_CLOSED are, else folded into a row and its slot emptied
+ * (compact() reclaims it after the event) */
 static void sock_closed(struct trace_log *log, struct trace_sock *s)
 {
+	size_t row;
+
 	if (log->n_closed < TRACE_KEEP_CLOSED) {
 		log->n_closed++;
 		return;
 	}
-	if (fold(log, s))
+	row = fold(log, s);
+	if (!row)
 		return;
 	s->gone = true;
+	s->fold_row = row;
+	if (s->id > log->last_fold_id)
+		log->last_fold_id = s->id;
 	log->n_gone++;
-	compact(log);
 }
 
 /* sock_new() - a new socket record for @tgid's @fd. Return: it, or NULL */
@@ -405,7 +438,9 @@ static struct trace_sock *sock_of(struct trace_log *log,
 }
 
 /* leftover() - bytes an earlier socket at the same kernel socket left in
- * the map: they are that socket's */
+ * the map: they are the newest closed one's (a folded one's row's); not
+ * given to a record older than a socket folded away since, which may
+ * have been the one */
 static void leftover(struct trace_log *log, const struct b4tr_event *e)
 {
 	if (!e->tx && !e->rx)
@@ -413,11 +448,16 @@ static void leftover(struct trace_log *log, const struct b4tr_event *e)
 	for (size_t i = log->n_socks; i-- > 0;) {
 		struct trace_sock *s = &log->socks[i];
 
-		if (!s->open && !s->gone && s->sk == e->sk) {
-			s->tx += e->tx;
-			s->rx += e->rx;
+		if (s->open || s->sk != e->sk)
+			continue;
+		if (s->gone) {
+			s = &log->folds[s->fold_row - 1];
+		} else if (s->id < log->last_fold_id) {
 			return;
 		}
+		s->tx += e->tx;
+		s->rx += e->rx;
+		return;
 	}
 }
 
@@ -573,6 +613,36 @@ static void on_uring_connect(struct trace_log *log, const struct b4tr_event *e)
 	s->hint = "use connect(2), not io_uring, for this socket";
 }
 
+/* proc_ended() - process @tgid ended: the sockets it left open are closed,
+ * with the bytes the kernel's map still holds for them */
+static void proc_ended(struct trace_log *log, pid_t tgid)
+{
+	struct trace_proc *p = trace_proc_get(log, tgid);
+
+	for (size_t i = 0; i < log->n_socks; i++) {
+		struct trace_sock *s = &log->socks[i];
+		struct b4tr_bytes b;
+		__u64 key = s->sk;
+
+		if (!s->open || s->tgid != tgid)
+			continue;
+		if (log->have_map && key &&
+		    !bpf_map_lookup_elem(log->bytes_map, &key, &b)) {
+			s->tx += b.tx;
+			s->rx += b.rx;
+			bpf_map_delete_elem(log->bytes_map, &key);
+		}
+		add_call(s, "(exit)");
+		s->open = false;
+		sock_closed(log, s);
+	}
+	if (p) { /* its fds are gone: a pid reused starts afresh */
+		free(p->fds);
+		p->fds = NULL;
+		p->n_fds = 0;
+	}
+}
+
 /* on_event() - one ring buffer record (ring_buffer__new()'s callback) */
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -610,6 +680,9 @@ void trace_log_event(struct trace_log *log, const struct b4tr_event *e)
 			p->uring_connects++;
 		on_uring_connect(log, e);
 		break;
+	case TRACE_EXIT:
+		proc_ended(log, (pid_t)e->tgid);
+		break;
 	case TRACE_SOCKET:
 	case TRACE_ACCEPT:
 		if (e->ret >= 0)
@@ -620,6 +693,7 @@ void trace_log_event(struct trace_log *log, const struct b4tr_event *e)
 			on_call(log, e);
 		break;
 	}
+	compact(log);
 }
 
 /* seed_tree() - put @pid and its descendants (the children of each
@@ -903,6 +977,8 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 	if (ret || !skel)
 		return ret ? ret : -EINVAL;
 	log->io_syscalls = trace_skel_io_syscalls(skel);
+	log->bytes_map = trace_skel_fd(skel, TRACE_MAP_BYTES);
+	log->have_map = true;
 	rb = ring_buffer__new(trace_skel_fd(skel, TRACE_MAP_EVENTS), on_event, log,
 			      NULL);
 	if (!rb) {
@@ -942,6 +1018,7 @@ int trace_run(const struct trace_opts *o, struct trace_log *log, int *status,
 out_rb:
 	ring_buffer__free(rb);
 out:
+	log->have_map = false;
 	trace_skel_close(skel);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -69,6 +69,9 @@
  *		sockets alike the row stands for (sums in @tx, @rx; the other
  *		fields are the first one's)
  * @gone:	folded away: the slot is empty until the next compaction
+ * @fold_row:	a @gone slot: 1 + the index of its row in trace_log.folds
+ * @conn:	a row of folded sockets: they were connections
+ *		(report_is_conn() of each)
  */
 struct trace_sock {
 	unsigned long id;
@@ -105,6 +108,8 @@ struct trace_sock {
 	bool i386;
 	unsigned long n_folded;
 	bool gone;
+	size_t fold_row;
+	bool conn;
 };
 
 /**
@@ -151,6 +156,11 @@ struct trace_proc {
  * @n_closed:	closed sockets kept one by one in @socks
  * @n_gone:	slots of @socks left empty by folding
  * @n_ids:	sockets seen: the last trace_sock.id given
+ * @last_fold_id: the highest trace_sock.id folded away (bytes left in the
+ *		kernel's map by a socket are not given to an older record)
+ * @have_map:	@bytes_map is set: a process's exit collects the byte counts
+ *		of the sockets it left open
+ * @bytes_map:	fd of the BPF map of byte counts
  * @events:	events received
  * @lost:	events the ring buffer could not take
  * @seconds:	how long the trace ran
@@ -176,6 +186,9 @@ struct trace_log {
 	unsigned long n_closed;
 	unsigned long n_gone;
 	unsigned long n_ids;
+	unsigned long last_fold_id;
+	bool have_map;
+	int bytes_map;
 	unsigned long events;
 	unsigned long lost;
 	double seconds;
@@ -258,6 +271,15 @@ enum report_seen {
 	REPORT_SENDMSG_OFF,
 	REPORT_URING,
 };
+
+/**
+ * report_is_conn() - is @s a connection (connected, accepted, or a datagram
+ * socket that named a destination; a row of folded sockets: were they)?
+ * @s:		the socket
+ *
+ * Return: true if it counts as a connection in the summary
+ */
+bool report_is_conn(const struct trace_sock *s);
 
 /**
  * report_decide_connect() - judge a connect (or a send naming @dst) of @s

@@ -28,6 +28,8 @@ enum b4tr_kind {
 				 * destination (read at the submission) */
 	TRACE_EXEC,		/* the process ran execve(): @comm; @arg1 1 if
 				 * its program has no ELF interpreter (static) */
+	TRACE_EXIT,		/* the process (its leader) exits: the sockets
+				 * it left open close with it */
 	TRACE_KIND_MAX,
 };
 

@@ -61,7 +61,7 @@ trace_json() {
 	shift
 	rm -f "$WORK/$name.json"
 	echo "\$ b4ns trace --json $*"
-	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "${TRACE_ENV[@]}" "$B4NS" trace \
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 ${TRACE_ENV[@]+"${TRACE_ENV[@]}"} "$B4NS" trace \
 		--user="$TEST_USER" --json --output="$WORK/$name.json" --net=none "$@"
 }
 
@@ -184,6 +184,29 @@ t_io_paths_sys() {
 	t_io_paths sys
 }
 run_test "the same counted at the system calls' exits (a kernel before 6.3)" t_io_paths_sys
+
+t_exit_open() {
+	local out got
+	# the process ends with its socket open: no close(), the kernel closes
+	# it; the trace says so and has its bytes
+	out=$(trace_json exitopen -- python3 -c 'import os, socket
+s = socket.create_connection(("10.77.0.1", 8081))
+s.sendall(b"GET /blob.bin HTTP/1.0\r\n\r\n")
+n = 0
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    n += len(d)
+print("got:", n, flush=True)
+os._exit(0)')
+	got=$(sed -n 's/^got: //p' <<<"$out")
+	echo "  the program received $got bytes"
+	expect_q exitopen 's("10.77.0.1:8081")["calls"]' "socket connect (exit)"
+	expect_q exitopen 's("10.77.0.1:8081")["received"]' "$got"
+	expect_q exitopen 's("10.77.0.1:8081")["verdict"]' "switched at connect"
+}
+run_test "a process that exits with its socket open: (exit), bytes counted" t_exit_open
 
 t_loopback() {
 	trace_json lo -- sh -c 'curl -s -m 3 http://127.0.0.1:9/ || true'
@@ -397,7 +420,7 @@ run_test "i386 connect and socketcall(CONNECT) (int \$0x80): seen, switched, mar
 t_interval() {
 	rm -f "$WORK/interval.json"
 	echo "\$ b4ns trace --json --interval=1 ..."
-	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 "${TRACE_ENV[@]}" "$B4NS" trace \
+	run_th env -i HOME=/tmp "PATH=$USER_PATH" LANG=C.UTF-8 ${TRACE_ENV[@]+"${TRACE_ENV[@]}"} "$B4NS" trace \
 		--user="$TEST_USER" --json --interval=1 --output="$WORK/interval.json" \
 		--net=none -- sh -c 'curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt
 			sleep 3.5; curl -sS -o /dev/null http://10.77.0.1:8081/hello.txt'

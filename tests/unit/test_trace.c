@@ -298,3 +298,99 @@ Test(trace, an_open_socket_keeps_its_record_across_compaction)
 	cr_assert(s->open);
 	cr_assert_str_eq(s->calls, "socket connect shutdown");
 }
+
+Test(trace, a_row_by_destination_is_used_past_the_row_limit)
+{
+	__u64 sk = 0x10000;
+
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED; i++, sk += 16)
+		conn_closed(sk, 80, 10);
+	for (int i = 0; i < TRACE_FOLDS_MAX; i++, sk += 16)
+		conn_closed(sk, 1000 + i, 10);
+	cr_assert_eq(log_.n_folds, TRACE_FOLDS_MAX);
+	conn_closed(sk, 1000, 10); /* the destination of row 0 */
+	cr_assert_eq(log_.n_folds, TRACE_FOLDS_MAX);
+	cr_assert_eq(log_.folds[0].n_folded, 2);
+	conn_closed(sk + 16, 5555, 10); /* a new one: the wide row */
+	cr_assert_eq(log_.n_folds, TRACE_FOLDS_MAX + 1);
+	cr_assert_eq(log_.folds[TRACE_FOLDS_MAX].fd, -2);
+}
+
+/* listener_closed() - a listener on fd 3 bound to 0.0.0.0:@port, closed */
+static void listener_closed(__u64 sk, int port)
+{
+	struct b4tr_event e;
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port) };
+
+	sock_at(3, sk);
+	e = ev(TRACE_BIND, 3, sk, NS_CTR);
+	memcpy(e.addr, &sin, sizeof(sin));
+	e.addrlen = sizeof(sin);
+	trace_log_event(&log_, &e);
+	e = ev(TRACE_LISTEN, 3, sk, NS_CTR);
+	trace_log_event(&log_, &e);
+	e = ev(TRACE_CLOSE, 3, sk, NS_CTR);
+	trace_log_event(&log_, &e);
+}
+
+Test(trace, folded_listeners_are_no_connections)
+{
+	struct json_object *root, *sm, *v;
+	__u64 sk = 0x10000;
+
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED; i++, sk += 16)
+		listener_closed(sk, 5000);
+	for (int i = 0; i < TRACE_FOLDS_MAX + 10; i++, sk += 16)
+		listener_closed(sk, 6000 + i);
+	cr_assert_eq(log_.folds[log_.n_folds - 1].fd, -2); /* a wide row */
+	json_sock(&root, "id");
+	cr_assert(json_object_object_get_ex(root, "summary", &sm));
+	cr_assert(json_object_object_get_ex(sm, "connections", &v));
+	cr_assert_eq(json_object_get_int64(v), 0);
+	json_object_put(root);
+}
+
+Test(trace, bytes_left_by_a_folded_socket_go_to_its_row)
+{
+	struct b4tr_event e;
+	__u64 sk = 0x10000;
+
+	/* kept socket 1 at kernel address 0xABC00 */
+	sock_at(3, 0xABC00);
+	e = ev(TRACE_CLOSE, 3, 0xABC00, NS_CTR);
+	trace_log_event(&log_, &e);
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED; i++, sk += 16)
+		conn_closed(sk, 80, 10);
+	/* a later socket at the same address, its fd replaced (dup2): closed
+	 * and folded with its bytes still in the kernel's map */
+	sock_at(4, 0xABC00);
+	sock_at(4, 0xDEF00);
+	cr_assert(log_.n_folds > 0);
+	/* a new socket at 0xABC00 brings them */
+	e = ev(TRACE_SOCKET, -1, 0xABC00, NS_CTR);
+	e.ret = 5;
+	e.tx = 777;
+	trace_log_event(&log_, &e);
+	cr_assert_eq(log_.socks[0].tx, 0, "kept socket 1 got %llu bytes of another",
+		     (unsigned long long)log_.socks[0].tx);
+	cr_assert_eq(log_.folds[log_.n_folds - 1].tx, 777);
+}
+
+Test(trace, a_process_that_exits_closes_its_sockets)
+{
+	struct b4tr_event e;
+	__u64 sk = 0x10000;
+
+	for (unsigned long i = 0; i < TRACE_KEEP_CLOSED + 10; i++, sk += 16) {
+		sock_at(3, sk);
+		connect_to(3, sk, "192.0.2.1", 80, false, true);
+		e = ev(TRACE_EXIT, -1, 0, 0);
+		trace_log_event(&log_, &e);
+	}
+	cr_assert_str_eq(log_.socks[0].calls, "socket connect (exit)");
+	cr_assert(!log_.socks[0].open);
+	/* past the kept ones, folded like closed ones */
+	cr_assert_eq(log_.n_folds, 1);
+	cr_assert_eq(log_.folds[0].n_folded, 10);
+}
