@@ -63,7 +63,6 @@
 #include <unistd.h>
 
 #include "proc.h"
-#include "readall.h"
 
 /* a request not answered in this time is abandoned: -ETIMEDOUT */
 #define PROC_MEM_TIMEOUT_MS 20
@@ -384,7 +383,7 @@ static bool reader_runnable(struct reader *r)
 	if (!t)
 		return true;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t);
-	if (readall_head(path, buf, sizeof(buf)) <= 0)
+	if (proc_read_text(path, buf, sizeof(buf)) || !buf[0])
 		return false;
 	/* "TID (COMM) STATE ...": COMM may hold anything, ')' included */
 	p = strrchr(buf, ')');

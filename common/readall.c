@@ -5,8 +5,7 @@
  * bound; one byte more than the bound is asked for, so that a longer input
  * is told apart from one of exactly the bound (-EFBIG). Used for OCI
  * configs and seccomp profiles (a file or standard input) and for the
- * daemon's status answer (a socket read to EOF). readall_head() is the
- * one-read form for small /proc files (a thread's stat, a cmdline).
+ * daemon's status answer (a socket read to EOF).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,19 +66,4 @@ int readall_file(const char *path, size_t max, char **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	return readall_fd(fd, max, out, len);
-}
-
-ssize_t readall_head(const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
 }

@@ -5,7 +5,6 @@
 #define B4NS_READALL_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /**
  * readall_fd() - read @fd to end of file
@@ -28,16 +27,5 @@ int readall_fd(int fd, size_t max, char **out, size_t *len);
  * Return: 0, -errno if unreadable, -EFBIG beyond @max, -ENOMEM
  */
 int readall_file(const char *path, size_t max, char **out, size_t *len);
-
-/**
- * readall_head() - the start of a small file in one read (a /proc file
- * gives its whole text to one read of a page)
- * @path:	file name
- * @buf:	where, NUL-terminated
- * @size:	its size: at most @size - 1 bytes are read (@size >= 1)
- *
- * Return: bytes read (0 for an empty file), or -errno
- */
-ssize_t readall_head(const char *path, char *buf, size_t size);
 
 #endif /* B4NS_READALL_H */

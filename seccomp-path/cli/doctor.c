@@ -60,7 +60,7 @@
 #include "launch/probe.h"
 #include "oci/daemon.h"
 #include "paths.h"
-#include "readall.h"
+#include "proc.h"
 
 /* How long an external tool ("podman info" may set up storage) may take */
 #define DOCTOR_TOOL_TIMEOUT_MS 30000
@@ -419,16 +419,15 @@ static void check_runtimes(struct doctor *d)
  * "catatonit -P" or Podman's own ("podman pause") */
 static bool is_pause_process(pid_t pid, uid_t uid)
 {
-	char path[64], buf[256];
+	char path[64], buf[256] = { 0 };
 	struct stat st;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	if (stat(path, &st) || st.st_uid != uid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	n = readall_head(path, buf, sizeof(buf));
-	if (n <= 0)
+	/* buf stays zeroed past what was read */
+	if (proc_read_text(path, buf, sizeof(buf)) || !buf[0])
 		return false;
 	/* argv[0] NUL argv[1]: "catatonit\0-P" or "podman pause" */
 	if (!strcmp(buf, "podman pause"))
@@ -438,7 +437,7 @@ static bool is_pause_process(pid_t pid, uid_t uid)
 		size_t l = strlen(buf);
 
 		base = base ? base + 1 : buf;
-		return !strcmp(base, "catatonit") && (size_t)n > l + 1 &&
+		return !strcmp(base, "catatonit") && l + 1 < sizeof(buf) &&
 		       !strcmp(buf + l + 1, "-P");
 	}
 }
