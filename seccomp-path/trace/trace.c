@@ -116,7 +116,8 @@ void trace_log_free(struct trace_log *log)
 	log->folds = NULL;
 	log->n_socks = log->cap_socks = log->n_procs = log->cap_procs = 0;
 	log->n_folds = log->cap_folds = 0;
-	log->n_closed = log->n_gone = log->n_ids = 0;
+	log->n_closed = log->n_gone = log->n_ids = log->last_fold_id = 0;
+	log->have_map = false;
 }
 
 /* sock_find() - the open record of @tgid's @fd, or NULL */
@@ -613,6 +614,20 @@ static void on_uring_connect(struct trace_log *log, const struct b4tr_event *e)
 	s->hint = "use connect(2), not io_uring, for this socket";
 }
 
+/* take_bytes() - move what the BPF map @map counted for @s's kernel socket
+ * into @s (and out of the map) */
+static void take_bytes(int map, struct trace_sock *s)
+{
+	struct b4tr_bytes b;
+	__u64 key = s->sk;
+
+	if (!key || bpf_map_lookup_elem(map, &key, &b))
+		return;
+	s->tx += b.tx;
+	s->rx += b.rx;
+	bpf_map_delete_elem(map, &key);
+}
+
 /* proc_ended() - process @tgid ended: the sockets it left open are closed,
  * with the bytes the kernel's map still holds for them */
 static void proc_ended(struct trace_log *log, pid_t tgid)
@@ -621,17 +636,11 @@ static void proc_ended(struct trace_log *log, pid_t tgid)
 
 	for (size_t i = 0; i < log->n_socks; i++) {
 		struct trace_sock *s = &log->socks[i];
-		struct b4tr_bytes b;
-		__u64 key = s->sk;
 
 		if (!s->open || s->tgid != tgid)
 			continue;
-		if (log->have_map && key &&
-		    !bpf_map_lookup_elem(log->bytes_map, &key, &b)) {
-			s->tx += b.tx;
-			s->rx += b.rx;
-			bpf_map_delete_elem(log->bytes_map, &key);
-		}
+		if (log->have_map)
+			take_bytes(log->bytes_map, s);
 		add_call(s, "(exit)");
 		s->open = false;
 		sock_closed(log, s);
@@ -856,15 +865,8 @@ static double now(void)
 static void collect_open(struct trace_log *log, int map)
 {
 	for (size_t i = 0; i < log->n_socks; i++) {
-		struct trace_sock *s = &log->socks[i];
-		struct b4tr_bytes b;
-		__u64 key = s->sk;
-
-		if (!s->open || !key || bpf_map_lookup_elem(map, &key, &b))
-			continue;
-		s->tx += b.tx;
-		s->rx += b.rx;
-		bpf_map_delete_elem(map, &key);
+		if (log->socks[i].open)
+			take_bytes(map, &log->socks[i]);
 	}
 }
 
